@@ -1,0 +1,67 @@
+package wangge
+
+import "time"
+
+// ResidenceKind says how a household or person relates to the place.
+type ResidenceKind string
+
+const (
+	ResidentRegistered ResidenceKind = "registered" // 户籍人口 (hukou here, living here)
+	ResidentFloating   ResidenceKind = "floating"   // 流动人口 (living here, hukou elsewhere)
+	ResidentAbsent     ResidenceKind = "absent"     // 人户分离 (hukou here, living elsewhere)
+)
+
+// Valid reports whether k is a known kind.
+func (k ResidenceKind) Valid() bool {
+	return k == ResidentRegistered || k == ResidentFloating || k == ResidentAbsent
+}
+
+// Household is one household (户): a dwelling in a building, identified by
+// entrance (单元), room and a household number. Its grid code follows its
+// building and is kept on the row so that scope is an indexed prefix range.
+type Household struct {
+	ID         int64
+	BuildingID int64
+	GridCode   string
+	Entrance   string // 单元, e.g. "2"
+	Room       string // 室, e.g. "301"
+	Number     string // 户号: household registration number or the community's own
+	Kind       ResidenceKind
+	// Phone is the household's contact phone: personal information.
+	Phone     string
+	Note      string
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Validate checks the fields a caller sets.
+func (h *Household) Validate() error {
+	if h.BuildingID <= 0 {
+		return FieldError("building_id", "请选择所属楼院。", "A household belongs to a building.")
+	}
+	if h.Room == "" || len(h.Room) > 20 || len(h.Entrance) > 20 || len(h.Number) > 40 {
+		return FieldError("room", "房号不能为空，单元、房号、户号不能过长。", "A room is required; entrance, room and number must be short.")
+	}
+	if !h.Kind.Valid() {
+		return FieldError("kind", "户类型应为户籍、流动或人户分离。", "A household is registered, floating or absent.")
+	}
+	return nil
+}
+
+// HouseholdFilter selects households within a scope.
+type HouseholdFilter struct {
+	GridCode   string
+	BuildingID int64
+	Query      string // room or number
+	Page
+}
+
+// HouseholdSummary is a household with what its list shows.
+type HouseholdSummary struct {
+	Household
+	BuildingName string
+	HeadName     string // name of the person whose relation is head
+	Persons      int
+	LastVisit    *time.Time
+}

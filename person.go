@@ -1,0 +1,146 @@
+package wangge
+
+import (
+	"time"
+
+	"github.com/wangge/wangge/ident"
+)
+
+// Relation is a person's relation to the head of the household (与户主关系).
+type Relation string
+
+// Relations, after GB/T 4761 family relation codes, simplified.
+const (
+	RelHead        Relation = "head"        // 户主
+	RelSpouse      Relation = "spouse"      // 配偶
+	RelChild       Relation = "child"       // 子女
+	RelParent      Relation = "parent"      // 父母
+	RelGrandchild  Relation = "grandchild"  // 孙子女
+	RelGrandparent Relation = "grandparent" // 祖父母
+	RelSibling     Relation = "sibling"     // 兄弟姐妹
+	RelInLaw       Relation = "in_law"      // 儿媳、女婿等
+	RelOther       Relation = "other"       // 其他 (tenants, relatives)
+)
+
+// Relations lists every relation in display order.
+var Relations = []Relation{RelHead, RelSpouse, RelChild, RelParent, RelGrandchild, RelGrandparent, RelSibling, RelInLaw, RelOther}
+
+// Valid reports whether r is a known relation.
+func (r Relation) Valid() bool {
+	for _, x := range Relations {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Person is a resident. The ID number and phone are personal information:
+// the stores keep them encrypted, find them through a keyed blind index, and
+// return them masked unless revealed. Birth date and sex are derived from the
+// ID number and never typed.
+type Person struct {
+	ID          int64
+	HouseholdID int64
+	GridCode    string
+	Name        string
+	IDNumber    string // masked on ordinary reads; full only when revealed
+	Phone       string // masked on ordinary reads; full only when revealed
+	Relation    Relation
+	Kind        ResidenceKind
+	Ethnicity   string // 民族, e.g. 汉族
+	Party       bool   // member of the Communist Party (党员)
+	Employment  string // 就业状态: employed, unemployed, retired, student, other
+	Note        string
+
+	// Derived from the ID number.
+	BirthDate time.Time
+	Sex       ident.Sex
+
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Employment states.
+const (
+	EmployEmployed   = "employed"
+	EmployUnemployed = "unemployed"
+	EmployRetired    = "retired"
+	EmployStudent    = "student"
+	EmployOther      = "other"
+)
+
+// Age returns the person's age in completed years at t.
+func (p *Person) Age(t time.Time) int { return ident.Age(p.BirthDate, t) }
+
+// Elderly reports whether the person is 60 or older at t.
+func (p *Person) Elderly(t time.Time) bool { return p.Age(t) >= 60 }
+
+// ChildbearingAge reports whether the person is a woman of 15 to 49 at t.
+func (p *Person) ChildbearingAge(t time.Time) bool {
+	a := p.Age(t)
+	return p.Sex == ident.SexFemale && a >= 15 && a <= 49
+}
+
+// Normalize validates the person's fields, normalises the ID number and phone
+// and derives birth date and sex from the ID number. Stores call it on every
+// write, so derived fields can never disagree with the number.
+func (p *Person) Normalize() error {
+	if p.Name == "" || len([]rune(p.Name)) > 50 {
+		return FieldError("name", "姓名不能为空，且不超过 50 个字。", "A name is required and has at most 50 characters.")
+	}
+	if p.HouseholdID <= 0 {
+		return FieldError("household_id", "请选择所属户。", "A person belongs to a household.")
+	}
+	id, err := ident.ParseID(p.IDNumber)
+	if err != nil {
+		return identError("id_number", err)
+	}
+	p.IDNumber = string(id)
+	p.BirthDate = id.BirthDate()
+	p.Sex = id.Sex()
+	if p.Phone != "" {
+		ph, err := ident.ParsePhone(p.Phone)
+		if err != nil {
+			return identError("phone", err)
+		}
+		p.Phone = string(ph)
+	}
+	if p.Relation == "" {
+		p.Relation = RelOther
+	}
+	if !p.Relation.Valid() {
+		return FieldError("relation", "与户主关系不在可选范围内。", "Unknown relation to the head of household.")
+	}
+	if p.Kind == "" {
+		p.Kind = ResidentRegistered
+	}
+	if !p.Kind.Valid() {
+		return FieldError("kind", "人员类型应为户籍、流动或人户分离。", "A person is registered, floating or absent.")
+	}
+	switch p.Employment {
+	case "", EmployEmployed, EmployUnemployed, EmployRetired, EmployStudent, EmployOther:
+	default:
+		return FieldError("employment", "就业状态不在可选范围内。", "Unknown employment state.")
+	}
+	return nil
+}
+
+// identError turns an ident validation error into a domain error.
+func identError(field string, err error) error {
+	if e, ok := err.(*ident.Error); ok {
+		return &Error{Code: EInvalid, Field: field, Zh: e.Zh, Message: e.En}
+	}
+	return &Error{Code: EInvalid, Field: field, Zh: err.Error(), Message: err.Error()}
+}
+
+// PersonFilter selects persons within a scope.
+type PersonFilter struct {
+	GridCode    string
+	HouseholdID int64
+	Name        string // exact or prefix match of the name
+	IDNumber    string // exact match through the blind index
+	Phone       string // exact match through the blind index
+	Page
+}

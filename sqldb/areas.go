@@ -1,0 +1,261 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/wangge/wangge"
+)
+
+const areaCols = `code, name, level, parent_code, address, phone, service_area, retired_at, version, created_at, updated_at`
+
+func scanArea(row interface{ Scan(...any) error }) (*wangge.Area, error) {
+	var a wangge.Area
+	var parent sql.Null[string]
+	var retired sql.Null[timeValue]
+	var created, updated timeValue
+	if err := row.Scan(&a.Code, &a.Name, &a.Level, &parent, &a.Address, &a.Phone, &a.ServiceArea, &retired, &a.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	a.ParentCode = parent.V
+	if retired.Valid {
+		t := retired.V.Time
+		a.RetiredAt = &t
+	}
+	a.CreatedAt, a.UpdatedAt = created.Time, updated.Time
+	return &a, nil
+}
+
+// CreateArea adds a node to the region tree under an existing parent.
+func (db *DB) CreateArea(ctx context.Context, a *wangge.Area) error {
+	a.Level = wangge.LevelOf(a.Code)
+	a.ParentCode = wangge.ParentCode(a.Code)
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if a.ParentCode != "" {
+			var one int
+			err := tx.queryRow(`SELECT 1 FROM areas WHERE code = ?`, a.ParentCode).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return wangge.FieldError("parent_code", "上级区域不存在："+a.ParentCode, "The parent area does not exist: "+a.ParentCode)
+			} else if err != nil {
+				return err
+			}
+		}
+		a.Version, a.CreatedAt, a.UpdatedAt = 1, tx.now, tx.now
+		if _, err := tx.exec(`INSERT INTO areas (code, name, level, parent_code, address, phone, service_area, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			a.Code, a.Name, a.Level, nullStr(a.ParentCode), a.Address, a.Phone, a.ServiceArea, tx.now, tx.now); err != nil {
+			return db.classify(err)
+		}
+		return tx.audit("area.create", "area", a.Code, a.Code, jsonDetail(map[string]any{"name": a.Name}))
+	})
+}
+
+// Area returns one area by code.
+func (db *DB) Area(ctx context.Context, code string) (*wangge.Area, error) {
+	a, err := scanArea(db.queryRow(ctx, `SELECT `+areaCols+` FROM areas WHERE code = ?`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wangge.ErrNotFound
+	}
+	return a, err
+}
+
+// UpdateArea changes an area's name and office details.
+func (db *DB) UpdateArea(ctx context.Context, a *wangge.Area) error {
+	a.Level = wangge.LevelOf(a.Code)
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.update("areas", "code", a.Code, `UPDATE areas SET name = ?, address = ?, phone = ?, service_area = ?, retired_at = ?,
+			version = version + 1, updated_at = ? WHERE code = ? AND version = ?`,
+			a.Name, a.Address, a.Phone, a.ServiceArea, nullTime(a.RetiredAt), tx.now, a.Code, a.Version); err != nil {
+			return err
+		}
+		a.Version++
+		a.UpdatedAt = tx.now
+		return tx.audit("area.update", "area", a.Code, a.Code, jsonDetail(map[string]any{"name": a.Name}))
+	})
+}
+
+// DeleteArea removes an area that holds nothing.
+func (db *DB) DeleteArea(ctx context.Context, code string, version int) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.queryRow(`SELECT (SELECT COUNT(*) FROM areas WHERE parent_code = ?) + (SELECT COUNT(*) FROM buildings WHERE grid_code = ?) + (SELECT COUNT(*) FROM units WHERE grid_code = ?)`,
+			code, code, code).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return wangge.Errorf(wangge.EConflict, "该区域下仍有下级区域、楼院或单位，不能删除。", "The area still holds child areas, buildings or units and cannot be deleted.")
+		}
+		var assigned int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM assignments WHERE grid_code = ?`, code).Scan(&assigned); err != nil {
+			return err
+		}
+		if assigned > 0 {
+			return wangge.Errorf(wangge.EConflict, "该网格有协理员任职记录，只能撤销（退役），不能删除。", "The grid has assistant history; retire it instead of deleting it.")
+		}
+		if err := tx.update("areas", "code", code, `DELETE FROM areas WHERE code = ? AND version = ?`, code, version); err != nil {
+			return err
+		}
+		return tx.audit("area.delete", "area", code, code, "")
+	})
+}
+
+// ListAreas lists areas; region names and codes are public.
+func (db *DB) ListAreas(ctx context.Context, f wangge.AreaFilter) ([]wangge.Area, int, error) {
+	var w where
+	if f.Level != 0 {
+		w.add("level = ?", f.Level)
+	}
+	if f.ParentCode != "" {
+		w.add("parent_code = ?", f.ParentCode)
+	}
+	if f.Query != "" {
+		w.add(`name LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
+	}
+	total, err := db.count(ctx, "areas", &w)
+	if err != nil {
+		return nil, 0, err
+	}
+	lim, largs := limit(f.Page)
+	rows, err := db.query(ctx, `SELECT `+areaCols+` FROM areas`+w.String()+` ORDER BY code`+lim, append(w.args, largs...)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []wangge.Area
+	for rows.Next() {
+		a, err := scanArea(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *a)
+	}
+	return out, total, rows.Err()
+}
+
+// visible reports whether an area may be shown to the scope: it lies in the
+// scope or above it (staff see the names of the areas over them).
+func visible(s wangge.Scope, code string) bool {
+	return s.Contains(code) || s.Prefix() != "" && strings.HasPrefix(s.Prefix(), code)
+}
+
+// AreaSummary returns an area with its counts within the scope.
+func (db *DB) AreaSummary(ctx context.Context, s wangge.Scope, code string) (*wangge.AreaSummary, error) {
+	if !visible(s, code) {
+		return nil, wangge.ErrNotFound
+	}
+	a, err := db.Area(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	sums, err := db.summarise(ctx, s.Narrow(code), []wangge.Area{*a})
+	if err != nil {
+		return nil, err
+	}
+	return &sums[0], nil
+}
+
+// ChildSummaries returns the children of code visible to the scope, with
+// their counts.
+func (db *DB) ChildSummaries(ctx context.Context, s wangge.Scope, code string) ([]wangge.AreaSummary, error) {
+	if !visible(s, code) {
+		return nil, wangge.ErrNotFound
+	}
+	all, _, err := db.ListAreas(ctx, wangge.AreaFilter{ParentCode: code, Page: wangge.Page{Limit: wangge.MaxPageLimit}})
+	if err != nil {
+		return nil, err
+	}
+	var kids []wangge.Area
+	for _, a := range all {
+		if visible(s, a.Code) {
+			kids = append(kids, a)
+		}
+	}
+	if len(kids) == 0 {
+		return nil, nil
+	}
+	return db.summarise(ctx, s.Narrow(code), kids)
+}
+
+// summarise counts, for areas of one level, what each holds within scope s.
+func (db *DB) summarise(ctx context.Context, s wangge.Scope, areas []wangge.Area) ([]wangge.AreaSummary, error) {
+	n := len(areas[0].Code)
+	lo, hi := s.Range()
+	group := func(q string) (map[string]int, error) {
+		rows, err := db.query(ctx, q, n, lo, hi)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		m := map[string]int{}
+		for rows.Next() {
+			var k string
+			var c int
+			if err := rows.Scan(&k, &c); err != nil {
+				return nil, err
+			}
+			m[k] = c
+		}
+		return m, rows.Err()
+	}
+	var counts [5]map[string]int
+	for i, q := range []string{
+		`SELECT substr(code, 1, ?), COUNT(*) FROM areas WHERE level = 4 AND retired_at IS NULL AND code BETWEEN ? AND ? GROUP BY 1`,
+		`SELECT substr(grid_code, 1, ?), COUNT(*) FROM buildings WHERE grid_code BETWEEN ? AND ? GROUP BY 1`,
+		`SELECT substr(grid_code, 1, ?), COUNT(*) FROM households WHERE grid_code BETWEEN ? AND ? GROUP BY 1`,
+		`SELECT substr(grid_code, 1, ?), COUNT(*) FROM persons WHERE grid_code BETWEEN ? AND ? GROUP BY 1`,
+		`SELECT substr(grid_code, 1, ?), COUNT(*) FROM units WHERE grid_code BETWEEN ? AND ? GROUP BY 1`,
+	} {
+		m, err := group(q)
+		if err != nil {
+			return nil, err
+		}
+		counts[i] = m
+	}
+	out := make([]wangge.AreaSummary, len(areas))
+	for i, a := range areas {
+		out[i] = wangge.AreaSummary{Area: a, Grids: counts[0][a.Code], Buildings: counts[1][a.Code],
+			Households: counts[2][a.Code], Persons: counts[3][a.Code], Units: counts[4][a.Code]}
+		if a.Level == wangge.LevelGrid {
+			if as, err := db.GridAssistant(ctx, a.Code); err == nil {
+				out[i].AssistantName, out[i].AssistantPhone = as.Name, as.WorkPhone
+			} else if !errors.Is(err, wangge.ErrNotFound) {
+				return nil, err
+			}
+		}
+	}
+	if err := db.directChildren(ctx, s, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// directChildren counts the direct child areas of each summary within s.
+func (db *DB) directChildren(ctx context.Context, s wangge.Scope, sums []wangge.AreaSummary) error {
+	lo, hi := s.Range()
+	rows, err := db.query(ctx, `SELECT parent_code, COUNT(*) FROM areas WHERE parent_code IS NOT NULL AND code BETWEEN ? AND ? GROUP BY parent_code`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	m := map[string]int{}
+	for rows.Next() {
+		var k string
+		var c int
+		if err := rows.Scan(&k, &c); err != nil {
+			return err
+		}
+		m[k] = c
+	}
+	for i := range sums {
+		sums[i].Children = m[sums[i].Code]
+	}
+	return rows.Err()
+}

@@ -1,0 +1,300 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/wangge/wangge"
+)
+
+const buildingCols = `b.id, b.grid_code, b.seq, b.name, b.kind, b.address, b.floors, b.entrances, b.lng, b.lat, b.version, b.created_at, b.updated_at`
+
+func scanBuilding(row interface{ Scan(...any) error }, extra ...any) (*wangge.Building, error) {
+	var b wangge.Building
+	var created, updated timeValue
+	dest := append([]any{&b.ID, &b.GridCode, &b.Seq, &b.Name, &b.Kind, &b.Address, &b.Floors, &b.Entrances, &b.Lng, &b.Lat, &b.Version, &created, &updated}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	b.CreatedAt, b.UpdatedAt = created.Time, updated.Time
+	return &b, nil
+}
+
+// activeGrid checks that code names a grid that exists and is not retired.
+func (tx *Tx) activeGrid(field, code string) error {
+	var level int
+	var retired sql.Null[timeValue]
+	err := tx.queryRow(`SELECT level, retired_at FROM areas WHERE code = ?`, code).Scan(&level, &retired)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && level != int(wangge.LevelGrid) {
+		return wangge.FieldError(field, "网格不存在："+code, "No such grid: "+code)
+	} else if err != nil {
+		return err
+	}
+	if retired.Valid {
+		return wangge.FieldError(field, "网格已撤销："+code, "The grid is retired: "+code)
+	}
+	return nil
+}
+
+// nextSeq takes the grid's next building sequence; sequences are never
+// reused, even after a building leaves.
+func (tx *Tx) nextSeq(grid string) (int, error) {
+	var seq int
+	err := tx.queryRow(`UPDATE areas SET next_seq = next_seq + 1 WHERE code = ? RETURNING next_seq - 1`, grid).Scan(&seq)
+	if seq > 99999 {
+		return 0, wangge.Errorf(wangge.EConflict, "该网格的楼院编号已用完。", "The grid has used up its building sequence numbers.")
+	}
+	return seq, err
+}
+
+// CreateBuilding adds a building to a grid.
+func (db *DB) CreateBuilding(ctx context.Context, b *wangge.Building) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.activeGrid("grid_code", b.GridCode); err != nil {
+			return err
+		}
+		if b.Seq == 0 {
+			seq, err := tx.nextSeq(b.GridCode)
+			if err != nil {
+				return err
+			}
+			b.Seq = seq
+		} else if _, err := tx.exec(`UPDATE areas SET next_seq = ? WHERE code = ? AND next_seq <= ?`, b.Seq+1, b.GridCode, b.Seq); err != nil {
+			return err
+		}
+		b.Version, b.CreatedAt, b.UpdatedAt = 1, tx.now, tx.now
+		err := tx.queryRow(`INSERT INTO buildings (grid_code, seq, name, kind, address, floors, entrances, lng, lat, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+			b.GridCode, b.Seq, b.Name, b.Kind, b.Address, b.Floors, b.Entrances, b.Lng, b.Lat, tx.now, tx.now).Scan(&b.ID)
+		if err != nil {
+			return db.classify(err)
+		}
+		return tx.audit("building.create", "building", b.ID, b.GridCode, jsonDetail(map[string]any{"name": b.Name, "seq": b.Seq}))
+	})
+}
+
+// Building returns a building within the scope.
+func (db *DB) Building(ctx context.Context, s wangge.Scope, id int64) (*wangge.Building, error) {
+	c, a := scope("b.grid_code", s)
+	b, err := scanBuilding(db.queryRow(ctx, `SELECT `+buildingCols+` FROM buildings b WHERE b.id = ? AND `+c, append([]any{id}, a...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wangge.ErrNotFound
+	}
+	return b, err
+}
+
+// UpdateBuilding changes a building's description; MoveBuilding changes its grid.
+func (db *DB) UpdateBuilding(ctx context.Context, b *wangge.Building) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.update("buildings", "id", b.ID, `UPDATE buildings SET name = ?, kind = ?, address = ?, floors = ?, entrances = ?, lng = ?, lat = ?,
+			version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND grid_code = ?`,
+			b.Name, b.Kind, b.Address, b.Floors, b.Entrances, b.Lng, b.Lat, tx.now, b.ID, b.Version, b.GridCode); err != nil {
+			return err
+		}
+		b.Version++
+		b.UpdatedAt = tx.now
+		return tx.audit("building.update", "building", b.ID, b.GridCode, jsonDetail(map[string]any{"name": b.Name}))
+	})
+}
+
+// MoveBuilding moves a building, with everyone in it, to another grid.
+func (db *DB) MoveBuilding(ctx context.Context, id int64, version int, toGrid, reason string) error {
+	if reason == "" {
+		return wangge.FieldError("reason", "请填写调整原因。", "A reason is required.")
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.activeGrid("to_grid", toGrid); err != nil {
+			return err
+		}
+		var from string
+		if err := tx.queryRow(`SELECT grid_code FROM buildings WHERE id = ?`, id).Scan(&from); errors.Is(err, sql.ErrNoRows) {
+			return wangge.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if from == toGrid {
+			return wangge.FieldError("to_grid", "楼院已在该网格中。", "The building is already in that grid.")
+		}
+		seq, err := tx.nextSeq(toGrid)
+		if err != nil {
+			return err
+		}
+		if err := tx.update("buildings", "id", id, `UPDATE buildings SET grid_code = ?, seq = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			toGrid, seq, tx.now, id, version); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`UPDATE households SET grid_code = ? WHERE building_id = ?`,
+			`UPDATE persons SET grid_code = ? WHERE household_id IN (SELECT id FROM households WHERE building_id = ?)`,
+			`UPDATE memberships SET grid_code = ? WHERE person_id IN (SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE h.building_id = ?)`,
+			`UPDATE building_heads SET grid_code = ? WHERE building_id = ?`,
+		} {
+			if _, err := tx.exec(q, toGrid, id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(`INSERT INTO building_moves (building_id, from_grid, to_grid, at, by_user, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, from, toGrid, tx.now, tx.actor.Username, reason); err != nil {
+			return err
+		}
+		return tx.audit("building.move", "building", id, toGrid, jsonDetail(map[string]any{"from_grid": from, "to_grid": toGrid, "reason": reason}))
+	})
+}
+
+// DeleteBuilding removes an empty building.
+func (db *DB) DeleteBuilding(ctx context.Context, id int64, version int) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM households WHERE building_id = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return wangge.Errorf(wangge.EConflict, "楼院内仍有 %d 户，不能删除。", "The building still holds %d households and cannot be deleted.", n)
+		}
+		var grid string
+		tx.queryRow(`SELECT grid_code FROM buildings WHERE id = ?`, id).Scan(&grid)
+		if _, err := tx.exec(`UPDATE units SET building_id = NULL WHERE building_id = ?`, id); err != nil {
+			return err
+		}
+		if err := tx.update("buildings", "id", id, `DELETE FROM buildings WHERE id = ? AND version = ?`, id, version); err != nil {
+			return err
+		}
+		return tx.audit("building.delete", "building", id, grid, "")
+	})
+}
+
+// ListBuildings lists buildings in the scope with their counts and head.
+func (db *DB) ListBuildings(ctx context.Context, s wangge.Scope, f wangge.BuildingFilter) ([]wangge.BuildingSummary, int, error) {
+	var w where
+	w.scope("b.grid_code", s.Narrow(f.GridCode))
+	if f.Query != "" {
+		q := "%" + likeEscape(f.Query) + "%"
+		w.add(`(b.name LIKE ? ESCAPE '\' OR b.address LIKE ? ESCAPE '\')`, q, q)
+	}
+	total, err := db.count(ctx, "buildings b", &w)
+	if err != nil {
+		return nil, 0, err
+	}
+	lim, largs := limit(f.Page)
+	rows, err := db.query(ctx, `SELECT `+buildingCols+`,
+		(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
+		(SELECT COUNT(*) FROM persons p JOIN households h ON h.id = p.household_id WHERE h.building_id = b.id),
+		COALESCE((SELECT bh.name FROM building_heads bh WHERE bh.building_id = b.id AND bh.to_date IS NULL), '')
+		FROM buildings b`+w.String()+` ORDER BY b.grid_code, b.seq`+lim, append(w.args, largs...)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []wangge.BuildingSummary
+	for rows.Next() {
+		var sum wangge.BuildingSummary
+		b, err := scanBuilding(rows, &sum.Households, &sum.Persons, &sum.HeadName)
+		if err != nil {
+			return nil, 0, err
+		}
+		sum.Building = *b
+		out = append(out, sum)
+	}
+	return out, total, rows.Err()
+}
+
+// BuildingMoves returns the building's moves between grids, oldest first.
+func (db *DB) BuildingMoves(ctx context.Context, s wangge.Scope, id int64) ([]wangge.Move, error) {
+	if _, err := db.Building(ctx, s, id); err != nil {
+		return nil, err
+	}
+	return db.moves(ctx, `SELECT id, building_id, 0, 0, from_grid, to_grid, at, by_user, reason FROM building_moves WHERE building_id = ? ORDER BY at, id`, id)
+}
+
+func (db *DB) moves(ctx context.Context, q string, id int64) ([]wangge.Move, error) {
+	rows, err := db.query(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []wangge.Move
+	for rows.Next() {
+		var m wangge.Move
+		var at timeValue
+		if err := rows.Scan(&m.ID, &m.ObjectID, &m.From, &m.To, &m.FromGrid, &m.ToGrid, &at, &m.By, &m.Reason); err != nil {
+			return nil, err
+		}
+		m.At = at.Time
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// SetBuildingHead ends the current head's term and starts h's.
+func (db *DB) SetBuildingHead(ctx context.Context, h *wangge.BuildingHead) error {
+	if h.Name == "" {
+		return wangge.FieldError("name", "请填写楼院长姓名。", "A building head needs a name.")
+	}
+	if h.Phone != "" {
+		p, err := parsePhone("phone", h.Phone)
+		if err != nil {
+			return err
+		}
+		h.Phone = p
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.queryRow(`SELECT grid_code FROM buildings WHERE id = ?`, h.BuildingID).Scan(&h.GridCode); errors.Is(err, sql.ErrNoRows) {
+			return wangge.FieldError("building_id", "楼院不存在。", "No such building.")
+		} else if err != nil {
+			return err
+		}
+		if h.From.IsZero() {
+			h.From = tx.now
+		}
+		if _, err := tx.exec(`UPDATE building_heads SET to_date = ?, version = version + 1 WHERE building_id = ? AND to_date IS NULL`, h.From, h.BuildingID); err != nil {
+			return err
+		}
+		h.Version = 1
+		err := tx.queryRow(`INSERT INTO building_heads (building_id, grid_code, person_id, name, phone_enc, from_date, version) VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING id`,
+			h.BuildingID, h.GridCode, nullInt(h.PersonID), h.Name, db.box.Seal("building_heads.phone", h.Phone), h.From).Scan(&h.ID)
+		if err != nil {
+			return db.classify(err)
+		}
+		return tx.audit("building.head", "building", h.BuildingID, h.GridCode, jsonDetail(map[string]any{"head_id": h.ID}))
+	})
+}
+
+// BuildingHeads returns the building's heads, current first, phones masked.
+func (db *DB) BuildingHeads(ctx context.Context, s wangge.Scope, buildingID int64) ([]wangge.BuildingHead, error) {
+	c, a := scope("grid_code", s)
+	rows, err := db.query(ctx, `SELECT id, building_id, grid_code, person_id, name, phone_enc, from_date, to_date, version FROM building_heads
+		WHERE building_id = ? AND `+c+` ORDER BY to_date IS NOT NULL, from_date DESC`, append([]any{buildingID}, a...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []wangge.BuildingHead
+	for rows.Next() {
+		var h wangge.BuildingHead
+		var person sql.Null[int64]
+		var phone []byte
+		var from timeValue
+		var to sql.Null[timeValue]
+		if err := rows.Scan(&h.ID, &h.BuildingID, &h.GridCode, &person, &h.Name, &phone, &from, &to, &h.Version); err != nil {
+			return nil, err
+		}
+		h.PersonID = ptrInt(person)
+		h.From = from.Time
+		if to.Valid {
+			t := to.V.Time
+			h.To = &t
+		}
+		if h.Phone, err = db.openMasked("building_heads.phone", phone, maskPhone); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}

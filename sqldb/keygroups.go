@@ -1,0 +1,206 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/wangge/wangge"
+)
+
+const membershipCols = `m.id, m.person_id, m.grid_code, m.grp, m.attrs, m.joined, m.left_on, m.note, m.version, m.created_at, m.updated_at, p.name`
+
+func scanMembership(row interface{ Scan(...any) error }) (*wangge.Membership, error) {
+	var m wangge.Membership
+	var attrs string
+	var joined, created, updated timeValue
+	var left sql.Null[timeValue]
+	if err := row.Scan(&m.ID, &m.PersonID, &m.GridCode, &m.Group, &attrs, &joined, &left, &m.Note, &m.Version, &created, &updated, &m.PersonName); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(attrs), &m.Attrs); err != nil {
+		return nil, err
+	}
+	m.Joined, m.CreatedAt, m.UpdatedAt = joined.Time, created.Time, updated.Time
+	if left.Valid {
+		t := left.V.Time
+		m.Left = &t
+	}
+	return &m, nil
+}
+
+// sensitiveCond hides the sensitive groups from scopes without the right.
+func sensitiveCond(w *where, s wangge.Scope, col string) {
+	if s.Sensitive {
+		return
+	}
+	var marks []string
+	for _, g := range wangge.KeyGroups {
+		if g.Sensitive {
+			marks = append(marks, "?")
+			w.args = append(w.args, string(g.Group))
+		}
+	}
+	w.conds = append(w.conds, col+" NOT IN ("+strings.Join(marks, ", ")+")")
+}
+
+func attrsJSON(a map[string]string) string {
+	if a == nil {
+		return "{}"
+	}
+	b, _ := json.Marshal(a)
+	return string(b)
+}
+
+// CreateMembership records that a person belongs to a key group.
+func (db *DB) CreateMembership(ctx context.Context, m *wangge.Membership) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.queryRow(`SELECT grid_code FROM persons WHERE id = ?`, m.PersonID).Scan(&m.GridCode); errors.Is(err, sql.ErrNoRows) {
+			return wangge.FieldError("person_id", "人员不存在。", "No such person.")
+		} else if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM memberships WHERE person_id = ? AND grp = ? AND left_on IS NULL`, m.PersonID, m.Group).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return wangge.Errorf(wangge.EConflict, "此人已在该重点群体中。", "The person is already in that key group.")
+		}
+		if m.Joined.IsZero() {
+			m.Joined = tx.now
+		}
+		m.Joined = date(m.Joined)
+		m.Version, m.CreatedAt, m.UpdatedAt = 1, tx.now, tx.now
+		if err := tx.queryRow(`INSERT INTO memberships (person_id, grid_code, grp, attrs, joined, left_on, note, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+			m.PersonID, m.GridCode, m.Group, attrsJSON(m.Attrs), m.Joined, nullTime(m.Left), m.Note, tx.now, tx.now).Scan(&m.ID); err != nil {
+			return db.classify(err)
+		}
+		return tx.audit("keygroup.join", "membership", m.ID, m.GridCode, jsonDetail(map[string]any{"person_id": m.PersonID, "group": m.Group}))
+	})
+}
+
+// Membership returns a membership within the scope.
+func (db *DB) Membership(ctx context.Context, s wangge.Scope, id int64) (*wangge.Membership, error) {
+	var w where
+	w.add("m.id = ?", id)
+	w.scope("m.grid_code", s)
+	sensitiveCond(&w, s, "m.grp")
+	m, err := scanMembership(db.queryRow(ctx, `SELECT `+membershipCols+` FROM memberships m JOIN persons p ON p.id = m.person_id`+w.String(), w.args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wangge.ErrNotFound
+	}
+	return m, err
+}
+
+// UpdateMembership changes a membership's attributes and note.
+func (db *DB) UpdateMembership(ctx context.Context, m *wangge.Membership) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.update("memberships", "id", m.ID, `UPDATE memberships SET attrs = ?, note = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND grp = ?`,
+			attrsJSON(m.Attrs), m.Note, tx.now, m.ID, m.Version, m.Group); err != nil {
+			return err
+		}
+		m.Version++
+		m.UpdatedAt = tx.now
+		tx.queryRow(`SELECT grid_code FROM memberships WHERE id = ?`, m.ID).Scan(&m.GridCode)
+		return tx.audit("keygroup.update", "membership", m.ID, m.GridCode, jsonDetail(map[string]any{"group": m.Group}))
+	})
+}
+
+// EndMembership records that the person left the group.
+func (db *DB) EndMembership(ctx context.Context, id int64, version int, left time.Time) error {
+	left = date(left)
+	return db.inTx(ctx, func(tx *Tx) error {
+		var joined timeValue
+		var grid string
+		if err := tx.queryRow(`SELECT joined, grid_code FROM memberships WHERE id = ?`, id).Scan(&joined, &grid); errors.Is(err, sql.ErrNoRows) {
+			return wangge.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if left.Before(joined.Time) {
+			return wangge.FieldError("left", "退出日期不能早于加入日期。", "Left cannot be before joined.")
+		}
+		if err := tx.update("memberships", "id", id, `UPDATE memberships SET left_on = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND left_on IS NULL`,
+			left, tx.now, id, version); err != nil {
+			return err
+		}
+		return tx.audit("keygroup.leave", "membership", id, grid, jsonDetail(map[string]any{"left": left.Format(time.DateOnly)}))
+	})
+}
+
+// ListMemberships lists memberships within the scope.
+func (db *DB) ListMemberships(ctx context.Context, s wangge.Scope, f wangge.MembershipFilter) ([]wangge.Membership, int, error) {
+	var w where
+	w.scope("m.grid_code", s.Narrow(f.GridCode))
+	sensitiveCond(&w, s, "m.grp")
+	if f.Group != "" {
+		w.add("m.grp = ?", f.Group)
+	}
+	if f.PersonID != 0 {
+		w.add("m.person_id = ?", f.PersonID)
+	}
+	if f.Current {
+		w.add("m.left_on IS NULL")
+	}
+	from := "memberships m JOIN persons p ON p.id = m.person_id"
+	total, err := db.count(ctx, from, &w)
+	if err != nil {
+		return nil, 0, err
+	}
+	lim, largs := limit(f.Page)
+	rows, err := db.query(ctx, `SELECT `+membershipCols+` FROM `+from+w.String()+` ORDER BY m.grid_code, m.grp, m.id`+lim, append(w.args, largs...)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []wangge.Membership
+	for rows.Next() {
+		m, err := scanMembership(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *m)
+	}
+	return out, total, rows.Err()
+}
+
+// GroupCounts counts current members per group in the scope.
+func (db *DB) GroupCounts(ctx context.Context, s wangge.Scope) ([]wangge.GroupCount, error) {
+	var w where
+	w.scope("grid_code", s)
+	sensitiveCond(&w, s, "grp")
+	w.add("left_on IS NULL")
+	rows, err := db.query(ctx, `SELECT grp, COUNT(*) FROM memberships`+w.String()+` GROUP BY grp`, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[wangge.KeyGroup]int{}
+	for rows.Next() {
+		var g wangge.KeyGroup
+		var n int
+		if err := rows.Scan(&g, &n); err != nil {
+			return nil, err
+		}
+		m[g] = n
+	}
+	var out []wangge.GroupCount
+	for _, d := range wangge.KeyGroups {
+		if d.Sensitive && !s.Sensitive {
+			continue
+		}
+		out = append(out, wangge.GroupCount{Group: d.Group, Count: m[d.Group]})
+	}
+	return out, rows.Err()
+}

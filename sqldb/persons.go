@@ -1,0 +1,263 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/ident"
+)
+
+const personCols = `p.id, p.household_id, p.grid_code, p.name, p.id_enc, p.phone_enc, p.relation, p.kind, p.ethnicity, p.party, p.employment, p.note, p.birth_date, p.sex, p.version, p.created_at, p.updated_at`
+
+// scanPerson reads a person; reveal decides whether the ID number and phone
+// come back in full or masked.
+func (db *DB) scanPerson(row interface{ Scan(...any) error }, reveal bool) (*wangge.Person, error) {
+	var p wangge.Person
+	var idEnc, phoneEnc []byte
+	var birth, created, updated timeValue
+	if err := row.Scan(&p.ID, &p.HouseholdID, &p.GridCode, &p.Name, &idEnc, &phoneEnc, &p.Relation, &p.Kind, &p.Ethnicity, &p.Party,
+		&p.Employment, &p.Note, &birth, &p.Sex, &p.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	p.BirthDate, p.CreatedAt, p.UpdatedAt = birth.Time, created.Time, updated.Time
+	maskI, maskP := maskID, maskPhone
+	if reveal {
+		maskI, maskP = plain, plain
+	}
+	var err error
+	if p.IDNumber, err = db.openMasked(fPersonID, idEnc, maskI); err != nil {
+		return nil, err
+	}
+	if p.Phone, err = db.openMasked(fPersonPhone, phoneEnc, maskP); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (tx *Tx) householdGrid(id int64) (string, error) {
+	var grid string
+	err := tx.queryRow(`SELECT grid_code FROM households WHERE id = ?`, id).Scan(&grid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", wangge.FieldError("household_id", "所属户不存在。", "No such household.")
+	}
+	return grid, err
+}
+
+// idTaken is the conflict for an ID number already on file.
+var idTaken = &wangge.Error{Code: wangge.EConflict, Field: "id_number", Zh: "该身份证号码已登记在册。", Message: "This ID number is already registered."}
+
+// CreatePerson adds a person to a household.
+func (db *DB) CreatePerson(ctx context.Context, p *wangge.Person) error {
+	if err := p.Normalize(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		grid, err := tx.householdGrid(p.HouseholdID)
+		if err != nil {
+			return err
+		}
+		p.GridCode, p.Version, p.CreatedAt, p.UpdatedAt = grid, 1, tx.now, tx.now
+		err = tx.queryRow(`INSERT INTO persons (household_id, grid_code, name, id_enc, id_idx, phone_enc, phone_idx, relation, kind, ethnicity, party, employment, note, birth_date, sex, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+			p.HouseholdID, grid, p.Name, db.box.Seal(fPersonID, p.IDNumber), db.box.Index(fPersonID, p.IDNumber),
+			db.box.Seal(fPersonPhone, p.Phone), db.box.Index(fPersonPhone, p.Phone), p.Relation, p.Kind, p.Ethnicity, p.Party, p.Employment, p.Note,
+			p.BirthDate, int(p.Sex), tx.now, tx.now).Scan(&p.ID)
+		if db.d.IsUnique != nil && db.d.IsUnique(err) {
+			return idTaken
+		} else if err != nil {
+			return db.classify(err)
+		}
+		p.IDNumber, p.Phone = maskID(p.IDNumber), maskPhone(p.Phone)
+		return tx.audit("person.create", "person", p.ID, grid, jsonDetail(map[string]any{"household_id": p.HouseholdID}))
+	})
+}
+
+// Person returns a person within the scope, ID number and phone masked.
+func (db *DB) Person(ctx context.Context, s wangge.Scope, id int64) (*wangge.Person, error) {
+	return db.person(ctx, s, id, false)
+}
+
+func (db *DB) person(ctx context.Context, s wangge.Scope, id int64, reveal bool) (*wangge.Person, error) {
+	c, a := scope("p.grid_code", s)
+	p, err := db.scanPerson(db.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.id = ? AND `+c, append([]any{id}, a...)...), reveal)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wangge.ErrNotFound
+	}
+	return p, err
+}
+
+// RevealPerson returns a person in full and audits who asked and why.
+func (db *DB) RevealPerson(ctx context.Context, s wangge.Scope, id int64, reason string) (*wangge.Person, error) {
+	if len([]rune(reason)) < 2 {
+		return nil, wangge.FieldError("reason", "查看完整信息须填写理由。", "A reason is required to see the full value.")
+	}
+	p, err := db.person(ctx, s, id, true)
+	if err != nil {
+		return nil, err
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit("person.reveal", "person", id, p.GridCode, jsonDetail(map[string]any{"reason": reason}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// UpdatePerson changes a person's details. An empty or masked ID number or
+// phone keeps the stored value; a new ID number re-derives birth date and sex.
+func (db *DB) UpdatePerson(ctx context.Context, p *wangge.Person) error {
+	keepID := p.IDNumber == "" || masked(p.IDNumber)
+	keepPhone := p.Phone == "" || masked(p.Phone)
+	return db.inTx(ctx, func(tx *Tx) error {
+		var idEnc, phoneEnc []byte
+		if err := tx.queryRow(`SELECT id_enc, phone_enc FROM persons WHERE id = ?`, p.ID).Scan(&idEnc, &phoneEnc); errors.Is(err, sql.ErrNoRows) {
+			return wangge.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		var err error
+		if keepID {
+			if p.IDNumber, err = db.box.Open(fPersonID, idEnc); err != nil {
+				return err
+			}
+		}
+		if keepPhone {
+			if p.Phone, err = db.box.Open(fPersonPhone, phoneEnc); err != nil {
+				return err
+			}
+		}
+		if err := p.Normalize(); err != nil {
+			return err
+		}
+		err = tx.update("persons", "id", p.ID, `UPDATE persons SET name = ?, id_enc = ?, id_idx = ?, phone_enc = ?, phone_idx = ?, relation = ?, kind = ?,
+			ethnicity = ?, party = ?, employment = ?, note = ?, birth_date = ?, sex = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ? AND household_id = ?`,
+			p.Name, db.box.Seal(fPersonID, p.IDNumber), db.box.Index(fPersonID, p.IDNumber), db.box.Seal(fPersonPhone, p.Phone), db.box.Index(fPersonPhone, p.Phone),
+			p.Relation, p.Kind, p.Ethnicity, p.Party, p.Employment, p.Note, p.BirthDate, int(p.Sex), tx.now, p.ID, p.Version, p.HouseholdID)
+		if db.d.IsUnique != nil && db.d.IsUnique(err) {
+			return idTaken
+		} else if err != nil {
+			return err
+		}
+		p.Version++
+		p.UpdatedAt = tx.now
+		p.IDNumber, p.Phone = maskID(p.IDNumber), maskPhone(p.Phone)
+		tx.queryRow(`SELECT grid_code FROM persons WHERE id = ?`, p.ID).Scan(&p.GridCode)
+		return tx.audit("person.update", "person", p.ID, p.GridCode, jsonDetail(map[string]any{"id_changed": !keepID, "phone_changed": !keepPhone}))
+	})
+}
+
+// MovePerson moves a person to another household, keeping the history.
+func (db *DB) MovePerson(ctx context.Context, id int64, version int, toHousehold int64, reason string) error {
+	if reason == "" {
+		return wangge.FieldError("reason", "请填写迁移原因。", "A reason is required.")
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		toGrid, err := tx.householdGrid(toHousehold)
+		if err != nil {
+			return err
+		}
+		var from int64
+		var fromGrid string
+		if err := tx.queryRow(`SELECT household_id, grid_code FROM persons WHERE id = ?`, id).Scan(&from, &fromGrid); errors.Is(err, sql.ErrNoRows) {
+			return wangge.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if from == toHousehold {
+			return wangge.FieldError("household_id", "此人已在该户。", "The person is already in that household.")
+		}
+		if err := tx.update("persons", "id", id, `UPDATE persons SET household_id = ?, grid_code = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			toHousehold, toGrid, tx.now, id, version); err != nil {
+			return err
+		}
+		if _, err := tx.exec(`UPDATE memberships SET grid_code = ? WHERE person_id = ?`, toGrid, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(`INSERT INTO person_moves (person_id, from_household, to_household, from_grid, to_grid, at, by_user, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, from, toHousehold, fromGrid, toGrid, tx.now, tx.actor.Username, reason); err != nil {
+			return err
+		}
+		return tx.audit("person.move", "person", id, toGrid, jsonDetail(map[string]any{"from_household": from, "to_household": toHousehold, "reason": reason}))
+	})
+}
+
+// DeletePerson removes a person and their memberships (a correction, or a
+// deletion the person asked for); the audit entry keeps the reason.
+func (db *DB) DeletePerson(ctx context.Context, id int64, version int, reason string) error {
+	if reason == "" {
+		return wangge.FieldError("reason", "请填写删除原因。", "A reason is required.")
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		var grid string
+		if err := tx.queryRow(`SELECT grid_code FROM persons WHERE id = ?`, id).Scan(&grid); errors.Is(err, sql.ErrNoRows) {
+			return wangge.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.exec(`UPDATE building_heads SET person_id = NULL WHERE person_id = ?`, id); err != nil {
+			return err
+		}
+		if err := tx.update("persons", "id", id, `DELETE FROM persons WHERE id = ? AND version = ?`, id, version); err != nil {
+			return err
+		}
+		return tx.audit("person.delete", "person", id, grid, jsonDetail(map[string]any{"reason": reason}))
+	})
+}
+
+// ListPersons lists persons in the scope, masked. Lookup by ID number or
+// phone goes through the blind index.
+func (db *DB) ListPersons(ctx context.Context, s wangge.Scope, f wangge.PersonFilter) ([]wangge.Person, int, error) {
+	var w where
+	w.scope("p.grid_code", s.Narrow(f.GridCode))
+	if f.HouseholdID != 0 {
+		w.add("p.household_id = ?", f.HouseholdID)
+	}
+	if f.Name != "" {
+		w.add(`p.name LIKE ? ESCAPE '\'`, likeEscape(f.Name)+"%")
+	}
+	if f.IDNumber != "" {
+		id, err := ident.ParseID(f.IDNumber)
+		if err != nil {
+			return nil, 0, nil // no valid number can match
+		}
+		w.add("p.id_idx = ?", db.box.Index(fPersonID, string(id)))
+	}
+	if f.Phone != "" {
+		ph, err := ident.ParsePhone(f.Phone)
+		if err != nil {
+			return nil, 0, nil
+		}
+		w.add("p.phone_idx = ?", db.box.Index(fPersonPhone, string(ph)))
+	}
+	total, err := db.count(ctx, "persons p", &w)
+	if err != nil {
+		return nil, 0, err
+	}
+	lim, largs := limit(f.Page)
+	rows, err := db.query(ctx, `SELECT `+personCols+` FROM persons p`+w.String()+` ORDER BY p.grid_code, p.household_id, p.id`+lim, append(w.args, largs...)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []wangge.Person
+	for rows.Next() {
+		p, err := db.scanPerson(rows, false)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *p)
+	}
+	return out, total, rows.Err()
+}
+
+// PersonMoves returns the person's moves, oldest first.
+func (db *DB) PersonMoves(ctx context.Context, s wangge.Scope, id int64) ([]wangge.Move, error) {
+	if _, err := db.Person(ctx, s, id); err != nil {
+		return nil, err
+	}
+	return db.moves(ctx, `SELECT id, person_id, from_household, to_household, from_grid, to_grid, at, by_user, reason FROM person_moves WHERE person_id = ? ORDER BY at, id`, id)
+}

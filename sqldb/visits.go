@@ -1,0 +1,123 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/wangge/wangge"
+)
+
+const visitCols = `v.id, v.assistant_id, v.grid_code, v.at, v.household_id, v.unit_id, v.place, v.purpose, v.clears, v.note, v.problems, v.version, v.created_at`
+
+func scanVisit(row interface{ Scan(...any) error }) (*wangge.Visit, error) {
+	var v wangge.Visit
+	var at, created timeValue
+	var household, unit sql.Null[int64]
+	var clears, problems string
+	if err := row.Scan(&v.ID, &v.AssistantID, &v.GridCode, &at, &household, &unit, &v.Place, &v.Purpose, &clears, &v.Note, &problems, &v.Version, &created); err != nil {
+		return nil, err
+	}
+	v.At, v.CreatedAt = at.Time, created.Time
+	v.HouseholdID, v.UnitID = ptrInt(household), ptrInt(unit)
+	if err := json.Unmarshal([]byte(clears), &v.Clears); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(problems), &v.Problems); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func problemsJSON(p []string) string {
+	if p == nil {
+		p = []string{}
+	}
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+// CreateVisit records a visit. Its grid is the household's or unit's, or the
+// assistant's current grid for a visit to a place.
+func (db *DB) CreateVisit(ctx context.Context, v *wangge.Visit) error {
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		switch {
+		case v.HouseholdID != nil:
+			v.GridCode, err = tx.householdGrid(*v.HouseholdID)
+		case v.UnitID != nil:
+			err = tx.queryRow(`SELECT grid_code FROM units WHERE id = ?`, *v.UnitID).Scan(&v.GridCode)
+			if errors.Is(err, sql.ErrNoRows) {
+				err = wangge.FieldError("unit_id", "单位不存在。", "No such unit.")
+			}
+		default:
+			err = tx.queryRow(`SELECT grid_code FROM assignments WHERE assistant_id = ? AND to_at IS NULL`, v.AssistantID).Scan(&v.GridCode)
+			if errors.Is(err, sql.ErrNoRows) {
+				err = wangge.FieldError("assistant_id", "该协理员当前没有负责的网格。", "The assistant has no current grid.")
+			}
+		}
+		if err != nil {
+			return err
+		}
+		clears, _ := json.Marshal(v.Clears)
+		v.At = v.At.UTC()
+		v.Version, v.CreatedAt = 1, tx.now
+		if err := tx.queryRow(`INSERT INTO visits (assistant_id, grid_code, at, household_id, unit_id, place, purpose, clears, note, problems, version, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING id`,
+			v.AssistantID, v.GridCode, v.At, nullInt(v.HouseholdID), nullInt(v.UnitID), v.Place, v.Purpose, string(clears), v.Note, problemsJSON(v.Problems), tx.now).Scan(&v.ID); err != nil {
+			return db.classify(err)
+		}
+		return tx.audit("visit.create", "visit", v.ID, v.GridCode, jsonDetail(map[string]any{"household_id": v.HouseholdID, "unit_id": v.UnitID}))
+	})
+}
+
+// Visit returns a visit within the scope.
+func (db *DB) Visit(ctx context.Context, s wangge.Scope, id int64) (*wangge.Visit, error) {
+	c, a := scope("v.grid_code", s)
+	v, err := scanVisit(db.queryRow(ctx, `SELECT `+visitCols+` FROM visits v WHERE v.id = ? AND `+c, append([]any{id}, a...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wangge.ErrNotFound
+	}
+	return v, err
+}
+
+// ListVisits lists visits within the scope, latest first.
+func (db *DB) ListVisits(ctx context.Context, s wangge.Scope, f wangge.VisitFilter) ([]wangge.Visit, int, error) {
+	var w where
+	w.scope("v.grid_code", s.Narrow(f.GridCode))
+	if f.HouseholdID != 0 {
+		w.add("v.household_id = ?", f.HouseholdID)
+	}
+	if f.UnitID != 0 {
+		w.add("v.unit_id = ?", f.UnitID)
+	}
+	if f.AssistantID != 0 {
+		w.add("v.assistant_id = ?", f.AssistantID)
+	}
+	if !f.Since.IsZero() {
+		w.add("v.at >= ?", f.Since.UTC())
+	}
+	total, err := db.count(ctx, "visits v", &w)
+	if err != nil {
+		return nil, 0, err
+	}
+	lim, largs := limit(f.Page)
+	rows, err := db.query(ctx, `SELECT `+visitCols+` FROM visits v`+w.String()+` ORDER BY v.at DESC, v.id DESC`+lim, append(w.args, largs...)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []wangge.Visit
+	for rows.Next() {
+		v, err := scanVisit(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *v)
+	}
+	return out, total, rows.Err()
+}

@@ -1,0 +1,86 @@
+package wangge
+
+import (
+	"time"
+
+	"github.com/wangge/wangge/ident"
+)
+
+// UnitKind is the kind of a resident unit.
+type UnitKind string
+
+const (
+	UnitEnterprise  UnitKind = "enterprise"   // 企业
+	UnitGovernment  UnitKind = "government"   // 机关
+	UnitInstitution UnitKind = "institution"  // 事业单位
+	UnitSocialOrg   UnitKind = "social_org"   // 社会组织
+	UnitIndividual  UnitKind = "individual"   // 个体工商户
+	UnitProperty    UnitKind = "property_mgr" // 物业服务企业
+)
+
+// UnitKinds lists the kinds in display order.
+var UnitKinds = []UnitKind{UnitEnterprise, UnitGovernment, UnitInstitution, UnitSocialOrg, UnitIndividual, UnitProperty}
+
+// Unit is a resident unit (驻区单位): an enterprise, office, school or
+// organisation located in a grid.
+type Unit struct {
+	ID         int64
+	GridCode   string
+	BuildingID *int64
+	Name       string
+	CreditCode string // GB 32100 unified social credit code; public, not masked
+	Kind       UnitKind
+	Headcount  int
+	// Party organisation (党组织) and members: what 党群 asks for.
+	PartyOrg     string // name of the party organisation, "" when none
+	PartyMembers int
+	Address      string
+	ContactName  string
+	ContactPhone string // personal information: encrypted at rest, masked on read
+	Version      int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Normalize validates the unit and normalises its credit code and phone.
+func (u *Unit) Normalize() error {
+	if LevelOf(u.GridCode) != LevelGrid || !ValidRegionCode(u.GridCode) {
+		return FieldError("grid_code", "网格代码应为 15 位数字。", "A grid code has 15 digits.")
+	}
+	if u.Name == "" || len([]rune(u.Name)) > 200 {
+		return FieldError("name", "单位名称不能为空，且不超过 200 个字。", "A unit name is required and has at most 200 characters.")
+	}
+	if u.CreditCode != "" {
+		c, err := ident.ParseCreditCode(u.CreditCode)
+		if err != nil {
+			return identError("credit_code", err)
+		}
+		u.CreditCode = string(c)
+	}
+	if u.ContactPhone != "" {
+		p, err := ident.ParsePhone(u.ContactPhone)
+		if err != nil {
+			return identError("contact_phone", err)
+		}
+		u.ContactPhone = string(p)
+	}
+	ok := false
+	for _, k := range UnitKinds {
+		ok = ok || u.Kind == k
+	}
+	if !ok {
+		return FieldError("kind", "单位类型不在可选范围内。", "Unknown unit kind.")
+	}
+	if u.Headcount < 0 || u.PartyMembers < 0 || u.PartyMembers > u.Headcount && u.Headcount > 0 {
+		return FieldError("party_members", "人数不能为负，党员数不能超过职工数。", "Counts cannot be negative and party members cannot exceed the headcount.")
+	}
+	return nil
+}
+
+// UnitFilter selects units within a scope.
+type UnitFilter struct {
+	GridCode string
+	Query    string // substring of the name
+	PartyOrg *bool  // with or without a party organisation
+	Page
+}

@@ -1,0 +1,121 @@
+package wangge
+
+import "time"
+
+// Role is what a user account may do. A user's Scope names where.
+type Role string
+
+const (
+	RoleDistrictAdmin    Role = "district_admin"    // 区管理员
+	RoleSubdistrictStaff Role = "subdistrict_staff" // 街道工作人员
+	RoleCommunityStaff   Role = "community_staff"   // 社区工作人员
+	RoleAssistant        Role = "assistant"         // 网格协理员
+	RoleBuildingHead     Role = "building_head"     // 楼院长
+	RoleDepartment       Role = "department"        // 部门查看 (one business line)
+	RoleAuditor          Role = "auditor"           // 审计员
+	RoleSystem           Role = "system"            // the software itself, and the operator's CLI
+)
+
+// Roles lists the roles accounts can have, in display order.
+var Roles = []Role{RoleDistrictAdmin, RoleSubdistrictStaff, RoleCommunityStaff, RoleAssistant, RoleBuildingHead, RoleDepartment, RoleAuditor}
+
+// Valid reports whether r is a role an account can have.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Zh returns the Chinese name of the role.
+func (r Role) Zh() string {
+	switch r {
+	case RoleDistrictAdmin:
+		return "区管理员"
+	case RoleSubdistrictStaff:
+		return "街道工作人员"
+	case RoleCommunityStaff:
+		return "社区工作人员"
+	case RoleAssistant:
+		return "网格协理员"
+	case RoleBuildingHead:
+		return "楼院长"
+	case RoleDepartment:
+		return "部门"
+	case RoleAuditor:
+		return "审计员"
+	case RoleSystem:
+		return "系统"
+	}
+	return string(r)
+}
+
+// SeesSensitive reports whether the role may read the most sensitive key
+// groups (安置帮教, disability, aid, special service).
+func (r Role) SeesSensitive() bool {
+	switch r {
+	case RoleDistrictAdmin, RoleSubdistrictStaff, RoleCommunityStaff, RoleAssistant, RoleSystem:
+		return true
+	}
+	return false
+}
+
+// User is a login account.
+type User struct {
+	ID          int64
+	Username    string
+	DisplayName string
+	Role        Role
+	// ScopeCode is the region code of the subtree the user works in.
+	ScopeCode string
+	// Line limits a department account to its business line.
+	Line         Line
+	PasswordHash string // argon2id, PHC string form
+	Disabled     bool
+	AssistantID  *int64
+	Version      int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Scope returns the scope the user's reads are limited to.
+func (u *User) Scope() Scope {
+	s := ScopeOf(u.ScopeCode)
+	s.Sensitive = u.Role.SeesSensitive()
+	return s
+}
+
+// Validate checks the fields an administrator sets.
+func (u *User) Validate() error {
+	if len(u.Username) < 2 || len(u.Username) > 64 {
+		return FieldError("username", "用户名应为 2 至 64 个字符。", "A username has 2 to 64 characters.")
+	}
+	for _, c := range u.Username {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return FieldError("username", "用户名只能包含小写字母、数字、下划线、连字符和点。", "A username has lower-case letters, digits, _ - and . only.")
+		}
+	}
+	if !u.Role.Valid() {
+		return FieldError("role", "角色不在可选范围内。", "Unknown role.")
+	}
+	if !ValidRegionCode(u.ScopeCode) {
+		return FieldError("scope_code", "请为账号指定管辖范围（区划代码）。", "An account needs a scope (a region code).")
+	}
+	if u.Role == RoleDepartment && !u.Line.Valid() {
+		return FieldError("line", "部门账号需指定业务条线。", "A department account needs a business line.")
+	}
+	return nil
+}
+
+// Session is a login session, stored in the database so that several servers
+// can share it. Only a hash of the token is stored.
+type Session struct {
+	TokenHash []byte
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	Addr      string
+	UserAgent string
+}

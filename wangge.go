@@ -1,0 +1,125 @@
+// Package wangge holds the domain of community grid service and management
+// (社区网格化服务管理): the region tree from district down to grid, the buildings,
+// households and persons in each grid, resident units, assistants, key groups,
+// the hundred-services catalogue and visits, together with the store interfaces
+// that the sqlite and postgres packages implement.
+//
+// The package knows nothing of SQL or HTTP. Rules that need no I/O live here or
+// in the pure packages ident, geo and casework.
+package wangge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Error codes. One error type carries one of these; the HTTP layer maps each
+// to a status in one place.
+const (
+	EConflict     = "conflict"     // optimistic-concurrency or uniqueness conflict
+	EInternal     = "internal"     // a bug or an unexpected failure
+	EInvalid      = "invalid"      // bad input
+	ENotFound     = "not_found"    // no such object (or not in the caller's scope)
+	EForbidden    = "forbidden"    // authenticated but not allowed
+	EUnauthorized = "unauthorized" // not authenticated
+	ELocked       = "locked"       // the account or address is temporarily locked
+)
+
+// Error is the one error type of the domain. Message is English; Zh is the
+// Chinese text shown first in the UI. Field names the offending input field
+// where there is one.
+type Error struct {
+	Code    string
+	Message string
+	Zh      string
+	Field   string
+	Details []ErrorDetail
+}
+
+// ErrorDetail describes one of several problems, such as one bad row of an
+// import or one bad field of a form.
+type ErrorDetail struct {
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+	Zh      string `json:"zh,omitempty"`
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("wangge %s: %s: %s", e.Code, e.Field, e.Message)
+	}
+	return fmt.Sprintf("wangge %s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an Error with the given code and Chinese and English texts.
+func Errorf(code, zh, en string, args ...any) *Error {
+	return &Error{Code: code, Zh: fmt.Sprintf(zh, args...), Message: fmt.Sprintf(en, args...)}
+}
+
+// FieldError returns an EInvalid error about one input field.
+func FieldError(field, zh, en string) *Error {
+	return &Error{Code: EInvalid, Field: field, Zh: zh, Message: en}
+}
+
+// ErrorCode returns the code of err, or EInternal when err is not an *Error.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the English message of err suitable for an end user.
+// Internal errors are not exposed.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}
+
+// ErrorZh returns the Chinese message of err suitable for an end user.
+func ErrorZh(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Zh != "" {
+			return e.Zh
+		}
+		return e.Message
+	}
+	return "系统内部错误。"
+}
+
+// Common errors.
+var (
+	ErrNotFound = &Error{Code: ENotFound, Zh: "未找到该记录，或不在您的管辖范围内。", Message: "Not found, or not within your scope."}
+	ErrConflict = &Error{Code: EConflict, Zh: "该记录已被他人修改，请刷新后重试。", Message: "The record was changed by someone else; reload and try again."}
+)
+
+// Actor is who performs an action: recorded in the audit log and on history rows.
+type Actor struct {
+	UserID   int64
+	Username string
+	Role     Role
+	Addr     string // remote address, for the audit log
+}
+
+type actorKey struct{}
+
+// WithActor returns a context carrying the actor.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor of ctx. Without one it is the system itself.
+func ActorFrom(ctx context.Context) Actor {
+	if a, ok := ctx.Value(actorKey{}).(Actor); ok {
+		return a
+	}
+	return Actor{Username: "system", Role: RoleSystem}
+}
