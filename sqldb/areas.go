@@ -119,25 +119,8 @@ func (db *DB) ListAreas(ctx context.Context, f wangge.AreaFilter) ([]wangge.Area
 	if f.Query != "" {
 		w.add(`name LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
 	}
-	total, err := db.count(ctx, "areas", &w)
-	if err != nil {
-		return nil, 0, err
-	}
-	lim, largs := limit(f.Page)
-	rows, err := db.query(ctx, `SELECT `+areaCols+` FROM areas`+w.String()+` ORDER BY code`+lim, append(w.args, largs...)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []wangge.Area
-	for rows.Next() {
-		a, err := scanArea(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *a)
-	}
-	return out, total, rows.Err()
+	return page(ctx, db, "areas", `SELECT `+areaCols+` FROM areas`, &w, "code", f.Page,
+		func(rows *sql.Rows) (wangge.Area, error) { return deref(scanArea(rows)) })
 }
 
 // visible reports whether an area may be shown to the scope: it lies in the

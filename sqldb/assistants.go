@@ -131,28 +131,19 @@ func (db *DB) GridAssistant(ctx context.Context, grid string) (*wangge.Assistant
 // Assignments returns an assistant's terms within the scope, latest first.
 func (db *DB) Assignments(ctx context.Context, s wangge.Scope, assistantID int64) ([]wangge.Assignment, error) {
 	c, a := scope("grid_code", s)
-	rows, err := db.query(ctx, `SELECT id, assistant_id, grid_code, from_at, to_at, note FROM assignments WHERE assistant_id = ? AND `+c+` ORDER BY from_at DESC, id DESC`,
-		append([]any{assistantID}, a...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []wangge.Assignment
-	for rows.Next() {
-		var as wangge.Assignment
-		var from timeValue
-		var to sql.Null[timeValue]
-		if err := rows.Scan(&as.ID, &as.AssistantID, &as.GridCode, &from, &to, &as.Note); err != nil {
-			return nil, err
-		}
-		as.From = from.Time
-		if to.Valid {
-			t := to.V.Time
-			as.To = &t
-		}
-		out = append(out, as)
-	}
-	return out, rows.Err()
+	return collect(ctx, db, `SELECT id, assistant_id, grid_code, from_at, to_at, note FROM assignments WHERE assistant_id = ? AND `+c+` ORDER BY from_at DESC, id DESC`,
+		append([]any{assistantID}, a...), func(rows *sql.Rows) (wangge.Assignment, error) {
+			var as wangge.Assignment
+			var from timeValue
+			var to sql.Null[timeValue]
+			err := rows.Scan(&as.ID, &as.AssistantID, &as.GridCode, &from, &to, &as.Note)
+			as.From = from.Time
+			if to.Valid {
+				t := to.V.Time
+				as.To = &t
+			}
+			return as, err
+		})
 }
 
 // ListAssistants lists assistants currently serving in the scope.
@@ -164,25 +155,13 @@ func (db *DB) ListAssistants(ctx context.Context, s wangge.Scope, f wangge.Assis
 		w.add(`a.name LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
 	}
 	from := "assistants a JOIN assignments s ON s.assistant_id = a.id JOIN areas g ON g.code = s.grid_code"
-	total, err := db.count(ctx, from, &w)
-	if err != nil {
-		return nil, 0, err
-	}
-	lim, largs := limit(f.Page)
-	rows, err := db.query(ctx, `SELECT `+assistantCols+`, s.grid_code, g.name FROM `+from+w.String()+` ORDER BY s.grid_code`+lim, append(w.args, largs...)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []wangge.AssistantSummary
-	for rows.Next() {
-		var sum wangge.AssistantSummary
-		a, err := db.scanAssistant(rows, &sum.GridCode, &sum.GridName)
-		if err != nil {
-			return nil, 0, err
-		}
-		sum.Assistant = *a
-		out = append(out, sum)
-	}
-	return out, total, rows.Err()
+	return page(ctx, db, from, `SELECT `+assistantCols+`, s.grid_code, g.name FROM `+from, &w, "s.grid_code", f.Page,
+		func(rows *sql.Rows) (wangge.AssistantSummary, error) {
+			var sum wangge.AssistantSummary
+			a, err := db.scanAssistant(rows, &sum.GridCode, &sum.GridName)
+			if err == nil {
+				sum.Assistant = *a
+			}
+			return sum, err
+		})
 }

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"bytes"
 	"context"
+	"database/sql"
 
 	"github.com/wangge/wangge"
 )
@@ -52,25 +53,8 @@ func (db *DB) ListAudit(ctx context.Context, f wangge.AuditFilter) ([]wangge.Aud
 	if !f.Until.IsZero() {
 		w.add("at < ?", f.Until.UTC())
 	}
-	total, err := db.count(ctx, "audit_log", &w)
-	if err != nil {
-		return nil, 0, err
-	}
-	lim, largs := limit(f.Page)
-	rows, err := db.query(ctx, `SELECT `+auditCols+` FROM audit_log`+w.String()+` ORDER BY seq DESC`+lim, append(w.args, largs...)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []wangge.AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *e)
-	}
-	return out, total, rows.Err()
+	return page(ctx, db, "audit_log", `SELECT `+auditCols+` FROM audit_log`, &w, "seq DESC", f.Page,
+		func(rows *sql.Rows) (wangge.AuditEntry, error) { return deref(scanAudit(rows)) })
 }
 
 // VerifyAudit walks the chain from the start. An entry fails when its

@@ -178,31 +178,19 @@ func (db *DB) ListBuildings(ctx context.Context, s wangge.Scope, f wangge.Buildi
 		q := "%" + likeEscape(f.Query) + "%"
 		w.add(`(b.name LIKE ? ESCAPE '\' OR b.address LIKE ? ESCAPE '\')`, q, q)
 	}
-	total, err := db.count(ctx, "buildings b", &w)
-	if err != nil {
-		return nil, 0, err
-	}
-	lim, largs := limit(f.Page)
-	rows, err := db.query(ctx, `SELECT `+buildingCols+`,
+	return page(ctx, db, "buildings b", `SELECT `+buildingCols+`,
 		(SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
 		(SELECT COUNT(*) FROM persons p JOIN households h ON h.id = p.household_id WHERE h.building_id = b.id),
 		COALESCE((SELECT bh.name FROM building_heads bh WHERE bh.building_id = b.id AND bh.to_date IS NULL), '')
-		FROM buildings b`+w.String()+` ORDER BY b.grid_code, b.seq`+lim, append(w.args, largs...)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []wangge.BuildingSummary
-	for rows.Next() {
-		var sum wangge.BuildingSummary
-		b, err := scanBuilding(rows, &sum.Households, &sum.Persons, &sum.HeadName)
-		if err != nil {
-			return nil, 0, err
-		}
-		sum.Building = *b
-		out = append(out, sum)
-	}
-	return out, total, rows.Err()
+		FROM buildings b`, &w, "b.grid_code, b.seq", f.Page,
+		func(rows *sql.Rows) (wangge.BuildingSummary, error) {
+			var sum wangge.BuildingSummary
+			b, err := scanBuilding(rows, &sum.Households, &sum.Persons, &sum.HeadName)
+			if err == nil {
+				sum.Building = *b
+			}
+			return sum, err
+		})
 }
 
 // BuildingMoves returns the building's moves between grids, oldest first.
@@ -214,22 +202,13 @@ func (db *DB) BuildingMoves(ctx context.Context, s wangge.Scope, id int64) ([]wa
 }
 
 func (db *DB) moves(ctx context.Context, q string, id int64) ([]wangge.Move, error) {
-	rows, err := db.query(ctx, q, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []wangge.Move
-	for rows.Next() {
+	return collect(ctx, db, q, []any{id}, func(rows *sql.Rows) (wangge.Move, error) {
 		var m wangge.Move
 		var at timeValue
-		if err := rows.Scan(&m.ID, &m.ObjectID, &m.From, &m.To, &m.FromGrid, &m.ToGrid, &at, &m.By, &m.Reason); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&m.ID, &m.ObjectID, &m.From, &m.To, &m.FromGrid, &m.ToGrid, &at, &m.By, &m.Reason)
 		m.At = at.Time
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	})
 }
 
 // SetBuildingHead ends the current head's term and starts h's.
@@ -258,7 +237,7 @@ func (db *DB) SetBuildingHead(ctx context.Context, h *wangge.BuildingHead) error
 		}
 		h.Version = 1
 		err := tx.queryRow(`INSERT INTO building_heads (building_id, grid_code, person_id, name, phone_enc, from_date, version) VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING id`,
-			h.BuildingID, h.GridCode, nullInt(h.PersonID), h.Name, db.box.Seal("building_heads.phone", h.Phone), h.From).Scan(&h.ID)
+			h.BuildingID, h.GridCode, nullInt(h.PersonID), h.Name, db.box.Seal(fHeadPhone, h.Phone), h.From).Scan(&h.ID)
 		if err != nil {
 			return db.classify(err)
 		}
@@ -269,21 +248,15 @@ func (db *DB) SetBuildingHead(ctx context.Context, h *wangge.BuildingHead) error
 // BuildingHeads returns the building's heads, current first, phones masked.
 func (db *DB) BuildingHeads(ctx context.Context, s wangge.Scope, buildingID int64) ([]wangge.BuildingHead, error) {
 	c, a := scope("grid_code", s)
-	rows, err := db.query(ctx, `SELECT id, building_id, grid_code, person_id, name, phone_enc, from_date, to_date, version FROM building_heads
-		WHERE building_id = ? AND `+c+` ORDER BY to_date IS NOT NULL, from_date DESC`, append([]any{buildingID}, a...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []wangge.BuildingHead
-	for rows.Next() {
+	return collect(ctx, db, `SELECT id, building_id, grid_code, person_id, name, phone_enc, from_date, to_date, version FROM building_heads
+		WHERE building_id = ? AND `+c+` ORDER BY to_date IS NOT NULL, from_date DESC`, append([]any{buildingID}, a...), func(rows *sql.Rows) (wangge.BuildingHead, error) {
 		var h wangge.BuildingHead
 		var person sql.Null[int64]
 		var phone []byte
 		var from timeValue
 		var to sql.Null[timeValue]
 		if err := rows.Scan(&h.ID, &h.BuildingID, &h.GridCode, &person, &h.Name, &phone, &from, &to, &h.Version); err != nil {
-			return nil, err
+			return h, err
 		}
 		h.PersonID = ptrInt(person)
 		h.From = from.Time
@@ -291,10 +264,8 @@ func (db *DB) BuildingHeads(ctx context.Context, s wangge.Scope, buildingID int6
 			t := to.V.Time
 			h.To = &t
 		}
-		if h.Phone, err = db.openMasked("building_heads.phone", phone, maskPhone); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+		var err error
+		h.Phone, err = db.openMasked(fHeadPhone, phone, maskPhone)
+		return h, err
+	})
 }

@@ -173,7 +173,7 @@ func (b *bulk) Person(p *wangge.Person) error {
 }
 
 func (b *bulk) BuildingHead(h *wangge.BuildingHead) error {
-	return b.add("building_heads", h.ID, h.BuildingID, h.GridCode, nullInt(h.PersonID), h.Name, b.db.box.Seal("building_heads.phone", h.Phone),
+	return b.add("building_heads", h.ID, h.BuildingID, h.GridCode, nullInt(h.PersonID), h.Name, b.db.box.Seal(fHeadPhone, h.Phone),
 		h.From.UTC(), nullTime(h.To), 1)
 }
 

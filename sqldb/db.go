@@ -32,6 +32,8 @@ type Dialect struct {
 	// AfterBulk runs inside the bulk-load transaction before commit, e.g. to
 	// move identity sequences past the ids the loader assigned.
 	AfterBulk func(ctx context.Context, tx *sql.Tx) error
+	// Optimize lists statements that refresh statistics after a bulk load.
+	Optimize []string
 	// MaxParams bounds the parameters of one statement (multi-row inserts).
 	MaxParams int
 }
@@ -326,4 +328,45 @@ func nullStr(s string) any {
 func date(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// page runs the count and one page of a list whose queries share their
+// conditions. sel is the SELECT … FROM … part; countFrom is what the count
+// needs of it.
+func page[T any](ctx context.Context, db *DB, countFrom, sel string, w *where, order string, p wangge.Page, scan func(*sql.Rows) (T, error)) ([]T, int, error) {
+	total, err := db.count(ctx, countFrom, w)
+	if err != nil {
+		return nil, 0, err
+	}
+	lim, largs := limit(p)
+	args := append(append([]any{}, w.args...), largs...)
+	out, err := collect(ctx, db, sel+w.String()+" ORDER BY "+order+lim, args, scan)
+	return out, total, err
+}
+
+// collect runs a query and scans every row.
+func collect[T any](ctx context.Context, db *DB, q string, args []any, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// deref adapts a scan function that returns a pointer.
+func deref[T any](v *T, err error) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return *v, nil
 }

@@ -175,36 +175,25 @@ func (db *DB) ListHouseholds(ctx context.Context, s wangge.Scope, f wangge.House
 		q := likeEscape(f.Query) + "%"
 		w.add(`(h.room LIKE ? ESCAPE '\' OR h.number LIKE ? ESCAPE '\')`, q, q)
 	}
-	total, err := db.count(ctx, "households h", &w)
-	if err != nil {
-		return nil, 0, err
-	}
-	lim, largs := limit(f.Page)
-	rows, err := db.query(ctx, `SELECT `+householdCols+`, b.name,
+	return page(ctx, db, "households h", `SELECT `+householdCols+`, b.name,
 		COALESCE((SELECT p.name FROM persons p WHERE p.household_id = h.id AND p.relation = 'head' ORDER BY p.id LIMIT 1), ''),
 		(SELECT COUNT(*) FROM persons p WHERE p.household_id = h.id),
 		(SELECT MAX(v.at) FROM visits v WHERE v.household_id = h.id)
-		FROM households h JOIN buildings b ON b.id = h.building_id`+w.String()+` ORDER BY h.grid_code, b.seq, h.entrance, h.room, h.id`+lim, append(w.args, largs...)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []wangge.HouseholdSummary
-	for rows.Next() {
-		var sum wangge.HouseholdSummary
-		var last sql.Null[timeValue]
-		h, err := db.scanHousehold(rows, &sum.BuildingName, &sum.HeadName, &sum.Persons, &last)
-		if err != nil {
-			return nil, 0, err
-		}
-		sum.Household = *h
-		if last.Valid {
-			t := last.V.Time
-			sum.LastVisit = &t
-		}
-		out = append(out, sum)
-	}
-	return out, total, rows.Err()
+		FROM households h JOIN buildings b ON b.id = h.building_id`, &w, "h.grid_code, b.seq, h.entrance, h.room, h.id", f.Page,
+		func(rows *sql.Rows) (wangge.HouseholdSummary, error) {
+			var sum wangge.HouseholdSummary
+			var last sql.Null[timeValue]
+			h, err := db.scanHousehold(rows, &sum.BuildingName, &sum.HeadName, &sum.Persons, &last)
+			if err != nil {
+				return sum, err
+			}
+			sum.Household = *h
+			if last.Valid {
+				t := last.V.Time
+				sum.LastVisit = &t
+			}
+			return sum, nil
+		})
 }
 
 // HouseholdMoves returns the household's moves, oldest first.

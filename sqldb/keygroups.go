@@ -154,25 +154,8 @@ func (db *DB) ListMemberships(ctx context.Context, s wangge.Scope, f wangge.Memb
 		w.add("m.left_on IS NULL")
 	}
 	from := "memberships m JOIN persons p ON p.id = m.person_id"
-	total, err := db.count(ctx, from, &w)
-	if err != nil {
-		return nil, 0, err
-	}
-	lim, largs := limit(f.Page)
-	rows, err := db.query(ctx, `SELECT `+membershipCols+` FROM `+from+w.String()+` ORDER BY m.grid_code, m.grp, m.id`+lim, append(w.args, largs...)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []wangge.Membership
-	for rows.Next() {
-		m, err := scanMembership(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *m)
-	}
-	return out, total, rows.Err()
+	return page(ctx, db, from, `SELECT `+membershipCols+` FROM `+from, &w, "m.grid_code, m.grp, m.id", f.Page,
+		func(rows *sql.Rows) (wangge.Membership, error) { return deref(scanMembership(rows)) })
 }
 
 // GroupCounts counts current members per group in the scope.

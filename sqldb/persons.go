@@ -233,25 +233,8 @@ func (db *DB) ListPersons(ctx context.Context, s wangge.Scope, f wangge.PersonFi
 		}
 		w.add("p.phone_idx = ?", db.box.Index(fPersonPhone, string(ph)))
 	}
-	total, err := db.count(ctx, "persons p", &w)
-	if err != nil {
-		return nil, 0, err
-	}
-	lim, largs := limit(f.Page)
-	rows, err := db.query(ctx, `SELECT `+personCols+` FROM persons p`+w.String()+` ORDER BY p.grid_code, p.household_id, p.id`+lim, append(w.args, largs...)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []wangge.Person
-	for rows.Next() {
-		p, err := db.scanPerson(rows, false)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *p)
-	}
-	return out, total, rows.Err()
+	return page(ctx, db, "persons p", `SELECT `+personCols+` FROM persons p`, &w, "p.grid_code, p.household_id, p.id", f.Page,
+		func(rows *sql.Rows) (wangge.Person, error) { return deref(db.scanPerson(rows, false)) })
 }
 
 // PersonMoves returns the person's moves, oldest first.

@@ -14,6 +14,7 @@ const (
 	fHouseholdPh = "households.phone"
 	fUnitPhone   = "units.contact_phone"
 	fAssistantPh = "assistants.phone"
+	fHeadPhone   = "building_heads.phone"
 )
 
 func maskPhone(s string) string { return ident.MaskPhone(s) }

@@ -78,20 +78,8 @@ func (db *DB) ListServices(ctx context.Context, line wangge.Line, activeOnly boo
 	if activeOnly {
 		w.add("active = ?", true)
 	}
-	rows, err := db.query(ctx, `SELECT `+serviceCols+` FROM services`+w.String()+` ORDER BY code`, w.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []wangge.Service
-	for rows.Next() {
-		s, err := scanService(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *s)
-	}
-	return out, rows.Err()
+	return collect(ctx, db, `SELECT `+serviceCols+` FROM services`+w.String()+` ORDER BY code`, w.args,
+		func(rows *sql.Rows) (wangge.Service, error) { return deref(scanService(rows)) })
 }
 
 // SeedServices fills an empty catalogue with the default hundred services.

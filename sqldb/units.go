@@ -122,23 +122,6 @@ func (db *DB) ListUnits(ctx context.Context, s wangge.Scope, f wangge.UnitFilter
 			w.add("u.party_org = ''")
 		}
 	}
-	total, err := db.count(ctx, "units u", &w)
-	if err != nil {
-		return nil, 0, err
-	}
-	lim, largs := limit(f.Page)
-	rows, err := db.query(ctx, `SELECT `+unitCols+` FROM units u`+w.String()+` ORDER BY u.grid_code, u.id`+lim, append(w.args, largs...)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []wangge.Unit
-	for rows.Next() {
-		u, err := db.scanUnit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *u)
-	}
-	return out, total, rows.Err()
+	return page(ctx, db, "units u", `SELECT `+unitCols+` FROM units u`, &w, "u.grid_code, u.id", f.Page,
+		func(rows *sql.Rows) (wangge.Unit, error) { return deref(db.scanUnit(rows)) })
 }

@@ -92,25 +92,8 @@ func (db *DB) UpdateUser(ctx context.Context, u *wangge.User) error {
 func (db *DB) ListUsers(ctx context.Context, s wangge.Scope, p wangge.Page) ([]wangge.User, int, error) {
 	var w where
 	w.scope("u.scope_code", s)
-	total, err := db.count(ctx, "users u", &w)
-	if err != nil {
-		return nil, 0, err
-	}
-	lim, largs := limit(p)
-	rows, err := db.query(ctx, `SELECT `+userCols+` FROM users u`+w.String()+` ORDER BY u.username`+lim, append(w.args, largs...)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []wangge.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *u)
-	}
-	return out, total, rows.Err()
+	return page(ctx, db, "users u", `SELECT `+userCols+` FROM users u`, &w, "u.username", p,
+		func(rows *sql.Rows) (wangge.User, error) { return deref(scanUser(rows)) })
 }
 
 // CreateSession stores a session.

@@ -101,23 +101,6 @@ func (db *DB) ListVisits(ctx context.Context, s wangge.Scope, f wangge.VisitFilt
 	if !f.Since.IsZero() {
 		w.add("v.at >= ?", f.Since.UTC())
 	}
-	total, err := db.count(ctx, "visits v", &w)
-	if err != nil {
-		return nil, 0, err
-	}
-	lim, largs := limit(f.Page)
-	rows, err := db.query(ctx, `SELECT `+visitCols+` FROM visits v`+w.String()+` ORDER BY v.at DESC, v.id DESC`+lim, append(w.args, largs...)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []wangge.Visit
-	for rows.Next() {
-		v, err := scanVisit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *v)
-	}
-	return out, total, rows.Err()
+	return page(ctx, db, "visits v", `SELECT `+visitCols+` FROM visits v`, &w, "v.at DESC, v.id DESC", f.Page,
+		func(rows *sql.Rows) (wangge.Visit, error) { return deref(scanVisit(rows)) })
 }
