@@ -167,78 +167,39 @@ func (db *DB) ChildSummaries(ctx context.Context, s wangge.Scope, code string) (
 	return db.summarise(ctx, s.Narrow(code), kids)
 }
 
-// summarise counts, for areas of one level, what each holds within scope s.
+// summarise counts what each area holds within scope s, from the per-grid
+// counts.
 func (db *DB) summarise(ctx context.Context, s wangge.Scope, areas []wangge.Area) ([]wangge.AreaSummary, error) {
-	n := len(areas[0].Code)
-	lo, hi := s.Range()
-	group := func(q string) (map[string]int, error) {
-		rows, err := db.query(ctx, q, n, lo, hi)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		m := map[string]int{}
-		for rows.Next() {
-			var k string
-			var c int
-			if err := rows.Scan(&k, &c); err != nil {
-				return nil, err
-			}
-			m[k] = c
-		}
-		return m, rows.Err()
-	}
-	var counts [5]map[string]int
-	for i, q := range []string{
-		`SELECT substr(code, 1, ?), COUNT(*) FROM areas WHERE level = 4 AND retired_at IS NULL AND code BETWEEN ? AND ? GROUP BY 1`,
-		`SELECT substr(grid_code, 1, ?), COUNT(*) FROM buildings WHERE grid_code BETWEEN ? AND ? GROUP BY 1`,
-		`SELECT substr(grid_code, 1, ?), COUNT(*) FROM households WHERE grid_code BETWEEN ? AND ? GROUP BY 1`,
-		`SELECT substr(grid_code, 1, ?), COUNT(*) FROM persons WHERE grid_code BETWEEN ? AND ? GROUP BY 1`,
-		`SELECT substr(grid_code, 1, ?), COUNT(*) FROM units WHERE grid_code BETWEEN ? AND ? GROUP BY 1`,
-	} {
-		m, err := group(q)
-		if err != nil {
-			return nil, err
-		}
-		counts[i] = m
+	gc, err := db.gridCounts(ctx)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]wangge.AreaSummary, len(areas))
 	for i, a := range areas {
-		out[i] = wangge.AreaSummary{Area: a, Grids: counts[0][a.Code], Buildings: counts[1][a.Code],
-			Households: counts[2][a.Code], Persons: counts[3][a.Code], Units: counts[4][a.Code]}
+		sum := wangge.AreaSummary{Area: a}
+		for _, c := range gc.grids {
+			if !strings.HasPrefix(c.code, a.Code) || !s.Contains(c.code) {
+				continue
+			}
+			sum.Grids++
+			sum.Buildings += c.buildings
+			sum.Households += c.households
+			sum.Persons += c.persons
+			sum.Units += c.units
+		}
+		for _, code := range gc.areas {
+			if wangge.ParentCode(code) == a.Code && visible(s, code) {
+				sum.Children++
+			}
+		}
 		if a.Level == wangge.LevelGrid {
 			if as, err := db.GridAssistant(ctx, a.Code); err == nil {
-				out[i].AssistantName, out[i].AssistantPhone = as.Name, as.WorkPhone
+				sum.AssistantName, sum.AssistantPhone = as.Name, as.WorkPhone
 			} else if !errors.Is(err, wangge.ErrNotFound) {
 				return nil, err
 			}
 		}
-	}
-	if err := db.directChildren(ctx, s, out); err != nil {
-		return nil, err
+		out[i] = sum
 	}
 	return out, nil
-}
-
-// directChildren counts the direct child areas of each summary within s.
-func (db *DB) directChildren(ctx context.Context, s wangge.Scope, sums []wangge.AreaSummary) error {
-	lo, hi := s.Range()
-	rows, err := db.query(ctx, `SELECT parent_code, COUNT(*) FROM areas WHERE parent_code IS NOT NULL AND code BETWEEN ? AND ? GROUP BY parent_code`, lo, hi)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	m := map[string]int{}
-	for rows.Next() {
-		var k string
-		var c int
-		if err := rows.Scan(&k, &c); err != nil {
-			return err
-		}
-		m[k] = c
-	}
-	for i := range sums {
-		sums[i].Children = m[sums[i].Code]
-	}
-	return rows.Err()
 }

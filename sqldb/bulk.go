@@ -237,7 +237,9 @@ func (b *bulk) Commit() error {
 		b.Rollback()
 		return err
 	}
-	return b.tx.Commit()
+	err := b.tx.Commit()
+	b.db.counts.gen.Add(1)
+	return err
 }
 
 func (b *bulk) Rollback() error { return b.tx.Rollback() }

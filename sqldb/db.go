@@ -63,6 +63,8 @@ type DB struct {
 	box  *secret.Box
 	now  func() time.Time
 	q    sync.Map // query text → rebound text
+
+	counts countCache
 }
 
 // New returns a store over open connections.
@@ -198,7 +200,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		t.Rollback()
 		return err
 	}
-	return t.Commit()
+	err = t.Commit()
+	db.counts.gen.Add(1)
+	return err
 }
 
 // classify turns constraint violations into domain errors.
