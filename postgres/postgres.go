@@ -40,6 +40,7 @@ var dialect = sqldb.Dialect{
 		}
 		return nil
 	},
+	Optimize:  []string{"ANALYZE"},
 	MaxParams: 65535,
 }
 

@@ -30,6 +30,7 @@ var dialect = sqldb.Dialect{
 		return code(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	},
 	IsForeignKey: func(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY },
+	Optimize:     []string{"ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"},
 	MaxParams:    32766,
 }
 

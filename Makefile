@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+GO      ?= go
+DB      ?= wangge.db
+ADDR    ?= 127.0.0.1:8080
+SEED    ?= 1
+# The demo's admin password; the demo is synthetic, so a known one is fine.
+DEMO_ADMIN_PASSWORD ?= Wangge-Demo-2026
+
+.PHONY: all build run demo test vet fmt clean
+
+all: build
+
+build:
+	$(GO) build -o wangge ./cmd/wangge
+
+# Build, fill $(DB) with the demo district when it is empty, and serve.
+run: build
+	./wangge demo --db $(DB) --seed $(SEED) --if-empty --admin-password $(DEMO_ADMIN_PASSWORD)
+	@echo
+	@echo "打开 Open http://$(ADDR)/ — 登录 log in as admin / $(DEMO_ADMIN_PASSWORD)"
+	@echo "(the other demo accounts and their passwords were printed when the demo was generated)"
+	@echo
+	./wangge serve --db $(DB) --addr $(ADDR)
+
+demo: build
+	./wangge demo --db $(DB) --seed $(SEED) --force --admin-password $(DEMO_ADMIN_PASSWORD)
+
+# Every test: the store suite on SQLite and on PostgreSQL (a throwaway
+# server when none is running), and the browser tests in headless Chromium.
+test: vet
+	scripts/with-postgres scripts/gotest ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+
+clean:
+	rm -f wangge

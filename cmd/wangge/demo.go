@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/passwd"
+	"github.com/wangge/wangge/sqlite"
+	"github.com/wangge/wangge/synth"
+)
+
+func demo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ExitOnError)
+	dsn := dbFlag(fs)
+	scale := fs.Float64("scale", 1, "size: 1 is a district of 50 communities; 0.02 is one community")
+	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same district")
+	adminPassword := fs.String("admin-password", "", "password of the admin account (random when empty)")
+	ifEmpty := fs.Bool("if-empty", false, "do nothing, successfully, when the database already holds data")
+	force := fs.Bool("force", false, "delete everything in the database first")
+	fs.Parse(args)
+
+	if *scale <= 0 || *scale > 20 {
+		return fmt.Errorf("--scale must be above 0 and at most 20")
+	}
+	if *adminPassword != "" {
+		if err := passwd.CheckPolicy("admin", *adminPassword); err != nil {
+			return fmt.Errorf("--admin-password: %w", err)
+		}
+	}
+	if *force && !isPostgres(*dsn) {
+		// Starting from a fresh file is faster than deleting every row; the
+		// key file stays, so nothing else encrypted under it is lost.
+		p := sqlite.Path(*dsn)
+		for _, f := range []string{p, p + "-wal", p + "-shm"} {
+			if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	empty, err := db.Empty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty && *force {
+		if err := db.Reset(ctx); err != nil {
+			return err
+		}
+	} else if !empty {
+		if *ifEmpty {
+			fmt.Println("数据库已有数据，跳过演示数据生成。The database already holds data; the demo was not generated again.")
+			return nil
+		}
+		return fmt.Errorf("the database %s is not empty; use --force to replace its contents, or --if-empty to skip", *dsn)
+	}
+
+	start := time.Now()
+	ctx = wangge.WithActor(ctx, wangge.Actor{Username: "demo", Role: wangge.RoleSystem})
+	bulk, err := db.Bulk(ctx)
+	if err != nil {
+		return err
+	}
+	hash := func(pw string) string { return passwd.Hash(pw, passwd.Default) }
+	last := time.Time{}
+	progress := func(done, total int) {
+		if time.Since(last) < 200*time.Millisecond && done < total {
+			return
+		}
+		last = time.Now()
+		pct := 100 * done / max(total, 1)
+		bar := strings.Repeat("█", pct/4) + strings.Repeat("░", 25-pct/4)
+		fmt.Fprintf(os.Stderr, "\r生成演示数据 generating %s %3d%%  %d/%d 人 persons", bar, pct, done, total)
+	}
+	res, err := synth.Generate(synth.Config{Seed: *seed, Scale: *scale}, bulk, *adminPassword, hash, progress)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		bulk.Rollback()
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "写入数据库 committing …")
+	if err := bulk.Commit(); err != nil {
+		return err
+	}
+	if err := db.Optimize(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("演示区已生成 Demo district ready in %.1fs: %d 个街道 sub-districts, %d 个社区 communities, %d 个网格 grids, %d 个楼院 buildings, %d 户 households, %d 人 persons, %d 个单位 units.\n",
+		time.Since(start).Seconds(), res.Subdistricts, res.Communities, res.Grids, res.Buildings, res.Households, res.Persons, res.Units)
+	printAccounts(res.Accounts)
+	return nil
+}
+
+func printAccounts(accounts []synth.Account) {
+	fmt.Println("\n登录账号 Accounts (用户名 username / 密码 password):")
+	for _, a := range accounts {
+		line := ""
+		if a.Line != "" {
+			line = " " + a.Line.Zh()
+		}
+		fmt.Printf("  %-14s %-20s %s%s %s\n", a.Username, a.Password, a.Role.Zh(), line, a.ScopeCode)
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/ident"
+	"github.com/wangge/wangge/secret"
+	"github.com/wangge/wangge/sqlite"
+)
+
+// capture runs the command line and returns what it printed.
+func capture(t *testing.T, args ...string) string {
+	t.Helper()
+	r, w, _ := os.Pipe()
+	old := os.Stdout
+	os.Stdout = w
+	done := make(chan []byte)
+	go func() { b, _ := io.ReadAll(r); done <- b }()
+	err := run(context.Background(), args)
+	w.Close()
+	os.Stdout = old
+	out := <-done
+	if err != nil {
+		t.Fatalf("wangge %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// TestDemoDistrictIsCompleteAndValid generates the full demo district (a
+// tenth of it under -short), checks the counts the contract promises, that
+// every person's ID number is valid, and that nothing is orphaned at any
+// level: person → household → building → grid → community → sub-district.
+func TestDemoDistrictIsCompleteAndValid(t *testing.T) {
+	scale, minP, maxP := "1", 300000, 360000
+	if testing.Short() {
+		scale, minP, maxP = "0.1", 25000, 40000
+	}
+	dbPath := filepath.Join(t.TempDir(), "demo.db")
+	t.Setenv("WANGGE_SECRET_KEY_FILE", "")
+	start := time.Now()
+	out := capture(t, "demo", "--db", dbPath, "--scale", scale, "--seed", "7", "--admin-password", "Demo-Test-2026")
+	t.Logf("demo at scale %s took %.1fs", scale, time.Since(start).Seconds())
+	if !bytes.Contains([]byte(out), []byte("admin")) || !bytes.Contains([]byte(out), []byte("Demo-Test-2026")) {
+		t.Errorf("demo did not print how to log in:\n%s", out)
+	}
+
+	var st wangge.Stats
+	if err := json.Unmarshal([]byte(capture(t, "stats", "--db", dbPath, "--json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	if scale == "1" {
+		if st.Communities != 50 || st.Grids < 380 || st.Grids > 420 || st.Households < 110000 || st.Households > 130000 {
+			t.Errorf("stats out of range: %+v", st)
+		}
+	}
+	if st.Persons < minP || st.Persons > maxP || st.Assistants != st.Grids || st.Subdistricts < 1 {
+		t.Errorf("stats out of range: %+v", st)
+	}
+
+	// The demo refuses a database that holds data unless told.
+	if err := run(context.Background(), []string{"demo", "--db", dbPath, "--scale", "0.02"}); err == nil {
+		t.Error("demo ran again on a non-empty database")
+	}
+
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	key, err := secret.LoadKeyFile(dbPath + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, _ := secret.New(key)
+
+	for _, c := range []struct{ what, q string }{
+		{"persons without a household", `SELECT COUNT(*) FROM persons p LEFT JOIN households h ON h.id = p.household_id WHERE h.id IS NULL OR h.grid_code <> p.grid_code`},
+		{"households without a building", `SELECT COUNT(*) FROM households h LEFT JOIN buildings b ON b.id = h.building_id WHERE b.id IS NULL OR b.grid_code <> h.grid_code`},
+		{"buildings outside every grid", `SELECT COUNT(*) FROM buildings b LEFT JOIN areas g ON g.code = b.grid_code AND g.level = 4 WHERE g.code IS NULL`},
+		{"areas without their parent", `SELECT COUNT(*) FROM areas a LEFT JOIN areas p ON p.code = a.parent_code WHERE a.level > 1 AND (p.code IS NULL OR p.level <> a.level - 1)`},
+		{"grids without buildings", `SELECT COUNT(*) FROM areas g WHERE g.level = 4 AND NOT EXISTS (SELECT 1 FROM buildings b WHERE b.grid_code = g.code)`},
+		{"buildings without households", `SELECT COUNT(*) FROM buildings b WHERE NOT EXISTS (SELECT 1 FROM households h WHERE h.building_id = b.id)`},
+		{"households without persons", `SELECT COUNT(*) FROM households h WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id)`},
+		{"households without exactly one head", `SELECT COUNT(*) FROM households h WHERE (SELECT COUNT(*) FROM persons p WHERE p.household_id = h.id AND p.relation = 'head') <> 1`},
+		{"grids without one current assistant", `SELECT COUNT(*) FROM areas g WHERE g.level = 4 AND (SELECT COUNT(*) FROM assignments s WHERE s.grid_code = g.code AND s.to_at IS NULL) <> 1`},
+		{"memberships in another grid than their person", `SELECT COUNT(*) FROM memberships m JOIN persons p ON p.id = m.person_id WHERE m.grid_code <> p.grid_code`},
+		{"units outside every grid", `SELECT COUNT(*) FROM units u LEFT JOIN areas g ON g.code = u.grid_code AND g.level = 4 WHERE g.code IS NULL`},
+	} {
+		var n int
+		if err := db.Reader().QueryRowContext(ctx, c.q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		if n != 0 {
+			t.Errorf("%d %s", n, c.what)
+		}
+	}
+
+	// Every person's ID number, decrypted, is valid and agrees with the
+	// derived birth date and sex stored beside it.
+	rows, err := db.Reader().QueryContext(ctx, `SELECT id_enc, birth_date, sex FROM persons`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	now := time.Now()
+	seen := map[string]bool{}
+	checked := 0
+	for rows.Next() {
+		var enc []byte
+		var birth string
+		var sex int
+		if err := rows.Scan(&enc, &birth, &sex); err != nil {
+			t.Fatal(err)
+		}
+		plain, err := box.Open("persons.id_number", enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := ident.ParseIDAt(plain, now)
+		if err != nil {
+			t.Fatalf("invalid ID number in the demo: %v", err)
+		}
+		if seen[plain] {
+			t.Fatalf("duplicate ID number %s", ident.MaskID(plain))
+		}
+		seen[plain] = true
+		if id.BirthDate().Format(time.DateOnly) != birth[:10] || int(id.Sex()) != sex {
+			t.Fatalf("derived fields disagree with %s: %s %d", ident.MaskID(plain), birth, sex)
+		}
+		checked++
+	}
+	if checked != st.Persons {
+		t.Fatalf("checked %d ID numbers of %d persons", checked, st.Persons)
+	}
+	t.Logf("checked %d ID numbers", checked)
+}

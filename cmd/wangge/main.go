@@ -1,0 +1,74 @@
+// Command wangge runs the community grid service and management system:
+// the web server, the demo district, statistics, migrations, accounts and
+// the audit check. See DESIGN.md for the stable command-line contract.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `wangge — 社区网格化服务管理 (community grid service and management)
+
+Usage:
+  wangge serve   [--db DSN] [--addr HOST:PORT]        serve the web pages and the API
+  wangge demo    [--db DSN] [--scale N] [--seed S] [--admin-password P] [--if-empty] [--force]
+                                                    fill an empty database with the synthetic demo district
+  wangge stats   [--db DSN] [--json]                  count what the database holds
+  wangge migrate [--db DSN]                           apply database migrations
+  wangge user    add|passwd|list|disable …            manage accounts
+  wangge audit   verify [--db DSN]                    check the audit log's hash chain
+
+DSN is a SQLite file (default wangge.db) or postgres://…
+Environment: WANGGE_DB, WANGGE_ADDR, WANGGE_SECRET_KEY_FILE.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			os.Exit(int(ee))
+		}
+		fmt.Fprintln(os.Stderr, "wangge:", err)
+		os.Exit(1)
+	}
+}
+
+// exitError ends the program with a status after the command has said why.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return exitError(2)
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest)
+	case "demo":
+		return demo(ctx, rest)
+	case "stats":
+		return stats(ctx, rest)
+	case "migrate":
+		return migrate(ctx, rest)
+	case "user":
+		return user(ctx, rest)
+	case "audit":
+		return audit(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	fmt.Fprintf(os.Stderr, "wangge: unknown command %q\n\n%s", cmd, usage)
+	return exitError(2)
+}

@@ -1,0 +1,260 @@
+package http
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/passwd"
+)
+
+// sessionCookie holds the session token. The database keeps only its
+// SHA-256, so a copy of the database logs nobody in.
+const sessionCookie = "wangge_session"
+
+// tokenLen is the number of random bytes in a session token.
+const tokenLen = 32
+
+type ctxKey int
+
+const userKey ctxKey = 0
+
+// userFrom returns the logged-in user of the request, or nil.
+func userFrom(ctx context.Context) *wangge.User {
+	u, _ := ctx.Value(userKey).(*wangge.User)
+	return u
+}
+
+func hashToken(token []byte) []byte {
+	sum := sha256.Sum256(token)
+	return sum[:]
+}
+
+// remoteAddr returns the client's address without the port, for the audit
+// log. Forwarding headers are not trusted: anyone can send them.
+func remoteAddr(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// secure reports whether cookies must be marked Secure.
+func (s *Server) secure(r *http.Request) bool { return s.opts.SecureCookies || r.TLS != nil }
+
+// safeNext returns next when it is a path on this site, "/" otherwise, so
+// the login form cannot be used to send people elsewhere.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
+}
+
+// withSession loads the user of the request's session, when it has a live
+// one, into the context, together with the actor the store records.
+func (s *Server) withSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil || c.Value == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		token, err := base64.RawURLEncoding.DecodeString(c.Value)
+		if err != nil || len(token) != tokenLen {
+			s.clearSessionCookie(w, r)
+			next.ServeHTTP(w, r)
+			return
+		}
+		_, u, err := s.store.SessionUser(r.Context(), hashToken(token), s.now())
+		if wangge.ErrorCode(err) == wangge.ENotFound {
+			s.clearSessionCookie(w, r) // expired, logged out or disabled
+			next.ServeHTTP(w, r)
+			return
+		} else if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), userKey, u)
+		ctx = wangge.WithActor(ctx, wangge.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Addr: remoteAddr(r)})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// requireUser sends a visitor without a session to the login page, and
+// back to the page asked for after logging in.
+func (s *Server) requireUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if userFrom(r.Context()) != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			s.error(w, r, errLoginRequired)
+			return
+		}
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	})
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token []byte) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: base64.RawURLEncoding.EncodeToString(token), Path: "/",
+		MaxAge: int(s.opts.SessionTTL.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r),
+	})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r),
+	})
+}
+
+// loginView is what the login page shows.
+type loginView struct {
+	Username string
+	Next     string
+	Error    string
+}
+
+// handleLoginForm shows the login form, or sends a logged-in user on.
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"))
+	if userFrom(r.Context()) != nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	s.renderLogin(w, r, http.StatusOK, loginView{Next: next})
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, lv loginView) {
+	l := langOf(r)
+	s.render(w, r, status, "login", &view{Title: s.msgs.T(l, "login.title"), Data: lv})
+}
+
+// handleLogin checks the form's username and password and starts a session.
+// Unknown user and wrong password give the same answer, so the form does not
+// tell which usernames exist. Every attempt is audited.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.error(w, r, wangge.FieldError("form", "表单无法解析。", "The form could not be read."))
+		return
+	}
+	username := truncate(strings.TrimSpace(r.PostFormValue("username")), 64)
+	next := safeNext(r.PostFormValue("next"))
+	ctx := r.Context()
+	addr := remoteAddr(r)
+
+	u, err := s.authenticate(ctx, username, r.PostFormValue("password"))
+	if err != nil {
+		if httpStatus(err) == http.StatusInternalServerError {
+			s.error(w, r, err)
+			return
+		}
+		e := &wangge.AuditEntry{Action: "login.fail", Object: "user", ObjectID: username, Username: username, Addr: addr}
+		if u != nil {
+			e.UserID, e.Role = u.ID, u.Role
+		}
+		if aerr := s.store.Audit(ctx, e); aerr != nil {
+			s.log.Error("audit login failure", "err", aerr)
+		}
+		msg := wangge.ErrorZh(err)
+		if langOf(r) == langEn {
+			msg = wangge.ErrorMessage(err)
+		}
+		s.renderLogin(w, r, httpStatus(err), loginView{Username: username, Next: next, Error: msg})
+		return
+	}
+
+	token := make([]byte, tokenLen)
+	rand.Read(token) // never fails on supported platforms
+	now := s.now()
+	sess := &wangge.Session{
+		TokenHash: hashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.opts.SessionTTL),
+		Addr: addr, UserAgent: truncate(r.UserAgent(), 200),
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	// A login the audit log cannot record does not happen.
+	if err := s.store.Audit(ctx, &wangge.AuditEntry{Action: "login.ok", Object: "user", ObjectID: u.Username,
+		UserID: u.ID, Username: u.Username, Role: u.Role, Addr: addr}); err != nil {
+		s.store.DeleteSession(ctx, sess.TokenHash)
+		s.error(w, r, err)
+		return
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if old, err := base64.RawURLEncoding.DecodeString(c.Value); err == nil {
+			s.store.DeleteSession(ctx, hashToken(old)) // never keep two sessions for one browser
+		}
+	}
+	s.setSessionCookie(w, r, token)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// dummyHash is checked against when the username is unknown, so that an
+// unknown user takes as long to refuse as a wrong password.
+var dummyHash = sync.OnceValue(func() string { return passwd.Hash("wangge-no-such-user", passwd.Default) })
+
+// authenticate returns the user when the password is right and the account
+// enabled. With a wrong password or an unknown user it returns errBadLogin;
+// with a disabled account, the user and errDisabled.
+func (s *Server) authenticate(ctx context.Context, username, password string) (*wangge.User, error) {
+	if username == "" || password == "" {
+		return nil, errBadLogin
+	}
+	u, err := s.store.UserByUsername(ctx, username)
+	if wangge.ErrorCode(err) == wangge.ENotFound {
+		passwd.Check(password, dummyHash())
+		return nil, errBadLogin
+	} else if err != nil {
+		return nil, err
+	}
+	if !passwd.Check(password, u.PasswordHash) {
+		return u, errBadLogin
+	}
+	if u.Disabled {
+		return u, errDisabled
+	}
+	return u, nil
+}
+
+// handleLogout ends the session and forgets the cookie.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if token, err := base64.RawURLEncoding.DecodeString(c.Value); err == nil {
+			if err := s.store.DeleteSession(r.Context(), hashToken(token)); err != nil {
+				s.error(w, r, err)
+				return
+			}
+		}
+	}
+	s.clearSessionCookie(w, r)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,58 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/wangge/wangge"
+)
+
+// Errors of the web layer itself; everything else comes from the domain.
+var (
+	errBadLogin = &wangge.Error{Code: wangge.EUnauthorized,
+		Zh: "用户名或密码错误。", Message: "Wrong username or password."}
+	errDisabled = &wangge.Error{Code: wangge.EForbidden,
+		Zh: "该账号已停用，请联系管理员。", Message: "This account is disabled; please contact an administrator."}
+	errLoginRequired = &wangge.Error{Code: wangge.EUnauthorized,
+		Zh: "请先登录。", Message: "Please log in first."}
+	errCrossOrigin = &wangge.Error{Code: wangge.EForbidden,
+		Zh: "拒绝来自其他网站的请求。", Message: "Requests from other sites are refused."}
+	errBadPage = wangge.FieldError("page", "页码应为正整数。", "The page number must be a positive integer.")
+)
+
+// httpStatus is the one place a domain error becomes an HTTP status.
+func httpStatus(err error) int {
+	switch wangge.ErrorCode(err) {
+	case wangge.EInvalid:
+		return http.StatusBadRequest
+	case wangge.ENotFound:
+		return http.StatusNotFound
+	case wangge.EConflict:
+		return http.StatusConflict
+	case wangge.EUnauthorized:
+		return http.StatusUnauthorized
+	case wangge.EForbidden:
+		return http.StatusForbidden
+	case wangge.ELocked:
+		return http.StatusLocked
+	}
+	return http.StatusInternalServerError
+}
+
+// errorView is what the error page shows.
+type errorView struct {
+	Status int
+	Zh, En string // the domain's texts; internal errors have generic ones
+}
+
+// error renders the error page for err with its status. Internal errors are
+// logged and shown only as "internal error".
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	status := httpStatus(err)
+	if status == http.StatusInternalServerError {
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	ev := errorView{Status: status, Zh: wangge.ErrorZh(err), En: wangge.ErrorMessage(err)}
+	title := s.msgs.T(langOf(r), "error."+strconv.Itoa(status))
+	s.render(w, r, status, "error", &view{Title: title, Data: ev})
+}

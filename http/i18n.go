@@ -1,0 +1,113 @@
+package http
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/web"
+)
+
+// lang is a language of the interface. Chinese is the default; English is
+// one click away on every page.
+type lang string
+
+const (
+	langZh lang = "zh"
+	langEn lang = "en"
+)
+
+// langCookie remembers the reader's choice of language.
+const langCookie = "lang"
+
+// htmlLang returns the value of <html lang>.
+func (l lang) htmlLang() string {
+	if l == langEn {
+		return "en"
+	}
+	return "zh-CN"
+}
+
+// other returns the language the switch offers.
+func (l lang) other() lang {
+	if l == langEn {
+		return langZh
+	}
+	return langEn
+}
+
+// langOf returns the reader's language: the cookie's when set, else Chinese.
+func langOf(r *http.Request) lang {
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == string(langEn) {
+		return langEn
+	}
+	return langZh
+}
+
+// catalogue is the one message catalogue of the interface: web/i18n/zh.json
+// and en.json, read by go-i18n.
+type catalogue struct {
+	log *slog.Logger
+	loc map[lang]*i18n.Localizer
+}
+
+// catalogueFiles are the message files, one per language.
+var catalogueFiles = map[lang]string{langZh: "i18n/zh.json", langEn: "i18n/en.json"}
+
+func newCatalogue(log *slog.Logger) (*catalogue, error) {
+	b := i18n.NewBundle(language.Chinese)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	c := &catalogue{log: log, loc: map[lang]*i18n.Localizer{}}
+	for l, path := range catalogueFiles {
+		if _, err := b.LoadMessageFileFS(web.FS, path); err != nil {
+			return nil, fmt.Errorf("message catalogue %s: %w", path, err)
+		}
+		c.loc[l] = i18n.NewLocalizer(b, string(l))
+	}
+	return c, nil
+}
+
+// T returns the message id in language l. args are name/value pairs for the
+// message's template ({{.Name}}). A missing message is logged and shown as
+// its id, so a gap is visible rather than fatal.
+func (c *catalogue) T(l lang, id string, args ...any) string {
+	var data map[string]any
+	if len(args) > 0 {
+		data = make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			data[fmt.Sprint(args[i])] = args[i+1]
+		}
+	}
+	s, err := c.loc[l].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		c.log.Warn("message catalogue", "lang", string(l), "id", id, "err", err)
+		return id
+	}
+	return s
+}
+
+// handleLang sets the language cookie and goes back to the page the switch
+// was clicked on.
+func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) {
+	l := lang(r.PathValue("lang"))
+	if _, ok := catalogueFiles[l]; !ok {
+		s.error(w, r, wangge.ErrNotFound)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r),
+	})
+	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+}
+
+// langSwitchURL returns the link that switches r's page to the other language.
+func langSwitchURL(r *http.Request, l lang) string {
+	return "/lang/" + string(l.other()) + "?next=" + url.QueryEscape(r.URL.RequestURI())
+}

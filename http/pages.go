@@ -1,0 +1,369 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/wangge/wangge"
+)
+
+// pageSize is the length of every paginated list.
+const pageSize = wangge.DefaultPageLimit
+
+// pageOf reads ?page=N (1 when absent) as the one pagination shape.
+func pageOf(r *http.Request) (wangge.Page, int, error) {
+	n := 1
+	if v := r.URL.Query().Get("page"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 1_000_000 {
+			return wangge.Page{}, 0, errBadPage
+		}
+	}
+	return wangge.Page{Offset: (n - 1) * pageSize, Limit: pageSize}, n, nil
+}
+
+// pager is what a paginated list shows under it: "第 x 页 / 共 y 页" and
+// links to the neighbouring pages.
+type pager struct {
+	Page, Pages, Total int
+	Prev, Next         string
+}
+
+func newPager(r *http.Request, page, total int) *pager {
+	p := &pager{Page: page, Pages: max(1, (total+pageSize-1)/pageSize), Total: total}
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode()
+	}
+	if page > 1 {
+		p.Prev = link(min(page-1, p.Pages))
+	}
+	if page < p.Pages {
+		p.Next = link(page + 1)
+	}
+	return p
+}
+
+// idOf reads the numeric {id} of the path; anything else is not found.
+func idOf(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, wangge.ErrNotFound
+	}
+	return id, nil
+}
+
+// areaCrumbs returns the breadcrumb from the district down to the area
+// code, each a link. Region names are public, and every ancestor of an
+// area the user may see is one they may see.
+func (s *Server) areaCrumbs(ctx context.Context, code string) ([]crumb, error) {
+	var cs []crumb
+	for _, n := range []int{wangge.DistrictCodeLen, wangge.SubdistrictCodeLen, wangge.CommunityCodeLen, wangge.GridCodeLen} {
+		if n > len(code) {
+			break
+		}
+		a, err := s.store.Area(ctx, code[:n])
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, crumb{Name: a.Name, URL: "/areas/" + a.Code})
+	}
+	return cs, nil
+}
+
+// handleHome sends the user to the page of the area they work in.
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	u := userFrom(r.Context())
+	http.Redirect(w, r, "/areas/"+url.PathEscape(u.ScopeCode), http.StatusSeeOther)
+}
+
+// stat is one count shown at the top of an area page.
+type stat struct {
+	Name string // catalogue key suffix and data-count attribute
+	N    int
+}
+
+// areaView is what an area page shows.
+type areaView struct {
+	Area        *wangge.AreaSummary
+	Stats       []stat
+	IsGrid      bool
+	ChildLevel  wangge.Level
+	Children    []wangge.AreaSummary
+	Groups      []wangge.GroupCount
+	Buildings   []wangge.BuildingSummary
+	Pager       *pager
+	SeesPersons bool
+}
+
+// handleArea shows a district, sub-district, community or grid: its counts
+// and its children, or for a grid its assistant, key groups and buildings.
+func (s *Server) handleArea(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	scope := userFrom(ctx).Scope()
+	code := r.PathValue("code")
+	if !wangge.ValidRegionCode(code) {
+		s.error(w, r, wangge.ErrNotFound)
+		return
+	}
+	pg, n, err := pageOf(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	sum, err := s.store.AreaSummary(ctx, scope, code)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	crumbs, err := s.areaCrumbs(ctx, code)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	crumbs[len(crumbs)-1].URL = ""
+	v := &areaView{Area: sum, IsGrid: sum.Level == wangge.LevelGrid, ChildLevel: sum.Level + 1}
+	if v.IsGrid {
+		if v.Groups, err = s.store.GroupCounts(ctx, scope.Narrow(code)); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		var total int
+		if v.Buildings, total, err = s.store.ListBuildings(ctx, scope, wangge.BuildingFilter{GridCode: code, Page: pg}); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		v.Pager = newPager(r, n, total)
+	} else if v.Children, err = s.store.ChildSummaries(ctx, scope, code); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v.Stats = areaStats(sum, v.Children)
+	s.render(w, r, http.StatusOK, "area", &view{Title: sum.Name, Crumbs: crumbs, Data: v})
+}
+
+// areaStats picks the counts that mean something at the area's level.
+func areaStats(a *wangge.AreaSummary, children []wangge.AreaSummary) []stat {
+	var st []stat
+	switch a.Level {
+	case wangge.LevelDistrict:
+		communities := 0
+		for _, c := range children {
+			communities += c.Children
+		}
+		st = append(st, stat{"subdistricts", a.Children}, stat{"communities", communities})
+	case wangge.LevelSubdistrict:
+		st = append(st, stat{"communities", a.Children})
+	}
+	if a.Level != wangge.LevelGrid {
+		st = append(st, stat{"grids", a.Grids})
+	}
+	return append(st, stat{"buildings", a.Buildings}, stat{"households", a.Households},
+		stat{"persons", a.Persons}, stat{"units", a.Units})
+}
+
+// buildingView is what a building page shows.
+type buildingView struct {
+	Building   *wangge.Building
+	Head       *wangge.BuildingHead
+	Households []wangge.HouseholdSummary
+	Pager      *pager
+}
+
+// handleBuilding shows a building and its households.
+func (s *Server) handleBuilding(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	scope := userFrom(ctx).Scope()
+	id, err := idOf(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	pg, n, err := pageOf(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	b, err := s.store.Building(ctx, scope, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v := &buildingView{Building: b}
+	heads, err := s.store.BuildingHeads(ctx, scope, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if len(heads) > 0 && heads[0].To == nil {
+		v.Head = &heads[0]
+	}
+	var total int
+	if v.Households, total, err = s.store.ListHouseholds(ctx, scope, wangge.HouseholdFilter{BuildingID: id, Page: pg}); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v.Pager = newPager(r, n, total)
+	crumbs, err := s.areaCrumbs(ctx, b.GridCode)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	crumbs = append(crumbs, crumb{Name: b.Name})
+	s.render(w, r, http.StatusOK, "building", &view{Title: b.Name, Crumbs: crumbs, Data: v})
+}
+
+// householdView is what a household page shows.
+type householdView struct {
+	Household *wangge.Household
+	Building  *wangge.Building
+	Persons   []personRow
+	Visits    []visitRow
+	Pager     *pager
+	Moves     []moveRow
+}
+
+type personRow struct {
+	wangge.Person
+	Groups []wangge.KeyGroup
+}
+
+type visitRow struct {
+	wangge.Visit
+	Assistant string
+	Clears    []clearItem
+}
+
+// clearItem is one of the six clears (六清) a visit found something about.
+type clearItem struct {
+	Name string // catalogue key suffix
+	Text string
+}
+
+type moveRow struct {
+	wangge.Move
+	FromName, ToName string
+}
+
+// handleHousehold shows a household: its persons (ID numbers and phones
+// masked), their key groups, the visits and the moves.
+func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	scope := userFrom(ctx).Scope()
+	id, err := idOf(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	pg, n, err := pageOf(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	h, err := s.store.Household(ctx, scope, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v, visits, err := s.household(ctx, scope, h, pg)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v.Pager = newPager(r, n, visits)
+	crumbs, err := s.areaCrumbs(ctx, h.GridCode)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	room := s.roomLabel(langOf(r), h)
+	crumbs = append(crumbs, crumb{Name: v.Building.Name, URL: "/buildings/" + strconv.FormatInt(v.Building.ID, 10)}, crumb{Name: room})
+	s.render(w, r, http.StatusOK, "household", &view{Title: v.Building.Name + " " + room, Crumbs: crumbs, Data: v})
+}
+
+// roomLabel names a household's dwelling: "1单元101室", or "5号" in a
+// courtyard without entrances.
+func (s *Server) roomLabel(l lang, h *wangge.Household) string {
+	if h.Entrance == "" {
+		return s.msgs.T(l, "household.room_only", "Room", h.Room)
+	}
+	return s.msgs.T(l, "household.entrance_room", "Entrance", h.Entrance, "Room", h.Room)
+}
+
+// household gathers what the household page shows, all within scope, and
+// the number of the household's visits.
+func (s *Server) household(ctx context.Context, scope wangge.Scope, h *wangge.Household, pg wangge.Page) (*householdView, int, error) {
+	v := &householdView{Household: h}
+	var err error
+	if v.Building, err = s.store.Building(ctx, scope, h.BuildingID); err != nil {
+		return nil, 0, err
+	}
+	persons, _, err := s.store.ListPersons(ctx, scope, wangge.PersonFilter{HouseholdID: h.ID, Page: wangge.Page{Limit: wangge.MaxPageLimit}})
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, p := range persons {
+		ms, _, err := s.store.ListMemberships(ctx, scope, wangge.MembershipFilter{PersonID: p.ID, Current: true, Page: wangge.Page{Limit: 100}})
+		if err != nil {
+			return nil, 0, err
+		}
+		row := personRow{Person: p}
+		for _, m := range ms {
+			row.Groups = append(row.Groups, m.Group)
+		}
+		v.Persons = append(v.Persons, row)
+	}
+
+	visits, total, err := s.store.ListVisits(ctx, scope, wangge.VisitFilter{HouseholdID: h.ID, Page: pg})
+	if err != nil {
+		return nil, 0, err
+	}
+	names := map[int64]string{}
+	for _, vi := range visits {
+		name, ok := names[vi.AssistantID]
+		if !ok {
+			a, err := s.store.Assistant(ctx, vi.AssistantID)
+			if err != nil && wangge.ErrorCode(err) != wangge.ENotFound {
+				return nil, 0, err
+			} else if err == nil {
+				name = a.Name
+			}
+			names[vi.AssistantID] = name
+		}
+		v.Visits = append(v.Visits, visitRow{Visit: vi, Assistant: name, Clears: clearsOf(vi.Clears)})
+	}
+
+	moves, err := s.store.HouseholdMoves(ctx, scope, h.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, m := range moves {
+		v.Moves = append(v.Moves, moveRow{Move: m, FromName: s.areaName(ctx, m.FromGrid), ToName: s.areaName(ctx, m.ToGrid)})
+	}
+	return v, total, nil
+}
+
+// areaName returns the name of an area, or its code when it has none.
+func (s *Server) areaName(ctx context.Context, code string) string {
+	if a, err := s.store.Area(ctx, code); err == nil {
+		return a.Name
+	}
+	return code
+}
+
+// clearsOf lists the six clears a visit recorded something about, in order.
+func clearsOf(c wangge.SixClears) []clearItem {
+	var out []clearItem
+	for _, x := range []clearItem{
+		{"household", c.Household}, {"categories", c.Categories}, {"facilities", c.Facilities},
+		{"dangers", c.Dangers}, {"needs", c.Needs}, {"hot_issues", c.HotIssues},
+	} {
+		if x.Text != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,136 @@
+package http
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/ident"
+	"github.com/wangge/wangge/web"
+)
+
+// chinaTime is Beijing time, in which dates are shown and ages reckoned.
+// China has kept UTC+8 without daylight saving since 1991, so a fixed zone
+// is exact and needs no tzdata.
+var chinaTime = time.FixedZone("CST", 8*60*60)
+
+// pageNames are the page templates; each is parsed with layout.html.
+var pageNames = []string{"login", "area", "building", "household", "error"}
+
+// templates holds every page parsed once per language, with the catalogue's
+// "t" bound to that language, so rendering never clones or re-parses.
+type templates struct {
+	pages map[lang]map[string]*template.Template
+}
+
+func (s *Server) newTemplates() (*templates, error) {
+	ts := &templates{pages: map[lang]map[string]*template.Template{}}
+	for l := range catalogueFiles {
+		ts.pages[l] = map[string]*template.Template{}
+		for _, name := range pageNames {
+			t, err := template.New(name).Funcs(s.funcs(l)).ParseFS(web.FS, "templates/layout.html", "templates/"+name+".html")
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", name, err)
+			}
+			ts.pages[l][name] = t
+		}
+	}
+	return ts, nil
+}
+
+// funcs are the template functions for language l.
+func (s *Server) funcs(l lang) template.FuncMap {
+	return template.FuncMap{
+		"t":      func(id string, args ...any) string { return s.msgs.T(l, id, args...) },
+		"static": staticURL,
+		"date":   func(t any) string { return formatTime(t, time.DateOnly) },
+		"time":   func(t any) string { return formatTime(t, "2006-01-02 15:04") },
+		"age":    func(birth time.Time) int { return ident.Age(birth, s.now().In(chinaTime)) },
+		// The store masks ID numbers and phones on every ordinary read;
+		// masking again here keeps a page from ever showing a full one.
+		"idNumber": func(v string) string { return maskOnce(v, ident.MaskID) },
+		"phone":    func(v string) string { return maskOnce(v, ident.MaskPhone) },
+		"tel":      telURL,
+	}
+}
+
+// maskOnce masks v unless it is masked already.
+func maskOnce(v string, mask func(string) string) string {
+	if v == "" || strings.Contains(v, "*") {
+		return v
+	}
+	return mask(v)
+}
+
+// formatTime formats a time.Time or *time.Time in Beijing time; nil and the
+// zero time show as a dash.
+func formatTime(v any, layout string) string {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x != nil {
+			t = *x
+		}
+	}
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(chinaTime).Format(layout)
+}
+
+// telURL returns a tel: link for a public phone number (an assistant's work
+// phone), keeping only digits, + and -.
+func telURL(phone string) template.URL {
+	var b strings.Builder
+	for _, c := range phone {
+		if c >= '0' && c <= '9' || c == '+' || c == '-' {
+			b.WriteRune(c)
+		}
+	}
+	return template.URL("tel:" + b.String())
+}
+
+// view is what every page template receives: the frame's data and the
+// page's own in Data.
+type view struct {
+	Title  string
+	Crumbs []crumb
+	Data   any
+
+	// Set by render.
+	Lang     lang
+	HTMLLang string
+	LangURL  string
+	User     *wangge.User
+}
+
+// crumb is one step of the breadcrumb; the last has no URL.
+type crumb struct {
+	Name string
+	URL  string
+}
+
+// render writes the page with the status. It renders into a buffer first,
+// so a template error becomes a clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
+	l := langOf(r)
+	v.Lang, v.HTMLLang, v.LangURL = l, l.htmlLang(), langSwitchURL(r, l)
+	v.User = userFrom(r.Context())
+	var buf bytes.Buffer
+	if err := s.tmpl.pages[l][name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		http.Error(w, "500 internal server error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store") // pages show personal data
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}

@@ -1,0 +1,178 @@
+// Package http serves wangge's web interface: login, one page per level of
+// the region tree down to the household, and the health and metrics
+// endpoints. It translates between HTTP and the domain and nothing more:
+// every read passes the logged-in user's scope to the store, which decides
+// what the user may see.
+package http
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/wangge/wangge"
+)
+
+// Options configure a Server. The zero value serves with sensible defaults.
+type Options struct {
+	// Logger receives the request log and internal errors (slog.Default()
+	// when nil).
+	Logger *slog.Logger
+	// SecureCookies marks cookies Secure, for a server behind a TLS proxy.
+	// Requests that arrive over TLS get Secure cookies regardless.
+	SecureCookies bool
+	// SessionTTL is how long a login lasts (12 hours when zero).
+	SessionTTL time.Duration
+	// Now is the clock (tests); time.Now when nil.
+	Now func() time.Time
+}
+
+// Server is the web interface over a store.
+type Server struct {
+	store   wangge.Store
+	opts    Options
+	log     *slog.Logger
+	now     func() time.Time
+	msgs    *catalogue
+	tmpl    *templates
+	metrics *metrics
+	handler http.Handler
+}
+
+// shutdownTimeout bounds how long ListenAndServe waits for requests in flight.
+const shutdownTimeout = 10 * time.Second
+
+// NewServer returns a server over store. It panics when the embedded
+// templates or message catalogue are broken, which the tests catch.
+func NewServer(store wangge.Store, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 12 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics()}
+	var err error
+	if s.msgs, err = newCatalogue(s.log); err != nil {
+		panic(err)
+	}
+	if s.tmpl, err = s.newTemplates(); err != nil {
+		panic(err)
+	}
+	s.handler = s.routes()
+	return s
+}
+
+// Handler returns the server's handler with all its middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// routes registers every route. Pages that show people's data go through
+// s.page, which requires a login; the rest are public.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.Handle("GET /metrics", s.metrics)
+	mux.Handle("GET /static/", s.staticHandler())
+	mux.HandleFunc("GET /lang/{lang}", s.handleLang)
+
+	mux.Handle("GET /login", s.withSession(http.HandlerFunc(s.handleLoginForm)))
+	mux.Handle("POST /login", s.withSession(http.HandlerFunc(s.handleLogin)))
+	mux.Handle("POST /logout", s.withSession(http.HandlerFunc(s.handleLogout)))
+
+	mux.Handle("GET /{$}", s.page(s.handleHome))
+	mux.Handle("GET /areas/{code}", s.page(s.handleArea))
+	mux.Handle("GET /buildings/{id}", s.page(s.handleBuilding))
+	mux.Handle("GET /households/{id}", s.page(s.handleHousehold))
+
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.error(w, r, wangge.ErrNotFound) })
+
+	// Browsers say where a state-changing request comes from; one from
+	// another site is refused, which is all the CSRF protection a
+	// SameSite=Lax session cookie still needs.
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, errCrossOrigin)
+	}))
+
+	var h http.Handler = csrf.Handler(mux)
+	h = s.recoverPanics(h)
+	h = securityHeaders(h)
+	h = s.logRequests(h)
+	return h
+}
+
+// page wraps a handler of a page that needs a logged-in user.
+func (s *Server) page(h http.HandlerFunc) http.Handler {
+	return s.withSession(s.requireUser(h))
+}
+
+// handleHealth answers 200 "ok" when the store answers a cheap query.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := s.store.Empty(ctx); err != nil {
+		s.log.Error("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("unavailable\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// ListenAndServe serves on addr until ctx is cancelled, then stops taking
+// new connections and waits up to 10 seconds for requests in flight. It
+// returns nil after such a shutdown.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	go s.sweepSessions(ctx)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) {
+		err = errors.Join(err, e)
+	}
+	return err
+}
+
+// sweepSessions deletes expired sessions every hour until ctx ends. Expired
+// sessions never log anyone in; this only keeps the table small.
+func (s *Server) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.store.DeleteExpiredSessions(ctx, s.now()); err != nil {
+				s.log.Warn("deleting expired sessions", "err", err)
+			} else if n > 0 {
+				s.log.Info("deleted expired sessions", "count", n)
+			}
+		}
+	}
+}

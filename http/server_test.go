@@ -1,0 +1,450 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wangge/wangge"
+)
+
+// scenario is one request and what its response must hold.
+type scenario struct {
+	name     string
+	method   string // GET when empty
+	url      string
+	as       string // username to log in as first; "" for anonymous
+	lang     string // value of the lang cookie
+	form     url.Values
+	header   map[string]string
+	status   int
+	location string   // expected Location header
+	contains []string // fragments the body must hold
+	excludes []string // fragments the body must not hold
+}
+
+func (sc scenario) run(t *testing.T, h http.Handler) *httptest.ResponseRecorder {
+	t.Helper()
+	method := sc.method
+	if method == "" {
+		method = "GET"
+	}
+	var r *http.Request
+	if sc.form != nil {
+		r = httptest.NewRequest(method, sc.url, strings.NewReader(sc.form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		r = httptest.NewRequest(method, sc.url, nil)
+	}
+	for k, v := range sc.header {
+		r.Header.Set(k, v)
+	}
+	if sc.as != "" {
+		r.AddCookie(login(t, h, sc.as))
+	}
+	if sc.lang != "" {
+		r.AddCookie(&http.Cookie{Name: langCookie, Value: sc.lang})
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	body := w.Body.String()
+	if w.Code != sc.status {
+		t.Errorf("status %d, want %d\n%s", w.Code, sc.status, body)
+	}
+	if sc.location != "" && w.Header().Get("Location") != sc.location {
+		t.Errorf("Location %q, want %q", w.Header().Get("Location"), sc.location)
+	}
+	for _, s := range sc.contains {
+		if !strings.Contains(body, s) {
+			t.Errorf("body lacks %q\n%s", s, body)
+		}
+	}
+	for _, s := range sc.excludes {
+		if strings.Contains(body, s) {
+			t.Errorf("body holds %q", s)
+		}
+	}
+	checkHeadersAndScripts(t, w)
+	return w
+}
+
+// checkHeadersAndScripts checks what every response must hold: the security
+// headers, and in HTML no inline script or style (the CSP would block them).
+func checkHeadersAndScripts(t *testing.T, w *httptest.ResponseRecorder) {
+	t.Helper()
+	h := w.Header()
+	if h.Get("Content-Security-Policy") != contentSecurityPolicy {
+		t.Errorf("Content-Security-Policy %q", h.Get("Content-Security-Policy"))
+	}
+	for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"} {
+		if h.Get(k) != v {
+			t.Errorf("%s %q, want %q", k, h.Get(k), v)
+		}
+	}
+	if !strings.HasPrefix(h.Get("Content-Type"), "text/html") {
+		return
+	}
+	body := strings.ToLower(w.Body.String())
+	for rest := body; ; {
+		i := strings.Index(rest, "<script")
+		if i < 0 {
+			break
+		}
+		tag, _, _ := strings.Cut(rest[i:], ">")
+		if !strings.Contains(tag, " src=") {
+			t.Errorf("inline script: %s>", tag)
+		}
+		rest = rest[i+len("<script"):]
+	}
+	for _, bad := range []string{"<style", " style=", " onclick=", " onload=", "javascript:"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("body holds %q, which the CSP forbids", bad)
+		}
+	}
+}
+
+func TestPages(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	hh := func(h *wangge.Household) string { return fmt.Sprintf("/households/%d", h.ID) }
+	bb := func(b *wangge.Building) string { return fmt.Sprintf("/buildings/%d", b.ID) }
+	count := func(name, label string, n int) string {
+		return fmt.Sprintf(`data-count="%s"><dt>%s</dt><dd>%d</dd>`, name, label, n)
+	}
+	secrets := append(append([]string{}, f.ids...), f.phones...)
+
+	for _, sc := range []scenario{
+		{name: "healthz", url: "/healthz", status: 200, contains: []string{"ok"}},
+		{name: "metrics", url: "/metrics", status: 200,
+			contains: []string{"# TYPE http_requests_total counter", "http_request_duration_seconds_bucket{le=\"+Inf\"}", "wangge_up 1", "go_goroutines "}},
+		{name: "anonymous area page goes to login", url: "/areas/" + district, status: 303,
+			location: "/login?next=%2Fareas%2F" + district},
+		{name: "anonymous start page goes to login", url: "/", status: 303, location: "/login?next=%2F"},
+		{name: "anonymous household page goes to login", url: hh(f.householdA1), status: 303,
+			location: "/login?next=" + url.QueryEscape(hh(f.householdA1))},
+		{name: "login form", url: "/login?next=/areas/" + gridA, status: 200,
+			contains: []string{`<html lang="zh-CN">`, `name="username"`, `name="password"`, `type="password"`,
+				`name="next" value="/areas/` + gridA + `"`, "网格化服务管理", `href="/lang/en?next=`}},
+		{name: "login form keeps only local next", url: "/login?next=https://evil.example/", status: 200,
+			contains: []string{`name="next" value="/"`}, excludes: []string{`value="https://evil.example`}},
+		{name: "login form refuses protocol-relative next", url: "/login?next=//evil.example/", status: 200,
+			contains: []string{`name="next" value="/"`}, excludes: []string{`value="//evil.example`}},
+		{name: "wrong password", method: "POST", url: "/login", form: url.Values{"username": {"admin"}, "password": {"wrong-password"}},
+			status: 401, contains: []string{"用户名或密码错误", `value="admin"`}},
+		{name: "unknown user gets the same answer", method: "POST", url: "/login", form: url.Values{"username": {"nobody"}, "password": {password}},
+			status: 401, contains: []string{"用户名或密码错误"}},
+		{name: "wrong password in English", method: "POST", url: "/login", lang: "en",
+			form: url.Values{"username": {"admin"}, "password": {"wrong-password"}}, status: 401,
+			contains: []string{"Wrong username or password", `<html lang="en">`}, excludes: []string{"用户名或密码错误"}},
+		{name: "disabled account refused", method: "POST", url: "/login", form: url.Values{"username": {"tingyong"}, "password": {password}},
+			status: 403, contains: []string{"已停用"}},
+		{name: "cross-origin login refused", method: "POST", url: "/login",
+			form:   url.Values{"username": {"admin"}, "password": {password}},
+			header: map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, status: 403},
+		{name: "cross-origin logout refused", method: "POST", url: "/logout", as: "admin",
+			header: map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, status: 403},
+		{name: "start page goes to the user's area", url: "/", as: "admin", status: 303, location: "/areas/" + district},
+		{name: "community staff start at their community", url: "/", as: "dongyuan", status: 303, location: "/areas/" + communityA},
+
+		{name: "district page shows the real counts", url: "/areas/" + district, as: "admin", status: 200,
+			contains: []string{"<h1>示范城区</h1>", "区管理员甲", "区管理员", `action="/logout"`,
+				count("subdistricts", "街道", 1), count("communities", "社区", 2), count("grids", "网格", 2),
+				count("buildings", "楼院", 3), count("households", "户数", 4), count("persons", "人数", 7),
+				count("units", "驻区单位", 1), `href="/areas/` + subdistrict + `"`, "示范街道"}},
+		{name: "sub-district page lists both communities", url: "/areas/" + subdistrict, as: "admin", status: 200,
+			contains: []string{"<h1>示范街道</h1>", `href="/areas/` + district + `"`, `href="/areas/` + communityA + `"`,
+				`href="/areas/` + communityB + `"`, "东苑社区", "西苑社区", count("communities", "社区", 2)}},
+		{name: "community page lists its grid and assistant", url: "/areas/" + communityA, as: "admin", status: 200,
+			contains: []string{"<h1>东苑社区</h1>", "东苑第一网格", "周敏", count("persons", "人数", 5), count("households", "户数", 3)}},
+		{name: "grid page shows assistant, key groups and buildings", url: "/areas/" + gridA, as: "admin", status: 200,
+			contains: []string{"<h1>东苑第一网格</h1>", "周敏", "0355-2021001", `href="tel:0355-2021001"`,
+				`data-group="elderly"><span class="group-name">老年人</span> <span class="group-count">1</span>`,
+				`data-group="childbearing"><span class="group-name">育龄妇女</span> <span class="group-count">1</span>`,
+				`href="` + bb(f.buildingA1) + `"`, "东苑1号楼", "东苑2号楼", "张建国",
+				count("buildings", "楼院", 2), count("persons", "人数", 5), count("units", "驻区单位", 1)},
+			excludes: []string{"西苑1号院"}},
+		{name: "building page lists households", url: bb(f.buildingA1), as: "admin", status: 200,
+			contains: []string{"<h1>东苑1号楼</h1>", "1单元101室", "1单元102室", "张建国", "王芳", "2025-11-03",
+				count("households", "户数", 2), `href="` + hh(f.householdA1) + `"`, `href="/areas/` + gridA + `"`},
+			excludes: secrets},
+		{name: "household page shows persons masked", url: hh(f.householdA1), as: "admin", status: 200,
+			contains: []string{"东苑1号楼 1单元101室", "张建国", "李秀英", "张伟", "户主", "配偶", "子女", "男", "女",
+				`class="num">75</td>`, "1499**********", "139****5678", "老年人", "例行走访", "周敏",
+				"老两口与儿子同住", "希望办理高龄津贴", "楼道灯损坏", "2025-11-03 17:30", `href="` + bb(f.buildingA1) + `"`},
+			excludes: secrets},
+		{name: "courtyard household", url: hh(f.householdB1), as: "admin", status: 200,
+			contains: []string{"西苑1号院 5号", "刘洋", "陈静"}, excludes: secrets},
+
+		{name: "community staff see their community", url: "/areas/" + communityA, as: "dongyuan", status: 200,
+			contains: []string{"东苑社区", "东苑社区工作人员", "社区工作人员"}},
+		{name: "community staff see only their part of the district", url: "/areas/" + district, as: "dongyuan", status: 200,
+			contains: []string{"示范城区", count("persons", "人数", 5), count("households", "户数", 3)}, excludes: []string{"西苑"}},
+		{name: "community staff get 404 for the other community", url: "/areas/" + communityB, as: "dongyuan", status: 404,
+			contains: []string{"未找到"}, excludes: []string{"西苑社区"}},
+		{name: "community staff get 404 for the other grid", url: "/areas/" + gridB, as: "dongyuan", status: 404},
+		{name: "community staff get 404 for a building elsewhere", url: bb(f.buildingB1), as: "dongyuan", status: 404,
+			excludes: []string{"西苑1号院"}},
+		{name: "community staff get 404 for a household elsewhere", url: hh(f.householdB1), as: "dongyuan", status: 404,
+			excludes: []string{"刘洋", "陈静"}},
+		{name: "community staff see their household", url: hh(f.householdA1), as: "dongyuan", status: 200,
+			contains: []string{"张建国"}, excludes: secrets},
+
+		{name: "English switch", url: "/areas/" + district, as: "admin", lang: "en", status: 200,
+			contains: []string{`<html lang="en">`, "Community Grid Services", "District administrator", "Log out",
+				count("households", "Households", 4), count("persons", "Persons", 7), "Sub-districts", `href="/lang/zh?next=`},
+			excludes: []string{"户数", "区管理员甲 区管理员"}},
+		{name: "household page in English", url: hh(f.householdA1), as: "admin", lang: "en", status: 200,
+			contains: []string{"Entrance 1, room 101", "Head", "Spouse", "Child", "Male", "Female", "Elderly", "Service needs", "Age"},
+			excludes: secrets},
+		{name: "language switch sets a cookie and goes back", url: "/lang/en?next=/areas/" + district, status: 303,
+			location: "/areas/" + district},
+		{name: "language switch refuses another site", url: "/lang/en?next=//evil.example/x", status: 303, location: "/"},
+		{name: "unknown language", url: "/lang/fr", status: 404},
+
+		{name: "malformed area code", url: "/areas/abc", as: "admin", status: 404},
+		{name: "malformed household id", url: "/households/abc", as: "admin", status: 404},
+		{name: "unknown household", url: "/households/999999", as: "admin", status: 404},
+		{name: "bad page number", url: "/areas/" + gridA + "?page=0", as: "admin", status: 400, contains: []string{"页码"}},
+		{name: "unknown path", url: "/nowhere", status: 404, contains: []string{"未找到"}},
+		{name: "style sheet", url: "/static/app.css", status: 200, contains: []string{"@media print"}},
+		{name: "no directory listing", url: "/static/", status: 404},
+	} {
+		t.Run(sc.name, func(t *testing.T) { sc.run(t, h) })
+	}
+}
+
+func TestLoginSetsHttpOnlySameSiteCookie(t *testing.T) {
+	f := newFixture(t)
+	for _, secure := range []bool{false, true} {
+		s := f.server(t)
+		s.opts.SecureCookies = secure
+		c := login(t, s.Handler(), "admin")
+		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Secure != secure {
+			t.Errorf("cookie %+v: want HttpOnly, SameSite=Lax, Path=/, Secure=%v", c, secure)
+		}
+		if c.MaxAge != int((12 * time.Hour).Seconds()) {
+			t.Errorf("cookie MaxAge %d, want 12 h", c.MaxAge)
+		}
+		if len(c.Value) < 43 { // 32 bytes in base64
+			t.Errorf("token %q too short", c.Value)
+		}
+	}
+	entries, _, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Action: "login.ok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].Username != "admin" || entries[0].Object != "user" || entries[0].ObjectID != "admin" {
+		t.Errorf("audit login.ok: %+v", entries)
+	}
+}
+
+func TestLoginRedirectsToLocalNext(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	for next, want := range map[string]string{
+		"/households/1?page=2": "/households/1?page=2",
+		"//evil.example/":      "/",
+		"https://evil.example": "/",
+		"/\\evil.example":      "/",
+		"":                     "/",
+	} {
+		form := url.Values{"username": {"admin"}, "password": {password}, "next": {next}}
+		r := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 303 || w.Header().Get("Location") != want {
+			t.Errorf("next %q: %d to %q, want 303 to %q", next, w.Code, w.Header().Get("Location"), want)
+		}
+	}
+}
+
+func TestWrongPasswordSetsNoCookieAndIsAudited(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	w := scenario{method: "POST", url: "/login", form: url.Values{"username": {"admin"}, "password": {"nope-nope-nope"}}, status: 401}.run(t, h)
+	for _, c := range w.Result().Cookies() {
+		if c.Name == sessionCookie {
+			t.Errorf("wrong password set a session cookie: %+v", c)
+		}
+	}
+	entries, _, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Action: "login.fail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].ObjectID != "admin" || entries[0].Addr == "" {
+		t.Errorf("audit login.fail: %+v", entries)
+	}
+}
+
+func TestLogoutEndsSession(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	c := login(t, h, "admin")
+
+	r := httptest.NewRequest("POST", "/logout", nil)
+	r.AddCookie(c)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 303 || w.Header().Get("Location") != "/login" {
+		t.Fatalf("logout: %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	cleared := false
+	for _, rc := range w.Result().Cookies() {
+		cleared = cleared || rc.Name == sessionCookie && rc.MaxAge < 0 && rc.Value == ""
+	}
+	if !cleared {
+		t.Errorf("logout did not clear the cookie: %v", w.Header()["Set-Cookie"])
+	}
+
+	// The old token no longer logs anyone in, even if a browser kept it.
+	r = httptest.NewRequest("GET", "/areas/"+district, nil)
+	r.AddCookie(c)
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 303 || !strings.HasPrefix(w.Header().Get("Location"), "/login") {
+		t.Errorf("after logout: %d to %q, want 303 to /login", w.Code, w.Header().Get("Location"))
+	}
+}
+
+func TestSessionExpires(t *testing.T) {
+	f := newFixture(t)
+	s := f.server(t)
+	c := login(t, s.Handler(), "admin")
+	s.now = func() time.Time { return testNow.Add(13 * time.Hour) }
+	r := httptest.NewRequest("GET", "/areas/"+district, nil)
+	r.AddCookie(c)
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, r)
+	if w.Code != 303 {
+		t.Errorf("expired session: status %d, want 303", w.Code)
+	}
+}
+
+func TestGridBuildingsPaginate(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := range 50 {
+		if err := f.store.CreateBuilding(ctx, &wangge.Building{GridCode: gridA, Name: fmt.Sprintf("东苑新楼%02d", i+1), Kind: wangge.BuildingTower}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := f.server(t).Handler()
+	scenario{url: "/areas/" + gridA, as: "admin", status: 200,
+		contains: []string{"第 1 页 / 共 2 页", `href="/areas/` + gridA + `?page=2"`, "东苑1号楼", `<span class="count">52</span>`},
+		excludes: []string{"东苑新楼50"}}.run(t, h)
+	scenario{url: "/areas/" + gridA + "?page=2", as: "admin", status: 200,
+		contains: []string{"第 2 页 / 共 2 页", `href="/areas/` + gridA + `?page=1"`, "东苑新楼50"},
+		excludes: []string{"东苑1号楼"}}.run(t, h)
+	scenario{url: "/areas/" + gridA + "?page=2", as: "admin", lang: "en", status: 200,
+		contains: []string{"Page 2 of 2"}}.run(t, h)
+}
+
+func TestPanicShowsErrorPage(t *testing.T) {
+	f := newFixture(t)
+	s := f.server(t)
+	h := s.logRequests(securityHeaders(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("boom")
+	}))))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/x", nil))
+	if w.Code != 500 || !strings.Contains(w.Body.String(), "系统内部错误") || strings.Contains(w.Body.String(), "boom") {
+		t.Errorf("panic: %d\n%s", w.Code, w.Body)
+	}
+}
+
+func TestErrorStatuses(t *testing.T) {
+	for code, status := range map[string]int{
+		wangge.EInvalid: 400, wangge.ENotFound: 404, wangge.EConflict: 409, wangge.EUnauthorized: 401,
+		wangge.EForbidden: 403, wangge.ELocked: 423, wangge.EInternal: 500,
+	} {
+		if got := httpStatus(&wangge.Error{Code: code}); got != status {
+			t.Errorf("%s: %d, want %d", code, got, status)
+		}
+	}
+	if got := httpStatus(fmt.Errorf("disk on fire")); got != 500 {
+		t.Errorf("plain error: %d, want 500", got)
+	}
+}
+
+func TestMetricsCountRequests(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	for range 3 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/healthz", nil))
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/nowhere", nil))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`http_requests_total{method="GET",code="200"} 3`,
+		`http_requests_total{method="GET",code="404"} 1`,
+		`http_request_duration_seconds_count 4`,
+		`http_request_duration_seconds_bucket{le="+Inf"} 4`,
+	} {
+		if !strings.Contains(w.Body.String(), want) {
+			t.Errorf("metrics lack %q\n%s", want, w.Body)
+		}
+	}
+}
+
+func TestListenAndServeShutsDownOnCancel(t *testing.T) {
+	f := newFixture(t)
+	s := f.server(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.ListenAndServe(ctx, addr) }()
+
+	var resp *http.Response
+	for range 100 {
+		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("healthz: %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("ListenAndServe after cancel: %v", err)
+		}
+	case <-time.After(shutdownTimeout + time.Second):
+		t.Fatal("ListenAndServe did not return after cancel")
+	}
+}
+
+// TestMovedHouseholdFollowsItsGrid pins that a household moved into another
+// community shows its move, and that the move carries it into the new
+// community's scope and out of the old one's.
+func TestMovedHouseholdFollowsItsGrid(t *testing.T) {
+	f := newFixture(t)
+	ctx := wangge.WithActor(context.Background(), wangge.Actor{Username: "admin", Role: wangge.RoleDistrictAdmin})
+	if err := f.store.MoveHousehold(ctx, f.householdB1.ID, f.householdB1.Version, f.buildingA2.ID, "搬入东苑"); err != nil {
+		t.Fatal(err)
+	}
+	h := f.server(t).Handler()
+	page := fmt.Sprintf("/households/%d", f.householdB1.ID)
+	scenario{url: page, as: "dongyuan", status: 200,
+		contains: []string{"东苑2号楼", "刘洋", "西苑第一网格", "东苑第一网格", "搬入东苑", "admin"}}.run(t, h)
+	scenario{url: "/areas/" + communityA, as: "dongyuan", status: 200,
+		contains: []string{`data-count="persons"><dt>人数</dt><dd>7</dd>`}}.run(t, h)
+}
