@@ -70,6 +70,10 @@ func (db *DB) UpdateArea(ctx context.Context, a *wangge.Area) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
+	if a.RetiredAt != nil {
+		r := ts(*a.RetiredAt)
+		a.RetiredAt = &r
+	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.update("areas", "code", a.Code, `UPDATE areas SET name = ?, address = ?, phone = ?, service_area = ?, retired_at = ?,
 			version = version + 1, updated_at = ? WHERE code = ? AND version = ?`,

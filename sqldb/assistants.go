@@ -107,7 +107,7 @@ func (db *DB) AssignAssistant(ctx context.Context, assistantID int64, grid strin
 		if from.IsZero() {
 			from = tx.now
 		}
-		from = from.UTC()
+		from = ts(from)
 		if _, err := tx.exec(`UPDATE assignments SET to_at = ? WHERE to_at IS NULL AND (assistant_id = ? OR grid_code = ?)`, from, assistantID, grid); err != nil {
 			return err
 		}

@@ -135,6 +135,7 @@ func (db *DB) MoveBuilding(ctx context.Context, id int64, version int, toGrid, r
 			`UPDATE persons SET grid_code = ? WHERE household_id IN (SELECT id FROM households WHERE building_id = ?)`,
 			`UPDATE memberships SET grid_code = ? WHERE person_id IN (SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE h.building_id = ?)`,
 			`UPDATE building_heads SET grid_code = ? WHERE building_id = ?`,
+			`UPDATE units SET grid_code = ? WHERE building_id = ?`,
 		} {
 			if _, err := tx.exec(q, toGrid, id); err != nil {
 				return err
@@ -232,6 +233,7 @@ func (db *DB) SetBuildingHead(ctx context.Context, h *wangge.BuildingHead) error
 		if h.From.IsZero() {
 			h.From = tx.now
 		}
+		h.From = ts(h.From)
 		if _, err := tx.exec(`UPDATE building_heads SET to_date = ?, version = version + 1 WHERE building_id = ? AND to_date IS NULL`, h.From, h.BuildingID); err != nil {
 			return err
 		}

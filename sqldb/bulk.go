@@ -133,7 +133,7 @@ func (b *bulk) stamp(t time.Time) any {
 	if t.IsZero() {
 		return b.tx.now
 	}
-	return t.UTC()
+	return ts(t)
 }
 
 func (b *bulk) Assistant(a *wangge.Assistant) error {
@@ -144,7 +144,7 @@ func (b *bulk) Assistant(a *wangge.Assistant) error {
 }
 
 func (b *bulk) Assignment(as *wangge.Assignment) error {
-	return b.add("assignments", as.ID, as.AssistantID, as.GridCode, as.From.UTC(), nullTime(as.To), as.Note)
+	return b.add("assignments", as.ID, as.AssistantID, as.GridCode, ts(as.From), nullTime(as.To), as.Note)
 }
 
 func (b *bulk) Building(x *wangge.Building) error {
@@ -174,7 +174,7 @@ func (b *bulk) Person(p *wangge.Person) error {
 
 func (b *bulk) BuildingHead(h *wangge.BuildingHead) error {
 	return b.add("building_heads", h.ID, h.BuildingID, h.GridCode, nullInt(h.PersonID), h.Name, b.db.box.Seal(fHeadPhone, h.Phone),
-		h.From.UTC(), nullTime(h.To), 1)
+		ts(h.From), nullTime(h.To), 1)
 }
 
 func (b *bulk) Unit(u *wangge.Unit) error {
@@ -186,16 +186,17 @@ func (b *bulk) Unit(u *wangge.Unit) error {
 }
 
 func (b *bulk) Membership(m *wangge.Membership) error {
+	datesOnly(m)
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("membership %d: %w", m.ID, err)
 	}
-	return b.add("memberships", m.ID, m.PersonID, m.GridCode, m.Group, attrsJSON(m.Attrs), date(m.Joined), nullTime(m.Left), m.Note, 1,
+	return b.add("memberships", m.ID, m.PersonID, m.GridCode, m.Group, attrsJSON(m.Attrs), m.Joined, nullTime(m.Left), m.Note, 1,
 		b.stamp(m.CreatedAt), b.stamp(m.UpdatedAt))
 }
 
 func (b *bulk) Visit(v *wangge.Visit) error {
 	clears, _ := json.Marshal(v.Clears)
-	return b.add("visits", v.ID, v.AssistantID, v.GridCode, v.At.UTC(), nullInt(v.HouseholdID), nullInt(v.UnitID), v.Place, v.Purpose,
+	return b.add("visits", v.ID, v.AssistantID, v.GridCode, ts(v.At), nullInt(v.HouseholdID), nullInt(v.UnitID), v.Place, v.Purpose,
 		string(clears), v.Note, problemsJSON(v.Problems), 1, b.stamp(v.CreatedAt))
 }
 

@@ -171,9 +171,15 @@ func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
 // version it read. No row changed means the row is gone or changed since:
 // ErrNotFound or ErrConflict, told apart by a look at the row.
 func (tx *Tx) update(table, idCol string, id any, q string, args ...any) error {
+	return tx.updateUnique(nil, table, idCol, id, q, args...)
+}
+
+// updateUnique is update for a row with a unique column: a violation comes
+// back as the given error, which names the field.
+func (tx *Tx) updateUnique(unique *wangge.Error, table, idCol string, id any, q string, args ...any) error {
 	res, err := tx.exec(q, args...)
 	if err != nil {
-		return tx.db.classify(err)
+		return tx.db.classify(err, unique)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
 		return nil
@@ -205,11 +211,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return err
 }
 
-// classify turns constraint violations into domain errors.
-func (db *DB) classify(err error) error {
+// classify turns constraint violations into domain errors; a unique
+// violation becomes unique when given, which says which value is taken.
+func (db *DB) classify(err error, unique ...*wangge.Error) error {
 	switch {
 	case err == nil:
 		return nil
+	case db.d.IsUnique != nil && db.d.IsUnique(err) && len(unique) > 0 && unique[0] != nil:
+		return unique[0]
 	case db.d.IsUnique != nil && db.d.IsUnique(err):
 		return &wangge.Error{Code: wangge.EConflict, Zh: "记录重复：已存在相同的记录。", Message: "A record with the same unique value already exists."}
 	case db.d.IsForeignKey != nil && db.d.IsForeignKey(err):
@@ -290,12 +299,15 @@ func likeEscape(s string) string {
 	return r.Replace(s)
 }
 
+// ts is a time as both databases keep it: UTC, microseconds.
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
 // nullTime returns a NULL for nil.
 func nullTime(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
-	return t.UTC()
+	return ts(*t)
 }
 
 func nullInt(p *int64) any {

@@ -55,8 +55,20 @@ func attrsJSON(a map[string]string) string {
 	return string(b)
 }
 
+// datesOnly makes a membership's joined and left dates calendar dates.
+func datesOnly(m *wangge.Membership) {
+	if !m.Joined.IsZero() {
+		m.Joined = date(m.Joined)
+	}
+	if m.Left != nil {
+		l := date(*m.Left)
+		m.Left = &l
+	}
+}
+
 // CreateMembership records that a person belongs to a key group.
 func (db *DB) CreateMembership(ctx context.Context, m *wangge.Membership) error {
+	datesOnly(m)
 	if err := m.Validate(); err != nil {
 		return err
 	}
@@ -74,9 +86,8 @@ func (db *DB) CreateMembership(ctx context.Context, m *wangge.Membership) error 
 			return wangge.Errorf(wangge.EConflict, "此人已在该重点群体中。", "The person is already in that key group.")
 		}
 		if m.Joined.IsZero() {
-			m.Joined = tx.now
+			m.Joined = date(tx.now)
 		}
-		m.Joined = date(m.Joined)
 		m.Version, m.CreatedAt, m.UpdatedAt = 1, tx.now, tx.now
 		if err := tx.queryRow(`INSERT INTO memberships (person_id, grid_code, grp, attrs, joined, left_on, note, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,

@@ -64,10 +64,8 @@ func (db *DB) CreatePerson(ctx context.Context, p *wangge.Person) error {
 			p.HouseholdID, grid, p.Name, db.box.Seal(fPersonID, p.IDNumber), db.box.Index(fPersonID, p.IDNumber),
 			db.box.Seal(fPersonPhone, p.Phone), db.box.Index(fPersonPhone, p.Phone), p.Relation, p.Kind, p.Ethnicity, p.Party, p.Employment, p.Note,
 			p.BirthDate, int(p.Sex), tx.now, tx.now).Scan(&p.ID)
-		if db.d.IsUnique != nil && db.d.IsUnique(err) {
-			return idTaken
-		} else if err != nil {
-			return db.classify(err)
+		if err != nil {
+			return db.classify(err, idTaken)
 		}
 		p.IDNumber, p.Phone = maskID(p.IDNumber), maskPhone(p.Phone)
 		return tx.audit("person.create", "person", p.ID, grid, jsonDetail(map[string]any{"household_id": p.HouseholdID}))
@@ -132,14 +130,12 @@ func (db *DB) UpdatePerson(ctx context.Context, p *wangge.Person) error {
 		if err := p.Normalize(); err != nil {
 			return err
 		}
-		err = tx.update("persons", "id", p.ID, `UPDATE persons SET name = ?, id_enc = ?, id_idx = ?, phone_enc = ?, phone_idx = ?, relation = ?, kind = ?,
+		err = tx.updateUnique(idTaken, "persons", "id", p.ID, `UPDATE persons SET name = ?, id_enc = ?, id_idx = ?, phone_enc = ?, phone_idx = ?, relation = ?, kind = ?,
 			ethnicity = ?, party = ?, employment = ?, note = ?, birth_date = ?, sex = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ? AND household_id = ?`,
 			p.Name, db.box.Seal(fPersonID, p.IDNumber), db.box.Index(fPersonID, p.IDNumber), db.box.Seal(fPersonPhone, p.Phone), db.box.Index(fPersonPhone, p.Phone),
 			p.Relation, p.Kind, p.Ethnicity, p.Party, p.Employment, p.Note, p.BirthDate, int(p.Sex), tx.now, p.ID, p.Version, p.HouseholdID)
-		if db.d.IsUnique != nil && db.d.IsUnique(err) {
-			return idTaken
-		} else if err != nil {
+		if err != nil {
 			return err
 		}
 		p.Version++

@@ -22,13 +22,19 @@ func (db *DB) Stats(ctx context.Context, s wangge.Scope) (*wangge.Stats, error) 
 		{&st.Persons, `SELECT COUNT(*) FROM persons WHERE grid_code BETWEEN ? AND ?`},
 		{&st.Units, `SELECT COUNT(*) FROM units WHERE grid_code BETWEEN ? AND ?`},
 		{&st.Assistants, `SELECT COUNT(*) FROM assignments WHERE to_at IS NULL AND grid_code BETWEEN ? AND ?`},
-		{&st.Memberships, `SELECT COUNT(*) FROM memberships WHERE left_on IS NULL AND grid_code BETWEEN ? AND ?`},
 		{&st.Visits, `SELECT COUNT(*) FROM visits WHERE grid_code BETWEEN ? AND ?`},
 		{&st.Users, `SELECT COUNT(*) FROM users WHERE scope_code BETWEEN ? AND ?`},
 	} {
 		if err := db.queryRow(ctx, c.q, lo, hi).Scan(c.dst); err != nil {
 			return nil, err
 		}
+	}
+	var w where
+	w.scope("grid_code", s)
+	sensitiveCond(&w, s, "grp")
+	w.add("left_on IS NULL")
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM memberships`+w.String(), w.args...).Scan(&st.Memberships); err != nil {
+		return nil, err
 	}
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM services WHERE active = ?`, true).Scan(&st.Services); err != nil {
 		return nil, err

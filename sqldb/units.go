@@ -43,10 +43,8 @@ func (db *DB) CreateUnit(ctx context.Context, u *wangge.Unit) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
 			u.GridCode, nullInt(u.BuildingID), u.Name, nullStr(u.CreditCode), u.Kind, u.Headcount, u.PartyOrg, u.PartyMembers, u.Address,
 			u.ContactName, db.box.Seal(fUnitPhone, u.ContactPhone), tx.now, tx.now).Scan(&u.ID)
-		if db.d.IsUnique != nil && db.d.IsUnique(err) {
-			return creditTaken
-		} else if err != nil {
-			return db.classify(err)
+		if err != nil {
+			return db.classify(err, creditTaken)
 		}
 		u.ContactPhone = maskPhone(u.ContactPhone)
 		return tx.audit("unit.create", "unit", u.ID, u.GridCode, jsonDetail(map[string]any{"name": u.Name}))
@@ -83,10 +81,7 @@ func (db *DB) UpdateUnit(ctx context.Context, u *wangge.Unit) error {
 			q += `, contact_phone_enc = ?`
 			args = append(args, db.box.Seal(fUnitPhone, u.ContactPhone))
 		}
-		err := tx.update("units", "id", u.ID, q+` WHERE id = ? AND version = ?`, append(args, u.ID, u.Version)...)
-		if db.d.IsUnique != nil && db.d.IsUnique(err) {
-			return creditTaken
-		} else if err != nil {
+		if err := tx.updateUnique(creditTaken, "units", "id", u.ID, q+` WHERE id = ? AND version = ?`, append(args, u.ID, u.Version)...); err != nil {
 			return err
 		}
 		u.Version++

@@ -39,10 +39,8 @@ func (db *DB) CreateUser(ctx context.Context, u *wangge.User) error {
 		err := tx.queryRow(`INSERT INTO users (username, display_name, role, scope_code, line, password_hash, disabled, assistant_id, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
 			u.Username, u.DisplayName, u.Role, u.ScopeCode, u.Line, u.PasswordHash, u.Disabled, nullInt(u.AssistantID), tx.now, tx.now).Scan(&u.ID)
-		if db.d.IsUnique != nil && db.d.IsUnique(err) {
-			return usernameTaken
-		} else if err != nil {
-			return db.classify(err)
+		if err != nil {
+			return db.classify(err, usernameTaken)
 		}
 		return tx.audit("user.create", "user", u.ID, u.ScopeCode, jsonDetail(map[string]any{"username": u.Username, "role": u.Role}))
 	})
@@ -99,7 +97,7 @@ func (db *DB) ListUsers(ctx context.Context, s wangge.Scope, p wangge.Page) ([]w
 // CreateSession stores a session.
 func (db *DB) CreateSession(ctx context.Context, s *wangge.Session) error {
 	_, err := db.w.ExecContext(ctx, db.sql(`INSERT INTO sessions (token_hash, user_id, created_at, expires_at, addr, user_agent) VALUES (?, ?, ?, ?, ?, ?)`),
-		s.TokenHash, s.UserID, s.CreatedAt.UTC(), s.ExpiresAt.UTC(), s.Addr, s.UserAgent)
+		s.TokenHash, s.UserID, ts(s.CreatedAt), ts(s.ExpiresAt), s.Addr, s.UserAgent)
 	return db.classify(err)
 }
 

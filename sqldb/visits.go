@@ -64,7 +64,7 @@ func (db *DB) CreateVisit(ctx context.Context, v *wangge.Visit) error {
 			return err
 		}
 		clears, _ := json.Marshal(v.Clears)
-		v.At = v.At.UTC()
+		v.At = ts(v.At)
 		v.Version, v.CreatedAt = 1, tx.now
 		if err := tx.queryRow(`INSERT INTO visits (assistant_id, grid_code, at, household_id, unit_id, place, purpose, clears, note, problems, version, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING id`,

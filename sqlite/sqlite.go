@@ -49,7 +49,8 @@ func dsn(path string, write bool) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "cache_size(-65536)") // 64 MiB per connection
+	q.Add("_pragma", "cache_size(-65536)")     // 64 MiB per connection
+	q.Add("_pragma", "case_sensitive_like(1)") // LIKE as in PostgreSQL
 	q.Add("_time_format", "sqlite")
 	if write {
 		q.Add("_txlock", "immediate")
