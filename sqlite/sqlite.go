@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 
@@ -74,6 +75,13 @@ func Path(dsn string) string {
 // Open opens (creating when absent) the database file and migrates it.
 func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	path = Path(path)
+	// A new database file is readable by its owner only; SQLite gives the
+	// -wal and -shm files the same mode.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, err

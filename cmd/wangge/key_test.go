@@ -15,6 +15,11 @@ func TestMissingKeyFileIsReportedNotReplaced(t *testing.T) {
 	t.Setenv("WANGGE_SECRET_KEY_FILE", "")
 	db := filepath.Join(t.TempDir(), "w.db")
 	capture(t, "demo", "--db", db, "--scale", "0.02", "--admin-password", "Demo-Test-2026")
+	for _, f := range []string{db} {
+		if st, err := os.Stat(f); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, want mode 0600", f, err)
+		}
+	}
 	key := db + ".key"
 	st, err := os.Stat(key)
 	if err != nil {
