@@ -101,48 +101,42 @@ type areaView struct {
 
 // handleArea shows a district, sub-district, community or grid: its counts
 // and its children, or for a grid its assistant, key groups and buildings.
-func (s *Server) handleArea(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleArea(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	scope := userFrom(ctx).Scope()
 	code := r.PathValue("code")
 	if !wangge.ValidRegionCode(code) {
-		s.error(w, r, wangge.ErrNotFound)
-		return
+		return wangge.ErrNotFound
 	}
 	pg, n, err := pageOf(r)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	sum, err := s.store.AreaSummary(ctx, scope, code)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	crumbs, err := s.areaCrumbs(ctx, code)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	crumbs[len(crumbs)-1].URL = ""
 	v := &areaView{Area: sum, IsGrid: sum.Level == wangge.LevelGrid, ChildLevel: sum.Level + 1}
 	if v.IsGrid {
 		if v.Groups, err = s.store.GroupCounts(ctx, scope.Narrow(code)); err != nil {
-			s.error(w, r, err)
-			return
+			return err
 		}
 		var total int
 		if v.Buildings, total, err = s.store.ListBuildings(ctx, scope, wangge.BuildingFilter{GridCode: code, Page: pg}); err != nil {
-			s.error(w, r, err)
-			return
+			return err
 		}
 		v.Pager = newPager(r, n, total)
 	} else if v.Children, err = s.store.ChildSummaries(ctx, scope, code); err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	v.Stats = areaStats(sum, v.Children)
 	s.render(w, r, http.StatusOK, "area", &view{Title: sum.Name, Crumbs: crumbs, Data: v})
+	return nil
 }
 
 // areaStats picks the counts that mean something at the area's level.
@@ -174,46 +168,41 @@ type buildingView struct {
 }
 
 // handleBuilding shows a building and its households.
-func (s *Server) handleBuilding(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleBuilding(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	scope := userFrom(ctx).Scope()
 	id, err := idOf(r)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	pg, n, err := pageOf(r)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	b, err := s.store.Building(ctx, scope, id)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	v := &buildingView{Building: b}
 	heads, err := s.store.BuildingHeads(ctx, scope, id)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	if len(heads) > 0 && heads[0].To == nil {
 		v.Head = &heads[0]
 	}
 	var total int
 	if v.Households, total, err = s.store.ListHouseholds(ctx, scope, wangge.HouseholdFilter{BuildingID: id, Page: pg}); err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	v.Pager = newPager(r, n, total)
 	crumbs, err := s.areaCrumbs(ctx, b.GridCode)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	crumbs = append(crumbs, crumb{Name: b.Name})
 	s.render(w, r, http.StatusOK, "building", &view{Title: b.Name, Crumbs: crumbs, Data: v})
+	return nil
 }
 
 // householdView is what a household page shows.
@@ -250,38 +239,34 @@ type moveRow struct {
 
 // handleHousehold shows a household: its persons (ID numbers and phones
 // masked), their key groups, the visits and the moves.
-func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	scope := userFrom(ctx).Scope()
 	id, err := idOf(r)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	pg, n, err := pageOf(r)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	h, err := s.store.Household(ctx, scope, id)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	v, visits, err := s.household(ctx, scope, h, pg)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	v.Pager = newPager(r, n, visits)
 	crumbs, err := s.areaCrumbs(ctx, h.GridCode)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return err
 	}
 	room := s.roomLabel(langOf(r), h)
 	crumbs = append(crumbs, crumb{Name: v.Building.Name, URL: "/buildings/" + strconv.FormatInt(v.Building.ID, 10)}, crumb{Name: room})
 	s.render(w, r, http.StatusOK, "household", &view{Title: v.Building.Name + " " + room, Crumbs: crumbs, Data: v})
+	return nil
 }
 
 // roomLabel names a household's dwelling: "1单元101室", or "5号" in a

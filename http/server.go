@@ -84,7 +84,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /login", s.withSession(http.HandlerFunc(s.handleLogin)))
 	mux.Handle("POST /logout", s.withSession(http.HandlerFunc(s.handleLogout)))
 
-	mux.Handle("GET /{$}", s.page(s.handleHome))
+	mux.Handle("GET /{$}", s.withSession(s.requireUser(http.HandlerFunc(s.handleHome))))
 	mux.Handle("GET /areas/{code}", s.page(s.handleArea))
 	mux.Handle("GET /buildings/{id}", s.page(s.handleBuilding))
 	mux.Handle("GET /households/{id}", s.page(s.handleHousehold))
@@ -107,8 +107,12 @@ func (s *Server) routes() http.Handler {
 }
 
 // page wraps a handler of a page that needs a logged-in user.
-func (s *Server) page(h http.HandlerFunc) http.Handler {
-	return s.withSession(s.requireUser(h))
+func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return s.withSession(s.requireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.error(w, r, err)
+		}
+	})))
 }
 
 // handleHealth answers 200 "ok" when the store answers a cheap query.
