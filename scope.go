@@ -14,6 +14,39 @@ type Scope struct {
 	// Sensitive allows reading the most sensitive key groups (安置帮教,
 	// disability, aid). Roles that do not need them never get it.
 	Sensitive bool
+	// Line limits key-group reads to the groups of one business line, its
+	// sensitive ones included: what a department needs and no more.
+	Line Line
+	// noPeople withholds households, persons, visits and building heads;
+	// noGroups withholds key-group memberships. Both are set from the role
+	// (User.Scope), so a role without the right reads nothing even where a
+	// handler forgot to check.
+	noPeople, noGroups bool
+}
+
+// People reports whether the scope may read households, persons, visits and
+// building heads at all.
+func (s Scope) People() bool { return !s.IsZero() && !s.noPeople }
+
+// GroupVisible reports whether memberships of the group may be read.
+func (s Scope) GroupVisible(g KeyGroup) bool {
+	def := GroupDefOf(g)
+	switch {
+	case def == nil || s.IsZero() || s.noGroups:
+		return false
+	case s.Line != "":
+		return def.Line == s.Line
+	}
+	return !def.Sensitive || s.Sensitive
+}
+
+// PeopleRange is Range for reads of people's data: empty when the scope may
+// not read them.
+func (s Scope) PeopleRange() (lo, hi string) {
+	if !s.People() {
+		return "1", "0"
+	}
+	return s.Range()
 }
 
 // ScopeOf returns the scope of the subtree rooted at the region code.
@@ -73,7 +106,9 @@ func (s Scope) Narrow(code string) Scope {
 	}
 	switch {
 	case s.Contains(code):
-		return Scope{prefix: code, Sensitive: s.Sensitive}
+		n := s
+		n.prefix, n.all = code, false
+		return n
 	case strings.HasPrefix(s.prefix, code):
 		return s // filtering by an ancestor of the scope changes nothing
 	}

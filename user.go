@@ -52,16 +52,6 @@ func (r Role) Zh() string {
 	return string(r)
 }
 
-// SeesSensitive reports whether the role may read the most sensitive key
-// groups (安置帮教, disability, aid, special service).
-func (r Role) SeesSensitive() bool {
-	switch r {
-	case RoleDistrictAdmin, RoleSubdistrictStaff, RoleCommunityStaff, RoleAssistant, RoleSystem:
-		return true
-	}
-	return false
-}
-
 // User is a login account.
 type User struct {
 	ID          int64
@@ -80,10 +70,19 @@ type User struct {
 	UpdatedAt    time.Time
 }
 
-// Scope returns the scope the user's reads are limited to.
+// Scope returns the scope the user's reads are limited to: the subtree of
+// the account's region code, narrowed by what the role may see. The stores
+// apply it to every read of people's data.
 func (u *User) Scope() Scope {
 	s := ScopeOf(u.ScopeCode)
-	s.Sensitive = u.Role.SeesSensitive()
+	s.Sensitive = u.Role.Can(PermViewSensitive)
+	s.noPeople = !u.Role.Can(PermViewPeople)
+	switch {
+	case u.Role == RoleDepartment:
+		s.Line = u.Line
+	case !u.Role.Can(PermViewGroups):
+		s.noGroups = true
+	}
 	return s
 }
 

@@ -249,7 +249,7 @@ func (db *DB) SetBuildingHead(ctx context.Context, h *wangge.BuildingHead) error
 
 // BuildingHeads returns the building's heads, current first, phones masked.
 func (db *DB) BuildingHeads(ctx context.Context, s wangge.Scope, buildingID int64) ([]wangge.BuildingHead, error) {
-	c, a := scope("grid_code", s)
+	c, a := people("grid_code", s)
 	return collect(ctx, db, `SELECT id, building_id, grid_code, person_id, name, phone_enc, from_date, to_date, version FROM building_heads
 		WHERE building_id = ? AND `+c+` ORDER BY to_date IS NOT NULL, from_date DESC`, append([]any{buildingID}, a...), func(rows *sql.Rows) (wangge.BuildingHead, error) {
 		var h wangge.BuildingHead

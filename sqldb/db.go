@@ -258,6 +258,13 @@ func scope(col string, s wangge.Scope) (string, []any) {
 	return col + " BETWEEN ? AND ?", []any{lo, hi}
 }
 
+// people is scope for rows of people's data: it matches nothing when the
+// scope's role may not read them.
+func people(col string, s wangge.Scope) (string, []any) {
+	lo, hi := s.PeopleRange()
+	return col + " BETWEEN ? AND ?", []any{lo, hi}
+}
+
 // where collects conditions and their arguments.
 type where struct {
 	conds []string
@@ -271,6 +278,11 @@ func (w *where) add(cond string, args ...any) {
 
 func (w *where) scope(col string, s wangge.Scope) {
 	c, a := scope(col, s)
+	w.add(c, a...)
+}
+
+func (w *where) people(col string, s wangge.Scope) {
+	c, a := people(col, s)
 	w.add(c, a...)
 }
 

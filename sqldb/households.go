@@ -63,7 +63,7 @@ func (db *DB) CreateHousehold(ctx context.Context, h *wangge.Household) error {
 
 // Household returns a household within the scope, phone masked.
 func (db *DB) Household(ctx context.Context, s wangge.Scope, id int64) (*wangge.Household, error) {
-	c, a := scope("h.grid_code", s)
+	c, a := people("h.grid_code", s)
 	h, err := db.scanHousehold(db.queryRow(ctx, `SELECT `+householdCols+` FROM households h WHERE h.id = ? AND `+c, append([]any{id}, a...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wangge.ErrNotFound
@@ -167,7 +167,7 @@ func (db *DB) DeleteHousehold(ctx context.Context, id int64, version int) error 
 // ListHouseholds lists households in the scope.
 func (db *DB) ListHouseholds(ctx context.Context, s wangge.Scope, f wangge.HouseholdFilter) ([]wangge.HouseholdSummary, int, error) {
 	var w where
-	w.scope("h.grid_code", s.Narrow(f.GridCode))
+	w.people("h.grid_code", s.Narrow(f.GridCode))
 	if f.BuildingID != 0 {
 		w.add("h.building_id = ?", f.BuildingID)
 	}

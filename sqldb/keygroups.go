@@ -32,19 +32,21 @@ func scanMembership(row interface{ Scan(...any) error }) (*wangge.Membership, er
 	return &m, nil
 }
 
-// sensitiveCond hides the sensitive groups from scopes without the right.
-func sensitiveCond(w *where, s wangge.Scope, col string) {
-	if s.Sensitive {
-		return
-	}
+// groupCond keeps only the key groups the scope may read: sensitive ones
+// need a sensitive scope, a department's scope sees its own line's.
+func groupCond(w *where, s wangge.Scope, col string) {
 	var marks []string
 	for _, g := range wangge.KeyGroups {
-		if g.Sensitive {
+		if s.GroupVisible(g.Group) {
 			marks = append(marks, "?")
 			w.args = append(w.args, string(g.Group))
 		}
 	}
-	w.conds = append(w.conds, col+" NOT IN ("+strings.Join(marks, ", ")+")")
+	if len(marks) == 0 {
+		w.conds = append(w.conds, "1 = 0")
+		return
+	}
+	w.conds = append(w.conds, col+" IN ("+strings.Join(marks, ", ")+")")
 }
 
 func attrsJSON(a map[string]string) string {
@@ -103,7 +105,7 @@ func (db *DB) Membership(ctx context.Context, s wangge.Scope, id int64) (*wangge
 	var w where
 	w.add("m.id = ?", id)
 	w.scope("m.grid_code", s)
-	sensitiveCond(&w, s, "m.grp")
+	groupCond(&w, s, "m.grp")
 	m, err := scanMembership(db.queryRow(ctx, `SELECT `+membershipCols+` FROM memberships m JOIN persons p ON p.id = m.person_id`+w.String(), w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wangge.ErrNotFound
@@ -154,7 +156,7 @@ func (db *DB) EndMembership(ctx context.Context, id int64, version int, left tim
 func (db *DB) ListMemberships(ctx context.Context, s wangge.Scope, f wangge.MembershipFilter) ([]wangge.Membership, int, error) {
 	var w where
 	w.scope("m.grid_code", s.Narrow(f.GridCode))
-	sensitiveCond(&w, s, "m.grp")
+	groupCond(&w, s, "m.grp")
 	if f.Group != "" {
 		w.add("m.grp = ?", f.Group)
 	}
@@ -173,7 +175,7 @@ func (db *DB) ListMemberships(ctx context.Context, s wangge.Scope, f wangge.Memb
 func (db *DB) GroupCounts(ctx context.Context, s wangge.Scope) ([]wangge.GroupCount, error) {
 	var w where
 	w.scope("grid_code", s)
-	sensitiveCond(&w, s, "grp")
+	groupCond(&w, s, "grp")
 	w.add("left_on IS NULL")
 	rows, err := db.query(ctx, `SELECT grp, COUNT(*) FROM memberships`+w.String()+` GROUP BY grp`, w.args...)
 	if err != nil {
@@ -191,7 +193,7 @@ func (db *DB) GroupCounts(ctx context.Context, s wangge.Scope) ([]wangge.GroupCo
 	}
 	var out []wangge.GroupCount
 	for _, d := range wangge.KeyGroups {
-		if d.Sensitive && !s.Sensitive {
+		if !s.GroupVisible(d.Group) {
 			continue
 		}
 		out = append(out, wangge.GroupCount{Group: d.Group, Count: m[d.Group]})

@@ -78,7 +78,7 @@ func (db *DB) Person(ctx context.Context, s wangge.Scope, id int64) (*wangge.Per
 }
 
 func (db *DB) person(ctx context.Context, s wangge.Scope, id int64, reveal bool) (*wangge.Person, error) {
-	c, a := scope("p.grid_code", s)
+	c, a := people("p.grid_code", s)
 	p, err := db.scanPerson(db.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.id = ? AND `+c, append([]any{id}, a...)...), reveal)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wangge.ErrNotFound
@@ -208,7 +208,7 @@ func (db *DB) DeletePerson(ctx context.Context, id int64, version int, reason st
 // phone goes through the blind index.
 func (db *DB) ListPersons(ctx context.Context, s wangge.Scope, f wangge.PersonFilter) ([]wangge.Person, int, error) {
 	var w where
-	w.scope("p.grid_code", s.Narrow(f.GridCode))
+	w.people("p.grid_code", s.Narrow(f.GridCode))
 	if f.HouseholdID != 0 {
 		w.add("p.household_id = ?", f.HouseholdID)
 	}

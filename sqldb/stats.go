@@ -31,7 +31,7 @@ func (db *DB) Stats(ctx context.Context, s wangge.Scope) (*wangge.Stats, error) 
 	}
 	var w where
 	w.scope("grid_code", s)
-	sensitiveCond(&w, s, "grp")
+	groupCond(&w, s, "grp")
 	w.add("left_on IS NULL")
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM memberships`+w.String(), w.args...).Scan(&st.Memberships); err != nil {
 		return nil, err

@@ -53,7 +53,7 @@ func (db *DB) CreateUnit(ctx context.Context, u *wangge.Unit) error {
 
 // Unit returns a unit within the scope.
 func (db *DB) Unit(ctx context.Context, s wangge.Scope, id int64) (*wangge.Unit, error) {
-	c, a := scope("u.grid_code", s)
+	c, a := people("u.grid_code", s)
 	u, err := db.scanUnit(db.queryRow(ctx, `SELECT `+unitCols+` FROM units u WHERE u.id = ? AND `+c, append([]any{id}, a...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wangge.ErrNotFound
@@ -106,7 +106,7 @@ func (db *DB) DeleteUnit(ctx context.Context, id int64, version int) error {
 // ListUnits lists units in the scope.
 func (db *DB) ListUnits(ctx context.Context, s wangge.Scope, f wangge.UnitFilter) ([]wangge.Unit, int, error) {
 	var w where
-	w.scope("u.grid_code", s.Narrow(f.GridCode))
+	w.people("u.grid_code", s.Narrow(f.GridCode))
 	if f.Query != "" {
 		w.add(`u.name LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
 	}

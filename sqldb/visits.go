@@ -77,7 +77,7 @@ func (db *DB) CreateVisit(ctx context.Context, v *wangge.Visit) error {
 
 // Visit returns a visit within the scope.
 func (db *DB) Visit(ctx context.Context, s wangge.Scope, id int64) (*wangge.Visit, error) {
-	c, a := scope("v.grid_code", s)
+	c, a := people("v.grid_code", s)
 	v, err := scanVisit(db.queryRow(ctx, `SELECT `+visitCols+` FROM visits v WHERE v.id = ? AND `+c, append([]any{id}, a...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wangge.ErrNotFound
@@ -88,7 +88,7 @@ func (db *DB) Visit(ctx context.Context, s wangge.Scope, id int64) (*wangge.Visi
 // ListVisits lists visits within the scope, latest first.
 func (db *DB) ListVisits(ctx context.Context, s wangge.Scope, f wangge.VisitFilter) ([]wangge.Visit, int, error) {
 	var w where
-	w.scope("v.grid_code", s.Narrow(f.GridCode))
+	w.people("v.grid_code", s.Narrow(f.GridCode))
 	if f.HouseholdID != 0 {
 		w.add("v.household_id = ?", f.HouseholdID)
 	}

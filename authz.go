@@ -1,0 +1,41 @@
+package wangge
+
+// Permission is something a role may do. What a role may do is fixed here,
+// in one table; where it may do it is the user's Scope.
+type Permission string
+
+const (
+	PermLogin         Permission = "login"          // any logged-in user: area pages with counts
+	PermViewPeople    Permission = "people.view"    // households, persons, visits, building heads
+	PermEditPeople    Permission = "people.edit"    // change them
+	PermReveal        Permission = "people.reveal"  // see a full ID number or phone, with a reason
+	PermExport        Permission = "people.export"  // export personal data
+	PermViewGroups    Permission = "groups.view"    // key-group lists (department viewers: their line only)
+	PermViewSensitive Permission = "groups.sensitive"
+	PermViewAudit     Permission = "audit.view"
+	PermManageUsers   Permission = "users.manage" // accounts and password resets within the scope
+)
+
+// rolePerms is the authorization table. The auditor reads the audit log and
+// nothing about residents; a building head reports problems and sees the
+// counts of the areas above; a department sees the key groups of its line.
+var rolePerms = map[Role][]Permission{
+	RoleDistrictAdmin:    {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageUsers},
+	RoleSubdistrictStaff: {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageUsers},
+	RoleCommunityStaff:   {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive},
+	RoleAssistant:        {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermViewGroups, PermViewSensitive},
+	RoleBuildingHead:     {PermLogin},
+	RoleDepartment:       {PermLogin, PermViewGroups},
+	RoleAuditor:          {PermLogin, PermViewAudit},
+	RoleSystem:           {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermViewAudit, PermManageUsers},
+}
+
+// Can reports whether the role has the permission.
+func (r Role) Can(p Permission) bool {
+	for _, x := range rolePerms[r] {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}
