@@ -5,12 +5,12 @@ package wangge
 type Permission string
 
 const (
-	PermLogin         Permission = "login"          // any logged-in user: area pages with counts
-	PermViewPeople    Permission = "people.view"    // households, persons, visits, building heads
-	PermEditPeople    Permission = "people.edit"    // change them
-	PermReveal        Permission = "people.reveal"  // see a full ID number or phone, with a reason
-	PermExport        Permission = "people.export"  // export personal data
-	PermViewGroups    Permission = "groups.view"    // key-group lists (department viewers: their line only)
+	PermLogin         Permission = "login"         // any logged-in user: area pages with counts
+	PermViewPeople    Permission = "people.view"   // households, persons, visits, building heads
+	PermEditPeople    Permission = "people.edit"   // change them
+	PermReveal        Permission = "people.reveal" // see a full ID number or phone, with a reason
+	PermExport        Permission = "people.export" // export personal data
+	PermViewGroups    Permission = "groups.view"   // key-group lists (department viewers: their line only)
 	PermViewSensitive Permission = "groups.sensitive"
 	PermViewAudit     Permission = "audit.view"
 	PermManageUsers   Permission = "users.manage" // accounts and password resets within the scope
