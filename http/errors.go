@@ -17,6 +17,8 @@ var (
 		Zh: "请先登录。", Message: "Please log in first."}
 	errCrossOrigin = &wangge.Error{Code: wangge.EForbidden,
 		Zh: "拒绝来自其他网站的请求。", Message: "Requests from other sites are refused."}
+	errForbidden = &wangge.Error{Code: wangge.EForbidden,
+		Zh: "您的角色无权查看此页面。", Message: "Your role may not see this page."}
 	errBadPage = wangge.FieldError("page", "页码应为正整数。", "The page number must be a positive integer.")
 )
 

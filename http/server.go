@@ -71,24 +71,44 @@ func NewServer(store wangge.Store, opts Options) *Server {
 // Handler returns the server's handler with all its middleware.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// routes registers every route. Pages that show people's data go through
-// s.page, which requires a login; the rest are public.
+// route is one entry of the route table: a ServeMux pattern, the
+// permission it needs ("" for public routes) and its handler. The
+// authorization matrix test walks this table, so a route added here without
+// an entry in the matrix fails it.
+type route struct {
+	pattern string
+	perm    wangge.Permission
+	handler http.Handler
+}
+
+// routeTable lists every route.
+func (s *Server) routeTable() []route {
+	public := func(pattern string, h http.Handler) route { return route{pattern: pattern, handler: h} }
+	session := func(pattern string, h http.HandlerFunc) route {
+		return route{pattern: pattern, handler: s.withSession(h)}
+	}
+	return []route{
+		public("GET /healthz", http.HandlerFunc(s.handleHealth)),
+		public("GET /metrics", s.metrics),
+		public("GET /static/", s.staticHandler()),
+		public("GET /lang/{lang}", http.HandlerFunc(s.handleLang)),
+		session("GET /login", s.handleLoginForm),
+		session("POST /login", s.handleLogin),
+		session("POST /logout", s.handleLogout),
+
+		s.page("GET /{$}", wangge.PermLogin, func(w http.ResponseWriter, r *http.Request) error { s.handleHome(w, r); return nil }),
+		s.page("GET /areas/{code}", wangge.PermLogin, s.handleArea),
+		s.page("GET /buildings/{id}", wangge.PermLogin, s.handleBuilding),
+		s.page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
+	}
+}
+
+// routes registers the route table and the middleware around it.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.Handle("GET /metrics", s.metrics)
-	mux.Handle("GET /static/", s.staticHandler())
-	mux.HandleFunc("GET /lang/{lang}", s.handleLang)
-
-	mux.Handle("GET /login", s.withSession(http.HandlerFunc(s.handleLoginForm)))
-	mux.Handle("POST /login", s.withSession(http.HandlerFunc(s.handleLogin)))
-	mux.Handle("POST /logout", s.withSession(http.HandlerFunc(s.handleLogout)))
-
-	mux.Handle("GET /{$}", s.withSession(s.requireUser(http.HandlerFunc(s.handleHome))))
-	mux.Handle("GET /areas/{code}", s.page(s.handleArea))
-	mux.Handle("GET /buildings/{id}", s.page(s.handleBuilding))
-	mux.Handle("GET /households/{id}", s.page(s.handleHousehold))
-
+	for _, rt := range s.routeTable() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.error(w, r, wangge.ErrNotFound) })
 
 	// Browsers say where a state-changing request comes from; one from
@@ -106,13 +126,19 @@ func (s *Server) routes() http.Handler {
 	return h
 }
 
-// page wraps a handler of a page that needs a logged-in user.
-func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.Handler {
-	return s.withSession(s.requireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// page makes the route of a page that needs a logged-in user with the
+// permission; a handler's error is rendered in the one place that maps
+// errors to statuses.
+func (s *Server) page(pattern string, perm wangge.Permission, h func(http.ResponseWriter, *http.Request) error) route {
+	return route{pattern: pattern, perm: perm, handler: s.withSession(s.requireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !userFrom(r.Context()).Role.Can(perm) {
+			s.error(w, r, errForbidden)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.error(w, r, err)
 		}
-	})))
+	})))}
 }
 
 // handleHealth answers 200 "ok" when the store answers a cheap query.
