@@ -16,6 +16,10 @@ const (
 	PermManageUsers   Permission = "users.manage" // accounts and password resets within the scope
 )
 
+// RevealsPerHour is how many full ID numbers or phones one user may reveal
+// in an hour. Real work needs a few a day; a scraper needs thousands.
+const RevealsPerHour = 30
+
 // rolePerms is the authorization table. The auditor reads the audit log and
 // nothing about residents; a building head reports problems and sees the
 // counts of the areas above; a department sees the key groups of its line.

@@ -24,6 +24,7 @@ const (
 	EForbidden    = "forbidden"    // authenticated but not allowed
 	EUnauthorized = "unauthorized" // not authenticated
 	ELocked       = "locked"       // the account or address is temporarily locked
+	ERateLimited  = "rate_limited" // too many of something in too short a time
 )
 
 // Error is the one error type of the domain. Message is English; Zh is the

@@ -37,6 +37,8 @@ func httpStatus(err error) int {
 		return http.StatusForbidden
 	case wangge.ELocked:
 		return http.StatusLocked
+	case wangge.ERateLimited:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

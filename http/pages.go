@@ -213,6 +213,7 @@ type householdView struct {
 	Visits    []visitRow
 	Pager     *pager
 	Moves     []moveRow
+	CanReveal bool // the viewer may reveal a full ID number or phone
 }
 
 type personRow struct {
@@ -259,6 +260,7 @@ func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Pager = newPager(r, n, visits)
+	v.CanReveal = userFrom(ctx).Role.Can(wangge.PermReveal)
 	crumbs, err := s.areaCrumbs(ctx, h.GridCode)
 	if err != nil {
 		return err

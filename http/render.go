@@ -19,7 +19,7 @@ import (
 var chinaTime = time.FixedZone("CST", 8*60*60)
 
 // pageNames are the page templates; each is parsed with layout.html.
-var pageNames = []string{"login", "area", "building", "household", "error"}
+var pageNames = []string{"login", "area", "building", "household", "error", "reveal", "audit"}
 
 // templates holds every page parsed once per language, with the catalogue's
 // "t" bound to that language, so rendering never clones or re-parses.
@@ -55,6 +55,9 @@ func (s *Server) funcs(l lang) template.FuncMap {
 		"idNumber": func(v string) string { return maskOnce(v, ident.MaskID) },
 		"phone":    func(v string) string { return maskOnce(v, ident.MaskPhone) },
 		"tel":      telURL,
+		"can": func(u *wangge.User, p string) bool {
+			return u != nil && u.Role.Can(wangge.Permission(p))
+		},
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ident"
@@ -86,16 +88,34 @@ func (db *DB) person(ctx context.Context, s wangge.Scope, id int64, reveal bool)
 	return p, err
 }
 
-// RevealPerson returns a person in full and audits who asked and why.
+// RevealPerson returns a person in full and audits who asked and why. A
+// user who has revealed RevealsPerHour values in the last hour is refused;
+// counting and recording happen in one write transaction, so concurrent
+// requests cannot slip past the limit.
 func (db *DB) RevealPerson(ctx context.Context, s wangge.Scope, id int64, reason string) (*wangge.Person, error) {
-	if len([]rune(reason)) < 2 {
-		return nil, wangge.FieldError("reason", "查看完整信息须填写理由。", "A reason is required to see the full value.")
+	reason = strings.TrimSpace(reason)
+	if len([]rune(reason)) < 2 || len([]rune(reason)) > 200 {
+		return nil, wangge.FieldError("reason", "查看完整信息须填写理由（2 至 200 字）。", "A reason (2 to 200 characters) is required to see the full value.")
 	}
-	p, err := db.person(ctx, s, id, true)
-	if err != nil {
-		return nil, err
-	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	var p *wangge.Person
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM audit_log WHERE username = ? AND action = 'person.reveal' AND at >= ?`,
+			tx.actor.Username, tx.now.Add(-time.Hour)).Scan(&n); err != nil {
+			return err
+		}
+		if n >= wangge.RevealsPerHour {
+			return wangge.Errorf(wangge.ERateLimited, "一小时内查看完整信息已达 %d 次上限，请稍后再试。",
+				"You have revealed %d values within the hour, the limit; try again later.", wangge.RevealsPerHour)
+		}
+		c, a := people("p.grid_code", s)
+		var err error
+		p, err = db.scanPerson(tx.queryRow(`SELECT `+personCols+` FROM persons p WHERE p.id = ? AND `+c, append([]any{id}, a...)...), true)
+		if errors.Is(err, sql.ErrNoRows) {
+			return wangge.ErrNotFound
+		} else if err != nil {
+			return err
+		}
 		return tx.audit("person.reveal", "person", id, p.GridCode, jsonDetail(map[string]any{"reason": reason}))
 	})
 	if err != nil {

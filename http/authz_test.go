@@ -1,0 +1,233 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/ident"
+	"github.com/wangge/wangge/passwd"
+)
+
+// The roles of the matrix: one account per role, each scoped so that the
+// fixture's community A (grid A) is inside its scope.
+var matrixUsers = []struct {
+	username string
+	role     wangge.Role
+	scope    string
+	line     wangge.Line
+}{
+	{"admin", wangge.RoleDistrictAdmin, district, ""},
+	{"m.jiedao", wangge.RoleSubdistrictStaff, subdistrict, ""},
+	{"dongyuan", wangge.RoleCommunityStaff, communityA, ""},
+	{"m.xieliyuan", wangge.RoleAssistant, gridA, ""},
+	{"m.louyuanzhang", wangge.RoleBuildingHead, gridA, ""},
+	{"m.minzheng", wangge.RoleDepartment, district, wangge.LineCivil},
+	{"m.shenji", wangge.RoleAuditor, district, ""},
+}
+
+// objects are the ids the matrix requests: "in" lies in grid A, inside
+// every role's scope; "out" lies in another district, outside all of them.
+type objects struct {
+	grid, building, household, person string
+}
+
+// target makes the request of a route for one object set.
+type target func(o objects) (method, path string, form url.Values)
+
+// matrixRoute says who may use a route: "public" routes answer anyone;
+// otherwise allow lists the usernames that may, and every other logged-in
+// user must be refused (403), and anonymous users sent to log in. An
+// object outside the scope is never shown to anyone (404).
+type matrixRoute struct {
+	public bool
+	allow  string // usernames, space-separated; "*" for every logged-in user
+	in     target
+	out    target // nil for routes without an object
+}
+
+func get(path string) target {
+	return func(o objects) (string, string, url.Values) { return "GET", o.expand(path), nil }
+}
+
+func post(path string, form url.Values) target {
+	return func(o objects) (string, string, url.Values) { return "POST", o.expand(path), form }
+}
+
+func (o objects) expand(path string) string {
+	return strings.NewReplacer("{grid}", o.grid, "{building}", o.building, "{household}", o.household, "{person}", o.person).Replace(path)
+}
+
+const peopleRoles = "admin m.jiedao dongyuan m.xieliyuan"
+
+// authzMatrix has one entry per route of Server.routeTable. A route added
+// to the table without an entry here fails TestAuthorizationMatrix.
+var authzMatrix = map[string]matrixRoute{
+	"GET /healthz":             {public: true, in: get("/healthz")},
+	"GET /metrics":             {public: true, in: get("/metrics")},
+	"GET /static/":             {public: true, in: get("/static/app.css")},
+	"GET /lang/{lang}":         {public: true, in: get("/lang/en?next=/")},
+	"GET /login":               {public: true, in: get("/login")},
+	"POST /login":              {public: true, in: post("/login", url.Values{"username": {"nobody"}, "password": {"wrong-Pass-1"}})},
+	"POST /logout":             {public: true, in: post("/logout", nil)},
+	"GET /{$}":                 {allow: "*", in: get("/")},
+	"GET /areas/{code}":        {allow: "*", in: get("/areas/{grid}"), out: get("/areas/{grid}")},
+	"GET /buildings/{id}":      {allow: "*", in: get("/buildings/{building}"), out: get("/buildings/{building}")},
+	"GET /households/{id}":     {allow: peopleRoles, in: get("/households/{household}"), out: get("/households/{household}")},
+	"GET /persons/{id}/reveal": {allow: peopleRoles, in: get("/persons/{person}/reveal"), out: get("/persons/{person}/reveal")},
+	"POST /persons/{id}/reveal": {allow: peopleRoles,
+		in:  post("/persons/{person}/reveal", url.Values{"reason": {"verify"}}),
+		out: post("/persons/{person}/reveal", url.Values{"reason": {"verify"}})},
+	"GET /audit": {allow: "m.shenji", in: get("/audit")},
+}
+
+// outsider adds a second district with one grid, building, household and
+// person, outside every matrix user's scope.
+func outsider(t *testing.T, f *fixture) (objects, string) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range []struct{ code, name string }{
+		{"140498", "邻区"}, {"140498001", "邻区街道"}, {"140498001001", "邻区社区"}, {"140498001001001", "邻区第一网格"},
+	} {
+		must(f.store.CreateArea(ctx, &wangge.Area{Code: a.code, Name: a.name}))
+	}
+	b := &wangge.Building{GridCode: "140498001001001", Name: "邻区1号楼", Kind: wangge.BuildingTower}
+	must(f.store.CreateBuilding(ctx, b))
+	h := &wangge.Household{BuildingID: b.ID, Room: "303", Kind: wangge.ResidentRegistered}
+	must(f.store.CreateHousehold(ctx, h))
+	id := string(ident.MakeID("149901", time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), 77, ident.SexMale))
+	p := &wangge.Person{HouseholdID: h.ID, Name: "邻区居民甲", IDNumber: id, Relation: wangge.RelHead}
+	must(f.store.CreatePerson(ctx, p))
+	return objects{grid: b.GridCode, building: fmt.Sprint(b.ID), household: fmt.Sprint(h.ID), person: fmt.Sprint(p.ID)}, id
+}
+
+// TestAuthorizationMatrix requests every route of the route table as every
+// role, for an object inside the role's scope and one outside, and checks
+// the answer against the matrix: allowed, refused (403), sent to log in, or
+// not found — never an out-of-scope object.
+func TestAuthorizationMatrix(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
+	for _, u := range matrixUsers {
+		if _, err := f.store.UserByUsername(ctx, u.username); err == nil {
+			continue
+		}
+		user := &wangge.User{Username: u.username, Role: u.role, ScopeCode: u.scope, Line: u.line, PasswordHash: passwd.Hash(password, cheap)}
+		if err := f.store.CreateUser(ctx, user); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, outID := outsider(t, f)
+	srv := f.server(t)
+	h := srv.Handler()
+	var head *wangge.Person
+	persons, _, err := f.store.ListPersons(ctx, wangge.ScopeAll(), wangge.PersonFilter{HouseholdID: f.householdA1.ID})
+	if err != nil || len(persons) == 0 {
+		t.Fatal("fixture has no persons", err)
+	}
+	head = &persons[0]
+	in := objects{grid: gridA, building: fmt.Sprint(f.buildingA1.ID), household: fmt.Sprint(f.householdA1.ID), person: fmt.Sprint(head.ID)}
+
+	cookies := map[string]*http.Cookie{}
+	for _, u := range matrixUsers {
+		cookies[u.username] = login(t, h, u.username)
+	}
+
+	var patterns []string
+	for _, rt := range srv.routeTable() {
+		patterns = append(patterns, rt.pattern)
+	}
+	sort.Strings(patterns)
+	for _, pattern := range patterns {
+		m, ok := authzMatrix[pattern]
+		if !ok {
+			t.Errorf("route %q is not in the authorization matrix: add who may use it", pattern)
+			continue
+		}
+		allowed := map[string]bool{}
+		for _, name := range strings.Fields(m.allow) {
+			allowed[name] = true
+		}
+		do := func(tg target, o objects, c *http.Cookie) *httptest.ResponseRecorder {
+			method, path, form := tg(o)
+			var r *http.Request
+			if form != nil {
+				r = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			} else {
+				r = httptest.NewRequest(method, path, nil)
+			}
+			if c != nil {
+				r.AddCookie(c)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			return w
+		}
+		t.Run(pattern, func(t *testing.T) {
+			// Anonymous.
+			w := do(m.in, in, nil)
+			switch {
+			case m.public && (w.Code >= 500 || w.Code == http.StatusForbidden):
+				t.Errorf("anonymous: public route answered %d", w.Code)
+			case !m.public && !refusedAnonymous(w):
+				t.Errorf("anonymous: %d, want a refusal or the login page", w.Code)
+			}
+			if m.public {
+				return
+			}
+			for _, u := range matrixUsers {
+				c := cookies[u.username]
+				w := do(m.in, in, c)
+				may := m.allow == "*" || allowed[u.username]
+				if may && (w.Code >= 400) {
+					t.Errorf("%s (%s) in scope: %d, want allowed\n%.300s", u.username, u.role, w.Code, w.Body)
+				}
+				if !may && w.Code != http.StatusForbidden {
+					t.Errorf("%s (%s) in scope: %d, want 403", u.username, u.role, w.Code)
+				}
+				if m.out == nil {
+					continue
+				}
+				w = do(m.out, out, c)
+				want := http.StatusNotFound
+				if !may {
+					want = http.StatusForbidden
+				}
+				if w.Code != want {
+					t.Errorf("%s (%s) out of scope: %d, want %d", u.username, u.role, w.Code, want)
+				}
+				body := w.Body.String()
+				if strings.Contains(body, "邻区居民甲") || strings.Contains(body, outID) || strings.Contains(body, "邻区1号楼") {
+					t.Errorf("%s (%s) out of scope: the response shows the outside object", u.username, u.role)
+				}
+			}
+		})
+	}
+}
+
+// refusedAnonymous reports whether an anonymous request was refused or
+// sent to the login page.
+func refusedAnonymous(w *httptest.ResponseRecorder) bool {
+	switch w.Code {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+		return true
+	case http.StatusSeeOther, http.StatusFound:
+		return strings.HasPrefix(w.Header().Get("Location"), "/login")
+	}
+	return false
+}

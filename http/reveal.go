@@ -1,0 +1,103 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/wangge/wangge"
+)
+
+// revealReasons are the usual reasons to see a full ID number or phone,
+// offered as choices; "other" needs words of its own.
+var revealReasons = []string{"verify", "service", "contact", "correct", "other"}
+
+type revealView struct {
+	Person   *wangge.Person // masked on the form, full after a reveal
+	Revealed bool
+	Reasons  []string
+	Reason   string
+	Detail   string
+	Back     string
+	Limit    int
+	Error    string
+}
+
+// handleRevealForm asks why the viewer needs the full values.
+func (s *Server) handleRevealForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.Person(r.Context(), userFrom(r.Context()).Scope(), id)
+	if err != nil {
+		return err
+	}
+	s.renderReveal(w, r, http.StatusOK, &revealView{Person: p, Reasons: revealReasons, Reason: "verify"})
+	return nil
+}
+
+// handleReveal shows the full ID number and phone once, after a reason;
+// the store records the reveal and enforces the hourly limit.
+func (s *Server) handleReveal(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	scope := userFrom(ctx).Scope()
+	reason, detail := r.PostFormValue("reason"), strings.TrimSpace(r.PostFormValue("detail"))
+	known := false
+	for _, x := range revealReasons {
+		known = known || reason == x
+	}
+	if !known || reason == "other" && detail == "" {
+		p, err := s.store.Person(ctx, scope, id)
+		if err != nil {
+			return err
+		}
+		v := &revealView{Person: p, Reasons: revealReasons, Reason: reason, Detail: detail}
+		s.renderRevealError(w, r, v, wangge.FieldError("reason", "请选择理由；选择“其他”时请写明理由。", "Choose a reason; with “other”, say what it is."))
+		return nil
+	}
+	text := s.msgs.T(lang("zh"), "reveal.reason."+reason)
+	if detail != "" {
+		text += "：" + detail
+	}
+	p, err := s.store.RevealPerson(ctx, scope, id, text)
+	if err != nil {
+		if wangge.ErrorCode(err) == wangge.EInvalid {
+			masked, merr := s.store.Person(ctx, scope, id)
+			if merr != nil {
+				return merr
+			}
+			s.renderRevealError(w, r, &revealView{Person: masked, Reasons: revealReasons, Reason: reason, Detail: detail}, err)
+			return nil
+		}
+		return err
+	}
+	s.renderReveal(w, r, http.StatusOK, &revealView{Person: p, Revealed: true, Reason: reason, Detail: detail})
+	return nil
+}
+
+func (s *Server) renderRevealError(w http.ResponseWriter, r *http.Request, v *revealView, err error) {
+	l := langOf(r)
+	msg := wangge.ErrorZh(err)
+	if l == "en" {
+		msg = wangge.ErrorMessage(err)
+	}
+	s.renderRevealMsg(w, r, httpStatus(err), v, msg)
+}
+
+func (s *Server) renderReveal(w http.ResponseWriter, r *http.Request, status int, v *revealView) {
+	s.renderRevealMsg(w, r, status, v, "")
+}
+
+func (s *Server) renderRevealMsg(w http.ResponseWriter, r *http.Request, status int, v *revealView, msg string) {
+	v.Back = "/households/" + strconv.FormatInt(v.Person.HouseholdID, 10)
+	v.Limit = wangge.RevealsPerHour
+	v.Error = msg
+	title := s.msgs.T(langOf(r), "reveal.title")
+	crumbs := []crumb{{Name: s.msgs.T(langOf(r), "reveal.back"), URL: v.Back}, {Name: v.Person.Name}}
+	s.render(w, r, status, "reveal", &view{Title: title, Crumbs: crumbs, Data: v})
+}
