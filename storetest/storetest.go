@@ -70,6 +70,7 @@ func Run(t *testing.T, open Opener) {
 		auditTests,
 		timeTests,
 		bulkTests,
+		roleTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {
