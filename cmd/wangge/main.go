@@ -22,6 +22,7 @@ Usage:
   wangge migrate [--db DSN]                           apply database migrations
   wangge user    add|passwd|list|disable …            manage accounts
   wangge audit   verify [--db DSN]                    check the audit log's hash chain
+  wangge person  find|show|export|correct|delete …    a person's data on request (see PRIVACY.md)
 
 DSN is a SQLite file (default wangge.db) or postgres://…
 Environment: WANGGE_DB, WANGGE_ADDR, WANGGE_SECRET_KEY_FILE.
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string) error {
 		return user(ctx, rest)
 	case "audit":
 		return audit(ctx, rest)
+	case "person":
+		return person(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
