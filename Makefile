@@ -6,7 +6,7 @@ SEED    ?= 1
 # The demo's admin password; the demo is synthetic, so a known one is fine.
 DEMO_ADMIN_PASSWORD ?= Wangge-Demo-2026
 
-.PHONY: all build run demo test vet fmt clean
+.PHONY: all build run demo test fuzz vet fmt clean
 
 all: build
 
@@ -29,6 +29,10 @@ demo: build
 # server when none is running), and the browser tests in headless Chromium.
 test: vet
 	scripts/with-postgres scripts/gotest ./...
+
+# Each fuzz test for a short while (FUZZTIME each); CI runs this after test.
+fuzz:
+	scripts/fuzz
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
