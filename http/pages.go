@@ -261,6 +261,11 @@ func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Pager = newPager(r, n, visits)
 	v.CanReveal = userFrom(ctx).Role.Can(wangge.PermReveal)
+	// A household's file is a sensitive view even masked: who looked at
+	// whose family is recorded.
+	if err := s.store.Audit(ctx, &wangge.AuditEntry{Action: "household.view", Object: "household", ObjectID: strconv.FormatInt(h.ID, 10), GridCode: h.GridCode}); err != nil {
+		return err
+	}
 	crumbs, err := s.areaCrumbs(ctx, h.GridCode)
 	if err != nil {
 		return err
