@@ -39,6 +39,9 @@ type Attr struct {
 	Kind     AttrKind
 	Options  []string // enum values (Chinese, as departments use them)
 	Required bool
+	// Secret values are sealed at rest like ID numbers (the store keeps
+	// them encrypted): the disability certificate number holds one.
+	Secret bool
 }
 
 // GroupDef describes a key group.
@@ -70,7 +73,7 @@ var KeyGroups = []GroupDef{
 	{Group: GroupDisabled, Zh: "残疾人", En: "Disabled", Line: LineCivil, Sensitive: true, Attrs: []Attr{
 		{Key: "type", Zh: "残疾类别", En: "Type", Kind: AttrEnum, Options: []string{"视力", "听力", "言语", "肢体", "智力", "精神", "多重"}, Required: true},
 		{Key: "level", Zh: "残疾等级", En: "Level", Kind: AttrEnum, Options: []string{"一级", "二级", "三级", "四级"}, Required: true},
-		{Key: "certificate", Zh: "残疾人证号", En: "Certificate number", Kind: AttrText},
+		{Key: "certificate", Zh: "残疾人证号", En: "Certificate number", Kind: AttrText, Secret: true}, // the ID number and two digits
 		{Key: "subsidy", Zh: "两项补贴", En: "Subsidies", Kind: AttrEnum, Options: []string{"生活补贴", "护理补贴", "两项均享受", "未享受"}},
 	}},
 	{Group: GroupAid, Zh: "救助对象", En: "State-aid recipients", Line: LineCivil, Sensitive: true, Attrs: []Attr{

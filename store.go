@@ -27,6 +27,8 @@ type Store interface {
 	ServiceStore
 	VisitStore
 	UserStore
+	LoginGuard
+	TOTPStore
 	AuditStore
 
 	// Stats counts what the scope holds.
@@ -168,6 +170,15 @@ type UserStore interface {
 	SessionUser(ctx context.Context, tokenHash []byte, now time.Time) (*Session, *User, error)
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+	// DeleteUserSessions ends every session of the user except the one
+	// with the token hash keep (nil: all of them).
+	DeleteUserSessions(ctx context.Context, userID int64, keep []byte) (int, error)
+	// SetPassword replaces the user's password hash and ends every session
+	// of the user but keep, in one transaction. A reset (by an
+	// administrator) also marks the password temporary, so that it must be
+	// changed at the next login, and clears the account's login failures;
+	// it is audited as "user.reset", a change as "user.password".
+	SetPassword(ctx context.Context, userID int64, hash string, keep []byte, reset bool) error
 }
 
 // AuditStore appends to and reads the audit log. Changes made through the

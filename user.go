@@ -68,6 +68,12 @@ type User struct {
 	Version      int
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+
+	// MustChangePassword is set by an administrator's reset: the password
+	// is a temporary one, to be changed before anything else.
+	MustChangePassword bool
+	// TOTPEnabled tells that logging in needs a one-time code as well.
+	TOTPEnabled bool
 }
 
 // Scope returns the scope the user's reads are limited to: the subtree of

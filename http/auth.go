@@ -97,7 +97,17 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 // back to the page asked for after logging in.
 func (s *Server) requireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if userFrom(r.Context()) != nil {
+		if u := userFrom(r.Context()); u != nil {
+			// A temporary password (an administrator's reset) is changed
+			// before anything else.
+			if u.MustChangePassword && r.URL.Path != accountPasswordPath {
+				if r.Method != http.MethodGet && r.Method != http.MethodHead {
+					s.error(w, r, errMustChange)
+					return
+				}
+				http.Redirect(w, r, accountPasswordPath, http.StatusSeeOther)
+				return
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -145,38 +155,55 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "login", &view{Title: s.msgs.T(l, "login.title"), Data: lv})
 }
 
-// handleLogin checks the form's username and password and starts a session.
-// Unknown user and wrong password give the same answer, so the form does not
-// tell which usernames exist. Every attempt is audited.
+// handleLogin checks the form's username, password and, where the account
+// has TOTP on, one-time code, and starts a session. Unknown user, wrong
+// password and wrong code give the same answer, so the form does not tell
+// which usernames exist or which part was wrong. Every attempt is audited,
+// and the login guard (login.go) locks an account or address after
+// repeated failures.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		s.error(w, r, wangge.FieldError("form", "表单无法解析。", "The form could not be read."))
 		return
 	}
-	username := truncate(strings.TrimSpace(r.PostFormValue("username")), 64)
+	username := strings.ToLower(truncate(strings.TrimSpace(r.PostFormValue("username")), 64))
 	next := safeNext(r.PostFormValue("next"))
 	ctx := r.Context()
 	addr := remoteAddr(r)
-
-	u, err := s.authenticate(ctx, username, r.PostFormValue("password"))
-	if err != nil {
+	a := &attempt{username: username, addr: addr, via: "login"}
+	refuse := func(err error) {
 		if httpStatus(err) == http.StatusInternalServerError {
 			s.error(w, r, err)
 			return
-		}
-		e := &wangge.AuditEntry{Action: "login.fail", Object: "user", ObjectID: username, Username: username, Addr: addr}
-		if u != nil {
-			e.UserID, e.Role = u.ID, u.Role
-		}
-		if aerr := s.store.Audit(ctx, e); aerr != nil {
-			s.log.Error("audit login failure", "err", aerr)
 		}
 		msg := wangge.ErrorZh(err)
 		if langOf(r) == langEn {
 			msg = wangge.ErrorMessage(err)
 		}
 		s.renderLogin(w, r, httpStatus(err), loginView{Username: username, Next: next, Error: msg})
+	}
+
+	// A running lockout refuses before the password is looked at.
+	if lo, err := s.lockedOut(ctx, username, addr, s.now()); err != nil {
+		s.error(w, r, err)
+		return
+	} else if lo != nil {
+		refuse(s.refuseLocked(ctx, a, lo))
+		return
+	}
+
+	u, reason, err := s.authenticate(ctx, username, r.PostFormValue("password"), r.PostFormValue("otp"))
+	if err != nil {
+		if httpStatus(err) == http.StatusInternalServerError {
+			s.error(w, r, err)
+			return
+		}
+		a.user, a.reason = u, reason
+		if lerr := s.fail(ctx, a); lerr != nil {
+			err = lerr
+		}
+		refuse(err)
 		return
 	}
 
@@ -198,12 +225,18 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if old, err := base64.RawURLEncoding.DecodeString(c.Value); err == nil {
-			s.store.DeleteSession(ctx, hashToken(old)) // never keep two sessions for one browser
-		}
+	// Recorded, not counted: a success clears no failures (see wangge's
+	// login policy).
+	if err := s.store.RecordLoginAttempt(ctx, &wangge.LoginAttempt{Username: username, Addr: guardAddr(addr), At: now, OK: true}); err != nil {
+		s.log.Warn("record login", "err", err)
+	}
+	if old := sessionHash(r); old != nil {
+		s.store.DeleteSession(ctx, old) // never keep two sessions for one browser
 	}
 	s.setSessionCookie(w, r, token)
+	if u.MustChangePassword {
+		next = "/account/password"
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -211,27 +244,39 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 // unknown user takes as long to refuse as a wrong password.
 var dummyHash = sync.OnceValue(func() string { return passwd.Hash("wangge-no-such-user", passwd.Default) })
 
-// authenticate returns the user when the password is right and the account
-// enabled. With a wrong password or an unknown user it returns errBadLogin;
-// with a disabled account, the user and errDisabled.
-func (s *Server) authenticate(ctx context.Context, username, password string) (*wangge.User, error) {
+// authenticate returns the user when the password (and, with TOTP on, the
+// one-time code) is right and the account enabled. With a wrong password,
+// a wrong or missing code or an unknown user it returns errBadLogin; with a
+// disabled account, the user and errDisabled. reason says which, for the
+// audit log only. The password is checked with argon2 even for an unknown
+// user, against a dummy hash, so the time taken does not tell.
+func (s *Server) authenticate(ctx context.Context, username, password, otp string) (u *wangge.User, reason string, err error) {
 	if username == "" || password == "" {
-		return nil, errBadLogin
+		return nil, "empty", errBadLogin
 	}
-	u, err := s.store.UserByUsername(ctx, username)
+	u, err = s.store.UserByUsername(ctx, username)
 	if wangge.ErrorCode(err) == wangge.ENotFound {
 		passwd.Check(password, dummyHash())
-		return nil, errBadLogin
+		return nil, "password", errBadLogin
 	} else if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !passwd.Check(password, u.PasswordHash) {
-		return u, errBadLogin
+		return u, "password", errBadLogin
 	}
 	if u.Disabled {
-		return u, errDisabled
+		return u, "disabled", errDisabled
 	}
-	return u, nil
+	if u.TOTPEnabled {
+		ok, err := s.checkTOTP(ctx, u, otp, false)
+		if err != nil {
+			return nil, "", err
+		}
+		if !ok {
+			return u, "otp", errBadLogin
+		}
+	}
+	return u, "", nil
 }
 
 // handleLogout ends the session and forgets the cookie.

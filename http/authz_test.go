@@ -37,6 +37,7 @@ var matrixUsers = []struct {
 // every role's scope; "out" lies in another district, outside all of them.
 type objects struct {
 	grid, building, household, person string
+	user                              string // an account of a lower role than the administrators'
 }
 
 // target makes the request of a route for one object set.
@@ -62,7 +63,7 @@ func post(path string, form url.Values) target {
 }
 
 func (o objects) expand(path string) string {
-	return strings.NewReplacer("{grid}", o.grid, "{building}", o.building, "{household}", o.household, "{person}", o.person).Replace(path)
+	return strings.NewReplacer("{grid}", o.grid, "{building}", o.building, "{household}", o.household, "{person}", o.person, "{user}", o.user).Replace(path)
 }
 
 const peopleRoles = "admin m.jiedao dongyuan m.xieliyuan"
@@ -86,10 +87,21 @@ var authzMatrix = map[string]matrixRoute{
 		in:  post("/persons/{person}/reveal", url.Values{"reason": {"verify"}}),
 		out: post("/persons/{person}/reveal", url.Values{"reason": {"verify"}})},
 	"GET /audit": {allow: "m.shenji", in: get("/audit")},
+
+	"GET /account/password": {allow: "*", in: get("/account/password")},
+	"POST /account/password": {allow: "*", in: post("/account/password", url.Values{
+		"current_password": {password}, "new_password": {"Matrix-New-2026"}, "confirm_password": {"Matrix-New-2026"}})},
+	"GET /account/totp":            {allow: totpRoles, in: get("/account/totp")},
+	"POST /account/totp":           {allow: totpRoles, in: post("/account/totp", url.Values{"action": {"start"}})},
+	"GET /admin/users":             {allow: "admin m.jiedao", in: get("/admin/users")},
+	"POST /admin/users/{id}/reset": {allow: "admin m.jiedao", in: post("/admin/users/{user}/reset", nil), out: post("/admin/users/{user}/reset", nil)},
 }
 
-// outsider adds a second district with one grid, building, household and
-// person, outside every matrix user's scope.
+// totpRoles are the matrix users whose roles may turn on one-time codes.
+const totpRoles = "admin m.jiedao dongyuan m.shenji"
+
+// outsider adds a second district with one grid, building, household,
+// person and account, outside every matrix user's scope.
 func outsider(t *testing.T, f *fixture) (objects, string) {
 	t.Helper()
 	ctx := context.Background()
@@ -111,7 +123,9 @@ func outsider(t *testing.T, f *fixture) (objects, string) {
 	id := string(ident.MakeID("149901", time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), 77, ident.SexMale))
 	p := &wangge.Person{HouseholdID: h.ID, Name: "邻区居民甲", IDNumber: id, Relation: wangge.RelHead}
 	must(f.store.CreatePerson(ctx, p))
-	return objects{grid: b.GridCode, building: fmt.Sprint(b.ID), household: fmt.Sprint(h.ID), person: fmt.Sprint(p.ID)}, id
+	u := &wangge.User{Username: "m.linqu", Role: wangge.RoleCommunityStaff, ScopeCode: "140498001001", PasswordHash: passwd.Hash(password, passwd.Params{Memory: 1024, Time: 1, Threads: 1})}
+	must(f.store.CreateUser(ctx, u))
+	return objects{grid: b.GridCode, building: fmt.Sprint(b.ID), household: fmt.Sprint(h.ID), person: fmt.Sprint(p.ID), user: fmt.Sprint(u.ID)}, id
 }
 
 // TestAuthorizationMatrix requests every route of the route table as every
@@ -140,7 +154,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal("fixture has no persons", err)
 	}
 	head = &persons[0]
-	in := objects{grid: gridA, building: fmt.Sprint(f.buildingA1.ID), household: fmt.Sprint(f.householdA1.ID), person: fmt.Sprint(head.ID)}
+	tingyong, err := f.store.UserByUsername(ctx, "tingyong") // disabled, so a reset disturbs no one
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := objects{grid: gridA, building: fmt.Sprint(f.buildingA1.ID), household: fmt.Sprint(f.householdA1.ID), person: fmt.Sprint(head.ID), user: fmt.Sprint(tingyong.ID)}
 
 	cookies := map[string]*http.Cookie{}
 	for _, u := range matrixUsers {

@@ -10,7 +10,7 @@ import (
 // Errors of the web layer itself; everything else comes from the domain.
 var (
 	errBadLogin = &wangge.Error{Code: wangge.EUnauthorized,
-		Zh: "用户名或密码错误。", Message: "Wrong username or password."}
+		Zh: "用户名或密码错误（已启用动态验证码的账号还需填写正确的验证码）。", Message: "Wrong username or password (or one-time code, for an account that uses one)."}
 	errDisabled = &wangge.Error{Code: wangge.EForbidden,
 		Zh: "该账号已停用，请联系管理员。", Message: "This account is disabled; please contact an administrator."}
 	errLoginRequired = &wangge.Error{Code: wangge.EUnauthorized,

@@ -103,6 +103,17 @@ func (s *Server) routeTable() []route {
 		s.page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),
 		s.page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),
 		s.page("GET /audit", wangge.PermViewAudit, s.handleAudit),
+
+		// One's own account: any logged-in user changes their password;
+		// staff roles may turn on one-time codes (the handlers refuse the
+		// others).
+		s.page("GET /account/password", wangge.PermLogin, s.handlePasswordForm),
+		s.page("POST /account/password", wangge.PermLogin, s.handlePassword),
+		s.page("GET /account/totp", wangge.PermLogin, s.handleTOTPPage),
+		s.page("POST /account/totp", wangge.PermLogin, s.handleTOTP),
+		// Accounts within the administrator's scope, and password resets.
+		s.page("GET /admin/users", wangge.PermManageUsers, s.handleUsers),
+		s.page("POST /admin/users/{id}/reset", wangge.PermManageUsers, s.handleUserReset),
 	}
 }
 
@@ -191,8 +202,9 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	return err
 }
 
-// sweepSessions deletes expired sessions every hour until ctx ends. Expired
-// sessions never log anyone in; this only keeps the table small.
+// sweepSessions deletes expired sessions and old login attempts every hour
+// until ctx ends. Expired sessions never log anyone in, and old attempts
+// count for nothing; this only keeps the tables small.
 func (s *Server) sweepSessions(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -205,6 +217,10 @@ func (s *Server) sweepSessions(ctx context.Context) {
 				s.log.Warn("deleting expired sessions", "err", err)
 			} else if n > 0 {
 				s.log.Info("deleted expired sessions", "count", n)
+			}
+			// Login attempts matter for minutes; the audit log keeps the record.
+			if _, err := s.store.PurgeLoginAttempts(ctx, s.now().Add(-wangge.LoginAttemptsKept)); err != nil {
+				s.log.Warn("purging login attempts", "err", err)
 			}
 		}
 	}

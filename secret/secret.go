@@ -4,7 +4,9 @@
 // One 32-byte master key lives in a key file. Separate keys for encryption and
 // for the blind index are derived from it with HKDF, so neither use weakens
 // the other. Each ciphertext starts with a format byte and the key's id, so a
-// rotation can tell old ciphertexts from new ones.
+// rotation can tell old ciphertexts from new ones: while it runs, the key
+// file holds the new key on its first line and the old one below, and a Box
+// seals under the first and opens under either.
 package secret
 
 import (
@@ -35,15 +37,74 @@ const (
 // ErrNoKey means the key file is missing where data already exists.
 var ErrNoKey = errors.New("secret: key file not found")
 
-// Box seals and opens personal fields and computes their blind index.
+// ErrUnknownKey means a ciphertext names a key the Box does not hold.
+var ErrUnknownKey = errors.New("secret: ciphertext is under a key not in the key file")
+
+// Box seals and opens personal fields and computes their blind index. It
+// holds a ring of keys: the first is current and seals; the others are older
+// keys kept while a rotation re-encrypts under the current one. A ciphertext
+// opens under whichever key its header names. A Box never changes.
 type Box struct {
+	keys []*derived // keys[0] is current
+}
+
+// derived is one master key's derived keys.
+type derived struct {
 	id    [idLen]byte
 	aead  cipher.AEAD
 	index []byte
 }
 
-// New returns a Box for a 32-byte master key.
-func New(master []byte) (*Box, error) {
+// New returns a Box whose current key is current; older keys, if any, only
+// open and find what was sealed under them.
+func New(current []byte, older ...[]byte) (*Box, error) {
+	b := &Box{}
+	for _, master := range append([][]byte{current}, older...) {
+		k, err := newKey(master)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.add(k); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// Join returns a ring of the boxes' keys in order: the first box's current
+// key is current. Keys that appear twice are kept once.
+func Join(boxes ...*Box) (*Box, error) {
+	if len(boxes) == 0 {
+		return nil, errors.New("secret: no key to join")
+	}
+	b := &Box{}
+	for _, o := range boxes {
+		if err := b.add(o.keys...); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (b *Box) add(keys ...*derived) error {
+	for _, k := range keys {
+		dup := false
+		for _, o := range b.keys {
+			if o.id == k.id {
+				if !bytes.Equal(o.index, k.index) {
+					return fmt.Errorf("secret: two keys share the id %x", k.id)
+				}
+				dup = true // the same key twice: once is enough
+			}
+		}
+		if !dup {
+			b.keys = append(b.keys, k)
+		}
+	}
+	return nil
+}
+
+func newKey(master []byte) (*derived, error) {
 	if len(master) != keyLen {
 		return nil, fmt.Errorf("secret: key has %d bytes, want %d", len(master), keyLen)
 	}
@@ -63,60 +124,116 @@ func New(master []byte) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Box{aead: aead, index: idxKey}
+	k := &derived{aead: aead, index: idxKey}
 	sum := sha256.Sum256(idxKey)
-	copy(b.id[:], sum[:idLen])
-	return b, nil
+	copy(k.id[:], sum[:idLen])
+	return k, nil
 }
 
-// KeyID returns the short id that marks this key's ciphertexts.
-func (b *Box) KeyID() string { return hex.EncodeToString(b.id[:]) }
+// KeyID returns the short id of the current key, which marks its ciphertexts.
+func (b *Box) KeyID() string { return hex.EncodeToString(b.keys[0].id[:]) }
 
-// Seal encrypts a field. The empty string seals to nil, so an absent value
-// stays absent. field binds the ciphertext to its column: a ciphertext copied
-// into another column does not open.
+// KeyIDs returns the ids of every key in the ring, the current one first.
+func (b *Box) KeyIDs() []string {
+	ids := make([]string, len(b.keys))
+	for i, k := range b.keys {
+		ids[i] = hex.EncodeToString(k.id[:])
+	}
+	return ids
+}
+
+// Has reports whether the ring holds the key with the id.
+func (b *Box) Has(id string) bool {
+	for _, k := range b.keys {
+		if hex.EncodeToString(k.id[:]) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// SealedKeyID returns the id of the key a ciphertext was sealed under, as
+// its header names it, or "" for nil or a malformed ciphertext.
+func SealedKeyID(sealed []byte) string {
+	if len(sealed) < headerLen || sealed[0] != formatV1 {
+		return ""
+	}
+	return hex.EncodeToString(sealed[1:headerLen])
+}
+
+// Seal encrypts a field under the current key. The empty string seals to
+// nil, so an absent value stays absent. field binds the ciphertext to its
+// column: a ciphertext copied into another column does not open.
 func (b *Box) Seal(field, plain string) []byte {
 	if plain == "" {
 		return nil
 	}
-	out := make([]byte, headerLen, headerLen+b.aead.NonceSize()+len(plain)+b.aead.Overhead())
+	k := b.keys[0]
+	out := make([]byte, headerLen, headerLen+k.aead.NonceSize()+len(plain)+k.aead.Overhead())
 	out[0] = formatV1
-	copy(out[1:], b.id[:])
-	nonce := make([]byte, b.aead.NonceSize())
+	copy(out[1:], k.id[:])
+	nonce := make([]byte, k.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	out = append(out, nonce...)
-	return b.aead.Seal(out, nonce, []byte(plain), []byte(field))
+	return k.aead.Seal(out, nonce, []byte(plain), []byte(field))
 }
 
-// Open decrypts a field sealed by Seal. nil opens to "".
+// Open decrypts a field sealed by Seal under any key of the ring. nil opens
+// to "". A ciphertext under a key the ring lacks fails with ErrUnknownKey.
 func (b *Box) Open(field string, sealed []byte) (string, error) {
 	if len(sealed) == 0 {
 		return "", nil
 	}
-	ns := b.aead.NonceSize()
-	if len(sealed) < headerLen+ns+b.aead.Overhead() || sealed[0] != formatV1 {
+	k0 := b.keys[0]
+	ns := k0.aead.NonceSize() // the same for every key: AES-GCM
+	if len(sealed) < headerLen+ns+k0.aead.Overhead() || sealed[0] != formatV1 {
 		return "", errors.New("secret: malformed ciphertext")
 	}
-	if !bytes.Equal(sealed[1:headerLen], b.id[:]) {
-		return "", fmt.Errorf("secret: ciphertext is under key %x, not %s", sealed[1:headerLen], b.KeyID())
+	var k *derived
+	for _, c := range b.keys {
+		if bytes.Equal(sealed[1:headerLen], c.id[:]) {
+			k = c
+			break
+		}
 	}
-	plain, err := b.aead.Open(nil, sealed[headerLen:headerLen+ns], sealed[headerLen+ns:], []byte(field))
+	if k == nil {
+		return "", fmt.Errorf("%w: it is under key %x; the key file holds %s", ErrUnknownKey, sealed[1:headerLen], strings.Join(b.KeyIDs(), ", "))
+	}
+	plain, err := k.aead.Open(nil, sealed[headerLen:headerLen+ns], sealed[headerLen+ns:], []byte(field))
 	if err != nil {
 		return "", errors.New("secret: ciphertext does not open under this key (wrong key or tampered data)")
 	}
 	return string(plain), nil
 }
 
-// Index returns the blind index of a normalised value: equal values give
-// equal indexes, and without the key the index says nothing about the value.
-// The empty string indexes to nil.
+// Index returns the blind index of a normalised value under the current key:
+// equal values give equal indexes, and without the key the index says
+// nothing about the value. The empty string indexes to nil. Writes store it.
 func (b *Box) Index(field, value string) []byte {
+	return b.keys[0].indexOf(field, value)
+}
+
+// Indexes returns the value's blind index under every key of the ring, the
+// current key's first (nil for the empty string). A lookup matches any of
+// them, so it finds rows a rotation has not re-indexed yet.
+func (b *Box) Indexes(field, value string) [][]byte {
 	if value == "" {
 		return nil
 	}
-	m := hmac.New(sha256.New, b.index)
+	out := make([][]byte, len(b.keys))
+	for i, k := range b.keys {
+		out[i] = k.indexOf(field, value)
+	}
+	return out
+}
+
+func (k *derived) indexOf(field, value string) []byte {
+	if value == "" {
+		return nil
+	}
+	m := hmac.New(sha256.New, k.index)
 	m.Write([]byte(field))
 	m.Write([]byte{0})
 	m.Write([]byte(value))
@@ -132,19 +249,51 @@ func NewKey() []byte {
 	return k
 }
 
-// LoadKeyFile reads a master key written by WriteKeyFile: 64 hex digits.
+// LoadKeyFile reads the current key of a key file: its first key.
 func LoadKeyFile(path string) ([]byte, error) {
+	keys, err := LoadKeys(path)
+	if err != nil {
+		return nil, err
+	}
+	return keys[0], nil
+}
+
+// LoadKeys reads every key of a key file, one per line as 64 hex digits,
+// the current key first. Blank lines are ignored. A file of one line, as
+// WriteKeyFile writes, holds just the current key; more lines are older keys
+// kept while `wangge key rotate` runs.
+func LoadKeys(path string) ([][]byte, error) {
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNoKey, path)
 	} else if err != nil {
 		return nil, err
 	}
-	k, err := hex.DecodeString(strings.TrimSpace(string(raw)))
-	if err != nil || len(k) != keyLen {
+	var keys [][]byte
+	for _, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		k, err := hex.DecodeString(line)
+		if err != nil || len(k) != keyLen {
+			return nil, fmt.Errorf("secret: %s does not hold keys (64 hex digits a line)", path)
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
 		return nil, fmt.Errorf("secret: %s does not hold a key (64 hex digits)", path)
 	}
-	return k, nil
+	return keys, nil
+}
+
+// Load reads a key file into a Box: its first key current, the others older.
+func Load(path string) (*Box, error) {
+	keys, err := LoadKeys(path)
+	if err != nil {
+		return nil, err
+	}
+	return New(keys[0], keys[1:]...)
 }
 
 // WriteKeyFile writes a master key with mode 0600. It never overwrites an

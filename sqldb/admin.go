@@ -18,7 +18,7 @@ func (db *DB) Optimize(ctx context.Context) error {
 // services catalogue. Only `wangge demo --force` uses it.
 func (db *DB) Reset(ctx context.Context) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		for _, t := range []string{"sessions", "users", "visits", "memberships", "building_heads", "person_moves", "persons",
+		for _, t := range []string{"sessions", "login_attempts", "users", "visits", "memberships", "building_heads", "person_moves", "persons",
 			"household_moves", "households", "units", "building_moves", "buildings", "assignments", "assistants", "areas", "audit_log"} {
 			if _, err := tx.exec(`DELETE FROM ` + t); err != nil {
 				return err

@@ -69,7 +69,7 @@ func (db *DB) Bulk(ctx context.Context) (wangge.Bulk, error) {
 		{"persons", "id, household_id, grid_code, name, id_enc, id_idx, phone_enc, phone_idx, relation, kind, ethnicity, party, employment, note, birth_date, sex, version, created_at, updated_at"},
 		{"building_heads", "id, building_id, grid_code, person_id, name, phone_enc, from_date, to_date, version"},
 		{"units", "id, grid_code, building_id, name, credit_code, kind, headcount, party_org, party_members, address, contact_name, contact_phone_enc, version, created_at, updated_at"},
-		{"memberships", "id, person_id, grid_code, grp, attrs, joined, left_on, note, version, created_at, updated_at"},
+		{"memberships", "id, person_id, grid_code, grp, attrs, attrs_enc, joined, left_on, note, version, created_at, updated_at"},
 		{"visits", "id, assistant_id, grid_code, at, household_id, unit_id, place, purpose, clears, note, problems, version, created_at"},
 		{"users", "id, username, display_name, role, scope_code, line, password_hash, disabled, assistant_id, version, created_at, updated_at"},
 	} {
@@ -190,7 +190,8 @@ func (b *bulk) Membership(m *wangge.Membership) error {
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("membership %d: %w", m.ID, err)
 	}
-	return b.add("memberships", m.ID, m.PersonID, m.GridCode, m.Group, attrsJSON(m.Attrs), m.Joined, nullTime(m.Left), m.Note, 1,
+	attrs, sealed := b.db.sealAttrs(m.Group, m.Attrs)
+	return b.add("memberships", m.ID, m.PersonID, m.GridCode, m.Group, attrs, sealed, m.Joined, nullTime(m.Left), m.Note, 1,
 		b.stamp(m.CreatedAt), b.stamp(m.UpdatedAt))
 }
 

@@ -60,7 +60,7 @@ func Dollar(q string) string {
 type DB struct {
 	r, w *sql.DB
 	d    Dialect
-	box  *secret.Box
+	box  *keyring // nil until UseKey
 	now  func() time.Time
 	q    sync.Map // query text → rebound text
 
@@ -106,22 +106,26 @@ func (db *DB) KeyID(ctx context.Context) (string, error) {
 	return v, err
 }
 
-// UseKey sets the key for personal fields. The first key is recorded; later
-// a different key is refused, since it could open nothing stored.
+// UseKey sets the key ring for personal fields. The first key is recorded;
+// later a ring is refused unless it holds the recorded key (and, while a
+// rotation runs, the key it rotates to), since it could open nothing stored.
+// The ring's first key seals; RotateKey moves the data onto it.
 func (db *DB) UseKey(ctx context.Context, box *secret.Box) error {
-	id, err := db.KeyID(ctx)
+	id, next, err := db.keyState(ctx)
 	if err != nil {
 		return err
 	}
-	switch {
-	case id == "":
+	if id == "" {
 		if _, err := db.w.ExecContext(ctx, db.sql(`INSERT INTO meta (name, value) VALUES ('key_id', ?)`), box.KeyID()); err != nil {
 			return err
 		}
-	case id != box.KeyID():
-		return fmt.Errorf("the database's personal data is encrypted under key %s, but the key file holds key %s: use the right key file (WANGGE_SECRET_KEY_FILE)", id, box.KeyID())
+	} else if err := ringHolds(box, id, next); err != nil {
+		return err
 	}
-	db.box = box
+	if db.box == nil {
+		db.box = &keyring{db: db}
+	}
+	db.box.cur.Store(box)
 	return nil
 }
 

@@ -11,17 +11,21 @@ import (
 	"github.com/wangge/wangge"
 )
 
-const membershipCols = `m.id, m.person_id, m.grid_code, m.grp, m.attrs, m.joined, m.left_on, m.note, m.version, m.created_at, m.updated_at, p.name`
+const membershipCols = `m.id, m.person_id, m.grid_code, m.grp, m.attrs, m.joined, m.left_on, m.note, m.version, m.created_at, m.updated_at, p.name, m.attrs_enc`
 
-func scanMembership(row interface{ Scan(...any) error }) (*wangge.Membership, error) {
+func (db *DB) scanMembership(row interface{ Scan(...any) error }) (*wangge.Membership, error) {
 	var m wangge.Membership
 	var attrs string
+	var sealed []byte
 	var joined, created, updated timeValue
 	var left sql.Null[timeValue]
-	if err := row.Scan(&m.ID, &m.PersonID, &m.GridCode, &m.Group, &attrs, &joined, &left, &m.Note, &m.Version, &created, &updated, &m.PersonName); err != nil {
+	if err := row.Scan(&m.ID, &m.PersonID, &m.GridCode, &m.Group, &attrs, &joined, &left, &m.Note, &m.Version, &created, &updated, &m.PersonName, &sealed); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(attrs), &m.Attrs); err != nil {
+		return nil, err
+	}
+	if err := db.openAttrs(&m, sealed); err != nil {
 		return nil, err
 	}
 	m.Joined, m.CreatedAt, m.UpdatedAt = joined.Time, created.Time, updated.Time
@@ -91,9 +95,10 @@ func (db *DB) CreateMembership(ctx context.Context, m *wangge.Membership) error 
 			m.Joined = date(tx.now)
 		}
 		m.Version, m.CreatedAt, m.UpdatedAt = 1, tx.now, tx.now
-		if err := tx.queryRow(`INSERT INTO memberships (person_id, grid_code, grp, attrs, joined, left_on, note, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-			m.PersonID, m.GridCode, m.Group, attrsJSON(m.Attrs), m.Joined, nullTime(m.Left), m.Note, tx.now, tx.now).Scan(&m.ID); err != nil {
+		attrs, sealed := db.sealAttrs(m.Group, m.Attrs)
+		if err := tx.queryRow(`INSERT INTO memberships (person_id, grid_code, grp, attrs, attrs_enc, joined, left_on, note, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+			m.PersonID, m.GridCode, m.Group, attrs, sealed, m.Joined, nullTime(m.Left), m.Note, tx.now, tx.now).Scan(&m.ID); err != nil {
 			return db.classify(err)
 		}
 		return tx.audit("keygroup.join", "membership", m.ID, m.GridCode, jsonDetail(map[string]any{"person_id": m.PersonID, "group": m.Group}))
@@ -106,7 +111,7 @@ func (db *DB) Membership(ctx context.Context, s wangge.Scope, id int64) (*wangge
 	w.add("m.id = ?", id)
 	w.scope("m.grid_code", s)
 	groupCond(&w, s, "m.grp")
-	m, err := scanMembership(db.queryRow(ctx, `SELECT `+membershipCols+` FROM memberships m JOIN persons p ON p.id = m.person_id`+w.String(), w.args...))
+	m, err := db.scanMembership(db.queryRow(ctx, `SELECT `+membershipCols+` FROM memberships m JOIN persons p ON p.id = m.person_id`+w.String(), w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wangge.ErrNotFound
 	}
@@ -118,9 +123,10 @@ func (db *DB) UpdateMembership(ctx context.Context, m *wangge.Membership) error 
 	if err := m.Validate(); err != nil {
 		return err
 	}
+	attrs, sealed := db.sealAttrs(m.Group, m.Attrs)
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.update("memberships", "id", m.ID, `UPDATE memberships SET attrs = ?, note = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND grp = ?`,
-			attrsJSON(m.Attrs), m.Note, tx.now, m.ID, m.Version, m.Group); err != nil {
+		if err := tx.update("memberships", "id", m.ID, `UPDATE memberships SET attrs = ?, attrs_enc = ?, note = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND grp = ?`,
+			attrs, sealed, m.Note, tx.now, m.ID, m.Version, m.Group); err != nil {
 			return err
 		}
 		m.Version++
@@ -168,7 +174,7 @@ func (db *DB) ListMemberships(ctx context.Context, s wangge.Scope, f wangge.Memb
 	}
 	from := "memberships m JOIN persons p ON p.id = m.person_id"
 	return page(ctx, db, from, `SELECT `+membershipCols+` FROM `+from, &w, "m.grid_code, m.grp, m.id", f.Page,
-		func(rows *sql.Rows) (wangge.Membership, error) { return deref(scanMembership(rows)) })
+		func(rows *sql.Rows) (wangge.Membership, error) { return deref(db.scanMembership(rows)) })
 }
 
 // GroupCounts counts current members per group in the scope.

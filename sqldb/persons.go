@@ -60,6 +60,11 @@ func (db *DB) CreatePerson(ctx context.Context, p *wangge.Person) error {
 		if err != nil {
 			return err
 		}
+		if taken, err := tx.idNumberTaken(p.IDNumber, 0); err != nil {
+			return err
+		} else if taken {
+			return idTaken
+		}
 		p.GridCode, p.Version, p.CreatedAt, p.UpdatedAt = grid, 1, tx.now, tx.now
 		err = tx.queryRow(`INSERT INTO persons (household_id, grid_code, name, id_enc, id_idx, phone_enc, phone_idx, relation, kind, ethnicity, party, employment, note, birth_date, sex, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
@@ -151,6 +156,11 @@ func (db *DB) UpdatePerson(ctx context.Context, p *wangge.Person) error {
 		if err := p.Normalize(); err != nil {
 			return err
 		}
+		if taken, err := tx.idNumberTaken(p.IDNumber, p.ID); err != nil {
+			return err
+		} else if taken {
+			return idTaken
+		}
 		err = tx.updateUnique(idTaken, "persons", "id", p.ID, `UPDATE persons SET name = ?, id_enc = ?, id_idx = ?, phone_enc = ?, phone_idx = ?, relation = ?, kind = ?,
 			ethnicity = ?, party = ?, employment = ?, note = ?, birth_date = ?, sex = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ? AND household_id = ?`,
@@ -241,14 +251,16 @@ func (db *DB) ListPersons(ctx context.Context, s wangge.Scope, f wangge.PersonFi
 		if err != nil {
 			return nil, 0, nil // no valid number can match
 		}
-		w.add("p.id_idx = ?", db.box.Index(fPersonID, string(id)))
+		c, a := db.matchIndex("p.id_idx", fPersonID, string(id))
+		w.add(c, a...)
 	}
 	if f.Phone != "" {
 		ph, err := ident.ParsePhone(f.Phone)
 		if err != nil {
 			return nil, 0, nil
 		}
-		w.add("p.phone_idx = ?", db.box.Index(fPersonPhone, string(ph)))
+		c, a := db.matchIndex("p.phone_idx", fPersonPhone, string(ph))
+		w.add(c, a...)
 	}
 	return page(ctx, db, "persons p", `SELECT `+personCols+` FROM persons p`, &w, "p.grid_code, p.household_id, p.id", f.Page,
 		func(rows *sql.Rows) (wangge.Person, error) { return deref(db.scanPerson(rows, false)) })

@@ -9,13 +9,13 @@ import (
 	"github.com/wangge/wangge"
 )
 
-const userCols = `u.id, u.username, u.display_name, u.role, u.scope_code, u.line, u.password_hash, u.disabled, u.assistant_id, u.version, u.created_at, u.updated_at`
+const userCols = `u.id, u.username, u.display_name, u.role, u.scope_code, u.line, u.password_hash, u.disabled, u.assistant_id, u.version, u.created_at, u.updated_at, u.must_change_password, u.totp_enabled`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (*wangge.User, error) {
 	var u wangge.User
 	var assistant sql.Null[int64]
 	var created, updated timeValue
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.ScopeCode, &u.Line, &u.PasswordHash, &u.Disabled, &assistant, &u.Version, &created, &updated}, extra...)
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.ScopeCode, &u.Line, &u.PasswordHash, &u.Disabled, &assistant, &u.Version, &created, &updated, &u.MustChangePassword, &u.TOTPEnabled}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}

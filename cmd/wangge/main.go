@@ -22,6 +22,7 @@ Usage:
   wangge migrate [--db DSN]                           apply database migrations
   wangge user    add|passwd|list|disable …            manage accounts
   wangge audit   verify [--db DSN]                    check the audit log's hash chain
+  wangge key     rotate [--db DSN]                    re-encrypt personal data under a new key, while serving
   wangge person  find|show|export|correct|delete …    a person's data on request (see PRIVACY.md)
 
 DSN is a SQLite file (default wangge.db) or postgres://…
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string) error {
 		return user(ctx, rest)
 	case "audit":
 		return audit(ctx, rest)
+	case "key":
+		return keyCmd(ctx, rest)
 	case "person":
 		return person(ctx, rest)
 	case "help", "-h", "--help":

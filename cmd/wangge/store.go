@@ -64,6 +64,12 @@ func openStore(ctx context.Context, dsn string) (*sqldb.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if n, err := db.SealClearAttrs(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("seal the secret key-group attributes: %w", err)
+	} else if n > 0 {
+		slog.Info("sealed secret key-group attributes an older version kept in clear", "memberships", n)
+	}
 	if err := db.SeedServices(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("seed the services catalogue: %w", err)
@@ -76,24 +82,29 @@ func useKey(ctx context.Context, db *sqldb.DB, path string) error {
 	if err != nil {
 		return err
 	}
-	key, err := secret.LoadKeyFile(path)
+	keys, err := secret.LoadKeys(path) // the current key, and older ones during a rotation
 	switch {
 	case errors.Is(err, secret.ErrNoKey) && recorded != "":
 		return fmt.Errorf("the encryption key file %s is missing, but this database holds personal data encrypted under key %s.\n"+
 			"Restore the key file from your backup, or point WANGGE_SECRET_KEY_FILE at it. A new key would make that data unreadable, so none is created.\n"+
 			"加密密钥文件 %s 缺失，而数据库中的个人信息已用密钥 %s 加密。请从备份恢复密钥文件，或用 WANGGE_SECRET_KEY_FILE 指定其位置；系统不会生成新密钥", path, recorded, path, recorded)
 	case errors.Is(err, secret.ErrNoKey):
-		key = secret.NewKey()
-		if err := secret.WriteKeyFile(path, key); err != nil {
+		keys = [][]byte{secret.NewKey()}
+		if err := secret.WriteKeyFile(path, keys[0]); err != nil {
 			return fmt.Errorf("create the encryption key: %w", err)
 		}
 		slog.Info("created a new field-encryption key; back it up with the database", "file", path)
 	case err != nil:
 		return err
 	}
-	box, err := secret.New(key)
+	box, err := secret.New(keys[0], keys[1:]...)
 	if err != nil {
 		return err
 	}
-	return db.UseKey(ctx, box)
+	if err := db.UseKey(ctx, box); err != nil {
+		return err
+	}
+	// A running server follows `wangge key rotate` by rereading the file.
+	db.WatchKey(watchKeyFile(path))
+	return nil
 }

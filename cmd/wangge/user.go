@@ -77,14 +77,19 @@ func user(ctx context.Context, args []string) error {
 			return fmt.Errorf("user %q: %w", target, err)
 		}
 		if sub == "passwd" {
-			if u.PasswordHash, err = readPassword(u.Username); err != nil {
+			h, err := readPassword(u.Username)
+			if err != nil {
+				return err
+			}
+			// A new password ends every session of the account.
+			if err := db.SetPassword(ctx, u.ID, h, nil, false); err != nil {
 				return err
 			}
 		} else {
 			u.Disabled = true
-		}
-		if err := db.UpdateUser(ctx, u); err != nil {
-			return err
+			if err := db.UpdateUser(ctx, u); err != nil {
+				return err
+			}
 		}
 		fmt.Printf("已更新账号 updated %s\n", u.Username)
 	case "list":

@@ -1,0 +1,250 @@
+package http
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/passwd"
+	"github.com/wangge/wangge/totp"
+)
+
+// accountPasswordPath is the page where users change their own password; a
+// user with a temporary password is sent there before anything else.
+const accountPasswordPath = "/account/password"
+
+var (
+	errMustChange = &wangge.Error{Code: wangge.EForbidden,
+		Zh: "请先修改临时密码。", Message: "Change your temporary password first."}
+	errTOTPRole = &wangge.Error{Code: wangge.EForbidden,
+		Zh: "动态验证码仅供工作人员账号使用。", Message: "One-time codes are for staff accounts."}
+)
+
+// fieldErr is an EInvalid error about a form field, with both texts from
+// the message catalogue.
+func (s *Server) fieldErr(field, id string, args ...any) *wangge.Error {
+	return &wangge.Error{Code: wangge.EInvalid, Field: field, Zh: s.msgs.T(langZh, id, args...), Message: s.msgs.T(langEn, id, args...)}
+}
+
+// errText is err's text in the reader's language.
+func errText(r *http.Request, err error) string {
+	if langOf(r) == langEn {
+		return wangge.ErrorMessage(err)
+	}
+	return wangge.ErrorZh(err)
+}
+
+// passwordView is what the password page shows.
+type passwordView struct {
+	Must        bool // the password is a temporary one
+	Changed     bool
+	Error       string
+	Field       string // the field the error is about
+	MinLen      int
+	TOTPAllowed bool
+	TOTPEnabled bool
+}
+
+func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status int, v *passwordView) {
+	u := userFrom(r.Context())
+	v.Must, v.MinLen = u.MustChangePassword, passwd.MinLen
+	v.TOTPAllowed, v.TOTPEnabled = u.Role.CanUseTOTP(), u.TOTPEnabled
+	s.render(w, r, status, "account_password", &view{Title: s.msgs.T(langOf(r), "account.password.title"), Data: v})
+}
+
+// handlePasswordForm shows the form to change one's own password.
+func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) error {
+	s.renderPassword(w, r, http.StatusOK, &passwordView{Changed: r.URL.Query().Get("changed") == "1"})
+	return nil
+}
+
+// handlePassword changes the user's own password: the current one, and the
+// new one twice, which must meet the policy (passwd.CheckPolicy). A wrong
+// current password counts as a failed login, so the form cannot be used to
+// guess it. Every other session of the user ends.
+func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	u := userFrom(ctx)
+	cur, nw, confirm := r.PostFormValue("current_password"), r.PostFormValue("new_password"), r.PostFormValue("confirm_password")
+	refuse := func(err error) error {
+		if httpStatus(err) == http.StatusInternalServerError {
+			return err
+		}
+		var we *wangge.Error
+		field := ""
+		if errors.As(err, &we) {
+			field = we.Field
+		}
+		s.renderPassword(w, r, httpStatus(err), &passwordView{Error: errText(r, err), Field: field})
+		return nil
+	}
+	a := &attempt{username: u.Username, user: u, addr: remoteAddr(r), via: "password", reason: "password"}
+	if lo, err := s.lockedOut(ctx, u.Username, a.addr, s.now()); err != nil {
+		return err
+	} else if lo != nil {
+		return refuse(s.refuseLocked(ctx, a, lo))
+	}
+	if !passwd.Check(cur, u.PasswordHash) {
+		if err := s.fail(ctx, a); err != nil {
+			return refuse(err)
+		}
+		return refuse(s.fieldErr("current_password", "account.password.wrong_current"))
+	}
+	if nw != confirm {
+		return refuse(s.fieldErr("confirm_password", "account.password.mismatch"))
+	}
+	if nw == cur {
+		return refuse(s.fieldErr("new_password", "account.password.same"))
+	}
+	if err := passwd.CheckPolicy(u.Username, nw); err != nil {
+		return refuse(policyError(err))
+	}
+	if err := s.store.SetPassword(ctx, u.ID, passwd.Hash(nw, passwd.Default), sessionHash(r), false); err != nil {
+		return err
+	}
+	http.Redirect(w, r, accountPasswordPath+"?changed=1", http.StatusSeeOther)
+	return nil
+}
+
+// policyError turns the password policy's refusal into a form error.
+func policyError(err error) error {
+	var pe *passwd.PolicyError
+	if errors.As(err, &pe) {
+		return wangge.FieldError("new_password", pe.Zh, pe.En)
+	}
+	return err
+}
+
+// totpView is what the TOTP page shows.
+type totpView struct {
+	Enabled bool
+	// Pending is set while a new secret awaits its first code.
+	Pending bool
+	Secret  string // base32, grouped for reading
+	URI     string
+	Done    string // "enabled" or "disabled" after a change
+	Error   string
+}
+
+// totpIssuer is the name an authenticator app shows beside the code.
+const totpIssuer = "wangge"
+
+func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, v *totpView) error {
+	ctx := r.Context()
+	u := userFrom(ctx)
+	st, err := s.store.UserTOTP(ctx, u.ID)
+	switch {
+	case wangge.ErrorCode(err) == wangge.ENotFound:
+	case err != nil:
+		return err
+	case st.Enabled:
+		v.Enabled = true
+	default:
+		secret, err := totp.Decode(st.Secret)
+		if err != nil {
+			return err
+		}
+		v.Pending, v.Secret, v.URI = true, group4(st.Secret), totp.URI(totpIssuer, u.Username, secret)
+	}
+	s.render(w, r, status, "account_totp", &view{Title: s.msgs.T(langOf(r), "totp.title"), Data: v})
+	return nil
+}
+
+// group4 writes a base32 secret in groups of four, as people copy it.
+func group4(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if i > 0 && i%4 == 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+// handleTOTPPage shows whether one-time codes are on, and the secret of a
+// setup in progress.
+func (s *Server) handleTOTPPage(w http.ResponseWriter, r *http.Request) error {
+	if !userFrom(r.Context()).Role.CanUseTOTP() {
+		return errTOTPRole
+	}
+	return s.renderTOTP(w, r, http.StatusOK, &totpView{Done: r.URL.Query().Get("done")})
+}
+
+// handleTOTP sets one-time codes up ("start": a new secret, shown as text
+// and as an otpauth:// URI), turns them on once a code from the app
+// confirms the secret ("confirm"), drops a setup ("cancel") or turns them
+// off, which needs a current code ("disable"). A wrong code counts as a
+// failed login. Each change is audited by the store.
+func (s *Server) handleTOTP(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	u := userFrom(ctx)
+	if !u.Role.CanUseTOTP() {
+		return errTOTPRole
+	}
+	refuse := func(err error) error {
+		if httpStatus(err) == http.StatusInternalServerError {
+			return err
+		}
+		return s.renderTOTP(w, r, httpStatus(err), &totpView{Error: errText(r, err)})
+	}
+	switch action := r.PostFormValue("action"); action {
+	case "start":
+		if u.TOTPEnabled {
+			return refuse(&wangge.Error{Code: wangge.EConflict, Zh: s.msgs.T(langZh, "totp.already_on"), Message: s.msgs.T(langEn, "totp.already_on")})
+		}
+		if err := s.store.SetUserTOTP(ctx, u.ID, totp.Encode(totp.NewSecret()), false); err != nil {
+			return err
+		}
+		return s.renderTOTP(w, r, http.StatusOK, &totpView{})
+	case "cancel":
+		if u.TOTPEnabled {
+			return refuse(&wangge.Error{Code: wangge.EConflict, Zh: s.msgs.T(langZh, "totp.already_on"), Message: s.msgs.T(langEn, "totp.already_on")})
+		}
+		if err := s.store.SetUserTOTP(ctx, u.ID, "", false); err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
+		return nil
+	case "confirm", "disable":
+		pending := action == "confirm"
+		if pending == u.TOTPEnabled {
+			http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
+			return nil
+		}
+		a := &attempt{username: u.Username, user: u, addr: remoteAddr(r), via: "totp", reason: "otp"}
+		if lo, err := s.lockedOut(ctx, u.Username, a.addr, s.now()); err != nil {
+			return err
+		} else if lo != nil {
+			return refuse(s.refuseLocked(ctx, a, lo))
+		}
+		ok, err := s.checkTOTP(ctx, u, r.PostFormValue("otp"), pending)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if err := s.fail(ctx, a); err != nil {
+				return refuse(err)
+			}
+			return refuse(s.fieldErr("otp", "totp.wrong_code"))
+		}
+		if pending {
+			st, err := s.store.UserTOTP(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			err = s.store.SetUserTOTP(ctx, u.ID, st.Secret, true)
+			if err != nil {
+				return err
+			}
+			http.Redirect(w, r, "/account/totp?done=enabled", http.StatusSeeOther)
+			return nil
+		}
+		if err := s.store.SetUserTOTP(ctx, u.ID, "", false); err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/account/totp?done=disabled", http.StatusSeeOther)
+		return nil
+	}
+	return s.fieldErr("action", "totp.bad_action")
+}

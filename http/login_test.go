@@ -1,0 +1,663 @@
+package http
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/passwd"
+	"github.com/wangge/wangge/totp"
+)
+
+// clockServer returns a server whose clock (Options.Now) reads *now.
+func (f *fixture) clockServer(t *testing.T, now *time.Time) *Server {
+	s := f.server(t)
+	return NewServer(f.store, Options{Logger: s.log, Now: func() time.Time { return *now }})
+}
+
+// req is one request of the login tests.
+type req struct {
+	method, path string
+	form         url.Values
+	addr         string // RemoteAddr, host:port (httptest's 192.0.2.1:1234 when empty)
+	cookie       *http.Cookie
+	lang         string
+	header       map[string]string
+}
+
+func (q req) do(t *testing.T, h http.Handler) *httptest.ResponseRecorder {
+	t.Helper()
+	method := q.method
+	if method == "" {
+		method = "GET"
+	}
+	var r *http.Request
+	if q.form != nil {
+		r = httptest.NewRequest(method, q.path, strings.NewReader(q.form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		r = httptest.NewRequest(method, q.path, nil)
+	}
+	if q.addr != "" {
+		r.RemoteAddr = q.addr
+	}
+	if q.cookie != nil {
+		r.AddCookie(q.cookie)
+	}
+	if q.lang != "" {
+		r.AddCookie(&http.Cookie{Name: langCookie, Value: q.lang})
+	}
+	for k, v := range q.header {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	checkHeadersAndScripts(t, w)
+	return w
+}
+
+// loginReq is a POST /login with the form's fields.
+func loginReq(username, pw, otp, addr string) req {
+	form := url.Values{"username": {username}, "password": {pw}}
+	if otp != "" {
+		form.Set("otp", otp)
+	}
+	return req{method: "POST", path: "/login", form: form, addr: addr}
+}
+
+// sessionOf returns the session cookie a response sets, or nil.
+func sessionOf(w *httptest.ResponseRecorder) *http.Cookie {
+	for _, c := range w.Result().Cookies() {
+		if c.Name == sessionCookie && c.Value != "" {
+			return c
+		}
+	}
+	return nil
+}
+
+func wantStatus(t *testing.T, what string, w *httptest.ResponseRecorder, status int) {
+	t.Helper()
+	if w.Code != status {
+		t.Fatalf("%s: status %d, want %d\n%.2000s", what, w.Code, status, w.Body)
+	}
+}
+
+func wantBody(t *testing.T, what string, w *httptest.ResponseRecorder, frags ...string) {
+	t.Helper()
+	for _, s := range frags {
+		if !strings.Contains(w.Body.String(), s) {
+			t.Errorf("%s: body lacks %q\n%.2000s", what, s, w.Body)
+		}
+	}
+}
+
+func auditCount(t *testing.T, f *fixture, action string) int {
+	t.Helper()
+	_, n, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Action: action, Page: wangge.Page{Limit: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// alertOf returns the text of the page's alert.
+func alertOf(w *httptest.ResponseRecorder) string {
+	m := regexp.MustCompile(`<p class="alert" role="alert"[^>]*>([^<]*)</p>`).FindStringSubmatch(w.Body.String())
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func TestLoginLocksTheAccountAfterFiveFailuresForFifteenMinutes(t *testing.T) {
+	f := newFixture(t)
+	now := testNow
+	h := f.clockServer(t, &now).Handler()
+	for i := 1; i <= 4; i++ {
+		w := loginReq("admin", "Wrong-Pass-123", "", "").do(t, h)
+		wantStatus(t, fmt.Sprintf("failure %d", i), w, 401)
+		now = now.Add(time.Second)
+	}
+	// The fifth failure locks, and says so at once.
+	w := loginReq("admin", "Wrong-Pass-123", "", "").do(t, h)
+	wantStatus(t, "fifth failure", w, 423)
+	wantBody(t, "fifth failure", w, "账号已暂时锁定", "10:16", `value="admin"`)
+
+	// Now even the right password is refused, and no session starts.
+	now = now.Add(10 * time.Minute)
+	w = loginReq("admin", password, "", "").do(t, h)
+	wantStatus(t, "right password while locked", w, 423)
+	if sessionOf(w) != nil {
+		t.Error("a locked account got a session")
+	}
+	w = req{method: "POST", path: "/login", form: url.Values{"username": {"admin"}, "password": {password}}, lang: "en"}.do(t, h)
+	wantStatus(t, "locked, in English", w, 423)
+	wantBody(t, "locked, in English", w, "Too many failed logins", "Try again after 10:16 (Beijing time)")
+
+	if n := auditCount(t, f, "login.fail"); n != 5 {
+		t.Errorf("%d login.fail entries, want 5", n)
+	}
+	if n := auditCount(t, f, "login.locked"); n != 3 {
+		t.Errorf("%d login.locked entries, want 3 (the lock and two refusals)", n)
+	}
+
+	// Refusals while locked do not extend the lock: 15 minutes after the
+	// fifth failure the right password works again.
+	now = testNow.Add(4*time.Second + wangge.LoginLockout)
+	w = loginReq("admin", password, "", "").do(t, h)
+	wantStatus(t, "15 minutes after the fifth failure", w, 303)
+	if sessionOf(w) == nil {
+		t.Error("no session after the lock ended")
+	}
+	// The old failures have aged out: one more is just a failure.
+	w = loginReq("admin", "Wrong-Pass-123", "", "").do(t, h)
+	wantStatus(t, "a failure after the lock", w, 401)
+}
+
+func TestUnknownUsernamesLockExactlyLikeRealOnes(t *testing.T) {
+	f := newFixture(t)
+	now := testNow
+	h := f.clockServer(t, &now).Handler()
+	var real, unknown *httptest.ResponseRecorder
+	for i := 1; i <= 6; i++ {
+		real = loginReq("admin", "Wrong-Pass-123", "", "198.51.100.1:1000").do(t, h)
+		unknown = loginReq("nobody", "Wrong-Pass-123", "", "198.51.100.2:1000").do(t, h)
+		if i < 5 && (real.Code != 401 || unknown.Code != 401) {
+			t.Fatalf("failure %d: %d for admin, %d for nobody; want 401 for both", i, real.Code, unknown.Code)
+		}
+	}
+	wantStatus(t, "sixth for a real account", real, 423)
+	wantStatus(t, "sixth for an unknown name", unknown, 423)
+	if a, b := alertOf(real), alertOf(unknown); a == "" || a != b {
+		t.Errorf("the lock messages differ: %q for a real account, %q for an unknown name", a, b)
+	}
+}
+
+func TestLoginThrottlesAnAddressAfterTwentyFailures(t *testing.T) {
+	f := newFixture(t)
+	// Ten accounts, so that twenty failures from one address lock none of
+	// them (four each): only the address counts.
+	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
+	for i := range 10 {
+		u := &wangge.User{Username: fmt.Sprintf("p%d", i), Role: wangge.RoleAssistant, ScopeCode: gridA, PasswordHash: passwd.Hash(password, cheap)}
+		if err := f.store.CreateUser(context.Background(), u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := testNow
+	h := f.clockServer(t, &now).Handler()
+	const attacker, other = "203.0.113.7:5555", "198.51.100.9:4444"
+	for i := range 20 {
+		name := fmt.Sprintf("p%d", i%5)
+		if i%10 == 9 {
+			name = fmt.Sprintf("guess%d", i) // unknown names count as well
+		}
+		w := loginReq(name, "Wrong-Pass-123", "", attacker).do(t, h)
+		want := 401
+		if i == 19 {
+			want = 423
+		}
+		wantStatus(t, fmt.Sprintf("failure %d from one address", i+1), w, want)
+	}
+	w := loginReq("admin", password, "", attacker).do(t, h)
+	wantStatus(t, "21st attempt from the address, right password", w, 423)
+	wantBody(t, "throttled address", w, "来自您网络地址的登录失败次数过多")
+	if sessionOf(w) != nil {
+		t.Error("a throttled address got a session")
+	}
+	w = loginReq("p1", password, "", other).do(t, h)
+	wantStatus(t, "an account tried from the address, from another address", w, 303)
+	w = loginReq("admin", password, "", other).do(t, h)
+	wantStatus(t, "the same account from another address", w, 303)
+
+	// The same /64 of IPv6 counts as one address.
+	for i := range 20 {
+		loginReq(fmt.Sprintf("p%d", 5+i%5), "Wrong-Pass-123", "", fmt.Sprintf("[2001:db8:1:2::%x]:443", i+1)).do(t, h)
+	}
+	w = loginReq("admin", password, "", "[2001:db8:1:2:ffff::1]:443").do(t, h)
+	wantStatus(t, "another host of the throttled /64", w, 423)
+	w = loginReq("admin", password, "", "[2001:db8:1:3::1]:443").do(t, h)
+	wantStatus(t, "a host of another /64", w, 303)
+
+	now = now.Add(wangge.LoginLockout)
+	w = loginReq("admin", password, "", attacker).do(t, h)
+	wantStatus(t, "the address after the lockout", w, 303)
+}
+
+func TestGuardAddrCountsIPv6ByItsSlash64(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.1":                "192.0.2.1",
+		"::ffff:192.0.2.1":         "192.0.2.1",
+		"2001:db8:1:2:3:4:5:6":     "2001:db8:1:2::/64",
+		"2001:db8:1:2::1%eth0":     "2001:db8:1:2::/64",
+		"not an address":           "not an address",
+		"fe80::1:2:3:4":            "fe80::/64",
+		"2001:db8:ffff:ffff:1::ab": "2001:db8:ffff:ffff::/64",
+	} {
+		if got := guardAddr(in); got != want {
+			t.Errorf("guardAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCrossOriginLoginIsRefusedAndStartsNoSession(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	q := loginReq("admin", password, "", "")
+	q.header = map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
+	w := q.do(t, h)
+	wantStatus(t, "cross-origin login", w, 403)
+	wantBody(t, "cross-origin login", w, "拒绝来自其他网站的请求")
+	if sessionOf(w) != nil {
+		t.Error("a cross-origin login set a session cookie")
+	}
+	if n := auditCount(t, f, "login.ok"); n != 0 {
+		t.Errorf("%d login.ok entries after a cross-origin login", n)
+	}
+	// An Origin header alone (an older browser) is refused too.
+	q.header = map[string]string{"Origin": "http://evil.example"}
+	wantStatus(t, "cross-origin login by Origin", q.do(t, h), 403)
+	// The same form from the site itself is fine.
+	q.header = map[string]string{"Origin": "http://example.com", "Sec-Fetch-Site": "same-origin"}
+	wantStatus(t, "same-origin login", q.do(t, h), 303)
+}
+
+func TestExpiredSessionGoesBackToLogin(t *testing.T) {
+	f := newFixture(t)
+	now := testNow
+	h := f.clockServer(t, &now).Handler()
+	c := sessionOf(loginReq("admin", password, "", "").do(t, h))
+	now = testNow.Add(12*time.Hour - time.Second)
+	wantStatus(t, "just before expiry", req{path: "/areas/" + district, cookie: c}.do(t, h), 200)
+	now = testNow.Add(12 * time.Hour)
+	w := req{path: "/areas/" + district, cookie: c}.do(t, h)
+	wantStatus(t, "at expiry", w, 303)
+	if loc := w.Header().Get("Location"); loc != "/login?next=%2Fareas%2F"+district {
+		t.Errorf("Location %q", loc)
+	}
+	cleared := false
+	for _, rc := range w.Result().Cookies() {
+		cleared = cleared || rc.Name == sessionCookie && rc.MaxAge < 0
+	}
+	if !cleared {
+		t.Error("the expired session's cookie was not cleared")
+	}
+	wantStatus(t, "a POST with an expired session", req{method: "POST", path: "/account/password", cookie: c, form: url.Values{}}.do(t, h), 401)
+}
+
+func TestSessionCookieIsHttpOnlyLaxRootAndSecureUnderTLS(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	check := func(what string, c *http.Cookie, secure bool) {
+		t.Helper()
+		if c == nil {
+			t.Fatalf("%s: no session cookie", what)
+		}
+		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Secure != secure {
+			t.Errorf("%s: cookie %+v; want HttpOnly, SameSite=Lax, Path=/, Secure=%v", what, c, secure)
+		}
+	}
+	check("plain HTTP", sessionOf(loginReq("admin", password, "", "").do(t, h)), false)
+
+	// A request that came over TLS (r.TLS set).
+	form := url.Values{"username": {"admin"}, "password": {password}}
+	r := httptest.NewRequest("POST", "https://example.com/login", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.TLS = &tls.ConnectionState{}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	check("r.TLS", sessionOf(w), true)
+
+	// A real TLS server and client.
+	srv := httptest.NewTLSServer(h)
+	defer srv.Close()
+	client := srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.PostForm(srv.URL+"/login", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var c *http.Cookie
+	for _, rc := range resp.Cookies() {
+		if rc.Name == sessionCookie {
+			c = rc
+		}
+	}
+	check("httptest.NewTLSServer", c, true)
+	if !strings.Contains(strings.Join(resp.Header.Values("Set-Cookie"), "\n"), "; Secure") {
+		t.Errorf("Set-Cookie %q lacks Secure", resp.Header.Values("Set-Cookie"))
+	}
+}
+
+func TestSecurityHeadersOnEveryPage(t *testing.T) {
+	f := newFixture(t)
+	now := testNow
+	h := f.clockServer(t, &now).Handler()
+	admin := sessionOf(loginReq("admin", password, "", "").do(t, h))
+	staff := sessionOf(loginReq("dongyuan", password, "", "").do(t, h))
+	for i := range 5 {
+		loginReq("locked", "Wrong-Pass-123", "", fmt.Sprintf("198.51.100.%d:1", i)).do(t, h)
+	}
+	for _, q := range []req{
+		{path: "/login"}, {path: "/healthz"}, {path: "/metrics"}, {path: "/static/app.css"}, {path: "/nowhere"},
+		{path: "/", cookie: admin}, {path: "/areas/" + district, cookie: admin}, {path: "/areas/" + communityB, cookie: staff},
+		{path: fmt.Sprintf("/households/%d", f.householdA1.ID), cookie: admin},
+		{path: "/account/password", cookie: staff}, {path: "/account/totp", cookie: admin}, {path: "/admin/users", cookie: admin},
+		{path: "/admin/users", cookie: staff}, {path: "/lang/en?next=/"},
+		loginReq("admin", "Wrong-Pass-123", "", ""), loginReq("locked", password, "", ""),
+		{method: "POST", path: "/logout", cookie: staff, header: map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}},
+	} {
+		w := q.do(t, h) // checks the headers and that no script or style is inline
+		csp := w.Header().Get("Content-Security-Policy")
+		directives := map[string]string{}
+		for _, d := range strings.Split(csp, ";") {
+			name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
+			directives[name] = value
+		}
+		if directives["script-src"] != "'self'" || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+			t.Errorf("%s %s (%d): CSP %q allows inline or foreign scripts", q.method, q.path, w.Code, csp)
+		}
+		if directives["frame-ancestors"] != "'none'" || directives["object-src"] != "'none'" {
+			t.Errorf("%s %s: CSP %q lets the page be framed or embed objects", q.method, q.path, csp)
+		}
+	}
+}
+
+func TestLoginFormHasTheOneTimeCodeField(t *testing.T) {
+	f := newFixture(t)
+	w := req{path: "/login"}.do(t, f.server(t).Handler())
+	wantBody(t, "login form", w, `name="otp"`, `autocomplete="one-time-code"`, `inputmode="numeric"`, "动态验证码")
+}
+
+// totpSecretOf reads the secret the TOTP page shows.
+func totpSecretOf(t *testing.T, w *httptest.ResponseRecorder) []byte {
+	t.Helper()
+	m := regexp.MustCompile(`data-secret><code class="code">([A-Z2-7 ]+)</code>`).FindStringSubmatch(w.Body.String())
+	if m == nil {
+		t.Fatalf("no secret on the page\n%s", w.Body)
+	}
+	secret, err := totp.Decode(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+func TestTOTPOnceEnabledLoginNeedsTheCode(t *testing.T) {
+	f := newFixture(t)
+	now := testNow
+	h := f.clockServer(t, &now).Handler()
+	c := sessionOf(loginReq("dongyuan", password, "", "").do(t, h))
+
+	w := req{path: "/account/totp", cookie: c}.do(t, h)
+	wantStatus(t, "TOTP page", w, 200)
+	wantBody(t, "TOTP page", w, `data-totp="off"`, `value="start"`)
+	w = req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"start"}}}.do(t, h)
+	wantStatus(t, "start", w, 200)
+	secret := totpSecretOf(t, w)
+	wantBody(t, "start", w, "otpauth://totp/wangge:dongyuan?", "secret="+totp.Encode(secret))
+	// A reload shows the same secret: the app may have it already.
+	if again := totpSecretOf(t, req{path: "/account/totp", cookie: c}.do(t, h)); string(again) != string(secret) {
+		t.Error("the pending secret changed on reload")
+	}
+
+	// A wrong code does not turn it on.
+	wrong := totp.Code(secret, now.Add(-5*time.Minute))
+	w = req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"confirm"}, "otp": {wrong}}}.do(t, h)
+	wantStatus(t, "confirm with a wrong code", w, 400)
+	wantBody(t, "confirm with a wrong code", w, "验证码不正确")
+	if u, _ := f.store.UserByUsername(context.Background(), "dongyuan"); u.TOTPEnabled {
+		t.Fatal("a wrong code turned TOTP on")
+	}
+	w = req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"confirm"}, "otp": {totp.Code(secret, now)}}}.do(t, h)
+	wantStatus(t, "confirm", w, 303)
+	if n := auditCount(t, f, "user.totp.enable"); n != 1 {
+		t.Errorf("%d user.totp.enable entries, want 1", n)
+	}
+
+	// Now the password alone fails like a wrong password, as does a wrong
+	// code, and the code used to confirm cannot be used again.
+	for _, c := range []struct{ name, otp string }{{"no code", ""}, {"wrong code", wrong}, {"replayed code", totp.Code(secret, now)}} {
+		w := loginReq("dongyuan", password, c.otp, "").do(t, h)
+		wantStatus(t, c.name, w, 401)
+		wantBody(t, c.name, w, "用户名或密码错误")
+		if sessionOf(w) != nil {
+			t.Errorf("%s: got a session", c.name)
+		}
+	}
+	// The wrong code on the setup page counted too.
+	if n, _ := f.store.CountLoginFailures(context.Background(), wangge.LoginByUsername, "dongyuan", testNow); n != 4 {
+		t.Errorf("%d failures counted, want 4", n)
+	}
+	now = now.Add(totp.Period)
+	w = loginReq("dongyuan", password, totp.Code(secret, now), "").do(t, h)
+	wantStatus(t, "password and the current code", w, 303)
+	c = sessionOf(w)
+	// A phone whose clock is a step behind still logs in.
+	now = now.Add(2 * totp.Period)
+	w = loginReq("dongyuan", password, totp.Code(secret, now.Add(-totp.Period)), "").do(t, h)
+	wantStatus(t, "a code of the step before (clock skew)", w, 303)
+
+	// Turning it off needs a current code. (Later, so that the failures
+	// above have left the window.)
+	now = now.Add(wangge.LoginWindow)
+	w = req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"disable"}, "otp": {"000000"}}}.do(t, h)
+	wantStatus(t, "disable with a wrong code", w, 400)
+	w = req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"disable"}, "otp": {totp.Code(secret, now)}}}.do(t, h)
+	wantStatus(t, "disable", w, 303)
+	wantStatus(t, "password alone after disabling", loginReq("dongyuan", password, "", "").do(t, h), 303)
+	if n := auditCount(t, f, "user.totp.disable"); n != 1 {
+		t.Errorf("%d user.totp.disable entries, want 1", n)
+	}
+}
+
+func TestTOTPWrongCodesLockTheAccountLikePasswords(t *testing.T) {
+	f := newFixture(t)
+	now := testNow
+	h := f.clockServer(t, &now).Handler()
+	c := sessionOf(loginReq("admin", password, "", "").do(t, h))
+	secret := totpSecretOf(t, req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"start"}}}.do(t, h))
+	for i := 1; i <= 5; i++ {
+		w := req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"confirm"}, "otp": {"000000"}}}.do(t, h)
+		want := 400
+		if i == 5 {
+			want = 423
+		}
+		wantStatus(t, fmt.Sprintf("wrong code %d", i), w, want)
+	}
+	w := req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"confirm"}, "otp": {totp.Code(secret, now)}}}.do(t, h)
+	wantStatus(t, "the right code while locked", w, 423)
+}
+
+// tempPasswordOf reads the temporary password the reset page shows.
+func tempPasswordOf(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	m := regexp.MustCompile(`data-temporary-password>([^<]+)</dd>`).FindStringSubmatch(w.Body.String())
+	if m == nil {
+		t.Fatalf("no temporary password on the page\n%s", w.Body)
+	}
+	return m[1]
+}
+
+func TestAdminResetShowsATemporaryPasswordThatMustBeChanged(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := testNow
+	h := f.clockServer(t, &now).Handler()
+	admin := sessionOf(loginReq("admin", password, "", "").do(t, h))
+	old := sessionOf(loginReq("dongyuan", password, "", "").do(t, h))
+	for range 5 {
+		loginReq("dongyuan", "Wrong-Pass-123", "", "").do(t, h)
+	}
+	wantStatus(t, "dongyuan locked", loginReq("dongyuan", password, "", "198.51.100.3:1").do(t, h), 423)
+	target, err := f.store.UserByUsername(ctx, "dongyuan")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	w := req{path: "/admin/users", cookie: admin}.do(t, h)
+	wantStatus(t, "account list", w, 200)
+	wantBody(t, "account list", w, `data-user="dongyuan"`, `data-user="tingyong"`, `data-state="locked"`, "锁定至",
+		fmt.Sprintf(`action="/admin/users/%d/reset"`, target.ID))
+
+	w = req{method: "POST", path: fmt.Sprintf("/admin/users/%d/reset", target.ID), cookie: admin, form: url.Values{}}.do(t, h)
+	wantStatus(t, "reset", w, 200)
+	temp := tempPasswordOf(t, w)
+	if err := passwd.CheckPolicy("dongyuan", temp); err != nil {
+		t.Errorf("temporary password %q fails the policy: %v", temp, err)
+	}
+	if w.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("the reset page may be cached: %q", w.Header().Get("Cache-Control"))
+	}
+	if n := auditCount(t, f, "user.reset"); n != 1 {
+		t.Errorf("%d user.reset entries, want 1", n)
+	}
+	entries, _, _ := f.store.ListAudit(ctx, wangge.AuditFilter{Action: "user.reset"})
+	if len(entries) == 1 && (entries[0].Username != "admin" || strings.Contains(entries[0].Detail, temp)) {
+		t.Errorf("audit user.reset: %+v", entries[0])
+	}
+
+	// The old session ended; the old password no longer works; the lock is lifted.
+	w = req{path: "/areas/" + communityA, cookie: old}.do(t, h)
+	wantStatus(t, "the old session after the reset", w, 303)
+	wantStatus(t, "the old password", loginReq("dongyuan", password, "", "198.51.100.4:1").do(t, h), 401)
+	rw := loginReq("dongyuan", temp, "", "").do(t, h)
+	wantStatus(t, "the temporary password", rw, 303)
+	if rw.Header().Get("Location") != "/account/password" {
+		t.Errorf("after logging in with a temporary password: Location %q, want /account/password", rw.Header().Get("Location"))
+	}
+	c := sessionOf(rw)
+
+	// Nothing else until it is changed.
+	w2 := req{path: "/areas/" + communityA, cookie: c}.do(t, h)
+	wantStatus(t, "a page with a temporary password", w2, 303)
+	if w2.Header().Get("Location") != "/account/password" {
+		t.Errorf("Location %q", w2.Header().Get("Location"))
+	}
+	w2 = req{path: "/account/password", cookie: c}.do(t, h)
+	wantStatus(t, "password page", w2, 200)
+	wantBody(t, "password page", w2, "data-must-change", "临时密码")
+	const mine = "Eastgarden-New-77"
+	w2 = req{method: "POST", path: "/account/password", cookie: c,
+		form: url.Values{"current_password": {temp}, "new_password": {mine}, "confirm_password": {mine}}}.do(t, h)
+	wantStatus(t, "change the temporary password", w2, 303)
+	wantStatus(t, "a page after the change", req{path: "/areas/" + communityA, cookie: c}.do(t, h), 200)
+	wantStatus(t, "the new password", loginReq("dongyuan", mine, "", "").do(t, h), 303)
+}
+
+func TestAdminResetOutsideScopeIsNotFoundAndOfAHigherRoleRefused(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
+	for _, u := range []*wangge.User{
+		{Username: "jiedao", Role: wangge.RoleSubdistrictStaff, ScopeCode: subdistrict},
+		{Username: "jiedao2", Role: wangge.RoleSubdistrictStaff, ScopeCode: "140499002"},
+		{Username: "admin2", Role: wangge.RoleDistrictAdmin, ScopeCode: subdistrict},
+	} {
+		u.PasswordHash = passwd.Hash(password, cheap)
+		if err := f.store.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := func(name string) int64 {
+		u, err := f.store.UserByUsername(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID
+	}
+	h := f.server(t).Handler()
+	cookies := map[string]*http.Cookie{}
+	for _, name := range []string{"admin", "jiedao", "jiedao2", "dongyuan"} {
+		cookies[name] = login(t, h, name)
+	}
+	reset := func(by, of string, status int) {
+		t.Helper()
+		w := req{method: "POST", path: fmt.Sprintf("/admin/users/%d/reset", id(of)), cookie: cookies[by], form: url.Values{}}.do(t, h)
+		if w.Code != status {
+			t.Errorf("%s resets %s: %d, want %d\n%.500s", by, of, w.Code, status, w.Body)
+		}
+		if w.Code != 200 && strings.Contains(w.Body.String(), "data-temporary-password") {
+			t.Errorf("%s resets %s: refused, yet a password is shown", by, of)
+		}
+	}
+	reset("jiedao2", "dongyuan", 404) // another sub-district
+	reset("jiedao", "admin", 404)     // the district admin's scope is wider than the sub-district
+	reset("jiedao", "admin2", 403)    // a district admin, though within the scope
+	reset("dongyuan", "tingyong", 403)
+	reset("admin", "admin", 403) // one's own password is changed, not reset
+	reset("admin", "admin2", 200)
+	reset("jiedao", "dongyuan", 200)
+	if code := (req{method: "POST", path: "/admin/users/999999/reset", cookie: cookies["admin"], form: url.Values{}}.do(t, h)).Code; code != 404 {
+		t.Errorf("reset of no one: %d, want 404", code)
+	}
+
+	// The list shows only the accounts in scope.
+	w := req{path: "/admin/users", cookie: cookies["jiedao2"]}.do(t, h)
+	wantStatus(t, "jiedao2's list", w, 200)
+	if strings.Contains(w.Body.String(), `data-user="dongyuan"`) || strings.Contains(w.Body.String(), `data-user="admin"`) {
+		t.Error("an account outside the scope is listed")
+	}
+	w = req{path: "/admin/users", cookie: cookies["jiedao"]}.do(t, h)
+	wantBody(t, "jiedao's list", w, `data-user="dongyuan"`, `data-user="admin2"`)
+	if strings.Contains(w.Body.String(), fmt.Sprintf(`action="/admin/users/%d/reset"`, id("admin2"))) {
+		t.Error("the list offers to reset an account of a higher role")
+	}
+}
+
+func TestPasswordChangeEnforcesThePolicyInBothLanguages(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	h := f.server(t).Handler()
+	c := login(t, h, "dongyuan")
+	other := login(t, h, "dongyuan") // another device
+	change := func(cur, nw, confirm, lang string) *httptest.ResponseRecorder {
+		return req{method: "POST", path: "/account/password", cookie: c, lang: lang,
+			form: url.Values{"current_password": {cur}, "new_password": {nw}, "confirm_password": {confirm}}}.do(t, h)
+	}
+	for _, tc := range []struct {
+		name, cur, nw, confirm, lang, field, want string
+	}{
+		{"too short", password, "Ab1-x", "Ab1-x", "", "new_password", "密码至少需要 10 个字符。"},
+		{"too short, in English", password, "Ab1-x", "Ab1-x", "en", "new_password", "A password needs at least 10 characters."},
+		{"too simple", password, "abcdefghijkl", "abcdefghijkl", "", "new_password", "至少三类"},
+		{"too simple, in English", password, "abcdefghijkl", "abcdefghijkl", "en", "new_password", "at least three of"},
+		{"holds the username", password, "Dongyuan-2026", "Dongyuan-2026", "", "new_password", "密码不能包含用户名"},
+		{"the two differ", password, "Good-Pass-2026", "Good-Pass-2027", "", "confirm_password", "两次输入的新密码不一致"},
+		{"the two differ, in English", password, "Good-Pass-2026", "Good-Pass-2027", "en", "confirm_password", "The two new passwords differ"},
+		{"the same as before", password, password, password, "", "new_password", "新密码不能与当前密码相同"},
+		{"wrong current password", "Wrong-Pass-123", "Good-Pass-2026", "Good-Pass-2026", "", "current_password", "当前密码不正确"},
+	} {
+		w := change(tc.cur, tc.nw, tc.confirm, tc.lang)
+		wantStatus(t, tc.name, w, 400)
+		wantBody(t, tc.name, w, tc.want, fmt.Sprintf(`data-field="%s"`, tc.field))
+	}
+	if n, _ := f.store.CountLoginFailures(ctx, wangge.LoginByUsername, "dongyuan", testNow.Add(-time.Hour)); n != 1 {
+		t.Errorf("a wrong current password counted %d failures, want 1", n)
+	}
+	w := req{path: "/account/password", cookie: c}.do(t, h)
+	wantBody(t, "password form", w, "至少 10 个字符", `name="current_password"`, `autocomplete="new-password"`)
+
+	w = change(password, "Good-Pass-2026", "Good-Pass-2026", "")
+	wantStatus(t, "a good change", w, 303)
+	if w.Header().Get("Location") != "/account/password?changed=1" {
+		t.Errorf("Location %q", w.Header().Get("Location"))
+	}
+	wantBody(t, "after the change", req{path: "/account/password?changed=1", cookie: c}.do(t, h), "密码已修改")
+	wantStatus(t, "this session goes on", req{path: "/areas/" + communityA, cookie: c}.do(t, h), 200)
+	wantStatus(t, "the other device is logged out", req{path: "/areas/" + communityA, cookie: other}.do(t, h), 303)
+	wantStatus(t, "the old password", loginReq("dongyuan", password, "", "").do(t, h), 401)
+	wantStatus(t, "the new password", loginReq("dongyuan", "Good-Pass-2026", "", "").do(t, h), 303)
+	if n := auditCount(t, f, "user.password"); n != 1 {
+		t.Errorf("%d user.password entries, want 1", n)
+	}
+}

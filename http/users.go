@@ -1,0 +1,97 @@
+package http
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/passwd"
+)
+
+// userRow is one account on the administrator's list.
+type userRow struct {
+	wangge.User
+	LockedUntil time.Time // zero when not locked
+	CanReset    bool
+}
+
+type usersView struct {
+	Users []userRow
+	Pager *pager
+}
+
+// handleUsers lists the accounts within the administrator's scope, with
+// whether each is locked out, and a reset button where the administrator
+// may reset it.
+func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	me := userFrom(ctx)
+	pg, n, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	users, total, err := s.store.ListUsers(ctx, me.Scope(), pg)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	v := &usersView{Pager: newPager(r, n, total)}
+	for _, u := range users {
+		row := userRow{User: u, CanReset: me.CanManage(&u) == nil}
+		fs, err := s.store.LoginFailures(ctx, wangge.LoginByUsername, u.Username, wangge.LoginFailureSince(now), wangge.LoginMaxAccountFailures)
+		if err != nil {
+			return err
+		}
+		row.LockedUntil, _ = wangge.LockedUntil(fs, wangge.LoginMaxAccountFailures, now)
+		row.PasswordHash = ""
+		v.Users = append(v.Users, row)
+	}
+	s.render(w, r, http.StatusOK, "admin_users", &view{Title: s.msgs.T(langOf(r), "users.title"), Data: v})
+	return nil
+}
+
+// resetView is what the page after a reset shows: the temporary password,
+// once.
+type resetView struct {
+	User         wangge.User
+	Password     string
+	TOTPDisabled bool
+}
+
+// handleUserReset gives the account a new random temporary password that
+// meets the policy, shows it once, ends the account's sessions and clears
+// its lockout (the store does both with the audit entry "user.reset"). The
+// user must change it at the next login. An account outside the
+// administrator's scope is not found; one of a higher role is refused.
+// With disable_totp=1 it also turns the account's one-time codes off, for
+// someone who lost their phone.
+func (s *Server) handleUserReset(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	me := userFrom(ctx)
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	target, err := s.store.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := me.CanManage(target); err != nil {
+		return err
+	}
+	temp := passwd.Temporary(target.Username)
+	if err := s.store.SetPassword(ctx, target.ID, passwd.Hash(temp, passwd.Default), nil, true); err != nil {
+		return err
+	}
+	v := &resetView{User: *target, Password: temp}
+	v.User.PasswordHash = ""
+	if r.PostFormValue("disable_totp") == "1" && target.TOTPEnabled {
+		if err := s.store.SetUserTOTP(ctx, target.ID, "", false); err != nil {
+			return err
+		}
+		v.TOTPDisabled = true
+	}
+	crumbs := []crumb{{Name: s.msgs.T(langOf(r), "users.title"), URL: "/admin/users"}, {Name: target.Username}}
+	s.render(w, r, http.StatusOK, "user_reset", &view{Title: s.msgs.T(langOf(r), "users.reset.title"), Crumbs: crumbs, Data: v})
+	return nil
+}
