@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -42,6 +43,47 @@ func isSecretAttr(def *wangge.GroupDef, key string) bool {
 		}
 	}
 	return false
+}
+
+// maskSecretAttrs masks the secret attributes for an ordinary read, as ID
+// numbers are: a certificate number holds one.
+func maskSecretAttrs(m *wangge.Membership) {
+	def := wangge.GroupDefOf(m.Group)
+	for k, v := range m.Attrs {
+		if def != nil && isSecretAttr(def, k) {
+			m.Attrs[k] = maskID(v)
+		}
+	}
+}
+
+// keepMaskedAttrs puts back the stored value of every secret attribute the
+// caller passes masked (as it read it), so saving a form changes nothing it
+// did not mean to.
+func (tx *Tx) keepMaskedAttrs(m *wangge.Membership) error {
+	var stored []byte
+	for k, v := range m.Attrs {
+		if !masked(v) {
+			continue
+		}
+		if stored == nil {
+			if err := tx.queryRow(`SELECT attrs_enc FROM memberships WHERE id = ?`, m.ID).Scan(&stored); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if stored == nil {
+				stored = []byte{}
+			}
+		}
+		var old wangge.Membership
+		if err := tx.db.openAttrs(&old, stored); err != nil {
+			return err
+		}
+		if ov, ok := old.Attrs[k]; ok {
+			m.Attrs[k] = ov
+		} else {
+			delete(m.Attrs, k)
+		}
+	}
+	return nil
 }
 
 // openAttrs adds the sealed attributes to those read in clear.

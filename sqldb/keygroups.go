@@ -28,6 +28,7 @@ func (db *DB) scanMembership(row interface{ Scan(...any) error }) (*wangge.Membe
 	if err := db.openAttrs(&m, sealed); err != nil {
 		return nil, err
 	}
+	maskSecretAttrs(&m)
 	m.Joined, m.CreatedAt, m.UpdatedAt = joined.Time, created.Time, updated.Time
 	if left.Valid {
 		t := left.V.Time
@@ -123,8 +124,11 @@ func (db *DB) UpdateMembership(ctx context.Context, m *wangge.Membership) error 
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	attrs, sealed := db.sealAttrs(m.Group, m.Attrs)
 	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.keepMaskedAttrs(m); err != nil {
+			return err
+		}
+		attrs, sealed := db.sealAttrs(m.Group, m.Attrs)
 		if err := tx.update("memberships", "id", m.ID, `UPDATE memberships SET attrs = ?, attrs_enc = ?, note = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND grp = ?`,
 			attrs, sealed, m.Note, tx.now, m.ID, m.Version, m.Group); err != nil {
 			return err
