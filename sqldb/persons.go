@@ -81,12 +81,8 @@ func (db *DB) CreatePerson(ctx context.Context, p *wangge.Person) error {
 
 // Person returns a person within the scope, ID number and phone masked.
 func (db *DB) Person(ctx context.Context, s wangge.Scope, id int64) (*wangge.Person, error) {
-	return db.person(ctx, s, id, false)
-}
-
-func (db *DB) person(ctx context.Context, s wangge.Scope, id int64, reveal bool) (*wangge.Person, error) {
 	c, a := people("p.grid_code", s)
-	p, err := db.scanPerson(db.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.id = ? AND `+c, append([]any{id}, a...)...), reveal)
+	p, err := db.scanPerson(db.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.id = ? AND `+c, append([]any{id}, a...)...), false)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wangge.ErrNotFound
 	}
