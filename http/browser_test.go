@@ -21,6 +21,29 @@ import (
 // chromiumPath is Debian's chromium, which the browser tests drive.
 const chromiumPath = "/usr/bin/chromium"
 
+// browserPage runs actions in a test's browser, failing the test on error.
+type browserPage struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func (b browserPage) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// text returns the trimmed text of the first element matching sel.
+func (b browserPage) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
 // newBrowser starts headless Chromium for t, or skips t when there is none
 // (fails instead when WANGGE_REQUIRE_BROWSER=1, as in CI).
 func newBrowser(t *testing.T) context.Context {
@@ -64,20 +87,7 @@ func TestBrowserWalksDistrictToHousehold(t *testing.T) {
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
 
-	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
+	do, text := browserPage{t, ctx}.do, browserPage{t, ctx}.text
 	// click follows a link and waits for the page it loads.
 	click := func(sel string) {
 		t.Helper()

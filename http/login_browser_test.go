@@ -4,7 +4,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -25,20 +24,7 @@ func TestBrowserTurnsOnTOTPAndResetsAPassword(t *testing.T) {
 	ts := httptest.NewServer(f.clockServer(t, &now).Handler())
 	t.Cleanup(ts.Close)
 
-	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
+	do, text := browserPage{t, ctx}.do, browserPage{t, ctx}.text
 	// submit clicks a button and waits for the page it leads to.
 	submit := func(button, waitFor string) {
 		t.Helper()
