@@ -30,6 +30,7 @@ type Store interface {
 	LoginGuard
 	TOTPStore
 	AuditStore
+	BoundaryStore
 
 	// Stats counts what the scope holds.
 	Stats(ctx context.Context, scope Scope) (*Stats, error)

@@ -19,7 +19,7 @@ func (db *DB) Optimize(ctx context.Context) error {
 func (db *DB) Reset(ctx context.Context) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		for _, t := range []string{"sessions", "login_attempts", "users", "visits", "memberships", "building_heads", "person_moves", "persons",
-			"household_moves", "households", "units", "building_moves", "buildings", "assignments", "assistants", "areas", "audit_log"} {
+			"household_moves", "households", "units", "building_moves", "buildings", "assignments", "assistants", "boundaries", "areas", "audit_log"} {
 			if _, err := tx.exec(`DELETE FROM ` + t); err != nil {
 				return err
 			}

@@ -104,6 +104,13 @@ func (db *DB) DeleteArea(ctx context.Context, code string, version int) error {
 		if assigned > 0 {
 			return wangge.Errorf(wangge.EConflict, "该网格有协理员任职记录，只能撤销（退役），不能删除。", "The grid has assistant history; retire it instead of deleting it.")
 		}
+		var outlined int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM boundaries WHERE area_code = ?`, code).Scan(&outlined); err != nil {
+			return err
+		}
+		if outlined > 0 {
+			return wangge.Errorf(wangge.EConflict, "该区域有边界记录，只能撤销（退役），不能删除。", "The area has boundary history; retire it instead of deleting it.")
+		}
 		if err := tx.update("areas", "code", code, `DELETE FROM areas WHERE code = ? AND version = ?`, code, version); err != nil {
 			return err
 		}

@@ -73,6 +73,7 @@ func Run(t *testing.T, open Opener) {
 		timeTests,
 		bulkTests,
 		roleTests,
+		boundaryTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

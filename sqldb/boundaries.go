@@ -1,0 +1,107 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/wangge/wangge"
+)
+
+const boundaryCols = `area_code, version, geojson, valid_from, valid_to, created_by, created_at`
+
+func scanBoundary(row interface{ Scan(...any) error }) (wangge.Boundary, error) {
+	var b wangge.Boundary
+	var from, created timeValue
+	var to sql.Null[timeValue]
+	err := row.Scan(&b.AreaCode, &b.Version, &b.GeoJSON, &from, &to, &b.CreatedBy, &created)
+	b.ValidFrom, b.CreatedAt = from.Time, created.Time
+	if to.Valid {
+		t := to.V.Time
+		b.ValidTo = &t
+	}
+	return b, err
+}
+
+// SetBoundary starts a new version of an area's outline. The geometry is
+// checked to be GeoJSON of a polygon here; its shape is geo's to validate.
+func (db *DB) SetBoundary(ctx context.Context, code, geojson string, validFrom time.Time) (*wangge.Boundary, error) {
+	var g struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal([]byte(geojson), &g); err != nil || g.Type != "Polygon" && g.Type != "MultiPolygon" {
+		return nil, wangge.FieldError("geojson", "边界应为 GeoJSON 的 Polygon 或 MultiPolygon。", "A boundary is a GeoJSON Polygon or MultiPolygon.")
+	}
+	var b *wangge.Boundary
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if validFrom.IsZero() {
+			validFrom = tx.now
+		}
+		validFrom = ts(validFrom)
+		var one int
+		if err := tx.queryRow(`SELECT 1 FROM areas WHERE code = ?`, code).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return wangge.FieldError("code", "区域不存在："+code, "No such area: "+code)
+		} else if err != nil {
+			return err
+		}
+		var last sql.Null[int]
+		var lastFrom sql.Null[timeValue]
+		if err := tx.queryRow(`SELECT MAX(version), MAX(valid_from) FROM boundaries WHERE area_code = ?`, code).Scan(&last, &lastFrom); err != nil {
+			return err
+		}
+		if lastFrom.Valid && !validFrom.After(lastFrom.V.Time) {
+			return wangge.FieldError("valid_from", "新边界的生效日期须晚于现行边界的生效日期。", "A new boundary must take effect after the current one did.")
+		}
+		if _, err := tx.exec(`UPDATE boundaries SET valid_to = ? WHERE area_code = ? AND valid_to IS NULL`, validFrom, code); err != nil {
+			return err
+		}
+		b = &wangge.Boundary{AreaCode: code, Version: last.V + 1, GeoJSON: geojson, ValidFrom: validFrom, CreatedBy: tx.actor.Username, CreatedAt: tx.now}
+		if _, err := tx.exec(`INSERT INTO boundaries (`+boundaryCols+`) VALUES (?, ?, ?, ?, NULL, ?, ?)`,
+			b.AreaCode, b.Version, b.GeoJSON, b.ValidFrom, b.CreatedBy, b.CreatedAt); err != nil {
+			return db.classify(err)
+		}
+		return tx.audit("boundary.set", "area", code, code, jsonDetail(map[string]any{"version": b.Version, "valid_from": b.ValidFrom}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// validAt is the condition for the version valid at t (current when zero).
+func validAt(t time.Time) (string, []any) {
+	if t.IsZero() {
+		return "valid_to IS NULL", nil
+	}
+	t = ts(t)
+	return "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", []any{t, t}
+}
+
+// Boundary returns the version of an area's outline valid at t.
+func (db *DB) Boundary(ctx context.Context, code string, at time.Time) (*wangge.Boundary, error) {
+	c, a := validAt(at)
+	b, err := scanBoundary(db.queryRow(ctx, `SELECT `+boundaryCols+` FROM boundaries WHERE area_code = ? AND `+c, append([]any{code}, a...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wangge.ErrNotFound
+	}
+	return &b, err
+}
+
+// Boundaries returns the outlines valid at t of the areas at a level under
+// a prefix.
+func (db *DB) Boundaries(ctx context.Context, prefix string, level wangge.Level, at time.Time) ([]wangge.Boundary, error) {
+	c, a := validAt(at)
+	lo, hi := prefix, prefix+strings.Repeat("9", max(0, wangge.GridCodeLen-len(prefix)))
+	args := append([]any{lo, hi, level.CodeLen()}, a...)
+	return collect(ctx, db, `SELECT `+boundaryCols+` FROM boundaries WHERE area_code BETWEEN ? AND ? AND length(area_code) = ? AND `+c+` ORDER BY area_code`, args,
+		func(rows *sql.Rows) (wangge.Boundary, error) { return scanBoundary(rows) })
+}
+
+// BoundaryHistory returns every version of an area's outline, oldest first.
+func (db *DB) BoundaryHistory(ctx context.Context, code string) ([]wangge.Boundary, error) {
+	return collect(ctx, db, `SELECT `+boundaryCols+` FROM boundaries WHERE area_code = ? ORDER BY version`, []any{code},
+		func(rows *sql.Rows) (wangge.Boundary, error) { return scanBoundary(rows) })
+}

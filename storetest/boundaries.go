@@ -1,0 +1,107 @@
+package storetest
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/wangge/wangge"
+)
+
+var boundaryTests = []test{
+	{"BoundaryVersionsAnswerAsOfAnyDate", testBoundaryVersions},
+	{"BoundaryRefusesBadGeometryAndOldDates", testBoundaryRefusals},
+}
+
+func square(x0, y0, d float64) string {
+	return `{"type":"Polygon","coordinates":[[[` + f(x0) + `,` + f(y0) + `],[` + f(x0+d) + `,` + f(y0) + `],[` + f(x0+d) + `,` + f(y0+d) + `],[` + f(x0) + `,` + f(y0+d) + `],[` + f(x0) + `,` + f(y0) + `]]]}`
+}
+
+func f(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// testBoundaryVersions: an edit starts a new version and ends the old one;
+// "as of" a date gives the version then; the history keeps every version;
+// Boundaries lists one version per area of a level.
+func testBoundaryVersions(t *testing.T, e *env) {
+	e.fixture()
+	d1 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	d2 := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	v1, err := e.db.SetBoundary(e.ctx, GridA1, square(113.10, 36.18, 0.01), d1)
+	ok(t, err)
+	v2, err := e.db.SetBoundary(e.ctx, GridA1, square(113.10, 36.18, 0.02), d2)
+	ok(t, err)
+	if v1.Version != 1 || v2.Version != 2 || v2.CreatedBy != Actor.Username {
+		t.Fatalf("versions %d, %d by %q", v1.Version, v2.Version, v2.CreatedBy)
+	}
+	_, err = e.db.SetBoundary(e.ctx, GridA2, square(113.12, 36.18, 0.01), d1)
+	ok(t, err)
+	_, err = e.db.SetBoundary(e.ctx, CommunityA, square(113.10, 36.18, 0.05), d1)
+	ok(t, err)
+
+	for _, c := range []struct {
+		at   time.Time
+		want int
+	}{
+		{time.Time{}, 2},
+		{d1, 1},
+		{d2.Add(-time.Microsecond), 1},
+		{d2, 2},
+		{time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), 2},
+	} {
+		b, err := e.db.Boundary(e.ctx, GridA1, c.at)
+		ok(t, err, "Boundary as of ", c.at)
+		if b.Version != c.want {
+			t.Errorf("as of %v: version %d, want %d", c.at, b.Version, c.want)
+		}
+	}
+	if _, err := e.db.Boundary(e.ctx, GridA1, d1.Add(-time.Hour)); wangge.ErrorCode(err) != wangge.ENotFound {
+		t.Errorf("before the first version: %v, want not found", err)
+	}
+	hist, err := e.db.BoundaryHistory(e.ctx, GridA1)
+	ok(t, err)
+	if len(hist) != 2 || hist[0].ValidTo == nil || !hist[0].ValidTo.Equal(d2) || hist[1].ValidTo != nil || hist[0].GeoJSON != v1.GeoJSON {
+		t.Errorf("history %+v", hist)
+	}
+	grids, err := e.db.Boundaries(e.ctx, CommunityA, wangge.LevelGrid, time.Time{})
+	ok(t, err)
+	if len(grids) != 2 || grids[0].AreaCode != GridA1 || grids[0].Version != 2 || grids[1].AreaCode != GridA2 {
+		t.Errorf("current grid boundaries of community A: %+v", grids)
+	}
+	old, err := e.db.Boundaries(e.ctx, District, wangge.LevelGrid, d1)
+	ok(t, err)
+	if len(old) != 2 || old[0].Version != 1 {
+		t.Errorf("grid boundaries as of %v: %+v", d1, old)
+	}
+	if e.lastAudit().Action != "boundary.set" {
+		t.Errorf("last audit entry %s, want boundary.set", e.lastAudit().Action)
+	}
+	if err := e.db.DeleteArea(e.ctx, GridA2, 1); wangge.ErrorCode(err) != wangge.EConflict {
+		t.Errorf("deleting an area with boundary history: %v, want a conflict", err)
+	}
+}
+
+func testBoundaryRefusals(t *testing.T, e *env) {
+	e.fixture()
+	d := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for name, g := range map[string]string{
+		"not json":   `{"type":`,
+		"a point":    `{"type":"Point","coordinates":[113.1,36.2]}`,
+		"no type":    `{"coordinates":[]}`,
+		"empty text": ``,
+	} {
+		if _, err := e.db.SetBoundary(e.ctx, GridA1, g, d); wangge.ErrorCode(err) != wangge.EInvalid {
+			t.Errorf("%s: %v, want invalid", name, err)
+		}
+	}
+	if _, err := e.db.SetBoundary(e.ctx, "140499009009009", square(113, 36, 0.01), d); wangge.ErrorCode(err) != wangge.EInvalid {
+		t.Errorf("unknown area: %v, want invalid", err)
+	}
+	_, err := e.db.SetBoundary(e.ctx, GridA1, square(113, 36, 0.01), d)
+	ok(t, err)
+	if _, err := e.db.SetBoundary(e.ctx, GridA1, square(113, 36, 0.02), d); wangge.ErrorCode(err) != wangge.EInvalid {
+		t.Errorf("a version from the same date: %v, want invalid", err)
+	}
+	if _, err := e.db.SetBoundary(e.ctx, GridA1, square(113, 36, 0.02), d.AddDate(-1, 0, 0)); wangge.ErrorCode(err) != wangge.EInvalid {
+		t.Errorf("a version from an earlier date: %v, want invalid", err)
+	}
+}
