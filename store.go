@@ -198,6 +198,8 @@ type AuditStore interface {
 // the way in; derived fields are derived as on any write.
 type Bulk interface {
 	Area(a *Area) error
+	// Boundary adds an area's outline (after the area).
+	Boundary(b *Boundary) error
 	Building(b *Building) error
 	Household(h *Household) error
 	Person(p *Person) error

@@ -62,6 +62,7 @@ func (db *DB) Bulk(ctx context.Context) (wangge.Bulk, error) {
 		cols  string
 	}{
 		{"areas", "code, name, level, parent_code, address, phone, service_area, version, created_at, updated_at"},
+		{"boundaries", boundaryCols},
 		{"assistants", "id, name, sex, work_phone, phone_enc, photo_url, active, version, created_at, updated_at"},
 		{"assignments", "id, assistant_id, grid_code, from_at, to_at, note"},
 		{"buildings", "id, grid_code, seq, name, kind, address, floors, entrances, lng, lat, version, created_at, updated_at"},
@@ -134,6 +135,16 @@ func (b *bulk) stamp(t time.Time) any {
 		return b.tx.now
 	}
 	return ts(t)
+}
+
+func (b *bulk) Boundary(x *wangge.Boundary) error {
+	if x.Version == 0 {
+		x.Version = 1
+	}
+	if x.CreatedBy == "" {
+		x.CreatedBy = b.tx.actor.Username
+	}
+	return b.add("boundaries", x.AreaCode, x.Version, x.GeoJSON, b.stamp(x.ValidFrom), nullTime(x.ValidTo), x.CreatedBy, b.stamp(x.CreatedAt))
 }
 
 func (b *bulk) Assistant(a *wangge.Assistant) error {

@@ -13,6 +13,14 @@ import (
 type Rect struct{ MinLng, MinLat, MaxLng, MaxLat float64 }
 
 // Contains reports whether the point lies inside r or on its border.
+// GeoJSON returns the rectangle as a GeoJSON Polygon, counter-clockwise.
+func (r Rect) GeoJSON() string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 7, 64) }
+	pt := func(x, y float64) string { return "[" + f(x) + "," + f(y) + "]" }
+	return `{"type":"Polygon","coordinates":[[` + pt(r.MinLng, r.MinLat) + "," + pt(r.MaxLng, r.MinLat) + "," +
+		pt(r.MaxLng, r.MaxLat) + "," + pt(r.MinLng, r.MaxLat) + "," + pt(r.MinLng, r.MinLat) + `]]}`
+}
+
 func (r Rect) Contains(lng, lat float64) bool {
 	return lng >= r.MinLng && lng <= r.MaxLng && lat >= r.MinLat && lat <= r.MaxLat
 }

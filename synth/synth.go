@@ -197,7 +197,7 @@ func wrap(what string, id any, err error) error {
 // before children.
 func (g *generator) areas() error {
 	r := newRand(g.cfg.Seed, streamLayout, 1)
-	area := func(code, name string, level wangge.Level, address, phone, service string) error {
+	area := func(code, name string, level wangge.Level, rect Rect, address, phone, service string) error {
 		a := &wangge.Area{
 			Code: code, Name: name, Level: level, ParentCode: wangge.ParentCode(code),
 			Address: address, Phone: phone, ServiceArea: service,
@@ -206,19 +206,23 @@ func (g *generator) areas() error {
 		if err := g.b.Area(a); err != nil {
 			return wrap("area", code, err)
 		}
+		b := &wangge.Boundary{AreaCode: code, Version: 1, GeoJSON: rect.GeoJSON(), ValidFrom: g.setup, CreatedAt: g.setup}
+		if err := g.b.Boundary(b); err != nil {
+			return wrap("boundary", code, err)
+		}
 		return nil
 	}
-	if err := area(DistrictCode, DistrictName, wangge.LevelDistrict, DistrictName+"政务服务中心（和平街1号）", landline(r), ""); err != nil {
+	if err := area(DistrictCode, DistrictName, wangge.LevelDistrict, districtBox, DistrictName+"政务服务中心（和平街1号）", landline(r), ""); err != nil {
 		return err
 	}
 	for _, s := range g.plan.subdistricts {
-		if err := area(s.code, s.name, wangge.LevelSubdistrict, address(r), landline(r), ""); err != nil {
+		if err := area(s.code, s.name, wangge.LevelSubdistrict, s.rect, address(r), landline(r), ""); err != nil {
 			return err
 		}
 		g.res.Subdistricts++
 	}
 	for _, c := range g.plan.communities {
-		if err := area(c.code, c.name, wangge.LevelCommunity, address(r)+c.name+"党群服务中心", landline(r), ""); err != nil {
+		if err := area(c.code, c.name, wangge.LevelCommunity, c.rect, address(r)+c.name+"党群服务中心", landline(r), ""); err != nil {
 			return err
 		}
 		g.res.Communities++
@@ -226,7 +230,7 @@ func (g *generator) areas() error {
 	for _, gp := range g.plan.grids {
 		service := "东至" + gp.streets[0] + "，西至" + gp.streets[1] + "，南至" + gp.streets[2] + "，北至" + gp.streets[3] +
 			"；辖" + strconv.Itoa(gp.buildings) + "个楼院，约" + strconv.Itoa(gp.households) + "户"
-		if err := area(gp.code, gp.name, wangge.LevelGrid, "", "", service); err != nil {
+		if err := area(gp.code, gp.name, wangge.LevelGrid, gp.rect, "", "", service); err != nil {
 			return err
 		}
 		g.res.Grids++

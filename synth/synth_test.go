@@ -34,6 +34,7 @@ type recorder struct {
 	members     []*wangge.Membership
 	visits      []*wangge.Visit
 	users       []*wangge.User
+	boundaries  []*wangge.Boundary
 }
 
 func newRecorder() *recorder { return &recorder{h: sha256.New()} }
@@ -91,6 +92,11 @@ func (r *recorder) BuildingHead(h *wangge.BuildingHead) error {
 func (r *recorder) Membership(m *wangge.Membership) error {
 	r.record("membership", m)
 	r.members = append(r.members, m)
+	return nil
+}
+func (r *recorder) Boundary(b *wangge.Boundary) error {
+	r.record("boundary", b)
+	r.boundaries = append(r.boundaries, b)
 	return nil
 }
 func (r *recorder) Visit(v *wangge.Visit) error {
@@ -164,11 +170,18 @@ func checkDistrict(t *testing.T, cfg Config) *Result {
 		}
 	}
 
-	// Order: areas first with parents before children, users last.
+	// Order: areas first, each followed by its boundary, parents before
+	// children, users last.
 	seenArea := map[string]bool{}
+	if len(rec.boundaries) != len(rec.areas) {
+		t.Fatalf("%d boundaries for %d areas", len(rec.boundaries), len(rec.areas))
+	}
 	for i, a := range rec.areas {
-		if rec.calls[i] != "area" {
-			t.Fatalf("call %d is %s, want all areas first", i, rec.calls[i])
+		if rec.calls[2*i] != "area" || rec.calls[2*i+1] != "boundary" {
+			t.Fatalf("calls %d, %d are %s, %s; want all areas first, each with its boundary", 2*i, 2*i+1, rec.calls[2*i], rec.calls[2*i+1])
+		}
+		if b := rec.boundaries[i]; b.AreaCode != a.Code || b.GeoJSON != layout[a.Code].GeoJSON() {
+			t.Errorf("area %s: boundary %s %s", a.Code, b.AreaCode, b.GeoJSON)
 		}
 		if err := a.Validate(); err != nil {
 			t.Errorf("area %s: %v", a.Code, err)
@@ -680,10 +693,11 @@ func (c *counter) Membership(m *wangge.Membership) error {
 	}
 	return nil
 }
-func (c *counter) Visit(*wangge.Visit) error { c.n["visit"]++; return nil }
-func (c *counter) User(*wangge.User) error   { c.n["user"]++; return nil }
-func (c *counter) Commit() error             { return nil }
-func (c *counter) Rollback() error           { return nil }
+func (c *counter) Visit(*wangge.Visit) error       { c.n["visit"]++; return nil }
+func (c *counter) Boundary(*wangge.Boundary) error { c.n["boundary"]++; return nil }
+func (c *counter) User(*wangge.User) error         { c.n["user"]++; return nil }
+func (c *counter) Commit() error                   { return nil }
+func (c *counter) Rollback() error                 { return nil }
 
 func newCounter(check bool) *counter {
 	return &counter{check: check, now: testNow, ids: map[string]bool{}, n: map[string]int{},

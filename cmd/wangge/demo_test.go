@@ -94,6 +94,7 @@ func TestDemoDistrictIsCompleteAndValid(t *testing.T) {
 		{"grids without one current assistant", `SELECT COUNT(*) FROM areas g WHERE g.level = 4 AND (SELECT COUNT(*) FROM assignments s WHERE s.grid_code = g.code AND s.to_at IS NULL) <> 1`},
 		{"memberships in another grid than their person", `SELECT COUNT(*) FROM memberships m JOIN persons p ON p.id = m.person_id WHERE m.grid_code <> p.grid_code`},
 		{"units outside every grid", `SELECT COUNT(*) FROM units u LEFT JOIN areas g ON g.code = u.grid_code AND g.level = 4 WHERE g.code IS NULL`},
+		{"areas without a current boundary", `SELECT COUNT(*) FROM areas a WHERE NOT EXISTS (SELECT 1 FROM boundaries b WHERE b.area_code = a.code AND b.valid_to IS NULL)`},
 	} {
 		var n int
 		if err := db.Reader().QueryRowContext(ctx, c.q).Scan(&n); err != nil {
