@@ -17,6 +17,9 @@ type Boundary struct {
 	ValidTo   *time.Time
 	CreatedBy string
 	CreatedAt time.Time
+
+	// AreaName is filled on reads by Boundaries, for labels.
+	AreaName string
 }
 
 // BoundaryStore keeps the versions of area outlines. Outlines are public.

@@ -96,6 +96,8 @@ func (s *Server) routeTable() []route {
 		session("POST /login", s.handleLogin),
 		session("POST /logout", s.handleLogout),
 
+		s.api("GET /api/v1/grids.geojson", s.handleGridsGeoJSON),
+
 		s.page("GET /{$}", wangge.PermLogin, func(w http.ResponseWriter, r *http.Request) error { s.handleHome(w, r); return nil }),
 		s.page("GET /areas/{code}", wangge.PermLogin, s.handleArea),
 		s.page("GET /buildings/{id}", wangge.PermLogin, s.handleBuilding),

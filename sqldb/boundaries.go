@@ -13,11 +13,11 @@ import (
 
 const boundaryCols = `area_code, version, geojson, valid_from, valid_to, created_by, created_at`
 
-func scanBoundary(row interface{ Scan(...any) error }) (wangge.Boundary, error) {
+func scanBoundary(row interface{ Scan(...any) error }, extra ...any) (wangge.Boundary, error) {
 	var b wangge.Boundary
 	var from, created timeValue
 	var to sql.Null[timeValue]
-	err := row.Scan(&b.AreaCode, &b.Version, &b.GeoJSON, &from, &to, &b.CreatedBy, &created)
+	err := row.Scan(append([]any{&b.AreaCode, &b.Version, &b.GeoJSON, &from, &to, &b.CreatedBy, &created}, extra...)...)
 	b.ValidFrom, b.CreatedAt = from.Time, created.Time
 	if to.Valid {
 		t := to.V.Time
@@ -96,8 +96,14 @@ func (db *DB) Boundaries(ctx context.Context, prefix string, level wangge.Level,
 	c, a := validAt(at)
 	lo, hi := prefix, prefix+strings.Repeat("9", max(0, wangge.GridCodeLen-len(prefix)))
 	args := append([]any{lo, hi, level.CodeLen()}, a...)
-	return collect(ctx, db, `SELECT `+boundaryCols+` FROM boundaries WHERE area_code BETWEEN ? AND ? AND length(area_code) = ? AND `+c+` ORDER BY area_code`, args,
-		func(rows *sql.Rows) (wangge.Boundary, error) { return scanBoundary(rows) })
+	return collect(ctx, db, `SELECT `+boundaryCols+`, (SELECT name FROM areas WHERE code = area_code) FROM boundaries
+		WHERE area_code BETWEEN ? AND ? AND length(area_code) = ? AND `+c+` ORDER BY area_code`, args,
+		func(rows *sql.Rows) (wangge.Boundary, error) {
+			var name string
+			b, err := scanBoundary(rows, &name)
+			b.AreaName = name
+			return b, err
+		})
 }
 
 // BoundaryHistory returns every version of an area's outline, oldest first.

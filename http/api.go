@@ -1,0 +1,87 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/wangge/wangge"
+)
+
+// apiError is the JSON API's one error shape.
+type apiError struct {
+	Error struct {
+		Code    string               `json:"code"`
+		Message string               `json:"message"`
+		Zh      string               `json:"message_zh,omitempty"`
+		Details []wangge.ErrorDetail `json:"details"`
+	} `json:"error"`
+}
+
+// writeJSON writes v with the status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// apiErr writes err as the API's error object, with the status the one
+// mapping in errors.go gives it.
+func (s *Server) apiErr(w http.ResponseWriter, r *http.Request, err error) {
+	status := httpStatus(err)
+	if status >= 500 {
+		s.log.Error("api", "path", r.URL.Path, "err", err)
+	}
+	var e apiError
+	e.Error.Code = wangge.ErrorCode(err)
+	e.Error.Message = wangge.ErrorMessage(err)
+	e.Error.Zh = wangge.ErrorZh(err)
+	e.Error.Details = []wangge.ErrorDetail{}
+	if de, ok := err.(*wangge.Error); ok && de.Details != nil {
+		e.Error.Details = de.Details
+	}
+	writeJSON(w, status, e)
+}
+
+// api wraps a public JSON handler: its error goes out as the API error.
+func (s *Server) api(pattern string, h func(http.ResponseWriter, *http.Request) error) route {
+	return route{pattern: pattern, handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.apiErr(w, r, err)
+		}
+	})}
+}
+
+// handleGridsGeoJSON answers GET /api/v1/grids.geojson[?community=CODE]:
+// the current grid outlines as a FeatureCollection whose features carry
+// code, name and community_code. Outlines and names are public.
+func (s *Server) handleGridsGeoJSON(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	prefix := r.URL.Query().Get("community")
+	if prefix != "" && wangge.LevelOf(prefix) != wangge.LevelCommunity || prefix != "" && !wangge.ValidRegionCode(prefix) {
+		return wangge.FieldError("community", "社区代码应为 12 位数字。", "A community code has 12 digits.")
+	}
+	bs, err := s.store.Boundaries(ctx, prefix, wangge.LevelGrid, time.Time{})
+	if err != nil {
+		return err
+	}
+	type feature struct {
+		Type       string          `json:"type"`
+		Geometry   json.RawMessage `json:"geometry"`
+		Properties map[string]any  `json:"properties"`
+	}
+	fc := struct {
+		Type     string    `json:"type"`
+		Features []feature `json:"features"`
+	}{Type: "FeatureCollection", Features: []feature{}}
+	for _, b := range bs {
+		fc.Features = append(fc.Features, feature{Type: "Feature", Geometry: json.RawMessage(b.GeoJSON), Properties: map[string]any{
+			"code": b.AreaCode, "name": b.AreaName, "community_code": wangge.ParentCode(b.AreaCode), "valid_from": b.ValidFrom.Format(time.DateOnly),
+		}})
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	writeJSON(w, http.StatusOK, fc)
+	return nil
+}
