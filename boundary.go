@@ -36,4 +36,7 @@ type BoundaryStore interface {
 	Boundaries(ctx context.Context, prefix string, level Level, at time.Time) ([]Boundary, error)
 	// BoundaryHistory returns every version of the area's outline, oldest first.
 	BoundaryHistory(ctx context.Context, code string) ([]Boundary, error)
+	// BoundaryStamp changes whenever any outline does: a cheap check for
+	// whether an in-process index must be rebuilt.
+	BoundaryStamp(ctx context.Context) (string, error)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -71,10 +72,11 @@ func (db *DB) SetBoundary(ctx context.Context, code, geojson string, validFrom t
 	return b, nil
 }
 
-// validAt is the condition for the version valid at t (current when zero).
-func validAt(t time.Time) (string, []any) {
+// validAt is the condition for the version valid at t (now when zero: a
+// version set to start tomorrow is not yet the current one).
+func (db *DB) validAt(t time.Time) (string, []any) {
 	if t.IsZero() {
-		return "valid_to IS NULL", nil
+		t = db.now()
 	}
 	t = ts(t)
 	return "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", []any{t, t}
@@ -82,7 +84,7 @@ func validAt(t time.Time) (string, []any) {
 
 // Boundary returns the version of an area's outline valid at t.
 func (db *DB) Boundary(ctx context.Context, code string, at time.Time) (*wangge.Boundary, error) {
-	c, a := validAt(at)
+	c, a := db.validAt(at)
 	b, err := scanBoundary(db.queryRow(ctx, `SELECT `+boundaryCols+` FROM boundaries WHERE area_code = ? AND `+c, append([]any{code}, a...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wangge.ErrNotFound
@@ -93,7 +95,7 @@ func (db *DB) Boundary(ctx context.Context, code string, at time.Time) (*wangge.
 // Boundaries returns the outlines valid at t of the areas at a level under
 // a prefix.
 func (db *DB) Boundaries(ctx context.Context, prefix string, level wangge.Level, at time.Time) ([]wangge.Boundary, error) {
-	c, a := validAt(at)
+	c, a := db.validAt(at)
 	lo, hi := prefix, prefix+strings.Repeat("9", max(0, wangge.GridCodeLen-len(prefix)))
 	args := append([]any{lo, hi, level.CodeLen()}, a...)
 	return collect(ctx, db, `SELECT `+boundaryCols+`, (SELECT name FROM areas WHERE code = area_code) FROM boundaries
@@ -110,4 +112,13 @@ func (db *DB) Boundaries(ctx context.Context, prefix string, level wangge.Level,
 func (db *DB) BoundaryHistory(ctx context.Context, code string) ([]wangge.Boundary, error) {
 	return collect(ctx, db, `SELECT `+boundaryCols+` FROM boundaries WHERE area_code = ? ORDER BY version`, []any{code},
 		func(rows *sql.Rows) (wangge.Boundary, error) { return scanBoundary(rows) })
+}
+
+// BoundaryStamp changes whenever an outline is added, and when a version
+// set for a later date takes effect.
+func (db *DB) BoundaryStamp(ctx context.Context) (string, error) {
+	var n, started int
+	var last sql.Null[timeValue]
+	err := db.queryRow(ctx, `SELECT COUNT(*), MAX(created_at), COUNT(CASE WHEN valid_from <= ? THEN 1 END) FROM boundaries`, db.now()).Scan(&n, &last, &started)
+	return fmt.Sprintf("%d/%d/%d", n, last.V.UnixMicro(), started), err
 }

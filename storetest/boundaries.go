@@ -72,6 +72,16 @@ func testBoundaryVersions(t *testing.T, e *env) {
 	if len(old) != 2 || old[0].Version != 1 {
 		t.Errorf("grid boundaries as of %v: %+v", d1, old)
 	}
+	// A version set to start later is not yet the current one.
+	later := time.Now().AddDate(0, 1, 0)
+	_, err = e.db.SetBoundary(e.ctx, GridA1, square(113.10, 36.18, 0.03), later)
+	ok(t, err)
+	if b, err := e.db.Boundary(e.ctx, GridA1, time.Time{}); err != nil || b.Version != 2 {
+		t.Errorf("current boundary before a scheduled change: %+v, %v; want version 2", b, err)
+	}
+	if b, err := e.db.Boundary(e.ctx, GridA1, later); err != nil || b.Version != 3 {
+		t.Errorf("boundary as of the scheduled change: %+v, %v; want version 3", b, err)
+	}
 	if e.lastAudit().Action != "boundary.set" {
 		t.Errorf("last audit entry %s, want boundary.set", e.lastAudit().Action)
 	}
