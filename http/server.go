@@ -38,6 +38,7 @@ type Server struct {
 	msgs    *catalogue
 	tmpl    *templates
 	metrics *metrics
+	locate  *locator
 	handler http.Handler
 }
 
@@ -56,7 +57,7 @@ func NewServer(store wangge.Store, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics()}
+	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &locator{store: store}}
 	var err error
 	if s.msgs, err = newCatalogue(s.log); err != nil {
 		panic(err)
@@ -97,6 +98,7 @@ func (s *Server) routeTable() []route {
 		session("POST /logout", s.handleLogout),
 
 		s.api("GET /api/v1/grids.geojson", s.handleGridsGeoJSON),
+		s.api("GET /api/v1/locate", s.handleLocate),
 
 		s.page("GET /{$}", wangge.PermLogin, func(w http.ResponseWriter, r *http.Request) error { s.handleHome(w, r); return nil }),
 		s.page("GET /areas/{code}", wangge.PermLogin, s.handleArea),

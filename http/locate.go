@@ -1,0 +1,127 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/peterstace/simplefeatures/geom"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/geo"
+)
+
+// locator keeps the in-process spatial index of the current grid outlines.
+// It is rebuilt when the outlines change: at most once a second a request
+// asks the store whether they have (a cheap stamp), and a rebuild swaps the
+// index in whole, so lookups never wait on it.
+type locator struct {
+	store   wangge.Store
+	index   atomic.Pointer[geo.Index]
+	stamp   atomic.Value // string
+	checked atomic.Int64 // unix nanoseconds of the last check
+	mu      sync.Mutex   // one rebuild at a time
+}
+
+const locatorRecheck = time.Second
+
+// current returns an index of the current outlines, rebuilding it first
+// when they have changed.
+func (l *locator) current(ctx context.Context) (*geo.Index, error) {
+	now := time.Now().UnixNano()
+	ix := l.index.Load()
+	if ix != nil && now-l.checked.Load() < int64(locatorRecheck) {
+		return ix, nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ix = l.index.Load(); ix != nil && time.Now().UnixNano()-l.checked.Load() < int64(locatorRecheck) {
+		return ix, nil
+	}
+	stamp, err := l.store.BoundaryStamp(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ix != nil && l.stamp.Load() == stamp {
+		l.checked.Store(time.Now().UnixNano())
+		return ix, nil
+	}
+	bs, err := l.store.Boundaries(ctx, "", wangge.LevelGrid, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	areas := make([]geo.Area, 0, len(bs))
+	for _, b := range bs {
+		g, err := geom.UnmarshalGeoJSON([]byte(b.GeoJSON))
+		if err != nil {
+			return nil, fmt.Errorf("boundary of %s: %w", b.AreaCode, err)
+		}
+		areas = append(areas, geo.Area{Code: b.AreaCode, Geom: g})
+	}
+	if ix, err = geo.NewIndex(areas); err != nil {
+		return nil, err
+	}
+	l.index.Store(ix)
+	l.stamp.Store(stamp)
+	l.checked.Store(time.Now().UnixNano())
+	return ix, nil
+}
+
+// locateAnswer is the contract of GET /api/v1/locate.
+type locateAnswer struct {
+	GridCode       string  `json:"grid_code"`
+	GridName       string  `json:"grid_name"`
+	CommunityCode  string  `json:"community_code"`
+	CommunityName  string  `json:"community_name"`
+	AssistantName  string  `json:"assistant_name"`
+	AssistantPhone string  `json:"assistant_phone"` // the public work phone
+	Lng            float64 `json:"lng"`             // the point, WGS-84
+	Lat            float64 `json:"lat"`
+}
+
+var errOutsideGrids = &wangge.Error{Code: wangge.ENotFound,
+	Zh: "该位置不在任何网格内。", Message: "The point lies in no grid."}
+
+// handleLocate answers which grid a point lies in, with its assistant.
+// Public: it is what the kiosk and the phone page ask.
+func (s *Server) handleLocate(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	lng, err1 := strconv.ParseFloat(q.Get("lng"), 64)
+	lat, err2 := strconv.ParseFloat(q.Get("lat"), 64)
+	if err1 != nil || err2 != nil || math.IsNaN(lng) || math.IsNaN(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90 {
+		return wangge.FieldError("lng", "请给出经度 lng（-180 至 180）和纬度 lat（-90 至 90）。", "Give lng (-180 to 180) and lat (-90 to 90) as numbers.")
+	}
+	crs, err := geo.ParseCRS(q.Get("crs"))
+	if err != nil {
+		return wangge.FieldError("crs", "坐标系应为 wgs84 或 gcj02。", "crs is wgs84 or gcj02.")
+	}
+	if crs == geo.GCJ02 {
+		lng, lat = geo.FromGCJ02(lng, lat)
+	}
+	ix, err := s.locate.current(r.Context())
+	if err != nil {
+		return err
+	}
+	code, ok := ix.Locate(lng, lat)
+	if !ok {
+		return errOutsideGrids
+	}
+	ans := locateAnswer{GridCode: code, CommunityCode: wangge.ParentCode(code), Lng: lng, Lat: lat}
+	ctx := r.Context()
+	if g, err := s.store.Area(ctx, code); err == nil {
+		ans.GridName = g.Name
+	}
+	if c, err := s.store.Area(ctx, ans.CommunityCode); err == nil {
+		ans.CommunityName = c.Name
+	}
+	if a, err := s.store.GridAssistant(ctx, code); err == nil {
+		ans.AssistantName, ans.AssistantPhone = a.Name, a.WorkPhone
+	}
+	writeJSON(w, http.StatusOK, ans)
+	return nil
+}
