@@ -24,6 +24,10 @@ Usage:
   wangge audit   verify [--db DSN]                    check the audit log's hash chain
   wangge key     rotate [--db DSN]                    re-encrypt personal data under a new key, while serving
   wangge person  find|show|export|correct|delete …    a person's data on request (see PRIVACY.md)
+  wangge import  areas|grids FILE --level L [--parent CODE] [--crs wgs84|gcj02] [--strict]
+                                                    load area boundaries from GeoJSON
+  wangge coverage [--community CODE | --subdistrict CODE | --all] [--json]
+                                                    gaps, overlaps and stray buildings
 
 DSN is a SQLite file (default wangge.db) or postgres://…
 Environment: WANGGE_DB, WANGGE_ADDR, WANGGE_SECRET_KEY_FILE.
@@ -71,6 +75,10 @@ func run(ctx context.Context, args []string) error {
 		return keyCmd(ctx, rest)
 	case "person":
 		return person(ctx, rest)
+	case "import":
+		return importCmd(ctx, rest)
+	case "coverage":
+		return coverage(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
