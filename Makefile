@@ -6,7 +6,7 @@ SEED    ?= 1
 # The demo's admin password; the demo is synthetic, so a known one is fine.
 DEMO_ADMIN_PASSWORD ?= Wangge-Demo-2026
 
-.PHONY: all build run demo test fuzz vet fmt clean
+.PHONY: all build run demo test fuzz bench vet fmt clean
 
 all: build
 
@@ -33,6 +33,13 @@ test: vet
 # Each fuzz test for a short while (FUZZTIME each); CI runs this after test.
 fuzz:
 	scripts/fuzz
+
+# Benchmarks, each reporting a ratio against an anchor measured in the same
+# run: locate against a brute-force scan and against PostGIS, the locate
+# API against a trivial handler in the same server.
+bench:
+	$(GO) test -run '^$$' -bench . ./geo/
+	scripts/with-postgres $(GO) test -run '^$$' -bench . -benchtime 1x ./http/ ./postgres/
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }

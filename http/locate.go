@@ -26,9 +26,40 @@ type locator struct {
 	stamp   atomic.Value // string
 	checked atomic.Int64 // unix nanoseconds of the last check
 	mu      sync.Mutex   // one rebuild at a time
+	answers sync.Map     // grid code → *cachedAnswer
 }
 
-const locatorRecheck = time.Second
+const (
+	locatorRecheck = time.Second
+	// answerTTL bounds how long a grid's names and assistant are reused
+	// before they are read again (an assistant replaced shows within it).
+	answerTTL = 10 * time.Second
+)
+
+type cachedAnswer struct {
+	ans locateAnswer
+	at  time.Time
+}
+
+// answer returns what locate says of a grid, read from the store at most
+// once per answerTTL.
+func (l *locator) answer(ctx context.Context, code string) locateAnswer {
+	if c, ok := l.answers.Load(code); ok && time.Since(c.(*cachedAnswer).at) < answerTTL {
+		return c.(*cachedAnswer).ans
+	}
+	ans := locateAnswer{GridCode: code, CommunityCode: wangge.ParentCode(code)}
+	if g, err := l.store.Area(ctx, code); err == nil {
+		ans.GridName = g.Name
+	}
+	if c, err := l.store.Area(ctx, ans.CommunityCode); err == nil {
+		ans.CommunityName = c.Name
+	}
+	if a, err := l.store.GridAssistant(ctx, code); err == nil {
+		ans.AssistantName, ans.AssistantPhone = a.Name, a.WorkPhone
+	}
+	l.answers.Store(code, &cachedAnswer{ans: ans, at: time.Now()})
+	return ans
+}
 
 // current returns an index of the current outlines, rebuilding it first
 // when they have changed.
@@ -67,6 +98,7 @@ func (l *locator) current(ctx context.Context) (*geo.Index, error) {
 		return nil, err
 	}
 	l.index.Store(ix)
+	l.answers.Clear() // names may have come with the new outlines
 	l.stamp.Store(stamp)
 	l.checked.Store(time.Now().UnixNano())
 	return ix, nil
@@ -111,17 +143,8 @@ func (s *Server) handleLocate(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errOutsideGrids
 	}
-	ans := locateAnswer{GridCode: code, CommunityCode: wangge.ParentCode(code), Lng: lng, Lat: lat}
-	ctx := r.Context()
-	if g, err := s.store.Area(ctx, code); err == nil {
-		ans.GridName = g.Name
-	}
-	if c, err := s.store.Area(ctx, ans.CommunityCode); err == nil {
-		ans.CommunityName = c.Name
-	}
-	if a, err := s.store.GridAssistant(ctx, code); err == nil {
-		ans.AssistantName, ans.AssistantPhone = a.Name, a.WorkPhone
-	}
+	ans := s.locate.answer(r.Context(), code)
+	ans.Lng, ans.Lat = lng, lat
 	writeJSON(w, http.StatusOK, ans)
 	return nil
 }
