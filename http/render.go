@@ -19,7 +19,7 @@ import (
 var chinaTime = time.FixedZone("CST", 8*60*60)
 
 // pageNames are the page templates; each is parsed with layout.html.
-var pageNames = []string{"login", "area", "building", "household", "error", "reveal", "audit", "account_password", "account_totp", "admin_users", "user_reset"}
+var pageNames = []string{"login", "area", "building", "household", "error", "reveal", "audit", "kiosk", "account_password", "account_totp", "admin_users", "user_reset"}
 
 // templates holds every page parsed once per language, with the catalogue's
 // "t" bound to that language, so rendering never clones or re-parses.
@@ -105,6 +105,7 @@ type view struct {
 	Title  string
 	Crumbs []crumb
 	Data   any
+	Kiosk  bool // the public touch screen: no header, resets when idle
 
 	// Set by render.
 	Lang     lang

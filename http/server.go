@@ -99,6 +99,8 @@ func (s *Server) routeTable() []route {
 
 		s.api("GET /api/v1/grids.geojson", s.handleGridsGeoJSON),
 		s.api("GET /api/v1/locate", s.handleLocate),
+		s.public("GET /kiosk", s.handleKiosk),
+		s.public("GET /kiosk/grids/{code}", s.handleKioskGrid),
 
 		s.page("GET /{$}", wangge.PermLogin, func(w http.ResponseWriter, r *http.Request) error { s.handleHome(w, r); return nil }),
 		s.page("GET /areas/{code}", wangge.PermLogin, s.handleArea),
@@ -142,6 +144,15 @@ func (s *Server) routes() http.Handler {
 	h = securityHeaders(h)
 	h = s.logRequests(h)
 	return h
+}
+
+// public makes the route of a page anyone may see, such as the kiosk.
+func (s *Server) public(pattern string, h func(http.ResponseWriter, *http.Request) error) route {
+	return route{pattern: pattern, handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.error(w, r, err)
+		}
+	})}
 }
 
 // page makes the route of a page that needs a logged-in user with the
