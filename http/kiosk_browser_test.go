@@ -1,0 +1,48 @@
+package http
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/wangge/wangge/sqldb"
+)
+
+// TestBrowserKioskFindsGridByAddress types a building into the kiosk on a
+// touch screen, taps the result and reads the grid's assistant and phone,
+// as a resident in the community hall would.
+func TestBrowserKioskFindsGridByAddress(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	if err := f.store.(*sqldb.DB).SeedServices(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(f.server(t).Handler())
+	t.Cleanup(ts.Close)
+	b := browserPage{t, ctx}
+
+	b.do("open the kiosk", chromedp.Navigate(ts.URL+"/kiosk"), chromedp.WaitVisible(chromedp.ID("q")))
+	b.do("type a building", chromedp.SendKeys(chromedp.ID("q"), "东苑2号"), chromedp.Submit(chromedp.ID("q")))
+	b.do("wait for the results", chromedp.WaitVisible(chromedp.CSS(".kiosk-hit")))
+	if got := b.text(".kiosk-hit"); !strings.Contains(got, "东苑2号楼") || !strings.Contains(got, "东苑第一网格") {
+		t.Fatalf("the result reads %q", got)
+	}
+	b.do("tap the result", chromedp.Click(chromedp.CSS(".kiosk-hit")), chromedp.WaitVisible(chromedp.CSS("[data-assistant]")))
+	if got := b.text(".kiosk-name"); got != "周敏" {
+		t.Errorf("assistant %q, want 周敏", got)
+	}
+	if got := b.text(".kiosk-phone"); got != "0355-2021001" {
+		t.Errorf("work phone %q", got)
+	}
+	if got := b.text("main h1"); got != "东苑第一网格" {
+		t.Errorf("grid %q", got)
+	}
+	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+	if err != nil || !fits {
+		t.Errorf("the kiosk page is wider than the screen (%v)", err)
+	}
+	b.do("go back", chromedp.Click(chromedp.CSS(".kiosk-back")), chromedp.WaitVisible(chromedp.ID("q")))
+}
