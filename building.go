@@ -26,9 +26,12 @@ type Building struct {
 	Floors    int
 	Entrances int     // 单元 (stairwells); 0 for a courtyard
 	Lng, Lat  float64 // WGS-84
-	Version   int
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// GridReason explains a grid chosen against the building's location;
+	// the audit log keeps it. Only read on create.
+	GridReason string
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Code returns the building's 20-digit code: grid code + 5-digit sequence.
@@ -36,7 +39,8 @@ func (b *Building) Code() string { return fmt.Sprintf("%s%05d", b.GridCode, b.Se
 
 // Validate checks the fields a caller sets.
 func (b *Building) Validate() error {
-	if LevelOf(b.GridCode) != LevelGrid || !ValidRegionCode(b.GridCode) {
+	// An empty grid code is filled from the location by the store.
+	if b.GridCode != "" && (LevelOf(b.GridCode) != LevelGrid || !ValidRegionCode(b.GridCode)) {
 		return FieldError("grid_code", "网格代码应为 15 位数字。", "A grid code has 15 digits.")
 	}
 	if b.Name == "" || len([]rune(b.Name)) > 100 {

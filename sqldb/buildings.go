@@ -4,8 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/peterstace/simplefeatures/geom"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/geo"
 )
 
 const buildingCols = `b.id, b.grid_code, b.seq, b.name, b.kind, b.address, b.floors, b.entrances, b.lng, b.lat, b.version, b.created_at, b.updated_at`
@@ -54,6 +59,9 @@ func (db *DB) CreateBuilding(ctx context.Context, b *wangge.Building) error {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.placeBuilding(b); err != nil {
+			return err
+		}
 		if err := tx.activeGrid("grid_code", b.GridCode); err != nil {
 			return err
 		}
@@ -73,8 +81,67 @@ func (db *DB) CreateBuilding(ctx context.Context, b *wangge.Building) error {
 		if err != nil {
 			return db.classify(err)
 		}
-		return tx.audit("building.create", "building", b.ID, b.GridCode, jsonDetail(map[string]any{"name": b.Name, "seq": b.Seq}))
+		detail := map[string]any{"name": b.Name, "seq": b.Seq}
+		if b.GridReason != "" {
+			detail["grid_reason"] = b.GridReason
+		}
+		return tx.audit("building.create", "building", b.ID, b.GridCode, jsonDetail(detail))
 	})
+}
+
+// placeBuilding gives a new building its grid from its location: the grid
+// whose current outline holds the point. A grid the caller names against the
+// location needs a reason (GridReason), which the audit entry keeps; without
+// outlines, or without a location, the caller's grid stands.
+func (tx *Tx) placeBuilding(b *wangge.Building) error {
+	located := ""
+	if b.Lng != 0 || b.Lat != 0 {
+		var err error
+		if located, err = tx.locateGrid(b.Lng, b.Lat); err != nil {
+			return err
+		}
+	}
+	switch {
+	case b.GridCode == "" && located == "":
+		return wangge.FieldError("grid_code", "该位置不在任何网格内，请指定所属网格。", "The location lies in no grid; name the building's grid.")
+	case b.GridCode == "":
+		b.GridCode = located
+	case located != "" && located != b.GridCode && strings.TrimSpace(b.GridReason) == "":
+		return wangge.FieldError("grid_reason", "该位置位于网格 "+located+"，与所填网格不同；如确需划入所填网格，请填写原因。",
+			"The location lies in grid "+located+", not the one given; give a reason to place the building there anyway.")
+	}
+	return nil
+}
+
+// locateGrid returns the grid whose current outline holds the point, or "".
+func (tx *Tx) locateGrid(lng, lat float64) (string, error) {
+	rows, err := tx.query(`SELECT area_code, geojson FROM boundaries WHERE length(area_code) = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)`,
+		wangge.GridCodeLen, tx.now, tx.now)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var areas []geo.Area
+	for rows.Next() {
+		var code, gj string
+		if err := rows.Scan(&code, &gj); err != nil {
+			return "", err
+		}
+		g, err := geom.UnmarshalGeoJSON([]byte(gj))
+		if err != nil {
+			return "", fmt.Errorf("boundary of %s: %w", code, err)
+		}
+		areas = append(areas, geo.Area{Code: code, Geom: g})
+	}
+	if err := rows.Err(); err != nil || len(areas) == 0 {
+		return "", err
+	}
+	ix, err := geo.NewIndex(areas)
+	if err != nil {
+		return "", err
+	}
+	code, _ := ix.Locate(lng, lat)
+	return code, nil
 }
 
 // Building returns a building within the scope.

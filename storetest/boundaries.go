@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 var boundaryTests = []test{
 	{"BoundaryVersionsAnswerAsOfAnyDate", testBoundaryVersions},
 	{"BoundaryRefusesBadGeometryAndOldDates", testBoundaryRefusals},
+	{"BuildingsTakeTheirGridFromTheirLocation", testBuildingsTakeTheirGridFromTheirLocation},
 }
 
 func square(x0, y0, d float64) string {
@@ -113,5 +115,36 @@ func testBoundaryRefusals(t *testing.T, e *env) {
 	}
 	if _, err := e.db.SetBoundary(e.ctx, GridA1, square(113, 36, 0.02), d.AddDate(-1, 0, 0)); wangge.ErrorCode(err) != wangge.EInvalid {
 		t.Errorf("a version from an earlier date: %v, want invalid", err)
+	}
+}
+
+// testBuildingsTakeTheirGridFromTheirLocation: with grid outlines set, a
+// building without a grid lands in the grid its point lies in; naming
+// another grid needs a reason, which the audit log keeps; a point outside
+// every grid needs a grid named.
+func testBuildingsTakeTheirGridFromTheirLocation(t *testing.T, e *env) {
+	e.fixture()
+	_, err := e.db.SetBoundary(e.ctx, GridA1, square(113.10, 36.10, 0.05), time.Time{})
+	ok(t, err)
+	_, err = e.db.SetBoundary(e.ctx, GridA2, square(113.15, 36.10, 0.05), time.Time{})
+	ok(t, err)
+
+	b := &wangge.Building{Name: "定位楼", Kind: wangge.BuildingTower, Lng: 113.17, Lat: 36.12}
+	ok(t, e.db.CreateBuilding(e.ctx, b))
+	if b.GridCode != GridA2 {
+		t.Errorf("placed in %s, want %s", b.GridCode, GridA2)
+	}
+	against := &wangge.Building{Name: "指定楼", Kind: wangge.BuildingTower, Lng: 113.17, Lat: 36.12, GridCode: GridA1}
+	if err := e.db.CreateBuilding(e.ctx, against); wangge.ErrorCode(err) != wangge.EInvalid {
+		t.Fatalf("a grid against the location without a reason: %v, want invalid", err)
+	}
+	against.GridReason = "产权单位统一管理，划入第一网格"
+	ok(t, e.db.CreateBuilding(e.ctx, against))
+	if against.GridCode != GridA1 || !strings.Contains(e.lastAudit().Detail, "产权单位统一管理") {
+		t.Errorf("override: grid %s, audit %s", against.GridCode, e.lastAudit().Detail)
+	}
+	lost := &wangge.Building{Name: "域外楼", Kind: wangge.BuildingTower, Lng: 114, Lat: 37}
+	if err := e.db.CreateBuilding(e.ctx, lost); wangge.ErrorCode(err) != wangge.EInvalid {
+		t.Errorf("a point outside every grid without a grid: %v, want invalid", err)
 	}
 }
