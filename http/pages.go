@@ -122,10 +122,10 @@ func (s *Server) handleArea(w http.ResponseWriter, r *http.Request) error {
 	}
 	crumbs[len(crumbs)-1].URL = ""
 	v := &areaView{Area: sum, IsGrid: sum.Level == wangge.LevelGrid, ChildLevel: sum.Level + 1}
+	if v.Groups, err = s.store.GroupCounts(ctx, scope.Narrow(code)); err != nil {
+		return err
+	}
 	if v.IsGrid {
-		if v.Groups, err = s.store.GroupCounts(ctx, scope.Narrow(code)); err != nil {
-			return err
-		}
 		var total int
 		if v.Buildings, total, err = s.store.ListBuildings(ctx, scope, wangge.BuildingFilter{GridCode: code, Page: pg}); err != nil {
 			return err

@@ -19,7 +19,7 @@ import (
 var chinaTime = time.FixedZone("CST", 8*60*60)
 
 // pageNames are the page templates; each is parsed with layout.html.
-var pageNames = []string{"login", "area", "building", "household", "error", "reveal", "audit", "kiosk", "account_password", "account_totp", "admin_users", "user_reset"}
+var pageNames = []string{"login", "area", "building", "household", "error", "reveal", "audit", "kiosk", "group", "account_password", "account_totp", "admin_users", "user_reset"}
 
 // templates holds every page parsed once per language, with the catalogue's
 // "t" bound to that language, so rendering never clones or re-parses.

@@ -106,6 +106,7 @@ func (s *Server) routeTable() []route {
 		s.page("GET /areas/{code}", wangge.PermLogin, s.handleArea),
 		s.page("GET /buildings/{id}", wangge.PermLogin, s.handleBuilding),
 		s.page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
+		s.page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
 		s.page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),
 		s.page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),
 		s.page("GET /audit", wangge.PermViewAudit, s.handleAudit),
