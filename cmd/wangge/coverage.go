@@ -61,10 +61,9 @@ func coverage(ctx context.Context, args []string) error {
 	dsn := dbFlag(fs)
 	community := fs.String("community", "", "check one community's grids")
 	subdistrict := fs.String("subdistrict", "", "check a sub-district's communities and their grids")
-	all := fs.Bool("all", false, "check the whole database (the default)")
+	fs.Bool("all", false, "check the whole database (the default without --community or --subdistrict)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	fs.Parse(args)
-	_ = all
 	db, err := openStore(ctx, *dsn)
 	if err != nil {
 		return err
