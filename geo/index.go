@@ -15,6 +15,16 @@ type Area struct {
 	Geom geom.Geometry // Polygon or MultiPolygon, WGS-84
 }
 
+// ParseArea reads an area's outline from a GeoJSON Polygon or
+// MultiPolygon, as the stores keep it.
+func ParseArea(code, geojson string) (Area, error) {
+	g, err := geom.UnmarshalGeoJSON([]byte(geojson))
+	if err != nil {
+		return Area{}, fmt.Errorf("geo: outline of %s: %w", code, err)
+	}
+	return Area{Code: code, Geom: g}, nil
+}
+
 // Index answers "which grid is this point in" without allocating. It is
 // immutable once built and safe for concurrent use; rebuild it (NewIndex)
 // when boundaries change and swap the pointer.

@@ -2,15 +2,12 @@ package http
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/peterstace/simplefeatures/geom"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/geo"
@@ -88,11 +85,11 @@ func (l *locator) current(ctx context.Context) (*geo.Index, error) {
 	}
 	areas := make([]geo.Area, 0, len(bs))
 	for _, b := range bs {
-		g, err := geom.UnmarshalGeoJSON([]byte(b.GeoJSON))
+		a, err := geo.ParseArea(b.AreaCode, b.GeoJSON)
 		if err != nil {
-			return nil, fmt.Errorf("boundary of %s: %w", b.AreaCode, err)
+			return nil, err
 		}
-		areas = append(areas, geo.Area{Code: b.AreaCode, Geom: g})
+		areas = append(areas, a)
 	}
 	if ix, err = geo.NewIndex(areas); err != nil {
 		return nil, err

@@ -4,10 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
-
-	"github.com/peterstace/simplefeatures/geom"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/geo"
@@ -127,11 +124,11 @@ func (tx *Tx) locateGrid(lng, lat float64) (string, error) {
 		if err := rows.Scan(&code, &gj); err != nil {
 			return "", err
 		}
-		g, err := geom.UnmarshalGeoJSON([]byte(gj))
+		a, err := geo.ParseArea(code, gj)
 		if err != nil {
-			return "", fmt.Errorf("boundary of %s: %w", code, err)
+			return "", err
 		}
-		areas = append(areas, geo.Area{Code: code, Geom: g})
+		areas = append(areas, a)
 	}
 	if err := rows.Err(); err != nil || len(areas) == 0 {
 		return "", err

@@ -135,11 +135,11 @@ func checkCoverage(ctx context.Context, db *sqldb.DB, root string) (*coverageRep
 			return nil, err
 		}
 		for _, b := range bs {
-			g, err := geom.UnmarshalGeoJSON([]byte(b.GeoJSON))
+			a, err := geo.ParseArea(b.AreaCode, b.GeoJSON)
 			if err != nil {
-				return nil, fmt.Errorf("boundary of %s: %w", b.AreaCode, err)
+				return nil, err
 			}
-			outline[b.AreaCode] = g
+			outline[b.AreaCode] = a.Geom
 		}
 	}
 	areas, _, err := db.ListAreas(ctx, wangge.AreaFilter{Page: wangge.Page{Limit: wangge.MaxPageLimit}})

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -19,19 +17,11 @@ import (
 // capture runs the command line and returns what it printed.
 func capture(t *testing.T, args ...string) string {
 	t.Helper()
-	r, w, _ := os.Pipe()
-	old := os.Stdout
-	os.Stdout = w
-	done := make(chan []byte)
-	go func() { b, _ := io.ReadAll(r); done <- b }()
-	err := run(context.Background(), args)
-	w.Close()
-	os.Stdout = old
-	out := <-done
+	out, err := runOut(args...)
 	if err != nil {
 		t.Fatalf("wangge %v: %v\n%s", args, err, out)
 	}
-	return string(out)
+	return out
 }
 
 // TestDemoDistrictIsCompleteAndValid generates the full demo district (a
