@@ -6,7 +6,7 @@ SEED    ?= 1
 # The demo's admin password; the demo is synthetic, so a known one is fine.
 DEMO_ADMIN_PASSWORD ?= Wangge-Demo-2026
 
-.PHONY: all build run demo test fuzz bench vet fmt clean
+.PHONY: all build run demo test fuzz bench vet fmt clean assets
 
 all: build
 
@@ -40,6 +40,10 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . ./geo/
 	scripts/with-postgres $(GO) test -run '^$$' -bench . -benchtime 1x ./http/ ./postgres/
+
+# Copy Leaflet (pinned in web/package-lock.json) from npm into web/static/vendor.
+assets:
+	scripts/assets
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }

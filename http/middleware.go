@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -19,11 +20,41 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
+// cspWithTiles is the policy when map tiles come from origin: images from
+// there too, and nothing else.
+func cspWithTiles(origin string) string {
+	if origin == "" {
+		return contentSecurityPolicy
+	}
+	return strings.Replace(contentSecurityPolicy, "img-src 'self' data:;", "img-src 'self' data: "+origin+";", 1)
+}
+
+// TileOrigin checks a tile URL template (Options.TileURL) and returns its
+// origin ("" for an empty template): http or https, a host, and the {z},
+// {x} and {y} placeholders.
+func TileOrigin(tmpl string) (string, error) {
+	if tmpl == "" {
+		return "", nil
+	}
+	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(tmpl))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		!strings.Contains(tmpl, "{z}") || !strings.Contains(tmpl, "{x}") || !strings.Contains(tmpl, "{y}") {
+		return "", &wangge.Error{Code: wangge.EInvalid, Field: "tiles",
+			Message: "a tile URL is an http(s) address with {z}, {x} and {y}, such as https://tiles.example.org/{z}/{x}/{y}.png",
+			Zh:      "瓦片地址应为含 {z}、{x}、{y} 的 http(s) 地址，例如 https://tiles.example.org/{z}/{x}/{y}.png"}
+	}
+	if _, parent, ok := strings.Cut(u.Host, "."); ok && strings.HasPrefix(tmpl, u.Scheme+"://{s}.") {
+		// {s}.tile.example.org: any host under the parent domain.
+		return u.Scheme + "://*." + parent, nil
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
 // securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
+func securityHeaders(csp string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")

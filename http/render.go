@@ -106,6 +106,7 @@ type view struct {
 	Crumbs []crumb
 	Data   any
 	Kiosk  bool // the public touch screen: no header, resets when idle
+	Map    bool // the page draws a map: load Leaflet and map.js
 
 	// Set by render.
 	Lang     lang

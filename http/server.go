@@ -27,6 +27,15 @@ type Options struct {
 	SessionTTL time.Duration
 	// Now is the clock (tests); time.Now when nil.
 	Now func() time.Time
+	// TileURL is a map tile template such as
+	// "https://tiles.example.org/{z}/{x}/{y}.png" (WGS-84 tiles in the web
+	// Mercator grid). Empty: maps draw grids and buildings as vectors on a
+	// plain background, with no tile server at all.
+	TileURL string
+	// PublicURL is the address residents reach the server at, such as
+	// "https://wangge.example.gov.cn"; QR codes on printed door plates
+	// point there. Empty: the address of the request that printed them.
+	PublicURL string
 }
 
 // Server is the web interface over a store.
@@ -56,6 +65,10 @@ func NewServer(store wangge.Store, opts Options) *Server {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if _, err := TileOrigin(opts.TileURL); err != nil {
+		opts.Logger.Error("ignoring the tile URL: maps draw vectors only", "tiles", opts.TileURL, "err", err)
+		opts.TileURL = ""
 	}
 	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &locator{store: store}}
 	var err error
@@ -142,7 +155,8 @@ func (s *Server) routes() http.Handler {
 
 	var h http.Handler = csrf.Handler(mux)
 	h = s.recoverPanics(h)
-	h = securityHeaders(h)
+	tileOrigin, _ := TileOrigin(s.opts.TileURL) // checked by NewServer
+	h = securityHeaders(cspWithTiles(tileOrigin), h)
 	h = s.logRequests(h)
 	return h
 }

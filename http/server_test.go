@@ -349,7 +349,7 @@ func TestGridBuildingsPaginate(t *testing.T) {
 func TestPanicShowsErrorPage(t *testing.T) {
 	f := newFixture(t)
 	s := f.server(t)
-	h := s.logRequests(securityHeaders(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	h := s.logRequests(securityHeaders(contentSecurityPolicy, s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("boom")
 	}))))
 	w := httptest.NewRecorder()

@@ -17,7 +17,12 @@ func serve(ctx context.Context, args []string) error {
 		defAddr = "127.0.0.1:8080"
 	}
 	addr := fs.String("addr", defAddr, "address to listen on (env WANGGE_ADDR)")
+	tiles := fs.String("tiles", os.Getenv("WANGGE_TILES"), "map tile URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png (env WANGGE_TILES; empty: vector maps only)")
+	public := fs.String("public-url", os.Getenv("WANGGE_PUBLIC_URL"), "address residents reach this server at, for QR codes on door plates (env WANGGE_PUBLIC_URL)")
 	fs.Parse(args)
+	if _, err := wanggehttp.TileOrigin(*tiles); err != nil {
+		return err
+	}
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)
@@ -29,7 +34,7 @@ func serve(ctx context.Context, args []string) error {
 	if empty, err := db.Empty(ctx); err == nil && empty {
 		log.Warn("the database is empty: run `wangge demo` for the demo district, or import areas", "db", *dsn)
 	}
-	srv := wanggehttp.NewServer(db, wanggehttp.Options{Logger: log})
+	srv := wanggehttp.NewServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public})
 	log.Info("serving", "url", "http://"+*addr+"/", "db", db.Dialect())
 	return srv.ListenAndServe(ctx, *addr)
 }
