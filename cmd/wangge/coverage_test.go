@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wangge/wangge/coverage"
 )
 
 // TestDemoDistrictIsSeamless: the demo's grids tile their communities, its
@@ -16,7 +18,7 @@ func TestDemoDistrictIsSeamless(t *testing.T) {
 	t.Setenv("WANGGE_SECRET_KEY_FILE", "")
 	db := filepath.Join(t.TempDir(), "w.db")
 	capture(t, "demo", "--db", db, "--scale", "0.1", "--admin-password", "Demo-Test-2026")
-	var rep coverageReport
+	var rep coverage.Report
 	if err := json.Unmarshal([]byte(capture(t, "coverage", "--db", db, "--json")), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +91,7 @@ func TestImportAreasBuildsAHierarchyAndChecksIt(t *testing.T) {
 		t.Error("--strict accepted a grid crossing its community's border")
 	}
 
-	var rep coverageReport
+	var rep coverage.Report
 	raw, err := runOut("coverage", "--db", db, "--community", "140498001001", "--json")
 	if err == nil {
 		t.Error("coverage of a community with a gap exited 0")

@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string) error {
 	case "import":
 		return importCmd(ctx, rest)
 	case "coverage":
-		return coverage(ctx, rest)
+		return runCoverage(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
