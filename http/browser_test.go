@@ -113,28 +113,7 @@ func TestBrowserWalksDistrictToHousehold(t *testing.T) {
 		}
 	}
 	shots := os.Getenv("WANGGE_SCREENSHOT_DIR")
-	shoot := func(name string) {
-		t.Helper()
-		if shots == "" {
-			return
-		}
-		for _, d := range []struct {
-			suffix string
-			dev    chromedp.Device
-		}{{"desktop", desktop}, {"phone", device.IPhone12}} {
-			do("emulate "+d.suffix, chromedp.Emulate(d.dev), chromedp.Reload())
-			png, err := chromedp.Run(ctx, fullPage())
-			if err != nil {
-				t.Fatalf("screenshot: %v", err)
-			}
-			path := filepath.Join(shots, name+"-"+d.suffix+".png")
-			if err := os.WriteFile(path, png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("screenshot %s", path)
-		}
-		do("emulate desktop", chromedp.Emulate(desktop), chromedp.Reload())
-	}
+	shoot := browserPage{t, ctx}.shoot
 
 	// Any page sends a stranger to the login form; logging in comes back.
 	do("open", chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.ID("username")))
@@ -210,6 +189,32 @@ func TestBrowserWalksDistrictToHousehold(t *testing.T) {
 		t.Errorf("language switch in English reads %q, want 中文", got)
 	}
 	shoot("household-en")
+}
+
+// shoot saves the page as name-desktop.png and name-phone.png in
+// $WANGGE_SCREENSHOT_DIR, when it is set: pictures to review a page by.
+func (b browserPage) shoot(name string) {
+	b.t.Helper()
+	dir := os.Getenv("WANGGE_SCREENSHOT_DIR")
+	if dir == "" {
+		return
+	}
+	for _, d := range []struct {
+		suffix string
+		dev    chromedp.Device
+	}{{"desktop", desktop}, {"phone", device.IPhone12}} {
+		b.do("emulate "+d.suffix, chromedp.Emulate(d.dev), chromedp.Reload(), chromedp.Sleep(500*time.Millisecond))
+		png, err := chromedp.Run(b.ctx, fullPage())
+		if err != nil {
+			b.t.Fatalf("screenshot: %v", err)
+		}
+		path := filepath.Join(dir, name+"-"+d.suffix+".png")
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+		b.t.Logf("screenshot %s", path)
+	}
+	b.do("emulate desktop", chromedp.Emulate(desktop), chromedp.Reload())
 }
 
 // desktop is a 1280×800 laptop screen.

@@ -58,7 +58,7 @@ func (s *Server) handleKiosk(w http.ResponseWriter, r *http.Request) error {
 			v.Hits = append(v.Hits, kioskHit{Building: b.Name, Address: b.Address, GridCode: b.GridCode, GridName: names[b.GridCode]})
 		}
 	}
-	s.render(w, r, http.StatusOK, "kiosk", &view{Title: s.msgs.T(langOf(r), "kiosk.title"), Data: v, Kiosk: true})
+	s.render(w, r, http.StatusOK, "kiosk", &view{Title: s.msgs.T(langOf(r), "kiosk.title"), Data: v, Kiosk: true, Map: true})
 	return nil
 }
 

@@ -9,11 +9,14 @@ import (
 	"github.com/wangge/wangge"
 )
 
-// pageSize is the length of every paginated list.
+// pageSize is the length of every paginated list but the printed ones.
 const pageSize = wangge.DefaultPageLimit
 
 // pageOf reads ?page=N (1 when absent) as the one pagination shape.
-func pageOf(r *http.Request) (wangge.Page, int, error) {
+func pageOf(r *http.Request) (wangge.Page, int, error) { return pageOfSize(r, pageSize) }
+
+// pageOfSize is pageOf for pages of size items.
+func pageOfSize(r *http.Request, size int) (wangge.Page, int, error) {
 	n := 1
 	if v := r.URL.Query().Get("page"); v != "" {
 		var err error
@@ -21,7 +24,7 @@ func pageOf(r *http.Request) (wangge.Page, int, error) {
 			return wangge.Page{}, 0, errBadPage
 		}
 	}
-	return wangge.Page{Offset: (n - 1) * pageSize, Limit: pageSize}, n, nil
+	return wangge.Page{Offset: (n - 1) * size, Limit: size}, n, nil
 }
 
 // pager is what a paginated list shows under it: "第 x 页 / 共 y 页" and
@@ -31,8 +34,11 @@ type pager struct {
 	Prev, Next         string
 }
 
-func newPager(r *http.Request, page, total int) *pager {
-	p := &pager{Page: page, Pages: max(1, (total+pageSize-1)/pageSize), Total: total}
+func newPager(r *http.Request, page, total int) *pager { return newPagerSize(r, page, total, pageSize) }
+
+// newPagerSize is newPager for pages of size items.
+func newPagerSize(r *http.Request, page, total, size int) *pager {
+	p := &pager{Page: page, Pages: max(1, (total+size-1)/size), Total: total}
 	link := func(n int) string {
 		q := r.URL.Query()
 		q.Set("page", strconv.Itoa(n))

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -18,8 +20,21 @@ import (
 // is exact and needs no tzdata.
 var chinaTime = time.FixedZone("CST", 8*60*60)
 
-// pageNames are the page templates; each is parsed with layout.html.
-var pageNames = []string{"login", "area", "building", "household", "error", "reveal", "audit", "kiosk", "group", "account_password", "account_totp", "admin_users", "user_reset"}
+// pageNames are the page templates, every file in templates/ but
+// layout.html, which each is parsed with.
+var pageNames = func() []string {
+	var names []string
+	files, err := fs.Glob(web.FS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range files {
+		if name := strings.TrimSuffix(path.Base(f), ".html"); name != "layout" {
+			names = append(names, name)
+		}
+	}
+	return names
+}()
 
 // templates holds every page parsed once per language, with the catalogue's
 // "t" bound to that language, so rendering never clones or re-parses.

@@ -70,6 +70,12 @@ func NewServer(store wangge.Store, opts Options) *Server {
 		opts.Logger.Error("ignoring the tile URL: maps draw vectors only", "tiles", opts.TileURL, "err", err)
 		opts.TileURL = ""
 	}
+	if base, err := PublicBase(opts.PublicURL); err != nil {
+		opts.Logger.Error("ignoring the public URL: door plates point at the address they are printed from", "public_url", opts.PublicURL, "err", err)
+		opts.PublicURL = ""
+	} else {
+		opts.PublicURL = base
+	}
 	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &locator{store: store}}
 	var err error
 	if s.msgs, err = newCatalogue(s.log); err != nil {
@@ -117,7 +123,15 @@ func (s *Server) routeTable() []route {
 
 		s.page("GET /{$}", wangge.PermLogin, func(w http.ResponseWriter, r *http.Request) error { s.handleHome(w, r); return nil }),
 		s.page("GET /areas/{code}", wangge.PermLogin, s.handleArea),
+		// Maps: outlines are public, buildings are read in scope; a grid's
+		// card shows public counts and the key groups the user may see.
+		s.page("GET /areas/{code}/map", wangge.PermLogin, s.handleMap),
+		s.page("GET /areas/{code}/map.geojson", wangge.PermLogin, s.handleMapData),
+		s.page("GET /areas/{code}/card.json", wangge.PermLogin, s.handleGridCard),
 		s.page("GET /buildings/{id}", wangge.PermLogin, s.handleBuilding),
+		// Door plates show only public facts, but of buildings in scope.
+		s.page("GET /buildings/{id}/plate", wangge.PermLogin, s.handleBuildingPlate),
+		s.page("GET /areas/{code}/plates", wangge.PermLogin, s.handleAreaPlates),
 		s.page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
 		s.page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
 		s.page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),

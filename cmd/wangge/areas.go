@@ -21,6 +21,13 @@ import (
 // import warns: boundaries from different sources never match exactly.
 const outsideTolM2 = 1.0
 
+// levelByName reads a --level flag.
+var levelByName = map[string]wangge.Level{"district": wangge.LevelDistrict, "subdistrict": wangge.LevelSubdistrict,
+	"community": wangge.LevelCommunity, "grid": wangge.LevelGrid}
+
+// chinaTime is Beijing time, in which dates on the command line are meant.
+var chinaTime = time.FixedZone("CST", 8*3600)
+
 const importUsage = `usage:
   wangge import areas FILE --level district|subdistrict|community|grid [--parent CODE] [--crs wgs84|gcj02] [--valid-from YYYY-MM-DD] [--strict] [--db DSN]
   wangge import grids FILE [--parent CODE] …      (the same with --level grid)`
@@ -47,8 +54,8 @@ func importCmd(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, importUsage)
 		return exitError(2)
 	}
-	lv := map[string]wangge.Level{"district": wangge.LevelDistrict, "subdistrict": wangge.LevelSubdistrict, "community": wangge.LevelCommunity, "grid": wangge.LevelGrid}[*level]
-	if lv == 0 {
+	lv, ok := levelByName[*level]
+	if !ok {
 		return fmt.Errorf("--level must be district, subdistrict, community or grid")
 	}
 	crs, err := geo.ParseCRS(*crsName)
@@ -57,7 +64,7 @@ func importCmd(ctx context.Context, args []string) error {
 	}
 	var from time.Time
 	if *validFrom != "" {
-		if from, err = time.ParseInLocation(time.DateOnly, *validFrom, time.FixedZone("CST", 8*3600)); err != nil {
+		if from, err = time.ParseInLocation(time.DateOnly, *validFrom, chinaTime); err != nil {
 			return fmt.Errorf("--valid-from: want YYYY-MM-DD")
 		}
 	}

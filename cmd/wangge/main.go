@@ -26,6 +26,8 @@ Usage:
   wangge person  find|show|export|correct|delete …    a person's data on request (see PRIVACY.md)
   wangge import  areas|grids FILE --level L [--parent CODE] [--crs wgs84|gcj02] [--strict]
                                                     load area boundaries from GeoJSON
+  wangge export  areas [--level L] [--within CODE] [--crs wgs84|gcj02] [--as-of DATE] [--object CODE]
+                                                    write area boundaries as GeoJSON (grids: 20-digit CJ/T 349 codes)
   wangge coverage [--community CODE | --subdistrict CODE | --all] [--json]
                                                     gaps, overlaps and stray buildings
 
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string) error {
 		return person(ctx, rest)
 	case "import":
 		return importCmd(ctx, rest)
+	case "export":
+		return exportCmd(ctx, rest)
 	case "coverage":
 		return runCoverage(ctx, rest)
 	case "help", "-h", "--help":

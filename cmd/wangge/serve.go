@@ -23,6 +23,9 @@ func serve(ctx context.Context, args []string) error {
 	if _, err := wanggehttp.TileOrigin(*tiles); err != nil {
 		return err
 	}
+	if _, err := wanggehttp.PublicBase(*public); err != nil {
+		return err
+	}
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)

@@ -1,0 +1,290 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/peterstace/simplefeatures/geom"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/coverage"
+	"github.com/wangge/wangge/geo"
+)
+
+// The map pages draw an area's grids as vectors — no tile server needed —
+// coloured so that neighbours differ, labelled, with every gap and overlap
+// of the seamless-coverage check in red and buildings as dots. A click on a
+// grid shows its assistant and counts. When a tile URL is configured the
+// map draws over it.
+
+// mapView is what a map page shows besides the map itself.
+type mapView struct {
+	Area     *wangge.AreaSummary
+	DataURL  string // the map's GeoJSON
+	TileURL  string
+	Coverage *coverage.Parent // the area's own check (nil for a grid)
+	Strays   int              // buildings outside every grid or in two
+	Checked  bool
+}
+
+// handleMap shows the map of a district, sub-district, community or grid.
+func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	code := r.PathValue("code")
+	if !wangge.ValidRegionCode(code) {
+		return wangge.ErrNotFound
+	}
+	sum, err := s.store.AreaSummary(ctx, userFrom(ctx).Scope(), code)
+	if err != nil {
+		return err
+	}
+	crumbs, err := s.areaCrumbs(ctx, code)
+	if err != nil {
+		return err
+	}
+	crumbs = append(crumbs, crumb{Name: s.msgs.T(langOf(r), "map.title")})
+	v := &mapView{Area: sum, DataURL: "/areas/" + code + "/map.geojson", TileURL: s.opts.TileURL}
+	if sum.Level != wangge.LevelGrid {
+		rep, err := coverage.Check(ctx, s.store, code)
+		if err != nil {
+			return err
+		}
+		for i := range rep.Parents {
+			if rep.Parents[i].Code == code {
+				v.Coverage = &rep.Parents[i]
+			}
+		}
+		v.Checked = v.Coverage != nil
+		v.Strays = len(rep.BuildingsOutsideGrids) + len(rep.BuildingsInTwoGrids)
+	}
+	s.render(w, r, http.StatusOK, "map", &view{Title: sum.Name + " · " + s.msgs.T(langOf(r), "map.title"), Crumbs: crumbs, Data: v, Map: true})
+	return nil
+}
+
+type mapFeature struct {
+	Type       string          `json:"type"`
+	Geometry   json.RawMessage `json:"geometry"`
+	Properties map[string]any  `json:"properties"`
+}
+
+// handleMapData answers GET /areas/{code}/map.geojson: one FeatureCollection
+// with the area's outline ("kind": "outline"), its grids ("grid", with a
+// colour index that differs between neighbours), the gaps, overlaps and
+// pieces outside the parent found under it ("gap", "overlap", "outside"),
+// buildings of a community or grid in the user's scope ("building") and
+// buildings outside every grid or in two ("stray").
+func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	scope := userFrom(ctx).Scope()
+	code := r.PathValue("code")
+	if !wangge.ValidRegionCode(code) {
+		return wangge.ErrNotFound
+	}
+	sum, err := s.store.AreaSummary(ctx, scope, code)
+	if err != nil {
+		return err
+	}
+	// A grid's map shows its community around it.
+	root := code
+	if sum.Level == wangge.LevelGrid {
+		root = wangge.ParentCode(code)
+	}
+	l := langOf(r)
+	var fs []mapFeature
+	add := func(g geom.Geometry, props map[string]any) error {
+		b, err := g.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		fs = append(fs, mapFeature{Type: "Feature", Geometry: b, Properties: props})
+		return nil
+	}
+	if b, err := s.store.Boundary(ctx, root, time.Time{}); err == nil {
+		fs = append(fs, mapFeature{Type: "Feature", Geometry: json.RawMessage(b.GeoJSON),
+			Properties: map[string]any{"kind": "outline", "code": root, "name": b.AreaName}})
+	} else if wangge.ErrorCode(err) != wangge.ENotFound {
+		return err
+	}
+	grids, err := s.store.Boundaries(ctx, root, wangge.LevelGrid, time.Time{})
+	if err != nil {
+		return err
+	}
+	colours, err := gridColours(grids)
+	if err != nil {
+		return err
+	}
+	for i, b := range grids {
+		fs = append(fs, mapFeature{Type: "Feature", Geometry: json.RawMessage(b.GeoJSON), Properties: map[string]any{
+			"kind": "grid", "code": b.AreaCode, "name": b.AreaName, "colour": colours[i], "selected": b.AreaCode == code}})
+	}
+	rep, err := coverage.Check(ctx, s.store, root)
+	if err != nil {
+		return err
+	}
+	for _, p := range rep.Parents {
+		for _, set := range []struct {
+			kind  string
+			items []coverage.Item
+		}{{"gap", p.Gaps}, {"overlap", p.Overlaps}, {"outside", p.OutsideParent}} {
+			for _, it := range set.items {
+				if err := add(it.Geom, map[string]any{"kind": set.kind, "parent": p.Code, "codes": it.Codes,
+					"area_m2": it.AreaM2, "label": s.msgs.T(l, "map."+set.kind, "Area", int64(it.AreaM2+0.5))}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	strays := append(rep.BuildingsOutsideGrids, rep.BuildingsInTwoGrids...)
+	for _, b := range strays {
+		if err := add(point(b.Lng, b.Lat), map[string]any{"kind": "stray", "id": b.ID, "name": b.Name, "grids": b.Grids}); err != nil {
+			return err
+		}
+	}
+	if sum.Level >= wangge.LevelCommunity {
+		for off := 0; ; off += wangge.MaxPageLimit {
+			bs, total, err := s.store.ListBuildings(ctx, scope.Narrow(root), wangge.BuildingFilter{Page: wangge.Page{Offset: off, Limit: wangge.MaxPageLimit}})
+			if err != nil {
+				return err
+			}
+			for _, b := range bs {
+				if err := add(point(b.Lng, b.Lat), map[string]any{"kind": "building", "id": b.ID, "name": b.Name,
+					"grid": b.GridCode, "households": b.Households}); err != nil {
+					return err
+				}
+			}
+			if off+wangge.MaxPageLimit >= total {
+				break
+			}
+		}
+	}
+	if fs == nil {
+		fs = []mapFeature{}
+	}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	writeJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "features": fs})
+	return nil
+}
+
+func point(lng, lat float64) geom.Geometry {
+	return geom.NewPoint(geom.Coordinates{XY: geom.XY{X: lng, Y: lat}, Type: geom.DimXY}).AsGeometry()
+}
+
+// mapPalette is how many fill colours the map has (map.js holds them).
+const mapPalette = 6
+
+// gridColours gives each grid a colour index such that grids whose outlines
+// touch get different ones where the palette allows (greedy, largest
+// neighbourhood first, so the result is the same every time).
+func gridColours(grids []wangge.Boundary) ([]int, error) {
+	envs := make([]geom.Envelope, len(grids))
+	for i, b := range grids {
+		a, err := geo.ParseArea(b.AreaCode, b.GeoJSON)
+		if err != nil {
+			return nil, err
+		}
+		envs[i] = a.Geom.Envelope()
+	}
+	nb := make([][]int, len(grids))
+	for i := range envs {
+		for j := i + 1; j < len(envs); j++ {
+			if envs[i].Intersects(envs[j]) {
+				nb[i] = append(nb[i], j)
+				nb[j] = append(nb[j], i)
+			}
+		}
+	}
+	order := make([]int, len(grids))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(nb[order[a]]) > len(nb[order[b]]) })
+	colours := make([]int, len(grids))
+	for i := range colours {
+		colours[i] = -1
+	}
+	for _, i := range order {
+		used := make([]int, mapPalette)
+		for _, j := range nb[i] {
+			if c := colours[j]; c >= 0 {
+				used[c]++
+			}
+		}
+		best := 0
+		for c := range used {
+			if used[c] < used[best] {
+				best = c
+			}
+		}
+		colours[i] = best
+	}
+	return colours, nil
+}
+
+// gridCard is what a click on a grid shows.
+type gridCard struct {
+	Code       string      `json:"code"`
+	Name       string      `json:"name"`
+	URL        string      `json:"url"` // the grid's page
+	Assistant  string      `json:"assistant"`
+	WorkPhone  string      `json:"work_phone"`
+	Households int         `json:"households"`
+	Persons    int         `json:"persons"`
+	Units      int         `json:"units"`
+	Buildings  int         `json:"buildings"`
+	Groups     []cardGroup `json:"groups"`
+	Labels     cardLabels  `json:"labels"`
+}
+
+type cardGroup struct {
+	Group string `json:"group"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+type cardLabels struct {
+	Assistant, Households, Persons, Units, Buildings, Open, NoAssistant string
+}
+
+// handleGridCard answers GET /areas/{code}/card.json for a grid: its
+// assistant and work phone, its counts (public, as on the kiosk) and the
+// key-group counts the user may see.
+func (s *Server) handleGridCard(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	code := r.PathValue("code")
+	if wangge.LevelOf(code) != wangge.LevelGrid || !wangge.ValidRegionCode(code) {
+		return wangge.ErrNotFound
+	}
+	scope := userFrom(ctx).Scope()
+	if _, err := s.store.AreaSummary(ctx, scope, code); err != nil {
+		return err // a grid outside the user's scope shows its name only
+	}
+	// The counts are the public ones the kiosk shows, whatever the role.
+	sum, err := s.store.AreaSummary(ctx, wangge.ScopeOf(code), code)
+	if err != nil {
+		return err
+	}
+	l := langOf(r)
+	c := &gridCard{Code: code, Name: sum.Name, Households: sum.Households, Persons: sum.Persons, Units: sum.Units,
+		Buildings: sum.Buildings, Groups: []cardGroup{}, Labels: cardLabels{
+			Assistant: s.msgs.T(l, "grid.assistant"), Households: s.msgs.T(l, "count.households"),
+			Persons: s.msgs.T(l, "count.persons"), Units: s.msgs.T(l, "count.units"), Buildings: s.msgs.T(l, "count.buildings"),
+			Open: s.msgs.T(l, "map.open_grid"), NoAssistant: s.msgs.T(l, "kiosk.no_assistant")}}
+	if a, err := s.store.GridAssistant(ctx, code); err == nil {
+		c.Assistant, c.WorkPhone = a.Name, a.WorkPhone
+	} else if wangge.ErrorCode(err) != wangge.ENotFound {
+		return err
+	}
+	c.URL = "/areas/" + code
+	groups, err := s.store.GroupCounts(ctx, scope.Narrow(code))
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		c.Groups = append(c.Groups, cardGroup{Group: string(g.Group), Name: s.msgs.T(l, "group."+string(g.Group)), Count: g.Count})
+	}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}

@@ -1,0 +1,157 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wangge/wangge"
+)
+
+// gridA2 is a second grid of community A that the map tests plant.
+const gridA2 = "140499001001002"
+
+// plantMap gives the fixture outlines with one planted gap and one planted
+// overlap in community A, and puts its buildings in their grids:
+//
+//	113.10      113.14 113.15      113.18  113.20            113.30
+//	| grid A ......|......|           |       | grid B            |
+//	|              | grid A2 .........| gap   |                   |
+//	                 overlap
+func plantMap(t testing.TB, f *fixture) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.store.CreateArea(ctx, &wangge.Area{Code: gridA2, Name: "东苑第二网格"}))
+	for code, r := range map[string]string{
+		district: rect(113.10, 36.10, 113.30, 36.20), subdistrict: rect(113.10, 36.10, 113.30, 36.20),
+		communityA: rect(113.10, 36.10, 113.20, 36.20), communityB: rect(113.20, 36.10, 113.30, 36.20),
+		gridA: rect(113.10, 36.10, 113.15, 36.20), gridA2: rect(113.14, 36.10, 113.18, 36.20), gridB: rect(113.20, 36.10, 113.30, 36.20),
+	} {
+		_, err := f.store.SetBoundary(ctx, code, r, time.Time{})
+		must(err)
+	}
+	for b, at := range map[*wangge.Building][2]float64{f.buildingA1: {113.12, 36.15}, f.buildingA2: {113.13, 36.16}, f.buildingB1: {113.25, 36.15}} {
+		cur, err := f.store.Building(ctx, wangge.ScopeAll(), b.ID)
+		must(err)
+		cur.Lng, cur.Lat = at[0], at[1]
+		must(f.store.UpdateBuilding(ctx, cur))
+	}
+}
+
+func getAs(t *testing.T, h http.Handler, c *http.Cookie, path string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest("GET", path, nil)
+	if c != nil {
+		r.AddCookie(c)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// TestMapDataShowsPlantedGapsAndOverlaps: the map data of a community holds
+// its outline, its grids (neighbours in different colours), the planted gap
+// and overlap with their areas, and its buildings; the page lists the same
+// problems and says the community is not seamless.
+func TestMapDataShowsPlantedGapsAndOverlaps(t *testing.T) {
+	f := newFixture(t)
+	plantMap(t, f)
+	h := f.server(t).Handler()
+	c := login(t, h, "dongyuan")
+
+	w := getAs(t, h, c, "/areas/"+communityA+"/map.geojson")
+	if w.Code != 200 {
+		t.Fatalf("map data: %d %s", w.Code, w.Body)
+	}
+	var fc struct {
+		Features []struct {
+			Geometry   struct{ Type string }
+			Properties map[string]any
+		}
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &fc); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	colour := map[string]float64{}
+	for _, ft := range fc.Features {
+		p := ft.Properties
+		kind := p["kind"].(string)
+		kinds[kind]++
+		switch kind {
+		case "grid":
+			colour[p["code"].(string)] = p["colour"].(float64)
+		case "gap":
+			// 0.02° × 0.1° at 36.15°N: about 1,797 m × 11,100 m.
+			if a := p["area_m2"].(float64); a < 19.5e6 || a > 20.5e6 || ft.Geometry.Type != "Polygon" {
+				t.Errorf("gap: %v m², %s", a, ft.Geometry.Type)
+			}
+		case "overlap":
+			if codes := p["codes"].([]any); len(codes) != 2 || codes[0] != gridA || codes[1] != gridA2 {
+				t.Errorf("overlap between %v", codes)
+			}
+		}
+	}
+	if kinds["outline"] != 1 || kinds["grid"] != 2 || kinds["gap"] != 1 || kinds["overlap"] != 1 || kinds["building"] != 2 || kinds["stray"] != 0 {
+		t.Errorf("features by kind: %v", kinds)
+	}
+	if colour[gridA] == colour[gridA2] {
+		t.Errorf("neighbouring grids share colour %v", colour[gridA])
+	}
+
+	w = getAs(t, h, c, "/areas/"+communityA+"/map")
+	body := w.Body.String()
+	if w.Code != 200 || !strings.Contains(body, `data-seamless="false"`) || strings.Count(body, `class="problem problem-gap"`) != 1 ||
+		strings.Count(body, `class="problem problem-overlap"`) != 1 || !strings.Contains(body, `data-map="/areas/`+communityA+`/map.geojson"`) {
+		t.Errorf("map page: %d\n%s", w.Code, body)
+	}
+	// Community B is seamless.
+	if w := getAs(t, h, login(t, h, "admin"), "/areas/"+communityB+"/map"); !strings.Contains(w.Body.String(), `data-seamless="true"`) {
+		t.Errorf("community B page: %s", w.Body)
+	}
+}
+
+// TestGridCardShowsAssistantAndCounts: a click on a grid shows its
+// assistant with the work phone (never the personal one), its counts and
+// the key groups the role may see.
+func TestGridCardShowsAssistantAndCounts(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	card := func(user string) (int, gridCard, string) {
+		w := getAs(t, h, login(t, h, user), "/areas/"+gridA+"/card.json")
+		var c gridCard
+		if w.Code == 200 {
+			if err := json.Unmarshal(w.Body.Bytes(), &c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return w.Code, c, w.Body.String()
+	}
+	code, c, body := card("dongyuan")
+	if code != 200 || c.Name != "东苑第一网格" || c.Assistant != "周敏" || c.WorkPhone != "0355-2021001" ||
+		c.Households != 3 || c.Buildings != 2 || c.URL != "/areas/"+gridA || strings.Contains(body, "13512345672") {
+		t.Errorf("card: %d %+v", code, c)
+	}
+	elderly := false
+	for _, g := range c.Groups {
+		elderly = elderly || g.Group == "elderly" && g.Count == 1 && g.Name == "老年人"
+	}
+	if !elderly {
+		t.Errorf("card groups: %+v", c.Groups)
+	}
+	// A grid of another community is out of community staff's scope.
+	w := getAs(t, h, login(t, h, "dongyuan"), "/areas/"+gridB+"/card.json")
+	if w.Code != 404 {
+		t.Errorf("card out of scope: %d", w.Code)
+	}
+}

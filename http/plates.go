@@ -1,0 +1,202 @@
+package http
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/wangge/wangge"
+)
+
+// Door plates (网格公示牌): one printed plate per building, at its entrance,
+// saying which grid the building is in and who its assistant is, with the
+// work phone and a QR code that opens the grid's kiosk page on a phone.
+// A plate shows only what the kiosk shows anyone, but staff print them, so
+// buildings are read in the user's scope like every other page.
+
+// platesPerPage bounds the bulk page: a big community prints in a few
+// batches rather than one page a browser struggles to lay out.
+const platesPerPage = 200
+
+// plate is one printed door plate.
+type plate struct {
+	Building       wangge.Building
+	Code           string // the building's 20-digit code
+	Grid           *wangge.Area
+	Community      string
+	CommunityPhone string            // the community office, for a grid without an assistant
+	Assist         *wangge.Assistant // public fields only; nil without an assistant
+	KioskURL       string            // what the QR code encodes
+	QR             template.HTML
+}
+
+// platesView is what the plate page shows: one building's plate, or an
+// area's plates a page at a time.
+type platesView struct {
+	Area   *wangge.AreaSummary // the area of the bulk page; nil for one building
+	Plates []plate
+	Pager  *pager
+}
+
+// PublicBase checks a public URL (Options.PublicURL) and returns it without
+// a trailing slash ("" for an empty one): http or https, a host, and at
+// most a path, under which /kiosk/grids/{code} is appended.
+func PublicBase(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", &wangge.Error{Code: wangge.EInvalid, Field: "public_url",
+			Message: "a public URL is an http(s) address such as https://wangge.example.gov.cn",
+			Zh:      "对外地址应为 http(s) 地址，例如 https://wangge.example.gov.cn"}
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+// kioskBase is the address the QR codes point at: the configured public
+// URL, or else the scheme and host this request came to. Behind a TLS proxy
+// (SecureCookies) the request itself is plain HTTP, but residents are not.
+func (s *Server) kioskBase(r *http.Request) string {
+	if s.opts.PublicURL != "" {
+		return s.opts.PublicURL
+	}
+	scheme := "http"
+	if r.TLS != nil || s.opts.SecureCookies {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// plateGrid is what every plate of one grid shares.
+type plateGrid struct {
+	grid           *wangge.Area
+	community      string
+	communityPhone string
+	assist         *wangge.Assistant
+	url            string
+	qr             template.HTML
+}
+
+// plateMaker makes plates, reading each grid's facts and drawing its QR
+// code once for all the grid's buildings.
+type plateMaker struct {
+	s     *Server
+	base  string
+	label string
+	grids map[string]*plateGrid
+}
+
+func (s *Server) newPlateMaker(r *http.Request) *plateMaker {
+	return &plateMaker{s: s, base: s.kioskBase(r), label: s.msgs.T(langOf(r), "plate.scan"), grids: map[string]*plateGrid{}}
+}
+
+// grid returns the shared facts of a grid: names and the service area are
+// public, and so are the assistant's name, photo and work phone.
+func (m *plateMaker) grid(ctx context.Context, code string) (*plateGrid, error) {
+	if g, ok := m.grids[code]; ok {
+		return g, nil
+	}
+	g := &plateGrid{url: m.base + "/kiosk/grids/" + code}
+	var err error
+	if g.grid, err = m.s.store.Area(ctx, code); err != nil {
+		return nil, err
+	}
+	community, err := m.s.store.Area(ctx, code[:wangge.CommunityCodeLen])
+	if err != nil {
+		return nil, err
+	}
+	g.community, g.communityPhone = community.Name, community.Phone
+	switch a, err := m.s.store.GridAssistant(ctx, code); {
+	case err == nil:
+		// The personal phone never reaches a plate on a door.
+		g.assist = &wangge.Assistant{Name: a.Name, WorkPhone: a.WorkPhone, PhotoURL: a.PhotoURL}
+	case wangge.ErrorCode(err) != wangge.ENotFound:
+		return nil, err
+	}
+	if g.qr, err = qrSVG(g.url, m.label); err != nil {
+		return nil, err
+	}
+	m.grids[code] = g
+	return g, nil
+}
+
+// plate makes the plate of a building.
+func (m *plateMaker) plate(ctx context.Context, b *wangge.Building) (plate, error) {
+	g, err := m.grid(ctx, b.GridCode)
+	if err != nil {
+		return plate{}, err
+	}
+	return plate{Building: *b, Code: b.Code(), Grid: g.grid, Community: g.community, CommunityPhone: g.communityPhone,
+		Assist: g.assist, KioskURL: g.url, QR: g.qr}, nil
+}
+
+// handleBuildingPlate shows the door plate of one building, for printing.
+func (s *Server) handleBuildingPlate(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.store.Building(ctx, userFrom(ctx).Scope(), id)
+	if err != nil {
+		return err
+	}
+	p, err := s.newPlateMaker(r).plate(ctx, b)
+	if err != nil {
+		return err
+	}
+	crumbs, err := s.areaCrumbs(ctx, b.GridCode)
+	if err != nil {
+		return err
+	}
+	title := s.msgs.T(langOf(r), "plate.title")
+	crumbs = append(crumbs, crumb{Name: b.Name, URL: "/buildings/" + strconv.FormatInt(b.ID, 10)}, crumb{Name: title})
+	s.render(w, r, http.StatusOK, "plate", &view{Title: title + " · " + b.Name, Crumbs: crumbs, Data: &platesView{Plates: []plate{p}}})
+	return nil
+}
+
+// handleAreaPlates shows the door plates of every building of a grid or a
+// community in the user's scope, platesPerPage at a time, one plate to a
+// printed page.
+func (s *Server) handleAreaPlates(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	scope := userFrom(ctx).Scope()
+	code := r.PathValue("code")
+	if l := wangge.LevelOf(code); (l != wangge.LevelGrid && l != wangge.LevelCommunity) || !wangge.ValidRegionCode(code) {
+		return wangge.ErrNotFound
+	}
+	pg, n, err := pageOfSize(r, platesPerPage)
+	if err != nil {
+		return err
+	}
+	sum, err := s.store.AreaSummary(ctx, scope, code)
+	if err != nil {
+		return err
+	}
+	bs, total, err := s.store.ListBuildings(ctx, scope.Narrow(code), wangge.BuildingFilter{Page: pg})
+	if err != nil {
+		return err
+	}
+	v := &platesView{Area: sum, Pager: newPagerSize(r, n, total, platesPerPage)}
+	m := s.newPlateMaker(r)
+	for i := range bs {
+		p, err := m.plate(ctx, &bs[i].Building)
+		if err != nil {
+			return err
+		}
+		v.Plates = append(v.Plates, p)
+	}
+	crumbs, err := s.areaCrumbs(ctx, code)
+	if err != nil {
+		return err
+	}
+	title := s.msgs.T(langOf(r), "plate.title")
+	crumbs = append(crumbs, crumb{Name: title})
+	s.render(w, r, http.StatusOK, "plate", &view{Title: title + " · " + sum.Name, Crumbs: crumbs, Data: v})
+	return nil
+}
