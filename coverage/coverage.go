@@ -71,10 +71,11 @@ type Store interface {
 }
 
 // Check checks every parent at or under root ("" for all) against its
-// children, and every building under root against the grids. A building
+// children, with the outlines valid at at (the current ones when zero), and
+// every building under root against the grids. A building
 // outside every grid or in two breaks seamlessness; one in another grid
 // than its own is listed (it needs moving, or a recorded reason).
-func Check(ctx context.Context, db Store, root string) (*Report, error) {
+func Check(ctx context.Context, db Store, root string, at time.Time) (*Report, error) {
 	rep := &Report{Seamless: true, Parents: []Parent{}, BuildingsOutsideGrids: []Building{},
 		BuildingsInTwoGrids: []Building{}, BuildingsInAnotherGrid: []Building{}}
 	outline := map[string]geom.Geometry{}
@@ -83,7 +84,7 @@ func Check(ctx context.Context, db Store, root string) (*Report, error) {
 		if len(prefix) > lv.CodeLen() {
 			prefix = prefix[:lv.CodeLen()]
 		}
-		bs, err := db.Boundaries(ctx, prefix, lv, time.Time{})
+		bs, err := db.Boundaries(ctx, prefix, lv, at)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +102,7 @@ func Check(ctx context.Context, db Store, root string) (*Report, error) {
 	}
 	children := map[string][]wangge.Area{}
 	for _, a := range areas {
-		if a.RetiredAt == nil {
+		if a.RetiredAt == nil || !at.IsZero() && a.RetiredAt.After(at) {
 			children[a.ParentCode] = append(children[a.ParentCode], a)
 		}
 	}

@@ -22,6 +22,7 @@ import (
 // mapView is what a map page shows besides the map itself.
 type mapView struct {
 	Area     *wangge.AreaSummary
+	On       string // the day whose outlines are shown, "" for today's
 	DataURL  string // the map's GeoJSON
 	TileURL  string
 	Coverage *coverage.Parent // the area's own check (nil for a grid)
@@ -45,9 +46,16 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	crumbs = append(crumbs, crumb{Name: s.msgs.T(langOf(r), "map.title")})
-	v := &mapView{Area: sum, DataURL: "/areas/" + code + "/map.geojson", TileURL: s.opts.TileURL}
+	on, at, err := mapDay(r)
+	if err != nil {
+		return err
+	}
+	v := &mapView{Area: sum, On: on, DataURL: "/areas/" + code + "/map.geojson", TileURL: s.opts.TileURL}
+	if on != "" {
+		v.DataURL += "?on=" + on
+	}
 	if sum.Level != wangge.LevelGrid {
-		rep, err := coverage.Check(ctx, s.store, code)
+		rep, err := coverage.Check(ctx, s.store, code, at)
 		if err != nil {
 			return err
 		}
@@ -91,6 +99,10 @@ func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 	if sum.Level == wangge.LevelGrid {
 		root = wangge.ParentCode(code)
 	}
+	_, at, err := mapDay(r)
+	if err != nil {
+		return err
+	}
 	l := langOf(r)
 	var fs []mapFeature
 	add := func(g geom.Geometry, props map[string]any) error {
@@ -101,13 +113,13 @@ func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 		fs = append(fs, mapFeature{Type: "Feature", Geometry: b, Properties: props})
 		return nil
 	}
-	if b, err := s.store.Boundary(ctx, root, time.Time{}); err == nil {
+	if b, err := s.store.Boundary(ctx, root, at); err == nil {
 		fs = append(fs, mapFeature{Type: "Feature", Geometry: json.RawMessage(b.GeoJSON),
 			Properties: map[string]any{"kind": "outline", "code": root, "name": b.AreaName}})
 	} else if wangge.ErrorCode(err) != wangge.ENotFound {
 		return err
 	}
-	grids, err := s.store.Boundaries(ctx, root, wangge.LevelGrid, time.Time{})
+	grids, err := s.store.Boundaries(ctx, root, wangge.LevelGrid, at)
 	if err != nil {
 		return err
 	}
@@ -119,7 +131,7 @@ func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 		fs = append(fs, mapFeature{Type: "Feature", Geometry: json.RawMessage(b.GeoJSON), Properties: map[string]any{
 			"kind": "grid", "code": b.AreaCode, "name": b.AreaName, "colour": colours[i], "selected": b.AreaCode == code}})
 	}
-	rep, err := coverage.Check(ctx, s.store, root)
+	rep, err := coverage.Check(ctx, s.store, root, at)
 	if err != nil {
 		return err
 	}
@@ -165,6 +177,21 @@ func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "private, no-cache")
 	writeJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "features": fs})
 	return nil
+}
+
+// mapDay reads ?on=YYYY-MM-DD, the day whose outlines a map shows: it
+// returns the day and the last instant of it in Beijing time, or "" and
+// the zero time (today's outlines) when absent.
+func mapDay(r *http.Request) (string, time.Time, error) {
+	on := r.URL.Query().Get("on")
+	if on == "" {
+		return "", time.Time{}, nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, on, chinaTime)
+	if err != nil {
+		return "", time.Time{}, wangge.FieldError("on", "日期格式应为 YYYY-MM-DD，例如 2026-01-31。", "A date is written YYYY-MM-DD, such as 2026-01-31.")
+	}
+	return d.Format(time.DateOnly), d.Add(24*time.Hour - time.Nanosecond), nil
 }
 
 func point(lng, lat float64) geom.Geometry {

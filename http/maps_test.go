@@ -15,6 +15,9 @@ import (
 // gridA2 is a second grid of community A that the map tests plant.
 const gridA2 = "140499001001002"
 
+// plantedFrom is when the planted outlines take effect.
+var plantedFrom = time.Date(2025, 1, 1, 0, 0, 0, 0, chinaTime)
+
 // plantMap gives the fixture outlines with one planted gap and one planted
 // overlap in community A, and puts its buildings in their grids:
 //
@@ -37,7 +40,7 @@ func plantMap(t testing.TB, f *fixture) {
 		communityA: rect(113.10, 36.10, 113.20, 36.20), communityB: rect(113.20, 36.10, 113.30, 36.20),
 		gridA: rect(113.10, 36.10, 113.15, 36.20), gridA2: rect(113.14, 36.10, 113.18, 36.20), gridB: rect(113.20, 36.10, 113.30, 36.20),
 	} {
-		_, err := f.store.SetBoundary(ctx, code, r, time.Time{})
+		_, err := f.store.SetBoundary(ctx, code, r, plantedFrom)
 		must(err)
 	}
 	for b, at := range map[*wangge.Building][2]float64{f.buildingA1: {113.12, 36.15}, f.buildingA2: {113.13, 36.16}, f.buildingB1: {113.25, 36.15}} {
@@ -153,5 +156,44 @@ func TestGridCardShowsAssistantAndCounts(t *testing.T) {
 	w := getAs(t, h, login(t, h, "dongyuan"), "/areas/"+gridB+"/card.json")
 	if w.Code != 404 {
 		t.Errorf("card out of scope: %d", w.Code)
+	}
+}
+
+// TestMapShowsOutlinesAsOfADay: once grid A2 is redrawn to close the gap,
+// today's map is seamless while the map of a day before the edit still
+// shows the gap and the overlap; the grid's page lists both versions.
+func TestMapShowsOutlinesAsOfADay(t *testing.T) {
+	f := newFixture(t)
+	plantMap(t, f)
+	if _, err := f.store.SetBoundary(context.Background(), gridA2, rect(113.15, 36.10, 113.20, 36.20), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	h := f.server(t).Handler()
+	c := login(t, h, "dongyuan")
+	if w := getAs(t, h, c, "/areas/"+communityA+"/map"); !strings.Contains(w.Body.String(), `data-seamless="true"`) {
+		t.Errorf("today's map: %d %s", w.Code, w.Body)
+	}
+	w := getAs(t, h, c, "/areas/"+communityA+"/map?on=2025-06-01")
+	body := w.Body.String()
+	if w.Code != 200 || !strings.Contains(body, `data-seamless="false"`) || !strings.Contains(body, `data-day="2025-06-01"`) ||
+		!strings.Contains(body, `data-map="/areas/`+communityA+`/map.geojson?on=2025-06-01"`) {
+		t.Errorf("the map of 2025-06-01: %d %s", w.Code, body)
+	}
+	w = getAs(t, h, c, "/areas/"+communityA+"/map.geojson?on=2025-06-01")
+	if !strings.Contains(w.Body.String(), `"kind":"gap"`) {
+		t.Errorf("the map data of 2025-06-01 has no gap: %s", w.Body)
+	}
+	// Before any outline: nothing to draw, nothing to check.
+	if w := getAs(t, h, c, "/areas/"+communityA+"/map.geojson?on=2024-06-01"); strings.Contains(w.Body.String(), `"kind":"grid"`) {
+		t.Errorf("grids before their outlines: %s", w.Body)
+	}
+	if w := getAs(t, h, c, "/areas/"+communityA+"/map?on=2025-13-01"); w.Code != 400 || !strings.Contains(w.Body.String(), "YYYY-MM-DD") {
+		t.Errorf("a bad day: %d", w.Code)
+	}
+
+	body = getAs(t, h, c, "/areas/"+gridA2).Body.String()
+	if !strings.Contains(body, `data-version="1"`) || !strings.Contains(body, `data-version="2"`) ||
+		!strings.Contains(body, "/areas/"+gridA2+"/map?on=2025-01-01") || strings.Count(body, "现行") != 1 {
+		t.Errorf("the grid's outline versions:\n%s", body)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/wangge/wangge"
@@ -103,6 +104,7 @@ type areaView struct {
 	Buildings   []wangge.BuildingSummary
 	Pager       *pager
 	SeesPersons bool
+	Outlines    []wangge.Boundary // every version of the area's outline, newest first
 }
 
 // handleArea shows a district, sub-district, community or grid: its counts
@@ -141,6 +143,10 @@ func (s *Server) handleArea(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Stats = areaStats(sum, v.Children)
+	if v.Outlines, err = s.store.BoundaryHistory(ctx, code); err != nil {
+		return err
+	}
+	slices.Reverse(v.Outlines)
 	s.render(w, r, http.StatusOK, "area", &view{Title: sum.Name, Crumbs: crumbs, Data: v})
 	return nil
 }

@@ -70,6 +70,14 @@ func (s *Server) funcs(l lang) template.FuncMap {
 		"idNumber": func(v string) string { return maskOnce(v, ident.MaskID) },
 		"phone":    func(v string) string { return maskOnce(v, ident.MaskPhone) },
 		"tel":      telURL,
+		// initial is the first character of a name, for the avatar drawn
+		// where an assistant has no photo.
+		"initial": func(name string) string {
+			for _, r := range name {
+				return string(r)
+			}
+			return ""
+		},
 		"can": func(u *wangge.User, p string) bool {
 			return u != nil && u.Role.Can(wangge.Permission(p))
 		},

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/coverage"
@@ -37,7 +38,7 @@ func runCoverage(ctx context.Context, args []string) error {
 		}
 		root = *subdistrict
 	}
-	rep, err := coverage.Check(ctx, db, root)
+	rep, err := coverage.Check(ctx, db, root, time.Time{})
 	if err != nil {
 		return err
 	}
