@@ -14,6 +14,7 @@ const (
 	PermViewSensitive Permission = "groups.sensitive"
 	PermViewAudit     Permission = "audit.view"
 	PermManageUsers   Permission = "users.manage" // accounts and password resets within the scope
+	PermManageAreas   Permission = "areas.manage" // propose and accept a community's grids (网格划分) within the scope
 )
 
 // RevealsPerHour is how many full ID numbers or phones one user may reveal
@@ -23,15 +24,17 @@ const RevealsPerHour = 30
 // rolePerms is the authorization table. The auditor reads the audit log and
 // nothing about residents; a building head reports problems and sees the
 // counts of the areas above; a department sees the key groups of its line.
+// Grids are set by the staff over them (district, sub-district, community),
+// never by the assistant working in one.
 var rolePerms = map[Role][]Permission{
-	RoleDistrictAdmin:    {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageUsers},
-	RoleSubdistrictStaff: {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageUsers},
-	RoleCommunityStaff:   {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive},
+	RoleDistrictAdmin:    {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageUsers, PermManageAreas},
+	RoleSubdistrictStaff: {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageUsers, PermManageAreas},
+	RoleCommunityStaff:   {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageAreas},
 	RoleAssistant:        {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermViewGroups, PermViewSensitive},
 	RoleBuildingHead:     {PermLogin},
 	RoleDepartment:       {PermLogin, PermViewGroups},
 	RoleAuditor:          {PermLogin, PermViewAudit},
-	RoleSystem:           {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermViewAudit, PermManageUsers},
+	RoleSystem:           {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermViewAudit, PermManageUsers, PermManageAreas},
 }
 
 // Can reports whether the role has the permission.

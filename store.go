@@ -31,6 +31,7 @@ type Store interface {
 	TOTPStore
 	AuditStore
 	BoundaryStore
+	GridRedrawer
 
 	// Stats counts what the scope holds.
 	Stats(ctx context.Context, scope Scope) (*Stats, error)

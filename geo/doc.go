@@ -1,7 +1,10 @@
 // Package geo holds the pure geometry of wangge: datum conversion between
 // WGS-84 and GCJ-02, GeoJSON import/export of area boundaries with
-// validation, the in-memory locate index over grid polygons, and region-code
-// helpers. It touches no database and no network.
+// validation, the in-memory locate index over grid polygons, the coverage
+// check, proposed grids of about N households ([ProposePartition]: weighted
+// bisection of the buildings, Voronoi cells clipped to the community; see
+// partition.go), and region-code helpers. It touches no database and no
+// network.
 //
 // # Locate and the border rule
 //

@@ -63,7 +63,7 @@ func post(path string, form url.Values) target {
 }
 
 func (o objects) expand(path string) string {
-	return strings.NewReplacer("{grid}", o.grid, "{building}", o.building, "{household}", o.household, "{person}", o.person, "{user}", o.user).Replace(path)
+	return strings.NewReplacer("{grid}", o.grid, "{community}", o.grid[:wangge.CommunityCodeLen], "{building}", o.building, "{household}", o.household, "{person}", o.person, "{user}", o.user).Replace(path)
 }
 
 const peopleRoles = "admin m.jiedao dongyuan m.xieliyuan"
@@ -97,6 +97,11 @@ var authzMatrix = map[string]matrixRoute{
 		in:  post("/persons/{person}/reveal", url.Values{"reason": {"verify"}}),
 		out: post("/persons/{person}/reveal", url.Values{"reason": {"verify"}})},
 	"GET /audit": {allow: "m.shenji", in: get("/audit")},
+	// Grids are set by the staff over them, within their scope.
+	"GET /areas/{code}/propose": {allow: "admin m.jiedao dongyuan", in: get("/areas/{community}/propose"), out: get("/areas/{community}/propose")},
+	"POST /areas/{code}/propose": {allow: "admin m.jiedao dongyuan",
+		in:  post("/areas/{community}/propose", url.Values{"valid_from": {"2025-06-01"}, "reason": {"权限矩阵"}}),
+		out: post("/areas/{community}/propose", url.Values{"valid_from": {"2025-06-01"}, "reason": {"权限矩阵"}})},
 
 	"GET /account/password": {allow: "*", in: get("/account/password")},
 	"POST /account/password": {allow: "*", in: post("/account/password", url.Values{
@@ -156,6 +161,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	out, outID := outsider(t, f)
+	plantProposal(t, f)
 	srv := f.server(t)
 	h := srv.Handler()
 	var head *wangge.Person

@@ -105,6 +105,7 @@ type areaView struct {
 	Pager       *pager
 	SeesPersons bool
 	Outlines    []wangge.Boundary // every version of the area's outline, newest first
+	Redrawn     bool              // just after a proposal of grids was accepted
 }
 
 // handleArea shows a district, sub-district, community or grid: its counts
@@ -129,7 +130,7 @@ func (s *Server) handleArea(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	crumbs[len(crumbs)-1].URL = ""
-	v := &areaView{Area: sum, IsGrid: sum.Level == wangge.LevelGrid, ChildLevel: sum.Level + 1}
+	v := &areaView{Area: sum, IsGrid: sum.Level == wangge.LevelGrid, ChildLevel: sum.Level + 1, Redrawn: r.URL.Query().Get("redrawn") == "1"}
 	if v.Groups, err = s.store.GroupCounts(ctx, scope.Narrow(code)); err != nil {
 		return err
 	}

@@ -132,6 +132,9 @@ func (s *Server) routeTable() []route {
 		// Door plates show only public facts, but of buildings in scope.
 		s.page("GET /buildings/{id}/plate", wangge.PermLogin, s.handleBuildingPlate),
 		s.page("GET /areas/{code}/plates", wangge.PermLogin, s.handleAreaPlates),
+		// Proposing a community's grids (网格划分方案), and accepting one.
+		s.page("GET /areas/{code}/propose", wangge.PermManageAreas, s.handlePropose),
+		s.page("POST /areas/{code}/propose", wangge.PermManageAreas, s.handleAccept),
 		s.page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
 		s.page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
 		s.page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),

@@ -168,7 +168,7 @@ func (db *DB) ChildSummaries(ctx context.Context, s wangge.Scope, code string) (
 	}
 	var kids []wangge.Area
 	for _, a := range all {
-		if visible(s, a.Code) {
+		if visible(s, a.Code) && a.RetiredAt == nil { // a retired grid is history, not a child
 			kids = append(kids, a)
 		}
 	}

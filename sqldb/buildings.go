@@ -186,31 +186,47 @@ func (db *DB) MoveBuilding(ctx context.Context, id int64, version int, toGrid, r
 		if from == toGrid {
 			return wangge.FieldError("to_grid", "楼院已在该网格中。", "The building is already in that grid.")
 		}
-		seq, err := tx.nextSeq(toGrid)
-		if err != nil {
-			return err
-		}
+		return tx.moveBuilding(id, version, from, toGrid, reason)
+	})
+}
+
+// moveBuilding moves a building from one grid to another with the next
+// free sequence there; its households, persons, memberships, head and units
+// follow, the move is kept in the history and audited. version < 0 skips
+// the version check for a check that the building is still in from (a
+// redraw has read the building itself).
+func (tx *Tx) moveBuilding(id int64, version int, from, toGrid, reason string) error {
+	seq, err := tx.nextSeq(toGrid)
+	if err != nil {
+		return err
+	}
+	if version >= 0 {
 		if err := tx.update("buildings", "id", id, `UPDATE buildings SET grid_code = ?, seq = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			toGrid, seq, tx.now, id, version); err != nil {
 			return err
 		}
-		for _, q := range []string{
-			`UPDATE households SET grid_code = ? WHERE building_id = ?`,
-			`UPDATE persons SET grid_code = ? WHERE household_id IN (SELECT id FROM households WHERE building_id = ?)`,
-			`UPDATE memberships SET grid_code = ? WHERE person_id IN (SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE h.building_id = ?)`,
-			`UPDATE building_heads SET grid_code = ? WHERE building_id = ?`,
-			`UPDATE units SET grid_code = ? WHERE building_id = ?`,
-		} {
-			if _, err := tx.exec(q, toGrid, id); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.exec(`INSERT INTO building_moves (building_id, from_grid, to_grid, at, by_user, reason) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, from, toGrid, tx.now, tx.actor.Username, reason); err != nil {
+	} else if res, err := tx.exec(`UPDATE buildings SET grid_code = ?, seq = ?, version = version + 1, updated_at = ? WHERE id = ? AND grid_code = ?`,
+		toGrid, seq, tx.now, id, from); err != nil {
+		return err
+	} else if n, _ := res.RowsAffected(); n != 1 {
+		return wangge.ErrConflict // moved by someone else meanwhile
+	}
+	for _, q := range []string{
+		`UPDATE households SET grid_code = ? WHERE building_id = ?`,
+		`UPDATE persons SET grid_code = ? WHERE household_id IN (SELECT id FROM households WHERE building_id = ?)`,
+		`UPDATE memberships SET grid_code = ? WHERE person_id IN (SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE h.building_id = ?)`,
+		`UPDATE building_heads SET grid_code = ? WHERE building_id = ?`,
+		`UPDATE units SET grid_code = ? WHERE building_id = ?`,
+	} {
+		if _, err := tx.exec(q, toGrid, id); err != nil {
 			return err
 		}
-		return tx.audit("building.move", "building", id, toGrid, jsonDetail(map[string]any{"from_grid": from, "to_grid": toGrid, "reason": reason}))
-	})
+	}
+	if _, err := tx.exec(`INSERT INTO building_moves (building_id, from_grid, to_grid, at, by_user, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, from, toGrid, tx.now, tx.actor.Username, reason); err != nil {
+		return err
+	}
+	return tx.audit("building.move", "building", id, toGrid, jsonDetail(map[string]any{"from_grid": from, "to_grid": toGrid, "reason": reason}))
 }
 
 // DeleteBuilding removes an empty building.

@@ -74,6 +74,7 @@ func Run(t *testing.T, open Opener) {
 		bulkTests,
 		roleTests,
 		boundaryTests,
+		redrawTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

@@ -30,6 +30,8 @@ Usage:
                                                     write area boundaries as GeoJSON (grids: 20-digit CJ/T 349 codes)
   wangge coverage [--community CODE | --subdistrict CODE | --all] [--json]
                                                     gaps, overlaps and stray buildings
+  wangge grids   propose --community CODE [--households 300] [--json] [--accept --valid-from DATE --reason TEXT]
+                                                    propose (and accept) grids of about N households
 
 DSN is a SQLite file (default wangge.db) or postgres://…
 Environment: WANGGE_DB, WANGGE_ADDR, WANGGE_SECRET_KEY_FILE.
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string) error {
 		return exportCmd(ctx, rest)
 	case "coverage":
 		return runCoverage(ctx, rest)
+	case "grids":
+		return gridsCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
