@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/peterstace/simplefeatures/geom"
@@ -78,7 +79,8 @@ type mapFeature struct {
 }
 
 // handleMapData answers GET /areas/{code}/map.geojson: one FeatureCollection
-// with the area's outline ("kind": "outline"), its grids ("grid", with a
+// with the area's outline ("kind": "outline"), above a community the
+// communities' outlines ("community"), its grids ("grid", with a
 // colour index that differs between neighbours), the gaps, overlaps and
 // pieces outside the parent found under it ("gap", "overlap", "outside"),
 // buildings of a community or grid in the user's scope ("building") and
@@ -127,9 +129,27 @@ func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Above a community, its outlines are drawn too, and grids are
+	// labelled without their community's name ("第3网格"), which fits.
+	communityName := map[string]string{}
+	if wangge.LevelOf(root) < wangge.LevelCommunity {
+		cs, err := s.store.Boundaries(ctx, root, wangge.LevelCommunity, at)
+		if err != nil {
+			return err
+		}
+		for _, b := range cs {
+			communityName[b.AreaCode] = b.AreaName
+			fs = append(fs, mapFeature{Type: "Feature", Geometry: json.RawMessage(b.GeoJSON),
+				Properties: map[string]any{"kind": "community", "code": b.AreaCode, "name": b.AreaName}})
+		}
+	}
 	for i, b := range grids {
+		label := b.AreaName
+		if c := communityName[wangge.ParentCode(b.AreaCode)]; c != "" && strings.HasPrefix(label, c) && len(label) > len(c) {
+			label = strings.TrimPrefix(label, c)
+		}
 		fs = append(fs, mapFeature{Type: "Feature", Geometry: json.RawMessage(b.GeoJSON), Properties: map[string]any{
-			"kind": "grid", "code": b.AreaCode, "name": b.AreaName, "colour": colours[i], "selected": b.AreaCode == code}})
+			"kind": "grid", "code": b.AreaCode, "name": b.AreaName, "label": label, "colour": colours[i], "selected": b.AreaCode == code}})
 	}
 	rep, err := coverage.Check(ctx, s.store, root, at)
 	if err != nil {

@@ -2,7 +2,7 @@
 // GeoJSON at URL. Grids are drawn as vectors on a plain background, so the
 // map needs no tile server; data-tiles="template" adds tiles underneath.
 //
-// Features carry a "kind": outline, grid, gap, overlap, outside, building,
+// Features carry a "kind": outline, community, grid, gap, overlap, outside, building,
 // stray (map.geojson of an area page); features without one are grids
 // (/api/v1/grids.geojson on the kiosk). On a staff map a click on a grid
 // opens its card; on the kiosk (data-kiosk) a tap anywhere asks
@@ -27,6 +27,8 @@
     switch (p.kind) {
       case "outline":
         return { color: "#1f2d3d", weight: 3, fill: false, interactive: false, className: "map-outline" };
+      case "community":
+        return { color: "#1f2d3d", weight: 2, fill: false, interactive: false, className: "map-community" };
       case "gap":
         return { color: red, weight: 2, fillColor: red, fillOpacity: 0.75, className: "problem problem-gap" };
       case "overlap":
@@ -115,7 +117,7 @@
   }
 
   function draw(node, map, fc, kiosk) {
-    var order = { outline: 0, grid: 1, outside: 2, overlap: 3, gap: 4, building: 5, stray: 6 };
+    var order = { outline: 0, grid: 1, community: 2, outside: 3, overlap: 4, gap: 5, building: 6, stray: 7 };
     var feats = (fc.features || []).slice().sort(function (a, b) {
       return (order[(a.properties || {}).kind || "grid"] || 0) - (order[(b.properties || {}).kind || "grid"] || 0);
     });
@@ -131,7 +133,7 @@
         if (kind === "grid") {
           grids.push(l);
           if (p.selected) selected = l;
-          l.bindTooltip(el("span", "", p.name || p.code), { permanent: true, direction: "center", className: "grid-label", interactive: false });
+          l.bindTooltip(el("span", "", p.label || p.name || p.code), { permanent: true, direction: "center", className: "grid-label", interactive: false });
           l.on("click", function (e) {
             if (e.tap || !recentTap(node)) openCard(map, l, p);
           });
@@ -153,11 +155,17 @@
     var bounds = (selected || outline || layer).getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
 
-    // Labels only where they fit: on a district of 400 grids, from the
-    // zoom at which a grid is large enough to carry its name.
+    // A label only where it fits: a grid narrower on screen than its name
+    // shows no name until the map is zoomed in on it.
     function labels() {
-      var show = grids.length <= 60 || map.getZoom() >= 15;
-      node.classList.toggle("map-labels-hidden", !show);
+      grids.forEach(function (l) {
+        var t = l.getTooltip(), el = t && t.getElement();
+        if (!el) return;
+        var b = l.getBounds(), ne = map.latLngToContainerPoint(b.getNorthEast()), sw = map.latLngToContainerPoint(b.getSouthWest());
+        el.classList.remove("grid-label-hidden");
+        var fits = el.offsetWidth <= Math.abs(ne.x - sw.x) * 0.95 && el.offsetHeight <= Math.abs(sw.y - ne.y) * 0.9;
+        el.classList.toggle("grid-label-hidden", !fits);
+      });
     }
     map.on("zoomend", labels);
     labels();
