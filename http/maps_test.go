@@ -197,3 +197,44 @@ func TestMapShowsOutlinesAsOfADay(t *testing.T) {
 		t.Errorf("the grid's outline versions:\n%s", body)
 	}
 }
+
+// TestTilesWhenConfigured: with a tile URL the map page passes it to the
+// map and the CSP allows images from that host and no other; a bad tile
+// URL is refused with a clear message and the maps stay vector-only.
+func TestTilesWhenConfigured(t *testing.T) {
+	for _, c := range []struct{ tmpl, origin string }{
+		{"https://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org"},
+		{"https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"},
+		{"http://10.0.0.5:8080/t/{z}/{x}/{y}.png", "http://10.0.0.5:8080"},
+	} {
+		if got, err := TileOrigin(c.tmpl); err != nil || got != c.origin {
+			t.Errorf("TileOrigin(%s) = %q, %v; want %q", c.tmpl, got, err, c.origin)
+		}
+	}
+	for _, bad := range []string{"ftp://x/{z}/{x}/{y}", "https://tiles.example.org/{z}/{x}.png", "tiles/{z}/{x}/{y}"} {
+		if _, err := TileOrigin(bad); err == nil || !strings.Contains(wangge.ErrorZh(err), "瓦片地址") {
+			t.Errorf("TileOrigin(%s) accepted: %v", bad, err)
+		}
+	}
+
+	f := newFixture(t)
+	s := f.server(t)
+	s2 := NewServer(f.store, Options{Logger: s.log, Now: s.now, TileURL: "https://tiles.example.org/{z}/{x}/{y}.png"})
+	h := s2.Handler()
+	w := getAs(t, h, login(t, h, "dongyuan"), "/areas/"+communityA+"/map")
+	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https://tiles.example.org;") {
+		t.Errorf("CSP with tiles: %s", csp)
+	}
+	if !strings.Contains(w.Body.String(), `data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"`) {
+		t.Errorf("the map page does not pass the tiles on")
+	}
+	plain := f.server(t).Handler()
+	w = getAs(t, plain, login(t, plain, "dongyuan"), "/areas/"+communityA+"/map")
+	if csp := w.Header().Get("Content-Security-Policy"); csp != contentSecurityPolicy || strings.Contains(w.Body.String(), "data-tiles") {
+		t.Errorf("without tiles: %s", csp)
+	}
+	bad := NewServer(f.store, Options{Logger: s.log, TileURL: "javascript:alert(1)"})
+	if bad.opts.TileURL != "" {
+		t.Errorf("a bad tile URL was kept")
+	}
+}
