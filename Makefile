@@ -6,7 +6,7 @@ SEED    ?= 1
 # The demo's admin password; the demo is synthetic, so a known one is fine.
 DEMO_ADMIN_PASSWORD ?= Wangge-Demo-2026
 
-.PHONY: all build run demo test fuzz bench vet fmt clean assets
+.PHONY: all build run demo test fuzz bench bench-1m vet fmt clean assets
 
 all: build
 
@@ -40,6 +40,13 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . ./geo/
 	scripts/with-postgres $(GO) test -run '^$$' -bench . -benchtime 1x ./http/ ./postgres/
+
+# The key-group list of the busiest grid on a database of about 1,000,000
+# persons (the demo at scale 3, made once in $(BIG_DB)), against a raw read.
+BIG_DB ?= /tmp/wangge-1m.db
+bench-1m: build
+	./wangge demo --db $(BIG_DB) --scale 3 --if-empty --admin-password $(DEMO_ADMIN_PASSWORD)
+	./wangge bench grouplist --db $(BIG_DB)
 
 # Copy Leaflet (pinned in web/package-lock.json) from npm into web/static/vendor.
 assets:

@@ -33,6 +33,8 @@ Usage:
   wangge grids   propose --community CODE [--households 300] [--json] [--accept --valid-from DATE --reason TEXT]
                                                     propose (and accept) grids of about N households
 
+  wangge bench   grouplist --db DSN [--requests N]    key-group list latency on a demo database, against a raw read
+
 DSN is a SQLite file (default wangge.db) or postgres://…
 Environment: WANGGE_DB, WANGGE_ADDR, WANGGE_SECRET_KEY_FILE.
 `
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string) error {
 		return audit(ctx, rest)
 	case "key":
 		return keyCmd(ctx, rest)
+	case "bench":
+		return benchCmd(ctx, rest)
 	case "person":
 		return person(ctx, rest)
 	case "import":
