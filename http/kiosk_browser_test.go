@@ -30,19 +30,23 @@ func TestBrowserKioskFindsGridByAddress(t *testing.T) {
 	if got := b.text(".kiosk-hit"); !strings.Contains(got, "东苑2号楼") || !strings.Contains(got, "东苑第一网格") {
 		t.Fatalf("the result reads %q", got)
 	}
-	b.do("tap the result", chromedp.Click(chromedp.CSS(".kiosk-hit")), chromedp.WaitVisible(chromedp.CSS("[data-assistant]")))
-	if got := b.text(".kiosk-name"); got != "周敏" {
-		t.Errorf("assistant %q, want 周敏", got)
-	}
-	if got := b.text(".kiosk-phone"); got != "0355-2021001" {
-		t.Errorf("work phone %q", got)
-	}
-	if got := b.text("main h1"); got != "东苑第一网格" {
-		t.Errorf("grid %q", got)
-	}
+	b.do("tap the result", chromedp.Click(chromedp.CSS(".kiosk-hit")))
+	expectKioskGridA(b)
 	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
 	if err != nil || !fits {
 		t.Errorf("the kiosk page is wider than the screen (%v)", err)
 	}
 	b.do("go back", chromedp.Click(chromedp.CSS(".kiosk-back")), chromedp.WaitVisible(chromedp.ID("q")))
+}
+
+// expectKioskGridA waits for the kiosk page of grid A and checks that it
+// names the grid, its assistant and her work phone.
+func expectKioskGridA(b browserPage) {
+	b.t.Helper()
+	b.do("wait for the grid", chromedp.WaitVisible(chromedp.CSS("[data-assistant]")))
+	for sel, want := range map[string]string{"main h1": "东苑第一网格", ".kiosk-name": "周敏", ".kiosk-phone": "0355-2021001"} {
+		if got := b.text(sel); got != want {
+			b.t.Errorf("%s reads %q, want %q", sel, got, want)
+		}
+	}
 }
