@@ -36,10 +36,13 @@ fuzz:
 
 # Benchmarks, each reporting a ratio against an anchor measured in the same
 # run: locate against a brute-force scan and against PostGIS, the locate
-# API against a trivial handler in the same server.
+# API against a trivial handler in the same server, a million-person xlsx
+# import against excelize alone reading the file (WANGGE_BENCH_ROWS=N for
+# fewer).
 bench:
 	$(GO) test -run '^$$' -bench . ./geo/
 	scripts/with-postgres $(GO) test -run '^$$' -bench . -benchtime 1x ./http/ ./postgres/
+	$(GO) test -run '^$$' -bench ImportPersonsXLSX -benchtime 1x -timeout 60m ./ledger/
 
 # The key-group list of the busiest grid on a database of about 1,000,000
 # persons (the demo at scale 3, made once in $(BIG_DB)), against a raw read.

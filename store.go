@@ -32,6 +32,7 @@ type Store interface {
 	AuditStore
 	BoundaryStore
 	GridRedrawer
+	ImportStore
 
 	// Stats counts what the scope holds.
 	Stats(ctx context.Context, scope Scope) (*Stats, error)

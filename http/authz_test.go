@@ -1,8 +1,11 @@
 package http
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -97,6 +100,17 @@ var authzMatrix = map[string]matrixRoute{
 		in:  post("/persons/{person}/reveal", url.Values{"reason": {"verify"}}),
 		out: post("/persons/{person}/reveal", url.Values{"reason": {"verify"}})},
 	"GET /audit": {allow: "m.shenji", in: get("/audit")},
+	// Ledger imports: an import belongs to the session that uploaded it;
+	// anyone else's token (here, one that does not exist) leads back to
+	// the start, never to the import.
+	"GET /import": {allow: peopleRoles, in: get("/import")},
+	"POST /import": {allow: peopleRoles, in: upload("/import", url.Values{"kind": {"persons"}}, "file", "居民.csv",
+		"楼院编码,房号,姓名,公民身份号码\n"+gridA+"00001,101,权限矩阵,110101199003070011\n")},
+	"GET /import/templates/{kind}":          {allow: peopleRoles, in: get("/import/templates/units")},
+	"GET /import/jobs/{token}":              {allow: peopleRoles, in: get("/import/jobs/not-a-token")},
+	"GET /import/jobs/{token}/status":       {allow: peopleRoles, in: get("/import/jobs/not-a-token/status")},
+	"GET /import/jobs/{token}/rejects.xlsx": {allow: peopleRoles, in: get("/import/jobs/not-a-token/rejects.xlsx")},
+	"POST /import/jobs/{token}/commit":      {allow: peopleRoles, in: post("/import/jobs/not-a-token/commit", nil)},
 	// Grids are set by the staff over them, within their scope.
 	"GET /areas/{code}/propose": {allow: "admin m.jiedao dongyuan", in: get("/areas/{community}/propose"), out: get("/areas/{community}/propose")},
 	"POST /areas/{code}/propose": {allow: "admin m.jiedao dongyuan",
@@ -110,6 +124,40 @@ var authzMatrix = map[string]matrixRoute{
 	"POST /account/totp":           {allow: totpRoles, in: post("/account/totp", url.Values{"action": {"start"}})},
 	"GET /admin/users":             {allow: "admin m.jiedao", in: get("/admin/users")},
 	"POST /admin/users/{id}/reset": {allow: "admin m.jiedao", in: post("/admin/users/{user}/reset", nil), out: post("/admin/users/{user}/reset", nil)},
+}
+
+// upload is a multipart POST of a form with one file (the field under
+// multipartFile carries field name, file name and content).
+func upload(path string, form url.Values, field, name, content string) target {
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	f[multipartFile] = []string{field, name, content}
+	return post(path, f)
+}
+
+const multipartFile = "\x00file"
+
+// multipartBody encodes a form made by upload as multipart/form-data.
+func multipartBody(form url.Values) (io.Reader, string, bool) {
+	file, ok := form[multipartFile]
+	if !ok {
+		return nil, "", false
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		if k != multipartFile {
+			for _, v := range vs {
+				mw.WriteField(k, v)
+			}
+		}
+	}
+	fw, _ := mw.CreateFormFile(file[0], file[1])
+	io.WriteString(fw, file[2])
+	mw.Close()
+	return &buf, mw.FormDataContentType(), true
 }
 
 // totpRoles are the matrix users whose roles may turn on one-time codes.
@@ -199,7 +247,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		do := func(tg target, o objects, c *http.Cookie) *httptest.ResponseRecorder {
 			method, path, form := tg(o)
 			var r *http.Request
-			if form != nil {
+			if body, ctype, ok := multipartBody(form); ok {
+				r = httptest.NewRequest(method, path, body)
+				r.Header.Set("Content-Type", ctype)
+			} else if form != nil {
 				r = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
 				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			} else {

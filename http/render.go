@@ -130,6 +130,7 @@ type view struct {
 	Data   any
 	Kiosk  bool // the public touch screen: no header, resets when idle
 	Map    bool // the page draws a map: load Leaflet and map.js
+	Import bool // the page follows an import's progress: load import.js
 
 	// Set by render.
 	Lang     lang

@@ -32,6 +32,9 @@ type Options struct {
 	// Mercator grid). Empty: maps draw grids and buildings as vectors on a
 	// plain background, with no tile server at all.
 	TileURL string
+	// ImportDir is where uploaded ledger files wait for their commit
+	// (os.TempDir() when empty), each in a private directory of its own.
+	ImportDir string
 	// PublicURL is the address residents reach the server at, such as
 	// "https://wangge.example.gov.cn"; QR codes on printed door plates
 	// point there. Empty: the address of the request that printed them.
@@ -48,6 +51,7 @@ type Server struct {
 	tmpl    *templates
 	metrics *metrics
 	locate  *locator
+	imports *importJobs
 	handler http.Handler
 }
 
@@ -76,7 +80,7 @@ func NewServer(store wangge.Store, opts Options) *Server {
 	} else {
 		opts.PublicURL = base
 	}
-	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &locator{store: store}}
+	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &locator{store: store}, imports: newImportJobs(opts.ImportDir)}
 	var err error
 	if s.msgs, err = newCatalogue(s.log); err != nil {
 		panic(err)
@@ -140,6 +144,15 @@ func (s *Server) routeTable() []route {
 		s.page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),
 		s.page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),
 		s.page("GET /audit", wangge.PermViewAudit, s.handleAudit),
+		// Ledger imports: templates, upload and dry run, the rejected rows,
+		// commit. An import belongs to the session that uploaded it.
+		s.page("GET /import", wangge.PermEditPeople, s.handleImportForm),
+		s.page("POST /import", wangge.PermEditPeople, s.handleImportUpload),
+		s.page("GET /import/templates/{kind}", wangge.PermEditPeople, s.handleImportTemplate),
+		s.page("GET /import/jobs/{token}", wangge.PermEditPeople, s.handleImportJob),
+		s.page("GET /import/jobs/{token}/status", wangge.PermEditPeople, s.handleImportStatus),
+		s.page("GET /import/jobs/{token}/rejects.xlsx", wangge.PermEditPeople, s.handleImportRejects),
+		s.page("POST /import/jobs/{token}/commit", wangge.PermEditPeople, s.handleImportCommit),
 
 		// One's own account: any logged-in user changes their password;
 		// staff roles may turn on one-time codes (the handlers refuse the

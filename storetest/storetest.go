@@ -75,6 +75,7 @@ func Run(t *testing.T, open Opener) {
 		roleTests,
 		boundaryTests,
 		redrawTests,
+		importTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

@@ -33,6 +33,9 @@ const importUsage = `usage:
   wangge import grids FILE [--parent CODE] …      (the same with --level grid)`
 
 func importCmd(ctx context.Context, args []string) error {
+	if len(args) > 0 && isLedgerImport(args[0]) {
+		return ledgerImport(ctx, args)
+	}
 	if len(args) < 2 {
 		fmt.Fprintln(os.Stderr, importUsage)
 		return exitError(2)

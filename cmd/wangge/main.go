@@ -26,6 +26,10 @@ Usage:
   wangge person  find|show|export|correct|delete …    a person's data on request (see PRIVACY.md)
   wangge import  areas|grids FILE --level L [--parent CODE] [--crs wgs84|gcj02] [--strict]
                                                     load area boundaries from GeoJSON
+  wangge import  persons|units|memberships FILE [--dry-run] [--rejects OUT.xlsx] [--json] [--skip-rejected]
+                                                    import a ledger from xlsx or CSV, every row checked, all or nothing
+  wangge import  template persons|units|memberships OUT.xlsx
+                                                    write an import template
   wangge export  areas [--level L] [--within CODE] [--crs wgs84|gcj02] [--as-of DATE] [--object CODE]
                                                     write area boundaries as GeoJSON (grids: 20-digit CJ/T 349 codes)
   wangge coverage [--community CODE | --subdistrict CODE | --all] [--json]

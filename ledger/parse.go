@@ -1,0 +1,396 @@
+package ledger
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/geo"
+	"github.com/wangge/wangge/ident"
+)
+
+// rowParser turns the cells of one row into a wangge.ImportRow, collecting
+// every problem of the row (not just the first), each naming its column.
+type rowParser struct {
+	m    *HeaderMap
+	row  *wangge.ImportRow
+	cell []string
+}
+
+func (p *rowParser) get(key string) string { return p.m.Get(p.cell, key) }
+
+// fail records a problem with a column.
+func (p *rowParser) fail(key, zh, en string) {
+	p.row.Errors = append(p.row.Errors, wangge.ErrorDetail{Field: key, Zh: zh, Message: en})
+}
+
+// text returns a text cell, checked for length.
+func (p *rowParser) text(key string, maxRunes int, required bool) string {
+	v := p.get(key)
+	if v == "" {
+		if required {
+			p.fail(key, "必填，不能为空。", "Required.")
+		}
+		return ""
+	}
+	if utf8.RuneCountInString(v) > maxRunes {
+		p.fail(key, fmt.Sprintf("不能超过 %d 个字。", maxRunes), fmt.Sprintf("At most %d characters.", maxRunes))
+		return ""
+	}
+	return v
+}
+
+// enum returns the domain value of an enumerated cell.
+func (p *rowParser) enum(key string, vm ValueMap) string {
+	v := p.get(key)
+	d, ok := vm.Parse(v)
+	if !ok {
+		p.fail(key, fmt.Sprintf("“%s”不是可选的值；应为%s。", v, vm.Choices()), fmt.Sprintf("%q is not one of the choices: %s.", v, vm.Choices()))
+	}
+	return d
+}
+
+// identFail records an ident error.
+func (p *rowParser) identFail(key string, err error) {
+	if e, ok := err.(*ident.Error); ok {
+		p.fail(key, e.Zh+"。", e.En+".")
+		return
+	}
+	p.fail(key, err.Error(), err.Error())
+}
+
+// idNumber returns the normalised ID number of the column.
+func (p *rowParser) idNumber(key string) string {
+	v := p.get(key)
+	switch {
+	case v == "":
+		p.fail(key, "必填，不能为空。", "Required.")
+		return ""
+	case strings.ContainsAny(v, "*＊"):
+		p.fail(key, "号码已打码，无法导入；请填写完整的号码。", "The number is masked and cannot be imported; give the full number.")
+		return ""
+	case looksNumeric(v):
+		p.fail(key, "号码被存成了数字，末几位已经丢失；请把该列设为文本后重新填写。",
+			"The number was stored as a number and lost its last digits; format the column as text and type it again.")
+		return ""
+	}
+	id, err := ident.ParseID(v)
+	if err != nil {
+		p.identFail(key, err)
+		return ""
+	}
+	return string(id)
+}
+
+// looksNumeric reports a number a spreadsheet made of a long digit string:
+// "1.40101199001011E+17", or one ending ".0".
+func looksNumeric(v string) bool {
+	return strings.ContainsAny(v, "eE") && strings.ContainsAny(v, "+.") && v[0] >= '0' && v[0] <= '9' ||
+		strings.HasSuffix(v, ".0") && len(v) > 12
+}
+
+// phone returns the normalised phone of the column; a masked phone (as an
+// export for staff shows it) counts as empty, keeping the stored one.
+func (p *rowParser) phone(key string) string {
+	v := p.get(key)
+	if v == "" || strings.ContainsAny(v, "*＊") {
+		return ""
+	}
+	v = strings.TrimSuffix(v, ".0")
+	ph, err := ident.ParsePhone(v)
+	if err != nil {
+		p.identFail(key, err)
+		return ""
+	}
+	return string(ph)
+}
+
+// gridCode returns a 15-digit grid code.
+func (p *rowParser) gridCode(key string) string {
+	v := p.get(key)
+	if v == "" {
+		return ""
+	}
+	if _, err := geo.ParseGridCode(v); err != nil || !wangge.ValidRegionCode(v) || wangge.LevelOf(v) != wangge.LevelGrid {
+		p.fail(key, "“"+v+"”不是有效的网格编码：应为 15 位数字。", fmt.Sprintf("%q is not a grid code: 15 digits.", v))
+		return ""
+	}
+	return v
+}
+
+// buildingCode returns a 20-digit building code.
+func (p *rowParser) buildingCode(key string) string {
+	v := p.get(key)
+	if v == "" {
+		return ""
+	}
+	grid, _, err := geo.ParseBuildingCode(v)
+	if err != nil || !wangge.ValidRegionCode(grid) || wangge.LevelOf(grid) != wangge.LevelGrid {
+		p.fail(key, "“"+v+"”不是有效的楼院编码：应为 20 位数字（15 位网格编码 + 5 位楼院序号）。",
+			fmt.Sprintf("%q is not a building code: 20 digits (15-digit grid code + 5-digit sequence).", v))
+		return ""
+	}
+	return v
+}
+
+// count returns a non-negative integer cell.
+func (p *rowParser) count(key string) *int {
+	v := p.get(key)
+	if v == "" {
+		return nil
+	}
+	n, ok := parseInt(v)
+	if !ok || n < 0 || n > 10_000_000 {
+		p.fail(key, "“"+v+"”不是有效的人数：应为非负整数。", fmt.Sprintf("%q is not a count: a whole number of 0 or more.", v))
+		return nil
+	}
+	return &n
+}
+
+// parseInt reads an integer as people and spreadsheets write it: "12",
+// "12.0", "1,200".
+func parseInt(v string) (int, bool) {
+	v = strings.ReplaceAll(v, ",", "")
+	if n, err := strconv.Atoi(v); err == nil {
+		return n, true
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1e12 {
+		return 0, false
+	}
+	return int(f), true
+}
+
+// date returns a date cell as midnight UTC.
+func (p *rowParser) date(key string) *time.Time {
+	v := p.get(key)
+	if v == "" {
+		return nil
+	}
+	t, ok := ParseDate(v)
+	if !ok {
+		p.fail(key, "“"+v+"”不是有效的日期：应为 YYYY-MM-DD。", fmt.Sprintf("%q is not a date: YYYY-MM-DD.", v))
+		return nil
+	}
+	return &t
+}
+
+var dateLayouts = []string{"2006-01-02", "2006-1-2", "2006/1/2", "2006.1.2", "2006年1月2日", "20060102", "2006-01-02 15:04:05", "2006/1/2 15:04:05", "2006-01-02T15:04:05Z"}
+
+// ParseDate reads a date as people and spreadsheets write it, an Excel
+// serial number included, between 1900 and 2200.
+func ParseDate(v string) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return plausible(t)
+		}
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 1 && f < 120000 {
+		// Excel's day 1 is 1900-01-01 and it counts a 29 February 1900
+		// that never was: day 60 and later are one day too many.
+		days := int(f)
+		if days >= 60 {
+			days--
+		}
+		return plausible(time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC).AddDate(0, 0, days))
+	}
+	return time.Time{}, false
+}
+
+func plausible(t time.Time) (time.Time, bool) {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), y >= 1900 && y <= 2200
+}
+
+// parsePerson parses a row of the persons sheet.
+func parsePerson(p *rowParser) {
+	r := &wangge.PersonRow{
+		BuildingCode: p.buildingCode(ColBuildingCode),
+		GridCode:     p.gridCode(ColGridCode),
+		BuildingName: p.text(ColBuildingName, 100, false),
+		Entrance:     p.text(ColEntrance, 20, false),
+		Room:         p.text(ColRoom, 20, true),
+		Number:       p.text(ColHouseNumber, 40, false),
+		HouseKind:    wangge.ResidenceKind(p.enum(ColHouseKind, ResidenceKinds)),
+		HousePhone:   p.phone(ColHousePhone),
+		Name:         p.text(ColName, 50, true),
+		IDNumber:     p.idNumber(ColIDNumber),
+		Phone:        p.phone(ColPhone),
+		Relation:     wangge.Relation(p.enum(ColRelation, Relations)),
+		Kind:         wangge.ResidenceKind(p.enum(ColPersonKind, ResidenceKinds)),
+		Ethnicity:    p.text(ColEthnicity, 20, false),
+		Employment:   p.enum(ColEmployment, Employments),
+		Note:         p.text(ColNote, 500, false),
+	}
+	if p.get(ColBuildingCode) == "" {
+		switch grid, name := p.get(ColGridCode), p.get(ColBuildingName); {
+		case grid == "" && name == "":
+			p.fail(ColBuildingCode, "请填写楼院编码，或网格编码和楼院名称。", "Give the building code, or the grid code and the building name.")
+		case grid == "":
+			p.fail(ColGridCode, "没有楼院编码时，须填写网格编码。", "Without a building code, the grid code is required.")
+		case name == "":
+			p.fail(ColBuildingName, "没有楼院编码时，须填写楼院名称。", "Without a building code, the building name is required.")
+		}
+	}
+	if party := p.enum(ColParty, YesNo); party != "" {
+		b := party == "true"
+		r.Party = &b
+	}
+	// A room written "301室" or "301号" is room 301.
+	r.Room = strings.TrimRight(r.Room, "室号")
+	if r.Room == "" && p.get(ColRoom) != "" {
+		p.fail(ColRoom, "房号无效。", "Invalid room.")
+	}
+	r.Entrance = strings.TrimSuffix(r.Entrance, "单元")
+	p.row.Person = r
+}
+
+// parseUnit parses a row of the units sheet.
+func parseUnit(p *rowParser) {
+	r := &wangge.UnitRow{
+		Name:         p.text(ColUnitName, 200, true),
+		GridCode:     p.gridCode(ColGridCode),
+		BuildingCode: p.buildingCode(ColBuildingCode),
+		Kind:         wangge.UnitKind(p.enum(ColUnitKind, UnitKinds)),
+		Headcount:    p.count(ColHeadcount),
+		PartyOrg:     p.text(ColPartyOrg, 200, false),
+		PartyMembers: p.count(ColPartyMembers),
+		Address:      p.text(ColAddress, 200, false),
+		ContactName:  p.text(ColContactName, 50, false),
+		ContactPhone: p.phone(ColPhone),
+	}
+	if v := p.get(ColCreditCode); v != "" {
+		c, err := ident.ParseCreditCode(v)
+		if err != nil {
+			p.identFail(ColCreditCode, err)
+		} else {
+			r.CreditCode = string(c)
+		}
+	}
+	if p.get(ColGridCode) == "" && p.get(ColBuildingCode) == "" {
+		p.fail(ColGridCode, "请填写网格编码或楼院编码。", "Give the grid code or the building code.")
+	}
+	if r.GridCode != "" && r.BuildingCode != "" && r.BuildingCode[:wangge.GridCodeLen] != r.GridCode {
+		p.fail(ColBuildingCode, "楼院编码不在所填网格内。", "The building code is not in the grid given.")
+	}
+	if r.Headcount != nil && r.PartyMembers != nil && *r.PartyMembers > *r.Headcount && *r.Headcount > 0 {
+		p.fail(ColPartyMembers, "党员人数不能超过从业人数。", "Party members cannot exceed the headcount.")
+	}
+	p.row.Unit = r
+}
+
+// parseMembership parses a row of the memberships sheet.
+func parseMembership(p *rowParser) {
+	r := &wangge.MembershipRow{
+		IDNumber: p.idNumber(ColIDNumber),
+		Name:     p.text(ColName, 50, false),
+		Joined:   p.date(ColJoined),
+		Left:     p.date(ColLeft),
+		Note:     p.text(ColNote, 500, false),
+	}
+	g := p.get(ColGroup)
+	if g == "" {
+		p.fail(ColGroup, "必填，不能为空。", "Required.")
+	} else if d, ok := Groups.Parse(g); ok {
+		r.Group = wangge.KeyGroup(d)
+	} else {
+		p.fail(ColGroup, fmt.Sprintf("“%s”不是重点群体；应为%s。", g, Groups.Choices()), fmt.Sprintf("%q is not a key group: %s.", g, Groups.Choices()))
+	}
+	if r.Joined != nil && r.Left != nil && r.Left.Before(*r.Joined) {
+		p.fail(ColLeft, "退出日期不能早于纳入日期。", "Left cannot be before joined.")
+	}
+	for _, c := range p.m.Spec.Columns {
+		if c.Group == "" || !p.m.Has(c.Key) {
+			continue
+		}
+		v := p.get(c.Key)
+		if v == "" {
+			continue
+		}
+		def := wangge.GroupDefOf(c.Group)
+		if r.Group == "" {
+			continue // the group is wrong already
+		}
+		if c.Group != r.Group {
+			p.fail(c.Key, fmt.Sprintf("“%s”是%s的属性，本行的重点群体是%s。", c.Zh, def.Zh, wangge.GroupDefOf(r.Group).Zh),
+				fmt.Sprintf("%s belongs to %s, but the row's group is %s.", c.En, def.En, wangge.GroupDefOf(r.Group).En))
+			continue
+		}
+		var a wangge.Attr
+		for _, x := range def.Attrs {
+			if x.Key == c.Attr {
+				a = x
+			}
+		}
+		if a.Secret && strings.ContainsAny(v, "*＊") {
+			continue // masked: keeps the stored value
+		}
+		if norm, ok := attrValue(a, v); ok {
+			if r.Attrs == nil {
+				r.Attrs = map[string]string{}
+			}
+			r.Attrs[a.Key] = norm
+		} else {
+			zh, en := "", ""
+			switch a.Kind {
+			case wangge.AttrDate:
+				zh, en = "应为日期 YYYY-MM-DD", "want a date YYYY-MM-DD"
+			case wangge.AttrEnum:
+				zh, en = "应为"+strings.Join(a.Options, "、"), "want one of "+strings.Join(a.Options, ", ")
+			case wangge.AttrInt:
+				zh, en = "应为整数", "want a whole number"
+			case wangge.AttrBool:
+				zh, en = "应为是或否", "want yes or no"
+			default:
+				zh, en = "不能超过 200 个字", "at most 200 characters"
+			}
+			p.fail(c.Key, fmt.Sprintf("“%s”无效：%s。", v, zh), fmt.Sprintf("%q is invalid: %s.", v, en))
+		}
+	}
+	p.row.Membership = r
+}
+
+// attrValue normalises a key-group attribute value to what the domain
+// keeps: dates as YYYY-MM-DD, yes/no as true/false, options as listed.
+func attrValue(a wangge.Attr, v string) (string, bool) {
+	switch a.Kind {
+	case wangge.AttrDate:
+		t, ok := ParseDate(v)
+		return t.Format(time.DateOnly), ok
+	case wangge.AttrBool:
+		b, ok := YesNo.Parse(v)
+		return b, ok
+	case wangge.AttrInt:
+		n, ok := parseInt(v)
+		return strconv.Itoa(n), ok
+	case wangge.AttrEnum:
+		n := NormalizeHeader(v)
+		for _, o := range a.Options {
+			if n == NormalizeHeader(o) {
+				return o, true
+			}
+		}
+		return "", false
+	}
+	return v, utf8.RuneCountInString(v) <= 200
+}
+
+// ParseRow parses the cells of one data row by the header map.
+func ParseRow(m *HeaderMap, line int, cells []string) wangge.ImportRow {
+	row := wangge.ImportRow{Line: line, Cells: cells}
+	p := &rowParser{m: m, row: &row, cell: cells}
+	switch m.Spec.Kind {
+	case KindPersons:
+		parsePerson(p)
+	case KindUnits:
+		parseUnit(p)
+	case KindMemberships:
+		parseMembership(p)
+	}
+	return row
+}
