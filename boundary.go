@@ -40,3 +40,11 @@ type BoundaryStore interface {
 	// whether an in-process index must be rebuilt.
 	BoundaryStamp(ctx context.Context) (string, error)
 }
+
+// BoundaryFeed is implemented by stores that push changes of outlines and
+// areas made by any server (PostgreSQL, through LISTEN/NOTIFY), so that
+// every server's locate index follows at once. BoundaryChanges returns nil
+// when the store cannot push; the channel closes when ctx is done.
+type BoundaryFeed interface {
+	BoundaryChanges(ctx context.Context) <-chan struct{}
+}

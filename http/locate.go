@@ -101,6 +101,16 @@ func (l *locator) current(ctx context.Context) (*geo.Index, error) {
 	return ix, nil
 }
 
+// follow makes every change the store pushes (PostgreSQL's NOTIFY from any
+// server) reach the next lookup: the stamp is checked again, and names and
+// assistants are read afresh.
+func (l *locator) follow(changes <-chan struct{}) {
+	for range changes {
+		l.checked.Store(0)
+		l.answers.Clear()
+	}
+}
+
 // locateAnswer is the contract of GET /api/v1/locate.
 type locateAnswer struct {
 	GridCode       string  `json:"grid_code"`

@@ -91,3 +91,45 @@ func TestLocateFindsTheGridAndItsAssistant(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// pushingStore is the fixture's store with a feed of changes, as the
+// PostgreSQL store has (its LISTEN/NOTIFY is tested in storetest).
+type pushingStore struct {
+	wangge.Store
+	changes chan struct{}
+}
+
+func (p pushingStore) BoundaryChanges(context.Context) <-chan struct{} { return p.changes }
+
+// TestLocateFollowsPushedChangesAtOnce: when the store pushes a change
+// made by another server, the very next lookup sees it, without waiting
+// for the once-a-second check.
+func TestLocateFollowsPushedChangesAtOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.store.SetBoundary(ctx, gridA, rect(113.10, 36.10, 113.15, 36.20), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	ps := pushingStore{Store: f.store, changes: make(chan struct{}, 1)}
+	s := NewServer(ps, Options{Logger: f.server(t).log})
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.FollowChanges(fctx)
+	if code, a, _ := locate(t, s, "lng=113.12&lat=36.15"); code != 200 || a.GridCode != gridA {
+		t.Fatalf("before: %d %+v", code, a)
+	}
+	if _, err := f.store.SetBoundary(ctx, gridA, rect(113.13, 36.10, 113.15, 36.20), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	ps.changes <- struct{}{}
+	deadline := time.Now().Add(500 * time.Millisecond) // well inside the 1 s check
+	for {
+		if code, _, _ := locate(t, s, "lng=113.12&lat=36.15"); code == 404 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the pushed change was not followed at once")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -230,6 +230,17 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
+// FollowChanges makes the server follow changes other servers make to
+// outlines and areas, when the store pushes them (wangge.BoundaryFeed),
+// until ctx is done. ListenAndServe calls it.
+func (s *Server) FollowChanges(ctx context.Context) {
+	if f, ok := s.store.(wangge.BoundaryFeed); ok {
+		if ch := f.BoundaryChanges(ctx); ch != nil {
+			go s.locate.follow(ch)
+		}
+	}
+}
+
 // ListenAndServe serves on addr until ctx is cancelled, then stops taking
 // new connections and waits up to 10 seconds for requests in flight. It
 // returns nil after such a shutdown.
@@ -244,6 +255,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	s.FollowChanges(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.sweepSessions(ctx)

@@ -68,7 +68,9 @@ func Open(ctx context.Context, dsn string) (*sqldb.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	return sqldb.New(db, db, dialect), nil
+	store := sqldb.New(db, db, dialect)
+	store.SetBoundaryFeed(func(ctx context.Context) <-chan struct{} { return listen(ctx, dsn, boundaryChannel) })
+	return store, nil
 }
 
 // Migrate applies the embedded migrations.

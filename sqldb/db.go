@@ -65,6 +65,7 @@ type DB struct {
 	q    sync.Map // query text → rebound text
 
 	counts countCache
+	feed   func(ctx context.Context) <-chan struct{} // nil: no push of changes
 }
 
 // New returns a store over open connections.
@@ -79,6 +80,21 @@ func (db *DB) SetClock(now func() time.Time) {
 
 // Dialect returns the dialect name.
 func (db *DB) Dialect() string { return db.d.Name }
+
+// SetBoundaryFeed sets how the store follows changes to outlines and
+// areas made by any server (PostgreSQL: LISTEN/NOTIFY).
+func (db *DB) SetBoundaryFeed(f func(ctx context.Context) <-chan struct{}) { db.feed = f }
+
+// BoundaryChanges implements wangge.BoundaryFeed: a channel that receives a
+// value soon after outlines or areas change, or nil when the database
+// cannot push changes (SQLite: one server, which sees its own writes; and
+// the cheap BoundaryStamp poll covers the rest).
+func (db *DB) BoundaryChanges(ctx context.Context) <-chan struct{} {
+	if db.feed == nil {
+		return nil
+	}
+	return db.feed(ctx)
+}
 
 // Reader returns the read connection pool (tests, tools).
 func (db *DB) Reader() *sql.DB { return db.r }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ var boundaryTests = []test{
 	{"BoundaryVersionsAnswerAsOfAnyDate", testBoundaryVersions},
 	{"BoundaryRefusesBadGeometryAndOldDates", testBoundaryRefusals},
 	{"BuildingsTakeTheirGridFromTheirLocation", testBuildingsTakeTheirGridFromTheirLocation},
+	{"OutlineChangesArePushedToOtherServers", testBoundaryFeed},
 }
 
 func square(x0, y0, d float64) string {
@@ -146,5 +148,65 @@ func testBuildingsTakeTheirGridFromTheirLocation(t *testing.T, e *env) {
 	lost := &wangge.Building{Name: "域外楼", Kind: wangge.BuildingTower, Lng: 114, Lat: 37}
 	if err := e.db.CreateBuilding(e.ctx, lost); wangge.ErrorCode(err) != wangge.EInvalid {
 		t.Errorf("a point outside every grid without a grid: %v, want invalid", err)
+	}
+}
+
+// testBoundaryFeed: on PostgreSQL a store follows changes to outlines and
+// areas made through another connection (another server) within seconds,
+// once per change, without polling; SQLite has no feed (one server).
+func testBoundaryFeed(t *testing.T, e *env) {
+	e.fixture()
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	changes := e.db.BoundaryChanges(ctx)
+	if e.db.Dialect() != "postgres" {
+		if changes != nil {
+			t.Fatalf("%s pushes changes it cannot have", e.db.Dialect())
+		}
+		return
+	}
+	if changes == nil {
+		t.Fatal("PostgreSQL offers no feed of outline changes")
+	}
+	other := e.reopen(t)
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-changes:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no notice within 5 s of %s", what)
+		}
+	}
+	// The listener connects in the background: change until it hears.
+	deadline := time.Now().Add(5 * time.Second)
+	for heard := false; !heard; {
+		if _, err := other.SetBoundary(e.ctx, GridA1, square(113.10, 36.18, 0.01), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-changes:
+			heard = true
+		case <-time.After(200 * time.Millisecond):
+			if time.Now().After(deadline) {
+				t.Fatal("no notice within 5 s of an outline change")
+			}
+		}
+	}
+	a, err := other.Area(e.ctx, GridA2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Name = "改名网格"
+	if err := other.UpdateArea(e.ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	wait("a renamed grid")
+	select {
+	case <-changes:
+		t.Error("a second notice for one change")
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancel()
+	for range changes { // closes once ctx is done
 	}
 }
