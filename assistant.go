@@ -40,12 +40,18 @@ type Assignment struct {
 type AssistantFilter struct {
 	GridCode string
 	Query    string
+	Sort     Sort // one of AssistantSorts
 	Page
 }
 
-// AssistantSummary is an assistant with the current grid.
+// AssistantSummary is an assistant with the current grid and what it
+// holds, as the assistants' ledger shows them.
 type AssistantSummary struct {
 	Assistant
-	GridCode string
-	GridName string
+	GridCode    string
+	GridName    string
+	ServiceArea string // the grid's 服务范围
+	Households  int
+	Persons     int
+	Units       int
 }

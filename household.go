@@ -51,9 +51,17 @@ func (h *Household) Validate() error {
 
 // HouseholdFilter selects households within a scope.
 type HouseholdFilter struct {
+	// Full asks EachResident for ID numbers and phones in full, for an
+	// export that must import back; the store grants it only to roles with
+	// PermExport, and the caller audits the export.
+	Full       bool
 	GridCode   string
 	BuildingID int64
 	Query      string // room or number
+	// Search matches a room or household number, a building's name or the
+	// start of a member's name (the residents' ledger's search box).
+	Search string
+	Sort   Sort // one of HouseholdSorts
 	Page
 }
 
@@ -64,4 +72,7 @@ type HouseholdSummary struct {
 	HeadName     string // name of the person whose relation is head
 	Persons      int
 	LastVisit    *time.Time
+	// Groups are the current key groups of its persons that the scope may
+	// see, each once, in ledger order.
+	Groups []KeyGroup
 }

@@ -2,6 +2,8 @@ package wangge
 
 import (
 	"time"
+
+	"github.com/wangge/wangge/ident"
 )
 
 // KeyGroup is one of the key groups (重点群体) the ledgers follow by grid: the
@@ -136,8 +138,13 @@ type Membership struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 
-	// Filled on reads for lists.
-	PersonName string
+	// Filled on reads: the person's name, household, masked ID number and
+	// what is derived from it.
+	PersonName     string
+	HouseholdID    int64
+	PersonIDNumber string
+	PersonSex      ident.Sex
+	PersonBirth    time.Time
 }
 
 // Validate checks the group and its attributes.
@@ -209,10 +216,14 @@ func (a Attr) check(v string) error {
 
 // MembershipFilter selects memberships within a scope.
 type MembershipFilter struct {
+	// Full: ID numbers in full (EachMembership only), as HouseholdFilter.Full.
+	Full     bool
 	GridCode string
 	Group    KeyGroup // "" for all groups the scope may see
 	PersonID int64
-	Current  bool // only memberships that have not ended
+	Current  bool   // only memberships that have not ended
+	Search   string // the start of the person's name
+	Sort     Sort   // one of MembershipSorts
 	Page
 }
 

@@ -77,6 +77,9 @@ func (p *Person) Age(t time.Time) int { return ident.Age(p.BirthDate, t) }
 // Elderly reports whether the person is 60 or older at t.
 func (p *Person) Elderly(t time.Time) bool { return p.Age(t) >= 60 }
 
+// AdvancedAge reports whether the person is 80 or older at t (高龄).
+func (p *Person) AdvancedAge(t time.Time) bool { return p.Age(t) >= 80 }
+
 // ChildbearingAge reports whether the person is a woman of 15 to 49 at t.
 func (p *Person) ChildbearingAge(t time.Time) bool {
 	a := p.Age(t)

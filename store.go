@@ -33,6 +33,8 @@ type Store interface {
 	BoundaryStore
 	GridRedrawer
 	ImportStore
+	LedgerStore
+	ReportStore
 
 	// Stats counts what the scope holds.
 	Stats(ctx context.Context, scope Scope) (*Stats, error)

@@ -80,7 +80,8 @@ func (u *Unit) Normalize() error {
 // UnitFilter selects units within a scope.
 type UnitFilter struct {
 	GridCode string
-	Query    string // substring of the name
+	Query    string // substring of the name, or the start of the credit code
 	PartyOrg *bool  // with or without a party organisation
+	Sort     Sort   // one of UnitSorts
 	Page
 }

@@ -71,6 +71,9 @@ func (o objects) expand(path string) string {
 
 const peopleRoles = "admin m.jiedao dongyuan m.xieliyuan"
 
+// exportRoles are the matrix users whose roles may export personal data.
+const exportRoles = "admin m.jiedao dongyuan"
+
 // authzMatrix has one entry per route of Server.routeTable. A route added
 // to the table without an entry here fails TestAuthorizationMatrix.
 var authzMatrix = map[string]matrixRoute{
@@ -95,11 +98,36 @@ var authzMatrix = map[string]matrixRoute{
 	"GET /areas/{code}/card.json":      {allow: "*", in: get("/areas/{grid}/card.json"), out: get("/areas/{grid}/card.json")},
 	"GET /areas/{code}/groups/{group}": {allow: peopleRoles + " m.minzheng", in: get("/areas/{grid}/groups/elderly"), out: get("/areas/{grid}/groups/elderly")},
 	"GET /households/{id}":             {allow: peopleRoles, in: get("/households/{household}"), out: get("/households/{household}")},
-	"GET /persons/{id}/reveal":         {allow: peopleRoles, in: get("/persons/{person}/reveal"), out: get("/persons/{person}/reveal")},
+
+	// The four ledgers: the assistants' is public facts for every role;
+	// residents and units need people's data, key groups the groups (a
+	// department its own line's); exports of personal data need the
+	// export right. An area outside the scope is not found.
+	"GET /ledgers":                        {allow: "*", in: get("/ledgers")},
+	"GET /ledgers/assistants":             {allow: "*", in: get("/ledgers/assistants?area={grid}"), out: get("/ledgers/assistants?area={grid}")},
+	"GET /ledgers/residents":              {allow: peopleRoles, in: get("/ledgers/residents?area={grid}"), out: get("/ledgers/residents?area={grid}")},
+	"GET /ledgers/units":                  {allow: peopleRoles, in: get("/ledgers/units?area={grid}"), out: get("/ledgers/units?area={grid}")},
+	"GET /ledgers/groups":                 {allow: peopleRoles + " m.minzheng", in: get("/ledgers/groups?area={grid}"), out: get("/ledgers/groups?area={grid}")},
+	"GET /ledgers/assistants/export.xlsx": {allow: "*", in: get("/ledgers/assistants/export.xlsx?area={grid}"), out: get("/ledgers/assistants/export.xlsx?area={grid}")},
+	"GET /ledgers/assistants/export.csv":  {allow: "*", in: get("/ledgers/assistants/export.csv?area={grid}"), out: get("/ledgers/assistants/export.csv?area={grid}")},
+	"GET /ledgers/residents/export.xlsx":  {allow: exportRoles, in: get("/ledgers/residents/export.xlsx?area={grid}"), out: get("/ledgers/residents/export.xlsx?area={grid}")},
+	"GET /ledgers/residents/export.csv":   {allow: exportRoles, in: get("/ledgers/residents/export.csv?area={grid}"), out: get("/ledgers/residents/export.csv?area={grid}")},
+	"GET /ledgers/units/export.xlsx":      {allow: exportRoles, in: get("/ledgers/units/export.xlsx?area={grid}"), out: get("/ledgers/units/export.xlsx?area={grid}")},
+	"GET /ledgers/units/export.csv":       {allow: exportRoles, in: get("/ledgers/units/export.csv?area={grid}"), out: get("/ledgers/units/export.csv?area={grid}")},
+	"GET /ledgers/groups/export.xlsx":     {allow: exportRoles, in: get("/ledgers/groups/export.xlsx?area={grid}&group=elderly"), out: get("/ledgers/groups/export.xlsx?area={grid}&group=elderly")},
+	"GET /ledgers/groups/export.csv":      {allow: exportRoles, in: get("/ledgers/groups/export.csv?area={grid}&group=elderly"), out: get("/ledgers/groups/export.csv?area={grid}&group=elderly")},
+
+	"GET /persons/{id}/reveal": {allow: peopleRoles, in: get("/persons/{person}/reveal"), out: get("/persons/{person}/reveal")},
 	"POST /persons/{id}/reveal": {allow: peopleRoles,
 		in:  post("/persons/{person}/reveal", url.Values{"reason": {"verify"}}),
 		out: post("/persons/{person}/reveal", url.Values{"reason": {"verify"}})},
 	"GET /audit": {allow: "m.shenji", in: get("/audit")},
+	// Reports: the scope is applied in the store (an area outside it is
+	// not found); a department only its own line's (m.minzheng: civil).
+	"GET /reports":                   {allow: peopleRoles + " m.minzheng", in: get("/reports")},
+	"GET /reports/completeness":      {allow: peopleRoles, in: get("/reports/completeness?area={grid}"), out: get("/reports/completeness?area={grid}")},
+	"GET /reports/completeness.xlsx": {allow: peopleRoles, in: get("/reports/completeness.xlsx?area={grid}"), out: get("/reports/completeness.xlsx?area={grid}")},
+	"GET /reports/{name}":            {allow: peopleRoles + " m.minzheng", in: get("/reports/civil.xlsx?area={grid}"), out: get("/reports/civil?area={grid}")},
 	// Ledger imports: an import belongs to the session that uploaded it;
 	// anyone else's token (here, one that does not exist) leads back to
 	// the start, never to the import.

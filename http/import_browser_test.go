@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,8 +107,13 @@ func TestBrowserImportFixRejectsAndCommit(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("the fixed person: %d %v", n, err)
 	}
-	b.do("open the household", chromedp.Navigate(fmt.Sprintf("%s/households/%d", ts.URL, ps[0].HouseholdID)),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+	row := fmt.Sprintf(`tr[data-household="%d"]`, ps[0].HouseholdID)
+	b.do("find the household in the residents' ledger", chromedp.Navigate(ts.URL+"/ledgers/residents?q="+url.QueryEscape("浏览甲")),
+		chromedp.WaitVisible(chromedp.CSS(row)))
+	if got := b.text(row); !strings.Contains(got, "104") {
+		t.Errorf("the ledger's row reads %q", got)
+	}
+	b.do("open the household", chromedp.Click(chromedp.CSS(row+" a")), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	page := b.text("main")
 	for _, want := range []string{"浏览甲", "浏览乙", "104"} {
 		if !strings.Contains(page, want) {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/wangge/wangge"
 )
@@ -227,11 +228,34 @@ type householdView struct {
 	Pager     *pager
 	Moves     []moveRow
 	CanReveal bool // the viewer may reveal a full ID number or phone
+	// GroupHistory is every key-group membership of the household's
+	// persons, those who left included: its change over time.
+	GroupHistory []wangge.Membership
 }
 
 type personRow struct {
 	wangge.Person
 	Groups []wangge.KeyGroup
+	// Derived are what the birth date and sex make the person today
+	// (catalogue keys ledger.derived.*): computed on every view, never
+	// stored, so they change by themselves.
+	Derived []string
+}
+
+// derivedKeys are the catalogue keys of what a person is at t by age and
+// sex: elderly (60+), advanced age (80+), of childbearing age (15–49).
+func derivedKeys(p *wangge.Person, t time.Time) []string {
+	var keys []string
+	if p.Elderly(t) {
+		keys = append(keys, "elderly")
+	}
+	if p.AdvancedAge(t) {
+		keys = append(keys, "advanced_age")
+	}
+	if p.ChildbearingAge(t) {
+		keys = append(keys, "childbearing")
+	}
+	return keys
 }
 
 type visitRow struct {
@@ -310,17 +334,22 @@ func (s *Server) household(ctx context.Context, scope wangge.Scope, h *wangge.Ho
 	if err != nil {
 		return nil, 0, err
 	}
+	now := s.now().In(chinaTime)
 	for _, p := range persons {
-		ms, _, err := s.store.ListMemberships(ctx, scope, wangge.MembershipFilter{PersonID: p.ID, Current: true, Page: wangge.Page{Limit: 100}})
+		ms, _, err := s.store.ListMemberships(ctx, scope, wangge.MembershipFilter{PersonID: p.ID, Sort: wangge.SortJoined, Page: wangge.Page{Limit: 100}})
 		if err != nil {
 			return nil, 0, err
 		}
-		row := personRow{Person: p}
+		row := personRow{Person: p, Derived: derivedKeys(&p, now)}
 		for _, m := range ms {
-			row.Groups = append(row.Groups, m.Group)
+			if m.Left == nil {
+				row.Groups = append(row.Groups, m.Group)
+			}
 		}
+		v.GroupHistory = append(v.GroupHistory, ms...)
 		v.Persons = append(v.Persons, row)
 	}
+	slices.SortStableFunc(v.GroupHistory, func(a, b wangge.Membership) int { return a.Joined.Compare(b.Joined) })
 
 	visits, total, err := s.store.ListVisits(ctx, scope, wangge.VisitFilter{HouseholdID: h.ID, Page: pg})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/geo"
 )
 
 // Options configure a Server. The zero value serves with sensible defaults.
@@ -39,6 +40,10 @@ type Options struct {
 	// "https://wangge.example.gov.cn"; QR codes on printed door plates
 	// point there. Empty: the address of the request that printed them.
 	PublicURL string
+	// CJT349Object is the 6-digit management/service-object code (CJ/T 348)
+	// from which ledger exports derive each grid's 20-digit CJ/T 349 code.
+	// Empty: exports leave that column out.
+	CJT349Object string
 }
 
 // Server is the web interface over a store.
@@ -79,6 +84,12 @@ func NewServer(store wangge.Store, opts Options) *Server {
 		opts.PublicURL = ""
 	} else {
 		opts.PublicURL = base
+	}
+	if opts.CJT349Object != "" {
+		if _, err := geo.ToCJT349("000000000000001", opts.CJT349Object); err != nil {
+			opts.Logger.Error("ignoring the CJ/T 349 object code: exports leave out the 20-digit grid codes", "object", opts.CJT349Object, "err", err)
+			opts.CJT349Object = ""
+		}
 	}
 	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &locator{store: store}, imports: newImportJobs(opts.ImportDir)}
 	var err error
@@ -140,10 +151,33 @@ func (s *Server) routeTable() []route {
 		s.page("GET /areas/{code}/propose", wangge.PermManageAreas, s.handlePropose),
 		s.page("POST /areas/{code}/propose", wangge.PermManageAreas, s.handleAccept),
 		s.page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
+		// The four ledgers (四本台账): filtered to an area, searched, sorted,
+		// paginated and printable; exported with the same filters, audited,
+		// ID numbers and phones masked. The handlers check the ledger's own
+		// permission besides the export's.
+		s.page("GET /ledgers", wangge.PermLogin, s.handleLedgers),
+		s.page("GET /ledgers/assistants", wangge.PermLogin, s.handleAssistantsLedger),
+		s.page("GET /ledgers/residents", wangge.PermViewPeople, s.handleResidentsLedger),
+		s.page("GET /ledgers/units", wangge.PermViewPeople, s.handleUnitsLedger),
+		s.page("GET /ledgers/groups", wangge.PermViewGroups, s.handleGroupsLedger),
+		s.page("GET /ledgers/assistants/export.xlsx", wangge.PermLogin, s.handleLedgerExport(ledgerAssistants, formatXLSX)),
+		s.page("GET /ledgers/assistants/export.csv", wangge.PermLogin, s.handleLedgerExport(ledgerAssistants, formatCSV)),
+		s.page("GET /ledgers/residents/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatXLSX)),
+		s.page("GET /ledgers/residents/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatCSV)),
+		s.page("GET /ledgers/units/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatXLSX)),
+		s.page("GET /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
+		s.page("GET /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
+		s.page("GET /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
 		s.page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
 		s.page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),
 		s.page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),
 		s.page("GET /audit", wangge.PermViewAudit, s.handleAudit),
+		// Reports: the completeness report reads households and persons;
+		// a department generates its own line's report, staff every one.
+		s.page("GET /reports", wangge.PermViewGroups, s.handleReports),
+		s.page("GET /reports/completeness", wangge.PermViewPeople, s.handleCompleteness),
+		s.page("GET /reports/completeness.xlsx", wangge.PermViewPeople, s.handleCompletenessXLSX),
+		s.page("GET /reports/{name}", wangge.PermViewGroups, s.handleLineReport),
 		// Ledger imports: templates, upload and dry run, the rejected rows,
 		// commit. An import belongs to the session that uploaded it.
 		s.page("GET /import", wangge.PermEditPeople, s.handleImportForm),

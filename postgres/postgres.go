@@ -11,8 +11,9 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 
 	"github.com/wangge/wangge/sqldb"
@@ -54,10 +55,19 @@ func pgCode(err error) string {
 
 // Open connects to the database at dsn (postgres://…) and migrates it.
 func Open(ctx context.Context, dsn string) (*sqldb.DB, error) {
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, err
 	}
+	// The same statement reads one grid for an assistant and a whole
+	// district for its administrator (a scope is a range of codes), and a
+	// search's pattern decides whether an index serves it: a plan cached
+	// for one set of values is badly wrong for another, so each execution
+	// is planned for its own values (a DSN may still say otherwise).
+	if _, ok := cfg.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {

@@ -146,22 +146,50 @@ func (db *DB) Assignments(ctx context.Context, s wangge.Scope, assistantID int64
 		})
 }
 
-// ListAssistants lists assistants currently serving in the scope.
+// ListAssistants lists assistants currently serving in the scope, in the
+// order f.Sort names, each with what the grid holds (from the cached
+// per-grid counts the area pages use).
 func (db *DB) ListAssistants(ctx context.Context, s wangge.Scope, f wangge.AssistantFilter) ([]wangge.AssistantSummary, int, error) {
+	if err := f.Sort.Check(wangge.AssistantSorts); err != nil {
+		return nil, 0, err
+	}
 	var w where
 	w.add("s.to_at IS NULL")
 	w.scope("s.grid_code", s.Narrow(f.GridCode))
 	if f.Query != "" {
 		w.add(`a.name LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
 	}
+	d := desc(f.Sort)
+	order := "s.grid_code" + d
+	switch f.Sort.Key() {
+	case wangge.SortName:
+		order = "a.name" + d + ", s.grid_code"
+	case wangge.SortHouseholds:
+		order = "(SELECT COUNT(*) FROM households x WHERE x.grid_code = s.grid_code)" + d + ", s.grid_code"
+	case wangge.SortPersons:
+		order = "(SELECT COUNT(*) FROM persons x WHERE x.grid_code = s.grid_code)" + d + ", s.grid_code"
+	}
 	from := "assistants a JOIN assignments s ON s.assistant_id = a.id JOIN areas g ON g.code = s.grid_code"
-	return page(ctx, db, from, `SELECT `+assistantCols+`, s.grid_code, g.name FROM `+from, &w, "s.grid_code", f.Page,
+	list, total, err := page(ctx, db, from, `SELECT `+assistantCols+`, s.grid_code, g.name, g.service_area FROM `+from, &w, order, f.Page,
 		func(rows *sql.Rows) (wangge.AssistantSummary, error) {
 			var sum wangge.AssistantSummary
-			a, err := db.scanAssistant(rows, &sum.GridCode, &sum.GridName)
+			a, err := db.scanAssistant(rows, &sum.GridCode, &sum.GridName, &sum.ServiceArea)
 			if err == nil {
 				sum.Assistant = *a
 			}
 			return sum, err
 		})
+	if err != nil || len(list) == 0 {
+		return list, total, err
+	}
+	snap, err := db.gridCounts(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range list {
+		if c := snap.grid(list[i].GridCode); c != nil {
+			list[i].Households, list[i].Persons, list[i].Units = c.households, c.persons, c.units
+		}
+	}
+	return list, total, nil
 }

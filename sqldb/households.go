@@ -164,10 +164,17 @@ func (db *DB) DeleteHousehold(ctx context.Context, id int64, version int) error 
 	})
 }
 
-// ListHouseholds lists households in the scope.
+// ListHouseholds lists households in the scope, in the order f.Sort names.
+// It finds the page's ids first and reads the summaries (head, persons, last
+// visit, key groups) of those alone, so that a sort over a whole district
+// computes only its own key.
 func (db *DB) ListHouseholds(ctx context.Context, s wangge.Scope, f wangge.HouseholdFilter) ([]wangge.HouseholdSummary, int, error) {
+	if err := f.Sort.Check(wangge.HouseholdSorts); err != nil {
+		return nil, 0, err
+	}
 	var w where
-	w.people("h.grid_code", s.Narrow(f.GridCode))
+	s = s.Narrow(f.GridCode)
+	w.people("h.grid_code", s)
 	if f.BuildingID != 0 {
 		w.add("h.building_id = ?", f.BuildingID)
 	}
@@ -175,11 +182,19 @@ func (db *DB) ListHouseholds(ctx context.Context, s wangge.Scope, f wangge.House
 		q := likeEscape(f.Query) + "%"
 		w.add(`(h.room LIKE ? ESCAPE '\' OR h.number LIKE ? ESCAPE '\')`, q, q)
 	}
-	return page(ctx, db, "households h", `SELECT `+householdCols+`, b.name,
+	if f.Search != "" {
+		householdSearch(&w, s, f.Search)
+	}
+	ids, total, err := pageIDs(ctx, db, "households h", "h.id", &w, householdOrder(f.Sort), f.Page)
+	if err != nil || len(ids) == 0 {
+		return nil, total, err
+	}
+	in, args := inList(ids)
+	out, err := collect(ctx, db, `SELECT `+householdCols+`, b.name,
 		COALESCE((SELECT p.name FROM persons p WHERE p.household_id = h.id AND p.relation = 'head' ORDER BY p.id LIMIT 1), ''),
 		(SELECT COUNT(*) FROM persons p WHERE p.household_id = h.id),
 		(SELECT MAX(v.at) FROM visits v WHERE v.household_id = h.id)
-		FROM households h JOIN buildings b ON b.id = h.building_id`, &w, "h.grid_code, b.seq, h.entrance, h.room, h.id", f.Page,
+		FROM households h JOIN buildings b ON b.id = h.building_id WHERE h.id IN (`+in+`)`, args,
 		func(rows *sql.Rows) (wangge.HouseholdSummary, error) {
 			var sum wangge.HouseholdSummary
 			var last sql.Null[timeValue]
@@ -194,6 +209,17 @@ func (db *DB) ListHouseholds(ctx context.Context, s wangge.Scope, f wangge.House
 			}
 			return sum, nil
 		})
+	if err != nil {
+		return nil, 0, err
+	}
+	groups, err := db.householdGroups(ctx, s, in, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range out {
+		out[i].Groups = groups[out[i].ID]
+	}
+	return inOrder(ids, out, func(h wangge.HouseholdSummary) int64 { return h.ID }), total, nil
 }
 
 // HouseholdMoves returns the household's moves, oldest first.

@@ -11,15 +11,32 @@ import (
 	"github.com/wangge/wangge"
 )
 
-const membershipCols = `m.id, m.person_id, m.grid_code, m.grp, m.attrs, m.joined, m.left_on, m.note, m.version, m.created_at, m.updated_at, p.name, m.attrs_enc`
+const membershipCols = `m.id, m.person_id, m.grid_code, m.grp, m.attrs, m.joined, m.left_on, m.note, m.version, m.created_at, m.updated_at, p.name, m.attrs_enc,
+	p.household_id, p.id_enc, p.sex, p.birth_date`
 
 func (db *DB) scanMembership(row interface{ Scan(...any) error }) (*wangge.Membership, error) {
+	return db.scanMembershipFull(row, false)
+}
+
+// scanMembershipFull is scanMembership with the person's ID number in full
+// when full (exports).
+func (db *DB) scanMembershipFull(row interface{ Scan(...any) error }, full bool) (*wangge.Membership, error) {
 	var m wangge.Membership
 	var attrs string
-	var sealed []byte
-	var joined, created, updated timeValue
+	var sealed, idEnc []byte
+	var joined, created, updated, birth timeValue
 	var left sql.Null[timeValue]
-	if err := row.Scan(&m.ID, &m.PersonID, &m.GridCode, &m.Group, &attrs, &joined, &left, &m.Note, &m.Version, &created, &updated, &m.PersonName, &sealed); err != nil {
+	if err := row.Scan(&m.ID, &m.PersonID, &m.GridCode, &m.Group, &attrs, &joined, &left, &m.Note, &m.Version, &created, &updated, &m.PersonName, &sealed,
+		&m.HouseholdID, &idEnc, &m.PersonSex, &birth); err != nil {
+		return nil, err
+	}
+	m.PersonBirth = birth.Time
+	var err error
+	maskI := maskID
+	if full {
+		maskI = plain
+	}
+	if m.PersonIDNumber, err = db.openMasked(fPersonID, idEnc, maskI); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(attrs), &m.Attrs); err != nil {
@@ -162,23 +179,26 @@ func (db *DB) EndMembership(ctx context.Context, id int64, version int, left tim
 	})
 }
 
-// ListMemberships lists memberships within the scope.
+// ListMemberships lists memberships within the scope, in the order f.Sort
+// names. It finds the page's ids from memberships alone and reads the
+// page's rows, with their persons, by id.
 func (db *DB) ListMemberships(ctx context.Context, s wangge.Scope, f wangge.MembershipFilter) ([]wangge.Membership, int, error) {
+	if err := f.Sort.Check(wangge.MembershipSorts); err != nil {
+		return nil, 0, err
+	}
 	var w where
-	w.scope("m.grid_code", s.Narrow(f.GridCode))
-	groupCond(&w, s, "m.grp")
-	if f.Group != "" {
-		w.add("m.grp = ?", f.Group)
+	membershipWhere(&w, s, f)
+	ids, total, err := pageIDs(ctx, db, "memberships m", "m.id", &w, membershipOrder(f.Sort), f.Page)
+	if err != nil || len(ids) == 0 {
+		return nil, total, err
 	}
-	if f.PersonID != 0 {
-		w.add("m.person_id = ?", f.PersonID)
-	}
-	if f.Current {
-		w.add("m.left_on IS NULL")
-	}
-	from := "memberships m JOIN persons p ON p.id = m.person_id"
-	return page(ctx, db, from, `SELECT `+membershipCols+` FROM `+from, &w, "m.grid_code, m.grp, m.id", f.Page,
+	in, args := inList(ids)
+	ms, err := collect(ctx, db, `SELECT `+membershipCols+` FROM memberships m JOIN persons p ON p.id = m.person_id WHERE m.id IN (`+in+`)`, args,
 		func(rows *sql.Rows) (wangge.Membership, error) { return deref(db.scanMembership(rows)) })
+	if err != nil {
+		return nil, 0, err
+	}
+	return inOrder(ids, ms, func(m wangge.Membership) int64 { return m.ID }), total, nil
 }
 
 // GroupCounts counts current members per group in the scope.

@@ -16,23 +16,41 @@ const personCols = `p.id, p.household_id, p.grid_code, p.name, p.id_enc, p.phone
 // scanPerson reads a person; reveal decides whether the ID number and phone
 // come back in full or masked.
 func (db *DB) scanPerson(row interface{ Scan(...any) error }, reveal bool) (*wangge.Person, error) {
-	var p wangge.Person
-	var idEnc, phoneEnc []byte
-	var birth, created, updated timeValue
-	if err := row.Scan(&p.ID, &p.HouseholdID, &p.GridCode, &p.Name, &idEnc, &phoneEnc, &p.Relation, &p.Kind, &p.Ethnicity, &p.Party,
-		&p.Employment, &p.Note, &birth, &p.Sex, &p.Version, &created, &updated); err != nil {
+	var ps personScan
+	if err := row.Scan(ps.dest()...); err != nil {
 		return nil, err
 	}
-	p.BirthDate, p.CreatedAt, p.UpdatedAt = birth.Time, created.Time, updated.Time
+	return db.openPerson(&ps, reveal)
+}
+
+// personScan holds the columns of personCols as scanned, so that a query
+// reading a person with other columns can scan them all in one go.
+type personScan struct {
+	p                       wangge.Person
+	idEnc, phoneEnc         []byte
+	birth, created, updated timeValue
+}
+
+func (ps *personScan) dest() []any {
+	p := &ps.p
+	return []any{&p.ID, &p.HouseholdID, &p.GridCode, &p.Name, &ps.idEnc, &ps.phoneEnc, &p.Relation, &p.Kind, &p.Ethnicity, &p.Party,
+		&p.Employment, &p.Note, &ps.birth, &p.Sex, &p.Version, &ps.created, &ps.updated}
+}
+
+// openPerson finishes a scanned person: times, and the ID number and phone
+// opened, masked unless reveal.
+func (db *DB) openPerson(ps *personScan, reveal bool) (*wangge.Person, error) {
+	p := ps.p
+	p.BirthDate, p.CreatedAt, p.UpdatedAt = ps.birth.Time, ps.created.Time, ps.updated.Time
 	maskI, maskP := maskID, maskPhone
 	if reveal {
 		maskI, maskP = plain, plain
 	}
 	var err error
-	if p.IDNumber, err = db.openMasked(fPersonID, idEnc, maskI); err != nil {
+	if p.IDNumber, err = db.openMasked(fPersonID, ps.idEnc, maskI); err != nil {
 		return nil, err
 	}
-	if p.Phone, err = db.openMasked(fPersonPhone, phoneEnc, maskP); err != nil {
+	if p.Phone, err = db.openMasked(fPersonPhone, ps.phoneEnc, maskP); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -10,14 +10,15 @@ import (
 
 const unitCols = `u.id, u.grid_code, u.building_id, u.name, u.credit_code, u.kind, u.headcount, u.party_org, u.party_members, u.address, u.contact_name, u.contact_phone_enc, u.version, u.created_at, u.updated_at`
 
-func (db *DB) scanUnit(row interface{ Scan(...any) error }) (*wangge.Unit, error) {
+func (db *DB) scanUnit(row interface{ Scan(...any) error }, extra ...any) (*wangge.Unit, error) {
 	var u wangge.Unit
 	var building sql.Null[int64]
 	var credit sql.Null[string]
 	var phone []byte
 	var created, updated timeValue
-	if err := row.Scan(&u.ID, &u.GridCode, &building, &u.Name, &credit, &u.Kind, &u.Headcount, &u.PartyOrg, &u.PartyMembers, &u.Address,
-		&u.ContactName, &phone, &u.Version, &created, &updated); err != nil {
+	dest := append([]any{&u.ID, &u.GridCode, &building, &u.Name, &credit, &u.Kind, &u.Headcount, &u.PartyOrg, &u.PartyMembers, &u.Address,
+		&u.ContactName, &phone, &u.Version, &created, &updated}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	u.BuildingID, u.CreditCode = ptrInt(building), credit.V
@@ -103,20 +104,13 @@ func (db *DB) DeleteUnit(ctx context.Context, id int64, version int) error {
 	})
 }
 
-// ListUnits lists units in the scope.
+// ListUnits lists units in the scope, in the order f.Sort names.
 func (db *DB) ListUnits(ctx context.Context, s wangge.Scope, f wangge.UnitFilter) ([]wangge.Unit, int, error) {
+	if err := f.Sort.Check(wangge.UnitSorts); err != nil {
+		return nil, 0, err
+	}
 	var w where
-	w.people("u.grid_code", s.Narrow(f.GridCode))
-	if f.Query != "" {
-		w.add(`u.name LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
-	}
-	if f.PartyOrg != nil {
-		if *f.PartyOrg {
-			w.add("u.party_org <> ''")
-		} else {
-			w.add("u.party_org = ''")
-		}
-	}
-	return page(ctx, db, "units u", `SELECT `+unitCols+` FROM units u`, &w, "u.grid_code, u.id", f.Page,
+	unitWhere(&w, s, f)
+	return page(ctx, db, "units u", `SELECT `+unitCols+` FROM units u`, &w, unitOrder(f.Sort), f.Page,
 		func(rows *sql.Rows) (wangge.Unit, error) { return deref(db.scanUnit(rows)) })
 }

@@ -76,6 +76,8 @@ func Run(t *testing.T, open Opener) {
 		boundaryTests,
 		redrawTests,
 		importTests,
+		ledgerTests,
+		reportTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

@@ -37,6 +37,9 @@ Usage:
   wangge grids   propose --community CODE [--households 300] [--json] [--accept --valid-from DATE --reason TEXT]
                                                     propose (and accept) grids of about N households
 
+  wangge report  completeness|civil|labor|health|order|city|party --area CODE --out FILE.xlsx [--date D] [--cycle N]
+                                                    write a report's workbook (docs/reports.md)
+
   wangge bench   grouplist --db DSN [--requests N]    key-group list latency on a demo database, against a raw read
 
 DSN is a SQLite file (default wangge.db) or postgres://…
@@ -95,6 +98,8 @@ func run(ctx context.Context, args []string) error {
 		return runCoverage(ctx, rest)
 	case "grids":
 		return gridsCmd(ctx, rest)
+	case "report":
+		return reportCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 
+	"github.com/wangge/wangge/geo"
 	wanggehttp "github.com/wangge/wangge/http"
 )
 
@@ -19,12 +21,18 @@ func serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", defAddr, "address to listen on (env WANGGE_ADDR)")
 	tiles := fs.String("tiles", os.Getenv("WANGGE_TILES"), "map tile URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png (env WANGGE_TILES; empty: vector maps only)")
 	public := fs.String("public-url", os.Getenv("WANGGE_PUBLIC_URL"), "address residents reach this server at, for QR codes on door plates (env WANGGE_PUBLIC_URL)")
+	object := fs.String("cjt349-object", os.Getenv("WANGGE_CJT349_OBJECT"), "6-digit CJ/T 348 object code; ledger exports then carry each grid's 20-digit CJ/T 349 code (env WANGGE_CJT349_OBJECT)")
 	fs.Parse(args)
 	if _, err := wanggehttp.TileOrigin(*tiles); err != nil {
 		return err
 	}
 	if _, err := wanggehttp.PublicBase(*public); err != nil {
 		return err
+	}
+	if *object != "" {
+		if _, err := geo.ToCJT349("000000000000001", *object); err != nil {
+			return fmt.Errorf("--cjt349-object: %w", err)
+		}
 	}
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -37,7 +45,7 @@ func serve(ctx context.Context, args []string) error {
 	if empty, err := db.Empty(ctx); err == nil && empty {
 		log.Warn("the database is empty: run `wangge demo` for the demo district, or import areas", "db", *dsn)
 	}
-	srv := wanggehttp.NewServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public})
+	srv := wanggehttp.NewServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public, CJT349Object: *object})
 	log.Info("serving", "url", "http://"+*addr+"/", "db", db.Dialect())
 	return srv.ListenAndServe(ctx, *addr)
 }

@@ -1,0 +1,546 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wangge/wangge"
+)
+
+// The four ledgers (四本台账) as pages: assistants, residents household by
+// household (一户一档), resident units and key groups by grid. Each is
+// filtered to an area (any level, within the user's scope), searched,
+// sorted by a whitelisted key, paginated the one way and printable; each
+// exports as xlsx or CSV with the same filters (ledger_export.go).
+
+// Ledger kinds, as they appear in URLs, in the order of the menu.
+const (
+	ledgerAssistants = "assistants"
+	ledgerResidents  = "residents"
+	ledgerUnits      = "units"
+	ledgerGroups     = "groups"
+)
+
+var ledgerKinds = []string{ledgerAssistants, ledgerResidents, ledgerUnits, ledgerGroups}
+
+// ledgerPerm is what a ledger's page needs: the assistants' ledger is public
+// facts, the others are people's data.
+func ledgerPerm(kind string) wangge.Permission {
+	switch kind {
+	case ledgerResidents, ledgerUnits:
+		return wangge.PermViewPeople
+	case ledgerGroups:
+		return wangge.PermViewGroups
+	}
+	return wangge.PermLogin
+}
+
+// ledgerSorts is a ledger's sort whitelist.
+func ledgerSorts(kind string) []string {
+	switch kind {
+	case ledgerResidents:
+		return wangge.HouseholdSorts
+	case ledgerUnits:
+		return wangge.UnitSorts
+	case ledgerGroups:
+		return wangge.MembershipSorts
+	}
+	return wangge.AssistantSorts
+}
+
+// ledgerSearchMax bounds the search box, in characters.
+const ledgerSearchMax = 50
+
+// ledgerFilter is what every ledger page and export reads from the query:
+// the area (any level; the user's own when absent), the search and the
+// sort; the key-group ledger adds its group, whether those who left are
+// included and the period of its counts.
+type ledgerFilter struct {
+	Kind  string
+	Area  *wangge.Area
+	Scope wangge.Scope // the user's scope narrowed to Area
+	Q     string
+	Sort  wangge.Sort
+
+	Group    *wangge.GroupDef // key groups only
+	All      bool             // key groups: include members who left
+	From, To time.Time        // key groups: the period of the counts (calendar days)
+}
+
+// ledgerFilterOf parses the filters of a ledger's request. An area outside
+// the user's scope is not found, as its page would be.
+func (s *Server) ledgerFilterOf(r *http.Request, kind string) (*ledgerFilter, error) {
+	ctx := r.Context()
+	u := userFrom(ctx)
+	q := r.URL.Query()
+	code := strings.TrimSpace(q.Get("area"))
+	if code == "" {
+		code = u.ScopeCode
+	}
+	if !wangge.ValidRegionCode(code) {
+		return nil, wangge.ErrNotFound
+	}
+	scope := u.Scope().Narrow(code)
+	if scope.IsZero() {
+		return nil, wangge.ErrNotFound
+	}
+	if p := scope.Prefix(); p != "" {
+		code = p // an area above the user's scope filters to the scope
+	}
+	area, err := s.store.Area(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	f := &ledgerFilter{Kind: kind, Area: area, Scope: scope, Q: strings.TrimSpace(q.Get("q")), Sort: wangge.Sort(q.Get("sort"))}
+	if utf8.RuneCountInString(f.Q) > ledgerSearchMax {
+		return nil, wangge.FieldError("q", "搜索内容过长。", "The search is too long.")
+	}
+	if err := f.Sort.Check(ledgerSorts(kind)); err != nil {
+		return nil, err
+	}
+	if kind == ledgerGroups {
+		if err := f.groupFilters(q, scope, s.now()); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// groupFilters reads the key-group ledger's own filters. The group is one
+// the scope may see (the first of them when none is asked for); the period
+// runs from the start of the year to today unless given.
+func (f *ledgerFilter) groupFilters(q url.Values, scope wangge.Scope, now time.Time) error {
+	g := wangge.KeyGroup(q.Get("group"))
+	if g == "" {
+		for _, d := range wangge.KeyGroups {
+			if scope.GroupVisible(d.Group) {
+				g = d.Group
+				break
+			}
+		}
+	}
+	f.Group = wangge.GroupDefOf(g)
+	if f.Group == nil || !scope.GroupVisible(g) {
+		return wangge.ErrNotFound
+	}
+	f.All = q.Get("all") == "1"
+	today := now.In(chinaTime)
+	f.To = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	f.From = time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, d := range []struct {
+		field string
+		dst   *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(d.field); v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				return wangge.FieldError(d.field, "日期格式应为 年-月-日，例如 2026-01-31。", "A date is written YYYY-MM-DD, e.g. 2026-01-31.")
+			}
+			*d.dst = t
+		}
+	}
+	if f.To.Before(f.From) {
+		return wangge.FieldError("to", "结束日期不能早于开始日期。", "The end date cannot be before the start date.")
+	}
+	return nil
+}
+
+// query returns the filters as URL parameters (no page, no sort): what a
+// link to the same rows elsewhere, such as an export, carries.
+func (f *ledgerFilter) query() url.Values {
+	v := url.Values{"area": {f.Area.Code}}
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	if f.Group != nil {
+		v.Set("group", string(f.Group.Group))
+		if f.All {
+			v.Set("all", "1")
+		}
+		v.Set("from", f.From.Format(time.DateOnly))
+		v.Set("to", f.To.Format(time.DateOnly))
+	}
+	return v
+}
+
+// areaOption is one choice of the area filter.
+type areaOption struct {
+	Code     string
+	Label    string // the name, indented by its depth below the user's area
+	Selected bool
+}
+
+func newAreaOption(a *wangge.Area, depth int, selected bool) areaOption {
+	return areaOption{Code: a.Code, Label: strings.Repeat("\u3000", depth) + a.Name, Selected: selected}
+}
+
+// areaOptions are the choices of the area filter: the way from the user's
+// own area down to the selected one, then the selected area's children, so
+// that staff narrow down a level at a time.
+func (s *Server) areaOptions(ctx context.Context, u *wangge.User, a *wangge.Area) ([]areaOption, error) {
+	var opts []areaOption
+	for n := len(u.ScopeCode); n <= len(a.Code); n += 3 {
+		anc, err := s.store.Area(ctx, a.Code[:n])
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, newAreaOption(anc, len(opts), n == len(a.Code)))
+	}
+	if a.Level == wangge.LevelGrid {
+		return opts, nil
+	}
+	kids, _, err := s.store.ListAreas(ctx, wangge.AreaFilter{ParentCode: a.Code, Page: wangge.Page{Limit: wangge.MaxPageLimit}})
+	if err != nil {
+		return nil, err
+	}
+	depth := len(opts)
+	for i := range kids {
+		if kids[i].RetiredAt == nil {
+			opts = append(opts, newAreaOption(&kids[i], depth, false))
+		}
+	}
+	return opts, nil
+}
+
+// areaNames names areas by code, reading each once.
+type areaNames struct {
+	s     *Server
+	ctx   context.Context
+	names map[string]string
+}
+
+func (s *Server) newAreaNames(ctx context.Context) *areaNames {
+	return &areaNames{s: s, ctx: ctx, names: map[string]string{}}
+}
+
+// name returns the area's name, or its code when it has none.
+func (n *areaNames) name(code string) string {
+	if code == "" {
+		return ""
+	}
+	if v, ok := n.names[code]; ok {
+		return v
+	}
+	v := n.s.areaName(n.ctx, code)
+	n.names[code] = v
+	return v
+}
+
+// sortLink is a sortable column's heading link.
+type sortLink struct {
+	Key   string
+	Label string
+	URL   string
+	State string // aria-sort: "ascending", "descending" or "" when the list is not sorted by it
+	Num   bool   // a column of numbers
+}
+
+// sortLinks returns the heading links of a ledger's sortable columns: a
+// click sorts by the column, a second click reverses it. The list's default
+// order counts as sorted by the whitelist's first key.
+func (s *Server) sortLinks(r *http.Request, kind string, cur wangge.Sort, keys []string) map[string]sortLink {
+	if cur == "" {
+		cur = wangge.Sort(keys[0])
+	}
+	out := map[string]sortLink{}
+	for _, k := range keys {
+		next, state := k, ""
+		if cur.Key() == k {
+			state = "ascending"
+			if cur.Desc() {
+				state = "descending"
+			} else {
+				next = "-" + k
+			}
+		}
+		q := r.URL.Query()
+		q.Del("page")
+		q.Set("sort", next)
+		num := k == wangge.SortPersons || k == wangge.SortHouseholds || k == wangge.SortHeadcount || k == wangge.SortPartyMembers
+		out[k] = sortLink{Key: k, Label: s.msgs.T(langOf(r), "ledger."+kind+".col."+k), URL: r.URL.Path + "?" + q.Encode(), State: state, Num: num}
+	}
+	return out
+}
+
+// sortOption is one order the filter form offers.
+type sortOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// sortOptions lists a ledger's orders, each way, after the default.
+func (s *Server) sortOptions(r *http.Request, kind string, cur wangge.Sort) []sortOption {
+	l := langOf(r)
+	opts := []sortOption{{Value: "", Label: s.msgs.T(l, "ledger.sort.default"), Selected: cur == ""}}
+	for _, k := range ledgerSorts(kind) {
+		col := s.msgs.T(l, "ledger."+kind+".col."+k)
+		for _, v := range []string{k, "-" + k} {
+			dir := "ledger.sort.asc"
+			if v != k {
+				dir = "ledger.sort.desc"
+			}
+			opts = append(opts, sortOption{Value: v, Label: s.msgs.T(l, dir, "Col", col), Selected: string(cur) == v})
+		}
+	}
+	return opts
+}
+
+// ledgerView is what a ledger page shows: the frame every ledger shares and
+// the rows of its own kind.
+type ledgerView struct {
+	Kind   string
+	Filter *ledgerFilter
+	Areas  []areaOption
+	Sorts  map[string]sortLink
+	// SortOptions offer the same orders in the filter form, where a phone,
+	// which shows no table headings, chooses them.
+	SortOptions []sortOption
+	Pager       *pager
+	// ExportXLSX and ExportCSV export the rows of the filters, every page.
+	ExportXLSX, ExportCSV string
+	CanExport             bool
+	Printed               time.Time // shown on paper
+
+	Assistants []assistantRow
+	CanHistory bool // assistants: the terms in earlier grids, for staff
+	Households []wangge.HouseholdSummary
+	Units      []wangge.Unit
+	Members    []memberRow
+	Groups     []wangge.GroupDef // key groups the user may choose from
+	Changes    []wangge.GroupChange
+	Total      wangge.GroupChange
+
+	GridNames map[string]string
+}
+
+type assistantRow struct {
+	wangge.AssistantSummary
+	History []termRow
+}
+
+// termRow is one term of an assistant's in a grid.
+type termRow struct {
+	GridName string
+	wangge.Assignment
+}
+
+// memberRow is a membership with its attribute values as shown.
+type memberRow struct {
+	wangge.Membership
+	Values []string
+}
+
+// newLedgerView starts the view of a ledger page: filters, sort links,
+// export links.
+func (s *Server) newLedgerView(r *http.Request, f *ledgerFilter) (*ledgerView, error) {
+	u := userFrom(r.Context())
+	areas, err := s.areaOptions(r.Context(), u, f.Area)
+	if err != nil {
+		return nil, err
+	}
+	q := f.query().Encode()
+	v := &ledgerView{Kind: f.Kind, Filter: f, Areas: areas, Sorts: s.sortLinks(r, f.Kind, f.Sort, ledgerSorts(f.Kind)), SortOptions: s.sortOptions(r, f.Kind, f.Sort),
+		ExportXLSX: "/ledgers/" + f.Kind + "/export.xlsx?" + q, ExportCSV: "/ledgers/" + f.Kind + "/export.csv?" + q,
+		CanExport: u.Role.Can(ledgerExportPerm(f.Kind)), Printed: s.now(), GridNames: map[string]string{}}
+	return v, nil
+}
+
+// renderLedger renders a ledger page with its title and breadcrumb.
+func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, v *ledgerView) {
+	l := langOf(r)
+	title := s.msgs.T(l, "ledger."+v.Kind+".title")
+	crumbs := []crumb{{Name: s.msgs.T(l, "ledger.nav"), URL: "/ledgers"}, {Name: title}}
+	s.render(w, r, http.StatusOK, "ledger", &view{Title: title + " · " + v.Filter.Area.Name, Crumbs: crumbs, Data: v})
+}
+
+// ledgerCard is one ledger on the ledgers' index.
+type ledgerCard struct {
+	Kind string
+	URL  string
+}
+
+// handleLedgers lists the ledgers the user may open, for the user's area.
+func (s *Server) handleLedgers(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r.Context())
+	area, err := s.store.Area(r.Context(), u.ScopeCode)
+	if err != nil {
+		return err
+	}
+	var cards []ledgerCard
+	for _, k := range ledgerKinds {
+		if u.Role.Can(ledgerPerm(k)) {
+			cards = append(cards, ledgerCard{Kind: k, URL: "/ledgers/" + k + "?area=" + url.QueryEscape(area.Code)})
+		}
+	}
+	l := langOf(r)
+	s.render(w, r, http.StatusOK, "ledgers", &view{Title: s.msgs.T(l, "ledger.nav"), Crumbs: []crumb{{Name: s.msgs.T(l, "ledger.nav")}},
+		Data: struct {
+			Area  *wangge.Area
+			Cards []ledgerCard
+		}{area, cards}})
+	return nil
+}
+
+// handleAssistantsLedger lists the assistants serving in the area with
+// their grids and what the grids hold; staff also see each assistant's
+// terms in earlier grids.
+func (s *Server) handleAssistantsLedger(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	f, err := s.ledgerFilterOf(r, ledgerAssistants)
+	if err != nil {
+		return err
+	}
+	pg, n, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.newLedgerView(r, f)
+	if err != nil {
+		return err
+	}
+	as, total, err := s.store.ListAssistants(ctx, f.Scope, wangge.AssistantFilter{Query: f.Q, Sort: f.Sort, Page: pg})
+	if err != nil {
+		return err
+	}
+	v.Pager = newPager(r, n, total)
+	v.CanHistory = userFrom(ctx).Role.Can(wangge.PermViewPeople)
+	names := s.newAreaNames(ctx)
+	for _, a := range as {
+		row := assistantRow{AssistantSummary: a}
+		if v.CanHistory {
+			terms, err := s.store.Assignments(ctx, userFrom(ctx).Scope(), a.ID)
+			if err != nil {
+				return err
+			}
+			for _, t := range terms {
+				row.History = append(row.History, termRow{GridName: names.name(t.GridCode), Assignment: t})
+			}
+		}
+		v.Assistants = append(v.Assistants, row)
+	}
+	s.renderLedger(w, r, v)
+	return nil
+}
+
+// handleResidentsLedger lists the households of the area, one row each,
+// linking to each household's file (一户一档).
+func (s *Server) handleResidentsLedger(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	f, err := s.ledgerFilterOf(r, ledgerResidents)
+	if err != nil {
+		return err
+	}
+	pg, n, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.newLedgerView(r, f)
+	if err != nil {
+		return err
+	}
+	hs, total, err := s.store.ListHouseholds(ctx, f.Scope, wangge.HouseholdFilter{Search: f.Q, Sort: f.Sort, Page: pg})
+	if err != nil {
+		return err
+	}
+	v.Households, v.Pager = hs, newPager(r, n, total)
+	names := s.newAreaNames(ctx)
+	for _, h := range hs {
+		v.GridNames[h.GridCode] = names.name(h.GridCode)
+	}
+	s.renderLedger(w, r, v)
+	return nil
+}
+
+// handleUnitsLedger lists the resident units of the area.
+func (s *Server) handleUnitsLedger(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	f, err := s.ledgerFilterOf(r, ledgerUnits)
+	if err != nil {
+		return err
+	}
+	pg, n, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.newLedgerView(r, f)
+	if err != nil {
+		return err
+	}
+	us, total, err := s.store.ListUnits(ctx, f.Scope, wangge.UnitFilter{Query: f.Q, Sort: f.Sort, Page: pg})
+	if err != nil {
+		return err
+	}
+	v.Units, v.Pager = us, newPager(r, n, total)
+	names := s.newAreaNames(ctx)
+	for _, u := range us {
+		v.GridNames[u.GridCode] = names.name(u.GridCode)
+	}
+	s.renderLedger(w, r, v)
+	return nil
+}
+
+// handleGroupsLedger lists the members of one key group in the area with
+// the attributes its departments need, and counts per grid who joined and
+// who left in a period. The store keeps it to the groups the user's role
+// may see: a department its own line's.
+func (s *Server) handleGroupsLedger(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	f, err := s.ledgerFilterOf(r, ledgerGroups)
+	if err != nil {
+		return err
+	}
+	pg, n, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.newLedgerView(r, f)
+	if err != nil {
+		return err
+	}
+	for _, d := range wangge.KeyGroups {
+		if f.Scope.GroupVisible(d.Group) {
+			v.Groups = append(v.Groups, d)
+		}
+	}
+	ms, total, err := s.store.ListMemberships(ctx, f.Scope, wangge.MembershipFilter{Group: f.Group.Group, Current: !f.All, Search: f.Q, Sort: f.Sort, Page: pg})
+	if err != nil {
+		return err
+	}
+	v.Pager = newPager(r, n, total)
+	l := langOf(r)
+	names := s.newAreaNames(ctx)
+	for _, m := range ms {
+		v.Members = append(v.Members, memberRow{Membership: m, Values: s.attrValues(l, f.Group, m.Attrs)})
+		v.GridNames[m.GridCode] = names.name(m.GridCode)
+	}
+	changes, err := s.store.GroupChanges(ctx, f.Scope, f.Group.Group, f.From, f.To)
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		v.Changes = append(v.Changes, c)
+		v.Total.Joined += c.Joined
+		v.Total.Left += c.Left
+		v.Total.Members += c.Members
+	}
+	s.renderLedger(w, r, v)
+	return nil
+}
+
+// attrValues are a membership's attribute values in the group's order, as
+// a page shows them: yes/no in words.
+func (s *Server) attrValues(l lang, def *wangge.GroupDef, attrs map[string]string) []string {
+	out := make([]string, len(def.Attrs))
+	for i, a := range def.Attrs {
+		v := attrs[a.Key]
+		if a.Kind == wangge.AttrBool && (v == "true" || v == "false") {
+			v = s.msgs.T(l, "ledger.bool."+v)
+		}
+		out[i] = v
+	}
+	return out
+}

@@ -1,0 +1,301 @@
+package wangge
+
+import (
+	"context"
+	"time"
+)
+
+// Reports count and list what the other stores keep, at a report date: the
+// completeness report (不漏楼、不漏户、不漏人) and one report per department
+// (条线). Nothing in them is stored: ages come from birth dates at the
+// report's date, so a person turns 60 in a report without anyone writing.
+
+// Age bands of the reports, reckoned in completed years at the report date.
+const (
+	ElderlyAge      = 60 // 老年人
+	AdvancedAge     = 80 // 高龄老人
+	ChildbearingMin = 15 // 育龄妇女 15–49
+	ChildbearingMax = 49
+	WorkingAgeMin   = 16 // 劳动年龄 16–60: employment is required
+	WorkingAgeMax   = 60
+)
+
+// DefaultVisitCycle is the visit cycle of the completeness report, in days:
+// a household not visited within it counts as not visited.
+const DefaultVisitCycle = 90
+
+// BornBy returns the latest birth date of a person who is at least age
+// years old on day at: born on or before it.
+func BornBy(at time.Time, age int) time.Time {
+	y, m, d := at.Date()
+	t := time.Date(y-age, m, d, 0, 0, 0, 0, time.UTC)
+	if m == time.February && d == 29 && t.Month() != time.February {
+		// Born on 29 February: one turns age on 1 March in common years.
+		t = time.Date(y-age, time.February, 28, 0, 0, 0, 0, time.UTC)
+	}
+	return t
+}
+
+// Gap is one kind of gap the completeness report counts and lists.
+type Gap string
+
+const (
+	GapEmptyBuilding      Gap = "empty_buildings"      // 楼院无住户
+	GapEmptyHousehold     Gap = "empty_households"     // 住户无人员
+	GapIncompletePerson   Gap = "incomplete_persons"   // 人员必填项缺失
+	GapUnvisitedHousehold Gap = "unvisited_households" // 走访周期内未走访的住户
+	GapUnvisitedUnit      Gap = "unvisited_units"      // 从未走访的单位
+	GapNoHead             Gap = "buildings_no_head"    // 无楼院长的楼院 (城市管理)
+)
+
+// Gaps lists the completeness gaps in report order.
+var Gaps = []Gap{GapEmptyBuilding, GapEmptyHousehold, GapIncompletePerson, GapUnvisitedHousehold, GapUnvisitedUnit}
+
+// Valid reports whether g is a known gap.
+func (g Gap) Valid() bool {
+	for _, x := range append(Gaps, GapNoHead) {
+		if g == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Missing fields of a person, as the completeness report names them.
+const (
+	MissingHeadPhone  = "head_phone" // a household head with no phone of their own nor a household phone
+	MissingEthnicity  = "ethnicity"  // every person
+	MissingEmployment = "employment" // persons of 16 to 60 at the report date
+)
+
+// ReportRow counts one area of a report: a child area of the area the report
+// is for. Counts of people are numbers, never names: they are read over the
+// whole scope like the area pages' counts, whatever the role.
+type ReportRow struct {
+	Code string
+	Name string
+
+	Buildings, Households, Persons, Units int
+
+	// Completeness.
+	EmptyBuildings, EmptyHouseholds, IncompletePersons int
+	UnvisitedHouseholds, UnvisitedUnits                int
+
+	// Derived from birth dates at the report date.
+	Elderly60, Elderly80, Women1549 int
+
+	Floating     int // persons of kind floating (流动人口)
+	PartyMembers int // persons who are party members
+	Unemployed   int // persons whose employment is unemployed
+
+	BuildingsByKind  map[BuildingKind]int
+	BuildingsNoHead  int
+	UnitsByKind      map[UnitKind]int
+	UnitsWithParty   int
+	UnitPartyMembers int
+
+	// Groups counts current members of each key group the scope may see;
+	// GroupAttrs counts them by the value of each enum or bool attribute,
+	// keyed "group.attr=value" (e.g. "disabled.level=一级").
+	Groups     map[KeyGroup]int
+	GroupAttrs map[string]int
+}
+
+// Pct is n as a percentage of of, rounded to one decimal (0 when of is 0).
+func Pct(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(int(float64(n)*1000/float64(of)+0.5)) / 10
+}
+
+// GapItem is one entry of a completeness list.
+type GapItem struct {
+	ID        int64
+	GridCode  string
+	Name      string // building, person or unit name; a household's building
+	Room      string // a household's or person's entrance and room
+	Missing   []string
+	LastVisit *time.Time
+}
+
+// ReportStore reads the reports. Every method takes the caller's scope.
+type ReportStore interface {
+	// ReportRows counts, per child area of code in scope (the grid itself
+	// when code is a grid), what the reports show, at calendar day at; a
+	// household counts as visited when visited in the cycleDays days up to
+	// and including at.
+	ReportRows(ctx context.Context, scope Scope, code string, at time.Time, cycleDays int) ([]ReportRow, error)
+	// GapList lists one completeness gap in the area code. Persons and
+	// households need a scope that may read people.
+	GapList(ctx context.Context, scope Scope, code string, gap Gap, at time.Time, cycleDays int, p Page) ([]GapItem, int, error)
+	// EachGap calls fn for every item of GapList's list, grid by grid.
+	EachGap(ctx context.Context, scope Scope, code string, gap Gap, at time.Time, cycleDays int, fn func(*GapItem) error) error
+	// EachPersonAged calls fn, grid by grid, for every person in the area
+	// code whose age at day at lies in [min, max] (female only when women
+	// is set), with ID number and phone masked. It needs a scope that may
+	// read people.
+	EachPersonAged(ctx context.Context, scope Scope, code string, at time.Time, min, max int, women bool, fn func(*Person) error) error
+}
+
+// ReportColumn is one count of a department report.
+type ReportColumn struct {
+	Key   string
+	Zh    string
+	Group KeyGroup // the key group it counts, "" for none: shown only when the scope may see it
+	Count func(r *ReportRow) int
+}
+
+// AgedList is a list sheet of persons by age at the report date.
+type AgedList struct {
+	Zh       string
+	Min, Max int
+	Women    bool
+}
+
+// LineReport defines the report of one business line (条线): its counts and
+// its list sheets. docs/reports.md documents every one.
+type LineReport struct {
+	Line    Line
+	Columns []ReportColumn
+	Groups  []KeyGroup // a list sheet of the current members of each
+	Aged    []AgedList
+	Gaps    []Gap // list sheets of buildings or units (城市管理)
+	Units   bool  // a list sheet of units with their party organisations (党群)
+}
+
+func col(key, zh string, f func(r *ReportRow) int) ReportColumn {
+	return ReportColumn{Key: key, Zh: zh, Count: f}
+}
+
+func groupCol(g KeyGroup, zh string) ReportColumn {
+	return ReportColumn{Key: string(g), Zh: zh, Group: g, Count: func(r *ReportRow) int { return r.Groups[g] }}
+}
+
+// attrCols counts a group's members by each value of an enum attribute.
+func attrCols(g KeyGroup, key string) []ReportColumn {
+	def := GroupDefOf(g)
+	var out []ReportColumn
+	for _, a := range def.Attrs {
+		if a.Key != key {
+			continue
+		}
+		opts := a.Options
+		if a.Kind == AttrBool {
+			opts = []string{"true"}
+		}
+		for _, o := range opts {
+			k := string(g) + "." + key + "=" + o
+			zh := def.Zh + "·" + a.Zh + "·" + o
+			if a.Kind == AttrBool {
+				zh = def.Zh + "·" + a.Zh
+			}
+			out = append(out, ReportColumn{Key: k, Zh: zh, Group: g, Count: func(r *ReportRow) int { return r.GroupAttrs[k] }})
+		}
+	}
+	return out
+}
+
+func cols(parts ...[]ReportColumn) []ReportColumn {
+	var out []ReportColumn
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func one(c ...ReportColumn) []ReportColumn { return c }
+
+// LineReports are the department reports, one per line but 综合服务.
+var LineReports = []LineReport{
+	{Line: LineCivil, Columns: cols(
+		one(col("elderly60", "60岁及以上", func(r *ReportRow) int { return r.Elderly60 }),
+			col("elderly80", "80岁及以上", func(r *ReportRow) int { return r.Elderly80 }),
+			groupCol(GroupElderly, "老年人（在册）")),
+		attrCols(GroupElderly, "living"),
+		one(groupCol(GroupDisabled, "残疾人")), attrCols(GroupDisabled, "type"), attrCols(GroupDisabled, "level"),
+		one(groupCol(GroupAid, "救助对象")), attrCols(GroupAid, "type"),
+		one(groupCol(GroupSpecial, "编码服务对象")), attrCols(GroupSpecial, "code")),
+		Groups: []KeyGroup{GroupElderly, GroupDisabled, GroupAid, GroupSpecial},
+		Aged:   []AgedList{{Zh: "80岁及以上", Min: AdvancedAge, Max: 200}}},
+	{Line: LineLabor, Columns: cols(
+		one(col("unemployed_persons", "就业状态为失业", func(r *ReportRow) int { return r.Unemployed }),
+			groupCol(GroupUnemployed, "失业人员（在册）")),
+		attrCols(GroupUnemployed, "registered"), attrCols(GroupUnemployed, "benefit"),
+		one(groupCol(GroupRetiree, "企业退休人员")), attrCols(GroupRetiree, "certified")),
+		Groups: []KeyGroup{GroupUnemployed, GroupRetiree}},
+	{Line: LineHealth, Columns: cols(
+		one(col("women1549", "15–49岁妇女", func(r *ReportRow) int { return r.Women1549 }),
+			groupCol(GroupChildbearing, "育龄妇女（在册）")),
+		attrCols(GroupChildbearing, "married")),
+		Groups: []KeyGroup{GroupChildbearing},
+		Aged:   []AgedList{{Zh: "15–49岁妇女", Min: ChildbearingMin, Max: ChildbearingMax, Women: true}}},
+	{Line: LineOrder, Columns: cols(
+		one(col("floating_persons", "流动人口（人员类型）", func(r *ReportRow) int { return r.Floating }),
+			groupCol(GroupFloating, "流动人口（在册）")),
+		attrCols(GroupFloating, "permit"),
+		one(groupCol(GroupReleased, "安置帮教人员")), attrCols(GroupReleased, "placement")),
+		Groups: []KeyGroup{GroupFloating, GroupReleased}},
+	{Line: LineCity, Columns: cols(
+		one(col("buildings", "楼院", func(r *ReportRow) int { return r.Buildings }),
+			col("towers", "楼", func(r *ReportRow) int { return r.BuildingsByKind[BuildingTower] }),
+			col("courtyards", "院", func(r *ReportRow) int { return r.BuildingsByKind[BuildingCourtyard] }),
+			col("no_head", "无楼院长", func(r *ReportRow) int { return r.BuildingsNoHead }),
+			col("empty_buildings", "无住户楼院", func(r *ReportRow) int { return r.EmptyBuildings }),
+			col("units", "驻区单位", func(r *ReportRow) int { return r.Units })),
+		unitKindCols()),
+		Gaps: []Gap{GapNoHead, GapEmptyBuilding}},
+	{Line: LineParty, Columns: one(
+		col("party_members", "党员（居民）", func(r *ReportRow) int { return r.PartyMembers }),
+		col("units", "驻区单位", func(r *ReportRow) int { return r.Units }),
+		col("units_party", "有党组织单位", func(r *ReportRow) int { return r.UnitsWithParty }),
+		col("units_no_party", "无党组织单位", func(r *ReportRow) int { return r.Units - r.UnitsWithParty }),
+		col("unit_party_members", "单位党员", func(r *ReportRow) int { return r.UnitPartyMembers })),
+		Units: true},
+}
+
+// unitKindZh names the unit kinds as the reports do.
+var unitKindZh = map[UnitKind]string{UnitEnterprise: "企业", UnitGovernment: "机关", UnitInstitution: "事业单位",
+	UnitSocialOrg: "社会组织", UnitIndividual: "个体工商户", UnitProperty: "物业服务企业"}
+
+// UnitKindZh returns the Chinese name of a unit kind.
+func UnitKindZh(k UnitKind) string { return unitKindZh[k] }
+
+func unitKindCols() []ReportColumn {
+	var out []ReportColumn
+	for _, k := range UnitKinds {
+		out = append(out, col("units_"+string(k), "单位·"+unitKindZh[k], func(r *ReportRow) int { return r.UnitsByKind[k] }))
+	}
+	return out
+}
+
+// LineReportOf returns the report of a line, or nil.
+func LineReportOf(l Line) *LineReport {
+	for i := range LineReports {
+		if LineReports[i].Line == l {
+			return &LineReports[i]
+		}
+	}
+	return nil
+}
+
+// VisibleColumns are the report's columns the scope may see: a column of a
+// key group only when the scope may read the group.
+func (lr *LineReport) VisibleColumns(s Scope) []ReportColumn {
+	var out []ReportColumn
+	for _, c := range lr.Columns {
+		if c.Group == "" || s.GroupVisible(c.Group) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// MayGenerate reports whether a user may generate the line's report: staff
+// roles every one, a department its own line's.
+func (u *User) MayGenerate(l Line) bool {
+	if !u.Role.Can(PermViewGroups) {
+		return false
+	}
+	return u.Role != RoleDepartment || u.Line == l
+}
