@@ -3,6 +3,8 @@ package wangge
 import (
 	"context"
 	"time"
+
+	"github.com/wangge/wangge/ident"
 )
 
 // Reports count and list what the other stores keep, at a report date: the
@@ -10,15 +12,47 @@ import (
 // (条线). Nothing in them is stored: ages come from birth dates at the
 // report's date, so a person turns 60 in a report without anyone writing.
 
-// Age bands of the reports, reckoned in completed years at the report date.
-const (
-	ElderlyAge      = 60 // 老年人
-	AdvancedAge     = 80 // 高龄老人
-	ChildbearingMin = 15 // 育龄妇女 15–49
-	ChildbearingMax = 49
-	WorkingAgeMin   = 16 // 劳动年龄 16–60: employment is required
-	WorkingAgeMax   = 60
+// AgeBand is a range of ages in completed years at a date, of women only
+// when Women is set. Max 0 leaves it open above.
+type AgeBand struct {
+	Min, Max int
+	Women    bool
+}
+
+// The age bands of the reports, reckoned at the report date.
+var (
+	BandElderly      = AgeBand{Min: 60}                       // 老年人 60+
+	BandAdvanced     = AgeBand{Min: 80}                       // 高龄老人 80+
+	BandChildbearing = AgeBand{Min: 15, Max: 49, Women: true} // 育龄妇女 15–49
+	BandWorking      = AgeBand{Min: 16, Max: 60}              // 劳动年龄: employment is a required field
 )
+
+// GroupAges are the key groups whose membership the derived age decides:
+// the memberships carry what a department needs (living alone, marital
+// status), the ID number says who is elderly or of childbearing age. A
+// member outside the band at the report date (registered before turning
+// 60, or a woman who has turned 50) is neither counted nor listed.
+var GroupAges = map[KeyGroup]AgeBand{
+	GroupElderly:      BandElderly,
+	GroupChildbearing: BandChildbearing,
+}
+
+// Born returns the birth dates of the band at day: born on or before
+// latest and, when the band has a Max, after earliest (zero otherwise).
+func (b AgeBand) Born(day time.Time) (latest, earliest time.Time) {
+	latest = BornBy(day, b.Min)
+	if b.Max > 0 {
+		earliest = BornBy(day, b.Max+1)
+	}
+	return latest, earliest
+}
+
+// Contains reports whether a person born on birth, of sex, lies in the
+// band at day.
+func (b AgeBand) Contains(birth time.Time, sex ident.Sex, day time.Time) bool {
+	a := ident.Age(birth, day)
+	return a >= b.Min && (b.Max == 0 || a <= b.Max) && (!b.Women || sex == ident.SexFemale)
+}
 
 // DefaultVisitCycle is the visit cycle of the completeness report, in days:
 // a household not visited within it counts as not visited.
@@ -47,6 +81,10 @@ const (
 	GapUnvisitedUnit      Gap = "unvisited_units"      // 从未走访的单位
 	GapNoHead             Gap = "buildings_no_head"    // 无楼院长的楼院 (城市管理)
 )
+
+// CompletenessParts are the parts of ReportRows the completeness report
+// counts.
+const CompletenessParts = PartPlaces | PartHouseholds | PartPersons
 
 // Gaps lists the completeness gaps in report order.
 var Gaps = []Gap{GapEmptyBuilding, GapEmptyHousehold, GapIncompletePerson, GapUnvisitedHousehold, GapUnvisitedUnit}
@@ -94,9 +132,11 @@ type ReportRow struct {
 	UnitsWithParty   int
 	UnitPartyMembers int
 
-	// Groups counts current members of each key group the scope may see;
-	// GroupAttrs counts them by the value of each enum or bool attribute,
-	// keyed "group.attr=value" (e.g. "disabled.level=一级").
+	// Groups counts the members of each key group asked for that the
+	// scope may see, at the report date (of the group's age band, for the
+	// groups of GroupAges); GroupAttrs counts them by the value of each
+	// enum or bool attribute, keyed "group.attr=value" (e.g.
+	// "disabled.level=一级").
 	Groups     map[KeyGroup]int
 	GroupAttrs map[string]int
 }
@@ -119,23 +159,52 @@ type GapItem struct {
 	LastVisit *time.Time
 }
 
+// ReportPart is a part of what ReportRows counts: a report asks for the
+// parts its columns need and reads nothing else.
+type ReportPart uint
+
+const (
+	PartPlaces     ReportPart = 1 << iota // buildings (by kind, without households, without a head) and units
+	PartHouseholds                        // households, without persons, not visited within the cycle
+	PartAges                              // persons and their age bands, from the birth-date index alone
+	PartPersons                           // persons' fields: floating, party members, unemployed, incomplete (and PartAges)
+	PartGroups                            // key-group members and their attributes
+
+	PartAll = PartPlaces | PartHouseholds | PartAges | PartPersons | PartGroups
+)
+
+// ReportQuery says what ReportRows counts.
+type ReportQuery struct {
+	Area  string    // the area whose child areas are counted (a grid: itself)
+	At    time.Time // the report's calendar day
+	Cycle int       // visit cycle in days, 0 for DefaultVisitCycle
+	Parts ReportPart
+	// Groups are the key groups PartGroups counts (those the scope may
+	// see); nil counts every group the scope may see.
+	Groups []KeyGroup
+}
+
 // ReportStore reads the reports. Every method takes the caller's scope.
 type ReportStore interface {
-	// ReportRows counts, per child area of code in scope (the grid itself
-	// when code is a grid), what the reports show, at calendar day at; a
-	// household counts as visited when visited in the cycleDays days up to
-	// and including at.
-	ReportRows(ctx context.Context, scope Scope, code string, at time.Time, cycleDays int) ([]ReportRow, error)
+	// ReportRows counts, per child area of q.Area in scope (the grid
+	// itself when it is a grid), the parts q asks for at calendar day
+	// q.At; a household counts as visited when visited in the q.Cycle days
+	// up to and including q.At.
+	ReportRows(ctx context.Context, scope Scope, q ReportQuery) ([]ReportRow, error)
 	// GapList lists one completeness gap in the area code. Persons and
 	// households need a scope that may read people.
 	GapList(ctx context.Context, scope Scope, code string, gap Gap, at time.Time, cycleDays int, p Page) ([]GapItem, int, error)
 	// EachGap calls fn for every item of GapList's list, grid by grid.
 	EachGap(ctx context.Context, scope Scope, code string, gap Gap, at time.Time, cycleDays int, fn func(*GapItem) error) error
 	// EachPersonAged calls fn, grid by grid, for every person in the area
-	// code whose age at day at lies in [min, max] (female only when women
-	// is set), with ID number and phone masked. It needs a scope that may
-	// read people.
-	EachPersonAged(ctx context.Context, scope Scope, code string, at time.Time, min, max int, women bool, fn func(*Person) error) error
+	// code of the age band at day at, with ID number and phone masked. It
+	// needs a scope that may read people.
+	EachPersonAged(ctx context.Context, scope Scope, code string, at time.Time, band AgeBand, fn func(*Person) error) error
+	// EachMember calls fn, grid by grid, for every member of the key group
+	// in the area code at day at (of the group's age band, for the groups
+	// of GroupAges), ID number and secret attributes masked; nothing when
+	// the scope may not see the group.
+	EachMember(ctx context.Context, scope Scope, code string, g KeyGroup, at time.Time, fn func(*Membership) error) error
 }
 
 // ReportColumn is one count of a department report.
@@ -144,21 +213,24 @@ type ReportColumn struct {
 	Zh    string
 	Group KeyGroup // the key group it counts, "" for none: shown only when the scope may see it
 	Count func(r *ReportRow) int
+	// Chart names the bar chart of the page that draws the column's total
+	// as one bar labelled Label: the values of one attribute side by side.
+	Chart, Label string
 }
 
 // AgedList is a list sheet of persons by age at the report date.
 type AgedList struct {
-	Zh       string
-	Min, Max int
-	Women    bool
+	Zh   string
+	Band AgeBand
 }
 
 // LineReport defines the report of one business line (条线): its counts and
 // its list sheets. docs/reports.md documents every one.
 type LineReport struct {
 	Line    Line
+	Parts   ReportPart // what its columns count
 	Columns []ReportColumn
-	Groups  []KeyGroup // a list sheet of the current members of each
+	Groups  []KeyGroup // counted, and a list sheet of the members of each at the report date
 	Aged    []AgedList
 	Gaps    []Gap // list sheets of buildings or units (城市管理)
 	Units   bool  // a list sheet of units with their party organisations (党群)
@@ -190,10 +262,19 @@ func attrCols(g KeyGroup, key string) []ReportColumn {
 			if a.Kind == AttrBool {
 				zh = def.Zh + "·" + a.Zh
 			}
-			out = append(out, ReportColumn{Key: k, Zh: zh, Group: g, Count: func(r *ReportRow) int { return r.GroupAttrs[k] }})
+			c := ReportColumn{Key: k, Zh: zh, Group: g, Count: func(r *ReportRow) int { return r.GroupAttrs[k] }}
+			if a.Kind == AttrEnum {
+				c.Chart, c.Label = def.Zh+"·"+a.Zh, o
+			}
+			out = append(out, c)
 		}
 	}
 	return out
+}
+
+func charted(c ReportColumn, chart, label string) ReportColumn {
+	c.Chart, c.Label = chart, label
+	return c
 }
 
 func cols(parts ...[]ReportColumn) []ReportColumn {
@@ -208,48 +289,51 @@ func one(c ...ReportColumn) []ReportColumn { return c }
 
 // LineReports are the department reports, one per line but 综合服务.
 var LineReports = []LineReport{
-	{Line: LineCivil, Columns: cols(
+	{Line: LineCivil, Parts: PartAges | PartGroups, Columns: cols(
 		one(col("elderly60", "60岁及以上", func(r *ReportRow) int { return r.Elderly60 }),
 			col("elderly80", "80岁及以上", func(r *ReportRow) int { return r.Elderly80 }),
 			groupCol(GroupElderly, "老年人（在册）")),
-		attrCols(GroupElderly, "living"),
+		attrCols(GroupElderly, "living"), attrCols(GroupElderly, "care"),
 		one(groupCol(GroupDisabled, "残疾人")), attrCols(GroupDisabled, "type"), attrCols(GroupDisabled, "level"),
 		one(groupCol(GroupAid, "救助对象")), attrCols(GroupAid, "type"),
 		one(groupCol(GroupSpecial, "编码服务对象")), attrCols(GroupSpecial, "code")),
 		Groups: []KeyGroup{GroupElderly, GroupDisabled, GroupAid, GroupSpecial},
-		Aged:   []AgedList{{Zh: "80岁及以上", Min: AdvancedAge, Max: 200}}},
-	{Line: LineLabor, Columns: cols(
+		Aged:   []AgedList{{Zh: "80岁及以上", Band: BandAdvanced}}},
+	{Line: LineLabor, Parts: PartPersons | PartGroups, Columns: cols(
 		one(col("unemployed_persons", "就业状态为失业", func(r *ReportRow) int { return r.Unemployed }),
 			groupCol(GroupUnemployed, "失业人员（在册）")),
 		attrCols(GroupUnemployed, "registered"), attrCols(GroupUnemployed, "benefit"),
 		one(groupCol(GroupRetiree, "企业退休人员")), attrCols(GroupRetiree, "certified")),
 		Groups: []KeyGroup{GroupUnemployed, GroupRetiree}},
-	{Line: LineHealth, Columns: cols(
+	{Line: LineHealth, Parts: PartAges | PartGroups, Columns: cols(
 		one(col("women1549", "15–49岁妇女", func(r *ReportRow) int { return r.Women1549 }),
-			groupCol(GroupChildbearing, "育龄妇女（在册）")),
+			groupCol(GroupChildbearing, "育龄妇女（在册）"),
+			// Members are women of 15–49 (GroupAges): the rest are not yet registered.
+			ReportColumn{Key: "women1549_unregistered", Zh: "15–49岁妇女·未在册", Group: GroupChildbearing,
+				Count: func(r *ReportRow) int { return r.Women1549 - r.Groups[GroupChildbearing] }}),
 		attrCols(GroupChildbearing, "married")),
 		Groups: []KeyGroup{GroupChildbearing},
-		Aged:   []AgedList{{Zh: "15–49岁妇女", Min: ChildbearingMin, Max: ChildbearingMax, Women: true}}},
-	{Line: LineOrder, Columns: cols(
+		Aged:   []AgedList{{Zh: "15–49岁妇女", Band: BandChildbearing}}},
+	{Line: LineOrder, Parts: PartPersons | PartGroups, Columns: cols(
 		one(col("floating_persons", "流动人口（人员类型）", func(r *ReportRow) int { return r.Floating }),
 			groupCol(GroupFloating, "流动人口（在册）")),
 		attrCols(GroupFloating, "permit"),
 		one(groupCol(GroupReleased, "安置帮教人员")), attrCols(GroupReleased, "placement")),
 		Groups: []KeyGroup{GroupFloating, GroupReleased}},
-	{Line: LineCity, Columns: cols(
+	{Line: LineCity, Parts: PartPlaces, Columns: cols(
 		one(col("buildings", "楼院", func(r *ReportRow) int { return r.Buildings }),
-			col("towers", "楼", func(r *ReportRow) int { return r.BuildingsByKind[BuildingTower] }),
-			col("courtyards", "院", func(r *ReportRow) int { return r.BuildingsByKind[BuildingCourtyard] }),
+			charted(col("towers", "楼", func(r *ReportRow) int { return r.BuildingsByKind[BuildingTower] }), "楼院·类型", "楼"),
+			charted(col("courtyards", "院", func(r *ReportRow) int { return r.BuildingsByKind[BuildingCourtyard] }), "楼院·类型", "院"),
 			col("no_head", "无楼院长", func(r *ReportRow) int { return r.BuildingsNoHead }),
 			col("empty_buildings", "无住户楼院", func(r *ReportRow) int { return r.EmptyBuildings }),
 			col("units", "驻区单位", func(r *ReportRow) int { return r.Units })),
 		unitKindCols()),
 		Gaps: []Gap{GapNoHead, GapEmptyBuilding}},
-	{Line: LineParty, Columns: one(
+	{Line: LineParty, Parts: PartPersons | PartPlaces, Columns: one(
 		col("party_members", "党员（居民）", func(r *ReportRow) int { return r.PartyMembers }),
 		col("units", "驻区单位", func(r *ReportRow) int { return r.Units }),
-		col("units_party", "有党组织单位", func(r *ReportRow) int { return r.UnitsWithParty }),
-		col("units_no_party", "无党组织单位", func(r *ReportRow) int { return r.Units - r.UnitsWithParty }),
+		charted(col("units_party", "有党组织单位", func(r *ReportRow) int { return r.UnitsWithParty }), "驻区单位·党组织", "有党组织"),
+		charted(col("units_no_party", "无党组织单位", func(r *ReportRow) int { return r.Units - r.UnitsWithParty }), "驻区单位·党组织", "无党组织"),
 		col("unit_party_members", "单位党员", func(r *ReportRow) int { return r.UnitPartyMembers })),
 		Units: true},
 }
@@ -264,7 +348,7 @@ func UnitKindZh(k UnitKind) string { return unitKindZh[k] }
 func unitKindCols() []ReportColumn {
 	var out []ReportColumn
 	for _, k := range UnitKinds {
-		out = append(out, col("units_"+string(k), "单位·"+unitKindZh[k], func(r *ReportRow) int { return r.UnitsByKind[k] }))
+		out = append(out, charted(col("units_"+string(k), "单位·"+unitKindZh[k], func(r *ReportRow) int { return r.UnitsByKind[k] }), "驻区单位·类型", unitKindZh[k]))
 	}
 	return out
 }

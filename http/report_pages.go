@@ -112,6 +112,11 @@ func (s *Server) WriteReport(ctx context.Context, u *wangge.User, name, area str
 	return err
 }
 
+// completeness is the store query of the completeness report.
+func (p *reportParams) completeness() wangge.ReportQuery {
+	return wangge.ReportQuery{Area: p.area.Code, At: p.day, Cycle: p.cycle, Parts: wangge.CompletenessParts}
+}
+
 // query returns the parameters as a query string, with area replaced.
 func (p *reportParams) query(area string) string {
 	v := make([]string, 0, 3)
@@ -228,7 +233,7 @@ func (s *Server) handleCompleteness(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	rows, err := s.store.ReportRows(ctx, p.scope, p.area.Code, p.day, p.cycle)
+	rows, err := s.store.ReportRows(ctx, p.scope, p.completeness())
 	if err != nil {
 		return err
 	}
@@ -391,7 +396,7 @@ func (s *Server) handleCompletenessXLSX(w http.ResponseWriter, r *http.Request) 
 // completenessWorkbook writes the completeness report's workbook and
 // audits it.
 func (s *Server) completenessWorkbook(ctx context.Context, p *reportParams) (_ *excelize.File, err error) {
-	rows, err := s.store.ReportRows(ctx, p.scope, p.area.Code, p.day, p.cycle)
+	rows, err := s.store.ReportRows(ctx, p.scope, p.completeness())
 	if err != nil {
 		return nil, err
 	}
@@ -446,6 +451,7 @@ type lineReportView struct {
 	Rows    []lineReportRow
 	Total   []int
 	XLSX    string // the workbook's address
+	Charts  []barChart
 }
 
 type lineReportRow struct {
@@ -505,7 +511,7 @@ func (s *Server) handleLineReport(w http.ResponseWriter, r *http.Request) error 
 
 // lineView counts a line's report per child area.
 func (s *Server) lineView(ctx context.Context, lr *wangge.LineReport, p *reportParams) (*lineReportView, error) {
-	rows, err := s.store.ReportRows(ctx, p.scope, p.area.Code, p.day, p.cycle)
+	rows, err := s.store.ReportRows(ctx, p.scope, wangge.ReportQuery{Area: p.area.Code, At: p.day, Cycle: p.cycle, Parts: lr.Parts, Groups: lr.Groups})
 	if err != nil {
 		return nil, err
 	}
@@ -524,6 +530,7 @@ func (s *Server) lineView(ctx context.Context, lr *wangge.LineReport, p *reportP
 		}
 		v.Rows = append(v.Rows, lrow)
 	}
+	v.Charts = lineCharts(v)
 	return v, nil
 }
 
@@ -596,7 +603,7 @@ func (s *Server) lineWorkbook(ctx context.Context, lr *wangge.LineReport, p *rep
 		if err != nil {
 			return nil, err
 		}
-		err = s.store.EachMembership(ctx, p.scope, wangge.MembershipFilter{GridCode: p.area.Code, Group: g, Current: true}, func(m *wangge.Membership) error {
+		err = s.store.EachMember(ctx, p.scope, p.area.Code, g, p.day, func(m *wangge.Membership) error {
 			listed++
 			row := []any{m.GridCode, m.PersonName, sexZh(m.PersonSex), m.PersonBirth.Format(time.DateOnly), ident.Age(m.PersonBirth, p.day), m.PersonIDNumber}
 			for _, a := range def.Attrs {
@@ -618,7 +625,7 @@ func (s *Server) lineWorkbook(ctx context.Context, lr *wangge.LineReport, p *rep
 			if err != nil {
 				return nil, err
 			}
-			err = s.store.EachPersonAged(ctx, p.scope, p.area.Code, p.day, a.Min, a.Max, a.Women, func(q *wangge.Person) error {
+			err = s.store.EachPersonAged(ctx, p.scope, p.area.Code, p.day, a.Band, func(q *wangge.Person) error {
 				listed++
 				return sh.row(q.GridCode, q.Name, sexZh(q.Sex), q.BirthDate.Format(time.DateOnly), q.Age(p.day), q.IDNumber, q.Phone,
 					s.msgs.T(langZh, "relation."+string(q.Relation)), s.msgs.T(langZh, "residence."+string(q.Kind)))

@@ -195,3 +195,51 @@ func TestCityAndPartyReportsCountBuildingsAndUnits(t *testing.T) {
 		t.Errorf("units sheet = %v", units)
 	}
 }
+
+func TestHealthReportFollowsTheIDNumberNotTheRegistration(t *testing.T) {
+	_, h := reportFixture(t)
+	// 王芳 (born 1990-05-05) is registered as of childbearing age since
+	// 2020; 陈静 (born 1987-08-08) is not registered.
+	x := fetchXLSX(t, h, "admin", "/reports/health.xlsx?area="+district+"&date=2030-01-01")
+	if got, want := x.GetSheetList(), []string{reportSheetStats, "育龄妇女", "15–49岁妇女"}; !slices.Equal(got, want) {
+		t.Errorf("sheets = %v, want %v", got, want)
+	}
+	if w, r, u := totalOf(t, x, "15–49岁妇女"), totalOf(t, x, "育龄妇女（在册）"), totalOf(t, x, "15–49岁妇女·未在册"); w != 2 || r != 1 || u != 1 {
+		t.Errorf("2030: women 15–49 %d, registered %d, not registered %d; want 2, 1, 1", w, r, u)
+	}
+	listed := func(x *excelize.File, sheet string) []string {
+		rows, err := x.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, r := range rows[1:] {
+			names = append(names, r[1])
+		}
+		return names
+	}
+	// The day before 王芳 turns 50 she is listed; on her birthday, with no
+	// write in between, she is neither counted nor listed.
+	x = fetchXLSX(t, h, "admin", "/reports/health.xlsx?area="+district+"&date=2040-05-04")
+	if n := totalOf(t, x, "育龄妇女（在册）"); n != 1 || !slices.Equal(listed(x, "育龄妇女"), []string{"王芳"}) {
+		t.Errorf("the day before turning 50: registered %d, listed %v", n, listed(x, "育龄妇女"))
+	}
+	x = fetchXLSX(t, h, "admin", "/reports/health.xlsx?area="+district+"&date=2040-05-05")
+	if n := totalOf(t, x, "育龄妇女（在册）"); n != 0 || len(listed(x, "育龄妇女")) != 0 || len(listed(x, "15–49岁妇女")) != 0 {
+		t.Errorf("on the 50th birthday: registered %d, listed %v and %v", n, listed(x, "育龄妇女"), listed(x, "15–49岁妇女"))
+	}
+	header, _ := x.GetRows("育龄妇女")
+	if want := append(append([]string{}, memberHeader...), "婚姻状况", "子女数", "加入日期"); !slices.Equal(header[0], want) {
+		t.Errorf("childbearing sheet header = %v, want %v", header[0], want)
+	}
+}
+
+func TestLineReportDrawsBarCharts(t *testing.T) {
+	_, h := reportFixture(t)
+	scenario{url: "/reports/civil?area=" + subdistrict + "&date=2026-03-01", as: "admin", status: 200,
+		contains: []string{`data-chart="60岁及以上"`, `data-bar="东苑社区" data-count="2"`, `data-bar="西苑社区" data-count="0"`,
+			`data-chart="老年人·居住状况"`, `data-bar="空巢" data-count="1"`, `data-bar="独居" data-count="0"`, `<svg class="chart"`},
+		excludes: []string{"style="}}.run(t, h)
+	scenario{url: "/reports/city?area=" + district, as: "admin", status: 200,
+		contains: []string{`data-chart="楼院·类型"`, `data-bar="楼" data-count="2"`, `data-bar="院" data-count="1"`, `data-chart="驻区单位·类型"`}}.run(t, h)
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/ident"
 )
 
 // The reports: counts per grid added up into child areas, and the lists of
@@ -22,8 +23,9 @@ func reportDays(at time.Time, cycle int) (day, since, until time.Time) {
 	return day, day.AddDate(0, 0, 1-cycle), day.AddDate(0, 0, 1)
 }
 
-// ReportRows counts what the reports show per child area of code.
-func (db *DB) ReportRows(ctx context.Context, s wangge.Scope, code string, at time.Time, cycle int) ([]wangge.ReportRow, error) {
+// ReportRows counts the parts q asks for per child area of q.Area.
+func (db *DB) ReportRows(ctx context.Context, s wangge.Scope, q wangge.ReportQuery) ([]wangge.ReportRow, error) {
+	code := q.Area
 	if !wangge.ValidRegionCode(code) {
 		return nil, wangge.ErrNotFound
 	}
@@ -31,8 +33,12 @@ func (db *DB) ReportRows(ctx context.Context, s wangge.Scope, code string, at ti
 	if s.IsZero() {
 		return nil, nil
 	}
+	parts := q.Parts
+	if parts == 0 {
+		parts = wangge.PartAll
+	}
 	lo, hi := s.Range()
-	day, since, until := reportDays(at, cycle)
+	day, since, until := reportDays(q.At, q.Cycle)
 	childLen := len(code) + 3
 	if wangge.LevelOf(code) == wangge.LevelGrid {
 		childLen = len(code)
@@ -77,134 +83,211 @@ func (db *DB) ReportRows(ctx context.Context, s wangge.Scope, code string, at ti
 		}
 		return rows.Err()
 	}
-	// Buildings: by kind, without households, without a head at the day.
-	if err := each(`SELECT b.grid_code, b.kind, COUNT(*),
-		SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM households h WHERE h.building_id = b.id) THEN 1 ELSE 0 END),
-		SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM building_heads bh WHERE bh.building_id = b.id AND bh.from_date < ? AND (bh.to_date IS NULL OR bh.to_date >= ?)) THEN 1 ELSE 0 END)
-		FROM buildings b WHERE b.grid_code BETWEEN ? AND ? GROUP BY b.grid_code, b.kind`,
-		[]any{until, until, lo, hi}, func(rows *sql.Rows) error {
-			var grid string
-			var kind wangge.BuildingKind
-			var n, empty, noHead int
-			if err := rows.Scan(&grid, &kind, &n, &empty, &noHead); err != nil {
-				return err
-			}
-			if r := row(grid); r != nil {
-				r.Buildings += n
-				r.BuildingsByKind[kind] += n
-				r.EmptyBuildings += empty
-				r.BuildingsNoHead += noHead
-			}
-			return nil
-		}); err != nil {
-		return nil, err
-	}
-	// Households: without persons, not visited within the cycle.
-	if err := each(`SELECT h.grid_code, COUNT(*),
-		SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id) THEN 1 ELSE 0 END),
-		SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ? AND v.at < ?) THEN 1 ELSE 0 END)
-		FROM households h WHERE h.grid_code BETWEEN ? AND ? GROUP BY h.grid_code`,
-		[]any{since, until, lo, hi}, func(rows *sql.Rows) error {
-			var grid string
-			var n, empty, unvisited int
-			if err := rows.Scan(&grid, &n, &empty, &unvisited); err != nil {
-				return err
-			}
-			if r := row(grid); r != nil {
-				r.Households += n
-				r.EmptyHouseholds += empty
-				r.UnvisitedHouseholds += unvisited
-			}
-			return nil
-		}); err != nil {
-		return nil, err
-	}
-	// Persons: age bands as birth-date ranges at the day; missing fields.
-	b15, b16, b50, b60, b61, b80 := wangge.BornBy(day, 15), wangge.BornBy(day, 16), wangge.BornBy(day, 50),
-		wangge.BornBy(day, 60), wangge.BornBy(day, 61), wangge.BornBy(day, 80)
-	if err := each(`SELECT p.grid_code, COUNT(*),
-		SUM(CASE WHEN p.birth_date <= ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN p.birth_date <= ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN p.sex = 2 AND p.birth_date <= ? AND p.birth_date > ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN p.kind = 'floating' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN p.party THEN 1 ELSE 0 END),
-		SUM(CASE WHEN p.employment = 'unemployed' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN (p.relation = 'head' AND p.phone_enc IS NULL AND h.phone_enc IS NULL) OR p.ethnicity = ''
-			OR (p.employment = '' AND p.birth_date <= ? AND p.birth_date > ?) THEN 1 ELSE 0 END)
-		FROM persons p JOIN households h ON h.id = p.household_id WHERE p.grid_code BETWEEN ? AND ? GROUP BY p.grid_code`,
-		[]any{b60, b80, b15, b50, b16, b61, lo, hi}, func(rows *sql.Rows) error {
-			var grid string
-			var c [8]int
-			if err := rows.Scan(&grid, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7]); err != nil {
-				return err
-			}
-			if r := row(grid); r != nil {
-				r.Persons += c[0]
-				r.Elderly60 += c[1]
-				r.Elderly80 += c[2]
-				r.Women1549 += c[3]
-				r.Floating += c[4]
-				r.PartyMembers += c[5]
-				r.Unemployed += c[6]
-				r.IncompletePersons += c[7]
-			}
-			return nil
-		}); err != nil {
-		return nil, err
-	}
-	// Units: by kind, with a party organisation, never visited.
-	if err := each(`SELECT u.grid_code, u.kind, COUNT(*),
-		SUM(CASE WHEN u.party_org <> '' THEN 1 ELSE 0 END), SUM(u.party_members),
-		SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visits v WHERE v.unit_id = u.id AND v.at < ?) THEN 1 ELSE 0 END)
-		FROM units u WHERE u.grid_code BETWEEN ? AND ? GROUP BY u.grid_code, u.kind`,
-		[]any{until, lo, hi}, func(rows *sql.Rows) error {
-			var grid string
-			var kind wangge.UnitKind
-			var n, party, members, unvisited int
-			if err := rows.Scan(&grid, &kind, &n, &party, &members, &unvisited); err != nil {
-				return err
-			}
-			if r := row(grid); r != nil {
-				r.Units += n
-				r.UnitsByKind[kind] += n
-				r.UnitsWithParty += party
-				r.UnitPartyMembers += members
-				r.UnvisitedUnits += unvisited
-			}
-			return nil
-		}); err != nil {
-		return nil, err
-	}
-	// Key groups the scope may see, members at the day, by attribute.
-	var w where
-	w.scope("grid_code", s)
-	groupCond(&w, s, "grp")
-	w.add("joined < ? AND (left_on IS NULL OR left_on >= ?)", until, until)
-	if err := each(`SELECT grid_code, grp, attrs FROM memberships`+w.String(), w.args, func(rows *sql.Rows) error {
-		var grid, attrs string
-		var g wangge.KeyGroup
-		if err := rows.Scan(&grid, &g, &attrs); err != nil {
-			return err
+	if parts&wangge.PartPlaces != 0 {
+		// Buildings: by kind, without households, without a head at the day.
+		if err := each(`SELECT b.grid_code, b.kind, COUNT(*),
+			SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM households h WHERE h.building_id = b.id) THEN 1 ELSE 0 END),
+			SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM building_heads bh WHERE bh.building_id = b.id AND bh.from_date < ? AND (bh.to_date IS NULL OR bh.to_date >= ?)) THEN 1 ELSE 0 END)
+			FROM buildings b WHERE b.grid_code BETWEEN ? AND ? GROUP BY b.grid_code, b.kind`,
+			[]any{until, until, lo, hi}, func(rows *sql.Rows) error {
+				var grid string
+				var kind wangge.BuildingKind
+				var n, empty, noHead int
+				if err := rows.Scan(&grid, &kind, &n, &empty, &noHead); err != nil {
+					return err
+				}
+				if r := row(grid); r != nil {
+					r.Buildings += n
+					r.BuildingsByKind[kind] += n
+					r.EmptyBuildings += empty
+					r.BuildingsNoHead += noHead
+				}
+				return nil
+			}); err != nil {
+			return nil, err
 		}
-		r := row(grid)
-		if r == nil {
-			return nil
+		// Units: by kind, with a party organisation, never visited.
+		if err := each(`SELECT u.grid_code, u.kind, COUNT(*),
+			SUM(CASE WHEN u.party_org <> '' THEN 1 ELSE 0 END), SUM(u.party_members),
+			SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visits v WHERE v.unit_id = u.id AND v.at < ?) THEN 1 ELSE 0 END)
+			FROM units u WHERE u.grid_code BETWEEN ? AND ? GROUP BY u.grid_code, u.kind`,
+			[]any{until, lo, hi}, func(rows *sql.Rows) error {
+				var grid string
+				var kind wangge.UnitKind
+				var n, party, members, unvisited int
+				if err := rows.Scan(&grid, &kind, &n, &party, &members, &unvisited); err != nil {
+					return err
+				}
+				if r := row(grid); r != nil {
+					r.Units += n
+					r.UnitsByKind[kind] += n
+					r.UnitsWithParty += party
+					r.UnitPartyMembers += members
+					r.UnvisitedUnits += unvisited
+				}
+				return nil
+			}); err != nil {
+			return nil, err
 		}
-		r.Groups[g]++
-		var m map[string]string
-		if err := json.Unmarshal([]byte(attrs), &m); err != nil {
-			return err
+	}
+	if parts&wangge.PartHouseholds != 0 {
+		// Households: without persons, not visited within the cycle.
+		if err := each(`SELECT h.grid_code, COUNT(*),
+			SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id) THEN 1 ELSE 0 END),
+			SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ? AND v.at < ?) THEN 1 ELSE 0 END)
+			FROM households h WHERE h.grid_code BETWEEN ? AND ? GROUP BY h.grid_code`,
+			[]any{since, until, lo, hi}, func(rows *sql.Rows) error {
+				var grid string
+				var n, empty, unvisited int
+				if err := rows.Scan(&grid, &n, &empty, &unvisited); err != nil {
+					return err
+				}
+				if r := row(grid); r != nil {
+					r.Households += n
+					r.EmptyHouseholds += empty
+					r.UnvisitedHouseholds += unvisited
+				}
+				return nil
+			}); err != nil {
+			return nil, err
 		}
-		for _, a := range wangge.GroupDefOf(g).Attrs {
-			if v := m[a.Key]; v != "" && !a.Secret && (a.Kind == wangge.AttrEnum || a.Kind == wangge.AttrBool) {
-				r.GroupAttrs[string(g)+"."+a.Key+"="+v]++
+	}
+	if parts&(wangge.PartAges|wangge.PartPersons) != 0 {
+		// Age bands: birth-date ranges at the day, read from the index on
+		// (grid_code, birth_date, sex) without the rows.
+		b60, _ := wangge.BandElderly.Born(day)
+		b80, _ := wangge.BandAdvanced.Born(day)
+		c15, c50 := wangge.BandChildbearing.Born(day)
+		if err := each(`SELECT p.grid_code, COUNT(*),
+			SUM(CASE WHEN p.birth_date <= ? THEN 1 ELSE 0 END),
+			SUM(CASE WHEN p.birth_date <= ? THEN 1 ELSE 0 END),
+			SUM(CASE WHEN p.sex = ? AND p.birth_date <= ? AND p.birth_date > ? THEN 1 ELSE 0 END)
+			FROM persons p WHERE p.grid_code BETWEEN ? AND ? GROUP BY p.grid_code`,
+			[]any{b60, b80, int(ident.SexFemale), c15, c50, lo, hi}, func(rows *sql.Rows) error {
+				var grid string
+				var n, e60, e80, w int
+				if err := rows.Scan(&grid, &n, &e60, &e80, &w); err != nil {
+					return err
+				}
+				if r := row(grid); r != nil {
+					r.Persons += n
+					r.Elderly60 += e60
+					r.Elderly80 += e80
+					r.Women1549 += w
+				}
+				return nil
+			}); err != nil {
+			return nil, err
+		}
+	}
+	if parts&wangge.PartPersons != 0 {
+		// Persons' fields; a household head's phone may be the household's,
+		// read only for heads without one of their own.
+		w16, w61 := wangge.BandWorking.Born(day)
+		if err := each(`SELECT p.grid_code,
+			SUM(CASE WHEN p.kind = 'floating' THEN 1 ELSE 0 END),
+			SUM(CASE WHEN p.party THEN 1 ELSE 0 END),
+			SUM(CASE WHEN p.employment = 'unemployed' THEN 1 ELSE 0 END),
+			SUM(CASE WHEN `+incompletePerson+` THEN 1 ELSE 0 END)
+			FROM persons p WHERE p.grid_code BETWEEN ? AND ? GROUP BY p.grid_code`,
+			[]any{w16, w61, lo, hi}, func(rows *sql.Rows) error {
+				var grid string
+				var c [4]int
+				if err := rows.Scan(&grid, &c[0], &c[1], &c[2], &c[3]); err != nil {
+					return err
+				}
+				if r := row(grid); r != nil {
+					r.Floating += c[0]
+					r.PartyMembers += c[1]
+					r.Unemployed += c[2]
+					r.IncompletePersons += c[3]
+				}
+				return nil
+			}); err != nil {
+			return nil, err
+		}
+	}
+	if parts&wangge.PartGroups != 0 {
+		groups := q.Groups
+		if groups == nil {
+			for _, d := range wangge.KeyGroups {
+				groups = append(groups, d.Group)
 			}
 		}
-		return nil
-	}); err != nil {
-		return nil, err
+		for _, g := range groups {
+			if !s.GroupVisible(g) {
+				continue
+			}
+			// One group at a time, from the index on (grp, grid_code,
+			// joined, left_on); persons are read only for the groups the
+			// age decides.
+			var w where
+			from := memberAt(&w, s, g, day)
+			if err := each(`SELECT m.grid_code, m.attrs FROM `+from+w.String(), w.args, func(rows *sql.Rows) error {
+				var grid, attrs string
+				if err := rows.Scan(&grid, &attrs); err != nil {
+					return err
+				}
+				r := row(grid)
+				if r == nil {
+					return nil
+				}
+				r.Groups[g]++
+				var m map[string]string
+				if err := json.Unmarshal([]byte(attrs), &m); err != nil {
+					return err
+				}
+				for _, a := range wangge.GroupDefOf(g).Attrs {
+					if v := m[a.Key]; v != "" && !a.Secret && (a.Kind == wangge.AttrEnum || a.Kind == wangge.AttrBool) {
+						r.GroupAttrs[string(g)+"."+a.Key+"="+v]++
+					}
+				}
+				return nil
+			}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return areas, nil
+}
+
+// incompletePerson is true for a person missing a required field at the
+// day: a head with no phone of their own nor the household's, no
+// ethnicity, or no employment state at working age (its two arguments:
+// the working age band's birth dates).
+const incompletePerson = `((p.relation = 'head' AND p.phone_enc IS NULL
+	AND (SELECT h.phone_enc FROM households h WHERE h.id = p.household_id) IS NULL)
+	OR p.ethnicity = '' OR (p.employment = '' AND p.birth_date <= ? AND p.birth_date > ?))`
+
+// memberAt adds to w the conditions of the members of group g in scope at
+// day: visible to the scope, joined by the day and not left by it, and, for
+// the groups of wangge.GroupAges, of the band at the day. It returns the
+// FROM clause, which joins persons (as p) only when the age decides.
+func memberAt(w *where, s wangge.Scope, g wangge.KeyGroup, day time.Time) string {
+	until := day.AddDate(0, 0, 1)
+	w.add("m.grp = ?", g)
+	w.scope("m.grid_code", s)
+	groupCond(w, s, "m.grp")
+	w.add("m.joined < ? AND (m.left_on IS NULL OR m.left_on >= ?)", until, until)
+	band, ok := wangge.GroupAges[g]
+	if !ok {
+		return "memberships m"
+	}
+	bandCond(w, band, day)
+	return "memberships m JOIN persons p ON p.id = m.person_id"
+}
+
+// bandCond adds the condition that person p lies in the age band at day: a
+// range of birth dates.
+func bandCond(w *where, band wangge.AgeBand, day time.Time) {
+	latest, earliest := band.Born(day)
+	w.add("p.birth_date <= ?", latest)
+	if !earliest.IsZero() {
+		w.add("p.birth_date > ?", earliest)
+	}
+	if band.Women {
+		w.add("p.sex = ?", int(ident.SexFemale))
+	}
 }
 
 // gapQuery is the query of a gap list: what a count needs, the SELECT …
@@ -296,10 +379,9 @@ func gapList(w *where, s wangge.Scope, gap wangge.Gap, at time.Time, cycle int) 
 			}}
 	}
 	// Incomplete persons.
-	b16, b61 := wangge.BornBy(day, 16), wangge.BornBy(day, 61)
+	b16, b61 := wangge.BandWorking.Born(day)
 	w.people("p.grid_code", s)
-	w.add(`((p.relation = 'head' AND p.phone_enc IS NULL AND h.phone_enc IS NULL) OR p.ethnicity = ''
-		OR (p.employment = '' AND p.birth_date <= ? AND p.birth_date > ?))`, b16, b61)
+	w.add(incompletePerson, b16, b61)
 	from := "persons p JOIN households h ON h.id = p.household_id"
 	return gapQuery{from, `SELECT p.id, p.grid_code, p.name, h.entrance, h.room, p.relation, p.phone_enc IS NULL AND h.phone_enc IS NULL, p.ethnicity, p.employment, p.birth_date FROM ` + from,
 		"p.grid_code, h.id, p.id", func(rows *sql.Rows) (wangge.GapItem, error) {
@@ -333,9 +415,10 @@ func roomOf(entrance, room string) string {
 	return entrance + "-" + room
 }
 
-// EachPersonAged calls fn for every person of the area aged min to max at
-// the day, grid by grid.
-func (db *DB) EachPersonAged(ctx context.Context, s wangge.Scope, code string, at time.Time, min, max int, women bool, fn func(*wangge.Person) error) error {
+// EachPersonAged calls fn for every person of the area in the age band at
+// the day, grid by grid, each grid a range of the index on (grid_code,
+// birth_date, sex).
+func (db *DB) EachPersonAged(ctx context.Context, s wangge.Scope, code string, at time.Time, band wangge.AgeBand, fn func(*wangge.Person) error) error {
 	if !wangge.ValidRegionCode(code) {
 		return wangge.ErrNotFound
 	}
@@ -349,10 +432,7 @@ func (db *DB) EachPersonAged(ctx context.Context, s wangge.Scope, code string, a
 		var w where
 		w.add("p.grid_code = ?", grid)
 		w.people("p.grid_code", s)
-		w.add("p.birth_date <= ? AND p.birth_date > ?", wangge.BornBy(day, min), wangge.BornBy(day, max+1))
-		if women {
-			w.add("p.sex = 2")
-		}
+		bandCond(&w, band, day)
 		ps, err := collect(ctx, db, `SELECT `+personCols+` FROM persons p`+w.String()+` ORDER BY p.household_id, p.id`, w.args,
 			func(rows *sql.Rows) (*wangge.Person, error) { return db.scanPerson(rows, false) })
 		if err != nil {
@@ -360,6 +440,38 @@ func (db *DB) EachPersonAged(ctx context.Context, s wangge.Scope, code string, a
 		}
 		for _, p := range ps {
 			if err := fn(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// EachMember calls fn for every member of the group in the area at the
+// day, grid by grid, masked as every read of memberships.
+func (db *DB) EachMember(ctx context.Context, s wangge.Scope, code string, g wangge.KeyGroup, at time.Time, fn func(*wangge.Membership) error) error {
+	if !wangge.ValidRegionCode(code) || wangge.GroupDefOf(g) == nil {
+		return wangge.ErrNotFound
+	}
+	s = s.Narrow(code)
+	if !s.GroupVisible(g) {
+		return nil
+	}
+	day := date(at)
+	grids, err := db.scopeGrids(ctx, s, false)
+	if err != nil {
+		return err
+	}
+	for _, grid := range grids {
+		var w where
+		memberAt(&w, s.Narrow(grid), g, day)
+		ms, err := collect(ctx, db, `SELECT `+membershipCols+` FROM memberships m JOIN persons p ON p.id = m.person_id`+w.String()+` ORDER BY m.id`, w.args,
+			func(rows *sql.Rows) (*wangge.Membership, error) { return db.scanMembership(rows) })
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if err := fn(m); err != nil {
 				return err
 			}
 		}

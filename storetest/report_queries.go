@@ -6,6 +6,7 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ident"
+	"github.com/wangge/wangge/synth"
 )
 
 var reportTests = []test{
@@ -13,6 +14,9 @@ var reportTests = []test{
 	{"ReportElderlyCountChangesAsTimePasses", testReportTimePasses},
 	{"ReportDepartmentSeesOnlyItsLine", testReportDepartmentLine},
 	{"ReportGapListsNameTheGaps", testReportGapLists},
+	{"ReportAgeDecidesElderlyAndChildbearingMembers", testReportGroupAges},
+	{"ReportRowsCountOnlyThePartsAskedFor", testReportParts},
+	{"ReportCountsOnTheDemoMatchDirectCounts", testReportDemo},
 }
 
 // reportDay is the suite's report date.
@@ -30,7 +34,7 @@ func rowOf(rows []wangge.ReportRow, code string) *wangge.ReportRow {
 func testReportRowsScope(t *testing.T, e *env) {
 	f := e.fixture()
 	e.unit(GridA1, "东苑单位")
-	rows, err := e.db.ReportRows(e.ctx, wangge.ScopeOf(Subdistrict), Subdistrict, reportDay, 90)
+	rows, err := e.db.ReportRows(e.ctx, wangge.ScopeOf(Subdistrict), wangge.ReportQuery{Area: Subdistrict, At: reportDay, Cycle: 90})
 	ok(t, err)
 	if len(rows) != 2 {
 		t.Fatalf("rows = %d, want the two communities", len(rows))
@@ -47,7 +51,7 @@ func testReportRowsScope(t *testing.T, e *env) {
 	as := e.assistant("走访员")
 	ok(t, e.db.CreateVisit(e.ctx, &wangge.Visit{AssistantID: as.ID, HouseholdID: &f.HA1.ID, At: reportDay.AddDate(0, 0, -10), Purpose: "走访"}))
 	ok(t, e.db.CreateVisit(e.ctx, &wangge.Visit{AssistantID: as.ID, HouseholdID: &f.HA2.ID, At: reportDay.AddDate(0, 0, -200), Purpose: "走访"}))
-	rows, err = e.db.ReportRows(e.ctx, wangge.ScopeOf(Subdistrict), CommunityA, reportDay, 90)
+	rows, err = e.db.ReportRows(e.ctx, wangge.ScopeOf(Subdistrict), wangge.ReportQuery{Area: CommunityA, At: reportDay, Cycle: 90})
 	ok(t, err)
 	if g := rowOf(rows, GridA1); g == nil || g.UnvisitedHouseholds != 1 {
 		t.Errorf("grid A1 after a visit = %+v", g)
@@ -56,18 +60,18 @@ func testReportRowsScope(t *testing.T, e *env) {
 		t.Errorf("grid A2 after an old visit = %+v", g)
 	}
 	// A community's scope never yields the other community.
-	rows, err = e.db.ReportRows(e.ctx, wangge.ScopeOf(CommunityA), Subdistrict, reportDay, 90)
+	rows, err = e.db.ReportRows(e.ctx, wangge.ScopeOf(CommunityA), wangge.ReportQuery{Area: Subdistrict, At: reportDay, Cycle: 90})
 	ok(t, err)
 	if len(rows) != 1 || rows[0].Code != CommunityA {
 		t.Errorf("community A's scope over the sub-district = %+v", rows)
 	}
 	// A grid's scope over the sub-district: its community, counting the grid.
-	rows, err = e.db.ReportRows(e.ctx, wangge.ScopeOf(GridA1), Subdistrict, reportDay, 90)
+	rows, err = e.db.ReportRows(e.ctx, wangge.ScopeOf(GridA1), wangge.ReportQuery{Area: Subdistrict, At: reportDay, Cycle: 90})
 	ok(t, err)
 	if len(rows) != 1 || rows[0].Code != CommunityA || rows[0].Buildings != 1 || rows[0].Households != 2 {
 		t.Errorf("grid A1's scope over the sub-district = %+v", rows)
 	}
-	rows, err = e.db.ReportRows(e.ctx, wangge.ScopeOf(CommunityA), CommunityB, reportDay, 90)
+	rows, err = e.db.ReportRows(e.ctx, wangge.ScopeOf(CommunityA), wangge.ReportQuery{Area: CommunityB, At: reportDay, Cycle: 90})
 	ok(t, err)
 	if len(rows) != 0 {
 		t.Errorf("community A's scope over community B = %+v", rows)
@@ -86,7 +90,7 @@ func testReportTimePasses(t *testing.T, e *env) {
 		Relation: wangge.RelHead, Ethnicity: "汉族", Employment: wangge.EmployRetired, Phone: e.newPhone()}
 	ok(t, e.db.CreatePerson(e.ctx, p))
 	count := func(day time.Time) (elderly, women int) {
-		rows, err := e.db.ReportRows(e.ctx, wangge.ScopeOf(GridA1), GridA1, day, 90)
+		rows, err := e.db.ReportRows(e.ctx, wangge.ScopeOf(GridA1), wangge.ReportQuery{Area: GridA1, At: day, Cycle: 90})
 		ok(t, err)
 		if len(rows) != 1 {
 			t.Fatalf("rows = %+v", rows)
@@ -105,7 +109,7 @@ func testReportTimePasses(t *testing.T, e *env) {
 		t.Errorf("women 15–49 the day before turning 50 = %d, on the birthday = %d", w49, w50)
 	}
 	var seen int
-	ok(t, e.db.EachPersonAged(e.ctx, wangge.ScopeOf(District), District, time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC), 60, 200, false, func(q *wangge.Person) error {
+	ok(t, e.db.EachPersonAged(e.ctx, wangge.ScopeOf(District), District, time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC), wangge.BandElderly, func(q *wangge.Person) error {
 		if q.ID == p.ID {
 			seen++
 			if q.IDNumber == f.IDNumber[q.ID] || len(q.IDNumber) != 18 || q.IDNumber[6:10] == "1966" {
@@ -125,7 +129,7 @@ func testReportDepartmentLine(t *testing.T, e *env) {
 	e.membership(f.PA1b.ID, wangge.GroupUnemployed, map[string]string{"registered": "已登记"})
 	e.membership(f.PB1.ID, wangge.GroupElderly, map[string]string{"living": "独居"})
 	civil := (&wangge.User{Role: wangge.RoleDepartment, ScopeCode: District, Line: wangge.LineCivil}).Scope()
-	rows, err := e.db.ReportRows(e.ctx, civil, Subdistrict, reportDay, 90)
+	rows, err := e.db.ReportRows(e.ctx, civil, wangge.ReportQuery{Area: Subdistrict, At: reportDay, Cycle: 90})
 	ok(t, err)
 	a, b := rowOf(rows, CommunityA), rowOf(rows, CommunityB)
 	if a == nil || b == nil {
@@ -138,14 +142,14 @@ func testReportDepartmentLine(t *testing.T, e *env) {
 		t.Errorf("civil line sees the labour line's group: %v", a.Groups)
 	}
 	labor := (&wangge.User{Role: wangge.RoleDepartment, ScopeCode: District, Line: wangge.LineLabor}).Scope()
-	rows, err = e.db.ReportRows(e.ctx, labor, Subdistrict, reportDay, 90)
+	rows, err = e.db.ReportRows(e.ctx, labor, wangge.ReportQuery{Area: Subdistrict, At: reportDay, Cycle: 90})
 	ok(t, err)
 	if a := rowOf(rows, CommunityA); a.Groups[wangge.GroupUnemployed] != 1 || a.Groups[wangge.GroupDisabled] != 0 {
 		t.Errorf("labour line's groups: %v", a.Groups)
 	}
 	// A scope without the sensitive right counts no disabled persons.
 	staff := (&wangge.User{Role: wangge.RoleBuildingHead, ScopeCode: District}).Scope()
-	rows, err = e.db.ReportRows(e.ctx, staff, Subdistrict, reportDay, 90)
+	rows, err = e.db.ReportRows(e.ctx, staff, wangge.ReportQuery{Area: Subdistrict, At: reportDay, Cycle: 90})
 	ok(t, err)
 	if a := rowOf(rows, CommunityA); len(a.Groups) != 0 {
 		t.Errorf("a building head's report counts groups: %v", a.Groups)
@@ -156,7 +160,7 @@ func testReportDepartmentLine(t *testing.T, e *env) {
 	if n != 0 || len(items) != 0 {
 		t.Errorf("a department's household gap list = %d", n)
 	}
-	ok(t, e.db.EachPersonAged(e.ctx, civil, District, reportDay, 0, 200, false, func(*wangge.Person) error {
+	ok(t, e.db.EachPersonAged(e.ctx, civil, District, reportDay, wangge.AgeBand{}, func(*wangge.Person) error {
 		t.Error("a department read a person")
 		return nil
 	}))
@@ -179,7 +183,7 @@ func testReportGapLists(t *testing.T, e *env) {
 	if n != 1 || items[0].ID != p.ID || len(items[0].Missing) != 3 {
 		t.Errorf("incomplete persons = %d %+v", n, items)
 	}
-	rows, err := e.db.ReportRows(e.ctx, s, CommunityA, reportDay, 90)
+	rows, err := e.db.ReportRows(e.ctx, s, wangge.ReportQuery{Area: CommunityA, At: reportDay, Cycle: 90})
 	ok(t, err)
 	if g := rowOf(rows, GridA1); g.IncompletePersons != 1 || g.EmptyBuildings != 1 || g.EmptyHouseholds != 0 {
 		t.Errorf("grid A1 counts = %+v", g)
@@ -204,5 +208,198 @@ func testReportGapLists(t *testing.T, e *env) {
 	}))
 	if len(each) != 1 || each[0] != f.HB1.ID {
 		t.Errorf("EachGap in community B's scope = %v", each)
+	}
+}
+
+func testReportGroupAges(t *testing.T, e *env) {
+	f := e.fixture()
+	// A woman born 1966-06-15, registered as elderly and as of childbearing
+	// age since 2000: the ID number decides when each counts.
+	p := &wangge.Person{HouseholdID: f.HA1b.ID, Name: "登记早", IDNumber: string(ident.MakeID("149901", time.Date(1966, 6, 15, 0, 0, 0, 0, time.UTC), 3, ident.SexFemale)),
+		Relation: wangge.RelHead, Ethnicity: "汉族", Phone: e.newPhone()}
+	ok(t, e.db.CreatePerson(e.ctx, p))
+	since := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	ok(t, e.db.CreateMembership(e.ctx, &wangge.Membership{PersonID: p.ID, Group: wangge.GroupElderly, Attrs: map[string]string{"living": "独居"}, Joined: since}))
+	ok(t, e.db.CreateMembership(e.ctx, &wangge.Membership{PersonID: p.ID, Group: wangge.GroupChildbearing, Attrs: map[string]string{"married": "已婚"}, Joined: since}))
+	s := wangge.ScopeOf(District)
+	at := func(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
+	count := func(day time.Time, g wangge.KeyGroup, attr string) (n, byAttr, listed int) {
+		t.Helper()
+		rows, err := e.db.ReportRows(e.ctx, s, wangge.ReportQuery{Area: GridA1, At: day, Parts: wangge.PartGroups})
+		ok(t, err)
+		ok(t, e.db.EachMember(e.ctx, s, GridA1, g, day, func(m *wangge.Membership) error {
+			if m.PersonID != p.ID || m.PersonIDNumber == f.IDNumber[p.ID] {
+				t.Errorf("member %+v", m)
+			}
+			listed++
+			return nil
+		}))
+		return rows[0].Groups[g], rows[0].GroupAttrs[attr], listed
+	}
+	for _, c := range []struct {
+		day       time.Time
+		g         wangge.KeyGroup
+		attr      string
+		n, byAttr int
+		why       string
+	}{
+		{at(2026, 6, 14), wangge.GroupElderly, "elderly.living=独居", 0, 0, "the day before turning 60"},
+		{at(2026, 6, 15), wangge.GroupElderly, "elderly.living=独居", 1, 1, "on the 60th birthday"},
+		{at(2016, 6, 14), wangge.GroupChildbearing, "childbearing.married=已婚", 1, 1, "at 49"},
+		{at(2016, 6, 15), wangge.GroupChildbearing, "childbearing.married=已婚", 0, 0, "on the 50th birthday"},
+		{at(1999, 12, 31), wangge.GroupChildbearing, "childbearing.married=已婚", 0, 0, "before joining"},
+	} {
+		if n, byAttr, listed := count(c.day, c.g, c.attr); n != c.n || byAttr != c.byAttr || listed != c.n {
+			t.Errorf("%s %s: counted %d, by attribute %d, listed %d; want %d", c.g, c.why, n, byAttr, listed, c.n)
+		}
+	}
+	// A man is never of childbearing age, whatever his membership says.
+	ok(t, e.db.CreateMembership(e.ctx, &wangge.Membership{PersonID: f.PA1.ID, Group: wangge.GroupChildbearing, Joined: since}))
+	if n, _, _ := count(at(2016, 6, 14), wangge.GroupChildbearing, ""); n != 1 {
+		t.Errorf("childbearing members with a man registered = %d, want 1", n)
+	}
+	// Another line's department lists nothing of the group.
+	labor := (&wangge.User{Role: wangge.RoleDepartment, ScopeCode: District, Line: wangge.LineLabor}).Scope()
+	ok(t, e.db.EachMember(e.ctx, labor, District, wangge.GroupElderly, at(2026, 6, 15), func(*wangge.Membership) error {
+		t.Error("the labour line listed an elderly member")
+		return nil
+	}))
+	civil := (&wangge.User{Role: wangge.RoleDepartment, ScopeCode: District, Line: wangge.LineCivil}).Scope()
+	var n int
+	ok(t, e.db.EachMember(e.ctx, civil, District, wangge.GroupElderly, at(2026, 6, 15), func(*wangge.Membership) error { n++; return nil }))
+	if n != 1 {
+		t.Errorf("the civil line listed %d elderly members, want 1", n)
+	}
+	// Outside the scope: nothing.
+	ok(t, e.db.EachMember(e.ctx, wangge.ScopeOf(CommunityB), District, wangge.GroupElderly, at(2026, 6, 15), func(*wangge.Membership) error {
+		t.Error("community B's scope listed a member of community A")
+		return nil
+	}))
+}
+
+func testReportParts(t *testing.T, e *env) {
+	f := e.fixture()
+	e.unit(GridA1, "东苑单位")
+	e.membership(f.PA1.ID, wangge.GroupDisabled, map[string]string{"type": "肢体", "level": "二级"})
+	e.membership(f.PA1b.ID, wangge.GroupUnemployed, map[string]string{"registered": "已登记"})
+	s := wangge.ScopeOf(District)
+	s.Sensitive = true
+	rows, err := e.db.ReportRows(e.ctx, s, wangge.ReportQuery{Area: CommunityA, At: reportDay, Parts: wangge.PartPlaces})
+	ok(t, err)
+	if g := rowOf(rows, GridA1); g.Buildings != 1 || g.Units != 1 || g.Persons != 0 || g.Households != 0 || len(g.Groups) != 0 {
+		t.Errorf("places only: %+v", g)
+	}
+	rows, err = e.db.ReportRows(e.ctx, s, wangge.ReportQuery{Area: CommunityA, At: reportDay, Parts: wangge.PartAges | wangge.PartGroups,
+		Groups: []wangge.KeyGroup{wangge.GroupDisabled}})
+	ok(t, err)
+	if g := rowOf(rows, GridA1); g.Persons != 2 || g.Buildings != 0 || g.Groups[wangge.GroupDisabled] != 1 || g.Groups[wangge.GroupUnemployed] != 0 {
+		t.Errorf("ages and the disabled group: %+v", g)
+	}
+	rows, err = e.db.ReportRows(e.ctx, s, wangge.ReportQuery{Area: CommunityA, At: reportDay})
+	ok(t, err)
+	if g := rowOf(rows, GridA1); g.Persons != 2 || g.Buildings != 1 || g.Households != 2 || g.Groups[wangge.GroupUnemployed] != 1 {
+		t.Errorf("every part: %+v", g)
+	}
+}
+
+// testReportDemo checks the reports' counts on a synthetic district against
+// counts made another way: persons one by one with Go's age arithmetic,
+// memberships one by one, and the lengths of the lists. Seven years on, with
+// no write, people have aged in and out of the bands and still agree.
+func testReportDemo(t *testing.T, e *env) {
+	b, err := e.db.Bulk(e.ctx)
+	ok(t, err)
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := synth.Generate(synth.Config{Seed: 11, Scale: 0.02, Now: now}, b, "Demo-Test-2026", func(string) string { return "x" }, nil); err != nil {
+		b.Rollback()
+		t.Fatal(err)
+	}
+	ok(t, b.Commit())
+	district := synth.DistrictCode
+	s := wangge.ScopeAll()
+	type counts struct{ persons, e60, e80, w1549 int }
+	var registered [2]int
+	for i, day := range []time.Time{now, now.AddDate(7, 0, 0)} {
+		var direct counts
+		ok(t, e.db.EachResident(e.ctx, s, wangge.HouseholdFilter{GridCode: district}, func(r *wangge.ResidentEntry) error {
+			p := &r.Person
+			direct.persons++
+			if p.Elderly(day) {
+				direct.e60++
+			}
+			if p.AdvancedAge(day) {
+				direct.e80++
+			}
+			if p.ChildbearingAge(day) {
+				direct.w1549++
+			}
+			return nil
+		}))
+		rows, err := e.db.ReportRows(e.ctx, s, wangge.ReportQuery{Area: district, At: day})
+		ok(t, err)
+		var got counts
+		groups := map[wangge.KeyGroup]int{}
+		for _, r := range rows {
+			got.persons += r.Persons
+			got.e60 += r.Elderly60
+			got.e80 += r.Elderly80
+			got.w1549 += r.Women1549
+			for g, n := range r.Groups {
+				groups[g] += n
+			}
+		}
+		if got != direct || direct.w1549 == 0 || direct.e80 == 0 {
+			t.Errorf("%s: report counts %+v, counted person by person %+v", day.Format(time.DateOnly), got, direct)
+		}
+		listed := map[wangge.AgeBand]int{}
+		for _, band := range []wangge.AgeBand{wangge.BandElderly, wangge.BandAdvanced, wangge.BandChildbearing} {
+			ok(t, e.db.EachPersonAged(e.ctx, s, district, day, band, func(p *wangge.Person) error {
+				if !band.Contains(p.BirthDate, p.Sex, day) {
+					t.Errorf("%s: %+v listed in %+v at %d", day.Format(time.DateOnly), p.Name, band, p.Age(day))
+				}
+				listed[band]++
+				return nil
+			}))
+		}
+		if listed[wangge.BandElderly] != got.e60 || listed[wangge.BandAdvanced] != got.e80 || listed[wangge.BandChildbearing] != got.w1549 {
+			t.Errorf("%s: lists %v, counts %+v", day.Format(time.DateOnly), listed, got)
+		}
+		// Members of every group, one by one: current at the day and, for
+		// the elderly and childbearing groups, of the band.
+		for _, d := range wangge.KeyGroups {
+			direct, members := 0, 0
+			ok(t, e.db.EachMembership(e.ctx, s, wangge.MembershipFilter{Group: d.Group}, func(m *wangge.Membership) error {
+				band, aged := wangge.GroupAges[d.Group]
+				if !m.Joined.After(day) && (m.Left == nil || m.Left.After(day)) && (!aged || band.Contains(m.PersonBirth, m.PersonSex, day)) {
+					direct++
+				}
+				return nil
+			}))
+			ok(t, e.db.EachMember(e.ctx, s, district, d.Group, day, func(*wangge.Membership) error { members++; return nil }))
+			if groups[d.Group] != direct || members != direct {
+				t.Errorf("%s: %s counted %d, listed %d, one by one %d", day.Format(time.DateOnly), d.Group, groups[d.Group], members, direct)
+			}
+		}
+		registered[i] = groups[wangge.GroupChildbearing]
+		if groups[wangge.GroupChildbearing] > got.w1549 {
+			t.Errorf("%s: %d registered women of childbearing age, %d by ID number", day.Format(time.DateOnly), groups[wangge.GroupChildbearing], got.w1549)
+		}
+		// Every gap's count is the length of its list.
+		for _, g := range append(wangge.Gaps, wangge.GapNoHead) {
+			n := 0
+			ok(t, e.db.EachGap(e.ctx, s, district, g, day, 90, func(*wangge.GapItem) error { n++; return nil }))
+			var want int
+			for _, r := range rows {
+				want += map[wangge.Gap]int{wangge.GapEmptyBuilding: r.EmptyBuildings, wangge.GapEmptyHousehold: r.EmptyHouseholds,
+					wangge.GapIncompletePerson: r.IncompletePersons, wangge.GapUnvisitedHousehold: r.UnvisitedHouseholds,
+					wangge.GapUnvisitedUnit: r.UnvisitedUnits, wangge.GapNoHead: r.BuildingsNoHead}[g]
+			}
+			if n != want {
+				t.Errorf("%s: gap %s listed %d, counted %d", day.Format(time.DateOnly), g, n, want)
+			}
+		}
+	}
+	if registered[1] >= registered[0] {
+		t.Errorf("registered women of childbearing age: %d, seven years on %d; want fewer as members turn 50", registered[0], registered[1])
 	}
 }
