@@ -334,6 +334,21 @@ type memberRow struct {
 	Values []string
 }
 
+// ledgerPageOf reads a ledger page's request: its filters, the page asked
+// for, and the view started from them.
+func (s *Server) ledgerPageOf(r *http.Request, kind string) (*ledgerFilter, wangge.Page, int, *ledgerView, error) {
+	f, err := s.ledgerFilterOf(r, kind)
+	if err != nil {
+		return nil, wangge.Page{}, 0, nil, err
+	}
+	pg, n, err := pageOf(r)
+	if err != nil {
+		return nil, wangge.Page{}, 0, nil, err
+	}
+	v, err := s.newLedgerView(r, f)
+	return f, pg, n, v, err
+}
+
 // newLedgerView starts the view of a ledger page: filters, sort links,
 // export links.
 func (s *Server) newLedgerView(r *http.Request, f *ledgerFilter) (*ledgerView, error) {
@@ -390,15 +405,7 @@ func (s *Server) handleLedgers(w http.ResponseWriter, r *http.Request) error {
 // terms in earlier grids.
 func (s *Server) handleAssistantsLedger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f, err := s.ledgerFilterOf(r, ledgerAssistants)
-	if err != nil {
-		return err
-	}
-	pg, n, err := pageOf(r)
-	if err != nil {
-		return err
-	}
-	v, err := s.newLedgerView(r, f)
+	f, pg, n, v, err := s.ledgerPageOf(r, ledgerAssistants)
 	if err != nil {
 		return err
 	}
@@ -430,15 +437,7 @@ func (s *Server) handleAssistantsLedger(w http.ResponseWriter, r *http.Request) 
 // linking to each household's file (一户一档).
 func (s *Server) handleResidentsLedger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f, err := s.ledgerFilterOf(r, ledgerResidents)
-	if err != nil {
-		return err
-	}
-	pg, n, err := pageOf(r)
-	if err != nil {
-		return err
-	}
-	v, err := s.newLedgerView(r, f)
+	f, pg, n, v, err := s.ledgerPageOf(r, ledgerResidents)
 	if err != nil {
 		return err
 	}
@@ -458,15 +457,7 @@ func (s *Server) handleResidentsLedger(w http.ResponseWriter, r *http.Request) e
 // handleUnitsLedger lists the resident units of the area.
 func (s *Server) handleUnitsLedger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f, err := s.ledgerFilterOf(r, ledgerUnits)
-	if err != nil {
-		return err
-	}
-	pg, n, err := pageOf(r)
-	if err != nil {
-		return err
-	}
-	v, err := s.newLedgerView(r, f)
+	f, pg, n, v, err := s.ledgerPageOf(r, ledgerUnits)
 	if err != nil {
 		return err
 	}
@@ -489,15 +480,7 @@ func (s *Server) handleUnitsLedger(w http.ResponseWriter, r *http.Request) error
 // may see: a department its own line's.
 func (s *Server) handleGroupsLedger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f, err := s.ledgerFilterOf(r, ledgerGroups)
-	if err != nil {
-		return err
-	}
-	pg, n, err := pageOf(r)
-	if err != nil {
-		return err
-	}
-	v, err := s.newLedgerView(r, f)
+	f, pg, n, v, err := s.ledgerPageOf(r, ledgerGroups)
 	if err != nil {
 		return err
 	}
