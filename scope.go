@@ -40,6 +40,13 @@ func (s Scope) GroupVisible(g KeyGroup) bool {
 	return !def.Sensitive || s.Sensitive
 }
 
+// MayChange reports whether the scope may change people's data at the
+// region code: households, persons, units, memberships, visits, buildings
+// and their heads in that grid. Every store write checks it in the same
+// transaction as the change, so a forgotten handler check cannot write
+// outside the caller's part of the tree.
+func (s Scope) MayChange(code string) bool { return s.People() && s.Contains(code) }
+
 // PeopleRange is Range for reads of people's data: empty when the scope may
 // not read them.
 func (s Scope) PeopleRange() (lo, hi string) {

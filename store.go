@@ -11,6 +11,10 @@ import (
 // Rules every implementation keeps:
 //   - Reads of people's data take the caller's Scope and return nothing
 //     outside it (ErrNotFound for a single object, nothing for a list).
+//   - Writes of people's data take the caller's Scope too and change nothing
+//     outside it (Scope.MayChange), checked in the write's own transaction:
+//     an object outside reads as not found, a parent outside (the household
+//     of a new person, the target of a move) as no such parent.
 //   - Updates and deletes carry the version the caller read; when the row has
 //     changed since, they fail with EConflict and change nothing.
 //   - ID numbers and phones are encrypted at rest and come back masked, except
@@ -64,30 +68,30 @@ type AreaStore interface {
 // BuildingStore keeps buildings and courtyards and their heads.
 type BuildingStore interface {
 	// CreateBuilding assigns the next sequence in the grid when Seq is 0.
-	CreateBuilding(ctx context.Context, b *Building) error
+	CreateBuilding(ctx context.Context, scope Scope, b *Building) error
 	Building(ctx context.Context, scope Scope, id int64) (*Building, error)
-	UpdateBuilding(ctx context.Context, b *Building) error
+	UpdateBuilding(ctx context.Context, scope Scope, b *Building) error
 	// MoveBuilding puts the building in another grid with the next free
 	// sequence there; its households, persons and memberships follow.
-	MoveBuilding(ctx context.Context, id int64, version int, toGrid, reason string) error
+	MoveBuilding(ctx context.Context, scope Scope, id int64, version int, toGrid, reason string) error
 	// DeleteBuilding refuses while the building holds households.
-	DeleteBuilding(ctx context.Context, id int64, version int) error
+	DeleteBuilding(ctx context.Context, scope Scope, id int64, version int) error
 	ListBuildings(ctx context.Context, scope Scope, f BuildingFilter) ([]BuildingSummary, int, error)
 	BuildingMoves(ctx context.Context, scope Scope, id int64) ([]Move, error)
 	// SetBuildingHead ends the current head's term and starts h's.
-	SetBuildingHead(ctx context.Context, h *BuildingHead) error
+	SetBuildingHead(ctx context.Context, scope Scope, h *BuildingHead) error
 	BuildingHeads(ctx context.Context, scope Scope, buildingID int64) ([]BuildingHead, error)
 }
 
 // HouseholdStore keeps households.
 type HouseholdStore interface {
-	CreateHousehold(ctx context.Context, h *Household) error
+	CreateHousehold(ctx context.Context, scope Scope, h *Household) error
 	Household(ctx context.Context, scope Scope, id int64) (*Household, error)
-	UpdateHousehold(ctx context.Context, h *Household) error
+	UpdateHousehold(ctx context.Context, scope Scope, h *Household) error
 	// MoveHousehold moves the household to another building, keeping history.
-	MoveHousehold(ctx context.Context, id int64, version int, toBuilding int64, reason string) error
+	MoveHousehold(ctx context.Context, scope Scope, id int64, version int, toBuilding int64, reason string) error
 	// DeleteHousehold refuses while the household has persons.
-	DeleteHousehold(ctx context.Context, id int64, version int) error
+	DeleteHousehold(ctx context.Context, scope Scope, id int64, version int) error
 	ListHouseholds(ctx context.Context, scope Scope, f HouseholdFilter) ([]HouseholdSummary, int, error)
 	HouseholdMoves(ctx context.Context, scope Scope, id int64) ([]Move, error)
 }
@@ -95,27 +99,27 @@ type HouseholdStore interface {
 // PersonStore keeps persons.
 type PersonStore interface {
 	// CreatePerson fails with EConflict when the ID number is already held.
-	CreatePerson(ctx context.Context, p *Person) error
+	CreatePerson(ctx context.Context, scope Scope, p *Person) error
 	// Person returns the person with ID number and phone masked.
 	Person(ctx context.Context, scope Scope, id int64) (*Person, error)
 	// RevealPerson returns the person in full and records who asked and why.
 	RevealPerson(ctx context.Context, scope Scope, id int64, reason string) (*Person, error)
 	// UpdatePerson keeps the stored ID number and phone where p holds them
 	// empty or masked, so a form that shows masked values changes nothing.
-	UpdatePerson(ctx context.Context, p *Person) error
+	UpdatePerson(ctx context.Context, scope Scope, p *Person) error
 	// MovePerson moves the person to another household, keeping history.
-	MovePerson(ctx context.Context, id int64, version int, toHousehold int64, reason string) error
-	DeletePerson(ctx context.Context, id int64, version int, reason string) error
+	MovePerson(ctx context.Context, scope Scope, id int64, version int, toHousehold int64, reason string) error
+	DeletePerson(ctx context.Context, scope Scope, id int64, version int, reason string) error
 	ListPersons(ctx context.Context, scope Scope, f PersonFilter) ([]Person, int, error)
 	PersonMoves(ctx context.Context, scope Scope, id int64) ([]Move, error)
 }
 
 // UnitStore keeps resident units.
 type UnitStore interface {
-	CreateUnit(ctx context.Context, u *Unit) error
+	CreateUnit(ctx context.Context, scope Scope, u *Unit) error
 	Unit(ctx context.Context, scope Scope, id int64) (*Unit, error)
-	UpdateUnit(ctx context.Context, u *Unit) error
-	DeleteUnit(ctx context.Context, id int64, version int) error
+	UpdateUnit(ctx context.Context, scope Scope, u *Unit) error
+	DeleteUnit(ctx context.Context, scope Scope, id int64, version int) error
 	ListUnits(ctx context.Context, scope Scope, f UnitFilter) ([]Unit, int, error)
 }
 
@@ -137,11 +141,11 @@ type AssistantStore interface {
 
 // KeyGroupStore keeps key-group memberships.
 type KeyGroupStore interface {
-	CreateMembership(ctx context.Context, m *Membership) error
+	CreateMembership(ctx context.Context, scope Scope, m *Membership) error
 	Membership(ctx context.Context, scope Scope, id int64) (*Membership, error)
-	UpdateMembership(ctx context.Context, m *Membership) error
+	UpdateMembership(ctx context.Context, scope Scope, m *Membership) error
 	// EndMembership records that the person left the group; the row stays.
-	EndMembership(ctx context.Context, id int64, version int, left time.Time) error
+	EndMembership(ctx context.Context, scope Scope, id int64, version int, left time.Time) error
 	ListMemberships(ctx context.Context, scope Scope, f MembershipFilter) ([]Membership, int, error)
 	// GroupCounts counts current members per group in the scope.
 	GroupCounts(ctx context.Context, scope Scope) ([]GroupCount, error)
@@ -157,7 +161,7 @@ type ServiceStore interface {
 
 // VisitStore keeps visits.
 type VisitStore interface {
-	CreateVisit(ctx context.Context, v *Visit) error
+	CreateVisit(ctx context.Context, scope Scope, v *Visit) error
 	Visit(ctx context.Context, scope Scope, id int64) (*Visit, error)
 	ListVisits(ctx context.Context, scope Scope, f VisitFilter) ([]Visit, int, error)
 }

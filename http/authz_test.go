@@ -208,12 +208,12 @@ func outsider(t *testing.T, f *fixture) (objects, string) {
 		must(f.store.CreateArea(ctx, &wangge.Area{Code: a.code, Name: a.name}))
 	}
 	b := &wangge.Building{GridCode: "140498001001001", Name: "邻区1号楼", Kind: wangge.BuildingTower}
-	must(f.store.CreateBuilding(ctx, b))
+	must(f.store.CreateBuilding(ctx, wangge.ScopeAll(), b))
 	h := &wangge.Household{BuildingID: b.ID, Room: "303", Kind: wangge.ResidentRegistered}
-	must(f.store.CreateHousehold(ctx, h))
+	must(f.store.CreateHousehold(ctx, wangge.ScopeAll(), h))
 	id := string(ident.MakeID("149901", time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), 77, ident.SexMale))
 	p := &wangge.Person{HouseholdID: h.ID, Name: "邻区居民甲", IDNumber: id, Relation: wangge.RelHead}
-	must(f.store.CreatePerson(ctx, p))
+	must(f.store.CreatePerson(ctx, wangge.ScopeAll(), p))
 	u := &wangge.User{Username: "m.linqu", Role: wangge.RoleCommunityStaff, ScopeCode: "140498001001", PasswordHash: passwd.Hash(password, passwd.Params{Memory: 1024, Time: 1, Threads: 1})}
 	must(f.store.CreateUser(ctx, u))
 	return objects{grid: b.GridCode, building: fmt.Sprint(b.ID), household: fmt.Sprint(h.ID), person: fmt.Sprint(p.ID), user: fmt.Sprint(u.ID)}, id

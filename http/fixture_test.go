@@ -89,7 +89,7 @@ func newFixture(t testing.TB) *fixture {
 		if kind == wangge.BuildingCourtyard {
 			b.Floors, b.Entrances = 1, 0
 		}
-		must(db.CreateBuilding(ctx, b))
+		must(db.CreateBuilding(ctx, wangge.ScopeAll(), b))
 		return b
 	}
 	f.buildingA1 = building(gridA, "东苑1号楼", wangge.BuildingTower)
@@ -97,7 +97,7 @@ func newFixture(t testing.TB) *fixture {
 	f.buildingB1 = building(gridB, "西苑1号院", wangge.BuildingCourtyard)
 	household := func(b *wangge.Building, entrance, room string) *wangge.Household {
 		h := &wangge.Household{BuildingID: b.ID, Entrance: entrance, Room: room, Kind: wangge.ResidentRegistered}
-		must(db.CreateHousehold(ctx, h))
+		must(db.CreateHousehold(ctx, wangge.ScopeAll(), h))
 		return h
 	}
 	f.householdA1 = household(f.buildingA1, "1", "101")
@@ -112,7 +112,7 @@ func newFixture(t testing.TB) *fixture {
 		must(err)
 		id := string(ident.MakeID("149901", bd, seq, sex))
 		p := &wangge.Person{HouseholdID: h.ID, Name: name, IDNumber: id, Phone: phone, Relation: rel, Ethnicity: "汉族"}
-		must(db.CreatePerson(ctx, p))
+		must(db.CreatePerson(ctx, wangge.ScopeAll(), p))
 		f.ids = append(f.ids, id)
 		if phone != "" {
 			f.phones = append(f.phones, phone)
@@ -130,18 +130,18 @@ func newFixture(t testing.TB) *fixture {
 	a := &wangge.Assistant{Name: "周敏", Sex: "F", WorkPhone: "0355-2021001", Phone: "13512345672", Active: true}
 	must(db.CreateAssistant(ctx, a))
 	must(db.AssignAssistant(ctx, a.ID, gridA, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), "fixture"))
-	must(db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: f.buildingA1.ID, PersonID: &head.ID, Name: head.Name, Phone: "13912345678"}))
-	must(db.CreateMembership(ctx, &wangge.Membership{PersonID: head.ID, Group: wangge.GroupElderly,
+	must(db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: f.buildingA1.ID, PersonID: &head.ID, Name: head.Name, Phone: "13912345678"}))
+	must(db.CreateMembership(ctx, wangge.ScopeAll(), &wangge.Membership{PersonID: head.ID, Group: wangge.GroupElderly,
 		Attrs: map[string]string{"living": "空巢"}, Joined: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}))
-	must(db.CreateMembership(ctx, &wangge.Membership{PersonID: wang.ID, Group: wangge.GroupChildbearing,
+	must(db.CreateMembership(ctx, wangge.ScopeAll(), &wangge.Membership{PersonID: wang.ID, Group: wangge.GroupChildbearing,
 		Attrs: map[string]string{"married": "已婚"}, Joined: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}))
 	hid := f.householdA1.ID
-	must(db.CreateVisit(ctx, &wangge.Visit{
+	must(db.CreateVisit(ctx, wangge.ScopeAll(), &wangge.Visit{
 		AssistantID: a.ID, HouseholdID: &hid, At: time.Date(2025, 11, 3, 9, 30, 0, 0, time.UTC),
 		Purpose: "例行走访", Clears: wangge.SixClears{Household: "老两口与儿子同住", Needs: "希望办理高龄津贴"},
 		Problems: []string{"楼道灯损坏"},
 	}))
-	must(db.CreateUnit(ctx, &wangge.Unit{GridCode: gridA, Name: "东苑便民超市", Kind: wangge.UnitIndividual, Headcount: 3}))
+	must(db.CreateUnit(ctx, wangge.ScopeAll(), &wangge.Unit{GridCode: gridA, Name: "东苑便民超市", Kind: wangge.UnitIndividual, Headcount: 3}))
 
 	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
 	for _, u := range []wangge.User{

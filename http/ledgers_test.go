@@ -154,7 +154,7 @@ func TestResidentsLedgerPaginates(t *testing.T) {
 	ctx := context.Background()
 	for i := 0; i < 52; i++ {
 		hh := &wangge.Household{BuildingID: f.buildingA2.ID, Entrance: "3", Room: fmt.Sprint(1001 + i), Kind: wangge.ResidentRegistered}
-		if err := f.store.CreateHousehold(ctx, hh); err != nil {
+		if err := f.store.CreateHousehold(ctx, wangge.ScopeAll(), hh); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -185,7 +185,7 @@ func TestUnitsLedgerListsUnitsOfTheScope(t *testing.T) {
 	ctx := context.Background()
 	credit := string(ident.MakeCreditCode("91140499MA0000001"))
 	school := &wangge.Unit{GridCode: gridB, Name: "西苑小学", Kind: wangge.UnitInstitution, Headcount: 80, PartyOrg: "西苑小学党支部", PartyMembers: 12, CreditCode: credit, ContactName: "校办", ContactPhone: "13600001111"}
-	if err := f.store.CreateUnit(ctx, school); err != nil {
+	if err := f.store.CreateUnit(ctx, wangge.ScopeAll(), school); err != nil {
 		t.Fatal(err)
 	}
 	h := f.server(t).Handler()
@@ -251,10 +251,10 @@ func TestGroupsLedgerShowsAGroupsMembersAndItsChange(t *testing.T) {
 	spouse := persons[1] // 李秀英
 	m := &wangge.Membership{PersonID: spouse.ID, Group: wangge.GroupElderly, Attrs: map[string]string{"living": "独居", "allowance": "true"},
 		Joined: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)}
-	if err := f.store.CreateMembership(ctx, m); err != nil {
+	if err := f.store.CreateMembership(ctx, wangge.ScopeAll(), m); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.EndMembership(ctx, m.ID, m.Version, time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)); err != nil {
+	if err := f.store.EndMembership(ctx, wangge.ScopeAll(), m.ID, m.Version, time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	h := f.server(t).Handler()
@@ -539,10 +539,10 @@ func TestHouseholdFileShowsDerivedAttributesAndGroupsOverTime(t *testing.T) {
 	}
 	m := &wangge.Membership{PersonID: persons[2].ID, Group: wangge.GroupUnemployed, Attrs: map[string]string{"registered": "已登记"},
 		Joined: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)}
-	if err := f.store.CreateMembership(ctx, m); err != nil {
+	if err := f.store.CreateMembership(ctx, wangge.ScopeAll(), m); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.EndMembership(ctx, m.ID, m.Version, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+	if err := f.store.EndMembership(ctx, wangge.ScopeAll(), m.ID, m.Version, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	h := f.server(t).Handler()

@@ -47,7 +47,7 @@ func plantMap(t testing.TB, f *fixture) {
 		cur, err := f.store.Building(ctx, wangge.ScopeAll(), b.ID)
 		must(err)
 		cur.Lng, cur.Lat = at[0], at[1]
-		must(f.store.UpdateBuilding(ctx, cur))
+		must(f.store.UpdateBuilding(ctx, wangge.ScopeAll(), cur))
 	}
 }
 

@@ -193,7 +193,7 @@ func TestAreaPlatesListTheAreasBuildings(t *testing.T) {
 	// A community of 201 buildings prints in two batches.
 	ctx := context.Background()
 	for i := range 199 {
-		if err := f.store.CreateBuilding(ctx, &wangge.Building{GridCode: gridA, Name: fmt.Sprintf("东苑新楼%03d", i+1), Kind: wangge.BuildingTower}); err != nil {
+		if err := f.store.CreateBuilding(ctx, wangge.ScopeAll(), &wangge.Building{GridCode: gridA, Name: fmt.Sprintf("东苑新楼%03d", i+1), Kind: wangge.BuildingTower}); err != nil {
 			t.Fatal(err)
 		}
 	}

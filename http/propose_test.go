@@ -28,7 +28,7 @@ func plantProposal(t testing.TB, f *fixture) {
 			t.Fatal(err)
 		}
 		cur.Lng, cur.Lat = at[0], at[1]
-		if err := f.store.UpdateBuilding(ctx, cur); err != nil {
+		if err := f.store.UpdateBuilding(ctx, wangge.ScopeAll(), cur); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -44,11 +44,11 @@ func plantCommunity(t testing.TB, f *fixture) []int64 {
 	for i := range 8 {
 		b := &wangge.Building{GridCode: gridA, Name: fmt.Sprintf("东苑%d号楼", 11+i), Kind: wangge.BuildingTower, Floors: 6, Entrances: 1,
 			Lng: 113.105 + 0.011*float64(i), Lat: 36.11 + 0.01*float64(i%3)}
-		if err := f.store.CreateBuilding(ctx, b); err != nil {
+		if err := f.store.CreateBuilding(ctx, wangge.ScopeAll(), b); err != nil {
 			t.Fatal(err)
 		}
 		for h := range 3 + i%4 {
-			if err := f.store.CreateHousehold(ctx, &wangge.Household{BuildingID: b.ID, Room: fmt.Sprint(101 + h), Kind: wangge.ResidentRegistered}); err != nil {
+			if err := f.store.CreateHousehold(ctx, wangge.ScopeAll(), &wangge.Household{BuildingID: b.ID, Room: fmt.Sprint(101 + h), Kind: wangge.ResidentRegistered}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -140,7 +140,7 @@ func TestProposalPageDrawsAdjustsAndAccepts(t *testing.T) {
 		t.Errorf("a stale proposal: %d, want 409 with the form", w.Code)
 	}
 	noReason := url.Values{"n": {"10"}, "valid_from": {"2026-03-01"}, "digest": {digest}}
-	if w := postAs(t, h, c, "/areas/"+communityA+"/propose", noReason); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "请填写调整原因") {
+	if w := postAs(t, h, c, "/areas/"+communityA+"/propose", noReason); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "请填写理由") {
 		t.Errorf("no reason: %d, want 400 with the reason asked for", w.Code)
 	}
 	w = postAs(t, h, c, "/areas/"+communityA+"/propose", form)

@@ -331,7 +331,7 @@ func TestGridBuildingsPaginate(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	for i := range 50 {
-		if err := f.store.CreateBuilding(ctx, &wangge.Building{GridCode: gridA, Name: fmt.Sprintf("东苑新楼%02d", i+1), Kind: wangge.BuildingTower}); err != nil {
+		if err := f.store.CreateBuilding(ctx, wangge.ScopeAll(), &wangge.Building{GridCode: gridA, Name: fmt.Sprintf("东苑新楼%02d", i+1), Kind: wangge.BuildingTower}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -438,7 +438,7 @@ func TestListenAndServeShutsDownOnCancel(t *testing.T) {
 func TestMovedHouseholdFollowsItsGrid(t *testing.T) {
 	f := newFixture(t)
 	ctx := wangge.WithActor(context.Background(), wangge.Actor{Username: "admin", Role: wangge.RoleDistrictAdmin})
-	if err := f.store.MoveHousehold(ctx, f.householdB1.ID, f.householdB1.Version, f.buildingA2.ID, "搬入东苑"); err != nil {
+	if err := f.store.MoveHousehold(ctx, wangge.ScopeAll(), f.householdB1.ID, f.householdB1.Version, f.buildingA2.ID, "搬入东苑"); err != nil {
 		t.Fatal(err)
 	}
 	h := f.server(t).Handler()

@@ -35,7 +35,7 @@ func fuzzDB(f *testing.F) *sqldb.DB {
 			f.Fatal(err)
 		}
 	}
-	if err := db.CreateBuilding(ctx, &wangge.Building{GridCode: gridA, Name: "1号楼", Kind: wangge.BuildingTower}); err != nil {
+	if err := db.CreateBuilding(ctx, wangge.ScopeAll(), &wangge.Building{GridCode: gridA, Name: "1号楼", Kind: wangge.BuildingTower}); err != nil {
 		f.Fatal(err)
 	}
 	return db

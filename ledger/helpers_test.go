@@ -63,7 +63,7 @@ func newEnv(t *testing.T) *env {
 	e.bB = &wangge.Building{GridCode: gridB, Name: "东苑2号楼", Kind: wangge.BuildingTower}
 	e.bOut = &wangge.Building{GridCode: gridOut, Name: "西苑1号楼", Kind: wangge.BuildingTower}
 	for _, b := range []*wangge.Building{e.bA, e.bB, e.bOut} {
-		must(t, e.db.CreateBuilding(ctx, b))
+		must(t, e.db.CreateBuilding(ctx, wangge.ScopeAll(), b))
 	}
 	return e
 }

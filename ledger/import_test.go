@@ -80,8 +80,8 @@ func TestPersonRowValidation(t *testing.T) {
 	e := newEnv(t)
 	// A person registered outside the importing staff's scope.
 	hOut := &wangge.Household{BuildingID: e.bOut.ID, Room: "1", Kind: wangge.ResidentRegistered}
-	must(t, e.db.CreateHousehold(e.ctx, hOut))
-	must(t, e.db.CreatePerson(e.ctx, &wangge.Person{HouseholdID: hOut.ID, Name: "外区人", IDNumber: id(900)}))
+	must(t, e.db.CreateHousehold(e.ctx, wangge.ScopeAll(), hOut))
+	must(t, e.db.CreatePerson(e.ctx, wangge.ScopeAll(), &wangge.Person{HouseholdID: hOut.ID, Name: "外区人", IDNumber: id(900)}))
 
 	good := id(1)
 	badCheck := good[:17] + map[bool]string{true: "0", false: "1"}[good[17] != '0']

@@ -18,8 +18,8 @@ func TestMembershipImport(t *testing.T) {
 		personRow(e, with(goodPerson(e, 2), ledger.ColName, "残疾乙", ledger.ColRelation, "配偶")),
 	}), false)
 	hOut := &wangge.Household{BuildingID: e.bOut.ID, Room: "1", Kind: wangge.ResidentRegistered}
-	must(t, e.db.CreateHousehold(e.ctx, hOut))
-	must(t, e.db.CreatePerson(e.ctx, &wangge.Person{HouseholdID: hOut.ID, Name: "外区人", IDNumber: id(900)}))
+	must(t, e.db.CreateHousehold(e.ctx, wangge.ScopeAll(), hOut))
+	must(t, e.db.CreatePerson(e.ctx, wangge.ScopeAll(), &wangge.Person{HouseholdID: hOut.ID, Name: "外区人", IDNumber: id(900)}))
 
 	header := []string{"公民身份号码", "姓名", "重点群体", "纳入日期", "退出日期", "备注", "居住状况", "照护需求", "高龄津贴", "残疾类别", "残疾等级", "残疾人证号"}
 	rows := [][]string{header,

@@ -62,9 +62,9 @@ func newWorld(t *testing.T) *world {
 	w := &world{db: db, ctx: ctx}
 	building := func(grid string, lng, lat float64, households int) int64 {
 		b := &wangge.Building{GridCode: grid, Name: fmt.Sprintf("楼%.4f", lng), Kind: wangge.BuildingTower, Lng: lng, Lat: lat}
-		must(db.CreateBuilding(ctx, b))
+		must(db.CreateBuilding(ctx, wangge.ScopeAll(), b))
 		for h := range households {
-			must(db.CreateHousehold(ctx, &wangge.Household{BuildingID: b.ID, Room: fmt.Sprint(101 + h), Kind: wangge.ResidentRegistered}))
+			must(db.CreateHousehold(ctx, wangge.ScopeAll(), &wangge.Household{BuildingID: b.ID, Room: fmt.Sprint(101 + h), Kind: wangge.ResidentRegistered}))
 		}
 		return b.ID
 	}
@@ -190,7 +190,7 @@ func TestProposalRefusals(t *testing.T) {
 	if err := w.db.CreateArea(w.ctx, &wangge.Area{Code: other + "001", Name: "西苑第一网格"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.db.CreateBuilding(w.ctx, &wangge.Building{GridCode: other + "001", Name: "无坐标楼", Kind: wangge.BuildingTower}); err != nil {
+	if err := w.db.CreateBuilding(w.ctx, wangge.ScopeAll(), &wangge.Building{GridCode: other + "001", Name: "无坐标楼", Kind: wangge.BuildingTower}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Make(w.ctx, w.db, wangge.ScopeOf(district), other, Options{}); err != ErrNoLocations {

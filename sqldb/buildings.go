@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/geo"
@@ -39,6 +38,27 @@ func (tx *Tx) activeGrid(field, code string) error {
 	return nil
 }
 
+// writableGrid checks that code names an active grid the scope may change;
+// one outside the scope reads as no such grid.
+func (tx *Tx) writableGrid(s wangge.Scope, field, code string) error {
+	if !s.MayChange(code) {
+		return wangge.FieldError(field, "网格不存在："+code, "No such grid: "+code)
+	}
+	return tx.activeGrid(field, code)
+}
+
+// buildingOf returns the grid of a building the scope may change, and
+// ErrNotFound for one it may not.
+func (tx *Tx) buildingOf(s wangge.Scope, id int64) (string, error) {
+	var grid string
+	if err := tx.queryRow(`SELECT grid_code FROM buildings WHERE id = ?`, id).Scan(&grid); errors.Is(err, sql.ErrNoRows) {
+		return "", wangge.ErrNotFound
+	} else if err != nil {
+		return "", err
+	}
+	return grid, mayChange(s, grid, wangge.ErrNotFound)
+}
+
 // nextSeq takes the grid's next building sequence; sequences are never
 // reused, even after a building leaves.
 func (tx *Tx) nextSeq(grid string) (int, error) {
@@ -51,7 +71,7 @@ func (tx *Tx) nextSeq(grid string) (int, error) {
 }
 
 // CreateBuilding adds a building to a grid.
-func (db *DB) CreateBuilding(ctx context.Context, b *wangge.Building) error {
+func (db *DB) CreateBuilding(ctx context.Context, s wangge.Scope, b *wangge.Building) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
@@ -59,7 +79,7 @@ func (db *DB) CreateBuilding(ctx context.Context, b *wangge.Building) error {
 		if err := tx.placeBuilding(b); err != nil {
 			return err
 		}
-		if err := tx.activeGrid("grid_code", b.GridCode); err != nil {
+		if err := tx.writableGrid(s, "grid_code", b.GridCode); err != nil {
 			return err
 		}
 		if b.Seq == 0 {
@@ -98,15 +118,11 @@ func (tx *Tx) placeBuilding(b *wangge.Building) error {
 			return err
 		}
 	}
-	switch {
-	case b.GridCode == "" && located == "":
-		return wangge.FieldError("grid_code", "该位置不在任何网格内，请指定所属网格。", "The location lies in no grid; name the building's grid.")
-	case b.GridCode == "":
-		b.GridCode = located
-	case located != "" && located != b.GridCode && strings.TrimSpace(b.GridReason) == "":
-		return wangge.FieldError("grid_reason", "该位置位于网格 "+located+"，与所填网格不同；如确需划入所填网格，请填写原因。",
-			"The location lies in grid "+located+", not the one given; give a reason to place the building there anyway.")
+	grid, err := wangge.PlaceBuilding(b.GridCode, located, b.GridReason)
+	if err != nil {
+		return err
 	}
+	b.GridCode = grid
 	return nil
 }
 
@@ -152,11 +168,14 @@ func (db *DB) Building(ctx context.Context, s wangge.Scope, id int64) (*wangge.B
 }
 
 // UpdateBuilding changes a building's description; MoveBuilding changes its grid.
-func (db *DB) UpdateBuilding(ctx context.Context, b *wangge.Building) error {
+func (db *DB) UpdateBuilding(ctx context.Context, s wangge.Scope, b *wangge.Building) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.buildingOf(s, b.ID); err != nil {
+			return err
+		}
 		if err := tx.update("buildings", "id", b.ID, `UPDATE buildings SET name = ?, kind = ?, address = ?, floors = ?, entrances = ?, lng = ?, lat = ?,
 			version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND grid_code = ?`,
 			b.Name, b.Kind, b.Address, b.Floors, b.Entrances, b.Lng, b.Lat, tx.now, b.ID, b.Version, b.GridCode); err != nil {
@@ -169,18 +188,17 @@ func (db *DB) UpdateBuilding(ctx context.Context, b *wangge.Building) error {
 }
 
 // MoveBuilding moves a building, with everyone in it, to another grid.
-func (db *DB) MoveBuilding(ctx context.Context, id int64, version int, toGrid, reason string) error {
-	if reason == "" {
-		return wangge.FieldError("reason", "请填写调整原因。", "A reason is required.")
+func (db *DB) MoveBuilding(ctx context.Context, s wangge.Scope, id int64, version int, toGrid, reason string) error {
+	reason, err := wangge.CheckReason(reason)
+	if err != nil {
+		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.activeGrid("to_grid", toGrid); err != nil {
+		from, err := tx.buildingOf(s, id)
+		if err != nil {
 			return err
 		}
-		var from string
-		if err := tx.queryRow(`SELECT grid_code FROM buildings WHERE id = ?`, id).Scan(&from); errors.Is(err, sql.ErrNoRows) {
-			return wangge.ErrNotFound
-		} else if err != nil {
+		if err := tx.writableGrid(s, "to_grid", toGrid); err != nil {
 			return err
 		}
 		if from == toGrid {
@@ -230,8 +248,12 @@ func (tx *Tx) moveBuilding(id int64, version int, from, toGrid, reason string) e
 }
 
 // DeleteBuilding removes an empty building.
-func (db *DB) DeleteBuilding(ctx context.Context, id int64, version int) error {
+func (db *DB) DeleteBuilding(ctx context.Context, s wangge.Scope, id int64, version int) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		grid, err := tx.buildingOf(s, id)
+		if err != nil {
+			return err
+		}
 		var n int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM households WHERE building_id = ?`, id).Scan(&n); err != nil {
 			return err
@@ -239,8 +261,6 @@ func (db *DB) DeleteBuilding(ctx context.Context, id int64, version int) error {
 		if n > 0 {
 			return wangge.Errorf(wangge.EConflict, "楼院内仍有 %d 户，不能删除。", "The building still holds %d households and cannot be deleted.", n)
 		}
-		var grid string
-		tx.queryRow(`SELECT grid_code FROM buildings WHERE id = ?`, id).Scan(&grid)
 		if _, err := tx.exec(`UPDATE units SET building_id = NULL WHERE building_id = ?`, id); err != nil {
 			return err
 		}
@@ -293,7 +313,7 @@ func (db *DB) moves(ctx context.Context, q string, id int64) ([]wangge.Move, err
 }
 
 // SetBuildingHead ends the current head's term and starts h's.
-func (db *DB) SetBuildingHead(ctx context.Context, h *wangge.BuildingHead) error {
+func (db *DB) SetBuildingHead(ctx context.Context, s wangge.Scope, h *wangge.BuildingHead) error {
 	if h.Name == "" {
 		return wangge.FieldError("name", "请填写楼院长姓名。", "A building head needs a name.")
 	}
@@ -305,11 +325,11 @@ func (db *DB) SetBuildingHead(ctx context.Context, h *wangge.BuildingHead) error
 		h.Phone = p
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.queryRow(`SELECT grid_code FROM buildings WHERE id = ?`, h.BuildingID).Scan(&h.GridCode); errors.Is(err, sql.ErrNoRows) {
-			return wangge.FieldError("building_id", "楼院不存在。", "No such building.")
-		} else if err != nil {
+		grid, err := tx.buildingGrid(s, h.BuildingID)
+		if err != nil {
 			return err
 		}
+		h.GridCode = grid
 		if h.From.IsZero() {
 			h.From = tx.now
 		}
@@ -318,7 +338,7 @@ func (db *DB) SetBuildingHead(ctx context.Context, h *wangge.BuildingHead) error
 			return err
 		}
 		h.Version = 1
-		err := tx.queryRow(`INSERT INTO building_heads (building_id, grid_code, person_id, name, phone_enc, from_date, version) VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING id`,
+		err = tx.queryRow(`INSERT INTO building_heads (building_id, grid_code, person_id, name, phone_enc, from_date, version) VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING id`,
 			h.BuildingID, h.GridCode, nullInt(h.PersonID), h.Name, db.box.Seal(fHeadPhone, h.Phone), h.From).Scan(&h.ID)
 		if err != nil {
 			return db.classify(err)

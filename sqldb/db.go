@@ -273,6 +273,16 @@ func (tx *Tx) audit(action, object string, objectID any, gridCode string, detail
 }
 
 // scope returns the condition that keeps col within the scope.
+// mayChange returns refusal unless the scope may change people's data in
+// the grid: the one check every write of people's data makes, inside its
+// transaction, after reading the grid the row is in.
+func mayChange(s wangge.Scope, grid string, refusal error) error {
+	if s.MayChange(grid) {
+		return nil
+	}
+	return refusal
+}
+
 func scope(col string, s wangge.Scope) (string, []any) {
 	lo, hi := s.Range()
 	return col + " BETWEEN ? AND ?", []any{lo, hi}

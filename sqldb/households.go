@@ -24,17 +24,36 @@ func (db *DB) scanHousehold(row interface{ Scan(...any) error }, extra ...any) (
 	return &h, err
 }
 
-func (tx *Tx) buildingGrid(id int64) (string, error) {
+// errNoBuilding is the refusal of a building that does not exist or lies
+// outside the writer's scope: the two read the same.
+var errNoBuilding = wangge.FieldError("building_id", "楼院不存在。", "No such building.")
+
+// buildingGrid returns the grid of a building the scope may change.
+func (tx *Tx) buildingGrid(s wangge.Scope, id int64) (string, error) {
 	var grid string
 	err := tx.queryRow(`SELECT grid_code FROM buildings WHERE id = ?`, id).Scan(&grid)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", wangge.FieldError("building_id", "楼院不存在。", "No such building.")
+		return "", errNoBuilding
+	} else if err != nil {
+		return "", err
 	}
-	return grid, err
+	return grid, mayChange(s, grid, errNoBuilding)
+}
+
+// householdOf returns the building and grid of a household the scope may
+// change, and ErrNotFound for one it may not.
+func (tx *Tx) householdOf(s wangge.Scope, id int64) (building int64, grid string, err error) {
+	err = tx.queryRow(`SELECT building_id, grid_code FROM households WHERE id = ?`, id).Scan(&building, &grid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", wangge.ErrNotFound
+	} else if err != nil {
+		return 0, "", err
+	}
+	return building, grid, mayChange(s, grid, wangge.ErrNotFound)
 }
 
 // CreateHousehold adds a household to a building; its grid is the building's.
-func (db *DB) CreateHousehold(ctx context.Context, h *wangge.Household) error {
+func (db *DB) CreateHousehold(ctx context.Context, s wangge.Scope, h *wangge.Household) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
@@ -46,7 +65,7 @@ func (db *DB) CreateHousehold(ctx context.Context, h *wangge.Household) error {
 		h.Phone = p
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		grid, err := tx.buildingGrid(h.BuildingID)
+		grid, err := tx.buildingGrid(s, h.BuildingID)
 		if err != nil {
 			return err
 		}
@@ -73,7 +92,7 @@ func (db *DB) Household(ctx context.Context, s wangge.Scope, id int64) (*wangge.
 
 // UpdateHousehold changes a household's details. A masked or empty phone
 // keeps the stored one.
-func (db *DB) UpdateHousehold(ctx context.Context, h *wangge.Household) error {
+func (db *DB) UpdateHousehold(ctx context.Context, s wangge.Scope, h *wangge.Household) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
@@ -86,7 +105,11 @@ func (db *DB) UpdateHousehold(ctx context.Context, h *wangge.Household) error {
 		h.Phone = p
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		var err error
+		_, grid, err := tx.householdOf(s, h.ID)
+		if err != nil {
+			return err
+		}
+		h.GridCode = grid
 		if keepPhone {
 			err = tx.update("households", "id", h.ID, `UPDATE households SET entrance = ?, room = ?, number = ?, kind = ?, note = ?,
 				version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
@@ -102,26 +125,23 @@ func (db *DB) UpdateHousehold(ctx context.Context, h *wangge.Household) error {
 		}
 		h.Version++
 		h.UpdatedAt = tx.now
-		tx.queryRow(`SELECT grid_code FROM households WHERE id = ?`, h.ID).Scan(&h.GridCode)
 		return tx.audit("household.update", "household", h.ID, h.GridCode, jsonDetail(map[string]any{"phone_changed": !keepPhone}))
 	})
 }
 
 // MoveHousehold moves a household, with its persons, to another building.
-func (db *DB) MoveHousehold(ctx context.Context, id int64, version int, toBuilding int64, reason string) error {
-	if reason == "" {
-		return wangge.FieldError("reason", "请填写迁移原因。", "A reason is required.")
+func (db *DB) MoveHousehold(ctx context.Context, s wangge.Scope, id int64, version int, toBuilding int64, reason string) error {
+	reason, err := wangge.CheckReason(reason)
+	if err != nil {
+		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		toGrid, err := tx.buildingGrid(toBuilding)
+		fromBuilding, fromGrid, err := tx.householdOf(s, id)
 		if err != nil {
 			return err
 		}
-		var fromBuilding int64
-		var fromGrid string
-		if err := tx.queryRow(`SELECT building_id, grid_code FROM households WHERE id = ?`, id).Scan(&fromBuilding, &fromGrid); errors.Is(err, sql.ErrNoRows) {
-			return wangge.ErrNotFound
-		} else if err != nil {
+		toGrid, err := tx.buildingGrid(s, toBuilding)
+		if err != nil {
 			return err
 		}
 		if fromBuilding == toBuilding {
@@ -146,8 +166,12 @@ func (db *DB) MoveHousehold(ctx context.Context, id int64, version int, toBuildi
 }
 
 // DeleteHousehold removes a household with no persons.
-func (db *DB) DeleteHousehold(ctx context.Context, id int64, version int) error {
+func (db *DB) DeleteHousehold(ctx context.Context, s wangge.Scope, id int64, version int) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		_, grid, err := tx.householdOf(s, id)
+		if err != nil {
+			return err
+		}
 		var n int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM persons WHERE household_id = ?`, id).Scan(&n); err != nil {
 			return err
@@ -155,8 +179,6 @@ func (db *DB) DeleteHousehold(ctx context.Context, id int64, version int) error 
 		if n > 0 {
 			return wangge.Errorf(wangge.EConflict, "该户仍有 %d 名人员，不能删除。", "The household still has %d persons and cannot be deleted.", n)
 		}
-		var grid string
-		tx.queryRow(`SELECT grid_code FROM households WHERE id = ?`, id).Scan(&grid)
 		if err := tx.update("households", "id", id, `DELETE FROM households WHERE id = ? AND version = ?`, id, version); err != nil {
 			return err
 		}

@@ -91,16 +91,23 @@ func datesOnly(m *wangge.Membership) {
 }
 
 // CreateMembership records that a person belongs to a key group.
-func (db *DB) CreateMembership(ctx context.Context, m *wangge.Membership) error {
+func (db *DB) CreateMembership(ctx context.Context, s wangge.Scope, m *wangge.Membership) error {
 	datesOnly(m)
 	if err := m.Validate(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
+		noPerson := wangge.FieldError("person_id", "人员不存在。", "No such person.")
 		if err := tx.queryRow(`SELECT grid_code FROM persons WHERE id = ?`, m.PersonID).Scan(&m.GridCode); errors.Is(err, sql.ErrNoRows) {
-			return wangge.FieldError("person_id", "人员不存在。", "No such person.")
+			return noPerson
 		} else if err != nil {
 			return err
+		}
+		if err := mayChange(s, m.GridCode, noPerson); err != nil {
+			return err
+		}
+		if !s.GroupVisible(m.Group) {
+			return wangge.ErrNotFound
 		}
 		var n int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM memberships WHERE person_id = ? AND grp = ? AND left_on IS NULL`, m.PersonID, m.Group).Scan(&n); err != nil {
@@ -123,6 +130,23 @@ func (db *DB) CreateMembership(ctx context.Context, m *wangge.Membership) error 
 	})
 }
 
+// membershipGrid returns the grid of a membership the scope may change (its
+// grid in scope, its group visible to the scope), and ErrNotFound for one
+// it may not.
+func (tx *Tx) membershipGrid(s wangge.Scope, id int64) (string, error) {
+	var grid string
+	var g wangge.KeyGroup
+	if err := tx.queryRow(`SELECT grid_code, grp FROM memberships WHERE id = ?`, id).Scan(&grid, &g); errors.Is(err, sql.ErrNoRows) {
+		return "", wangge.ErrNotFound
+	} else if err != nil {
+		return "", err
+	}
+	if !s.GroupVisible(g) {
+		return "", wangge.ErrNotFound
+	}
+	return grid, mayChange(s, grid, wangge.ErrNotFound)
+}
+
 // Membership returns a membership within the scope.
 func (db *DB) Membership(ctx context.Context, s wangge.Scope, id int64) (*wangge.Membership, error) {
 	var w where
@@ -137,11 +161,14 @@ func (db *DB) Membership(ctx context.Context, s wangge.Scope, id int64) (*wangge
 }
 
 // UpdateMembership changes a membership's attributes and note.
-func (db *DB) UpdateMembership(ctx context.Context, m *wangge.Membership) error {
+func (db *DB) UpdateMembership(ctx context.Context, s wangge.Scope, m *wangge.Membership) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.membershipGrid(s, m.ID); err != nil {
+			return err
+		}
 		if err := tx.keepMaskedAttrs(m); err != nil {
 			return err
 		}
@@ -158,14 +185,15 @@ func (db *DB) UpdateMembership(ctx context.Context, m *wangge.Membership) error 
 }
 
 // EndMembership records that the person left the group.
-func (db *DB) EndMembership(ctx context.Context, id int64, version int, left time.Time) error {
+func (db *DB) EndMembership(ctx context.Context, s wangge.Scope, id int64, version int, left time.Time) error {
 	left = date(left)
 	return db.inTx(ctx, func(tx *Tx) error {
+		grid, err := tx.membershipGrid(s, id)
+		if err != nil {
+			return err
+		}
 		var joined timeValue
-		var grid string
-		if err := tx.queryRow(`SELECT joined, grid_code FROM memberships WHERE id = ?`, id).Scan(&joined, &grid); errors.Is(err, sql.ErrNoRows) {
-			return wangge.ErrNotFound
-		} else if err != nil {
+		if err := tx.queryRow(`SELECT joined FROM memberships WHERE id = ?`, id).Scan(&joined); err != nil {
 			return err
 		}
 		if left.Before(joined.Time) {

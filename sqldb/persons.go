@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/wangge/wangge"
@@ -56,25 +55,44 @@ func (db *DB) openPerson(ps *personScan, reveal bool) (*wangge.Person, error) {
 	return &p, nil
 }
 
-func (tx *Tx) householdGrid(id int64) (string, error) {
+// errNoHousehold is the refusal of a household that does not exist or lies
+// outside the writer's scope: the two read the same.
+var errNoHousehold = wangge.FieldError("household_id", "所属户不存在。", "No such household.")
+
+// householdGrid returns the grid of a household the scope may change.
+func (tx *Tx) householdGrid(s wangge.Scope, id int64) (string, error) {
 	var grid string
 	err := tx.queryRow(`SELECT grid_code FROM households WHERE id = ?`, id).Scan(&grid)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", wangge.FieldError("household_id", "所属户不存在。", "No such household.")
+		return "", errNoHousehold
+	} else if err != nil {
+		return "", err
 	}
-	return grid, err
+	return grid, mayChange(s, grid, errNoHousehold)
+}
+
+// personGrid returns the grid of a person the scope may change, and
+// ErrNotFound for one it may not.
+func (tx *Tx) personGrid(s wangge.Scope, id int64) (household int64, grid string, err error) {
+	err = tx.queryRow(`SELECT household_id, grid_code FROM persons WHERE id = ?`, id).Scan(&household, &grid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", wangge.ErrNotFound
+	} else if err != nil {
+		return 0, "", err
+	}
+	return household, grid, mayChange(s, grid, wangge.ErrNotFound)
 }
 
 // idTaken is the conflict for an ID number already on file.
 var idTaken = &wangge.Error{Code: wangge.EConflict, Field: "id_number", Zh: "该身份证号码已登记在册。", Message: "This ID number is already registered."}
 
 // CreatePerson adds a person to a household.
-func (db *DB) CreatePerson(ctx context.Context, p *wangge.Person) error {
+func (db *DB) CreatePerson(ctx context.Context, s wangge.Scope, p *wangge.Person) error {
 	if err := p.Normalize(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		grid, err := tx.householdGrid(p.HouseholdID)
+		grid, err := tx.householdGrid(s, p.HouseholdID)
 		if err != nil {
 			return err
 		}
@@ -113,20 +131,19 @@ func (db *DB) Person(ctx context.Context, s wangge.Scope, id int64) (*wangge.Per
 // counting and recording happen in one write transaction, so concurrent
 // requests cannot slip past the limit.
 func (db *DB) RevealPerson(ctx context.Context, s wangge.Scope, id int64, reason string) (*wangge.Person, error) {
-	reason = strings.TrimSpace(reason)
-	if len([]rune(reason)) < 2 || len([]rune(reason)) > 200 {
-		return nil, wangge.FieldError("reason", "查看完整信息须填写理由（2 至 200 字）。", "A reason (2 to 200 characters) is required to see the full value.")
+	reason, err := wangge.CheckReason(reason)
+	if err != nil {
+		return nil, err
 	}
 	var p *wangge.Person
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		var n int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM audit_log WHERE username = ? AND action = 'person.reveal' AND at >= ?`,
 			tx.actor.Username, tx.now.Add(-time.Hour)).Scan(&n); err != nil {
 			return err
 		}
-		if n >= wangge.RevealsPerHour && tx.actor.Role != wangge.RoleSystem {
-			return wangge.Errorf(wangge.ERateLimited, "一小时内查看完整信息已达 %d 次上限，请稍后再试。",
-				"You have revealed %d values within the hour, the limit; try again later.", wangge.RevealsPerHour)
+		if err := wangge.CheckRevealRate(tx.actor, n); err != nil {
+			return err
 		}
 		c, a := people("p.grid_code", s)
 		var err error
@@ -146,14 +163,18 @@ func (db *DB) RevealPerson(ctx context.Context, s wangge.Scope, id int64, reason
 
 // UpdatePerson changes a person's details. An empty or masked ID number or
 // phone keeps the stored value; a new ID number re-derives birth date and sex.
-func (db *DB) UpdatePerson(ctx context.Context, p *wangge.Person) error {
+func (db *DB) UpdatePerson(ctx context.Context, s wangge.Scope, p *wangge.Person) error {
 	keepID := p.IDNumber == "" || masked(p.IDNumber)
 	keepPhone := p.Phone == "" || masked(p.Phone)
 	return db.inTx(ctx, func(tx *Tx) error {
 		var idEnc, phoneEnc []byte
-		if err := tx.queryRow(`SELECT id_enc, phone_enc FROM persons WHERE id = ?`, p.ID).Scan(&idEnc, &phoneEnc); errors.Is(err, sql.ErrNoRows) {
+		var grid string
+		if err := tx.queryRow(`SELECT id_enc, phone_enc, grid_code FROM persons WHERE id = ?`, p.ID).Scan(&idEnc, &phoneEnc, &grid); errors.Is(err, sql.ErrNoRows) {
 			return wangge.ErrNotFound
 		} else if err != nil {
+			return err
+		}
+		if err := mayChange(s, grid, wangge.ErrNotFound); err != nil {
 			return err
 		}
 		var err error
@@ -192,20 +213,18 @@ func (db *DB) UpdatePerson(ctx context.Context, p *wangge.Person) error {
 }
 
 // MovePerson moves a person to another household, keeping the history.
-func (db *DB) MovePerson(ctx context.Context, id int64, version int, toHousehold int64, reason string) error {
-	if reason == "" {
-		return wangge.FieldError("reason", "请填写迁移原因。", "A reason is required.")
+func (db *DB) MovePerson(ctx context.Context, s wangge.Scope, id int64, version int, toHousehold int64, reason string) error {
+	reason, err := wangge.CheckReason(reason)
+	if err != nil {
+		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		toGrid, err := tx.householdGrid(toHousehold)
+		from, fromGrid, err := tx.personGrid(s, id)
 		if err != nil {
 			return err
 		}
-		var from int64
-		var fromGrid string
-		if err := tx.queryRow(`SELECT household_id, grid_code FROM persons WHERE id = ?`, id).Scan(&from, &fromGrid); errors.Is(err, sql.ErrNoRows) {
-			return wangge.ErrNotFound
-		} else if err != nil {
+		toGrid, err := tx.householdGrid(s, toHousehold)
+		if err != nil {
 			return err
 		}
 		if from == toHousehold {
@@ -228,15 +247,14 @@ func (db *DB) MovePerson(ctx context.Context, id int64, version int, toHousehold
 
 // DeletePerson removes a person and their memberships (a correction, or a
 // deletion the person asked for); the audit entry keeps the reason.
-func (db *DB) DeletePerson(ctx context.Context, id int64, version int, reason string) error {
-	if reason == "" {
-		return wangge.FieldError("reason", "请填写删除原因。", "A reason is required.")
+func (db *DB) DeletePerson(ctx context.Context, s wangge.Scope, id int64, version int, reason string) error {
+	reason, err := wangge.CheckReason(reason)
+	if err != nil {
+		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		var grid string
-		if err := tx.queryRow(`SELECT grid_code FROM persons WHERE id = ?`, id).Scan(&grid); errors.Is(err, sql.ErrNoRows) {
-			return wangge.ErrNotFound
-		} else if err != nil {
+		_, grid, err := tx.personGrid(s, id)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.exec(`UPDATE building_heads SET person_id = NULL WHERE person_id = ?`, id); err != nil {

@@ -18,29 +18,22 @@ import (
 // RedrawGrids puts a community's buildings into a new set of grids in one
 // transaction; see wangge.GridRedrawer.
 func (db *DB) RedrawGrids(ctx context.Context, s wangge.Scope, community string, plan []wangge.GridPlan, validFrom time.Time, reason string) ([]string, error) {
-	if !wangge.ActorFrom(ctx).Role.Can(wangge.PermManageAreas) {
-		return nil, wangge.Errorf(wangge.EForbidden, "您的角色无权调整网格划分。", "Your role may not redraw grids.")
-	}
-	if wangge.LevelOf(community) != wangge.LevelCommunity || !wangge.ValidRegionCode(community) || !s.Contains(community) {
+	// The scope must cover the whole community and may change people's
+	// data: buildings move with everyone in them.
+	if wangge.LevelOf(community) != wangge.LevelCommunity || !wangge.ValidRegionCode(community) || !s.MayChange(community) {
 		return nil, wangge.ErrNotFound
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, wangge.FieldError("reason", "请填写调整原因。", "A reason is required.")
+	reason, err := wangge.CheckReason(reason)
+	if err != nil {
+		return nil, err
 	}
-	if len(plan) == 0 || len(plan) > 999 {
-		return nil, wangge.FieldError("plan", "划分方案应有 1 至 999 个网格。", "A plan has 1 to 999 grids.")
+	if err := wangge.CheckPlan(plan); err != nil {
+		return nil, err
 	}
 	outlines := make([]geom.Geometry, len(plan))
-	seen := map[int64]bool{}
+	seen := map[int64]bool{} // every building of the plan, once (CheckPlan)
 	for i, p := range plan {
-		if len(p.Buildings) == 0 {
-			return nil, wangge.FieldError("plan", fmt.Sprintf("方案中第 %d 个网格没有楼院。", i+1), fmt.Sprintf("Grid %d of the plan holds no building.", i+1))
-		}
 		for _, b := range p.Buildings {
-			if seen[b] {
-				return nil, wangge.FieldError("plan", fmt.Sprintf("楼院 %d 在方案中出现了两次。", b), fmt.Sprintf("Building %d is in the plan twice.", b))
-			}
 			seen[b] = true
 		}
 		a, err := geo.ParseArea("", p.GeoJSON)
@@ -49,13 +42,10 @@ func (db *DB) RedrawGrids(ctx context.Context, s wangge.Scope, community string,
 				fmt.Sprintf("The outline of grid %d of the plan is not a GeoJSON Polygon or MultiPolygon.", i+1))
 		}
 		outlines[i] = a.Geom
-		if len([]rune(p.Name)) > 100 {
-			return nil, wangge.FieldError("plan", "网格名称不超过 100 个字。", "A grid name has at most 100 characters.")
-		}
 	}
 
 	var codes []string
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		if validFrom.IsZero() {
 			validFrom = tx.now
 		}

@@ -31,12 +31,12 @@ func (db *DB) scanUnit(row interface{ Scan(...any) error }, extra ...any) (*wang
 var creditTaken = &wangge.Error{Code: wangge.EConflict, Field: "credit_code", Zh: "该统一社会信用代码已登记在册。", Message: "This credit code is already registered."}
 
 // CreateUnit adds a resident unit to a grid.
-func (db *DB) CreateUnit(ctx context.Context, u *wangge.Unit) error {
+func (db *DB) CreateUnit(ctx context.Context, s wangge.Scope, u *wangge.Unit) error {
 	if err := u.Normalize(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.activeGrid("grid_code", u.GridCode); err != nil {
+		if err := tx.writableGrid(s, "grid_code", u.GridCode); err != nil {
 			return err
 		}
 		u.Version, u.CreatedAt, u.UpdatedAt = 1, tx.now, tx.now
@@ -52,6 +52,18 @@ func (db *DB) CreateUnit(ctx context.Context, u *wangge.Unit) error {
 	})
 }
 
+// unitGrid returns the grid of a unit the scope may change, and ErrNotFound
+// for one it may not.
+func (tx *Tx) unitGrid(s wangge.Scope, id int64) (string, error) {
+	var grid string
+	if err := tx.queryRow(`SELECT grid_code FROM units WHERE id = ?`, id).Scan(&grid); errors.Is(err, sql.ErrNoRows) {
+		return "", wangge.ErrNotFound
+	} else if err != nil {
+		return "", err
+	}
+	return grid, mayChange(s, grid, wangge.ErrNotFound)
+}
+
 // Unit returns a unit within the scope.
 func (db *DB) Unit(ctx context.Context, s wangge.Scope, id int64) (*wangge.Unit, error) {
 	c, a := people("u.grid_code", s)
@@ -63,7 +75,7 @@ func (db *DB) Unit(ctx context.Context, s wangge.Scope, id int64) (*wangge.Unit,
 }
 
 // UpdateUnit changes a unit. A masked or empty contact phone keeps the stored one.
-func (db *DB) UpdateUnit(ctx context.Context, u *wangge.Unit) error {
+func (db *DB) UpdateUnit(ctx context.Context, s wangge.Scope, u *wangge.Unit) error {
 	keep := u.ContactPhone == "" || masked(u.ContactPhone)
 	if keep {
 		u.ContactPhone = ""
@@ -72,7 +84,10 @@ func (db *DB) UpdateUnit(ctx context.Context, u *wangge.Unit) error {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.activeGrid("grid_code", u.GridCode); err != nil {
+		if _, err := tx.unitGrid(s, u.ID); err != nil {
+			return err
+		}
+		if err := tx.writableGrid(s, "grid_code", u.GridCode); err != nil {
 			return err
 		}
 		q := `UPDATE units SET grid_code = ?, building_id = ?, name = ?, credit_code = ?, kind = ?, headcount = ?, party_org = ?, party_members = ?,
@@ -93,10 +108,12 @@ func (db *DB) UpdateUnit(ctx context.Context, u *wangge.Unit) error {
 }
 
 // DeleteUnit removes a unit.
-func (db *DB) DeleteUnit(ctx context.Context, id int64, version int) error {
+func (db *DB) DeleteUnit(ctx context.Context, s wangge.Scope, id int64, version int) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		var grid string
-		tx.queryRow(`SELECT grid_code FROM units WHERE id = ?`, id).Scan(&grid)
+		grid, err := tx.unitGrid(s, id)
+		if err != nil {
+			return err
+		}
 		if err := tx.update("units", "id", id, `DELETE FROM units WHERE id = ? AND version = ?`, id, version); err != nil {
 			return err
 		}

@@ -40,7 +40,7 @@ func problemsJSON(p []string) string {
 
 // CreateVisit records a visit. Its grid is the household's or unit's, or the
 // assistant's current grid for a visit to a place.
-func (db *DB) CreateVisit(ctx context.Context, v *wangge.Visit) error {
+func (db *DB) CreateVisit(ctx context.Context, s wangge.Scope, v *wangge.Visit) error {
 	if err := v.Validate(); err != nil {
 		return err
 	}
@@ -48,15 +48,15 @@ func (db *DB) CreateVisit(ctx context.Context, v *wangge.Visit) error {
 		var err error
 		switch {
 		case v.HouseholdID != nil:
-			v.GridCode, err = tx.householdGrid(*v.HouseholdID)
+			v.GridCode, err = tx.householdGrid(s, *v.HouseholdID)
 		case v.UnitID != nil:
 			err = tx.queryRow(`SELECT grid_code FROM units WHERE id = ?`, *v.UnitID).Scan(&v.GridCode)
-			if errors.Is(err, sql.ErrNoRows) {
+			if errors.Is(err, sql.ErrNoRows) || err == nil && !s.MayChange(v.GridCode) {
 				err = wangge.FieldError("unit_id", "单位不存在。", "No such unit.")
 			}
 		default:
 			err = tx.queryRow(`SELECT grid_code FROM assignments WHERE assistant_id = ? AND to_at IS NULL`, v.AssistantID).Scan(&v.GridCode)
-			if errors.Is(err, sql.ErrNoRows) {
+			if errors.Is(err, sql.ErrNoRows) || err == nil && !s.MayChange(v.GridCode) {
 				err = wangge.FieldError("assistant_id", "该协理员当前没有负责的网格。", "The assistant has no current grid.")
 			}
 		}

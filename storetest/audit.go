@@ -56,30 +56,30 @@ func testEveryChangeAudited(t *testing.T, e *env) {
 		}},
 		{"building.create", "building", func() string { return GridA1 }, func() string { return itoa(b.ID) }, func() error {
 			b = &wangge.Building{GridCode: GridA1, Name: "东苑1号楼", Kind: wangge.BuildingTower}
-			return e.db.CreateBuilding(ctx, b)
+			return e.db.CreateBuilding(ctx, wangge.ScopeAll(), b)
 		}},
 		{"building.update", "building", func() string { return GridA1 }, func() string { return itoa(b.ID) }, func() error {
 			b.Floors = 7
-			return e.db.UpdateBuilding(ctx, b)
+			return e.db.UpdateBuilding(ctx, wangge.ScopeAll(), b)
 		}},
 		{"building.head", "building", func() string { return GridA1 }, func() string { return itoa(b.ID) }, func() error {
-			return e.db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: b.ID, Name: "楼长"})
+			return e.db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: b.ID, Name: "楼长"})
 		}},
 		{"household.create", "household", func() string { return GridA1 }, func() string { return itoa(h.ID) }, func() error {
 			h = &wangge.Household{BuildingID: b.ID, Room: "101", Kind: wangge.ResidentRegistered}
-			return e.db.CreateHousehold(ctx, h)
+			return e.db.CreateHousehold(ctx, wangge.ScopeAll(), h)
 		}},
 		{"household.update", "household", func() string { return GridA1 }, func() string { return itoa(h.ID) }, func() error {
 			h.Note = "备注"
-			return e.db.UpdateHousehold(ctx, h)
+			return e.db.UpdateHousehold(ctx, wangge.ScopeAll(), h)
 		}},
 		{"person.create", "person", func() string { return GridA1 }, func() string { return itoa(p.ID) }, func() error {
 			p = &wangge.Person{HouseholdID: h.ID, Name: "测试甲", IDNumber: e.newID(ident.SexMale)}
-			return e.db.CreatePerson(ctx, p)
+			return e.db.CreatePerson(ctx, wangge.ScopeAll(), p)
 		}},
 		{"person.update", "person", func() string { return GridA1 }, func() string { return itoa(p.ID) }, func() error {
 			p.Note = "备注"
-			return e.db.UpdatePerson(ctx, p)
+			return e.db.UpdatePerson(ctx, wangge.ScopeAll(), p)
 		}},
 		{"person.reveal", "person", func() string { return GridA1 }, func() string { return itoa(p.ID) }, func() error {
 			_, err := e.db.RevealPerson(ctx, all, p.ID, "核对")
@@ -87,11 +87,11 @@ func testEveryChangeAudited(t *testing.T, e *env) {
 		}},
 		{"unit.create", "unit", func() string { return GridA1 }, func() string { return itoa(u.ID) }, func() error {
 			u = &wangge.Unit{GridCode: GridA1, Name: "商店", Kind: wangge.UnitIndividual}
-			return e.db.CreateUnit(ctx, u)
+			return e.db.CreateUnit(ctx, wangge.ScopeAll(), u)
 		}},
 		{"unit.update", "unit", func() string { return GridA2 }, func() string { return itoa(u.ID) }, func() error {
 			u.GridCode = GridA2
-			return e.db.UpdateUnit(ctx, u)
+			return e.db.UpdateUnit(ctx, wangge.ScopeAll(), u)
 		}},
 		{"assistant.create", "assistant", func() string { return "" }, func() string { return itoa(as.ID) }, func() error {
 			as = &wangge.Assistant{Name: "协理员", Active: true}
@@ -106,18 +106,18 @@ func testEveryChangeAudited(t *testing.T, e *env) {
 		}},
 		{"keygroup.join", "membership", func() string { return GridA1 }, func() string { return itoa(m.ID) }, func() error {
 			m = &wangge.Membership{PersonID: p.ID, Group: wangge.GroupElderly, Attrs: elderlyAttrs}
-			return e.db.CreateMembership(ctx, m)
+			return e.db.CreateMembership(ctx, wangge.ScopeAll(), m)
 		}},
 		{"keygroup.update", "membership", func() string { return GridA1 }, func() string { return itoa(m.ID) }, func() error {
 			m.Note = "备注"
-			return e.db.UpdateMembership(ctx, m)
+			return e.db.UpdateMembership(ctx, wangge.ScopeAll(), m)
 		}},
 		{"keygroup.leave", "membership", func() string { return GridA1 }, func() string { return itoa(m.ID) }, func() error {
-			return e.db.EndMembership(ctx, m.ID, m.Version, time.Now().UTC())
+			return e.db.EndMembership(ctx, wangge.ScopeAll(), m.ID, m.Version, time.Now().UTC())
 		}},
 		{"visit.create", "visit", func() string { return GridA1 }, func() string { return itoa(v.ID) }, func() error {
 			v = &wangge.Visit{AssistantID: as.ID, HouseholdID: &h.ID, At: time.Now().Add(-time.Hour)}
-			return e.db.CreateVisit(ctx, v)
+			return e.db.CreateVisit(ctx, wangge.ScopeAll(), v)
 		}},
 		{"service.create", "service", func() string { return "" }, func() string { return itoa(svc.ID) }, func() error {
 			svc = &wangge.Service{Code: "S900", Name: "服务", Line: wangge.LineCivil, Active: true}
@@ -137,38 +137,38 @@ func testEveryChangeAudited(t *testing.T, e *env) {
 		}},
 		{"", "", nil, nil, func() error {
 			b2 = &wangge.Building{GridCode: GridB1, Name: "西苑楼", Kind: wangge.BuildingTower}
-			if err := e.db.CreateBuilding(ctx, b2); err != nil {
+			if err := e.db.CreateBuilding(ctx, wangge.ScopeAll(), b2); err != nil {
 				return err
 			}
 			h2 = &wangge.Household{BuildingID: b2.ID, Room: "201", Kind: wangge.ResidentRegistered}
-			return e.db.CreateHousehold(ctx, h2)
+			return e.db.CreateHousehold(ctx, wangge.ScopeAll(), h2)
 		}},
 		{"person.move", "person", func() string { return GridB1 }, func() string { return itoa(p.ID) }, func() error {
-			return e.db.MovePerson(ctx, p.ID, p.Version, h2.ID, "搬家")
+			return e.db.MovePerson(ctx, wangge.ScopeAll(), p.ID, p.Version, h2.ID, "搬家")
 		}},
 		{"household.move", "household", func() string { return GridB1 }, func() string { return itoa(h.ID) }, func() error {
-			return e.db.MoveHousehold(ctx, h.ID, h.Version, b2.ID, "搬家")
+			return e.db.MoveHousehold(ctx, wangge.ScopeAll(), h.ID, h.Version, b2.ID, "搬家")
 		}},
 		{"building.move", "building", func() string { return GridA2 }, func() string { return itoa(b.ID) }, func() error {
-			return e.db.MoveBuilding(ctx, b.ID, b.Version, GridA2, "调整")
+			return e.db.MoveBuilding(ctx, wangge.ScopeAll(), b.ID, b.Version, GridA2, "调整")
 		}},
 		{"person.delete", "person", func() string { return GridB1 }, func() string { return itoa(p.ID) }, func() error {
 			x, err := e.db.Person(ctx, all, p.ID)
 			ok(t, err, "read back")
-			return e.db.DeletePerson(ctx, p.ID, x.Version, "注销")
+			return e.db.DeletePerson(ctx, wangge.ScopeAll(), p.ID, x.Version, "注销")
 		}},
 		{"household.delete", "household", func() string { return GridB1 }, func() string { return itoa(h.ID) }, func() error {
 			x, err := e.db.Household(ctx, all, h.ID)
 			ok(t, err, "read back")
-			return e.db.DeleteHousehold(ctx, h.ID, x.Version)
+			return e.db.DeleteHousehold(ctx, wangge.ScopeAll(), h.ID, x.Version)
 		}},
 		{"unit.delete", "unit", func() string { return GridA2 }, func() string { return itoa(u.ID) }, func() error {
-			return e.db.DeleteUnit(ctx, u.ID, u.Version)
+			return e.db.DeleteUnit(ctx, wangge.ScopeAll(), u.ID, u.Version)
 		}},
 		{"building.delete", "building", func() string { return GridA2 }, func() string { return itoa(b.ID) }, func() error {
 			x, err := e.db.Building(ctx, all, b.ID)
 			ok(t, err, "read back")
-			return e.db.DeleteBuilding(ctx, b.ID, x.Version)
+			return e.db.DeleteBuilding(ctx, wangge.ScopeAll(), b.ID, x.Version)
 		}},
 		{"area.delete", "area", func() string { return GridA2 }, func() string { return GridA2 }, func() error {
 			a, err := e.db.Area(ctx, GridA2)
@@ -221,9 +221,9 @@ func (e *env) workload(t *testing.T) {
 	as := e.assistant("协理员甲")
 	ok(t, e.db.AssignAssistant(ctx, as.ID, GridA1, time.Time{}, ""))
 	m := e.membership(f.PA1.ID, wangge.GroupElderly, elderlyAttrs)
-	ok(t, e.db.EndMembership(ctx, m.ID, m.Version, time.Now().UTC()))
-	ok(t, e.db.MovePerson(ctx, f.PA2.ID, f.PA2.Version, f.HB1.ID, "搬家"))
-	ok(t, e.db.MoveHousehold(ctx, f.HA1b.ID, f.HA1b.Version, f.BA2.ID, "搬家"))
+	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m.ID, m.Version, time.Now().UTC()))
+	ok(t, e.db.MovePerson(ctx, wangge.ScopeAll(), f.PA2.ID, f.PA2.Version, f.HB1.ID, "搬家"))
+	ok(t, e.db.MoveHousehold(ctx, wangge.ScopeAll(), f.HA1b.ID, f.HA1b.Version, f.BA2.ID, "搬家"))
 	_, err := e.db.RevealPerson(ctx, all, f.PA1.ID, "核对")
 	ok(t, err)
 	ok(t, e.db.Audit(ctx, &wangge.AuditEntry{Username: "visitor", Action: "login.fail", Object: "user", ObjectID: "visitor"}))
@@ -233,7 +233,7 @@ func (e *env) workload(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			b := &wangge.Building{GridCode: GridB1, Name: fmt.Sprintf("并发楼%d", i), Kind: wangge.BuildingTower}
-			if err := e.db.CreateBuilding(ctx, b); err != nil {
+			if err := e.db.CreateBuilding(ctx, wangge.ScopeAll(), b); err != nil {
 				t.Errorf("concurrent CreateBuilding: %v", err)
 			}
 			p, err := e.db.Person(ctx, all, f.PB1.ID)
@@ -242,7 +242,7 @@ func (e *env) workload(t *testing.T) {
 				return
 			}
 			p.Note = fmt.Sprint(i)
-			if err := e.db.UpdatePerson(ctx, p); err != nil && wangge.ErrorCode(err) != wangge.EConflict {
+			if err := e.db.UpdatePerson(ctx, wangge.ScopeAll(), p); err != nil && wangge.ErrorCode(err) != wangge.EConflict {
 				t.Errorf("concurrent UpdatePerson: %v", err)
 			}
 		}()

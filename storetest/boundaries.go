@@ -132,21 +132,21 @@ func testBuildingsTakeTheirGridFromTheirLocation(t *testing.T, e *env) {
 	ok(t, err)
 
 	b := &wangge.Building{Name: "定位楼", Kind: wangge.BuildingTower, Lng: 113.17, Lat: 36.12}
-	ok(t, e.db.CreateBuilding(e.ctx, b))
+	ok(t, e.db.CreateBuilding(e.ctx, wangge.ScopeAll(), b))
 	if b.GridCode != GridA2 {
 		t.Errorf("placed in %s, want %s", b.GridCode, GridA2)
 	}
 	against := &wangge.Building{Name: "指定楼", Kind: wangge.BuildingTower, Lng: 113.17, Lat: 36.12, GridCode: GridA1}
-	if err := e.db.CreateBuilding(e.ctx, against); wangge.ErrorCode(err) != wangge.EInvalid {
+	if err := e.db.CreateBuilding(e.ctx, wangge.ScopeAll(), against); wangge.ErrorCode(err) != wangge.EInvalid {
 		t.Fatalf("a grid against the location without a reason: %v, want invalid", err)
 	}
 	against.GridReason = "产权单位统一管理，划入第一网格"
-	ok(t, e.db.CreateBuilding(e.ctx, against))
+	ok(t, e.db.CreateBuilding(e.ctx, wangge.ScopeAll(), against))
 	if against.GridCode != GridA1 || !strings.Contains(e.lastAudit().Detail, "产权单位统一管理") {
 		t.Errorf("override: grid %s, audit %s", against.GridCode, e.lastAudit().Detail)
 	}
 	lost := &wangge.Building{Name: "域外楼", Kind: wangge.BuildingTower, Lng: 114, Lat: 37}
-	if err := e.db.CreateBuilding(e.ctx, lost); wangge.ErrorCode(err) != wangge.EInvalid {
+	if err := e.db.CreateBuilding(e.ctx, wangge.ScopeAll(), lost); wangge.ErrorCode(err) != wangge.EInvalid {
 		t.Errorf("a point outside every grid without a grid: %v, want invalid", err)
 	}
 }

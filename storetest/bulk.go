@@ -112,7 +112,7 @@ func testBulk(t *testing.T, e *env) {
 	if ga.ID != bulkAssistant {
 		t.Errorf("grid assistant %d", ga.ID)
 	}
-	wantConflictOn(t, e.db.CreatePerson(ctx, &wangge.Person{HouseholdID: bulkHousehold, Name: "重复", IDNumber: id2}), "id_number", "a bulk-loaded ID number again")
+	wantConflictOn(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), &wangge.Person{HouseholdID: bulkHousehold, Name: "重复", IDNumber: id2}), "id_number", "a bulk-loaded ID number again")
 	wantCode(t, e.db.CreateUser(ctx, &wangge.User{Username: "admin", Role: wangge.RoleAuditor, ScopeCode: District, PasswordHash: "x"}), wangge.EConflict, "a bulk-loaded username again")
 
 	// Creates after the load get fresh ids above the loaded ones, and the
@@ -143,17 +143,17 @@ func testBulk(t *testing.T, e *env) {
 	nm := e.membership(np.ID, wangge.GroupFloating, floatingAttrs)
 	above("membership", nm.ID, bulkMembership)
 	nv := &wangge.Visit{AssistantID: bulkAssistant, HouseholdID: &nh.ID, At: time.Date(2025, 2, 1, 9, 0, 0, 0, time.UTC)}
-	ok(t, e.db.CreateVisit(ctx, nv))
+	ok(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), nv))
 	above("visit", nv.ID, bulkVisit)
 	nus := e.user("staff", wangge.RoleCommunityStaff, CommunityA)
 	above("user", nus.ID, bulkUser)
 	nhd := &wangge.BuildingHead{BuildingID: bulkBuilding1, Name: "新楼长"}
-	ok(t, e.db.SetBuildingHead(ctx, nhd))
+	ok(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), nhd))
 	above("building head", nhd.ID, bulkHead)
 	ok(t, e.db.SeedServices(ctx))
-	ok(t, e.db.MovePerson(ctx, bulkPerson2, 1, nh.ID, "分户"))
-	ok(t, e.db.MoveHousehold(ctx, bulkHousehold, 1, bulkBuilding2, "换楼"))
-	ok(t, e.db.MoveBuilding(ctx, bulkBuilding2, 1, GridA2, "调整"))
+	ok(t, e.db.MovePerson(ctx, wangge.ScopeAll(), bulkPerson2, 1, nh.ID, "分户"))
+	ok(t, e.db.MoveHousehold(ctx, wangge.ScopeAll(), bulkHousehold, 1, bulkBuilding2, "换楼"))
+	ok(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), bulkBuilding2, 1, GridA2, "调整"))
 	bm, err := e.db.BuildingMoves(ctx, all, bulkBuilding2)
 	ok(t, err)
 	if len(bm) != 1 {

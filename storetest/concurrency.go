@@ -83,7 +83,7 @@ func testStaleWriter(t *testing.T, e *env) {
 			read:    func() (*wangge.Building, error) { return e.db.Building(ctx, all, f.BA1.ID) },
 			set:     func(x *wangge.Building, s string) { x.Name = "楼" + s },
 			has:     func(x *wangge.Building, s string) bool { return x.Name == "楼"+s },
-			update:  func(x *wangge.Building) error { return e.db.UpdateBuilding(ctx, x) },
+			update:  func(x *wangge.Building) error { return e.db.UpdateBuilding(ctx, wangge.ScopeAll(), x) },
 			version: func(x *wangge.Building) int { return x.Version },
 		})
 	})
@@ -92,7 +92,7 @@ func testStaleWriter(t *testing.T, e *env) {
 			read:    func() (*wangge.Household, error) { return e.db.Household(ctx, all, f.HA1.ID) },
 			set:     func(x *wangge.Household, s string) { x.Note = s },
 			has:     func(x *wangge.Household, s string) bool { return x.Note == s },
-			update:  func(x *wangge.Household) error { return e.db.UpdateHousehold(ctx, x) },
+			update:  func(x *wangge.Household) error { return e.db.UpdateHousehold(ctx, wangge.ScopeAll(), x) },
 			version: func(x *wangge.Household) int { return x.Version },
 		})
 	})
@@ -101,7 +101,7 @@ func testStaleWriter(t *testing.T, e *env) {
 			read:    func() (*wangge.Person, error) { return e.db.Person(ctx, all, f.PA1.ID) },
 			set:     func(x *wangge.Person, s string) { x.Note = s },
 			has:     func(x *wangge.Person, s string) bool { return x.Note == s },
-			update:  func(x *wangge.Person) error { return e.db.UpdatePerson(ctx, x) },
+			update:  func(x *wangge.Person) error { return e.db.UpdatePerson(ctx, wangge.ScopeAll(), x) },
 			version: func(x *wangge.Person) int { return x.Version },
 		})
 	})
@@ -110,7 +110,7 @@ func testStaleWriter(t *testing.T, e *env) {
 			read:    func() (*wangge.Unit, error) { return e.db.Unit(ctx, all, u.ID) },
 			set:     func(x *wangge.Unit, s string) { x.Name = "单位" + s },
 			has:     func(x *wangge.Unit, s string) bool { return x.Name == "单位"+s },
-			update:  func(x *wangge.Unit) error { return e.db.UpdateUnit(ctx, x) },
+			update:  func(x *wangge.Unit) error { return e.db.UpdateUnit(ctx, wangge.ScopeAll(), x) },
 			version: func(x *wangge.Unit) int { return x.Version },
 		})
 	})
@@ -128,16 +128,16 @@ func testStaleWriter(t *testing.T, e *env) {
 			read:    func() (*wangge.Membership, error) { return e.db.Membership(ctx, all, m.ID) },
 			set:     func(x *wangge.Membership, s string) { x.Note = s },
 			has:     func(x *wangge.Membership, s string) bool { return x.Note == s },
-			update:  func(x *wangge.Membership) error { return e.db.UpdateMembership(ctx, x) },
+			update:  func(x *wangge.Membership) error { return e.db.UpdateMembership(ctx, wangge.ScopeAll(), x) },
 			version: func(x *wangge.Membership) int { return x.Version },
 		})
 	})
 	t.Run("MembershipEndedMeanwhile", func(t *testing.T) {
 		a, err := e.db.Membership(ctx, all, m.ID)
 		ok(t, err)
-		ok(t, e.db.EndMembership(ctx, m.ID, a.Version, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
+		ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m.ID, a.Version, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
 		a.Note = "晚到的修改"
-		wantCode(t, e.db.UpdateMembership(ctx, a), wangge.EConflict, "update of a membership ended since it was read")
+		wantCode(t, e.db.UpdateMembership(ctx, wangge.ScopeAll(), a), wangge.EConflict, "update of a membership ended since it was read")
 		got, err := e.db.Membership(ctx, all, m.ID)
 		ok(t, err)
 		if got.Left == nil || got.Note == "晚到的修改" {
@@ -166,14 +166,14 @@ func testStaleWriter(t *testing.T, e *env) {
 		p, err := e.db.Person(ctx, all, f.PA2.ID)
 		ok(t, err)
 		p.Note = "先改"
-		ok(t, e.db.UpdatePerson(ctx, p))
-		wantCode(t, e.db.MovePerson(ctx, p.ID, p.Version-1, f.HB1.ID, "搬家"), wangge.EConflict, "MovePerson with a stale version")
+		ok(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), p))
+		wantCode(t, e.db.MovePerson(ctx, wangge.ScopeAll(), p.ID, p.Version-1, f.HB1.ID, "搬家"), wangge.EConflict, "MovePerson with a stale version")
 		h, err := e.db.Household(ctx, all, f.HA2.ID)
 		ok(t, err)
-		wantCode(t, e.db.MoveHousehold(ctx, h.ID, h.Version+1, f.BB1.ID, "搬家"), wangge.EConflict, "MoveHousehold with a wrong version")
+		wantCode(t, e.db.MoveHousehold(ctx, wangge.ScopeAll(), h.ID, h.Version+1, f.BB1.ID, "搬家"), wangge.EConflict, "MoveHousehold with a wrong version")
 		b, err := e.db.Building(ctx, all, f.BA2.ID)
 		ok(t, err)
-		wantCode(t, e.db.MoveBuilding(ctx, b.ID, b.Version+1, GridB1, "调整"), wangge.EConflict, "MoveBuilding with a wrong version")
+		wantCode(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), b.ID, b.Version+1, GridB1, "调整"), wangge.EConflict, "MoveBuilding with a wrong version")
 		got, err := e.db.Person(ctx, all, f.PA2.ID)
 		ok(t, err)
 		if got.HouseholdID != f.HA2.ID || got.GridCode != GridA2 {
@@ -210,45 +210,45 @@ func testStaleAfterDelete(t *testing.T, e *env) {
 	})
 	t.Run("Building", func(t *testing.T) {
 		b := e.building(GridA1, "空楼")
-		ok(t, e.db.DeleteBuilding(ctx, b.ID, b.Version))
+		ok(t, e.db.DeleteBuilding(ctx, wangge.ScopeAll(), b.ID, b.Version))
 		b.Name = "迟到"
-		wantCode(t, e.db.UpdateBuilding(ctx, b), wangge.ENotFound, "UpdateBuilding after delete")
-		wantCode(t, e.db.DeleteBuilding(ctx, b.ID, b.Version), wangge.ENotFound, "DeleteBuilding twice")
-		wantCode(t, e.db.MoveBuilding(ctx, b.ID, b.Version, GridB1, "迟到"), wangge.ENotFound, "MoveBuilding after delete")
+		wantCode(t, e.db.UpdateBuilding(ctx, wangge.ScopeAll(), b), wangge.ENotFound, "UpdateBuilding after delete")
+		wantCode(t, e.db.DeleteBuilding(ctx, wangge.ScopeAll(), b.ID, b.Version), wangge.ENotFound, "DeleteBuilding twice")
+		wantCode(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), b.ID, b.Version, GridB1, "迟到"), wangge.ENotFound, "MoveBuilding after delete")
 	})
 	t.Run("Household", func(t *testing.T) {
 		h := e.household(f.BA1.ID, "999")
-		ok(t, e.db.DeleteHousehold(ctx, h.ID, h.Version))
+		ok(t, e.db.DeleteHousehold(ctx, wangge.ScopeAll(), h.ID, h.Version))
 		h.Note = "迟到"
-		wantCode(t, e.db.UpdateHousehold(ctx, h), wangge.ENotFound, "UpdateHousehold after delete")
-		wantCode(t, e.db.DeleteHousehold(ctx, h.ID, h.Version), wangge.ENotFound, "DeleteHousehold twice")
-		wantCode(t, e.db.MoveHousehold(ctx, h.ID, h.Version, f.BB1.ID, "迟到"), wangge.ENotFound, "MoveHousehold after delete")
+		wantCode(t, e.db.UpdateHousehold(ctx, wangge.ScopeAll(), h), wangge.ENotFound, "UpdateHousehold after delete")
+		wantCode(t, e.db.DeleteHousehold(ctx, wangge.ScopeAll(), h.ID, h.Version), wangge.ENotFound, "DeleteHousehold twice")
+		wantCode(t, e.db.MoveHousehold(ctx, wangge.ScopeAll(), h.ID, h.Version, f.BB1.ID, "迟到"), wangge.ENotFound, "MoveHousehold after delete")
 	})
 	t.Run("Person", func(t *testing.T) {
 		p, err := e.db.Person(ctx, all, f.PA1b.ID)
 		ok(t, err)
 		m := e.membership(p.ID, wangge.GroupElderly, elderlyAttrs)
-		ok(t, e.db.DeletePerson(ctx, p.ID, p.Version, "测试"))
+		ok(t, e.db.DeletePerson(ctx, wangge.ScopeAll(), p.ID, p.Version, "测试"))
 		p.Note = "迟到"
-		wantCode(t, e.db.UpdatePerson(ctx, p), wangge.ENotFound, "UpdatePerson after delete")
-		wantCode(t, e.db.DeletePerson(ctx, p.ID, p.Version, "测试"), wangge.ENotFound, "DeletePerson twice")
-		wantCode(t, e.db.MovePerson(ctx, p.ID, p.Version, f.HB1.ID, "迟到"), wangge.ENotFound, "MovePerson after delete")
+		wantCode(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), p), wangge.ENotFound, "UpdatePerson after delete")
+		wantCode(t, e.db.DeletePerson(ctx, wangge.ScopeAll(), p.ID, p.Version, "测试"), wangge.ENotFound, "DeletePerson twice")
+		wantCode(t, e.db.MovePerson(ctx, wangge.ScopeAll(), p.ID, p.Version, f.HB1.ID, "迟到"), wangge.ENotFound, "MovePerson after delete")
 		m.Note = "迟到"
-		wantCode(t, e.db.UpdateMembership(ctx, m), wangge.ENotFound, "UpdateMembership after the person's delete")
-		wantCode(t, e.db.EndMembership(ctx, m.ID, m.Version, time.Now()), wangge.ENotFound, "EndMembership after the person's delete")
+		wantCode(t, e.db.UpdateMembership(ctx, wangge.ScopeAll(), m), wangge.ENotFound, "UpdateMembership after the person's delete")
+		wantCode(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m.ID, m.Version, time.Now()), wangge.ENotFound, "EndMembership after the person's delete")
 	})
 	t.Run("Unit", func(t *testing.T) {
 		u := e.unit(GridA1, "临时单位")
-		ok(t, e.db.DeleteUnit(ctx, u.ID, u.Version))
+		ok(t, e.db.DeleteUnit(ctx, wangge.ScopeAll(), u.ID, u.Version))
 		u.Name = "迟到"
-		wantCode(t, e.db.UpdateUnit(ctx, u), wangge.ENotFound, "UpdateUnit after delete")
-		wantCode(t, e.db.DeleteUnit(ctx, u.ID, u.Version), wangge.ENotFound, "DeleteUnit twice")
+		wantCode(t, e.db.UpdateUnit(ctx, wangge.ScopeAll(), u), wangge.ENotFound, "UpdateUnit after delete")
+		wantCode(t, e.db.DeleteUnit(ctx, wangge.ScopeAll(), u.ID, u.Version), wangge.ENotFound, "DeleteUnit twice")
 	})
 	t.Run("NeverExisted", func(t *testing.T) {
 		wantCode(t, e.db.UpdateAssistant(ctx, &wangge.Assistant{ID: 999999, Name: "无", Version: 1}), wangge.ENotFound, "UpdateAssistant")
 		wantCode(t, e.db.UpdateService(ctx, &wangge.Service{ID: 999999, Code: "S999", Name: "无", Line: wangge.LineCivil, Version: 1}), wangge.ENotFound, "UpdateService")
 		wantCode(t, e.db.UpdateUser(ctx, &wangge.User{ID: 999999, Username: "nobody", Role: wangge.RoleAuditor, ScopeCode: District, Version: 1}), wangge.ENotFound, "UpdateUser")
-		wantCode(t, e.db.UpdateMembership(ctx, &wangge.Membership{ID: 999999, PersonID: 1, Group: wangge.GroupElderly, Attrs: elderlyAttrs, Version: 1}), wangge.ENotFound, "UpdateMembership")
+		wantCode(t, e.db.UpdateMembership(ctx, wangge.ScopeAll(), &wangge.Membership{ID: 999999, PersonID: 1, Group: wangge.GroupElderly, Attrs: elderlyAttrs, Version: 1}), wangge.ENotFound, "UpdateMembership")
 	})
 }
 
@@ -276,7 +276,7 @@ func testConcurrentUpdates(t *testing.T, e *env) {
 				defer wg.Done()
 				<-start
 				copies[i].Note = fmt.Sprintf("round %d writer %d", round, i)
-				errs[i] = e.db.UpdatePerson(ctx, copies[i])
+				errs[i] = e.db.UpdatePerson(ctx, wangge.ScopeAll(), copies[i])
 			}()
 		}
 		close(start)
@@ -320,7 +320,7 @@ func testConcurrentCreates(t *testing.T, e *env) {
 			defer wg.Done()
 			<-start
 			p := &wangge.Person{HouseholdID: f.HA1b.ID, Name: fmt.Sprintf("并发%d", i), IDNumber: id}
-			errs[i] = e.db.CreatePerson(ctx, p)
+			errs[i] = e.db.CreatePerson(ctx, wangge.ScopeAll(), p)
 		}()
 	}
 	close(start)
@@ -360,7 +360,7 @@ func testConcurrentSeqs(t *testing.T, e *env) {
 			defer wg.Done()
 			<-start
 			bs[i] = &wangge.Building{GridCode: GridA2, Name: fmt.Sprintf("并发楼%d", i), Kind: wangge.BuildingTower}
-			errs[i] = e.db.CreateBuilding(ctx, bs[i])
+			errs[i] = e.db.CreateBuilding(ctx, wangge.ScopeAll(), bs[i])
 		}()
 	}
 	close(start)

@@ -74,7 +74,7 @@ func testAreas(t *testing.T, e *env) {
 	if a3.RetiredAt == nil || !a3.RetiredAt.Equal(retired) {
 		t.Errorf("RetiredAt = %v, want %v", a3.RetiredAt, retired)
 	}
-	err = e.db.CreateBuilding(ctx, &wangge.Building{GridCode: GridA3, Name: "退役网格的楼", Kind: wangge.BuildingTower})
+	err = e.db.CreateBuilding(ctx, wangge.ScopeAll(), &wangge.Building{GridCode: GridA3, Name: "退役网格的楼", Kind: wangge.BuildingTower})
 	wantField(t, err, "grid_code", "CreateBuilding in a retired grid")
 
 	wantCode(t, e.db.CreateArea(ctx, &wangge.Area{Code: GridA1, Name: "重复"}), wangge.EConflict, "CreateArea with a taken code")
@@ -194,14 +194,14 @@ func testBuildings(t *testing.T, e *env) {
 		t.Errorf("second building in the grid has seq %d, want 2", b2.Seq)
 	}
 	b10 := &wangge.Building{GridCode: GridA1, Seq: 10, Name: "东苑平房院", Kind: wangge.BuildingCourtyard, Address: "东苑胡同10号"}
-	ok(t, e.db.CreateBuilding(ctx, b10))
+	ok(t, e.db.CreateBuilding(ctx, wangge.ScopeAll(), b10))
 	b11 := e.building(GridA1, "东苑11号楼")
 	if b10.Seq != 10 || b11.Seq != 11 {
 		t.Errorf("explicit seq 10 then next: %d, %d; want 10, 11", b10.Seq, b11.Seq)
 	}
 	dup := &wangge.Building{GridCode: GridA1, Seq: 10, Name: "重复序号", Kind: wangge.BuildingTower}
-	wantCode(t, e.db.CreateBuilding(ctx, dup), wangge.EConflict, "CreateBuilding with a taken seq")
-	wantField(t, e.db.CreateBuilding(ctx, &wangge.Building{GridCode: GridA3, Name: "无网格", Kind: wangge.BuildingTower}), "grid_code", "CreateBuilding in a missing grid")
+	wantCode(t, e.db.CreateBuilding(ctx, wangge.ScopeAll(), dup), wangge.EConflict, "CreateBuilding with a taken seq")
+	wantField(t, e.db.CreateBuilding(ctx, wangge.ScopeAll(), &wangge.Building{GridCode: GridA3, Name: "无网格", Kind: wangge.BuildingTower}), "grid_code", "CreateBuilding in a missing grid")
 
 	got, err := e.db.Building(ctx, wangge.ScopeOf(GridA1), f.BA1.ID)
 	ok(t, err)
@@ -210,7 +210,7 @@ func testBuildings(t *testing.T, e *env) {
 		t.Errorf("Building = %+v, want %+v", got, f.BA1)
 	}
 	got.Name, got.Address, got.Floors, got.Lng, got.Lat = "东苑1号楼（新）", "东苑路8号", 18, 113.123456, 36.654321
-	ok(t, e.db.UpdateBuilding(ctx, got))
+	ok(t, e.db.UpdateBuilding(ctx, wangge.ScopeAll(), got))
 	again, err := e.db.Building(ctx, wangge.ScopeOf(GridA1), f.BA1.ID)
 	ok(t, err)
 	if again.Name != got.Name || again.Address != got.Address || again.Floors != 18 || again.Lng != got.Lng || again.Lat != got.Lat || again.Version != 2 || again.Seq != 1 {
@@ -219,7 +219,7 @@ func testBuildings(t *testing.T, e *env) {
 	_, err = e.db.Building(ctx, wangge.ScopeAll(), 999999)
 	wantCode(t, err, wangge.ENotFound, "Building of a missing id")
 
-	ok(t, e.db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: f.BA1.ID, PersonID: &f.PA1.ID, Name: f.PA1.Name, Phone: f.Phone[f.PA1.ID]}))
+	ok(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: f.BA1.ID, PersonID: &f.PA1.ID, Name: f.PA1.Name, Phone: f.Phone[f.PA1.ID]}))
 
 	list := func(s wangge.Scope, fl wangge.BuildingFilter) ([]wangge.BuildingSummary, int) {
 		t.Helper()
@@ -264,10 +264,10 @@ func testBuildings(t *testing.T, e *env) {
 	}
 
 	// Delete an empty building.
-	ok(t, e.db.DeleteBuilding(ctx, b11.ID, b11.Version))
+	ok(t, e.db.DeleteBuilding(ctx, wangge.ScopeAll(), b11.ID, b11.Version))
 	_, err = e.db.Building(ctx, wangge.ScopeAll(), b11.ID)
 	wantCode(t, err, wangge.ENotFound, "Building after delete")
-	wantCode(t, e.db.DeleteBuilding(ctx, b2.ID, b2.Version+1), wangge.EConflict, "DeleteBuilding with a wrong version")
+	wantCode(t, e.db.DeleteBuilding(ctx, wangge.ScopeAll(), b2.ID, b2.Version+1), wangge.EConflict, "DeleteBuilding with a wrong version")
 }
 
 func testBuildingHeads(t *testing.T, e *env) {
@@ -276,12 +276,12 @@ func testBuildingHeads(t *testing.T, e *env) {
 	t1 := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
 	t2 := time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)
 	h1 := &wangge.BuildingHead{BuildingID: f.BA1.ID, PersonID: &f.PA1.ID, Name: f.PA1.Name, Phone: f.Phone[f.PA1.ID], From: t1}
-	ok(t, e.db.SetBuildingHead(ctx, h1))
+	ok(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), h1))
 	if h1.ID == 0 || h1.GridCode != GridA1 || h1.Version != 1 {
 		t.Errorf("first head %+v", h1)
 	}
 	h2 := &wangge.BuildingHead{BuildingID: f.BA1.ID, Name: "楼长乙", Phone: "0355 202 1235", From: t2}
-	ok(t, e.db.SetBuildingHead(ctx, h2))
+	ok(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), h2))
 	hs, err := e.db.BuildingHeads(ctx, wangge.ScopeOf(CommunityA), f.BA1.ID)
 	ok(t, err)
 	if len(hs) != 2 {
@@ -305,9 +305,9 @@ func testBuildingHeads(t *testing.T, e *env) {
 	if len(hs) != 0 {
 		t.Errorf("heads of A1's building seen from B1: %+v", hs)
 	}
-	wantField(t, e.db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: 999999, Name: "无楼"}), "building_id", "SetBuildingHead of a missing building")
-	wantField(t, e.db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: f.BA1.ID}), "name", "SetBuildingHead without name")
-	wantField(t, e.db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: f.BA1.ID, Name: "号码错", Phone: "12345"}), "phone", "SetBuildingHead with a bad phone")
+	wantField(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: 999999, Name: "无楼"}), "building_id", "SetBuildingHead of a missing building")
+	wantField(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: f.BA1.ID}), "name", "SetBuildingHead without name")
+	wantField(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: f.BA1.ID, Name: "号码错", Phone: "12345"}), "phone", "SetBuildingHead with a bad phone")
 }
 
 func testHouseholds(t *testing.T, e *env) {
@@ -315,7 +315,7 @@ func testHouseholds(t *testing.T, e *env) {
 	f := e.fixture()
 	plain := "0355-2021236"
 	h := &wangge.Household{BuildingID: f.BA1.ID, Entrance: "2", Room: "402", Number: "A0402", Kind: wangge.ResidentFloating, Phone: "(0355) 2021236", Note: "租户"}
-	ok(t, e.db.CreateHousehold(ctx, h))
+	ok(t, e.db.CreateHousehold(ctx, wangge.ScopeAll(), h))
 	if h.ID == 0 || h.GridCode != GridA1 || h.Version != 1 || h.Phone != ident.MaskPhone(plain) {
 		t.Errorf("created %+v", h)
 	}
@@ -332,7 +332,7 @@ func testHouseholds(t *testing.T, e *env) {
 
 	// An update that carries the masked phone keeps the stored one.
 	got.Note, got.Room = "租户（已续租）", "403"
-	ok(t, e.db.UpdateHousehold(ctx, got))
+	ok(t, e.db.UpdateHousehold(ctx, wangge.ScopeAll(), got))
 	if got.Version != 2 {
 		t.Errorf("version %d, want 2", got.Version)
 	}
@@ -347,7 +347,7 @@ func testHouseholds(t *testing.T, e *env) {
 	}
 	// A new phone replaces it.
 	got2.Phone = "13812345678"
-	ok(t, e.db.UpdateHousehold(ctx, got2))
+	ok(t, e.db.UpdateHousehold(ctx, wangge.ScopeAll(), got2))
 	got3, err := e.db.Household(ctx, wangge.ScopeAll(), h.ID)
 	ok(t, err)
 	if got3.Phone != "138****5678" || got3.Version != 3 {
@@ -355,13 +355,13 @@ func testHouseholds(t *testing.T, e *env) {
 	}
 	_, err = e.db.Household(ctx, wangge.ScopeAll(), 999999)
 	wantCode(t, err, wangge.ENotFound, "Household of a missing id")
-	wantField(t, e.db.CreateHousehold(ctx, &wangge.Household{BuildingID: 999999, Room: "1", Kind: wangge.ResidentRegistered}), "building_id", "CreateHousehold in a missing building")
+	wantField(t, e.db.CreateHousehold(ctx, wangge.ScopeAll(), &wangge.Household{BuildingID: 999999, Room: "1", Kind: wangge.ResidentRegistered}), "building_id", "CreateHousehold in a missing building")
 
 	// A visit shows as the household's last visit.
 	as := e.assistant("协理员甲")
 	ok(t, e.db.AssignAssistant(ctx, as.ID, GridA1, time.Time{}, ""))
 	at := time.Date(2025, 4, 1, 9, 30, 0, 0, time.UTC)
-	ok(t, e.db.CreateVisit(ctx, &wangge.Visit{AssistantID: as.ID, HouseholdID: &f.HA1.ID, At: at, Purpose: "入户走访"}))
+	ok(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: as.ID, HouseholdID: &f.HA1.ID, At: at, Purpose: "入户走访"}))
 
 	list := func(s wangge.Scope, fl wangge.HouseholdFilter) ([]wangge.HouseholdSummary, int) {
 		t.Helper()
@@ -420,7 +420,7 @@ func testPersons(t *testing.T, e *env) {
 		t.Errorf("derived birth %v sex %v, want %v %v", p.BirthDate, p.Sex, id.BirthDate(), id.Sex())
 	}
 	p.Name, p.Party, p.Employment, p.Note, p.Kind = "测试甲一（改）", true, wangge.EmployRetired, "党员", wangge.ResidentAbsent
-	ok(t, e.db.UpdatePerson(ctx, p))
+	ok(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), p))
 	if p.Version != 2 {
 		t.Errorf("version %d, want 2", p.Version)
 	}
@@ -431,7 +431,7 @@ func testPersons(t *testing.T, e *env) {
 	}
 	_, err = e.db.Person(ctx, wangge.ScopeAll(), 999999)
 	wantCode(t, err, wangge.ENotFound, "Person of a missing id")
-	wantField(t, e.db.CreatePerson(ctx, &wangge.Person{HouseholdID: 999999, Name: "无户", IDNumber: e.newID(ident.SexMale)}), "household_id", "CreatePerson in a missing household")
+	wantField(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), &wangge.Person{HouseholdID: 999999, Name: "无户", IDNumber: e.newID(ident.SexMale)}), "household_id", "CreatePerson in a missing household")
 
 	list := func(s wangge.Scope, fl wangge.PersonFilter) ([]wangge.Person, int) {
 		t.Helper()
@@ -472,10 +472,10 @@ func testPersons(t *testing.T, e *env) {
 	// Delete needs a reason and takes the person's memberships along; a
 	// building head who was the person stays, without the link.
 	m := e.membership(f.PA1.ID, wangge.GroupFloating, floatingAttrs)
-	ok(t, e.db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: f.BA1.ID, PersonID: &f.PA1.ID, Name: got.Name}))
-	wantField(t, e.db.DeletePerson(ctx, got.ID, got.Version, ""), "reason", "DeletePerson without reason")
-	wantCode(t, e.db.DeletePerson(ctx, got.ID, got.Version-1, "重复登记"), wangge.EConflict, "DeletePerson with a stale version")
-	ok(t, e.db.DeletePerson(ctx, got.ID, got.Version, "重复登记"))
+	ok(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: f.BA1.ID, PersonID: &f.PA1.ID, Name: got.Name}))
+	wantField(t, e.db.DeletePerson(ctx, wangge.ScopeAll(), got.ID, got.Version, ""), "reason", "DeletePerson without reason")
+	wantCode(t, e.db.DeletePerson(ctx, wangge.ScopeAll(), got.ID, got.Version-1, "重复登记"), wangge.EConflict, "DeletePerson with a stale version")
+	ok(t, e.db.DeletePerson(ctx, wangge.ScopeAll(), got.ID, got.Version, "重复登记"))
 	_, err = e.db.Person(ctx, wangge.ScopeAll(), got.ID)
 	wantCode(t, err, wangge.ENotFound, "Person after delete")
 	_, err = e.db.Membership(ctx, wangge.ScopeAll(), m.ID)
@@ -500,7 +500,7 @@ func testUnits(t *testing.T, e *env) {
 	phone := e.newPhone()
 	u := &wangge.Unit{GridCode: GridA1, BuildingID: &f.BA1.ID, Name: "东苑超市", CreditCode: strings.ToLower(code), Kind: wangge.UnitEnterprise,
 		Headcount: 30, PartyOrg: "东苑超市党支部", PartyMembers: 5, Address: "东苑路1号", ContactName: "经理", ContactPhone: phone}
-	ok(t, e.db.CreateUnit(ctx, u))
+	ok(t, e.db.CreateUnit(ctx, wangge.ScopeAll(), u))
 	if u.ID == 0 || u.CreditCode != code || u.Version != 1 || u.ContactPhone != ident.MaskPhone(phone) {
 		t.Errorf("created %+v", u)
 	}
@@ -518,7 +518,7 @@ func testUnits(t *testing.T, e *env) {
 
 	// Update with the masked phone keeps it; the unit may move grid.
 	got.Name, got.GridCode, got.BuildingID, got.Headcount = "东苑超市（西苑店）", GridB1, nil, 40
-	ok(t, e.db.UpdateUnit(ctx, got))
+	ok(t, e.db.UpdateUnit(ctx, wangge.ScopeAll(), got))
 	if got.Version != 2 {
 		t.Errorf("version %d, want 2", got.Version)
 	}
@@ -531,18 +531,18 @@ func testUnits(t *testing.T, e *env) {
 		t.Errorf("after update %+v", got2)
 	}
 	got2.ContactPhone = "13712345678"
-	ok(t, e.db.UpdateUnit(ctx, got2))
+	ok(t, e.db.UpdateUnit(ctx, wangge.ScopeAll(), got2))
 	got3, err := e.db.Unit(ctx, wangge.ScopeAll(), u.ID)
 	ok(t, err)
 	if got3.ContactPhone != "137****5678" {
 		t.Errorf("contact phone after change %q", got3.ContactPhone)
 	}
-	wantField(t, e.db.UpdateUnit(ctx, &wangge.Unit{ID: u.ID, Version: got3.Version, GridCode: GridA3, Name: "x", Kind: wangge.UnitEnterprise}), "grid_code", "UpdateUnit into a missing grid")
+	wantField(t, e.db.UpdateUnit(ctx, wangge.ScopeAll(), &wangge.Unit{ID: u.ID, Version: got3.Version, GridCode: GridA3, Name: "x", Kind: wangge.UnitEnterprise}), "grid_code", "UpdateUnit into a missing grid")
 
 	u2 := e.unit(GridA1, "东苑物业")
 	u3 := e.unit(GridA2, "东苑学校")
 	u3.Kind, u3.PartyOrg = wangge.UnitInstitution, "学校党总支"
-	ok(t, e.db.UpdateUnit(ctx, u3))
+	ok(t, e.db.UpdateUnit(ctx, wangge.ScopeAll(), u3))
 	list := func(s wangge.Scope, fl wangge.UnitFilter) []int64 {
 		t.Helper()
 		us, n, err := e.db.ListUnits(ctx, s, fl)
@@ -577,11 +577,11 @@ func testUnits(t *testing.T, e *env) {
 		t.Errorf("page 2+1: %v total %d", ids(us, func(u wangge.Unit) int64 { return u.ID }), n)
 	}
 
-	wantCode(t, e.db.DeleteUnit(ctx, u2.ID, u2.Version+1), wangge.EConflict, "DeleteUnit with a wrong version")
-	ok(t, e.db.DeleteUnit(ctx, u2.ID, u2.Version))
+	wantCode(t, e.db.DeleteUnit(ctx, wangge.ScopeAll(), u2.ID, u2.Version+1), wangge.EConflict, "DeleteUnit with a wrong version")
+	ok(t, e.db.DeleteUnit(ctx, wangge.ScopeAll(), u2.ID, u2.Version))
 	_, err = e.db.Unit(ctx, wangge.ScopeAll(), u2.ID)
 	wantCode(t, err, wangge.ENotFound, "Unit after delete")
-	wantCode(t, e.db.DeleteUnit(ctx, u2.ID, u2.Version), wangge.ENotFound, "DeleteUnit twice")
+	wantCode(t, e.db.DeleteUnit(ctx, wangge.ScopeAll(), u2.ID, u2.Version), wangge.ENotFound, "DeleteUnit twice")
 }
 
 func testAssistants(t *testing.T, e *env) {
@@ -701,7 +701,7 @@ func testMemberships(t *testing.T, e *env) {
 	f := e.fixture()
 	joined := time.Date(2024, 3, 5, 23, 30, 0, 0, time.FixedZone("CST", 8*3600))
 	m := &wangge.Membership{PersonID: f.PA1.ID, Group: wangge.GroupFloating, Attrs: floatingAttrs, Joined: joined, Note: "来自外省"}
-	ok(t, e.db.CreateMembership(ctx, m))
+	ok(t, e.db.CreateMembership(ctx, wangge.ScopeAll(), m))
 	if m.ID == 0 || m.GridCode != GridA1 || m.Version != 1 || !m.Joined.Equal(time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("created %+v", m)
 	}
@@ -712,12 +712,12 @@ func testMemberships(t *testing.T, e *env) {
 		t.Errorf("Membership = %+v", got)
 	}
 	dup := &wangge.Membership{PersonID: f.PA1.ID, Group: wangge.GroupFloating, Attrs: floatingAttrs}
-	wantCode(t, e.db.CreateMembership(ctx, dup), wangge.EConflict, "a second current membership of the same group")
-	wantField(t, e.db.CreateMembership(ctx, &wangge.Membership{PersonID: 999999, Group: wangge.GroupElderly, Attrs: elderlyAttrs}), "person_id", "CreateMembership of a missing person")
+	wantCode(t, e.db.CreateMembership(ctx, wangge.ScopeAll(), dup), wangge.EConflict, "a second current membership of the same group")
+	wantField(t, e.db.CreateMembership(ctx, wangge.ScopeAll(), &wangge.Membership{PersonID: 999999, Group: wangge.GroupElderly, Attrs: elderlyAttrs}), "person_id", "CreateMembership of a missing person")
 
 	got.Attrs = map[string]string{"origin": "河南省郑州市", "permit": "已办理"}
 	got.Note = "已办居住证"
-	ok(t, e.db.UpdateMembership(ctx, got))
+	ok(t, e.db.UpdateMembership(ctx, wangge.ScopeAll(), got))
 	got2, err := e.db.Membership(ctx, wangge.ScopeAll(), m.ID)
 	ok(t, err)
 	if got2.Attrs["origin"] != "河南省郑州市" || got2.Attrs["permit"] != "已办理" || len(got2.Attrs) != 2 || got2.Note != "已办居住证" || got2.Version != 2 {
@@ -725,16 +725,16 @@ func testMemberships(t *testing.T, e *env) {
 	}
 
 	// Ending keeps the row; the person may then join again.
-	wantField(t, e.db.EndMembership(ctx, m.ID, got2.Version, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)), "left", "EndMembership before joining")
+	wantField(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m.ID, got2.Version, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)), "left", "EndMembership before joining")
 	left := time.Date(2024, 6, 30, 15, 0, 0, 0, time.UTC)
-	ok(t, e.db.EndMembership(ctx, m.ID, got2.Version, left))
+	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m.ID, got2.Version, left))
 	got3, err := e.db.Membership(ctx, wangge.ScopeAll(), m.ID)
 	ok(t, err)
 	if got3.Left == nil || !got3.Left.Equal(time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)) || got3.Version != 3 {
 		t.Errorf("after end: left %v version %d", got3.Left, got3.Version)
 	}
-	wantCode(t, e.db.EndMembership(ctx, m.ID, got3.Version, left), wangge.EConflict, "ending an ended membership")
-	wantCode(t, e.db.EndMembership(ctx, 999999, 1, left), wangge.ENotFound, "EndMembership of a missing id")
+	wantCode(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m.ID, got3.Version, left), wangge.EConflict, "ending an ended membership")
+	wantCode(t, e.db.EndMembership(ctx, wangge.ScopeAll(), 999999, 1, left), wangge.ENotFound, "EndMembership of a missing id")
 	again := e.membership(f.PA1.ID, wangge.GroupFloating, floatingAttrs)
 
 	el := e.membership(f.PA1b.ID, wangge.GroupElderly, elderlyAttrs)
@@ -881,20 +881,20 @@ func testVisits(t *testing.T, e *env) {
 
 	vh := &wangge.Visit{AssistantID: a.ID, HouseholdID: &f.HA1.ID, At: base, Purpose: "入户走访",
 		Clears: wangge.SixClears{Household: "三口之家", Needs: "需要办理居住证"}, Note: "已告知", Problems: []string{"楼道堆物", "路灯不亮"}}
-	ok(t, e.db.CreateVisit(ctx, vh))
+	ok(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), vh))
 	vu := &wangge.Visit{AssistantID: a.ID, UnitID: &u.ID, At: base.Add(time.Hour), Purpose: "安全检查"}
-	ok(t, e.db.CreateVisit(ctx, vu))
+	ok(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), vu))
 	vp := &wangge.Visit{AssistantID: a.ID, Place: "东苑小广场", At: base.Add(2 * time.Hour), Purpose: "巡查"}
-	ok(t, e.db.CreateVisit(ctx, vp))
+	ok(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), vp))
 	vb := &wangge.Visit{AssistantID: idle.ID, HouseholdID: &f.HB1.ID, At: base.Add(3 * time.Hour), Purpose: "入户"}
-	ok(t, e.db.CreateVisit(ctx, vb))
+	ok(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), vb))
 	if vh.GridCode != GridA1 || vu.GridCode != GridA1 || vp.GridCode != GridA1 || vb.GridCode != GridB1 || vh.Version != 1 {
 		t.Errorf("visit grids %s %s %s %s", vh.GridCode, vu.GridCode, vp.GridCode, vb.GridCode)
 	}
-	wantField(t, e.db.CreateVisit(ctx, &wangge.Visit{AssistantID: idle.ID, Place: "无网格", At: base}), "assistant_id", "a place visit by an assistant without a grid")
-	wantField(t, e.db.CreateVisit(ctx, &wangge.Visit{AssistantID: a.ID, At: base}), "place", "a visit to nowhere")
-	wantField(t, e.db.CreateVisit(ctx, &wangge.Visit{AssistantID: a.ID, UnitID: ptr(int64(999999)), At: base}), "unit_id", "a visit to a missing unit")
-	wantField(t, e.db.CreateVisit(ctx, &wangge.Visit{AssistantID: a.ID, HouseholdID: ptr(int64(999999)), At: base}), "household_id", "a visit to a missing household")
+	wantField(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: idle.ID, Place: "无网格", At: base}), "assistant_id", "a place visit by an assistant without a grid")
+	wantField(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: a.ID, At: base}), "place", "a visit to nowhere")
+	wantField(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: a.ID, UnitID: ptr(int64(999999)), At: base}), "unit_id", "a visit to a missing unit")
+	wantField(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: a.ID, HouseholdID: ptr(int64(999999)), At: base}), "household_id", "a visit to a missing household")
 
 	got, err := e.db.Visit(ctx, wangge.ScopeOf(GridA1), vh.ID)
 	ok(t, err)
@@ -945,8 +945,8 @@ func testVisits(t *testing.T, e *env) {
 	}
 
 	// Deleting the household keeps the visit, without the link.
-	ok(t, e.db.DeletePerson(ctx, f.PB1.ID, f.PB1.Version, "测试"))
-	ok(t, e.db.DeleteHousehold(ctx, f.HB1.ID, f.HB1.Version))
+	ok(t, e.db.DeletePerson(ctx, wangge.ScopeAll(), f.PB1.ID, f.PB1.Version, "测试"))
+	ok(t, e.db.DeleteHousehold(ctx, wangge.ScopeAll(), f.HB1.ID, f.HB1.Version))
 	got, err = e.db.Visit(ctx, wangge.ScopeAll(), vb.ID)
 	ok(t, err, "visit to a deleted household")
 	if got.HouseholdID != nil {
@@ -1160,9 +1160,9 @@ func testStats(t *testing.T, e *env) {
 	ok(t, e.db.AssignAssistant(ctx, b.ID, GridB1, time.Time{}, ""))
 	e.membership(f.PA1.ID, wangge.GroupFloating, floatingAttrs)
 	m := e.membership(f.PA2.ID, wangge.GroupElderly, elderlyAttrs)
-	ok(t, e.db.EndMembership(ctx, m.ID, m.Version, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
+	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m.ID, m.Version, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
 	e.membership(f.PB1.ID, wangge.GroupDisabled, disabledAttrs)
-	ok(t, e.db.CreateVisit(ctx, &wangge.Visit{AssistantID: a.ID, HouseholdID: &f.HA1.ID, At: time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)}))
+	ok(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: a.ID, HouseholdID: &f.HA1.ID, At: time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)}))
 	e.user("admin", wangge.RoleDistrictAdmin, District)
 	e.user("staff.b", wangge.RoleCommunityStaff, CommunityB)
 	ok(t, e.db.SeedServices(ctx))

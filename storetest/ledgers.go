@@ -87,7 +87,7 @@ func testLedgerHouseholdSorts(t *testing.T, e *env) {
 	as := e.assistant("排序协理员")
 	ok(t, e.db.AssignAssistant(ctx, as.ID, GridA1, time.Time{}, ""))
 	visit := func(h int64, at time.Time) {
-		ok(t, e.db.CreateVisit(ctx, &wangge.Visit{AssistantID: as.ID, HouseholdID: &h, At: at, Purpose: "走访"}))
+		ok(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: as.ID, HouseholdID: &h, At: at, Purpose: "走访"}))
 	}
 	visit(f.HA2.ID, time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC))
 	visit(f.HA1.ID, time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))
@@ -153,7 +153,7 @@ func testLedgerHouseholdGroups(t *testing.T, e *env) {
 	e.membership(f.PA1b.ID, wangge.GroupFloating, floatingAttrs)
 	e.membership(f.PA1b.ID, wangge.GroupElderly, elderlyAttrs) // elderly twice in the household: one tag
 	left := e.membership(f.PA2.ID, wangge.GroupUnemployed, map[string]string{"registered": "已登记"})
-	ok(t, e.db.EndMembership(ctx, left.ID, left.Version, day("2025-01-01")))
+	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), left.ID, left.Version, day("2025-01-01")))
 
 	sens := wangge.ScopeOf(CommunityA)
 	sens.Sensitive = true
@@ -225,7 +225,7 @@ func testLedgerUnits(t *testing.T, e *env) {
 		if party > 0 {
 			u.PartyOrg = name + "党支部"
 		}
-		ok(t, e.db.CreateUnit(ctx, u), "CreateUnit ", name)
+		ok(t, e.db.CreateUnit(ctx, wangge.ScopeAll(), u), "CreateUnit ", name)
 		return u
 	}
 	a := unit(GridA2, "甲商贸", 30, 3)
@@ -350,15 +350,15 @@ func testLedgerMemberships(t *testing.T, e *env) {
 	f := e.fixture()
 	join := func(p *wangge.Person, joined string) *wangge.Membership {
 		m := &wangge.Membership{PersonID: p.ID, Group: wangge.GroupElderly, Attrs: elderlyAttrs, Joined: day(joined)}
-		ok(t, e.db.CreateMembership(ctx, m))
+		ok(t, e.db.CreateMembership(ctx, wangge.ScopeAll(), m))
 		return m
 	}
 	m1 := join(f.PA1, "2020-01-01")
 	m2 := join(f.PA1b, "2022-01-01")
 	m3 := join(f.PA2, "2021-01-01")
 	m4 := join(f.PB1, "2019-01-01")
-	ok(t, e.db.EndMembership(ctx, m1.ID, m1.Version, day("2024-06-01")))
-	ok(t, e.db.EndMembership(ctx, m3.ID, m3.Version, day("2023-06-01")))
+	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m1.ID, m1.Version, day("2024-06-01")))
+	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m3.ID, m3.Version, day("2023-06-01")))
 
 	all := wangge.ScopeOf(District)
 	mids := func(ms []wangge.Membership) []int64 { return ids(ms, func(m wangge.Membership) int64 { return m.ID }) }
@@ -517,15 +517,15 @@ func testGroupChanges(t *testing.T, e *env) {
 	f := e.fixture()
 	join := func(p *wangge.Person, g wangge.KeyGroup, attrs map[string]string, joined string) *wangge.Membership {
 		m := &wangge.Membership{PersonID: p.ID, Group: g, Attrs: attrs, Joined: day(joined)}
-		ok(t, e.db.CreateMembership(ctx, m))
+		ok(t, e.db.CreateMembership(ctx, wangge.ScopeAll(), m))
 		return m
 	}
 	m1 := join(f.PA1, wangge.GroupElderly, elderlyAttrs, "2024-03-05")
-	ok(t, e.db.EndMembership(ctx, m1.ID, m1.Version, day("2025-02-01")))
+	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m1.ID, m1.Version, day("2025-02-01")))
 	join(f.PA2, wangge.GroupElderly, elderlyAttrs, "2025-01-10")
 	join(f.PB1, wangge.GroupElderly, elderlyAttrs, "2023-01-01")
 	m4 := join(f.PA1b, wangge.GroupElderly, elderlyAttrs, "2025-12-31") // the period's last day
-	ok(t, e.db.EndMembership(ctx, m4.ID, m4.Version, day("2025-12-31")))
+	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m4.ID, m4.Version, day("2025-12-31")))
 	join(f.PA1b, wangge.GroupDisabled, disabledAttrs, "2025-05-01")
 
 	changes := func(s wangge.Scope, g wangge.KeyGroup, from, to string) string {

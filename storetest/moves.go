@@ -55,14 +55,14 @@ func testPersonMove(t *testing.T, e *env) {
 	p, err := e.db.Person(ctx, all, f.PA2.ID)
 	ok(t, err)
 
-	wantField(t, e.db.MovePerson(ctx, p.ID, p.Version, f.HB1.ID, ""), "reason", "MovePerson without reason")
-	wantField(t, e.db.MovePerson(ctx, p.ID, p.Version, f.HA2.ID, "原地"), "household_id", "MovePerson into the same household")
-	wantField(t, e.db.MovePerson(ctx, p.ID, p.Version, 999999, "无户"), "household_id", "MovePerson into a missing household")
-	wantCode(t, e.db.MovePerson(ctx, 999999, 1, f.HB1.ID, "无人"), wangge.ENotFound, "MovePerson of a missing person")
+	wantField(t, e.db.MovePerson(ctx, wangge.ScopeAll(), p.ID, p.Version, f.HB1.ID, ""), "reason", "MovePerson without reason")
+	wantField(t, e.db.MovePerson(ctx, wangge.ScopeAll(), p.ID, p.Version, f.HA2.ID, "原地"), "household_id", "MovePerson into the same household")
+	wantField(t, e.db.MovePerson(ctx, wangge.ScopeAll(), p.ID, p.Version, 999999, "无户"), "household_id", "MovePerson into a missing household")
+	wantCode(t, e.db.MovePerson(ctx, wangge.ScopeAll(), 999999, 1, f.HB1.ID, "无人"), wangge.ENotFound, "MovePerson of a missing person")
 
 	e.db.SetClock(func() time.Time { return t1 })
 	before := e.auditCount()
-	ok(t, e.db.MovePerson(ctx, p.ID, p.Version, f.HB1.ID, "搬到西苑"))
+	ok(t, e.db.MovePerson(ctx, wangge.ScopeAll(), p.ID, p.Version, f.HB1.ID, "搬到西苑"))
 	if a := e.lastAudit(); e.auditCount() != before+1 || a.Action != "person.move" || a.ObjectID != itoa(p.ID) || a.GridCode != GridB1 {
 		t.Errorf("audit after a move: %+v", a)
 	}
@@ -86,7 +86,7 @@ func testPersonMove(t *testing.T, e *env) {
 	wantCode(t, err, wangge.ENotFound, "membership in the old grid")
 
 	e.db.SetClock(func() time.Time { return t2 })
-	ok(t, e.db.MovePerson(ctx, p.ID, got.Version, f.HA1.ID, "回迁东苑"))
+	ok(t, e.db.MovePerson(ctx, wangge.ScopeAll(), p.ID, got.Version, f.HA1.ID, "回迁东苑"))
 	moves, err := e.db.PersonMoves(ctx, wangge.ScopeOf(GridA1), p.ID)
 	ok(t, err)
 	if len(moves) != 2 {
@@ -116,12 +116,12 @@ func testHouseholdMove(t *testing.T, e *env) {
 	h, err := e.db.Household(ctx, all, f.HA1.ID)
 	ok(t, err)
 
-	wantField(t, e.db.MoveHousehold(ctx, h.ID, h.Version, f.BB1.ID, ""), "reason", "MoveHousehold without reason")
-	wantField(t, e.db.MoveHousehold(ctx, h.ID, h.Version, f.BA1.ID, "原地"), "building_id", "MoveHousehold into its own building")
-	wantField(t, e.db.MoveHousehold(ctx, h.ID, h.Version, 999999, "无楼"), "building_id", "MoveHousehold into a missing building")
-	wantCode(t, e.db.MoveHousehold(ctx, 999999, 1, f.BB1.ID, "无户"), wangge.ENotFound, "MoveHousehold of a missing household")
+	wantField(t, e.db.MoveHousehold(ctx, wangge.ScopeAll(), h.ID, h.Version, f.BB1.ID, ""), "reason", "MoveHousehold without reason")
+	wantField(t, e.db.MoveHousehold(ctx, wangge.ScopeAll(), h.ID, h.Version, f.BA1.ID, "原地"), "building_id", "MoveHousehold into its own building")
+	wantField(t, e.db.MoveHousehold(ctx, wangge.ScopeAll(), h.ID, h.Version, 999999, "无楼"), "building_id", "MoveHousehold into a missing building")
+	wantCode(t, e.db.MoveHousehold(ctx, wangge.ScopeAll(), 999999, 1, f.BB1.ID, "无户"), wangge.ENotFound, "MoveHousehold of a missing household")
 
-	ok(t, e.db.MoveHousehold(ctx, h.ID, h.Version, f.BB1.ID, "整户迁往西苑"))
+	ok(t, e.db.MoveHousehold(ctx, wangge.ScopeAll(), h.ID, h.Version, f.BB1.ID, "整户迁往西苑"))
 	got, err := e.db.Household(ctx, wangge.ScopeOf(GridB1), h.ID)
 	ok(t, err, "the household in its new grid")
 	if got.BuildingID != f.BB1.ID || got.GridCode != GridB1 || got.Version != h.Version+1 {
@@ -197,7 +197,7 @@ func testBuildingMove(t *testing.T, e *env) {
 	f := e.fixture()
 	all := wangge.ScopeAll()
 	m := e.membership(f.PA1.ID, wangge.GroupFloating, floatingAttrs)
-	ok(t, e.db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: f.BA1.ID, PersonID: &f.PA1.ID, Name: f.PA1.Name}))
+	ok(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: f.BA1.ID, PersonID: &f.PA1.ID, Name: f.PA1.Name}))
 	e.area(GridA3, "东苑第三网格")
 	a3, err := e.db.Area(ctx, GridA3)
 	ok(t, err)
@@ -209,13 +209,13 @@ func testBuildingMove(t *testing.T, e *env) {
 	b, err := e.db.Building(ctx, all, f.BA1.ID)
 	ok(t, err)
 
-	wantField(t, e.db.MoveBuilding(ctx, b.ID, b.Version, GridB1, ""), "reason", "MoveBuilding without reason")
-	wantField(t, e.db.MoveBuilding(ctx, b.ID, b.Version, GridA1, "原地"), "to_grid", "MoveBuilding into its own grid")
-	wantField(t, e.db.MoveBuilding(ctx, b.ID, b.Version, GridA3, "退役"), "to_grid", "MoveBuilding into a retired grid")
-	wantField(t, e.db.MoveBuilding(ctx, b.ID, b.Version, CommunityB, "社区"), "to_grid", "MoveBuilding into a community")
-	wantCode(t, e.db.MoveBuilding(ctx, 999999, 1, GridB1, "无楼"), wangge.ENotFound, "MoveBuilding of a missing building")
+	wantField(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), b.ID, b.Version, GridB1, ""), "reason", "MoveBuilding without reason")
+	wantField(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), b.ID, b.Version, GridA1, "原地"), "to_grid", "MoveBuilding into its own grid")
+	wantField(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), b.ID, b.Version, GridA3, "退役"), "to_grid", "MoveBuilding into a retired grid")
+	wantField(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), b.ID, b.Version, CommunityB, "社区"), "to_grid", "MoveBuilding into a community")
+	wantCode(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), 999999, 1, GridB1, "无楼"), wangge.ENotFound, "MoveBuilding of a missing building")
 
-	ok(t, e.db.MoveBuilding(ctx, b.ID, b.Version, GridB1, "网格调整"))
+	ok(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), b.ID, b.Version, GridB1, "网格调整"))
 	got, err := e.db.Building(ctx, wangge.ScopeOf(GridB1), b.ID)
 	ok(t, err, "the building in its new grid")
 	if got.GridCode != GridB1 || got.Seq != 2 || got.Version != b.Version+1 || got.Code() != GridB1+"00002" {
@@ -282,19 +282,19 @@ func testSeqNeverReused(t *testing.T, e *env) {
 	if b1.Seq != 1 || b2.Seq != 2 {
 		t.Fatalf("seqs %d, %d; want 1, 2", b1.Seq, b2.Seq)
 	}
-	ok(t, e.db.MoveBuilding(ctx, b2.ID, b2.Version, GridB1, "调出"))
+	ok(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), b2.ID, b2.Version, GridB1, "调出"))
 	b3 := e.building(GridA3, "三号")
 	if b3.Seq != 3 {
 		t.Errorf("after moving seq 2 away the next building got seq %d, want 3", b3.Seq)
 	}
-	ok(t, e.db.DeleteBuilding(ctx, b3.ID, b3.Version))
+	ok(t, e.db.DeleteBuilding(ctx, wangge.ScopeAll(), b3.ID, b3.Version))
 	b4 := e.building(GridA3, "四号")
 	if b4.Seq != 4 {
 		t.Errorf("after deleting seq 3 the next building got seq %d, want 4", b4.Seq)
 	}
 	got, err := e.db.Building(ctx, wangge.ScopeAll(), b2.ID)
 	ok(t, err)
-	ok(t, e.db.MoveBuilding(ctx, b2.ID, got.Version, GridA3, "调回"))
+	ok(t, e.db.MoveBuilding(ctx, wangge.ScopeAll(), b2.ID, got.Version, GridA3, "调回"))
 	got, err = e.db.Building(ctx, wangge.ScopeAll(), b2.ID)
 	ok(t, err)
 	if got.Seq != 5 {

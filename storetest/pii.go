@@ -53,12 +53,12 @@ func testMasked(t *testing.T, e *env) {
 		wantMaskedPhone(t, p.Phone, f.Phone[p.ID], "ListPersons")
 	}
 	p.Note = "改备注"
-	ok(t, e.db.UpdatePerson(ctx, p))
+	ok(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), p))
 	wantMaskedID(t, p.IDNumber, id, "UpdatePerson's result")
 	wantMaskedPhone(t, p.Phone, phone, "UpdatePerson's result")
 	// A person without a phone has none, not a masked empty string.
 	q := &wangge.Person{HouseholdID: f.HA1b.ID, Name: "无电话", IDNumber: e.newID(ident.SexFemale)}
-	ok(t, e.db.CreatePerson(ctx, q))
+	ok(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), q))
 	got, err := e.db.Person(ctx, wangge.ScopeAll(), q.ID)
 	ok(t, err)
 	if got.Phone != "" {
@@ -108,7 +108,7 @@ func testBlindIndex(t *testing.T, e *env) {
 	idX := e.newIDWithX()
 	landline := "0355-2029876"
 	p := &wangge.Person{HouseholdID: f.HA1b.ID, Name: "测试戊一", IDNumber: idX, Phone: "+86 355 202 9876"}
-	ok(t, e.db.CreatePerson(ctx, p))
+	ok(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), p))
 	find := func(s wangge.Scope, fl wangge.PersonFilter) []int64 {
 		t.Helper()
 		ps, n, err := e.db.ListPersons(ctx, s, fl)
@@ -164,7 +164,7 @@ func testBlindIndex(t *testing.T, e *env) {
 	ok(t, err)
 	newPhone := e.newPhone()
 	got.Phone = newPhone
-	ok(t, e.db.UpdatePerson(ctx, got))
+	ok(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), got))
 	if ids := find(all, wangge.PersonFilter{Phone: landline}); len(ids) != 0 {
 		t.Errorf("the old phone still finds %v", ids)
 	}
@@ -181,7 +181,7 @@ func testUpdateMasked(t *testing.T, e *env) {
 	p, err := e.db.Person(ctx, all, f.PA1.ID)
 	ok(t, err)
 	p.Name = "测试甲一（改名）"
-	ok(t, e.db.UpdatePerson(ctx, p))
+	ok(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), p))
 	r, err := e.db.RevealPerson(ctx, all, f.PA1.ID, "核对")
 	ok(t, err)
 	if r.IDNumber != f.IDNumber[f.PA1.ID] || r.Phone != f.Phone[f.PA1.ID] || r.Name != "测试甲一（改名）" {
@@ -195,7 +195,7 @@ func testUpdateMasked(t *testing.T, e *env) {
 	p2, err := e.db.Person(ctx, all, f.PA1.ID)
 	ok(t, err)
 	p2.IDNumber, p2.Phone, p2.Note = "", "", "空值更新"
-	ok(t, e.db.UpdatePerson(ctx, p2))
+	ok(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), p2))
 	r, err = e.db.RevealPerson(ctx, all, f.PA1.ID, "核对")
 	ok(t, err)
 	if r.IDNumber != f.IDNumber[f.PA1.ID] || r.Phone != f.Phone[f.PA1.ID] || r.Note != "空值更新" {
@@ -224,7 +224,7 @@ func testUpdateNewID(t *testing.T, e *env) {
 		t.Fatalf("fixture person is %v", p.Sex)
 	}
 	p.IDNumber = strings.ToLower(fullWidth(newID))
-	ok(t, e.db.UpdatePerson(ctx, p))
+	ok(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), p))
 	if !p.BirthDate.Equal(birth) || p.Sex != ident.SexFemale {
 		t.Errorf("UpdatePerson's result: birth %v sex %v", p.BirthDate, p.Sex)
 	}
@@ -249,10 +249,10 @@ func testUpdateNewID(t *testing.T, e *env) {
 		t.Errorf("last entry %s", a.Action)
 	}
 	// The old number is free for someone else now.
-	ok(t, e.db.CreatePerson(ctx, &wangge.Person{HouseholdID: f.HB1.ID, Name: "测试己一", IDNumber: oldID}))
+	ok(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), &wangge.Person{HouseholdID: f.HB1.ID, Name: "测试己一", IDNumber: oldID}))
 	// An invalid new number is refused and changes nothing.
 	got.IDNumber = newID[:17] + string("0123456789X"[(strings.IndexByte("0123456789X", newID[17])+1)%11])
-	wantField(t, e.db.UpdatePerson(ctx, got), "id_number", "UpdatePerson with a bad check digit")
+	wantField(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), got), "id_number", "UpdatePerson with a bad check digit")
 	r, err = e.db.RevealPerson(ctx, all, f.PA1.ID, "核对")
 	ok(t, err)
 	if r.IDNumber != newID {
@@ -271,15 +271,15 @@ func testAtRest(t *testing.T, e *env) {
 	f := e.fixture()
 	hhPhone := "13612345678"
 	h := &wangge.Household{BuildingID: f.BA1.ID, Room: "501", Kind: wangge.ResidentRegistered, Phone: hhPhone}
-	ok(t, e.db.CreateHousehold(ctx, h))
+	ok(t, e.db.CreateHousehold(ctx, wangge.ScopeAll(), h))
 	unitPhone := "13512345678"
 	u := &wangge.Unit{GridCode: GridA1, Name: "东苑超市", Kind: wangge.UnitEnterprise, ContactPhone: unitPhone}
-	ok(t, e.db.CreateUnit(ctx, u))
+	ok(t, e.db.CreateUnit(ctx, wangge.ScopeAll(), u))
 	asPhone := "13412345678"
 	as := &wangge.Assistant{Name: "协理员甲", Phone: asPhone}
 	ok(t, e.db.CreateAssistant(ctx, as))
 	headPhone := "13312345678"
-	ok(t, e.db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: f.BA1.ID, Name: "楼长", Phone: headPhone}))
+	ok(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: f.BA1.ID, Name: "楼长", Phone: headPhone}))
 	_, err := e.db.RevealPerson(ctx, wangge.ScopeAll(), f.PA1.ID, "核对身份")
 	ok(t, err)
 
@@ -308,7 +308,7 @@ func testAtRest(t *testing.T, e *env) {
 	p, err := e.db.Person(ctx, wangge.ScopeAll(), f.PA1.ID)
 	ok(t, err)
 	p.IDNumber = f.IDNumber[f.PA1.ID] // typed again in full: sealed again
-	ok(t, e.db.UpdatePerson(ctx, p))
+	ok(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), p))
 	b := e.rawRow(`SELECT id_enc, id_idx FROM persons WHERE id = ?`, f.PA1.ID)
 	if bytes.Equal(a["id_enc"], b["id_enc"]) {
 		t.Errorf("sealing the same number twice gave the same ciphertext")

@@ -49,8 +49,8 @@ func testReportRowsScope(t *testing.T, e *env) {
 	// A visit within the cycle takes the household off the unvisited count;
 	// one older than the cycle does not.
 	as := e.assistant("走访员")
-	ok(t, e.db.CreateVisit(e.ctx, &wangge.Visit{AssistantID: as.ID, HouseholdID: &f.HA1.ID, At: reportDay.AddDate(0, 0, -10), Purpose: "走访"}))
-	ok(t, e.db.CreateVisit(e.ctx, &wangge.Visit{AssistantID: as.ID, HouseholdID: &f.HA2.ID, At: reportDay.AddDate(0, 0, -200), Purpose: "走访"}))
+	ok(t, e.db.CreateVisit(e.ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: as.ID, HouseholdID: &f.HA1.ID, At: reportDay.AddDate(0, 0, -10), Purpose: "走访"}))
+	ok(t, e.db.CreateVisit(e.ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: as.ID, HouseholdID: &f.HA2.ID, At: reportDay.AddDate(0, 0, -200), Purpose: "走访"}))
 	rows, err = e.db.ReportRows(e.ctx, wangge.ScopeOf(Subdistrict), wangge.ReportQuery{Area: CommunityA, At: reportDay, Cycle: 90})
 	ok(t, err)
 	if g := rowOf(rows, GridA1); g == nil || g.UnvisitedHouseholds != 1 {
@@ -88,7 +88,7 @@ func testReportTimePasses(t *testing.T, e *env) {
 	birth := time.Date(1966, 6, 15, 0, 0, 0, 0, time.UTC)
 	p := &wangge.Person{HouseholdID: f.HA1b.ID, Name: "将满六十", IDNumber: string(ident.MakeID("149901", birth, 7, ident.SexFemale)),
 		Relation: wangge.RelHead, Ethnicity: "汉族", Employment: wangge.EmployRetired, Phone: e.newPhone()}
-	ok(t, e.db.CreatePerson(e.ctx, p))
+	ok(t, e.db.CreatePerson(e.ctx, wangge.ScopeAll(), p))
 	count := func(day time.Time) (elderly, women int) {
 		rows, err := e.db.ReportRows(e.ctx, wangge.ScopeOf(GridA1), wangge.ReportQuery{Area: GridA1, At: day, Cycle: 90})
 		ok(t, err)
@@ -171,7 +171,7 @@ func testReportGapLists(t *testing.T, e *env) {
 	empty := e.building(GridA1, "空楼")
 	// A head with no phone and no ethnicity; a 30-year-old with no employment.
 	p := &wangge.Person{HouseholdID: f.HA1b.ID, Name: "缺项", IDNumber: string(ident.MakeID("149901", time.Date(1996, 1, 2, 0, 0, 0, 0, time.UTC), 9, ident.SexMale)), Relation: wangge.RelHead}
-	ok(t, e.db.CreatePerson(e.ctx, p))
+	ok(t, e.db.CreatePerson(e.ctx, wangge.ScopeAll(), p))
 	s := wangge.ScopeOf(District)
 	items, n, err := e.db.GapList(e.ctx, s, CommunityA, wangge.GapEmptyBuilding, reportDay, 90, wangge.Page{})
 	ok(t, err)
@@ -217,10 +217,10 @@ func testReportGroupAges(t *testing.T, e *env) {
 	// age since 2000: the ID number decides when each counts.
 	p := &wangge.Person{HouseholdID: f.HA1b.ID, Name: "登记早", IDNumber: string(ident.MakeID("149901", time.Date(1966, 6, 15, 0, 0, 0, 0, time.UTC), 3, ident.SexFemale)),
 		Relation: wangge.RelHead, Ethnicity: "汉族", Phone: e.newPhone()}
-	ok(t, e.db.CreatePerson(e.ctx, p))
+	ok(t, e.db.CreatePerson(e.ctx, wangge.ScopeAll(), p))
 	since := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-	ok(t, e.db.CreateMembership(e.ctx, &wangge.Membership{PersonID: p.ID, Group: wangge.GroupElderly, Attrs: map[string]string{"living": "独居"}, Joined: since}))
-	ok(t, e.db.CreateMembership(e.ctx, &wangge.Membership{PersonID: p.ID, Group: wangge.GroupChildbearing, Attrs: map[string]string{"married": "已婚"}, Joined: since}))
+	ok(t, e.db.CreateMembership(e.ctx, wangge.ScopeAll(), &wangge.Membership{PersonID: p.ID, Group: wangge.GroupElderly, Attrs: map[string]string{"living": "独居"}, Joined: since}))
+	ok(t, e.db.CreateMembership(e.ctx, wangge.ScopeAll(), &wangge.Membership{PersonID: p.ID, Group: wangge.GroupChildbearing, Attrs: map[string]string{"married": "已婚"}, Joined: since}))
 	s := wangge.ScopeOf(District)
 	at := func(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
 	count := func(day time.Time, g wangge.KeyGroup, attr string) (n, byAttr, listed int) {
@@ -254,7 +254,7 @@ func testReportGroupAges(t *testing.T, e *env) {
 		}
 	}
 	// A man is never of childbearing age, whatever his membership says.
-	ok(t, e.db.CreateMembership(e.ctx, &wangge.Membership{PersonID: f.PA1.ID, Group: wangge.GroupChildbearing, Joined: since}))
+	ok(t, e.db.CreateMembership(e.ctx, wangge.ScopeAll(), &wangge.Membership{PersonID: f.PA1.ID, Group: wangge.GroupChildbearing, Joined: since}))
 	if n, _, _ := count(at(2016, 6, 14), wangge.GroupChildbearing, ""); n != 1 {
 		t.Errorf("childbearing members with a man registered = %d, want 1", n)
 	}

@@ -71,7 +71,7 @@ func (e *env) rotationData() (*Fixture, *plainData) {
 	for i := range 30 {
 		phone := e.newPhone()
 		h := &wangge.Household{BuildingID: buildings[i%3], Entrance: "3", Room: fmt.Sprintf("%d", 601+i), Kind: wangge.ResidentRegistered, Phone: phone}
-		ok(e.t, e.db.CreateHousehold(e.ctx, h), "CreateHousehold")
+		ok(e.t, e.db.CreateHousehold(e.ctx, wangge.ScopeAll(), h), "CreateHousehold")
 		d.household[h.ID] = phone
 		d.households = append(d.households, h.ID)
 		for j := range 4 {
@@ -84,7 +84,7 @@ func (e *env) rotationData() (*Fixture, *plainData) {
 				p.Phone = e.newPhone()
 			}
 			idNumber, phone := p.IDNumber, p.Phone
-			ok(e.t, e.db.CreatePerson(e.ctx, p), "CreatePerson")
+			ok(e.t, e.db.CreatePerson(e.ctx, wangge.ScopeAll(), p), "CreatePerson")
 			d.add(p.ID, idNumber, phone)
 			if j == 1 && i%3 == 0 {
 				cert := idNumber + "43"
@@ -97,7 +97,7 @@ func (e *env) rotationData() (*Fixture, *plainData) {
 		u := e.unit(g, "轮换单位"+g[len(g)-3:])
 		phone := e.newPhone()
 		u.ContactPhone = phone
-		ok(e.t, e.db.UpdateUnit(e.ctx, u), "UpdateUnit")
+		ok(e.t, e.db.UpdateUnit(e.ctx, wangge.ScopeAll(), u), "UpdateUnit")
 		d.unit[u.ID] = phone
 	}
 	for i := range 2 {
@@ -108,7 +108,7 @@ func (e *env) rotationData() (*Fixture, *plainData) {
 	}
 	for _, b := range buildings {
 		phone := e.newPhone()
-		ok(e.t, e.db.SetBuildingHead(e.ctx, &wangge.BuildingHead{BuildingID: b, Name: "楼长", Phone: phone}), "SetBuildingHead")
+		ok(e.t, e.db.SetBuildingHead(e.ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: b, Name: "楼长", Phone: phone}), "SetBuildingHead")
 		d.head[b] = phone
 	}
 	// A TOTP secret, sealed as the login code seals it, written directly.
@@ -372,7 +372,7 @@ func testRotateUnderLoad(t *testing.T, e *env) {
 			if i%2 == 1 {
 				db = watching // its key reloads happen inside write transactions too
 			}
-			if err := db.CreatePerson(ctx, p); err != nil {
+			if err := db.CreatePerson(ctx, wangge.ScopeAll(), p); err != nil {
 				fail("CreatePerson during the rotation: %v", err)
 				continue
 			}
@@ -409,14 +409,14 @@ func testRotateUnderLoad(t *testing.T, e *env) {
 			d.mu.Lock()
 			taken := d.idNumber[rowID]
 			d.mu.Unlock()
-			err := e.db.CreatePerson(ctx, &wangge.Person{HouseholdID: f.HA1b.ID, Name: "重号", IDNumber: taken})
+			err := e.db.CreatePerson(ctx, wangge.ScopeAll(), &wangge.Person{HouseholdID: f.HA1b.ID, Name: "重号", IDNumber: taken})
 			if we := wantCode(t, err, wangge.EConflict, "midway: a new person with the ID number of person ", rowID); we != nil && we.Field != "id_number" {
 				t.Errorf("midway: the conflict names %q", we.Field)
 			}
 			other, err := e.db.Person(ctx, all, f.PB1.ID)
 			ok(t, err)
 			other.IDNumber = taken
-			wantCode(t, e.db.UpdatePerson(ctx, other), wangge.EConflict, "midway: another person updated to the ID number of person ", rowID)
+			wantCode(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), other), wangge.EConflict, "midway: another person updated to the ID number of person ", rowID)
 			if err := checkPerson(ctx, e.db, rowID, taken, d.phone[rowID]); err != nil {
 				t.Errorf("midway: %v", err)
 			}
@@ -473,7 +473,7 @@ func testRotateUnderLoad(t *testing.T, e *env) {
 		t.Errorf("revealed %q %q", r.IDNumber, r.Phone)
 	}
 	// A duplicate is refused under the new key alone too.
-	wantCode(t, e.db.CreatePerson(ctx, &wangge.Person{HouseholdID: f.HA1b.ID, Name: "重号", IDNumber: d.idNumber[id0]}), wangge.EConflict, "a duplicate after")
+	wantCode(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), &wangge.Person{HouseholdID: f.HA1b.ID, Name: "重号", IDNumber: d.idNumber[id0]}), wangge.EConflict, "a duplicate after")
 
 	// The audit log has the start and the finish, with counts and no key.
 	for _, action := range []string{"key.rotate.start", "key.rotate.finish"} {
@@ -676,7 +676,7 @@ func testSecretAttrs(t *testing.T, e *env) {
 	ok(t, err)
 	cert2 := id + "33"
 	got.Attrs["certificate"] = cert2
-	ok(t, e.db.UpdateMembership(ctx, got))
+	ok(t, e.db.UpdateMembership(ctx, wangge.ScopeAll(), got))
 	noID("updated")
 	read("updated", cert2)
 
@@ -685,7 +685,7 @@ func testSecretAttrs(t *testing.T, e *env) {
 	got, err = e.db.Membership(ctx, all, m.ID)
 	ok(t, err)
 	got.Note = "只改备注"
-	ok(t, e.db.UpdateMembership(ctx, got))
+	ok(t, e.db.UpdateMembership(ctx, wangge.ScopeAll(), got))
 	raw := e.rawRow(`SELECT attrs, attrs_enc FROM memberships WHERE id = ?`, m.ID)
 	opened, err := e.db.Box().Open("memberships.attrs", raw["attrs_enc"])
 	ok(t, err)
@@ -739,7 +739,7 @@ func testWatchKeyInWrite(t *testing.T, e *env) {
 	ctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
 	defer cancel()
 	p := &wangge.Person{HouseholdID: f.HA1b.ID, Name: "换钥后新人", IDNumber: e.newID(ident.SexMale), Phone: e.newPhone()}
-	ok(t, e.db.CreatePerson(ctx, p), "CreatePerson as the store takes up the new key file")
+	ok(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), p), "CreatePerson as the store takes up the new key file")
 	if e.db.Box().KeyID() != newBox.KeyID() {
 		t.Errorf("the store did not take up the new key file: %v", e.db.Box().KeyIDs())
 	}

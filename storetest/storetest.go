@@ -78,6 +78,7 @@ func Run(t *testing.T, open Opener) {
 		importTests,
 		ledgerTests,
 		reportTests,
+		writeScopeTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {
@@ -214,14 +215,14 @@ func (e *env) area(code, name string) *wangge.Area {
 func (e *env) building(grid, name string) *wangge.Building {
 	e.t.Helper()
 	b := &wangge.Building{GridCode: grid, Name: name, Kind: wangge.BuildingTower, Address: name + "地址", Floors: 6, Entrances: 2, Lng: 113.1, Lat: 36.2}
-	ok(e.t, e.db.CreateBuilding(e.ctx, b), "CreateBuilding ", name)
+	ok(e.t, e.db.CreateBuilding(e.ctx, wangge.ScopeAll(), b), "CreateBuilding ", name)
 	return b
 }
 
 func (e *env) household(buildingID int64, room string) *wangge.Household {
 	e.t.Helper()
 	h := &wangge.Household{BuildingID: buildingID, Entrance: "1", Room: room, Number: "H" + room, Kind: wangge.ResidentRegistered}
-	ok(e.t, e.db.CreateHousehold(e.ctx, h), "CreateHousehold ", room)
+	ok(e.t, e.db.CreateHousehold(e.ctx, wangge.ScopeAll(), h), "CreateHousehold ", room)
 	return h
 }
 
@@ -231,14 +232,14 @@ func (e *env) person(householdID int64, name string, rel wangge.Relation) (p *wa
 	e.t.Helper()
 	id, phone = e.newID(ident.SexMale), e.newPhone()
 	p = &wangge.Person{HouseholdID: householdID, Name: name, IDNumber: id, Phone: phone, Relation: rel, Ethnicity: "汉族", Employment: wangge.EmployEmployed}
-	ok(e.t, e.db.CreatePerson(e.ctx, p), "CreatePerson ", name)
+	ok(e.t, e.db.CreatePerson(e.ctx, wangge.ScopeAll(), p), "CreatePerson ", name)
 	return p, id, phone
 }
 
 func (e *env) unit(grid, name string) *wangge.Unit {
 	e.t.Helper()
 	u := &wangge.Unit{GridCode: grid, Name: name, Kind: wangge.UnitEnterprise, Headcount: 10, Address: name + "地址", ContactName: "联系人", ContactPhone: e.newPhone()}
-	ok(e.t, e.db.CreateUnit(e.ctx, u), "CreateUnit ", name)
+	ok(e.t, e.db.CreateUnit(e.ctx, wangge.ScopeAll(), u), "CreateUnit ", name)
 	return u
 }
 
@@ -252,7 +253,7 @@ func (e *env) assistant(name string) *wangge.Assistant {
 func (e *env) membership(personID int64, g wangge.KeyGroup, attrs map[string]string) *wangge.Membership {
 	e.t.Helper()
 	m := &wangge.Membership{PersonID: personID, Group: g, Attrs: attrs, Joined: time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)}
-	ok(e.t, e.db.CreateMembership(e.ctx, m), "CreateMembership ", g)
+	ok(e.t, e.db.CreateMembership(e.ctx, wangge.ScopeAll(), m), "CreateMembership ", g)
 	return m
 }
 

@@ -39,10 +39,10 @@ func testStamps(t *testing.T, e *env) {
 	usr := e.user("staff", wangge.RoleCommunityStaff, CommunityA)
 	ok(t, e.db.SeedServices(ctx))
 	ok(t, e.db.AssignAssistant(ctx, as.ID, GridA1, time.Time{}, ""))
-	ok(t, e.db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: f.BA1.ID, Name: "楼长"}))
+	ok(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: f.BA1.ID, Name: "楼长"}))
 	v := &wangge.Visit{AssistantID: as.ID, Place: "广场", At: time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)}
-	ok(t, e.db.CreateVisit(ctx, v))
-	ok(t, e.db.MovePerson(ctx, f.PA2.ID, f.PA2.Version, f.HB1.ID, "搬家"))
+	ok(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), v))
+	ok(t, e.db.MovePerson(ctx, wangge.ScopeAll(), f.PA2.ID, f.PA2.Version, f.HB1.ID, "搬家"))
 
 	// What the create calls left on the objects.
 	wantTime(t, "CreateBuilding CreatedAt", f.BA1.CreatedAt, w1)
@@ -83,7 +83,7 @@ func testStamps(t *testing.T, e *env) {
 				return err
 			}
 			b.Floors++
-			return e.db.UpdateBuilding(ctx, b)
+			return e.db.UpdateBuilding(ctx, wangge.ScopeAll(), b)
 		}},
 		{name: "household", read: func() (time.Time, time.Time, error) {
 			h, err := e.db.Household(ctx, all, f.HA1.ID)
@@ -97,7 +97,7 @@ func testStamps(t *testing.T, e *env) {
 				return err
 			}
 			h.Note = "新"
-			return e.db.UpdateHousehold(ctx, h)
+			return e.db.UpdateHousehold(ctx, wangge.ScopeAll(), h)
 		}},
 		{name: "person", read: func() (time.Time, time.Time, error) {
 			p, err := e.db.Person(ctx, all, f.PA1.ID)
@@ -111,7 +111,7 @@ func testStamps(t *testing.T, e *env) {
 				return err
 			}
 			p.Note = "新"
-			return e.db.UpdatePerson(ctx, p)
+			return e.db.UpdatePerson(ctx, wangge.ScopeAll(), p)
 		}},
 		{name: "unit", read: func() (time.Time, time.Time, error) {
 			x, err := e.db.Unit(ctx, all, u.ID)
@@ -125,7 +125,7 @@ func testStamps(t *testing.T, e *env) {
 				return err
 			}
 			x.Headcount++
-			return e.db.UpdateUnit(ctx, x)
+			return e.db.UpdateUnit(ctx, wangge.ScopeAll(), x)
 		}},
 		{name: "assistant", read: func() (time.Time, time.Time, error) {
 			x, err := e.db.Assistant(ctx, as.ID)
@@ -153,7 +153,7 @@ func testStamps(t *testing.T, e *env) {
 				return err
 			}
 			x.Note = "新"
-			return e.db.UpdateMembership(ctx, x)
+			return e.db.UpdateMembership(ctx, wangge.ScopeAll(), x)
 		}},
 		{name: "user", read: func() (time.Time, time.Time, error) {
 			x, err := e.db.User(ctx, usr.ID)
@@ -233,7 +233,7 @@ func testDates(t *testing.T, e *env) {
 	birth := time.Date(1975, 12, 31, 23, 0, 0, 0, cst) // the calendar day counts
 	id := string(ident.MakeID("149901", birth, 3, ident.SexFemale))
 	p := &wangge.Person{HouseholdID: f.HA1b.ID, Name: "测试", IDNumber: id}
-	ok(t, e.db.CreatePerson(ctx, p))
+	ok(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), p))
 	wantTime(t, "BirthDate from create", p.BirthDate, time.Date(1975, 12, 31, 0, 0, 0, 0, time.UTC))
 	got, err := e.db.Person(ctx, all, p.ID)
 	ok(t, err)
@@ -243,12 +243,12 @@ func testDates(t *testing.T, e *env) {
 	wantTime(t, "BirthDate in a list", ps[0].BirthDate, time.Date(1975, 12, 31, 0, 0, 0, 0, time.UTC))
 
 	m := &wangge.Membership{PersonID: p.ID, Group: wangge.GroupChildbearing, Joined: time.Date(2024, 3, 5, 23, 59, 59, 999, cst)}
-	ok(t, e.db.CreateMembership(ctx, m))
+	ok(t, e.db.CreateMembership(ctx, wangge.ScopeAll(), m))
 	wantTime(t, "Joined from create", m.Joined, time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC))
 	x, err := e.db.Membership(ctx, all, m.ID)
 	ok(t, err)
 	wantTime(t, "Joined", x.Joined, time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC))
-	ok(t, e.db.EndMembership(ctx, m.ID, x.Version, time.Date(2024, 9, 1, 7, 30, 0, 0, cst)))
+	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m.ID, x.Version, time.Date(2024, 9, 1, 7, 30, 0, 0, cst)))
 	x, err = e.db.Membership(ctx, all, m.ID)
 	ok(t, err)
 	if x.Left == nil {
@@ -262,7 +262,7 @@ func testDates(t *testing.T, e *env) {
 	today := time.Date(2025, 7, 8, 22, 15, 0, 0, time.UTC)
 	e.db.SetClock(func() time.Time { return today })
 	m2 := &wangge.Membership{PersonID: p.ID, Group: wangge.GroupElderly, Attrs: elderlyAttrs}
-	ok(t, e.db.CreateMembership(ctx, m2))
+	ok(t, e.db.CreateMembership(ctx, wangge.ScopeAll(), m2))
 	x, err = e.db.Membership(ctx, all, m2.ID)
 	ok(t, err)
 	wantTime(t, "Joined today", x.Joined, time.Date(2025, 7, 8, 0, 0, 0, 0, time.UTC))
@@ -274,7 +274,7 @@ func testMembershipLeftDate(t *testing.T, e *env) {
 	left := time.Date(2024, 6, 30, 15, 30, 0, 0, time.UTC)
 	m := &wangge.Membership{PersonID: f.PA1.ID, Group: wangge.GroupElderly, Attrs: elderlyAttrs,
 		Joined: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), Left: &left}
-	ok(t, e.db.CreateMembership(ctx, m))
+	ok(t, e.db.CreateMembership(ctx, wangge.ScopeAll(), m))
 	x, err := e.db.Membership(ctx, wangge.ScopeAll(), m.ID)
 	ok(t, err)
 	if x.Left == nil {
@@ -300,7 +300,7 @@ func testCallerTimes(t *testing.T, e *env) {
 	wantTime(t, "Assignment.From", terms[0].From, want)
 
 	v := &wangge.Visit{AssistantID: as.ID, HouseholdID: &f.HA1.ID, At: ns}
-	ok(t, e.db.CreateVisit(ctx, v))
+	ok(t, e.db.CreateVisit(ctx, wangge.ScopeAll(), v))
 	wantTime(t, "Visit.At left by CreateVisit", v.At, want)
 	got, err := e.db.Visit(ctx, all, v.ID)
 	ok(t, err)
@@ -312,7 +312,7 @@ func testCallerTimes(t *testing.T, e *env) {
 	}
 
 	h := &wangge.BuildingHead{BuildingID: f.BA1.ID, Name: "楼长", From: ns}
-	ok(t, e.db.SetBuildingHead(ctx, h))
+	ok(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), h))
 	hs, err := e.db.BuildingHeads(ctx, all, f.BA1.ID)
 	ok(t, err)
 	wantTime(t, "BuildingHead.From", hs[0].From, want)
@@ -344,7 +344,7 @@ func testHeadOrderZones(t *testing.T, e *env) {
 	second := time.Date(2024, 2, 1, 5, 0, 0, 0, time.UTC)
 	third := time.Date(2024, 2, 1, 8, 0, 0, 0, time.UTC)
 	for i, from := range []time.Time{first, second, third} {
-		ok(t, e.db.SetBuildingHead(ctx, &wangge.BuildingHead{BuildingID: f.BA1.ID, Name: []string{"甲", "乙", "丙"}[i], From: from}))
+		ok(t, e.db.SetBuildingHead(ctx, wangge.ScopeAll(), &wangge.BuildingHead{BuildingID: f.BA1.ID, Name: []string{"甲", "乙", "丙"}[i], From: from}))
 	}
 	hs, err := e.db.BuildingHeads(ctx, wangge.ScopeAll(), f.BA1.ID)
 	ok(t, err)

@@ -34,7 +34,7 @@ func testDuplicateID(t *testing.T, e *env) {
 	f := e.fixture()
 	id := e.newIDWithX()
 	p := &wangge.Person{HouseholdID: f.HA1b.ID, Name: "测试丁一", IDNumber: id}
-	ok(t, e.db.CreatePerson(ctx, p))
+	ok(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), p))
 	before := e.auditCount()
 	for _, c := range []struct{ how, number string }{
 		{"as typed", id},
@@ -44,7 +44,7 @@ func testDuplicateID(t *testing.T, e *env) {
 		{"with spaces around", "  " + id + "\u3000"},
 	} {
 		q := &wangge.Person{HouseholdID: f.HB1.ID, Name: "测试丁二", IDNumber: c.number}
-		wantConflictOn(t, e.db.CreatePerson(ctx, q), "id_number", "a second person with the number ", c.how)
+		wantConflictOn(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), q), "id_number", "a second person with the number ", c.how)
 	}
 	if n := e.auditCount(); n != before {
 		t.Errorf("refused creates appended %d audit entries", n-before)
@@ -57,8 +57,8 @@ func testDuplicateID(t *testing.T, e *env) {
 	// Once the holder is deleted the number is free again.
 	got, err := e.db.Person(ctx, wangge.ScopeAll(), p.ID)
 	ok(t, err)
-	ok(t, e.db.DeletePerson(ctx, got.ID, got.Version, "录入错误"))
-	ok(t, e.db.CreatePerson(ctx, &wangge.Person{HouseholdID: f.HB1.ID, Name: "测试丁二", IDNumber: strings.ToLower(id)}))
+	ok(t, e.db.DeletePerson(ctx, wangge.ScopeAll(), got.ID, got.Version, "录入错误"))
+	ok(t, e.db.CreatePerson(ctx, wangge.ScopeAll(), &wangge.Person{HouseholdID: f.HB1.ID, Name: "测试丁二", IDNumber: strings.ToLower(id)}))
 }
 
 func testUpdateToTakenID(t *testing.T, e *env) {
@@ -68,7 +68,7 @@ func testUpdateToTakenID(t *testing.T, e *env) {
 	p, err := e.db.Person(ctx, wangge.ScopeAll(), f.PA2.ID)
 	ok(t, err)
 	p.IDNumber = strings.ToLower(fullWidth(taken))
-	wantConflictOn(t, e.db.UpdatePerson(ctx, p), "id_number", "UpdatePerson to a taken number")
+	wantConflictOn(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), p), "id_number", "UpdatePerson to a taken number")
 	r, err := e.db.RevealPerson(ctx, wangge.ScopeAll(), f.PA2.ID, "核对")
 	ok(t, err)
 	if r.IDNumber != f.IDNumber[f.PA2.ID] || r.Version != 1 {
@@ -81,14 +81,14 @@ func testDuplicateCreditCode(t *testing.T, e *env) {
 	e.fixture()
 	code := e.newCreditCode()
 	u := &wangge.Unit{GridCode: GridA1, Name: "东苑公司", CreditCode: code, Kind: wangge.UnitEnterprise}
-	ok(t, e.db.CreateUnit(ctx, u))
+	ok(t, e.db.CreateUnit(ctx, wangge.ScopeAll(), u))
 	for _, c := range []struct{ how, code string }{
 		{"as typed", code},
 		{"in lower case", strings.ToLower(code)},
 		{"in full width", fullWidth(code)},
 	} {
 		dup := &wangge.Unit{GridCode: GridB1, Name: "西苑公司", CreditCode: c.code, Kind: wangge.UnitEnterprise}
-		wantConflictOn(t, e.db.CreateUnit(ctx, dup), "credit_code", "a second unit in another grid with the code ", c.how)
+		wantConflictOn(t, e.db.CreateUnit(ctx, wangge.ScopeAll(), dup), "credit_code", "a second unit in another grid with the code ", c.how)
 	}
 	// Units without a code do not collide.
 	e.unit(GridA1, "个体户甲")
@@ -104,10 +104,10 @@ func testUpdateToTakenCreditCode(t *testing.T, e *env) {
 	ctx := e.ctx
 	e.fixture()
 	code := e.newCreditCode()
-	ok(t, e.db.CreateUnit(ctx, &wangge.Unit{GridCode: GridA1, Name: "东苑公司", CreditCode: code, Kind: wangge.UnitEnterprise}))
+	ok(t, e.db.CreateUnit(ctx, wangge.ScopeAll(), &wangge.Unit{GridCode: GridA1, Name: "东苑公司", CreditCode: code, Kind: wangge.UnitEnterprise}))
 	other := e.unit(GridB1, "西苑公司")
 	other.CreditCode = strings.ToLower(code)
-	wantConflictOn(t, e.db.UpdateUnit(ctx, other), "credit_code", "UpdateUnit to a taken code")
+	wantConflictOn(t, e.db.UpdateUnit(ctx, wangge.ScopeAll(), other), "credit_code", "UpdateUnit to a taken code")
 }
 
 func testDuplicateUsername(t *testing.T, e *env) {

@@ -24,15 +24,15 @@ func testValidation(t *testing.T, e *env) {
 	person := func(mod func(p *wangge.Person)) error {
 		p := &wangge.Person{HouseholdID: f.HA1b.ID, Name: "测试", IDNumber: e.newID(ident.SexMale)}
 		mod(p)
-		return e.db.CreatePerson(ctx, p)
+		return e.db.CreatePerson(ctx, wangge.ScopeAll(), p)
 	}
 	unit := func(mod func(u *wangge.Unit)) error {
 		u := &wangge.Unit{GridCode: GridA1, Name: "单位", Kind: wangge.UnitEnterprise}
 		mod(u)
-		return e.db.CreateUnit(ctx, u)
+		return e.db.CreateUnit(ctx, wangge.ScopeAll(), u)
 	}
 	member := func(g wangge.KeyGroup, attrs map[string]string) error {
-		return e.db.CreateMembership(ctx, &wangge.Membership{PersonID: f.PA1.ID, Group: g, Attrs: attrs})
+		return e.db.CreateMembership(ctx, wangge.ScopeAll(), &wangge.Membership{PersonID: f.PA1.ID, Group: g, Attrs: attrs})
 	}
 	existing, err := e.db.Person(ctx, wangge.ScopeAll(), f.PA2.ID)
 	ok(t, err)
@@ -49,7 +49,7 @@ func testValidation(t *testing.T, e *env) {
 		{"UpdateToABadIDNumber", "id_number", func() error {
 			c := *existing
 			c.IDNumber = badCheck
-			return e.db.UpdatePerson(ctx, &c)
+			return e.db.UpdatePerson(ctx, wangge.ScopeAll(), &c)
 		}},
 		{"PersonPhone", "phone", func() error { return person(func(p *wangge.Person) { p.Phone = "12345" }) }},
 		{"PersonMobileWithABadPrefix", "phone", func() error { return person(func(p *wangge.Person) { p.Phone = "11012345678" }) }},
@@ -65,10 +65,10 @@ func testValidation(t *testing.T, e *env) {
 			return unit(func(u *wangge.Unit) { u.Headcount, u.PartyMembers = 3, 5 })
 		}},
 		{"HouseholdPhone", "phone", func() error {
-			return e.db.CreateHousehold(ctx, &wangge.Household{BuildingID: f.BA1.ID, Room: "1", Kind: wangge.ResidentRegistered, Phone: "phone"})
+			return e.db.CreateHousehold(ctx, wangge.ScopeAll(), &wangge.Household{BuildingID: f.BA1.ID, Room: "1", Kind: wangge.ResidentRegistered, Phone: "phone"})
 		}},
 		{"HouseholdWithoutRoom", "room", func() error {
-			return e.db.CreateHousehold(ctx, &wangge.Household{BuildingID: f.BA1.ID, Kind: wangge.ResidentRegistered})
+			return e.db.CreateHousehold(ctx, wangge.ScopeAll(), &wangge.Household{BuildingID: f.BA1.ID, Kind: wangge.ResidentRegistered})
 		}},
 		{"AssistantPhone", "phone", func() error { return e.db.CreateAssistant(ctx, &wangge.Assistant{Name: "甲", Phone: "999"}) }},
 		{"MembershipMissingARequiredAttribute", "attrs.origin", func() error { return member(wangge.GroupFloating, map[string]string{"reason": "务工经商"}) }},
@@ -85,13 +85,13 @@ func testValidation(t *testing.T, e *env) {
 		{"AreaCode", "code", func() error { return e.db.CreateArea(ctx, &wangge.Area{Code: "140499001000", Name: "零"}) }},
 		{"AreaWithoutName", "name", func() error { return e.db.CreateArea(ctx, &wangge.Area{Code: GridA3}) }},
 		{"BuildingKind", "kind", func() error {
-			return e.db.CreateBuilding(ctx, &wangge.Building{GridCode: GridA1, Name: "楼", Kind: "tent"})
+			return e.db.CreateBuilding(ctx, wangge.ScopeAll(), &wangge.Building{GridCode: GridA1, Name: "楼", Kind: "tent"})
 		}},
 		{"BuildingCoordinates", "lng", func() error {
-			return e.db.CreateBuilding(ctx, &wangge.Building{GridCode: GridA1, Name: "楼", Kind: wangge.BuildingTower, Lng: 200})
+			return e.db.CreateBuilding(ctx, wangge.ScopeAll(), &wangge.Building{GridCode: GridA1, Name: "楼", Kind: wangge.BuildingTower, Lng: 200})
 		}},
 		{"BuildingGridCode", "grid_code", func() error {
-			return e.db.CreateBuilding(ctx, &wangge.Building{GridCode: CommunityA, Name: "楼", Kind: wangge.BuildingTower})
+			return e.db.CreateBuilding(ctx, wangge.ScopeAll(), &wangge.Building{GridCode: CommunityA, Name: "楼", Kind: wangge.BuildingTower})
 		}},
 		{"ServiceLine", "line", func() error {
 			return e.db.CreateService(ctx, &wangge.Service{Code: "S999", Name: "服务", Line: "sales"})
@@ -99,9 +99,11 @@ func testValidation(t *testing.T, e *env) {
 		{"ServiceTimeLimit", "time_limit_days", func() error {
 			return e.db.CreateService(ctx, &wangge.Service{Code: "S999", Name: "服务", Line: wangge.LineCivil, TimeLimitDays: 999})
 		}},
-		{"VisitToNowhere", "place", func() error { return e.db.CreateVisit(ctx, &wangge.Visit{AssistantID: as.ID, At: time.Now()}) }},
+		{"VisitToNowhere", "place", func() error {
+			return e.db.CreateVisit(ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: as.ID, At: time.Now()})
+		}},
 		{"VisitInTheFuture", "at", func() error {
-			return e.db.CreateVisit(ctx, &wangge.Visit{AssistantID: as.ID, Place: "广场", At: time.Now().AddDate(0, 1, 0)})
+			return e.db.CreateVisit(ctx, wangge.ScopeAll(), &wangge.Visit{AssistantID: as.ID, Place: "广场", At: time.Now().AddDate(0, 1, 0)})
 		}},
 		{"Username", "username", func() error {
 			return e.db.CreateUser(ctx, &wangge.User{Username: "张三", Role: wangge.RoleAuditor, ScopeCode: District, PasswordHash: "x"})

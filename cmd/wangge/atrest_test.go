@@ -173,7 +173,7 @@ func TestDatabaseFileHoldsNoIDNumberOrPhoneInClear(t *testing.T) {
 			t.Fatalf("the revealed ID number of person %d was not collected", p.ID)
 		}
 		p := *full
-		if err := db.UpdatePerson(ctx, &p); err != nil {
+		if err := db.UpdatePerson(ctx, wangge.ScopeAll(), &p); err != nil {
 			t.Fatal(err)
 		}
 		if found, _, err := db.ListPersons(ctx, wangge.ScopeAll(), wangge.PersonFilter{IDNumber: full.IDNumber}); err != nil || len(found) != 1 {

@@ -115,7 +115,7 @@ func person(ctx context.Context, args []string) error {
 		if *phone != "" {
 			p.Phone = *phone
 		}
-		if err := db.UpdatePerson(ctx, p); err != nil {
+		if err := db.UpdatePerson(ctx, wangge.ScopeAll(), p); err != nil {
 			return err
 		}
 		fmt.Printf("已更正 corrected person %d\n", id)
@@ -127,7 +127,7 @@ func person(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := db.DeletePerson(ctx, id, p.Version, *reason); err != nil {
+		if err := db.DeletePerson(ctx, wangge.ScopeAll(), id, p.Version, *reason); err != nil {
 			return err
 		}
 		fmt.Printf("已删除 deleted person %d with their key-group memberships and move history; the audit log keeps the deletion and its reason\n", id)
