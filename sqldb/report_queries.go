@@ -153,20 +153,39 @@ func (db *DB) ReportRows(ctx context.Context, s wangge.Scope, q wangge.ReportQue
 		}
 	}
 	if parts&(wangge.PartAges|wangge.PartPersons) != 0 {
-		// Age bands: birth-date ranges at the day, read from the index on
-		// (grid_code, birth_date, sex) without the rows.
+		// Age bands are birth-date ranges at the day. Alone they are read
+		// from the index on (grid_code, birth_date, sex) without the rows;
+		// with the persons' fields, in the same one pass over the rows.
 		b60, _ := wangge.BandElderly.Born(day)
 		b80, _ := wangge.BandAdvanced.Born(day)
 		c15, c50 := wangge.BandChildbearing.Born(day)
-		if err := each(`SELECT p.grid_code, COUNT(*),
+		cols := `p.grid_code, COUNT(*),
 			SUM(CASE WHEN p.birth_date <= ? THEN 1 ELSE 0 END),
 			SUM(CASE WHEN p.birth_date <= ? THEN 1 ELSE 0 END),
-			SUM(CASE WHEN p.sex = ? AND p.birth_date <= ? AND p.birth_date > ? THEN 1 ELSE 0 END)
-			FROM persons p WHERE p.grid_code BETWEEN ? AND ? GROUP BY p.grid_code`,
-			[]any{b60, b80, int(ident.SexFemale), c15, c50, lo, hi}, func(rows *sql.Rows) error {
+			SUM(CASE WHEN p.sex = ? AND p.birth_date <= ? AND p.birth_date > ? THEN 1 ELSE 0 END)`
+		args := []any{b60, b80, int(ident.SexFemale), c15, c50}
+		fields := parts&wangge.PartPersons != 0
+		if fields {
+			// A household head's phone may be the household's, read only
+			// for heads without one of their own.
+			w16, w61 := wangge.BandWorking.Born(day)
+			cols += `,
+			SUM(CASE WHEN p.kind = 'floating' THEN 1 ELSE 0 END),
+			SUM(CASE WHEN p.party THEN 1 ELSE 0 END),
+			SUM(CASE WHEN p.employment = 'unemployed' THEN 1 ELSE 0 END),
+			SUM(CASE WHEN ` + incompletePerson + ` THEN 1 ELSE 0 END)`
+			args = append(args, w16, w61)
+		}
+		if err := each(`SELECT `+cols+` FROM persons p WHERE p.grid_code BETWEEN ? AND ? GROUP BY p.grid_code`,
+			append(args, lo, hi), func(rows *sql.Rows) error {
 				var grid string
 				var n, e60, e80, w int
-				if err := rows.Scan(&grid, &n, &e60, &e80, &w); err != nil {
+				var c [4]int
+				dest := []any{&grid, &n, &e60, &e80, &w}
+				if fields {
+					dest = append(dest, &c[0], &c[1], &c[2], &c[3])
+				}
+				if err := rows.Scan(dest...); err != nil {
 					return err
 				}
 				if r := row(grid); r != nil {
@@ -174,29 +193,6 @@ func (db *DB) ReportRows(ctx context.Context, s wangge.Scope, q wangge.ReportQue
 					r.Elderly60 += e60
 					r.Elderly80 += e80
 					r.Women1549 += w
-				}
-				return nil
-			}); err != nil {
-			return nil, err
-		}
-	}
-	if parts&wangge.PartPersons != 0 {
-		// Persons' fields; a household head's phone may be the household's,
-		// read only for heads without one of their own.
-		w16, w61 := wangge.BandWorking.Born(day)
-		if err := each(`SELECT p.grid_code,
-			SUM(CASE WHEN p.kind = 'floating' THEN 1 ELSE 0 END),
-			SUM(CASE WHEN p.party THEN 1 ELSE 0 END),
-			SUM(CASE WHEN p.employment = 'unemployed' THEN 1 ELSE 0 END),
-			SUM(CASE WHEN `+incompletePerson+` THEN 1 ELSE 0 END)
-			FROM persons p WHERE p.grid_code BETWEEN ? AND ? GROUP BY p.grid_code`,
-			[]any{w16, w61, lo, hi}, func(rows *sql.Rows) error {
-				var grid string
-				var c [4]int
-				if err := rows.Scan(&grid, &c[0], &c[1], &c[2], &c[3]); err != nil {
-					return err
-				}
-				if r := row(grid); r != nil {
 					r.Floating += c[0]
 					r.PartyMembers += c[1]
 					r.Unemployed += c[2]
