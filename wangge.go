@@ -12,6 +12,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/wangge/wangge/msg"
 )
 
 // Error codes. One error type carries one of these; the HTTP layer maps each
@@ -31,11 +33,50 @@ const (
 // Chinese text shown first in the UI. Field names the offending input field
 // where there is one.
 type Error struct {
-	Code    string
+	Code string
+	// Key names the error's text in the message catalogue (package msg),
+	// with Params filling it in. Errors made before the catalogue carry
+	// their texts in Message and Zh instead; Key wins when both are set.
+	Key     string
+	Params  map[string]any
 	Message string
 	Zh      string
 	Field   string
 	Details []ErrorDetail
+}
+
+// E returns an error of the code whose text is the catalogue's key;
+// params are name/value pairs for the text's {{.Name}} fields.
+func E(code, key string, params ...any) *Error {
+	return &Error{Code: code, Key: key, Params: pairs(params)}
+}
+
+// Invalid returns an EInvalid error about one input field, its text the
+// catalogue's key.
+func Invalid(field, key string, params ...any) *Error {
+	return &Error{Code: EInvalid, Field: field, Key: key, Params: pairs(params)}
+}
+
+func pairs(kv []any) map[string]any {
+	if len(kv) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return m
+}
+
+// text returns the error's text in lang ("zh" or "en").
+func (e *Error) text(lang string) string {
+	if e.Key != "" {
+		return msg.Text(lang, e.Key, e.Params)
+	}
+	if lang == "zh" && e.Zh != "" {
+		return e.Zh
+	}
+	return e.Message
 }
 
 // ErrorDetail describes one of several problems, such as one bad row of an
@@ -48,9 +89,9 @@ type ErrorDetail struct {
 
 func (e *Error) Error() string {
 	if e.Field != "" {
-		return fmt.Sprintf("wangge %s: %s: %s", e.Code, e.Field, e.Message)
+		return fmt.Sprintf("wangge %s: %s: %s", e.Code, e.Field, e.text("en"))
 	}
-	return fmt.Sprintf("wangge %s: %s", e.Code, e.Message)
+	return fmt.Sprintf("wangge %s: %s", e.Code, e.text("en"))
 }
 
 // Errorf returns an Error with the given code and Chinese and English texts.
@@ -79,7 +120,7 @@ func ErrorCode(err error) string {
 func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Message
+		return e.text("en")
 	}
 	return "Internal error."
 }
@@ -88,10 +129,7 @@ func ErrorMessage(err error) string {
 func ErrorZh(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
-		if e.Zh != "" {
-			return e.Zh
-		}
-		return e.Message
+		return e.text("zh")
 	}
 	return "系统内部错误。"
 }

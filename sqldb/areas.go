@@ -40,7 +40,7 @@ func (db *DB) CreateArea(ctx context.Context, a *wangge.Area) error {
 			var one int
 			err := tx.queryRow(`SELECT 1 FROM areas WHERE code = ?`, a.ParentCode).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
-				return wangge.FieldError("parent_code", "上级区域不存在："+a.ParentCode, "The parent area does not exist: "+a.ParentCode)
+				return wangge.Invalid("parent_code", "error.area.no_parent", "Code", a.ParentCode)
 			} else if err != nil {
 				return err
 			}
@@ -95,21 +95,21 @@ func (db *DB) DeleteArea(ctx context.Context, code string, version int) error {
 			return err
 		}
 		if n > 0 {
-			return wangge.Errorf(wangge.EConflict, "该区域下仍有下级区域、楼院或单位，不能删除。", "The area still holds child areas, buildings or units and cannot be deleted.")
+			return wangge.E(wangge.EConflict, "error.area.not_empty")
 		}
 		var assigned int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM assignments WHERE grid_code = ?`, code).Scan(&assigned); err != nil {
 			return err
 		}
 		if assigned > 0 {
-			return wangge.Errorf(wangge.EConflict, "该网格有协理员任职记录，只能撤销（退役），不能删除。", "The grid has assistant history; retire it instead of deleting it.")
+			return wangge.E(wangge.EConflict, "error.area.has_assistants")
 		}
 		var outlined int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM boundaries WHERE area_code = ?`, code).Scan(&outlined); err != nil {
 			return err
 		}
 		if outlined > 0 {
-			return wangge.Errorf(wangge.EConflict, "该区域有边界记录，只能撤销（退役），不能删除。", "The area has boundary history; retire it instead of deleting it.")
+			return wangge.E(wangge.EConflict, "error.area.has_boundaries")
 		}
 		if err := tx.update("areas", "code", code, `DELETE FROM areas WHERE code = ? AND version = ?`, code, version); err != nil {
 			return err

@@ -100,7 +100,7 @@ func (db *DB) AssignAssistant(ctx context.Context, assistantID int64, grid strin
 		}
 		var one int
 		if err := tx.queryRow(`SELECT 1 FROM assistants WHERE id = ?`, assistantID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return wangge.FieldError("assistant_id", "协理员不存在。", "No such assistant.")
+			return wangge.Invalid("assistant_id", "error.assistant.none")
 		} else if err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ func (db *DB) SetBoundary(ctx context.Context, code, geojson string, validFrom t
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal([]byte(geojson), &g); err != nil || g.Type != "Polygon" && g.Type != "MultiPolygon" {
-		return nil, wangge.FieldError("geojson", "边界应为 GeoJSON 的 Polygon 或 MultiPolygon。", "A boundary is a GeoJSON Polygon or MultiPolygon.")
+		return nil, wangge.Invalid("geojson", "error.boundary.not_polygon")
 	}
 	var b *wangge.Boundary
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -44,7 +44,7 @@ func (db *DB) SetBoundary(ctx context.Context, code, geojson string, validFrom t
 		validFrom = ts(validFrom)
 		var one int
 		if err := tx.queryRow(`SELECT 1 FROM areas WHERE code = ?`, code).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return wangge.FieldError("code", "区域不存在："+code, "No such area: "+code)
+			return wangge.Invalid("code", "error.area.none", "Code", code)
 		} else if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (db *DB) SetBoundary(ctx context.Context, code, geojson string, validFrom t
 			return err
 		}
 		if lastFrom.Valid && !validFrom.After(lastFrom.V.Time) {
-			return wangge.FieldError("valid_from", "新边界的生效日期须晚于现行边界的生效日期。", "A new boundary must take effect after the current one did.")
+			return wangge.Invalid("valid_from", "error.boundary.not_after")
 		}
 		if _, err := tx.exec(`UPDATE boundaries SET valid_to = ? WHERE area_code = ? AND valid_to IS NULL`, validFrom, code); err != nil {
 			return err

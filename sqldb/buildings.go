@@ -28,12 +28,12 @@ func (tx *Tx) activeGrid(field, code string) error {
 	var retired sql.Null[timeValue]
 	err := tx.queryRow(`SELECT level, retired_at FROM areas WHERE code = ?`, code).Scan(&level, &retired)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && level != int(wangge.LevelGrid) {
-		return wangge.FieldError(field, "网格不存在："+code, "No such grid: "+code)
+		return wangge.Invalid(field, "error.grid.none", "Code", code)
 	} else if err != nil {
 		return err
 	}
 	if retired.Valid {
-		return wangge.FieldError(field, "网格已撤销："+code, "The grid is retired: "+code)
+		return wangge.Invalid(field, "error.grid.retired", "Code", code)
 	}
 	return nil
 }
@@ -42,7 +42,7 @@ func (tx *Tx) activeGrid(field, code string) error {
 // one outside the scope reads as no such grid.
 func (tx *Tx) writableGrid(s wangge.Scope, field, code string) error {
 	if !s.MayChange(code) {
-		return wangge.FieldError(field, "网格不存在："+code, "No such grid: "+code)
+		return wangge.Invalid(field, "error.grid.none", "Code", code)
 	}
 	return tx.activeGrid(field, code)
 }
@@ -65,7 +65,7 @@ func (tx *Tx) nextSeq(grid string) (int, error) {
 	var seq int
 	err := tx.queryRow(`UPDATE areas SET next_seq = next_seq + 1 WHERE code = ? RETURNING next_seq - 1`, grid).Scan(&seq)
 	if seq > 99999 {
-		return 0, wangge.Errorf(wangge.EConflict, "该网格的楼院编号已用完。", "The grid has used up its building sequence numbers.")
+		return 0, wangge.E(wangge.EConflict, "error.grid.seq_used_up")
 	}
 	return seq, err
 }
@@ -202,7 +202,7 @@ func (db *DB) MoveBuilding(ctx context.Context, s wangge.Scope, id int64, versio
 			return err
 		}
 		if from == toGrid {
-			return wangge.FieldError("to_grid", "楼院已在该网格中。", "The building is already in that grid.")
+			return wangge.Invalid("to_grid", "error.building.already_in_grid")
 		}
 		return tx.moveBuilding(id, version, from, toGrid, reason)
 	})
@@ -259,7 +259,7 @@ func (db *DB) DeleteBuilding(ctx context.Context, s wangge.Scope, id int64, vers
 			return err
 		}
 		if n > 0 {
-			return wangge.Errorf(wangge.EConflict, "楼院内仍有 %d 户，不能删除。", "The building still holds %d households and cannot be deleted.", n)
+			return wangge.E(wangge.EConflict, "error.building.not_empty", "N", n)
 		}
 		if _, err := tx.exec(`UPDATE units SET building_id = NULL WHERE building_id = ?`, id); err != nil {
 			return err
@@ -315,7 +315,7 @@ func (db *DB) moves(ctx context.Context, q string, id int64) ([]wangge.Move, err
 // SetBuildingHead ends the current head's term and starts h's.
 func (db *DB) SetBuildingHead(ctx context.Context, s wangge.Scope, h *wangge.BuildingHead) error {
 	if h.Name == "" {
-		return wangge.FieldError("name", "请填写楼院长姓名。", "A building head needs a name.")
+		return wangge.Invalid("name", "error.building_head.no_name")
 	}
 	if h.Phone != "" {
 		p, err := parsePhone("phone", h.Phone)

@@ -50,7 +50,7 @@ func (db *DB) Bulk(ctx context.Context) (wangge.Bulk, error) {
 	if empty, err := db.Empty(ctx); err != nil {
 		return nil, err
 	} else if !empty {
-		return nil, wangge.Errorf(wangge.EConflict, "数据库不为空。", "The database is not empty.")
+		return nil, wangge.E(wangge.EConflict, "error.db.not_empty")
 	}
 	t, err := db.w.BeginTx(ctx, nil)
 	if err != nil {

@@ -240,9 +240,9 @@ func (db *DB) classify(err error, unique ...*wangge.Error) error {
 	case db.d.IsUnique != nil && db.d.IsUnique(err) && len(unique) > 0 && unique[0] != nil:
 		return unique[0]
 	case db.d.IsUnique != nil && db.d.IsUnique(err):
-		return &wangge.Error{Code: wangge.EConflict, Zh: "记录重复：已存在相同的记录。", Message: "A record with the same unique value already exists."}
+		return wangge.E(wangge.EConflict, "error.db.duplicate")
 	case db.d.IsForeignKey != nil && db.d.IsForeignKey(err):
-		return &wangge.Error{Code: wangge.EInvalid, Zh: "引用的记录不存在，或仍被其他记录引用。", Message: "A referenced record does not exist, or the record is still referenced."}
+		return wangge.E(wangge.EInvalid, "error.db.reference")
 	}
 	return err
 }

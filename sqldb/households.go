@@ -26,7 +26,7 @@ func (db *DB) scanHousehold(row interface{ Scan(...any) error }, extra ...any) (
 
 // errNoBuilding is the refusal of a building that does not exist or lies
 // outside the writer's scope: the two read the same.
-var errNoBuilding = wangge.FieldError("building_id", "楼院不存在。", "No such building.")
+var errNoBuilding = wangge.Invalid("building_id", "error.building.none")
 
 // buildingGrid returns the grid of a building the scope may change.
 func (tx *Tx) buildingGrid(s wangge.Scope, id int64) (string, error) {
@@ -145,7 +145,7 @@ func (db *DB) MoveHousehold(ctx context.Context, s wangge.Scope, id int64, versi
 			return err
 		}
 		if fromBuilding == toBuilding {
-			return wangge.FieldError("building_id", "该户已在此楼院。", "The household is already in that building.")
+			return wangge.Invalid("building_id", "error.household.already_in_building")
 		}
 		if err := tx.update("households", "id", id, `UPDATE households SET building_id = ?, grid_code = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			toBuilding, toGrid, tx.now, id, version); err != nil {
@@ -177,7 +177,7 @@ func (db *DB) DeleteHousehold(ctx context.Context, s wangge.Scope, id int64, ver
 			return err
 		}
 		if n > 0 {
-			return wangge.Errorf(wangge.EConflict, "该户仍有 %d 名人员，不能删除。", "The household still has %d persons and cannot be deleted.", n)
+			return wangge.E(wangge.EConflict, "error.household.not_empty", "N", n)
 		}
 		if err := tx.update("households", "id", id, `DELETE FROM households WHERE id = ? AND version = ?`, id, version); err != nil {
 			return err

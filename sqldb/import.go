@@ -223,7 +223,7 @@ func domainDetail(err error, columns map[string]string) wangge.ErrorDetail {
 		if c, ok := columns[f]; ok {
 			f = c
 		}
-		return detail(f, e.Zh, e.Message)
+		return detail(f, wangge.ErrorZh(e), wangge.ErrorMessage(e))
 	}
 	return detail("", "无法保存："+err.Error(), "Cannot be saved: "+err.Error())
 }

@@ -97,7 +97,7 @@ func (db *DB) CreateMembership(ctx context.Context, s wangge.Scope, m *wangge.Me
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		noPerson := wangge.FieldError("person_id", "人员不存在。", "No such person.")
+		noPerson := wangge.Invalid("person_id", "error.person.none")
 		if err := tx.queryRow(`SELECT grid_code FROM persons WHERE id = ?`, m.PersonID).Scan(&m.GridCode); errors.Is(err, sql.ErrNoRows) {
 			return noPerson
 		} else if err != nil {
@@ -114,7 +114,7 @@ func (db *DB) CreateMembership(ctx context.Context, s wangge.Scope, m *wangge.Me
 			return err
 		}
 		if n > 0 {
-			return wangge.Errorf(wangge.EConflict, "此人已在该重点群体中。", "The person is already in that key group.")
+			return wangge.E(wangge.EConflict, "error.membership.already")
 		}
 		if m.Joined.IsZero() {
 			m.Joined = date(tx.now)
@@ -197,7 +197,7 @@ func (db *DB) EndMembership(ctx context.Context, s wangge.Scope, id int64, versi
 			return err
 		}
 		if left.Before(joined.Time) {
-			return wangge.FieldError("left", "退出日期不能早于加入日期。", "Left cannot be before joined.")
+			return wangge.Invalid("left", "error.membership.left_before_joined")
 		}
 		if err := tx.update("memberships", "id", id, `UPDATE memberships SET left_on = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND left_on IS NULL`,
 			left, tx.now, id, version); err != nil {

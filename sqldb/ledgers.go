@@ -349,7 +349,7 @@ func (db *DB) EachMembership(ctx context.Context, s wangge.Scope, f wangge.Membe
 func (db *DB) GroupChanges(ctx context.Context, s wangge.Scope, g wangge.KeyGroup, from, to time.Time) ([]wangge.GroupChange, error) {
 	from, to = date(from), date(to)
 	if to.Before(from) {
-		return nil, wangge.FieldError("to", "结束日期不能早于开始日期。", "The end date cannot be before the start date.")
+		return nil, wangge.Invalid("to", "error.period.end_before_start")
 	}
 	var w where
 	w.scope("m.grid_code", s)

@@ -117,7 +117,7 @@ func (tx *Tx) deleteUserSessions(userID int64, keep []byte) (int, error) {
 // failures, all in one transaction with its audit entry.
 func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, keep []byte, reset bool) error {
 	if hash == "" {
-		return wangge.FieldError("password", "请设置密码。", "A password is required.")
+		return wangge.Invalid("password", "error.user.no_password")
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		var username, scopeCode string
@@ -157,7 +157,7 @@ func (db *DB) SetUserTOTP(ctx context.Context, userID int64, secret string, enab
 		return errors.New("sqldb: no key set for sealing the TOTP secret")
 	}
 	if secret == "" && enabled {
-		return wangge.FieldError("otp", "请先设置动态验证码。", "Set up the one-time code first.")
+		return wangge.Invalid("otp", "error.totp.not_set_up")
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		var username, scopeCode string

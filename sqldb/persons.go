@@ -57,7 +57,7 @@ func (db *DB) openPerson(ps *personScan, reveal bool) (*wangge.Person, error) {
 
 // errNoHousehold is the refusal of a household that does not exist or lies
 // outside the writer's scope: the two read the same.
-var errNoHousehold = wangge.FieldError("household_id", "所属户不存在。", "No such household.")
+var errNoHousehold = wangge.Invalid("household_id", "error.household.none")
 
 // householdGrid returns the grid of a household the scope may change.
 func (tx *Tx) householdGrid(s wangge.Scope, id int64) (string, error) {
@@ -84,7 +84,7 @@ func (tx *Tx) personGrid(s wangge.Scope, id int64) (household int64, grid string
 }
 
 // idTaken is the conflict for an ID number already on file.
-var idTaken = &wangge.Error{Code: wangge.EConflict, Field: "id_number", Zh: "该身份证号码已登记在册。", Message: "This ID number is already registered."}
+var idTaken = &wangge.Error{Code: wangge.EConflict, Field: "id_number", Key: "error.person.id_taken"}
 
 // CreatePerson adds a person to a household.
 func (db *DB) CreatePerson(ctx context.Context, s wangge.Scope, p *wangge.Person) error {
@@ -228,7 +228,7 @@ func (db *DB) MovePerson(ctx context.Context, s wangge.Scope, id int64, version 
 			return err
 		}
 		if from == toHousehold {
-			return wangge.FieldError("household_id", "此人已在该户。", "The person is already in that household.")
+			return wangge.Invalid("household_id", "error.person.already_in_household")
 		}
 		if err := tx.update("persons", "id", id, `UPDATE persons SET household_id = ?, grid_code = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			toHousehold, toGrid, tx.now, id, version); err != nil {

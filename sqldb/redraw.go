@@ -38,8 +38,7 @@ func (db *DB) RedrawGrids(ctx context.Context, s wangge.Scope, community string,
 		}
 		a, err := geo.ParseArea("", p.GeoJSON)
 		if err != nil || a.Geom.IsEmpty() || a.Geom.Type() != geom.TypePolygon && a.Geom.Type() != geom.TypeMultiPolygon {
-			return nil, wangge.FieldError("plan", fmt.Sprintf("方案中第 %d 个网格的边界不是 GeoJSON 的 Polygon 或 MultiPolygon。", i+1),
-				fmt.Sprintf("The outline of grid %d of the plan is not a GeoJSON Polygon or MultiPolygon.", i+1))
+			return nil, wangge.Invalid("plan", "error.plan.outline", "N", i+1)
 		}
 		outlines[i] = a.Geom
 	}
@@ -51,8 +50,7 @@ func (db *DB) RedrawGrids(ctx context.Context, s wangge.Scope, community string,
 		}
 		validFrom = ts(validFrom)
 		if validFrom.After(tx.now) {
-			return wangge.FieldError("valid_from", "生效日期不能晚于今天：楼院和居民随方案立即调整。",
-				"The new grids cannot take effect later than today: buildings and residents move at once.")
+			return wangge.Invalid("valid_from", "error.plan.future")
 		}
 		var level int
 		var commName string
@@ -92,12 +90,11 @@ func (db *DB) RedrawGrids(ctx context.Context, s wangge.Scope, community string,
 		}
 		for id := range seen {
 			if _, ok := where[id]; !ok {
-				return wangge.FieldError("plan", fmt.Sprintf("楼院 %d 不在本社区内。", id), fmt.Sprintf("Building %d is not in the community.", id))
+				return wangge.Invalid("plan", "error.plan.foreign_building", "ID", id)
 			}
 		}
 		if len(seen) != len(where) {
-			return wangge.Errorf(wangge.EConflict, "方案漏掉了本社区的 %d 个楼院（楼院可能刚有增减），请重新生成方案。",
-				"The plan leaves out %d of the community's buildings (buildings may have been added since); make the plan again.", len(where)-len(seen))
+			return wangge.E(wangge.EConflict, "error.plan.left_out", "N", len(where)-len(seen))
 		}
 
 		// The community's grids: the current ones, and the highest code
@@ -142,7 +139,7 @@ func (db *DB) RedrawGrids(ctx context.Context, s wangge.Scope, community string,
 			}
 			lastSeq++
 			if lastSeq > 999 {
-				return wangge.Errorf(wangge.EConflict, "本社区的网格编号已用完。", "The community has used up its grid numbers.")
+				return wangge.E(wangge.EConflict, "error.plan.codes_used_up")
 			}
 			codes[i] = wangge.ChildCode(community, lastSeq)
 			name := strings.TrimSpace(plan[i].Name)
@@ -232,8 +229,7 @@ func (tx *Tx) newOutline(code, geojson string, validFrom time.Time) (int, error)
 		return 0, nil
 	}
 	if lastFrom.Valid && !validFrom.After(lastFrom.V.Time) {
-		return 0, wangge.FieldError("valid_from", "新边界的生效日期须晚于网格 "+code+" 现行边界的生效日期。",
-			"The new outlines must take effect after grid "+code+"'s current one did.")
+		return 0, wangge.Invalid("valid_from", "error.plan.outline_not_after", "Code", code)
 	}
 	if _, err := tx.exec(`UPDATE boundaries SET valid_to = ? WHERE area_code = ? AND valid_to IS NULL`, validFrom, code); err != nil {
 		return 0, err
@@ -263,8 +259,7 @@ func (tx *Tx) retireGrid(code string, codes []string, overlaps []map[string]wang
 		return err
 	}
 	if lastFrom.Valid && !validFrom.After(lastFrom.V.Time) {
-		return wangge.FieldError("valid_from", "生效日期须晚于网格 "+code+" 现行边界的生效日期。",
-			"The new grids must take effect after grid "+code+"'s current outline did.")
+		return wangge.Invalid("valid_from", "error.plan.not_after", "Code", code)
 	}
 	if to < 0 {
 		to = 0

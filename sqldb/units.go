@@ -28,7 +28,7 @@ func (db *DB) scanUnit(row interface{ Scan(...any) error }, extra ...any) (*wang
 	return &u, err
 }
 
-var creditTaken = &wangge.Error{Code: wangge.EConflict, Field: "credit_code", Zh: "该统一社会信用代码已登记在册。", Message: "This credit code is already registered."}
+var creditTaken = &wangge.Error{Code: wangge.EConflict, Field: "credit_code", Key: "error.unit.credit_taken"}
 
 // CreateUnit adds a resident unit to a grid.
 func (db *DB) CreateUnit(ctx context.Context, s wangge.Scope, u *wangge.Unit) error {

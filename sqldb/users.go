@@ -24,7 +24,7 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (*wangge.User, 
 	return &u, nil
 }
 
-var usernameTaken = &wangge.Error{Code: wangge.EConflict, Field: "username", Zh: "用户名已被占用。", Message: "The username is taken."}
+var usernameTaken = &wangge.Error{Code: wangge.EConflict, Field: "username", Key: "error.user.name_taken"}
 
 // CreateUser adds an account. PasswordHash must already be set.
 func (db *DB) CreateUser(ctx context.Context, u *wangge.User) error {
@@ -32,7 +32,7 @@ func (db *DB) CreateUser(ctx context.Context, u *wangge.User) error {
 		return err
 	}
 	if u.PasswordHash == "" {
-		return wangge.FieldError("password", "请设置密码。", "A password is required.")
+		return wangge.Invalid("password", "error.user.no_password")
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		u.Version, u.CreatedAt, u.UpdatedAt = 1, tx.now, tx.now

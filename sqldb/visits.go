@@ -52,12 +52,12 @@ func (db *DB) CreateVisit(ctx context.Context, s wangge.Scope, v *wangge.Visit) 
 		case v.UnitID != nil:
 			err = tx.queryRow(`SELECT grid_code FROM units WHERE id = ?`, *v.UnitID).Scan(&v.GridCode)
 			if errors.Is(err, sql.ErrNoRows) || err == nil && !s.MayChange(v.GridCode) {
-				err = wangge.FieldError("unit_id", "单位不存在。", "No such unit.")
+				err = wangge.Invalid("unit_id", "error.unit.none")
 			}
 		default:
 			err = tx.queryRow(`SELECT grid_code FROM assignments WHERE assistant_id = ? AND to_at IS NULL`, v.AssistantID).Scan(&v.GridCode)
 			if errors.Is(err, sql.ErrNoRows) || err == nil && !s.MayChange(v.GridCode) {
-				err = wangge.FieldError("assistant_id", "该协理员当前没有负责的网格。", "The assistant has no current grid.")
+				err = wangge.Invalid("assistant_id", "error.assistant.no_grid")
 			}
 		}
 		if err != nil {

@@ -152,8 +152,10 @@ func wantField(t testing.TB, err error, field string, what ...any) {
 	if we.Field != field {
 		t.Errorf("%v: field %q, want %q (%v)", fmt.Sprint(what...), we.Field, field, err)
 	}
-	if we.Zh == "" || we.Message == "" {
-		t.Errorf("%v: want both Zh and Message, got %q / %q", fmt.Sprint(what...), we.Zh, we.Message)
+	// Both texts, from the message catalogue or the error itself, and not
+	// the bare key of a message the catalogue lacks.
+	if zh, en := wangge.ErrorZh(err), wangge.ErrorMessage(err); zh == "" || en == "" || we.Key != "" && (zh == we.Key || en == we.Key) {
+		t.Errorf("%v: want both a Chinese and an English text, got %q / %q", fmt.Sprint(what...), zh, en)
 	}
 }
 

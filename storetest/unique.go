@@ -24,7 +24,7 @@ func wantConflictOn(t *testing.T, err error, field string, what ...any) {
 	if we.Field != field {
 		t.Errorf("%v: conflict names field %q, want %q (%v)", what, we.Field, field, err)
 	}
-	if we.Zh == "" || we.Message == "" {
+	if zh, en := wangge.ErrorZh(err), wangge.ErrorMessage(err); zh == "" || en == "" || zh == we.Key || en == we.Key {
 		t.Errorf("%v: conflict without texts: %+v", what, we)
 	}
 }
