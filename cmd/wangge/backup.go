@@ -24,9 +24,9 @@ const backupUsage = `usage:
       copy the SQLite database, consistently while the server writes, to OUT
       (mode 0600) and its key file to OUT.key; both are checked before it
       says done. PostgreSQL: use pg_dump (README, "Backup and restore").
-  wangge restore [--db DSN] BACKUP [--force]
-      check BACKUP and BACKUP.key, then put them in place as the database
-      and its key file. A database that holds data is replaced only with
+  wangge restore [--db DSN] BACKUP [--key FILE] [--force]
+      check BACKUP and its key file (BACKUP.key, or FILE when kept apart),
+      then put them in place as the database and its key file. A database that holds data is replaced only with
       --force, and kept beside it as DSN.before-restore-<time>.`
 
 // The tables whose counts a backup and a restore print.
@@ -50,12 +50,13 @@ func restoreCmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("restore", flag.ExitOnError)
 	dsn := dbFlag(fset)
 	force := fset.Bool("force", false, "replace a database that holds data (kept as DSN.before-restore-<time>)")
+	key := fset.String("key", "", "the backup's key file (default: BACKUP.key)")
 	pos, err := parseInterleaved(fset, args)
 	if err != nil || len(pos) != 1 {
 		fmt.Fprintln(os.Stderr, backupUsage)
 		return exitError(2)
 	}
-	return restore(ctx, *dsn, pos[0], *force)
+	return restore(ctx, *dsn, pos[0], *key, *force)
 }
 
 var errPostgresBackup = errors.New("wangge backup and restore copy SQLite files; for PostgreSQL use pg_dump and pg_restore, and save the key file (WANGGE_SECRET_KEY_FILE) with the dump: see the README, \"Backup and restore\".\n" +
@@ -193,12 +194,14 @@ func printCounts(c map[string]int64) {
 	fmt.Printf("  rows: %s\n", strings.Join(parts, ", "))
 }
 
-func restore(ctx context.Context, dsn, from string, force bool) error {
+func restore(ctx context.Context, dsn, from, fromKey string, force bool) error {
 	if isPostgres(dsn) {
 		return errPostgresBackup
 	}
 	from = sqlite.Path(from)
-	fromKey := backupKeyPath(from)
+	if fromKey == "" {
+		fromKey = backupKeyPath(from)
+	}
 	sum, err := checkBackup(ctx, from, fromKey)
 	if err != nil {
 		return fmt.Errorf("the backup is refused: %w\n备份未通过校验，未作任何改动", err)

@@ -426,3 +426,28 @@ func TestBackupOfPostgresPointsToPgDump(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreTakesAKeyKeptApart: a key file stored away from its backup is
+// named with --key, and lands beside the restored database.
+func TestRestoreTakesAKeyKeptApart(t *testing.T) {
+	_, out := backupOf(t)
+	apart := filepath.Join(t.TempDir(), "safe", "w.key")
+	os.MkdirAll(filepath.Dir(apart), 0o700)
+	if err := os.Rename(out+".key", apart); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "w.db")
+	if _, err := runOut("restore", "--db", target, out); err == nil || !strings.Contains(err.Error(), "is missing") {
+		t.Fatalf("restore without its key: %v, want a refusal", err)
+	}
+	if printed, err := runOut("restore", out, "--key", apart, "--db", target); err != nil {
+		t.Fatalf("restore --key: %v\n%s", err, printed)
+	}
+	want, _ := os.ReadFile(apart)
+	if got, err := os.ReadFile(target + ".key"); err != nil || string(got) != string(want) {
+		t.Errorf("the restored key file: %v", err)
+	}
+	if printed, err := runOut("audit", "verify", "--db", target); err != nil {
+		t.Errorf("audit verify: %v\n%s", err, printed)
+	}
+}

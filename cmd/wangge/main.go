@@ -23,7 +23,8 @@ Usage:
   wangge user    add|passwd|list|disable …            manage accounts
   wangge audit   verify [--db DSN]                    check the audit log's hash chain
   wangge backup  [--db DSN] OUT                       copy the SQLite database and its key, consistently while serving
-  wangge restore [--db DSN] BACKUP [--force]          check a backup and put it (and its key) in place
+  wangge restore [--db DSN] BACKUP [--key FILE] [--force]
+                                                    check a backup and put it (and its key) in place
   wangge key     rotate [--db DSN]                    re-encrypt personal data under a new key, while serving
   wangge person  find|show|export|correct|delete …    a person's data on request (see PRIVACY.md)
   wangge import  areas|grids FILE --level L [--parent CODE] [--crs wgs84|gcj02] [--strict]
