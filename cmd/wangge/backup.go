@@ -271,30 +271,40 @@ func restore(ctx context.Context, dsn, from, fromKey string, force bool) error {
 		}
 		keptDB = aside
 	}
+	// From here on a failure leaves the target without a database; what
+	// was there is kept, and restore can simply be run again.
+	partway := func(err error) error {
+		msg, zh := fmt.Sprintf("restore stopped partway: %v; run it again", err), "恢复中途停止，请重新运行"
+		if keptDB != "" {
+			msg += "; the database that was there is kept as " + keptDB
+			zh += "；原数据库保留为 " + keptDB
+		}
+		return errors.New(msg + "\n" + zh)
+	}
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if err := os.Remove(dst + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
+			return partway(err)
 		}
 	}
 	if keyDiffers {
 		keptKey = dstKey + ".before-restore-" + stamp
 		if err := os.Rename(dstKey, keptKey); err != nil {
-			return fmt.Errorf("set the old key file aside: %w", err)
+			return partway(fmt.Errorf("set the old key file aside: %w", err))
 		}
 	}
 	if tmpKey != "" {
 		if err := os.Rename(tmpKey, dstKey); err != nil {
-			return err
+			return partway(err)
 		}
 		if err := sqlite.SyncDir(filepath.Dir(dstKey)); err != nil {
-			return err
+			return partway(err)
 		}
 	}
 	if err := os.Rename(tmpDB, dst); err != nil {
-		return err
+		return partway(err)
 	}
 	if err := sqlite.SyncDir(dir); err != nil {
-		return err
+		return partway(err)
 	}
 
 	// Opened as the server opens it (migrating an older backup), the
