@@ -22,6 +22,9 @@ Usage:
   wangge migrate [--db DSN]                           apply database migrations
   wangge user    add|passwd|list|disable …            manage accounts
   wangge audit   verify [--db DSN]                    check the audit log's hash chain
+  wangge backup  [--db DSN] OUT                       copy the SQLite database and its key, consistently while serving
+  wangge restore [--db DSN] BACKUP [--key FILE] [--force]
+                                                    check a backup and put it (and its key) in place
   wangge key     rotate [--db DSN]                    re-encrypt personal data under a new key, while serving
   wangge person  find|show|export|correct|delete …    a person's data on request (see PRIVACY.md)
   wangge import  areas|grids FILE --level L [--parent CODE] [--crs wgs84|gcj02] [--strict]
@@ -86,6 +89,10 @@ func run(ctx context.Context, args []string) error {
 		return audit(ctx, rest)
 	case "key":
 		return keyCmd(ctx, rest)
+	case "backup":
+		return backupCmd(ctx, rest)
+	case "restore":
+		return restoreCmd(ctx, rest)
 	case "bench":
 		return benchCmd(ctx, rest)
 	case "person":
