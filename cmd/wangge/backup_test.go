@@ -102,12 +102,12 @@ func TestBackupDuringWritesRestoresEveryCommittedRow(t *testing.T) {
 		idNo := string(ident.MakeID("149903", birth, n%100, ident.SexFemale))
 		p := &wangge.Person{HouseholdID: households[n%len(households)], Name: fmt.Sprintf("备份测试%d", n), IDNumber: idNo,
 			Relation: wangge.RelOther, Ethnicity: "汉族", Employment: wangge.EmployRetired}
-		err := store.CreatePerson(actx, p)
+		err := store.CreatePerson(actx, wangge.ScopeAll(), p)
 		return loadWrite{"person", strconv.FormatInt(p.ID, 10), idNo}, err
 	})
 	go writer(1, func(n int) (loadWrite, error) {
 		v := &wangge.Visit{AssistantID: assistant, HouseholdID: &households[n%len(households)], At: time.Now().Add(-time.Minute), Purpose: "走访"}
-		err := store.CreateVisit(actx, v)
+		err := store.CreateVisit(actx, wangge.ScopeAll(), v)
 		return loadWrite{"visit", strconv.FormatInt(v.ID, 10), ""}, err
 	})
 	go writer(2, func(n int) (loadWrite, error) {
