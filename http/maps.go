@@ -3,7 +3,6 @@ package http
 import (
 	"encoding/json"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -221,52 +220,18 @@ func point(lng, lat float64) geom.Geometry {
 // mapPalette is how many fill colours the map has (map.js holds them).
 const mapPalette = 6
 
-// gridColours gives each grid a colour index such that grids whose outlines
-// touch get different ones where the palette allows (greedy, largest
-// neighbourhood first, so the result is the same every time).
+// gridColours gives each grid a colour index that differs from those of
+// the grids it borders or overlaps (geo.ColourPolygons).
 func gridColours(grids []wangge.Boundary) ([]int, error) {
-	envs := make([]geom.Envelope, len(grids))
+	polys := make([]geom.Geometry, len(grids))
 	for i, b := range grids {
 		a, err := geo.ParseArea(b.AreaCode, b.GeoJSON)
 		if err != nil {
 			return nil, err
 		}
-		envs[i] = a.Geom.Envelope()
+		polys[i] = a.Geom
 	}
-	nb := make([][]int, len(grids))
-	for i := range envs {
-		for j := i + 1; j < len(envs); j++ {
-			if envs[i].Intersects(envs[j]) {
-				nb[i] = append(nb[i], j)
-				nb[j] = append(nb[j], i)
-			}
-		}
-	}
-	order := make([]int, len(grids))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return len(nb[order[a]]) > len(nb[order[b]]) })
-	colours := make([]int, len(grids))
-	for i := range colours {
-		colours[i] = -1
-	}
-	for _, i := range order {
-		used := make([]int, mapPalette)
-		for _, j := range nb[i] {
-			if c := colours[j]; c >= 0 {
-				used[c]++
-			}
-		}
-		best := 0
-		for c := range used {
-			if used[c] < used[best] {
-				best = c
-			}
-		}
-		colours[i] = best
-	}
-	return colours, nil
+	return geo.ColourPolygons(polys, mapPalette)
 }
 
 // gridCard is what a click on a grid shows.

@@ -72,7 +72,7 @@ type Grid struct {
 	Contiguous   bool          `json:"contiguous"`
 	BuildingIDs  []int64       `json:"building_ids"`
 	Neighbours   []int         `json:"neighbours,omitempty"` // numbers of the grids it borders
-	Colour       int           `json:"-"`                    // 0–7, different from every neighbour's where possible
+	Colour       int           `json:"-"`                    // 0 to Palette−1, different from every neighbour's
 	LabelLng     float64       `json:"-"`
 	LabelLat     float64       `json:"-"`
 	Geom         geom.Geometry `json:"outline"` // Polygon, MultiPolygon when not contiguous, empty without area
@@ -470,23 +470,20 @@ func (p *Proposal) current(ctx context.Context, db Store, keep []string) error {
 	return nil
 }
 
-// colour gives each grid one of eight colours, different from its
-// neighbours' where it can (greedy, in order of number).
+// Palette is how many fill colours the proposal picture has (the pg0…pg7
+// classes of the style sheet).
+const Palette = 8
+
+// colour gives each grid a colour different from its neighbours'
+// (geo.Colours over the partition's borders).
 func colour(gs []Grid) {
-	for i := range gs {
-		used := map[int]bool{}
-		for _, n := range gs[i].Neighbours {
-			if n-1 < i {
-				used[gs[n-1].Colour] = true
-			}
+	nb := make([][]int, len(gs))
+	for i, g := range gs {
+		for _, n := range g.Neighbours {
+			nb[i] = append(nb[i], n-1)
 		}
-		c := i % 8
-		for try := range 8 {
-			if !used[(i+try)%8] {
-				c = (i + try) % 8
-				break
-			}
-		}
+	}
+	for i, c := range geo.Colours(nb, Palette) {
 		gs[i].Colour = c
 	}
 }

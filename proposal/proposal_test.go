@@ -115,7 +115,7 @@ func TestProposalKeepsCodesAndPlacesBuildingsWithoutCoordinates(t *testing.T) {
 }
 
 // TestAdjustmentsAndAccepting: moving two buildings into "one more grid"
-// starts a new grid without a code; accepting what was shown gives it a
+// starts a new grid without a code, coloured unlike the grids it borders; accepting what was shown gives it a
 // fresh code, while a proposal made from other data is refused as stale.
 func TestAdjustmentsAndAccepting(t *testing.T) {
 	w := newWorld(t)
@@ -126,6 +126,16 @@ func TestAdjustmentsAndAccepting(t *testing.T) {
 	}
 	if len(p.Grids) != 3 || p.Grids[2].Code != "" || p.Grids[2].Buildings != 2 || p.Grids[2].Households != 40 || !p.Grids[2].Contiguous {
 		t.Fatalf("grids %+v", p.Grids)
+	}
+	for _, g := range p.Grids {
+		if len(g.Neighbours) == 0 {
+			t.Errorf("grid %d borders no other grid", g.Number)
+		}
+		for _, n := range g.Neighbours {
+			if c := p.Grids[n-1].Colour; c == g.Colour || c < 0 || c >= Palette {
+				t.Errorf("grids %d and %d, neighbours, have colours %d and %d", g.Number, n, g.Colour, c)
+			}
+		}
 	}
 	for _, b := range p.Buildings {
 		if (b.ID == w.east[4] || b.ID == w.east[9]) != (b.Group != b.Proposed) {
