@@ -2,16 +2,15 @@ package http
 
 import (
 	"fmt"
-	"math"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/peterstace/simplefeatures/geom"
-
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/geo/svg"
 	"github.com/wangge/wangge/proposal"
 )
 
@@ -27,8 +26,8 @@ import (
 type proposeView struct {
 	P         *proposal.Proposal
 	N         int
-	Moves     []string // the adjustments, as BUILDING:GRID
-	Pic       *picture
+	Moves     []string      // the adjustments, as BUILDING:GRID
+	Pic       template.HTML // the proposal drawn
 	Rows      []proposeRow
 	Choices   []int // grid numbers a building may be put in (the last starts a new grid)
 	CanAccept bool
@@ -141,7 +140,7 @@ func (s *Server) renderPropose(w http.ResponseWriter, r *http.Request, status in
 	}
 	_, planErr := p.Plan()
 	v.CanAccept = planErr == nil
-	v.Pic = newPicture(p)
+	v.Pic = s.proposalPicture(l, p)
 	crumbs, cerr := s.areaCrumbs(r.Context(), p.Code)
 	if cerr != nil {
 		s.error(w, r, cerr)
@@ -151,109 +150,43 @@ func (s *Server) renderPropose(w http.ResponseWriter, r *http.Request, status in
 	s.render(w, r, status, "propose", &view{Title: p.Community.Name + " · " + s.msgs.T(l, "propose.title"), Crumbs: crumbs, Data: v})
 }
 
-// picture is the proposal drawn in metres on a local projection, north up.
-type picture struct {
-	ViewBox  string
-	Outline  string
-	Current  []string // current grids' outlines (dashed)
-	Grids    []picGrid
-	Dots     []picDot
-	Font     string // label size, in picture units
-	Small    string // household counts and the scale's size
-	DotR     string
-	Scale    string // a scale bar: its length in metres, its path and where its label goes
-	ScaleBar string
-	ScaleX   string
-	ScaleY   string
-}
-
-type picGrid struct {
-	Number, Households, Colour int
-	D                          string
-	X, Y, Y2                   string // label position
-	Code                       string
-	Contiguous                 bool
-}
-
-type picDot struct {
-	X, Y  string
-	Title string
-	Moved bool
-}
-
-func newPicture(p *proposal.Proposal) *picture {
-	env := p.Outline.Envelope()
-	lo, _ := env.Min().XY()
-	hi, _ := env.Max().XY()
-	lat0 := (lo.Y + hi.Y) / 2
-	const r = 6371008.8 * math.Pi / 180
-	kx := r * math.Cos(lat0*math.Pi/180)
-	pt := func(lng, lat float64) (float64, float64) { return (lng - lo.X) * kx, (hi.Y - lat) * r }
-	w, h := (hi.X-lo.X)*kx, (hi.Y-lo.Y)*r
-	pad := 0.03 * max(w, h)
-	num := func(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
-	path := func(g geom.Geometry) string {
-		var b strings.Builder
-		for _, part := range g.Dump() {
-			poly, ok := part.AsPolygon()
-			if !ok {
-				continue
-			}
-			for _, ring := range poly.DumpRings() {
-				seq := ring.Coordinates()
-				for i := range seq.Length() {
-					xy := seq.GetXY(i)
-					x, y := pt(xy.X, xy.Y)
-					if i == 0 {
-						b.WriteString("M")
-					} else {
-						b.WriteString(" L")
-					}
-					b.WriteString(num(x) + " " + num(y))
-				}
-				b.WriteString(" Z ")
-			}
-		}
-		return strings.TrimSpace(b.String())
-	}
-	size := max(w, h)
-	pic := &picture{
-		ViewBox: num(-pad) + " " + num(-pad) + " " + num(w+2*pad) + " " + num(h+2*pad),
-		Outline: path(p.Outline),
-		Font:    num(size / 28),
-		Small:   num(size / 48),
-		DotR:    num(size / 160),
-	}
-	for _, c := range p.Current {
-		if !c.Geom.IsEmpty() {
-			pic.Current = append(pic.Current, path(c.Geom))
-		}
-	}
+// proposalPicture draws the proposal (geo/svg): the proposed grids in
+// their colours, the current grids' outlines dashed, the community's
+// outline, the buildings (those moved by hand in red), each grid's number
+// and households, and a scale bar.
+func (s *Server) proposalPicture(l lang, p *proposal.Proposal) template.HTML {
+	t := func(id string, args ...any) string { return s.msgs.T(l, id, args...) }
+	pic := svg.Picture{Class: "propose-map", Title: t("propose.map_title"), Frame: p.Outline, FillClass: "pg",
+		DotRadius: 1.0 / 160, ScaleClass: "pg-scale", ScaleLabel: func(m string) string { return t("propose.metres", "M", m) }}
 	for _, g := range p.Grids {
 		if g.Geom.IsEmpty() {
 			continue
 		}
-		x, y := pt(g.LabelLng, g.LabelLat)
-		pic.Grids = append(pic.Grids, picGrid{Number: g.Number, Households: g.Households, Colour: g.Colour, D: path(g.Geom),
-			X: num(x), Y: num(y), Y2: num(y + size/40), Code: g.Code, Contiguous: g.Contiguous})
+		class := "pg"
+		if !g.Contiguous {
+			class += " pg-detached"
+		}
+		pic.Shapes = append(pic.Shapes, svg.Shape{Geom: g.Geom, Class: class, Colour: g.Colour,
+			Data:  map[string]string{"grid": strconv.Itoa(g.Number)},
+			Title: t("propose.grid_n", "N", g.Number) + " · " + t("propose.households_n", "N", g.Households)})
+		pic.Labels = append(pic.Labels,
+			svg.Label{Lng: g.LabelLng, Lat: g.LabelLat, Class: "pg-label", Text: strconv.Itoa(g.Number), Size: 1.0 / 28},
+			svg.Label{Lng: g.LabelLng, Lat: g.LabelLat, Class: "pg-count", Text: t("propose.households_n", "N", g.Households), Size: 1.0 / 48, Down: 1.0 / 40})
 	}
+	for _, c := range p.Current {
+		pic.Shapes = append(pic.Shapes, svg.Shape{Geom: c.Geom, Class: "pg-current", Colour: -1})
+	}
+	pic.Shapes = append(pic.Shapes, svg.Shape{Geom: p.Outline, Class: "pg-outline", Colour: -1})
 	for _, b := range p.Buildings {
 		if !b.Located {
 			continue
 		}
-		x, y := pt(b.Lng, b.Lat)
-		pic.Dots = append(pic.Dots, picDot{X: num(x), Y: num(y), Title: fmt.Sprintf("%s · %d", b.Name, b.Households), Moved: b.Group != b.Proposed})
-	}
-	// A scale bar of a round length about a fifth of the width.
-	bar := 1.0
-	for _, m := range []float64{10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000} {
-		if m <= w/5 {
-			bar = m
+		class := "pg-dot"
+		if b.Group != b.Proposed {
+			class += " pg-dot-moved"
 		}
+		pic.Dots = append(pic.Dots, svg.Dot{Lng: b.Lng, Lat: b.Lat, Class: class, Title: fmt.Sprintf("%s · %d", b.Name, b.Households)})
 	}
-	pic.Scale = strconv.FormatFloat(bar, 'f', -1, 64)
-	by := h + pad/2
-	pic.ScaleBar = "M0 " + num(by) + " L" + num(bar) + " " + num(by)
-	pic.ScaleX, pic.ScaleY = num(bar+size/80), num(by+size/150)
-	return pic
+	// The SVG escapes every text and attribute it writes.
+	return template.HTML(svg.Draw(pic))
 }
