@@ -112,6 +112,13 @@ func TestColourPolygonsNeighboursDiffer(t *testing.T) {
 		// 0 1
 		// 2 3: 0–3 and 1–2 only touch at the centre corner.
 		{"grid of squares", squares(2, 2), [][2]int{{0, 1}, {0, 2}, {1, 3}, {2, 3}}, 2},
+		// A T-junction: the left square's east edge has no vertex where
+		// the two on its right meet, yet it borders both.
+		{"T-junction", []geom.Geometry{
+			poly(t, []geom.XY{{X: 113.100, Y: 36.190}, {X: 113.102, Y: 36.190}, {X: 113.102, Y: 36.192}, {X: 113.100, Y: 36.192}}),
+			poly(t, []geom.XY{{X: 113.102, Y: 36.191}, {X: 113.104, Y: 36.191}, {X: 113.104, Y: 36.192}, {X: 113.102, Y: 36.192}}),
+			poly(t, []geom.XY{{X: 113.102, Y: 36.190}, {X: 113.104, Y: 36.190}, {X: 113.104, Y: 36.191}, {X: 113.102, Y: 36.191}})},
+			[][2]int{{0, 1}, {0, 2}, {1, 2}}, 3},
 		{"squares touching only at a corner", []geom.Geometry{cell(t, 0, 0), cell(t, 1, 1)}, nil, 1},
 		{"overlapping squares", []geom.Geometry{cell(t, 0, 0), poly(t, []geom.XY{
 			{X: 113.1005, Y: 36.1905}, {X: 113.1015, Y: 36.1905}, {X: 113.1015, Y: 36.1915}, {X: 113.1005, Y: 36.1915}})}, [][2]int{{0, 1}}, 2},

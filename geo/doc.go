@@ -3,8 +3,10 @@
 // validation, the in-memory locate index over grid polygons, the coverage
 // check, proposed grids of about N households ([ProposePartition]: weighted
 // bisection of the buildings, Voronoi cells clipped to the community; see
-// partition.go), and region-code helpers. It touches no database and no
-// network.
+// partition.go), the map colouring that keeps neighbours apart
+// ([Colours], [ColourPolygons]; see colour.go), and region-code helpers.
+// It touches no database and no network; drawing areas as SVG for a page
+// is its subpackage svg.
 //
 // # Locate and the border rule
 //
