@@ -3,60 +3,14 @@ package http
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/wangge/wangge"
-	"github.com/wangge/wangge/passwd"
-	"github.com/wangge/wangge/secret"
-	"github.com/wangge/wangge/sqlite"
-	"github.com/wangge/wangge/synth"
 )
-
-// demoDistrict fills a fresh SQLite store with the demo district at the
-// given scale, as `wangge demo` does, and returns it with its accounts.
-func demoDistrict(t *testing.T, scale float64) (wangge.Store, map[string]synth.Account) {
-	t.Helper()
-	ctx := wangge.WithActor(context.Background(), wangge.Actor{Username: "demo", Role: wangge.RoleSystem})
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	box, err := secret.New(secret.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.UseKey(ctx, box); err != nil {
-		t.Fatal(err)
-	}
-	bulk, err := db.Bulk(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
-	res, err := synth.Generate(synth.Config{Seed: 1, Scale: scale, Now: testNow}, bulk, "Demo-Test-2026",
-		func(pw string) string { return passwd.Hash(pw, cheap) }, nil)
-	if err != nil {
-		bulk.Rollback()
-		t.Fatal(err)
-	}
-	if err := bulk.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	accounts := map[string]synth.Account{}
-	for _, a := range res.Accounts {
-		accounts[a.Username] = a
-	}
-	return db, accounts
-}
 
 // TestBrowserBuildingHeadOpensHisBuilding logs in as the demo's building
 // head, finds his building on his grid's page and opens it: the numbers of
@@ -66,8 +20,7 @@ func TestBrowserBuildingHeadOpensHisBuilding(t *testing.T) {
 	ctx := newBrowser(t)
 	store, accounts := demoDistrict(t, 0.02)
 	head, staff := accounts["louyuanzhang"], accounts["shequ"]
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := httptest.NewServer(NewServer(store, Options{Logger: log, Now: func() time.Time { return testNow }, ImportDir: t.TempDir()}).Handler())
+	ts := httptest.NewServer(demoServer(t, store).Handler())
 	t.Cleanup(ts.Close)
 
 	// What the staff of the community see of the head's building.
