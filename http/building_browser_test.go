@@ -66,9 +66,10 @@ func TestBrowserBuildingHeadOpensHisBuilding(t *testing.T) {
 	b.do("log in as the building head",
 		chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), head.Username),
-		chromedp.SendKeys(chromedp.ID("password"), head.Password),
-		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+		chromedp.SendKeys(chromedp.ID("password"), head.Password))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`))); err != nil {
+		t.Fatal(err)
+	}
 	b.do("open his grid", chromedp.Navigate(ts.URL+"/areas/"+head.ScopeCode),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`tr[data-building="%d"] a`, mine.ID))))
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-building="%d"] a`, mine.ID)))); err != nil {
