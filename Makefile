@@ -18,7 +18,7 @@ run: build
 	./wangge demo --db $(DB) --seed $(SEED) --if-empty --admin-password $(DEMO_ADMIN_PASSWORD)
 	@echo
 	@echo "打开 Open http://$(ADDR)/ — 登录 log in as admin / $(DEMO_ADMIN_PASSWORD)"
-	@echo "(the other demo accounts and their passwords were printed when the demo was generated)"
+	@echo "(every demo account and its password is listed above, on every run)"
 	@echo
 	./wangge serve --db $(DB) --addr $(ADDR)
 

@@ -65,6 +65,7 @@ func (b *Building) Validate() error {
 type BuildingFilter struct {
 	GridCode string // narrows the scope; "" for the whole scope
 	Query    string // substring of name or address
+	ID       int64  // one building only; 0 for any
 	Page
 }
 

@@ -31,6 +31,21 @@ func TestPersonNormalizeDerivesFromTheIDNumber(t *testing.T) {
 	}
 }
 
+// TestPersonNormalizeTakesTheIDNumberAsTyped: a form's ID number typed with
+// spaces between its groups, or in the 15-digit 1989 form, is stored as
+// the 18-digit number, with the birth date and sex it gives.
+func TestPersonNormalizeTakesTheIDNumberAsTyped(t *testing.T) {
+	for _, typed := range []string{"110105 19491231 002x", "110105\u300019491231\u3000002X", "110105-19491231-002X", "110105491231002"} {
+		p := Person{Name: "测试", HouseholdID: 1, IDNumber: typed}
+		if err := p.Normalize(); err != nil {
+			t.Fatalf("%q: %v", typed, err)
+		}
+		if p.IDNumber != "11010519491231002X" || !p.BirthDate.Equal(time.Date(1949, 12, 31, 0, 0, 0, 0, time.UTC)) || p.Sex != ident.SexFemale {
+			t.Errorf("%q stored as %q, born %v, sex %v", typed, p.IDNumber, p.BirthDate, p.Sex)
+		}
+	}
+}
+
 func TestPersonNormalizeSaysWhatIsWrong(t *testing.T) {
 	p := Person{Name: "测试", HouseholdID: 1, IDNumber: "110105194912310025"}
 	err := p.Normalize()

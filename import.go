@@ -50,6 +50,9 @@ type ImportRow struct {
 	Membership *MembershipRow
 	// Errors found by the parser; Field is the ledger column key.
 	Errors []ErrorDetail
+	// Notes are what the parser changed and the report should say, such as
+	// a 15-digit ID number converted to 18 digits.
+	Notes []ErrorDetail
 	// Cells are the row's cells as read, for the rejected-rows file.
 	Cells []string
 }

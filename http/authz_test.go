@@ -121,6 +121,9 @@ var authzMatrix = map[string]matrixRoute{
 	"POST /persons/{id}/reveal": {allow: peopleRoles,
 		in:  post("/persons/{person}/reveal", url.Values{"reason": {"verify"}}),
 		out: post("/persons/{person}/reveal", url.Values{"reason": {"verify"}})},
+	// The call button reveals the phone: who may reveal may call.
+	"POST /persons/{id}/call": {allow: peopleRoles, in: post("/persons/{person}/call", nil), out: post("/persons/{person}/call", nil)},
+
 	"GET /audit": {allow: "m.shenji", in: get("/audit")},
 	// Reports: the scope is applied in the store (an area outside it is
 	// not found); a department only its own line's (m.minzheng: civil).

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -43,10 +44,11 @@ func httpStatus(err error) int {
 	return http.StatusInternalServerError
 }
 
-// errorView is what the error page shows.
+// errorView is what the error page shows: the message in the page's
+// language only, so a Chinese page carries no English line.
 type errorView struct {
-	Status int
-	Zh, En string // the domain's texts; internal errors have generic ones
+	Status  int
+	Message string // the domain's text; internal errors have a generic one
 }
 
 // error renders the error page for err with its status. Internal errors are
@@ -56,7 +58,16 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	ev := errorView{Status: status, Zh: wangge.ErrorZh(err), En: wangge.ErrorMessage(err)}
-	title := s.msgs.T(langOf(r), "error."+strconv.Itoa(status))
+	l := langOf(r)
+	ev := errorView{Status: status, Message: wangge.ErrorMessage(err)}
+	if l != langEn {
+		// An error without a Chinese text would put English on a Chinese
+		// page; the catalogue's generic line stands in for it.
+		var e *wangge.Error
+		if ev.Message = wangge.ErrorZh(err); errors.As(err, &e) && e.Zh == "" {
+			ev.Message = s.msgs.T(l, "error.no_detail")
+		}
+	}
+	title := s.msgs.T(l, "error."+strconv.Itoa(status))
 	s.render(w, r, status, "error", &view{Title: title, Data: ev})
 }

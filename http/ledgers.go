@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/ident"
 )
 
 // The four ledgers (四本台账) as pages: assistants, residents household by
@@ -444,6 +446,18 @@ func (s *Server) handleResidentsLedger(w http.ResponseWriter, r *http.Request) e
 	hs, total, err := s.store.ListHouseholds(ctx, f.Scope, wangge.HouseholdFilter{Search: f.Q, Sort: f.Sort, Page: pg})
 	if err != nil {
 		return err
+	}
+	// Looking a person up by ID number is a search of personal data: who
+	// searched, where, and whether it found anyone is recorded, the number
+	// only masked.
+	if id, ok := wangge.SearchIDNumber(f.Q); ok {
+		detail, err := json.Marshal(map[string]any{"id_number": ident.MaskID(id), "found": total})
+		if err != nil {
+			return err
+		}
+		if err := s.store.Audit(ctx, &wangge.AuditEntry{Action: "person.search", Object: "person", GridCode: f.Area.Code, Detail: string(detail)}); err != nil {
+			return err
+		}
 	}
 	v.Households, v.Pager = hs, newPager(r, n, total)
 	names := s.newAreaNames(ctx)

@@ -175,10 +175,16 @@ func areaStats(a *wangge.AreaSummary, children []wangge.AreaSummary) []stat {
 
 // buildingView is what a building page shows.
 type buildingView struct {
-	Building   *wangge.Building
+	Building *wangge.Building
+	// Summary holds the counts and the head's name exactly as the grid
+	// page shows them, so the two pages never disagree.
+	Summary    wangge.BuildingSummary
 	Head       *wangge.BuildingHead
 	Households []wangge.HouseholdSummary
 	Pager      *pager
+	// SeesPeople is false for a role that sees counts only (a building
+	// head): the page then lists no household and no phone.
+	SeesPeople bool
 }
 
 // handleBuilding shows a building and its households.
@@ -197,19 +203,32 @@ func (s *Server) handleBuilding(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &buildingView{Building: b}
-	heads, err := s.store.BuildingHeads(ctx, scope, id)
+	v := &buildingView{Building: b, SeesPeople: scope.People()}
+	sums, _, err := s.store.ListBuildings(ctx, scope, wangge.BuildingFilter{ID: id, Page: wangge.Page{Limit: 1}})
 	if err != nil {
 		return err
 	}
-	if len(heads) > 0 && heads[0].To == nil {
-		v.Head = &heads[0]
+	if len(sums) != 1 {
+		return wangge.ErrNotFound
 	}
-	var total int
-	if v.Households, total, err = s.store.ListHouseholds(ctx, scope, wangge.HouseholdFilter{BuildingID: id, Page: pg}); err != nil {
-		return err
+	v.Summary = sums[0]
+	// A building head sees the counts and the head's name, as on the grid
+	// page; the household list and the head's phone are personal data the
+	// role does not read (its scope returns none of them).
+	if v.SeesPeople {
+		heads, err := s.store.BuildingHeads(ctx, scope, id)
+		if err != nil {
+			return err
+		}
+		if len(heads) > 0 && heads[0].To == nil {
+			v.Head = &heads[0]
+		}
+		var total int
+		if v.Households, total, err = s.store.ListHouseholds(ctx, scope, wangge.HouseholdFilter{BuildingID: id, Page: pg}); err != nil {
+			return err
+		}
+		v.Pager = newPager(r, n, total)
 	}
-	v.Pager = newPager(r, n, total)
 	crumbs, err := s.areaCrumbs(ctx, b.GridCode)
 	if err != nil {
 		return err

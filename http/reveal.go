@@ -101,3 +101,39 @@ func (s *Server) renderRevealMsg(w http.ResponseWriter, r *http.Request, status 
 	crumbs := []crumb{{Name: s.msgs.T(langOf(r), "reveal.back"), URL: v.Back}, {Name: v.Person.Name}}
 	s.render(w, r, status, "reveal", &view{Title: title, Crumbs: crumbs, Data: v})
 }
+
+// callView is the page a call button leads to: one big tel: link.
+type callView struct {
+	Person *wangge.Person // Phone in full
+	Back   string
+}
+
+// handleCall lets the viewer phone a person: pressing "拨打" is itself a
+// reveal of the phone (reason 电话联系), audited and counted against the
+// hourly limit like any other, within the caller's scope only. The answer
+// is a page whose big button is a tel: link, which phones follow; a
+// redirect to tel: would leave a desktop browser on a blank page.
+func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	scope := userFrom(ctx).Scope()
+	masked, err := s.store.Person(ctx, scope, id)
+	if err != nil {
+		return err
+	}
+	if masked.Phone == "" {
+		return wangge.FieldError("phone", "此人没有登记电话。", "This person has no phone on record.")
+	}
+	p, err := s.store.RevealPerson(ctx, scope, id, s.msgs.T(langZh, "call.reason"))
+	if err != nil {
+		return err
+	}
+	v := &callView{Person: &wangge.Person{ID: p.ID, HouseholdID: p.HouseholdID, Name: p.Name, Phone: p.Phone}, Back: "/households/" + strconv.FormatInt(p.HouseholdID, 10)}
+	l := langOf(r)
+	crumbs := []crumb{{Name: s.msgs.T(l, "reveal.back"), URL: v.Back}, {Name: p.Name}}
+	s.render(w, r, http.StatusOK, "call", &view{Title: s.msgs.T(l, "call.title", "Name", p.Name), Crumbs: crumbs, Data: v})
+	return nil
+}

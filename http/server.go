@@ -171,6 +171,7 @@ func (s *Server) routeTable() []route {
 		s.page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
 		s.page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),
 		s.page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),
+		s.page("POST /persons/{id}/call", wangge.PermReveal, s.handleCall),
 		s.page("GET /audit", wangge.PermViewAudit, s.handleAudit),
 		// Reports: the completeness report reads households and persons;
 		// a department generates its own line's report, staff every one.

@@ -21,6 +21,8 @@ func FuzzParseID(f *testing.F) {
 		"１１０１０５１９４９１２３１００２Ｘ", "\u300011010519491231002X ",
 		"110105491231002", "110105194902290021", "110105202605020021",
 		"110105194912310025", "910105194912310021", "", "X", "\xff",
+		"110105 19491231 002X", "110105\u300019491231\u3000002X", "110105-19491231-002X",
+		"110105 491231 002", "11010549123100X",
 	} {
 		f.Add(s)
 	}
@@ -39,6 +41,11 @@ func FuzzParseID(f *testing.F) {
 		}
 		if m := MaskID(s); m != string(id[:4])+"**********"+string(id[14:]) {
 			t.Fatalf("MaskID(%q) = %q", s, m)
+		}
+		// Converting is parsing: a converted number is the one ParseIDAt gives.
+		id3, converted, err := ParseIDConvertedAt(s, today)
+		if err != nil || id3 != id || converted != (len(CompactID(s)) == 15) {
+			t.Fatalf("ParseIDConvertedAt(%q) = %q, %v, %v; ParseIDAt gave %q", s, id3, converted, err, id)
 		}
 	})
 }

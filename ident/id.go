@@ -3,6 +3,7 @@ package ident
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -64,24 +65,79 @@ func ParseID(s string) (IDNumber, error) {
 // ParseIDAt validates and normalises a resident ID number, judging the birth
 // date against the calendar date of today in today's location.
 //
-// It trims white space, converts full-width characters to ASCII and a
-// lower-case x to X, then checks in order: the length (18; 15-digit legacy
-// numbers are rejected), the characters (17 digits and a digit or X), the
+// It normalises the number as CompactID does (so "110105 19491231 002X", as
+// people type it into a spreadsheet, is accepted), converts a 15-digit number
+// of the 1989 form to 18 digits as ConvertLegacyID does, then checks in
+// order: the length (18), the characters (17 digits and a digit or X), the
 // province code (first two digits), the birth date (digits 7–14: a real date,
 // not after today and not before 1870-01-01) and the ISO 7064 MOD 11-2 check
 // character. Errors are of type *Error.
 func ParseIDAt(s string, today time.Time) (IDNumber, error) {
+	id, _, err := ParseIDConvertedAt(s, today)
+	return id, err
+}
+
+// ParseIDConverted is ParseID that also reports whether the input was a
+// 15-digit number converted to 18 digits, so an import can say so.
+func ParseIDConverted(s string) (IDNumber, bool, error) {
+	return ParseIDConvertedAt(s, time.Now().In(chinaTime))
+}
+
+// ParseIDConvertedAt is ParseIDAt that also reports whether the input was a
+// 15-digit number converted to 18 digits.
+func ParseIDConvertedAt(s string, today time.Time) (IDNumber, bool, error) {
+	s = CompactID(s)
+	converted := false
+	if utf8.RuneCountInString(s) == 15 {
+		c, err := ConvertLegacyID(s)
+		if err != nil {
+			return "", false, err
+		}
+		s, converted = c, true
+	}
+	id, err := parseID18(s, today)
+	return id, converted && err == nil, err
+}
+
+// CompactID normalises an ID number as people type it: it drops white space
+// anywhere (ASCII spaces, tabs, the ideographic space U+3000) and hyphens
+// between the groups, maps full-width digits and letters to ASCII and
+// upper-cases x. It does not validate.
+func CompactID(s string) string {
 	s = normalize(s)
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\n', '\r', '\u00a0', '-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2212':
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// ConvertLegacyID converts a 15-digit ID number of the 1989 form (6-digit
+// area code, 6-digit YYMMDD birth date, 3-digit sequence) to the 18-digit
+// GB 11643-1999 form: the century 19 is inserted before the birth year and
+// the check character appended. The input is compacted first; the result is
+// not otherwise validated (ParseIDAt does that).
+func ConvertLegacyID(s string) (string, error) {
+	s = CompactID(s)
+	if utf8.RuneCountInString(s) != 15 || !allDigits(s) {
+		return "", idError(ReasonLegacy,
+			"15 位身份证号码必须全部是数字",
+			"a 15-digit ID number must be all digits")
+	}
+	first17 := s[:6] + "19" + s[6:]
+	return first17 + string(CheckDigit(first17)), nil
+}
+
+// parseID18 validates a compacted ID number.
+func parseID18(s string, today time.Time) (IDNumber, error) {
 	n := utf8.RuneCountInString(s)
 	switch {
 	case n == 0:
 		return "", idError(ReasonEmpty,
 			"身份证号码不能为空",
 			"ID number is empty")
-	case n == 15:
-		return "", idError(ReasonLegacy,
-			"这是 15 位旧身份证号码，已停止使用，请填写 18 位身份证号码",
-			"this is a 15-digit legacy ID number, which is no longer valid; use the 18-digit ID number")
 	case n != 18:
 		return "", idError(ReasonLength,
 			fmt.Sprintf("身份证号码应为 18 位，实为 %d 位", n),

@@ -21,6 +21,18 @@ func TestParseIDAccepts(t *testing.T) {
 		{"１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X"},
 		{"１１０１０５１９４９１２３１００２ｘ", "11010519491231002X"},
 		{" \t\u300011010519491231002X\u3000\n", "11010519491231002X"},
+		// As people type them into a spreadsheet: spaces, ideographic spaces,
+		// tabs or hyphens between the groups.
+		{"110105 19491231 002X", "11010519491231002X"},
+		{"110105\u300019491231\u3000002x", "11010519491231002X"},
+		{"110105\t19491231\t002X", "11010519491231002X"},
+		{"110105-19491231-002X", "11010519491231002X"},
+		{"１１０１０５－１９４９１２３１－００２Ｘ", "11010519491231002X"},
+		{"1101 0519 4912 3100 2X", "11010519491231002X"},
+		// The 1989 15-digit form of the GB 11643-1999 example: the century
+		// is inserted and the check character appended.
+		{"110105491231002", "11010519491231002X"},
+		{"110105 491231 002", "11010519491231002X"},
 		{string(MakeID("140402", date(2000, 2, 29), 12, SexMale)), string(MakeID("140402", date(2000, 2, 29), 12, SexMale))},
 		// Born today, in Beijing: it is still 30 April in UTC.
 		{string(MakeID("810000", date(2026, 5, 1), 0, SexFemale)), string(MakeID("810000", date(2026, 5, 1), 0, SexFemale))},
@@ -45,14 +57,17 @@ func TestParseIDRejects(t *testing.T) {
 	}{
 		{"", ReasonEmpty, nil},
 		{" \u3000 ", ReasonEmpty, nil},
-		{"110105491231002", ReasonLegacy, []string{"18-digit", "18 位"}},
+		{"11010549123100A", ReasonLegacy, []string{"15-digit", "15 位"}},
+		{"110105491331002", ReasonBirthDate, []string{"1949-13-31"}},
+		{"910105491231002", ReasonRegion, []string{"91"}},
 		{"1101051949123100", ReasonLength, []string{"got 16"}},
 		{"11010519491231002X1", ReasonLength, []string{"got 19"}},
 		{"11010519491231002XX", ReasonLength, []string{"got 19"}},
 		{"身份证", ReasonLength, []string{"got 3"}},
 		{"1101051949123100AX", ReasonCharset, []string{"character 17", "'A'", "第 17 位"}},
 		{"11010519491231002Y", ReasonCharset, []string{"character 18", "'Y'"}},
-		{"110105 19491231002", ReasonCharset, []string{"character 7", "' '"}},
+		{"110105 19491231002", ReasonLength, []string{"got 17"}},
+		{"110105_19491231002X", ReasonLength, []string{"got 19"}},
 		{"11010519491231002张", ReasonCharset, []string{"character 18", "'张'"}},
 		{"X10105194912310020", ReasonCharset, []string{"character 1"}},
 		{"910105194912310021", ReasonRegion, []string{"91"}},
@@ -284,4 +299,42 @@ func mustPanic(t *testing.T, name string, f func()) {
 		}
 	}()
 	f()
+}
+
+func TestParseIDConvertedReportsConversion(t *testing.T) {
+	tests := []struct {
+		in        string
+		want      IDNumber
+		converted bool
+	}{
+		{"110105491231002", "11010519491231002X", true},
+		{"１１０１０５ ４９１２３１ ００２", "11010519491231002X", true},
+		{"11010519491231002X", "11010519491231002X", false},
+		{"110105 19491231 002X", "11010519491231002X", false},
+	}
+	for _, tt := range tests {
+		id, converted, err := ParseIDConvertedAt(tt.in, today)
+		if err != nil || id != tt.want || converted != tt.converted {
+			t.Errorf("ParseIDConvertedAt(%q) = %q, %v, %v; want %q, %v", tt.in, id, converted, err, tt.want, tt.converted)
+		}
+	}
+	if _, converted, err := ParseIDConvertedAt("110105491331002", today); err == nil || converted {
+		t.Errorf("a 15-digit number with a bad date: converted %v, err %v", converted, err)
+	}
+}
+
+func TestConvertLegacyIDEveryDate(t *testing.T) {
+	// A converted number keeps the region, birth date (in the 1900s) and
+	// sequence of the old one, and always passes the check.
+	for d := date(1900, 1, 1); d.Year() < 2000; d = d.AddDate(0, 0, 97) {
+		seq := d.YearDay() % 1000
+		old := fmt.Sprintf("140402%02d%02d%02d%03d", d.Year()%100, d.Month(), d.Day(), seq)
+		id, converted, err := ParseIDConvertedAt(old, today)
+		if err != nil || !converted {
+			t.Fatalf("ParseIDConvertedAt(%q): %q, %v, %v", old, id, converted, err)
+		}
+		if !id.BirthDate().Equal(d) || id.Region() != "140402" || string(id[14:17]) != old[12:] {
+			t.Fatalf("%q converted to %q", old, id)
+		}
+	}
 }

@@ -4,10 +4,14 @@ import "strings"
 
 // MaskID masks an ID number for display, keeping the first four and the
 // last four characters: "1404**********123X". It accepts any string: it
-// normalises it as ParseID does, and masks all but the last two characters
-// of strings shorter than 15.
+// normalises it as ParseID does (a 15-digit number is masked in its 18-digit
+// form), and masks all but the last two characters of strings shorter than 15.
 func MaskID(s string) string {
-	r := []rune(normalize(s))
+	s = CompactID(s)
+	if c, err := ConvertLegacyID(s); err == nil {
+		s = c
+	}
+	r := []rune(s)
 	if len(r) < 15 {
 		return maskTail(r, 2)
 	}

@@ -131,7 +131,7 @@ var Persons = Spec{Kind: KindPersons, Zh: "居民", En: "Residents", Columns: []
 	{Key: ColHousePhone, Zh: "户联系电话", En: "Household phone", Variants: []string{"户电话", "家庭电话", "住户电话"}},
 	{Key: ColName, Zh: "姓名", En: "Name", Variants: []string{"名字", "人员姓名"}, Required: true},
 	{Key: ColIDNumber, Zh: "公民身份号码", En: "ID number", Variants: idVariants, Required: true,
-		Note: "18 位，校验位与出生日期须正确；请将单元格设为文本，以免末位被改。"},
+		Note: "18 位，校验位与出生日期须正确；分组之间的空格可有可无，15 位旧号码自动转换为 18 位；请将单元格设为文本，以免末位被改。"},
 	{Key: ColRelation, Zh: "与户主关系", En: "Relation", Variants: []string{"关系", "与户主的关系"},
 		Note: "户主、配偶、子女、父母、孙子女、祖父母、兄弟姐妹、儿媳/女婿、其他。"},
 	{Key: ColPersonKind, Zh: "人员类型", En: "Person kind", Variants: []string{"人口类型", "人员类别", "户籍类型"},

@@ -181,7 +181,9 @@ func ImportSource(ctx context.Context, st wangge.ImportStore, src *Source, opt O
 		if !keep && rw == nil {
 			return
 		}
-		r := RowResult{Line: row.Line, Status: o.Status, Errors: messages(spec, o.Errors), Notes: messages(spec, o.Notes)}
+		// The parser's notes (a converted ID number) come first: they are
+		// about what the file said.
+		r := RowResult{Line: row.Line, Status: o.Status, Errors: messages(spec, o.Errors), Notes: messages(spec, append(row.Notes[:len(row.Notes):len(row.Notes)], o.Notes...))}
 		if o.Status == wangge.ImportRejected && rw != nil {
 			rw.add(row.Cells, r.Errors)
 		}

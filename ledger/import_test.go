@@ -448,3 +448,41 @@ func TestRejectsFileFixesAndImports(t *testing.T) {
 		t.Fatalf("fixed: %+v", rep.Counts)
 	}
 }
+
+// TestIDNumbersAsTyped: an ID number typed with spaces between its groups,
+// or in the 15-digit 1989 form, imports as the 18-digit number, and the
+// dry run says which rows were converted.
+func TestIDNumbersAsTyped(t *testing.T) {
+	e := newEnv(t)
+	spaced, full, old := id(11), id(12), id(13)
+	spaced = spaced[:6] + " " + spaced[6:14] + "\u3000" + spaced[14:]
+	legacy := old[:6] + old[8:17] // the 1989 form: YYMMDD, no check character
+	file := xlsxFile(t, [][]string{personHeader,
+		personRow(e, with(goodPerson(e, 11), ledger.ColIDNumber, spaced)),
+		personRow(e, with(goodPerson(e, 12), ledger.ColIDNumber, full[:6]+"-"+full[6:14]+"-"+full[14:], ledger.ColRelation, "配偶")),
+		personRow(e, with(goodPerson(e, 13), ledger.ColIDNumber, legacy, ledger.ColRelation, "子女")),
+	})
+	dry := e.importFile(ledger.KindPersons, file, true)
+	if dry.Counts.Added != 3 || dry.Counts.Rejected != 0 {
+		t.Fatalf("dry run: %+v %+v", dry.Counts, dry.Rows)
+	}
+	notes := map[int]string{}
+	for _, r := range dry.Rows {
+		for _, m := range r.Notes {
+			notes[r.Line] += m.String() + "|" + m.StringEn()
+		}
+	}
+	if n := notes[4]; !strings.Contains(n, "公民身份号码：15 位号码已转换为 18 位") || !strings.Contains(n, "Converted the 15-digit number to 18 digits") {
+		t.Errorf("the converted row's notes: %q", n)
+	}
+	if notes[2] != "" || notes[3] != "" {
+		t.Errorf("rows not converted carry notes: %q, %q", notes[2], notes[3])
+	}
+	e.importFile(ledger.KindPersons, file, false)
+	for _, want := range []string{id(11), id(12), id(13)} {
+		ps, n, err := e.db.ListPersons(e.ctx, e.scope, wangge.PersonFilter{IDNumber: want})
+		if err != nil || n != 1 || len(ps) != 1 {
+			t.Errorf("person %s after the import: %d found, %v", want, n, err)
+		}
+	}
+}

@@ -78,10 +78,14 @@ func (p *rowParser) idNumber(key string) string {
 			"The number was stored as a number and lost its last digits; format the column as text and type it again.")
 		return ""
 	}
-	id, err := ident.ParseID(v)
+	id, converted, err := ident.ParseIDConverted(v)
 	if err != nil {
 		p.identFail(key, err)
 		return ""
+	}
+	if converted {
+		p.row.Notes = append(p.row.Notes, wangge.ErrorDetail{Field: key,
+			Zh: "15 位号码已转换为 18 位。", Message: "Converted the 15-digit number to 18 digits."})
 	}
 	return string(id)
 }

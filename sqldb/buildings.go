@@ -275,6 +275,9 @@ func (db *DB) DeleteBuilding(ctx context.Context, s wangge.Scope, id int64, vers
 func (db *DB) ListBuildings(ctx context.Context, s wangge.Scope, f wangge.BuildingFilter) ([]wangge.BuildingSummary, int, error) {
 	var w where
 	w.scope("b.grid_code", s.Narrow(f.GridCode))
+	if f.ID != 0 {
+		w.add("b.id = ?", f.ID)
+	}
 	if f.Query != "" {
 		q := "%" + likeEscape(f.Query) + "%"
 		w.add(`(b.name LIKE ? ESCAPE '\' OR b.address LIKE ? ESCAPE '\')`, q, q)

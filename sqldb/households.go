@@ -205,7 +205,7 @@ func (db *DB) ListHouseholds(ctx context.Context, s wangge.Scope, f wangge.House
 		w.add(`(h.room LIKE ? ESCAPE '\' OR h.number LIKE ? ESCAPE '\')`, q, q)
 	}
 	if f.Search != "" {
-		householdSearch(&w, s, f.Search)
+		db.householdSearch(&w, s, f.Search)
 	}
 	ids, total, err := pageIDs(ctx, db, "households h", "h.id", &w, householdOrder(f.Sort), f.Page)
 	if err != nil || len(ids) == 0 {

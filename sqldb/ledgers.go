@@ -44,10 +44,13 @@ func householdOrder(s wangge.Sort) string {
 
 // householdSearch adds the residents' ledger's search: the start of the
 // name of anyone in the household, part of its building's name, or, when
-// the search has a digit, the start of its room. Each is its own indexed
-// (or small) read, so a search of a district reads the matches rather than
-// every household.
-func householdSearch(w *where, s wangge.Scope, q string) {
+// the search has a digit, the start of its room or household number; a
+// dwelling written as the pages show it ("1单元101室", "101室", "1-101")
+// matches that entrance and room; an ID number matches its holder's
+// household through the blind index. Each is its own indexed (or small)
+// read, so a search of a district reads the matches rather than every
+// household.
+func (db *DB) householdSearch(w *where, s wangge.Scope, q string) {
 	q = strings.TrimSpace(q)
 	lo, hi := s.PeopleRange()
 	prefix := likeEscape(q) + "%"
@@ -59,6 +62,25 @@ func householdSearch(w *where, s wangge.Scope, q string) {
 	if strings.ContainsAny(q, "0123456789") {
 		parts = append(parts, `SELECT x.id FROM households x WHERE x.grid_code BETWEEN ? AND ? AND x.room LIKE ? ESCAPE '\'`)
 		args = append(args, lo, hi, prefix)
+		// Household numbers are the community's own (the demo's start with
+		// the grid code, but imported ones need not), so no narrower range
+		// than the scope holds them all.
+		parts = append(parts, `SELECT x.id FROM households x WHERE x.grid_code BETWEEN ? AND ? AND x.number LIKE ? ESCAPE '\'`)
+		args = append(args, lo, hi, likeEscape(strings.ReplaceAll(q, " ", ""))+"%")
+	}
+	if entrance, room, ok := wangge.ParseRoomQuery(q); ok {
+		if entrance != "" {
+			parts = append(parts, `SELECT x.id FROM households x WHERE x.grid_code BETWEEN ? AND ? AND x.entrance = ? AND x.room = ?`)
+			args = append(args, lo, hi, entrance, room)
+		} else {
+			parts = append(parts, `SELECT x.id FROM households x WHERE x.grid_code BETWEEN ? AND ? AND x.room = ?`)
+			args = append(args, lo, hi, room)
+		}
+	}
+	if id, ok := wangge.SearchIDNumber(q); ok {
+		c, a := db.matchIndex("p.id_idx", fPersonID, id)
+		parts = append(parts, `SELECT p.household_id FROM persons p WHERE p.grid_code BETWEEN ? AND ? AND `+c)
+		args = append(append(args, lo, hi), a...)
 	}
 	w.add("h.id IN ("+strings.Join(parts, " UNION ")+")", args...)
 }
@@ -149,7 +171,7 @@ func (db *DB) EachResident(ctx context.Context, s wangge.Scope, f wangge.Househo
 			w.add(`(h.room LIKE ? ESCAPE '\' OR h.number LIKE ? ESCAPE '\')`, q, q)
 		}
 		if f.Search != "" {
-			householdSearch(&w, gs, f.Search)
+			db.householdSearch(&w, gs, f.Search)
 		}
 		entries, err := collect(ctx, db, `SELECT `+householdCols+`, `+personCols+`, b.name, b.seq
 			FROM persons p JOIN households h ON h.id = p.household_id JOIN buildings b ON b.id = h.building_id`+w.String()+`

@@ -36,6 +36,10 @@ func householdIDs(hs []wangge.HouseholdSummary) []int64 {
 	return ids(hs, func(h wangge.HouseholdSummary) int64 { return h.ID })
 }
 
+// spacedID writes an ID number as people type it into a spreadsheet:
+// "110105 19491231 002X".
+func spacedID(id string) string { return id[:6] + " " + id[6:14] + "\u3000" + id[14:] }
+
 func testLedgerHouseholdSearch(t *testing.T, e *env) {
 	f := e.fixture()
 	district := wangge.ScopeOf(District)
@@ -54,6 +58,24 @@ func testLedgerHouseholdSearch(t *testing.T, e *env) {
 		{district, "甲一", nil},                    // names match from their start
 		{district, "%", nil},                     // wildcards are plain characters
 		{district, "_01", nil},
+		// A dwelling written as the pages show it, or as people type it.
+		{district, "1单元101室", []int64{f.HA1.ID}},
+		{district, "1单元101", []int64{f.HA1.ID}},
+		{district, "101室", []int64{f.HA1.ID}},
+		{district, "1-101", []int64{f.HA1.ID}},
+		{district, "Entrance 1, room 301", []int64{f.HB1.ID}},
+		{district, "2单元101室", nil},
+		{district, "1-10", nil},
+		{wangge.ScopeOf(CommunityA), "1单元301室", nil},
+		// The household number, whole or its start.
+		{district, "H201", []int64{f.HA2.ID}},
+		{wangge.ScopeOf(CommunityB), "H201", nil},
+		// An ID number, exactly, through the blind index; typed with spaces.
+		{district, f.IDNumber[f.PA1b.ID], []int64{f.HA1.ID}},
+		{district, spacedID(f.IDNumber[f.PB1.ID]), []int64{f.HB1.ID}},
+		{wangge.ScopeOf(CommunityA), f.IDNumber[f.PB1.ID], nil},
+		{district, f.IDNumber[f.PB1.ID][:17], nil},
+		{district, string(ident.MakeID("110105", day("1949-12-31"), 0, ident.SexFemale)), nil},
 	} {
 		hs, n, err := e.db.ListHouseholds(e.ctx, c.scope, wangge.HouseholdFilter{Search: c.search})
 		ok(t, err, "search ", c.search)

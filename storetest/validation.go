@@ -43,7 +43,7 @@ func testValidation(t *testing.T, e *env) {
 		do    func() error
 	}{
 		{"IDNumberWithABadCheckDigit", "id_number", func() error { return person(func(p *wangge.Person) { p.IDNumber = badCheck }) }},
-		{"IDNumberOf15Digits", "id_number", func() error { return person(func(p *wangge.Person) { p.IDNumber = "149901880229071" }) }},
+		{"IDNumberOf15DigitsWithNoSuchDate", "id_number", func() error { return person(func(p *wangge.Person) { p.IDNumber = "149901890229071" }) }},
 		{"IDNumberBornInTheFuture", "id_number", func() error { return person(func(p *wangge.Person) { p.IDNumber = future }) }},
 		{"IDNumberMissing", "id_number", func() error { return person(func(p *wangge.Person) { p.IDNumber = "" }) }},
 		{"UpdateToABadIDNumber", "id_number", func() error {

@@ -564,6 +564,30 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestPasswordsAreTheGeneratedOnes: Passwords gives, from the seed alone,
+// the passwords Generate gave every account but admin, so the demo can print
+// them again on a database it filled before.
+func TestPasswordsAreTheGeneratedOnes(t *testing.T) {
+	for _, seed := range []int64{1, 7} {
+		res, err := Generate(Config{Seed: seed, Scale: 0.02, Now: testNow}, newRecorder(), "", cheapHash, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pws := Passwords(seed)
+		if len(pws) != len(res.Accounts)-1 {
+			t.Errorf("seed %d: %d passwords for %d accounts", seed, len(pws), len(res.Accounts))
+		}
+		for _, a := range res.Accounts {
+			if got, ok := pws[a.Username]; a.Username != "admin" && got != a.Password || a.Username == "admin" && ok {
+				t.Errorf("seed %d: Passwords()[%s] = %q, Generate gave %q", seed, a.Username, got, a.Password)
+			}
+		}
+	}
+	if Passwords(1)["shequ"] == Passwords(2)["shequ"] {
+		t.Error("two seeds give the same password")
+	}
+}
+
 func TestGenerateDrawsRandomAdminPassword(t *testing.T) {
 	res, err := Generate(Config{Seed: 1, Scale: 0.02, Now: testNow}, newRecorder(), "", cheapHash, nil)
 	if err != nil {

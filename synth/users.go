@@ -2,6 +2,7 @@ package synth
 
 import (
 	crand "crypto/rand"
+	"errors"
 	"math/rand/v2"
 	"strings"
 
@@ -31,9 +32,32 @@ func password(r *rand.Rand) string {
 	return string(b[:])
 }
 
+// demoUsernames are the demo's accounts, in the order their passwords are
+// drawn from the seed.
+var demoUsernames = []string{"admin", "jiedao", "shequ", "xieliyuan", "louyuanzhang", "minzheng", "shenji"}
+
+// DemoUsernames returns the usernames of the accounts Generate creates.
+func DemoUsernames() []string { return append([]string(nil), demoUsernames...) }
+
+// Passwords returns the passwords Generate gives the demo's accounts for the
+// seed, by username: all but admin's, whose password is the caller's. The
+// demo prints them again on a database it filled before.
+func Passwords(seed int64) map[string]string {
+	r := newRand(seed, streamUsers, 0)
+	out := make(map[string]string, len(demoUsernames)-1)
+	for _, u := range demoUsernames[1:] {
+		pw := password(r)
+		for strings.Contains(strings.ToLower(pw), u) {
+			pw = password(r)
+		}
+		out[u] = pw
+	}
+	return out
+}
+
 // users writes one account for each role.
 func (g *generator) users(adminPassword string, hash func(string) string) error {
-	r := newRand(g.cfg.Seed, streamUsers, 0)
+	passwords := Passwords(g.cfg.Seed)
 	if adminPassword == "" {
 		var seed [32]byte
 		if _, err := crand.Read(seed[:]); err != nil {
@@ -61,9 +85,9 @@ func (g *generator) users(adminPassword string, hash func(string) string) error 
 	for _, a := range accounts {
 		pw := adminPassword
 		if a.username != "admin" {
-			pw = password(r)
-			for strings.Contains(strings.ToLower(pw), a.username) {
-				pw = password(r)
+			var ok bool
+			if pw, ok = passwords[a.username]; !ok {
+				return wrap("user", a.username, errors.New("not among the demo's usernames"))
 			}
 		}
 		g.ids.user++

@@ -58,7 +58,7 @@ func demo(ctx context.Context, args []string) error {
 	} else if !empty {
 		if *ifEmpty {
 			fmt.Println("数据库已有数据，跳过演示数据生成。The database already holds data; the demo was not generated again.")
-			return nil
+			return printExistingAccounts(ctx, db, *seed, *adminPassword)
 		}
 		return fmt.Errorf("the database %s is not empty; use --force to replace its contents, or --if-empty to skip", *dsn)
 	}
@@ -108,4 +108,46 @@ func printAccounts(accounts []synth.Account) {
 		}
 		fmt.Printf("  %-14s %-20s %s%s %s\n", a.Username, a.Password, a.Role.Zh(), line, a.ScopeCode)
 	}
+}
+
+// printExistingAccounts prints how to log in to a database the demo filled
+// before: the demo's passwords follow from the seed (admin's is the one
+// given), so they are printed again for every demo account that still
+// exists with that password. Accounts changed since, or a database the
+// demo did not fill, print nothing of theirs.
+func printExistingAccounts(ctx context.Context, db wangge.Store, seed int64, adminPassword string) error {
+	pws := synth.Passwords(seed)
+	if adminPassword != "" {
+		pws["admin"] = adminPassword
+	}
+	var accounts []synth.Account
+	changed := 0
+	for _, name := range synth.DemoUsernames() {
+		pw, ok := pws[name]
+		if !ok {
+			continue
+		}
+		u, err := db.UserByUsername(ctx, name)
+		if wangge.ErrorCode(err) == wangge.ENotFound {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if u.Disabled || !passwd.Check(pw, u.PasswordHash) {
+			changed++
+			continue
+		}
+		accounts = append(accounts, synth.Account{Username: u.Username, Password: pw, Role: u.Role, ScopeCode: u.ScopeCode, Line: u.Line})
+	}
+	if len(accounts) == 0 {
+		if changed > 0 {
+			fmt.Printf("演示账号的密码已被修改，或种子不是 %d。The demo accounts' passwords were changed, or the seed was not %d.\n", seed, seed)
+		}
+		return nil
+	}
+	printAccounts(accounts)
+	if changed > 0 {
+		fmt.Printf("（另有 %d 个演示账号的密码已被修改或已停用。%d more demo accounts have a changed password or are disabled.）\n", changed, changed)
+	}
+	return nil
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,4 +135,54 @@ func TestDemoDistrictIsCompleteAndValid(t *testing.T) {
 		t.Fatalf("checked %d ID numbers of %d persons", checked, st.Persons)
 	}
 	t.Logf("checked %d ID numbers", checked)
+}
+
+// accountsOf reads the login list the demo prints: username → password.
+func accountsOf(out string) map[string]string {
+	m := map[string]string{}
+	in := false
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "登录账号 Accounts") {
+			in = true
+			continue
+		}
+		if f := strings.Fields(l); in && strings.HasPrefix(l, "  ") && len(f) >= 3 {
+			m[f[0]] = f[1]
+		}
+	}
+	return m
+}
+
+// TestDemoAgainPrintsEveryLogin: `wangge demo --if-empty` on a database the
+// demo filled before (as `make run` after a restart) prints how to log in
+// as every demo role again, with the same passwords; an account whose
+// password was changed since is left out, and a database the demo did not
+// fill prints no logins.
+func TestDemoAgainPrintsEveryLogin(t *testing.T) {
+	t.Setenv("WANGGE_SECRET_KEY_FILE", "")
+	dbPath := filepath.Join(t.TempDir(), "demo.db")
+	first := accountsOf(capture(t, "demo", "--db", dbPath, "--scale", "0.02", "--seed", "5", "--admin-password", "Demo-Test-2026"))
+	if len(first) != len(wangge.Roles) {
+		t.Fatalf("the demo printed %d logins, want one per role (%d): %v", len(first), len(wangge.Roles), first)
+	}
+	again := capture(t, "demo", "--db", dbPath, "--seed", "5", "--if-empty", "--admin-password", "Demo-Test-2026")
+	if got := accountsOf(again); !maps.Equal(got, first) {
+		t.Errorf("the second run printed %v, want %v\n%s", got, first, again)
+	}
+	// Without the admin password (as run by hand), the others still print.
+	if got := accountsOf(capture(t, "demo", "--db", dbPath, "--seed", "5", "--if-empty")); len(got) != len(first)-1 || got["admin"] != "" || got["shequ"] != first["shequ"] {
+		t.Errorf("without --admin-password: %v", got)
+	}
+
+	capture(t, "user", "passwd", "shequ", "--db", dbPath, "--password", "Changed-Pass-2026")
+	out := capture(t, "demo", "--db", dbPath, "--seed", "5", "--if-empty", "--admin-password", "Demo-Test-2026")
+	got := accountsOf(out)
+	if _, ok := got["shequ"]; ok || len(got) != len(first)-1 || !strings.Contains(out, "1 more demo accounts") {
+		t.Errorf("after a password change: %v\n%s", got, out)
+	}
+	// Another seed's passwords are not these: nothing is printed as a login.
+	out = capture(t, "demo", "--db", dbPath, "--seed", "6", "--if-empty")
+	if got := accountsOf(out); len(got) != 0 {
+		t.Errorf("with the wrong seed: %v\n%s", got, out)
+	}
 }

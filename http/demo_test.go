@@ -1,0 +1,82 @@
+package http
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/passwd"
+	"github.com/wangge/wangge/secret"
+	"github.com/wangge/wangge/sqlite"
+	"github.com/wangge/wangge/synth"
+)
+
+// demoDistrict fills a fresh SQLite store with the demo district at the
+// given scale, as `wangge demo` does, and returns it with its accounts.
+func demoDistrict(t *testing.T, scale float64) (wangge.Store, map[string]synth.Account) {
+	t.Helper()
+	ctx := wangge.WithActor(context.Background(), wangge.Actor{Username: "demo", Role: wangge.RoleSystem})
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	box, err := secret.New(secret.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UseKey(ctx, box); err != nil {
+		t.Fatal(err)
+	}
+	bulk, err := db.Bulk(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
+	res, err := synth.Generate(synth.Config{Seed: 1, Scale: scale, Now: testNow}, bulk, "Demo-Test-2026",
+		func(pw string) string { return passwd.Hash(pw, cheap) }, nil)
+	if err != nil {
+		bulk.Rollback()
+		t.Fatal(err)
+	}
+	if err := bulk.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	accounts := map[string]synth.Account{}
+	for _, a := range res.Accounts {
+		accounts[a.Username] = a
+	}
+	return db, accounts
+}
+
+// demoServer serves the store with the test clock.
+func demoServer(t *testing.T, store wangge.Store) *Server {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return NewServer(store, Options{Logger: log, Now: func() time.Time { return testNow }, ImportDir: t.TempDir()})
+}
+
+// loginWith logs in through the form with a password of its own (the
+// demo's accounts have theirs) and returns the session cookie.
+func loginWith(t testing.TB, h http.Handler, username, pw string) *http.Cookie {
+	t.Helper()
+	form := url.Values{"username": {username}, "password": {pw}}
+	r := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	for _, c := range w.Result().Cookies() {
+		if c.Name == sessionCookie && w.Code == http.StatusSeeOther {
+			return c
+		}
+	}
+	t.Fatalf("login %s: status %d", username, w.Code)
+	return nil
+}
