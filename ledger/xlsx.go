@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/xuri/excelize/v2"
@@ -223,5 +224,11 @@ func ReadBook(r io.Reader) (*Book, error) {
 	return b, nil
 }
 
-// Rows returns a sheet's rows, nil when the book has no such sheet.
-func (b *Book) Rows(sheet string) [][]string { return b.rows[sheet] }
+// Rows returns a sheet's rows.
+func (b *Book) Rows(sheet string) ([][]string, error) {
+	rows, ok := b.rows[sheet]
+	if !ok {
+		return nil, fmt.Errorf("ledger: the workbook has no sheet %q", sheet)
+	}
+	return rows, nil
+}
