@@ -123,7 +123,7 @@ func exportTable(ctx context.Context, name string, args []string) error {
 	var rows int
 	if isLedger {
 		e := &ledger.Export{Kind: kind, Format: *format, Area: a, Scope: scope, Query: *q, All: *all,
-			Terms: u.Scope(), Staff: true, Exporter: actor, Reason: strings.TrimSpace(*reason), Now: now}
+			Terms: u.Scope(), Staff: true, Exporter: "命令行 " + actor, Reason: strings.TrimSpace(*reason), Now: now}
 		e.Group = groupDef
 		if err := e.Write(ctx, db, f); err != nil {
 			return fail(err)
