@@ -77,6 +77,7 @@ func TestExportLedgersImportBackUnchanged(t *testing.T) {
 		}
 	}
 
+	var ee exitError
 	// Full ID numbers: the residents' CSV holds each person's 18 digits.
 	data, _ := os.ReadFile(filepath.Join(dir, "residents.csv"))
 	lines := strings.Split(string(data), "\n")
@@ -94,13 +95,33 @@ func TestExportLedgersImportBackUnchanged(t *testing.T) {
 		t.Errorf("ID number %q is not in full", id)
 	}
 
+	// A rejected row: exit status 1, the raw counts say so, and --errors
+	// (or its older name --rejects) writes the row; memberships is the
+	// older name of keygroups.
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte(lines[1]+"\n"+strings.Replace(lines[2], strings.Split(lines[2], ",")[idCol], "123", 1)+"\n"), 0o600)
+	for _, flag := range []string{"--errors", "--rejects"} {
+		errs := filepath.Join(dir, "errors"+flag+".xlsx")
+		raw, err := runOut("import", "persons", bad, "--dry-run", "--json", flag, errs, "--db", db)
+		var got map[string]any
+		if jerr := json.Unmarshal([]byte(raw), &got); jerr != nil || !errors.As(err, &ee) || ee != 1 || got["rejected"] != 1.0 {
+			t.Errorf("%s: a rejected row: exit %v, %v (%v)", flag, err, got, jerr)
+		}
+		if fi, err := os.Stat(errs); err != nil || fi.Size() == 0 {
+			t.Errorf("%s wrote no file: %v", flag, err)
+		}
+	}
+	if raw, err := runOut("import", "memberships", filepath.Join(dir, "keygroups.xlsx"), "--dry-run", "--json", "--db", db); err != nil || !strings.Contains(raw, `"rejected": 0`) {
+		t.Errorf("memberships alias: %v %s", err, raw)
+	}
+	capture(t, "import", "template", "keygroups", filepath.Join(dir, "template.xlsx"))
+
 	// A report, by its new name and by the old one; reports are xlsx only.
 	capture(t, "export", "civil", "--area", community, "-o", filepath.Join(dir, "civil.xlsx"), "--db", db)
 	capture(t, "report", "civil", "--area", community, "--out", filepath.Join(dir, "civil2.xlsx"), "--db", db)
 	if _, err := runOut("export", "civil", "--format", "csv", "-o", filepath.Join(dir, "civil.csv"), "--db", db); err == nil {
 		t.Error("a report was written as CSV")
 	}
-	var ee exitError
 	if _, err := runOut("export", "residents", "--db", db); !errors.As(err, &ee) || ee != 2 {
 		t.Errorf("an export without -o: %v", err)
 	}
