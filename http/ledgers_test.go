@@ -329,13 +329,15 @@ func TestLedgerPagesNeedTheirPermissions(t *testing.T) {
 // testExportReason is the reason the tests give for a personal export.
 const testExportReason = "年度核查，报送街道"
 
-// ledgerPost posts a form as the session c.
-func ledgerPost(t *testing.T, h http.Handler, c *http.Cookie, path string, form url.Values) *httptest.ResponseRecorder {
+// ledgerPost posts a form as the session c, with the extra cookies.
+func ledgerPost(t *testing.T, h http.Handler, c *http.Cookie, path string, form url.Values, extra ...*http.Cookie) *httptest.ResponseRecorder {
 	t.Helper()
 	r := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if c != nil {
-		r.AddCookie(c)
+	for _, c := range append([]*http.Cookie{c}, extra...) {
+		if c != nil {
+			r.AddCookie(c)
+		}
 	}
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
