@@ -78,9 +78,11 @@ func TestPersonalExportsAreLimitedPerUser(t *testing.T) {
 	h := f.server(t).Handler()
 	c := login(t, h, "dongyuan")
 	paths := []string{"/ledgers/residents/export.csv", "/ledgers/units/export.xlsx", "/ledgers/groups/export.csv?group=elderly"}
+	// The assistants' exports in between count for nothing: the last
+	// personal export within the limit still comes.
 	for i := 0; i < wangge.PersonalExportsPerHour; i++ {
-		exportOf(t, h, c, paths[i%len(paths)])
 		exportOf(t, h, c, "/ledgers/assistants/export.csv")
+		exportOf(t, h, c, paths[i%len(paths)])
 	}
 	w := ledgerPost(t, h, c, "/ledgers/residents/export.xlsx", url.Values{"reason": {testExportReason}})
 	if w.Code != http.StatusTooManyRequests || w.Header().Get("Content-Disposition") != "" || !strings.Contains(w.Body.String(), "上限") {
