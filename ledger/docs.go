@@ -58,9 +58,9 @@ Exports (` + "`wangge export residents|units|keygroups`" + `, and the ledger pag
 buttons, which ask for a reason) write these columns, then the derived ones. An xlsx
 export's 说明 sheet, and a CSV export's first line (` + "`# 导出人 …；导出时间 …；…；共 N 行；导出原因 …`" + `,
 before the header), say who exported the file, when (Beijing time), why and how many
-rows it holds; the importer skips that line. ID numbers and personal phones are in full;
-household and unit phones and secret attributes are masked, which the importer reads as
-empty, so they never overwrite what is stored.
+rows it holds; the importer skips that line. ID numbers and phones are in full; the key
+groups' secret attributes are masked, which the importer reads as empty, so they never
+overwrite what is stored.
 
 Headers are matched tolerantly: spaces, full-width characters, the kind of bracket,
 a trailing ` + "`*`" + ` or ` + "`：`" + ` and a parenthesised remark (` + "`公民身份号码（18位）`" + `) do not

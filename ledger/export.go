@@ -23,10 +23,11 @@ import (
 // package's sheets (columns.go), the ones the importer reads, so an
 // exported file is a valid import file; the columns derived for reading
 // (sex, age, area names and the like) follow, and the importer ignores
-// them. The residents' and key groups' files carry ID numbers and personal
+// them. The residents', units' and key groups' files carry ID numbers and
 // phones in full when the actor may export personal data (the store grants
-// that only to such roles) and import back as they are; household phones
-// stay masked, which the importer reads as empty and so never overwrites.
+// that only to such roles) and import back as they are; the key groups'
+// secret attributes stay masked, which the importer reads as empty and so
+// never overwrites.
 //
 // Rows are read from the store grid by grid, so that a district's 300,000
 // persons are never in memory at once. The caller audits the export (Audit)
@@ -465,7 +466,7 @@ func (e *Export) units(out io.Writer) (rowWriter, error) {
 		cols = append(cols, exportColumn[wangge.UnitEntry]{cjt349Header, func(u *wangge.UnitEntry) any { return e.cjt349(u.GridCode) }})
 	}
 	return writeRows(e, out, Units.Zh, cols, func(fn func(*wangge.UnitEntry) error) error {
-		return e.store.EachUnit(e.ctx, e.Scope, wangge.UnitFilter{Query: e.Query}, fn)
+		return e.store.EachUnit(e.ctx, e.Scope, wangge.UnitFilter{Query: e.Query, Full: true}, fn)
 	})
 }
 
@@ -649,8 +650,8 @@ func (e *Export) notes() []string {
 		n = append(n, "协理员的姓名、工作电话和网格是公开信息；个人电话不导出。")
 	default:
 		n = append(n,
-			"内部资料 注意保密：本表含完整的公民身份号码和个人电话，仅限工作使用，不得外传；用毕请删除。",
-			"本表的列与导入模板相同，可直接导入。户联系电话已打码：导入时视为未填写，不会覆盖已登记的号码。")
+			"内部资料 注意保密：本表含完整的公民身份号码和联系电话，仅限工作使用，不得外传；用毕请删除。",
+			"本表的列与导入模板相同，可直接导入，导入后没有任何变化。")
 	}
 	switch e.Kind {
 	case ExportResidents:

@@ -21,9 +21,8 @@ const exportUsage = `usage:
 
 The ledgers and reports cover the whole district unless --community (or
 --area) names an area. The command line holds the key: ID numbers and
-personal phones are written in full (household and unit phones stay masked,
-which an import leaves alone), and a residents, units or keygroups file
-imports back with nothing changed. Every export is audited.`
+phones are written in full, and a residents, units or keygroups file imports
+back with nothing changed. Every export is audited.`
 
 // exportCmd writes area outlines as a GeoJSON FeatureCollection that
 // `wangge import areas` reads back: one feature per area at the level

@@ -13,8 +13,8 @@ import (
 )
 
 // TestExportLedgersImportBackUnchanged: `wangge export residents|units|
-// keygroups` writes each ledger of a community in full (ID numbers, no
-// masks) as the operator, audited once per export; each file, xlsx or CSV,
+// keygroups` writes each ledger of a community in full (ID numbers and
+// phones unmasked) as the operator, audited once per export; each file, xlsx or CSV,
 // imports back as a dry run with every row unchanged and none rejected,
 // read from the raw --json output. Reports are exported the same way, and
 // `wangge report` is their older name.
@@ -93,6 +93,9 @@ func TestExportLedgersImportBackUnchanged(t *testing.T) {
 	}
 	if id := strings.Split(lines[2], ",")[idCol]; len(id) != 18 || strings.Contains(id, "*") {
 		t.Errorf("ID number %q is not in full", id)
+	}
+	if strings.Contains(string(data), "****") {
+		t.Error("residents.csv holds a masked phone")
 	}
 
 	// A rejected row: exit status 1, the raw counts say so, and --errors
