@@ -152,11 +152,17 @@ func (r *ReportBook) Write(ctx context.Context, st ReportWorkbookStore, out io.W
 	return err
 }
 
-// Audit is the audit entry of a written report, nil when it lists no one.
+// Audit is the audit entry of a written report, nil when it lists no one
+// (the pages audit only such workbooks).
 func (r *ReportBook) Audit() *wangge.AuditEntry {
 	if !r.Personal {
 		return nil
 	}
+	return r.Entry()
+}
+
+// Entry is the audit entry of a written report, whatever it lists.
+func (r *ReportBook) Entry() *wangge.AuditEntry {
 	detail, _ := json.Marshal(map[string]any{"report": r.Name, "area": r.Area.Code, "date": r.Day.Format(time.DateOnly), "rows": r.Listed})
 	return &wangge.AuditEntry{Action: "report.export", Object: "report", ObjectID: r.Name, GridCode: r.Area.Code, Detail: string(detail)}
 }

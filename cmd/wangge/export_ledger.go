@@ -134,11 +134,9 @@ func exportTable(ctx context.Context, name string, args []string) error {
 		if err := rb.Write(ctx, db, f); err != nil {
 			return fail(err)
 		}
-		entry, rows = rb.Audit(), rb.Listed
-		if entry == nil {
-			entry = &wangge.AuditEntry{Action: "report.export", Object: "report", ObjectID: name, GridCode: a.Code,
-				Detail: fmt.Sprintf(`{"report":%q,"area":%q,"date":%q,"rows":0}`, name, a.Code, at.Format(time.DateOnly))}
-		}
+		// The pages audit only workbooks that list people; every export of
+		// the operator's is on record.
+		entry, rows = rb.Entry(), rb.Listed
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(*out)
