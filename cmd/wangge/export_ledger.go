@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -103,7 +104,7 @@ func exportTable(ctx context.Context, name string, args []string) error {
 	}
 	a, err := db.Area(ctx, code)
 	if err != nil {
-		return fmt.Errorf("area %s: %s / %s", code, wangge.ErrorZh(err), wangge.ErrorMessage(err))
+		return fmt.Errorf("area %s: %w", code, cliError(err))
 	}
 	actor := "cli:" + os.Getenv("USER")
 	ctx = wangge.WithActor(ctx, wangge.Actor{Username: actor, Role: wangge.RoleSystem})
@@ -117,7 +118,7 @@ func exportTable(ctx context.Context, name string, args []string) error {
 	fail := func(err error) error {
 		f.Close()
 		os.Remove(*out)
-		return fmt.Errorf("%s / %s", wangge.ErrorZh(err), wangge.ErrorMessage(err))
+		return cliError(err)
 	}
 	var entry *wangge.AuditEntry
 	var rows int
@@ -164,4 +165,14 @@ func onlyDistrict(ctx context.Context, db *sqldb.DB) (string, error) {
 		return "", fmt.Errorf("the database has %d districts: say which with --community or --area", n)
 	}
 	return ds[0].Code, nil
+}
+
+// cliError says a domain error in both languages and passes any other
+// through, so that the operator sees what went wrong.
+func cliError(err error) error {
+	var e *wangge.Error
+	if errors.As(err, &e) {
+		return fmt.Errorf("%s / %s", wangge.ErrorZh(err), wangge.ErrorMessage(err))
+	}
+	return err
 }
