@@ -72,6 +72,10 @@ type ExportStore interface {
 	EachUnit(ctx context.Context, scope wangge.Scope, f wangge.UnitFilter, fn func(*wangge.UnitEntry) error) error
 	EachMembership(ctx context.Context, scope wangge.Scope, f wangge.MembershipFilter, fn func(*wangge.Membership) error) error
 	ListAssistants(ctx context.Context, scope wangge.Scope, f wangge.AssistantFilter) ([]wangge.AssistantSummary, int, error)
+	// The lists count an export's rows before it is written.
+	ListPersons(ctx context.Context, scope wangge.Scope, f wangge.PersonFilter) ([]wangge.Person, int, error)
+	ListUnits(ctx context.Context, scope wangge.Scope, f wangge.UnitFilter) ([]wangge.Unit, int, error)
+	ListMemberships(ctx context.Context, scope wangge.Scope, f wangge.MembershipFilter) ([]wangge.Membership, int, error)
 	Assignments(ctx context.Context, scope wangge.Scope, assistantID int64) ([]wangge.Assignment, error)
 	Area(ctx context.Context, code string) (*wangge.Area, error)
 }
@@ -698,22 +702,29 @@ func (e *Export) FileName() (ascii, zh string) {
 }
 
 // Count returns how many rows Write would write with the export's filters,
-// reading the same rows (masked) without writing a file: what the export
-// form shows before the download.
+// without writing a file: what the export form shows before the download.
+// The lists' counts use the filters the exports do; a residents' search
+// (which matches rooms, buildings and members' names, household by
+// household) is counted by reading its rows, which the search keeps few.
 func (e *Export) Count(ctx context.Context, st ExportStore) (int, error) {
 	n := 0
+	one := wangge.Page{Limit: 1}
 	var err error
 	switch e.Kind {
 	case ExportResidents:
+		if e.Query == "" {
+			_, n, err = st.ListPersons(ctx, e.Scope, wangge.PersonFilter{Page: one})
+			break
+		}
 		err = st.EachResident(ctx, e.Scope, wangge.HouseholdFilter{Search: e.Query}, func(*wangge.ResidentEntry) error { n++; return nil })
 	case ExportUnits:
-		err = st.EachUnit(ctx, e.Scope, wangge.UnitFilter{Query: e.Query}, func(*wangge.UnitEntry) error { n++; return nil })
+		_, n, err = st.ListUnits(ctx, e.Scope, wangge.UnitFilter{Query: e.Query, Page: one})
 	case ExportGroups:
-		f := wangge.MembershipFilter{Current: !e.All, Search: e.Query, Sort: wangge.SortJoined}
+		f := wangge.MembershipFilter{Current: !e.All, Search: e.Query, Page: one}
 		if e.Group != nil {
 			f.Group = e.Group.Group
 		}
-		err = st.EachMembership(ctx, e.Scope, f, func(*wangge.Membership) error { n++; return nil })
+		_, n, err = st.ListMemberships(ctx, e.Scope, f)
 	case ExportAssistants:
 		_, n, err = st.ListAssistants(ctx, e.Scope, wangge.AssistantFilter{Query: e.Query, Page: wangge.Page{Limit: 1}})
 	default:

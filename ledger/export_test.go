@@ -3,10 +3,12 @@ package ledger_test
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ledger"
 )
 
@@ -86,6 +88,70 @@ func TestExportsImportBackUnchanged(t *testing.T) {
 		a := x.Audit()
 		if a.Action != "ledger.export" || !strings.Contains(a.Detail, `"reason":"年度核查, 报送街道"`) || !strings.Contains(a.Detail, `"rows":2`) {
 			t.Errorf("%s: audit %+v", format, a)
+		}
+	}
+}
+
+// TestExportCountIsTheRowsWritten: what the export form announces is what
+// the file holds, for every ledger, with a search, a group, and the members
+// who left; and every export's file imports back unchanged.
+func TestExportCountIsTheRowsWritten(t *testing.T) {
+	e := newEnv(t)
+	e.scope.Sensitive = true
+	e.importFile(ledger.KindPersons, xlsxFile(t, [][]string{personHeader,
+		personRow(e, with(goodPerson(e, 1), ledger.ColName, "老人甲")),
+		personRow(e, with(goodPerson(e, 2), ledger.ColName, "残疾乙", ledger.ColRelation, "配偶")),
+		personRow(e, with(goodPerson(e, 3), ledger.ColName, "王三", ledger.ColRoom, "102", ledger.ColBuildingCode, e.bB.Code())),
+	}), false)
+	e.importFile(ledger.KindUnits, xlsxFile(t, [][]string{unitHeader,
+		{"东苑超市", credit(1), gridA, "", "个体工商户", "5", "", "1", "示范路1号", "李某", "13700000001"},
+		{"东苑药店", credit(2), gridB, "", "企业", "8", "", "", "示范路2号", "", ""},
+	}), false)
+	if rep := e.importFile(ledger.KindMemberships, xlsxFile(t, [][]string{{"公民身份号码", "姓名", "重点群体", "纳入日期", "退出日期", "居住状况", "照护需求", "残疾类别", "残疾等级"},
+		{id(1), "老人甲", "老年人", "2024-01-01", "", "独居", "自理", "", ""},
+		{id(2), "残疾乙", "残疾人", "2024-01-01", "", "", "", "肢体", "二级"},
+		{id(3), "王三", "育龄妇女", "2024-01-01", "2025-01-01", "", "", "", ""},
+	}), false); rep.Counts.Added != 3 {
+		t.Fatalf("memberships: %+v %+v", rep.Counts, rep.Rows)
+	}
+	area, err := e.db.Area(e.ctx, community)
+	must(t, err)
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	for _, c := range []struct {
+		name  string
+		kind  ledger.ExportKind
+		sheet ledger.Kind
+		query string
+		group wangge.KeyGroup
+		all   bool
+		want  int
+	}{
+		{"residents", ledger.ExportResidents, ledger.KindPersons, "", "", false, 3},
+		{"residents searched", ledger.ExportResidents, ledger.KindPersons, "王", "", false, 1},
+		{"units", ledger.ExportUnits, ledger.KindUnits, "", "", false, 2},
+		{"units searched", ledger.ExportUnits, ledger.KindUnits, "药", "", false, 1},
+		{"key groups", ledger.ExportGroups, ledger.KindMemberships, "", "", false, 2},
+		{"key groups with those who left", ledger.ExportGroups, ledger.KindMemberships, "", "", true, 3},
+		{"one key group", ledger.ExportGroups, ledger.KindMemberships, "", wangge.GroupDisabled, false, 1},
+		{"assistants", ledger.ExportAssistants, "", "", "", false, 0},
+	} {
+		x := &ledger.Export{Kind: c.kind, Format: ledger.FormatCSV, Area: area, Scope: e.scope, Terms: e.scope, Query: c.query,
+			Group: wangge.GroupDefOf(c.group), All: c.all, Exporter: "importer", Now: now}
+		n, err := x.Count(e.ctx, e.db)
+		must(t, err)
+		var buf bytes.Buffer
+		must(t, x.Write(e.ctx, e.db, &buf))
+		if n != c.want || x.Rows != c.want {
+			t.Errorf("%s: counted %d, wrote %d, want %d", c.name, n, x.Rows, c.want)
+		}
+		if c.sheet == "" {
+			continue
+		}
+		path := filepath.Join(t.TempDir(), "export.csv")
+		must(t, os.WriteFile(path, buf.Bytes(), 0o600))
+		rep := e.importFile(c.sheet, path, true)
+		if rep.Counts.Unchanged != c.want || rep.Counts.Added+rep.Counts.Updated+rep.Counts.Rejected != 0 {
+			t.Errorf("%s imported back: %+v %+v", c.name, rep.Counts, rep.Rows)
 		}
 	}
 }
