@@ -119,9 +119,22 @@ func TestExportLedgersImportBackUnchanged(t *testing.T) {
 	}
 	capture(t, "import", "template", "keygroups", filepath.Join(dir, "template.xlsx"))
 
-	// A report, by its new name and by the old one; reports are xlsx only.
+	// A report, by its new name and by the old one, one audit entry each,
+	// the city management's (which lists no one) too; reports are xlsx only.
+	reports := func() int {
+		_, n, err := store.ListAudit(ctx, wangge.AuditFilter{Action: "report.export", Page: wangge.Page{Limit: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := reports()
 	capture(t, "export", "civil", "--area", community, "-o", filepath.Join(dir, "civil.xlsx"), "--db", db)
 	capture(t, "report", "civil", "--area", community, "--out", filepath.Join(dir, "civil2.xlsx"), "--db", db)
+	capture(t, "export", "city", "-o", filepath.Join(dir, "city.xlsx"), "--db", db)
+	if n := reports() - before; n != 3 {
+		t.Errorf("3 reports exported, %d audit entries", n)
+	}
 	if _, err := runOut("export", "civil", "--format", "csv", "-o", filepath.Join(dir, "civil.csv"), "--db", db); err == nil {
 		t.Error("a report was written as CSV")
 	}
