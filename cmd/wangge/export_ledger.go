@@ -48,14 +48,15 @@ func exportTable(ctx context.Context, name string, args []string) error {
 	reason := fs.String("reason", "", "why: written into the file and the audit log")
 	day := fs.String("date", "", "reports: report date, YYYY-MM-DD (default: today in Beijing)")
 	cycle := fs.Int("cycle", wangge.DefaultVisitCycle, "reports: visit cycle of the completeness report, in days")
-	if _, err := parseInterleaved(fs, args); err != nil {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
 		return err
 	}
 	code := *community
 	if code == "" {
 		code = *area
 	}
-	if *out == "" || code != "" && !wangge.ValidRegionCode(code) {
+	if *out == "" || len(pos) > 0 || code != "" && !wangge.ValidRegionCode(code) {
 		fmt.Fprintln(os.Stderr, exportUsage)
 		return exitError(2)
 	}
@@ -87,7 +88,6 @@ func exportTable(ctx context.Context, name string, args []string) error {
 	now := time.Now().In(chinaTime)
 	at := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	if *day != "" {
-		var err error
 		if at, err = time.Parse(time.DateOnly, *day); err != nil {
 			return fmt.Errorf("--date: want YYYY-MM-DD: %w", err)
 		}
