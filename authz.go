@@ -21,6 +21,19 @@ const (
 // in an hour. Real work needs a few a day; a scraper needs thousands.
 const RevealsPerHour = 30
 
+// PersonalExportsPerHour is how many exports of personal data (the
+// residents', units' and key groups' ledgers) one user may make in an hour
+// on the web. Each holds a whole area's full ID numbers, so the limit is
+// far below the reveals'; the operator's CLI is not limited.
+const PersonalExportsPerHour = 10
+
+// ExportReasonMin and ExportReasonMax bound the typed reason of a personal
+// export, in characters.
+const (
+	ExportReasonMin = 4
+	ExportReasonMax = 200
+)
+
 // rolePerms is the authorization table. The auditor reads the audit log and
 // nothing about residents; a building head reports problems and sees the
 // counts of the areas above; a department sees the key groups of its line.

@@ -52,8 +52,8 @@ func (h *Household) Validate() error {
 // HouseholdFilter selects households within a scope.
 type HouseholdFilter struct {
 	// Full asks EachResident for ID numbers and phones in full, for an
-	// export that must import back; the store grants it only to roles with
-	// PermExport, and the caller audits the export.
+	// export that must import back; the store grants it only to a scope that
+	// MayExport (the role's PermExport), and the caller audits the export.
 	Full       bool
 	GridCode   string
 	BuildingID int64

@@ -22,7 +22,15 @@ type Scope struct {
 	// (User.Scope), so a role without the right reads nothing even where a
 	// handler forgot to check.
 	noPeople, noGroups bool
+	// export allows reading ID numbers and phones in full for an export
+	// (the role's PermExport, set by User.Scope), so a store never asks
+	// the role itself.
+	export bool
 }
+
+// MayExport reports whether reads for an export may return ID numbers and
+// phones in full.
+func (s Scope) MayExport() bool { return s.export && s.People() }
 
 // People reports whether the scope may read households, persons, visits and
 // building heads at all.
@@ -67,7 +75,7 @@ func ScopeOf(code string) Scope {
 
 // ScopeAll is the whole database. Only the operator's CLI, which holds the
 // encryption key anyway, and system jobs use it.
-func ScopeAll() Scope { return Scope{all: true, Sensitive: true} }
+func ScopeAll() Scope { return Scope{all: true, Sensitive: true, export: true} }
 
 // Prefix returns the region-code prefix of the scope ("" for ScopeAll and for
 // the empty scope).

@@ -79,6 +79,8 @@ func (u *Unit) Normalize() error {
 
 // UnitFilter selects units within a scope.
 type UnitFilter struct {
+	// Full asks EachUnit for contact phones in full, as HouseholdFilter.Full.
+	Full     bool
 	GridCode string
 	Query    string // substring of the name, or the start of the credit code
 	PartyOrg *bool  // with or without a party organisation

@@ -83,6 +83,7 @@ func (u *User) Scope() Scope {
 	s := ScopeOf(u.ScopeCode)
 	s.Sensitive = u.Role.Can(PermViewSensitive)
 	s.noPeople = !u.Role.Can(PermViewPeople)
+	s.export = u.Role.Can(PermExport)
 	switch {
 	case u.Role == RoleDepartment:
 		s.Line = u.Line

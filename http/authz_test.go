@@ -74,6 +74,9 @@ const peopleRoles = "admin m.jiedao dongyuan m.xieliyuan"
 // exportRoles are the matrix users whose roles may export personal data.
 const exportRoles = "admin m.jiedao dongyuan"
 
+// exportReason is the form of a personal export's download.
+var exportReason = url.Values{"reason": {"权限矩阵测试"}}
+
 // authzMatrix has one entry per route of Server.routeTable. A route added
 // to the table without an entry here fails TestAuthorizationMatrix.
 var authzMatrix = map[string]matrixRoute{
@@ -116,6 +119,13 @@ var authzMatrix = map[string]matrixRoute{
 	"GET /ledgers/units/export.csv":       {allow: exportRoles, in: get("/ledgers/units/export.csv?area={grid}"), out: get("/ledgers/units/export.csv?area={grid}")},
 	"GET /ledgers/groups/export.xlsx":     {allow: exportRoles, in: get("/ledgers/groups/export.xlsx?area={grid}&group=elderly"), out: get("/ledgers/groups/export.xlsx?area={grid}&group=elderly")},
 	"GET /ledgers/groups/export.csv":      {allow: exportRoles, in: get("/ledgers/groups/export.csv?area={grid}&group=elderly"), out: get("/ledgers/groups/export.csv?area={grid}&group=elderly")},
+	// The personal exports' downloads: the form's POST with a reason.
+	"POST /ledgers/residents/export.xlsx": {allow: exportRoles, in: post("/ledgers/residents/export.xlsx?area={grid}", exportReason), out: post("/ledgers/residents/export.xlsx?area={grid}", exportReason)},
+	"POST /ledgers/residents/export.csv":  {allow: exportRoles, in: post("/ledgers/residents/export.csv?area={grid}", exportReason), out: post("/ledgers/residents/export.csv?area={grid}", exportReason)},
+	"POST /ledgers/units/export.xlsx":     {allow: exportRoles, in: post("/ledgers/units/export.xlsx?area={grid}", exportReason), out: post("/ledgers/units/export.xlsx?area={grid}", exportReason)},
+	"POST /ledgers/units/export.csv":      {allow: exportRoles, in: post("/ledgers/units/export.csv?area={grid}", exportReason), out: post("/ledgers/units/export.csv?area={grid}", exportReason)},
+	"POST /ledgers/groups/export.xlsx":    {allow: exportRoles, in: post("/ledgers/groups/export.xlsx?area={grid}&group=elderly", exportReason), out: post("/ledgers/groups/export.xlsx?area={grid}&group=elderly", exportReason)},
+	"POST /ledgers/groups/export.csv":     {allow: exportRoles, in: post("/ledgers/groups/export.csv?area={grid}&group=elderly", exportReason), out: post("/ledgers/groups/export.csv?area={grid}&group=elderly", exportReason)},
 
 	"GET /persons/{id}/reveal": {allow: peopleRoles, in: get("/persons/{person}/reveal"), out: get("/persons/{person}/reveal")},
 	"POST /persons/{id}/reveal": {allow: peopleRoles,

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
@@ -12,10 +13,10 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ident"
+	"github.com/wangge/wangge/ledger"
 )
 
 // TestBrowserImportFixRejectsAndCommit walks an import as staff do: upload
@@ -35,19 +36,12 @@ func TestBrowserImportFixRejectsAndCommit(t *testing.T) {
 	spouse := string(ident.MakeID("149901", time.Date(1989, 10, 10, 0, 0, 0, 0, time.UTC), 52, ident.SexFemale))
 	wrong := spouse[:10] + "1332" + spouse[14:] // 13 月 32 日: no such birth date
 	file := filepath.Join(dir, "居民导入.xlsx")
-	x := excelize.NewFile()
 	code := f.buildingA1.Code()
-	for i, row := range [][]any{
+	writeXLSX(t, file, [][]any{
 		{"楼院编码", "单元", "房号", "户类型", "姓名", "公民身份号码", "与户主关系", "是否党员", "联系电话"},
 		{code, "1", "104", "户籍", "浏览甲", head, "户主", "是", "13800000021"},
 		{code, "1", "104", "", "浏览乙", wrong, "配偶", "否", ""},
-	} {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		x.SetSheetRow("Sheet1", cell, &row)
-	}
-	if err := x.SaveAs(file); err != nil {
-		t.Fatal(err)
-	}
+	})
 
 	upload := func(path string) {
 		t.Helper()
@@ -81,20 +75,27 @@ func TestBrowserImportFixRejectsAndCommit(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`section.import-job[data-state="committed"] [data-committed]`)))
 
 	// Fix the rejected row in the downloaded file and upload that.
-	r, err := excelize.OpenFile(got)
+	data, err := os.ReadFile(got)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sheet := r.GetSheetList()[0]
-	rows, _ := r.GetRows(sheet)
+	r, err := ledger.ReadBook(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := r.Rows(r.Sheets[0])
 	if len(rows) != 2 || rows[0][len(rows[0])-1] != "错误原因" || rows[1][5] != wrong {
 		t.Fatalf("downloaded rejects: %q", rows)
 	}
-	r.SetCellStr(sheet, "F2", spouse)
+	rows[1][5] = spouse
 	fixed := filepath.Join(dir, "改正后.xlsx")
-	if err := r.SaveAs(fixed); err != nil {
-		t.Fatal(err)
+	cells := make([][]any, len(rows))
+	for i, row := range rows {
+		for _, c := range row {
+			cells[i] = append(cells[i], c)
+		}
 	}
+	writeXLSX(t, fixed, cells)
 	upload(fixed)
 	if count("added") != "1" || count("rejected") != "0" {
 		t.Fatalf("fixed file: added %s, rejected %s", count("added"), count("rejected"))
@@ -140,4 +141,30 @@ func waitDownload(t *testing.T, dir string) string {
 	}
 	t.Fatal("no download")
 	return ""
+}
+
+// writeXLSX writes rows into the first sheet of a new xlsx file.
+func writeXLSX(t *testing.T, path string, rows [][]any) {
+	t.Helper()
+	wb := ledger.NewWorkbook()
+	defer wb.Close()
+	sh, err := wb.Sheet("Sheet1", nil, ledger.SheetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if err := sh.Row(r...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wb.WriteTo(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }

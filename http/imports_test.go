@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ident"
+	"github.com/wangge/wangge/ledger"
 )
 
 // importCSV is a persons file for the fixture: a new household in 东苑1号楼
@@ -116,11 +115,11 @@ func TestImportPageDryRunRejectsAndCommit(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(w.Header().Get("Content-Disposition"), "attachment") {
 		t.Fatalf("rejects: %d %v", w.Code, w.Header())
 	}
-	x, err := excelize.OpenReader(bytes.NewReader(w.Body.Bytes()))
+	x, err := ledger.ReadBook(bytes.NewReader(w.Body.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := x.GetRows(x.GetSheetList()[0])
+	rows, _ := x.Rows(x.Sheets[0])
 	if len(rows) != 2 || rows[0][len(rows[0])-1] != "错误原因" || rows[1][3] != "导入乙" || !strings.Contains(rows[1][len(rows[1])-1], "公民身份号码") {
 		t.Fatalf("rejects file: %q", rows)
 	}
@@ -183,12 +182,12 @@ func TestImportTemplatesDownload(t *testing.T) {
 		if w.Code != 200 {
 			t.Fatalf("%s: %d", kind, w.Code)
 		}
-		x, err := excelize.OpenReader(bytes.NewReader(w.Body.Bytes()))
+		x, err := ledger.ReadBook(bytes.NewReader(w.Body.Bytes()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		sheets := x.GetSheetList()
-		rows, _ := x.GetRows(sheets[0])
+		sheets := x.Sheets
+		rows, _ := x.Rows(sheets[0])
 		if len(sheets) != 2 || len(rows) < 2 || !strings.Contains(strings.Join(rows[0], ","), header) {
 			t.Errorf("%s template: sheets %v, rows %q", kind, sheets, rows)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,8 +15,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ident"
@@ -327,10 +326,34 @@ func TestLedgerPagesNeedTheirPermissions(t *testing.T) {
 	}
 }
 
-// exportOf fetches an export and checks what every export answers with.
+// testExportReason is the reason the tests give for a personal export.
+const testExportReason = "年度核查，报送街道"
+
+// ledgerPost posts a form as the session c, with the extra cookies.
+func ledgerPost(t *testing.T, h http.Handler, c *http.Cookie, path string, form url.Values, extra ...*http.Cookie) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range append([]*http.Cookie{c}, extra...) {
+		if c != nil {
+			r.AddCookie(c)
+		}
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// exportOf fetches an export and checks what every export answers with. A
+// personal export is posted with testExportReason, as its form does.
 func exportOf(t *testing.T, h http.Handler, c *http.Cookie, path string) []byte {
 	t.Helper()
-	w := ledgerGet(t, h, c, path)
+	var w *httptest.ResponseRecorder
+	if strings.HasPrefix(path, "/ledgers/assistants/") {
+		w = ledgerGet(t, h, c, path)
+	} else {
+		w = ledgerPost(t, h, c, path, url.Values{"reason": {testExportReason}})
+	}
 	if w.Code != 200 {
 		t.Fatalf("%s: %d\n%.500s", path, w.Code, w.Body)
 	}
@@ -345,15 +368,14 @@ func exportOf(t *testing.T, h http.Handler, c *http.Cookie, path string) []byte 
 }
 
 // sheetRows reads the first sheet of an xlsx file.
-func sheetRows(t *testing.T, data []byte) (string, [][]string, *excelize.File) {
+func sheetRows(t *testing.T, data []byte) (string, [][]string, *ledger.Book) {
 	t.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader(data))
+	x, err := ledger.ReadBook(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { x.Close() })
-	sheet := x.GetSheetList()[0]
-	rows, err := x.GetRows(sheet)
+	sheet := x.Sheets[0]
+	rows, err := x.Rows(sheet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +441,7 @@ func TestResidentsExportIsAnImportFileOfPersons(t *testing.T) {
 	if _, ok := byName["刘洋"]; ok {
 		t.Error("the export holds another community's resident")
 	}
-	notes, _ := x.GetRows("说明")
+	notes, _ := x.Rows("说明")
 	if len(notes) == 0 || !strings.Contains(fmt.Sprint(notes), "内部资料 注意保密") || !strings.Contains(fmt.Sprint(notes), "共 5 行") {
 		t.Errorf("notes: %v", notes)
 	}
@@ -454,12 +476,17 @@ func TestResidentsExportIsAnImportFileOfPersons(t *testing.T) {
 
 	// CSV, searched: a byte-order mark, the same header, the household of the search.
 	csv := exportOf(t, h, c, "/ledgers/residents/export.csv?q="+"张伟")
-	if !bytes.HasPrefix(csv, []byte("\xef\xbb\xbf楼院编码,")) {
+	if !bytes.HasPrefix(csv, []byte("\xef\xbb\xbf# 导出人 ")) {
 		t.Errorf("CSV starts %q", csv[:min(40, len(csv))])
 	}
 	lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
-	if len(lines) != 1+3 || !strings.Contains(lines[1], "张建国") {
+	if len(lines) != 2+3 || !strings.HasPrefix(lines[1], "楼院编码,") || !strings.Contains(lines[2], "张建国") {
 		t.Errorf("CSV of the search: %q", lines)
+	}
+	for _, want := range []string{"导出人 东苑社区工作人员（dongyuan）", "导出原因 " + testExportReason, "共 3 行", "导出时间 2026-03-01 10:00"} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("CSV title line %q lacks %q", lines[0], want)
+		}
 	}
 	if _, d := lastExportAudit(t, f); d["q"] != "张伟" || d["rows"] != float64(3) || d["format"] != "csv" {
 		t.Errorf("audit of the CSV: %v", d)

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/ledger"
 	"github.com/wangge/wangge/passwd"
 )
 
@@ -33,7 +32,7 @@ func reportFixture(t *testing.T) (*fixture, http.Handler) {
 }
 
 // fetchXLSX gets a workbook as username and opens it.
-func fetchXLSX(t *testing.T, h http.Handler, username, url string) *excelize.File {
+func fetchXLSX(t *testing.T, h http.Handler, username, url string) *ledger.Book {
 	t.Helper()
 	r := httptest.NewRequest("GET", url, nil)
 	r.AddCookie(login(t, h, username))
@@ -42,18 +41,17 @@ func fetchXLSX(t *testing.T, h http.Handler, username, url string) *excelize.Fil
 	if w.Code != 200 {
 		t.Fatalf("GET %s: status %d\n%s", url, w.Code, w.Body)
 	}
-	x, err := excelize.OpenReader(bytes.NewReader(w.Body.Bytes()))
+	x, err := ledger.ReadBook(bytes.NewReader(w.Body.Bytes()))
 	if err != nil {
 		t.Fatalf("GET %s: not an xlsx: %v", url, err)
 	}
-	t.Cleanup(func() { x.Close() })
 	return x
 }
 
 // totalOf returns the count under header in the counts sheet's last row.
-func totalOf(t *testing.T, x *excelize.File, header string) int {
+func totalOf(t *testing.T, x *ledger.Book, header string) int {
 	t.Helper()
-	rows, err := x.GetRows(reportSheetStats)
+	rows, err := x.Rows(ledger.ReportStatsSheet)
 	if err != nil || len(rows) < 2 {
 		t.Fatalf("counts sheet: %v %v", rows, err)
 	}
@@ -109,12 +107,12 @@ func TestCompletenessReportCountsAndDrillsDown(t *testing.T) {
 	scenario{url: "/reports/completeness?area=" + district + "&cycle=0", as: "admin", status: 400}.run(t, h)
 
 	x := fetchXLSX(t, h, "admin", "/reports/completeness.xlsx?area="+district+"&date=2026-03-01")
-	want := []string{reportSheetStats, "无住户楼院", "无人员住户", "必填项缺失人员", "周期内未走访住户", "从未走访单位"}
-	if got := x.GetSheetList(); !slices.Equal(got, want) {
+	want := []string{ledger.ReportStatsSheet, "无住户楼院", "无人员住户", "必填项缺失人员", "周期内未走访住户", "从未走访单位"}
+	if got := x.Sheets; !slices.Equal(got, want) {
 		t.Errorf("sheets = %v, want %v", got, want)
 	}
-	rows, _ := x.GetRows(reportSheetStats)
-	if !slices.Equal(rows[0], completenessHeader) {
+	rows, _ := x.Rows(ledger.ReportStatsSheet)
+	if !slices.Equal(rows[0], ledger.CompletenessHeader) {
 		t.Errorf("header = %v", rows[0])
 	}
 	_, households, err := f.store.ListHouseholds(context.Background(), wangge.ScopeOf(district), wangge.HouseholdFilter{})
@@ -124,7 +122,7 @@ func TestCompletenessReportCountsAndDrillsDown(t *testing.T) {
 	if n := totalOf(t, x, "住户数"); n != households {
 		t.Errorf("households in the report = %d, counted directly %d", n, households)
 	}
-	listed, _ := x.GetRows("周期内未走访住户")
+	listed, _ := x.Rows("周期内未走访住户")
 	if len(listed)-1 != totalOf(t, x, "周期内未走访住户") {
 		t.Errorf("the unvisited list has %d rows, the count says %d", len(listed)-1, totalOf(t, x, "周期内未走访住户"))
 	}
@@ -143,8 +141,8 @@ func TestCivilReportCountsElderlyAtTheReportDate(t *testing.T) {
 		t.Errorf("60+ the day before = %d, on the birthday = %d; want 0 and 1", b, o)
 	}
 	x := fetchXLSX(t, h, "admin", "/reports/civil.xlsx?area="+district+"&date=2026-03-01")
-	want := []string{reportSheetStats, "老年人", "残疾人", "救助对象", "编码服务对象", "80岁及以上"}
-	if got := x.GetSheetList(); !slices.Equal(got, want) {
+	want := []string{ledger.ReportStatsSheet, "老年人", "残疾人", "救助对象", "编码服务对象", "80岁及以上"}
+	if got := x.Sheets; !slices.Equal(got, want) {
 		t.Errorf("sheets = %v, want %v", got, want)
 	}
 	if n := totalOf(t, x, "60岁及以上"); n != 2 {
@@ -153,8 +151,8 @@ func TestCivilReportCountsElderlyAtTheReportDate(t *testing.T) {
 	if n := totalOf(t, x, "老年人·居住状况·空巢"); n != 1 {
 		t.Errorf("elderly living as empty nest = %d, want 1", n)
 	}
-	elderly, _ := x.GetRows("老年人")
-	if len(elderly) != 2 || !slices.Equal(elderly[0][:6], memberHeader) || elderly[1][1] != "张建国" {
+	elderly, _ := x.Rows("老年人")
+	if len(elderly) != 2 || !slices.Equal(elderly[0][:6], ledger.MemberHeader) || elderly[1][1] != "张建国" {
 		t.Fatalf("elderly sheet = %v", elderly)
 	}
 	for _, id := range f.ids {
@@ -164,7 +162,7 @@ func TestCivilReportCountsElderlyAtTheReportDate(t *testing.T) {
 	}
 	// A department gets its line's lists but no list of persons by age.
 	x = fetchXLSX(t, h, "minzheng", "/reports/civil.xlsx?area="+district)
-	if got := x.GetSheetList(); slices.Contains(got, "80岁及以上") || !slices.Contains(got, "残疾人") {
+	if got := x.Sheets; slices.Contains(got, "80岁及以上") || !slices.Contains(got, "残疾人") {
 		t.Errorf("department's sheets = %v", got)
 	}
 	_, n, _ := f.store.ListAudit(context.Background(), wangge.AuditFilter{Action: "report.export"})
@@ -177,7 +175,7 @@ func TestCityAndPartyReportsCountBuildingsAndUnits(t *testing.T) {
 	_, h := reportFixture(t)
 	// The fixture's head of 东苑1号楼 took office when the fixture ran.
 	x := fetchXLSX(t, h, "admin", "/reports/city.xlsx?area="+district+"&date=2099-01-01")
-	if got := x.GetSheetList(); !slices.Equal(got, []string{reportSheetStats, "无楼院长楼院", "无住户楼院"}) {
+	if got := x.Sheets; !slices.Equal(got, []string{ledger.ReportStatsSheet, "无楼院长楼院", "无住户楼院"}) {
 		t.Errorf("city sheets = %v", got)
 	}
 	if n := totalOf(t, x, "无楼院长"); n != 2 {
@@ -190,8 +188,8 @@ func TestCityAndPartyReportsCountBuildingsAndUnits(t *testing.T) {
 	if n := totalOf(t, x, "无党组织单位"); n != 1 {
 		t.Errorf("units without a party organisation = %d", n)
 	}
-	units, _ := x.GetRows("驻区单位")
-	if len(units) != 2 || !slices.Equal(units[0], unitHeader) || units[1][5] != "无" {
+	units, _ := x.Rows("驻区单位")
+	if len(units) != 2 || !slices.Equal(units[0], ledger.UnitHeader) || units[1][5] != "无" {
 		t.Errorf("units sheet = %v", units)
 	}
 }
@@ -201,14 +199,14 @@ func TestHealthReportFollowsTheIDNumberNotTheRegistration(t *testing.T) {
 	// 王芳 (born 1990-05-05) is registered as of childbearing age since
 	// 2020; 陈静 (born 1987-08-08) is not registered.
 	x := fetchXLSX(t, h, "admin", "/reports/health.xlsx?area="+district+"&date=2030-01-01")
-	if got, want := x.GetSheetList(), []string{reportSheetStats, "育龄妇女", "15–49岁妇女"}; !slices.Equal(got, want) {
+	if got, want := x.Sheets, []string{ledger.ReportStatsSheet, "育龄妇女", "15–49岁妇女"}; !slices.Equal(got, want) {
 		t.Errorf("sheets = %v, want %v", got, want)
 	}
 	if w, r, u := totalOf(t, x, "15–49岁妇女"), totalOf(t, x, "育龄妇女（在册）"), totalOf(t, x, "15–49岁妇女·未在册"); w != 2 || r != 1 || u != 1 {
 		t.Errorf("2030: women 15–49 %d, registered %d, not registered %d; want 2, 1, 1", w, r, u)
 	}
-	listed := func(x *excelize.File, sheet string) []string {
-		rows, err := x.GetRows(sheet)
+	listed := func(x *ledger.Book, sheet string) []string {
+		rows, err := x.Rows(sheet)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,8 +226,8 @@ func TestHealthReportFollowsTheIDNumberNotTheRegistration(t *testing.T) {
 	if n := totalOf(t, x, "育龄妇女（在册）"); n != 0 || len(listed(x, "育龄妇女")) != 0 || len(listed(x, "15–49岁妇女")) != 0 {
 		t.Errorf("on the 50th birthday: registered %d, listed %v and %v", n, listed(x, "育龄妇女"), listed(x, "15–49岁妇女"))
 	}
-	header, _ := x.GetRows("育龄妇女")
-	if want := append(append([]string{}, memberHeader...), "婚姻状况", "子女数", "加入日期"); !slices.Equal(header[0], want) {
+	header, _ := x.Rows("育龄妇女")
+	if want := append(append([]string{}, ledger.MemberHeader...), "婚姻状况", "子女数", "加入日期"); !slices.Equal(header[0], want) {
 		t.Errorf("childbearing sheet header = %v, want %v", header[0], want)
 	}
 }

@@ -33,7 +33,9 @@ func (s *Server) handleRevealForm(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.renderReveal(w, r, http.StatusOK, &revealView{Person: p, Reasons: revealReasons, Reason: "verify"})
+	// No reason is chosen for the user: a preselected one would be the
+	// reason of every reveal.
+	s.renderReveal(w, r, http.StatusOK, &revealView{Person: p, Reasons: revealReasons})
 	return nil
 }
 

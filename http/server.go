@@ -152,9 +152,10 @@ func (s *Server) routeTable() []route {
 		s.page("POST /areas/{code}/propose", wangge.PermManageAreas, s.handleAccept),
 		s.page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
 		// The four ledgers (四本台账): filtered to an area, searched, sorted,
-		// paginated and printable; exported with the same filters, audited,
-		// ID numbers and phones masked. The handlers check the ledger's own
-		// permission besides the export's.
+		// paginated and printable; exported with the same filters, audited;
+		// personal exports hold full ID numbers and phones, and need a typed
+		// reason. The handlers check the ledger's own permission besides the
+		// export's.
 		s.page("GET /ledgers", wangge.PermLogin, s.handleLedgers),
 		s.page("GET /ledgers/assistants", wangge.PermLogin, s.handleAssistantsLedger),
 		s.page("GET /ledgers/residents", wangge.PermViewPeople, s.handleResidentsLedger),
@@ -168,6 +169,14 @@ func (s *Server) routeTable() []route {
 		s.page("GET /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
 		s.page("GET /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
 		s.page("GET /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
+		// Personal exports: GET shows the rows and asks why, POST with the
+		// reason sends the file (ledger_export.go).
+		s.page("POST /ledgers/residents/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatXLSX)),
+		s.page("POST /ledgers/residents/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatCSV)),
+		s.page("POST /ledgers/units/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatXLSX)),
+		s.page("POST /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
+		s.page("POST /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
+		s.page("POST /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
 		s.page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
 		s.page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),
 		s.page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),

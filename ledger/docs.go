@@ -49,9 +49,18 @@ const docIntro = `# 台帐列 Ledger columns
 
 The import and the export of the ledgers share one definition of their columns,
 ` + "`ledger/columns.go`" + `: an exported ledger file is itself a valid import file.
-Templates (` + "`wangge import template persons|units|memberships OUT.xlsx`" + `, or the
+Templates (` + "`wangge import template persons|units|keygroups OUT.xlsx`" + `, or the
 download links on the import page) carry the Chinese headers below, an example row and a
-notes sheet.
+notes sheet. The key groups' sheet is ` + "`keygroups`" + ` on the command line
+(` + "`memberships`" + ` is its older name).
+
+Exports (` + "`wangge export residents|units|keygroups`" + `, and the ledger pages' export
+buttons, which ask for a reason) write these columns, then the derived ones. An xlsx
+export's 说明 sheet, and a CSV export's first line (` + "`# 导出人 …；导出时间 …；…；共 N 行；导出原因 …`" + `,
+before the header), say who exported the file, when (Beijing time), why and how many
+rows it holds; the importer skips that line. ID numbers and phones are in full; the key
+groups' secret attributes are masked, which the importer reads as empty, so they never
+overwrite what is stored.
 
 Headers are matched tolerantly: spaces, full-width characters, the kind of bracket,
 a trailing ` + "`*`" + ` or ` + "`：`" + ` and a parenthesised remark (` + "`公民身份号码（18位）`" + `) do not

@@ -51,7 +51,7 @@ func newEnv(t *testing.T) *env {
 	path := filepath.Join(t.TempDir(), "w.db")
 	box, err := secret.New(secret.NewKey())
 	must(t, err)
-	e := &env{t: t, ctx: ctx, path: path, box: box, scope: wangge.ScopeOf(community)}
+	e := &env{t: t, ctx: ctx, path: path, box: box, scope: (&wangge.User{Role: actor.Role, ScopeCode: community}).Scope()}
 	e.db = e.open()
 	for _, a := range []struct{ code, name string }{
 		{district, "示范城区"}, {subdist, "示范街道"}, {community, "东苑社区"}, {gridA, "东苑第一网格"}, {gridB, "东苑第二网格"},

@@ -499,6 +499,12 @@ func openCSV(r io.Reader, size int64, spec *Spec) (*Source, error) {
 	// The delimiter from the first line, decoded.
 	lb := bufio.NewReaderSize(in, 64<<10)
 	first, _ := lb.Peek(8 << 10)
+	if bytes.HasPrefix(first, []byte(CSVTitlePrefix)) {
+		// An export's title line (who, when, why): the header follows it.
+		if i := bytes.IndexByte(first, '\n'); i >= 0 {
+			first = first[i+1:]
+		}
+	}
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}

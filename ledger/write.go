@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ident"
 )
@@ -18,22 +16,12 @@ const ErrorColumn = "错误原因"
 // rejectWriter streams rejected rows into an xlsx file: the file's own
 // header and cells, so the user fixes them there and imports that file.
 type rejectWriter struct {
-	f    *excelize.File
-	sw   *excelize.StreamWriter
-	next int // the next row number
+	wb   *Workbook
+	sh   *Sheet
 	errs int // the error column's index
 }
 
 func newRejectWriter(spec *Spec, header []string) (*rejectWriter, error) {
-	f := excelize.NewFile()
-	name := spec.Zh + "（未导入）"
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return nil, err
-	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return nil, err
-	}
 	// The original header, without a stale error column of an earlier round.
 	var cols []string
 	for _, h := range header {
@@ -43,20 +31,13 @@ func newRejectWriter(spec *Spec, header []string) (*rejectWriter, error) {
 			cols = append(cols, "")
 		}
 	}
-	w := &rejectWriter{f: f, sw: sw, next: 2, errs: len(cols)}
-	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	red, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "C00000"}})
-	sw.SetColWidth(1, len(cols), 16)
-	sw.SetColWidth(len(cols)+1, len(cols)+1, 60)
-	row := make([]any, len(cols)+1)
-	for i, h := range cols {
-		row[i] = excelize.Cell{StyleID: bold, Value: h}
-	}
-	row[len(cols)] = excelize.Cell{StyleID: red, Value: ErrorColumn}
-	if err := sw.SetRow("A1", row); err != nil {
+	wb := NewWorkbook()
+	sh, err := wb.Sheet(spec.Zh+"（未导入）", append(cols, ErrorColumn), SheetOptions{ErrorColumn: true})
+	if err != nil {
+		wb.Close()
 		return nil, err
 	}
-	return w, nil
+	return &rejectWriter{wb: wb, sh: sh, errs: len(cols)}, nil
 }
 
 // add writes one rejected row.
@@ -70,19 +51,15 @@ func (w *rejectWriter) add(cells []string, errs []Message) {
 		text[i] = m.String()
 	}
 	row[w.errs] = strings.Join(text, "；")
-	cell, _ := excelize.CoordinatesToCellName(1, w.next)
-	w.sw.SetRow(cell, row)
-	w.next++
+	w.sh.Row(row...)
 }
 
 func (w *rejectWriter) write(out io.Writer) error {
-	if err := w.sw.Flush(); err != nil {
-		return err
-	}
-	return w.f.Write(out)
+	_, err := w.wb.WriteTo(out)
+	return err
 }
 
-func (w *rejectWriter) close() { w.f.Close() }
+func (w *rejectWriter) close() { w.wb.Close() }
 
 // WriteTemplate writes the import template of a sheet kind: the headers
 // (required ones marked), an example row of synthetic data and a notes
@@ -93,51 +70,39 @@ func WriteTemplate(out io.Writer, kind Kind) error {
 	if spec == nil {
 		return fmt.Errorf("unknown ledger kind %q", kind)
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", spec.Zh); err != nil {
-		return err
-	}
-	text, _ := f.NewStyle(&excelize.Style{NumFmt: 49}) // "@": text
-	head, _ := f.NewStyle(&excelize.Style{NumFmt: 49, Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
-	req, _ := f.NewStyle(&excelize.Style{NumFmt: 49, Font: &excelize.Font{Bold: true, Color: "C00000"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
+	wb := NewWorkbook()
+	defer wb.Close()
 	var cols []Column
 	for _, c := range spec.Columns {
 		if !c.ExportOnly {
 			cols = append(cols, c)
 		}
 	}
-	example := exampleRow(kind)
-	last, _ := excelize.ColumnNumberToName(len(cols))
-	if err := f.SetColStyle(spec.Zh, "A:"+last, text); err != nil {
-		return err
-	}
-	f.SetColWidth(spec.Zh, "A", last, 16)
+	header := make([]string, len(cols))
+	required := map[int]bool{}
 	for i, c := range cols {
-		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		f.SetCellStr(spec.Zh, cell, c.Zh)
-		st := head
-		if c.Required {
-			st = req
-		}
-		f.SetCellStyle(spec.Zh, cell, cell, st)
-		if v, ok := example[c.Key]; ok {
-			cell, _ = excelize.CoordinatesToCellName(i+1, 2)
-			f.SetCellStr(spec.Zh, cell, v)
-		}
+		header[i] = c.Zh
+		required[i] = c.Required
 	}
-	f.SetPanes(spec.Zh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-
-	const notes = "填表说明"
-	if _, err := f.NewSheet(notes); err != nil {
+	sh, err := wb.Sheet(spec.Zh, header, SheetOptions{Header: true, Text: true, Required: required})
+	if err != nil {
 		return err
 	}
-	f.SetColWidth(notes, "A", "A", 22)
-	f.SetColWidth(notes, "B", "B", 10)
-	f.SetColWidth(notes, "C", "C", 90)
-	f.SetSheetRow(notes, "A1", &[]any{"列名", "必填", "说明"})
-	f.SetCellStyle(notes, "A1", "C1", head)
-	r := 2
+	example := exampleRow(kind)
+	row := make([]any, len(cols))
+	for i, c := range cols {
+		if v, ok := example[c.Key]; ok {
+			row[i] = v
+		}
+	}
+	if err := sh.Row(row...); err != nil {
+		return err
+	}
+
+	notes, err := wb.Sheet("填表说明", []string{"列名", "必填", "说明"}, SheetOptions{Header: true, Widths: []float64{22, 10, 90}})
+	if err != nil {
+		return err
+	}
 	for _, c := range cols {
 		must := ""
 		if c.Required {
@@ -147,9 +112,9 @@ func WriteTemplate(out io.Writer, kind Kind) error {
 		if len(c.Variants) > 0 {
 			note = strings.TrimSpace(note + " 也可写作：" + strings.Join(c.Variants, "、") + "。")
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, r)
-		f.SetSheetRow(notes, cell, &[]any{c.Zh, must, note})
-		r++
+		if err := notes.Row(c.Zh, must, note); err != nil {
+			return err
+		}
 	}
 	for _, line := range []string{
 		"",
@@ -157,11 +122,12 @@ func WriteTemplate(out io.Writer, kind Kind) error {
 		"空单元格不会清除已登记的内容；同一文件重复导入不会产生任何变化。",
 		"导入前会先试运行：逐行显示新增、更新、无变化和有错误的行；有错误的行可下载修改后重新导入。",
 	} {
-		cell, _ := excelize.CoordinatesToCellName(1, r)
-		f.SetCellStr(notes, cell, line)
-		r++
+		if err := notes.Row(line); err != nil {
+			return err
+		}
 	}
-	return f.Write(out)
+	_, err = wb.WriteTo(out)
+	return err
 }
 
 // exampleRow is the template's example row: synthetic, with a birthplace

@@ -152,7 +152,7 @@ func (db *DB) scopeGrids(ctx context.Context, s wangge.Scope, people bool) ([]st
 // EachResident calls fn for every person of the households f selects,
 // grid by grid, household by household.
 func (db *DB) EachResident(ctx context.Context, s wangge.Scope, f wangge.HouseholdFilter, fn func(*wangge.ResidentEntry) error) error {
-	full := f.Full && wangge.ActorFrom(ctx).Role.Can(wangge.PermExport)
+	full := f.Full && s.MayExport()
 	s = s.Narrow(f.GridCode)
 	grids, err := db.scopeGrids(ctx, s, true)
 	if err != nil {
@@ -173,15 +173,21 @@ func (db *DB) EachResident(ctx context.Context, s wangge.Scope, f wangge.Househo
 		if f.Search != "" {
 			db.householdSearch(&w, gs, f.Search)
 		}
-		entries, err := collect(ctx, db, `SELECT `+householdCols+`, `+personCols+`, b.name, b.seq
+		entries, err := collect(ctx, db, `SELECT `+householdCols+`, `+personCols+`, b.name, b.seq, h.phone_enc
 			FROM persons p JOIN households h ON h.id = p.household_id JOIN buildings b ON b.id = h.building_id`+w.String()+`
 			ORDER BY b.seq, LENGTH(h.entrance), h.entrance, LENGTH(h.room), h.room, h.id, CASE WHEN p.relation = 'head' THEN 0 ELSE 1 END, p.id`, w.args,
 			func(rows *sql.Rows) (wangge.ResidentEntry, error) {
 				var e wangge.ResidentEntry
 				var ps personScan
-				h, err := db.scanHousehold(rows, append(ps.dest(), &e.BuildingName, &e.BuildingSeq)...)
+				var phone []byte // the household's phone again, to open in full
+				h, err := db.scanHousehold(rows, append(ps.dest(), &e.BuildingName, &e.BuildingSeq, &phone)...)
 				if err != nil {
 					return e, err
+				}
+				if full {
+					if h.Phone, err = db.openMasked(fHouseholdPh, phone, plain); err != nil {
+						return e, err
+					}
 				}
 				p, err := db.openPerson(&ps, full)
 				if err != nil {
@@ -270,6 +276,7 @@ func unitOrder(s wangge.Sort) string {
 
 // EachUnit calls fn for every unit f selects, grid by grid.
 func (db *DB) EachUnit(ctx context.Context, s wangge.Scope, f wangge.UnitFilter, fn func(*wangge.UnitEntry) error) error {
+	full := f.Full && s.MayExport()
 	s = s.Narrow(f.GridCode)
 	grids, err := db.scopeGrids(ctx, s, true)
 	if err != nil {
@@ -279,15 +286,22 @@ func (db *DB) EachUnit(ctx context.Context, s wangge.Scope, f wangge.UnitFilter,
 		var w where
 		w.add("u.grid_code = ?", grid)
 		unitWhere(&w, s, wangge.UnitFilter{Query: f.Query, PartyOrg: f.PartyOrg})
-		units, err := collect(ctx, db, `SELECT `+unitCols+`, COALESCE(b.seq, 0), COALESCE(b.name, '')
+		units, err := collect(ctx, db, `SELECT `+unitCols+`, COALESCE(b.seq, 0), COALESCE(b.name, ''), u.contact_phone_enc
 			FROM units u LEFT JOIN buildings b ON b.id = u.building_id`+w.String()+` ORDER BY u.name, u.id`, w.args,
 			func(rows *sql.Rows) (wangge.UnitEntry, error) {
 				var e wangge.UnitEntry
-				u, err := db.scanUnit(rows, &e.BuildingSeq, &e.BuildingName)
-				if err == nil {
-					e.Unit = *u
+				var phone []byte // the contact phone again, to open in full
+				u, err := db.scanUnit(rows, &e.BuildingSeq, &e.BuildingName, &phone)
+				if err != nil {
+					return e, err
 				}
-				return e, err
+				if full {
+					if u.ContactPhone, err = db.openMasked(fUnitPhone, phone, plain); err != nil {
+						return e, err
+					}
+				}
+				e.Unit = *u
+				return e, nil
 			})
 		if err != nil {
 			return err
@@ -341,7 +355,7 @@ func (db *DB) EachMembership(ctx context.Context, s wangge.Scope, f wangge.Membe
 	if err := f.Sort.Check(wangge.MembershipSorts); err != nil {
 		return err
 	}
-	full := f.Full && wangge.ActorFrom(ctx).Role.Can(wangge.PermExport)
+	full := f.Full && s.MayExport()
 	s = s.Narrow(f.GridCode)
 	grids, err := db.scopeGrids(ctx, s, false)
 	if err != nil {

@@ -21,6 +21,7 @@ var ledgerTests = []test{
 	{"LedgerMembershipsSearchSortAndKeepThoseWhoLeft", testLedgerMemberships},
 	{"LedgerExportsKeepToTheScope", testLedgerExportScope},
 	{"EachResidentGoesHouseholdByHouseholdHeadFirst", testEachResident},
+	{"FullExportsOpenHouseholdAndUnitPhones", testFullExportsOpenPhones},
 	{"GroupChangesCountJoinsAndLeavesInThePeriod", testGroupChanges},
 }
 

@@ -14,15 +14,25 @@ import (
 )
 
 const ledgerImportUsage = `usage:
-  wangge import persons|units|memberships FILE [--dry-run] [--rejects OUT.xlsx] [--json] [--skip-rejected] [--scope CODE] [--db DSN]
-  wangge import template persons|units|memberships OUT.xlsx
+  wangge import persons|units|keygroups FILE [--dry-run] [--errors OUT.xlsx] [--json] [--skip-rejected] [--scope CODE] [--db DSN]
+  wangge import template persons|units|keygroups OUT.xlsx
 
-FILE is xlsx or CSV with the ledger's Chinese headers (docs/ledger-columns.md);
-"keygroups" is the same as "memberships", --errors the same as --rejects.
-Every row is checked first; when any row is rejected nothing is written
-(exit status 1) unless --skip-rejected, which writes the valid rows and still
-exits 1. --rejects writes the rejected rows with an error column, to fix and
-import again.`
+FILE is xlsx or CSV with the ledger's Chinese headers (docs/ledger-columns.md),
+such as a file of wangge export. Every row is checked first; when any row is
+rejected nothing is written (exit status 1) unless --skip-rejected, which
+writes the valid rows and still exits 1. --errors writes the rejected rows
+with an error column, to fix and import again. --json prints the counts
+added, updated, unchanged and rejected.`
+
+// ledgerKindOf returns the ledger sheet an import command names:
+// "keygroups", or "memberships", its older name, kept as a quiet alias.
+func ledgerKindOf(what string) ledger.Kind {
+	switch what {
+	case "keygroups", "memberships":
+		return ledger.KindMemberships
+	}
+	return ledger.Kind(what)
+}
 
 // isLedgerImport reports whether an import command is a ledger's.
 func isLedgerImport(what string) bool {
@@ -40,8 +50,8 @@ func ledgerImport(ctx context.Context, args []string) error {
 	fs.Usage = func() { fmt.Fprintln(os.Stderr, ledgerImportUsage) }
 	dsn := dbFlag(fs)
 	dry := fs.Bool("dry-run", false, "check every row and say what would change; write nothing")
-	rejects := fs.String("rejects", "", "write the rejected rows to this xlsx file, with an error column")
-	fs.StringVar(rejects, "errors", "", "the same as --rejects")
+	rejects := fs.String("errors", "", "write the rejected rows to this xlsx file, with an error column")
+	fs.StringVar(rejects, "rejects", "", "the older name of --errors")
 	asJSON := fs.Bool("json", false, "print the counts as JSON")
 	skip := fs.Bool("skip-rejected", false, "write the valid rows even when some are rejected")
 	scopeCode := fs.String("scope", "", "import as staff of this area would: rows outside it are rejected (default: everything)")
@@ -50,20 +60,17 @@ func ledgerImport(ctx context.Context, args []string) error {
 		return err
 	}
 	if what == "template" {
-		if len(pos) != 2 || ledger.SpecOf(ledger.Kind(pos[0])) == nil {
+		if len(pos) != 2 || ledger.SpecOf(ledgerKindOf(pos[0])) == nil {
 			fmt.Fprintln(os.Stderr, ledgerImportUsage)
 			return exitError(2)
 		}
-		return writeTemplate(ledger.Kind(pos[0]), pos[1])
+		return writeTemplate(ledgerKindOf(pos[0]), pos[1])
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(os.Stderr, ledgerImportUsage)
 		return exitError(2)
 	}
-	kind := ledger.Kind(what)
-	if what == "keygroups" {
-		kind = ledger.KindMemberships
-	}
+	kind := ledgerKindOf(what)
 	file := pos[0]
 	scope := wangge.ScopeAll()
 	if *scopeCode != "" {

@@ -29,19 +29,20 @@ Usage:
   wangge person  find|show|export|correct|delete …    a person's data on request (see PRIVACY.md)
   wangge import  areas|grids FILE --level L [--parent CODE] [--crs wgs84|gcj02] [--strict]
                                                     load area boundaries from GeoJSON
-  wangge import  persons|units|memberships FILE [--dry-run] [--rejects OUT.xlsx] [--json] [--skip-rejected]
+  wangge import  persons|units|keygroups FILE [--dry-run] [--errors OUT.xlsx] [--json] [--skip-rejected]
                                                     import a ledger from xlsx or CSV, every row checked, all or nothing
-  wangge import  template persons|units|memberships OUT.xlsx
+  wangge import  template persons|units|keygroups OUT.xlsx
                                                     write an import template
   wangge export  areas [--level L] [--within CODE] [--crs wgs84|gcj02] [--as-of DATE] [--object CODE]
                                                     write area boundaries as GeoJSON (grids: 20-digit CJ/T 349 codes)
+  wangge export  assistants|residents|units|keygroups [--community CODE] [--format xlsx|csv] -o FILE
+                                                    write a ledger in full (imports back unchanged), audited
+  wangge export  completeness|civil|labor|health|order|city|party [--area CODE] -o FILE.xlsx [--date D] [--cycle N]
+                                                    write a report's workbook (docs/reports.md), audited
   wangge coverage [--community CODE | --subdistrict CODE | --all] [--json]
                                                     gaps, overlaps and stray buildings
   wangge grids   propose --community CODE [--households 300] [--json] [--accept --valid-from DATE --reason TEXT]
                                                     propose (and accept) grids of about N households
-
-  wangge report  completeness|civil|labor|health|order|city|party --area CODE --out FILE.xlsx [--date D] [--cycle N]
-                                                    write a report's workbook (docs/reports.md)
 
   wangge bench   grouplist --db DSN [--requests N]    key-group list latency on a demo database, against a raw read
 
