@@ -33,6 +33,7 @@ type Store interface {
 	BoundaryStore
 	GridRedrawer
 	ImportStore
+	ImportJobStore
 	LedgerStore
 	ReportStore
 

@@ -161,7 +161,7 @@ func (f *fixture) server(t testing.TB) *Server {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
-	return NewServer(f.store, Options{Logger: log, Now: func() time.Time { return testNow }, ImportDir: t.TempDir()})
+	return NewServer(f.store, Options{Logger: log, Now: func() time.Time { return testNow }})
 }
 
 // testWriter sends the server's log to the test's log.

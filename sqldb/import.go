@@ -88,6 +88,11 @@ func (db *DB) Import(ctx context.Context, s wangge.Scope, opt wangge.ImportOptio
 	})); err != nil {
 		return fail(err)
 	}
+	if opt.Job != "" {
+		if err := im.tx.markJobCommitted(opt.Job); err != nil {
+			return fail(err)
+		}
+	}
 	if err := t.Commit(); err != nil {
 		return wangge.ImportCounts{}, err
 	}
