@@ -3,6 +3,8 @@ package storetest
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ var importJobTests = []test{
 	{"ImportJobUploadIsSealed", testImportJobSealed},
 	{"ImportJobLeaseIsTakenOverWhenSilent", testImportJobLease},
 	{"ImportJobExpiresAndIsPurged", testImportJobExpiry},
+	{"ImportAuditsEveryRecordItChangesNamingTheJob", testImportAuditsEveryRecord},
 }
 
 // newJob stores a queued job for user with an upload holding an ID number.
@@ -209,4 +212,87 @@ func testImportJobExpiry(t *testing.T, e *env) {
 	if left != 0 {
 		t.Errorf("%d jobs left", left)
 	}
+}
+
+// testImportAuditsEveryRecord: an import writes, in its transaction, one
+// entry per person and household it added or changed, naming the import
+// job, the file and the fields changed (never their values), besides the
+// import's own entry under the job's token; a committing job is marked
+// committed by the same transaction; a dry run and unchanged rows write
+// nothing.
+func testImportAuditsEveryRecord(t *testing.T, e *env) {
+	f := e.fixture()
+	j, _, _ := e.newJob(Actor.UserID, "server-a")
+	_, err := e.db.ClaimImportJob(e.ctx, Actor.UserID, j.Token, []string{wangge.JobQueued}, wangge.JobCommitting, "server-a", time.Minute)
+	ok(t, err)
+	a, b := e.newID(ident.SexMale), e.newID(ident.SexFemale)
+	phone := e.newPhone()
+	rows := func() []wangge.ImportRow {
+		r1 := personRow(1, f.BA1, "601", "审计甲", a)
+		r1.Person.Phone, r1.Person.Relation = phone, wangge.RelHead
+		r2 := personRow(2, f.BA1, "601", "审计乙", b)
+		r3 := personRow(3, f.BA1, "101", f.PA1.Name+"改", f.IDNumber[f.PA1.ID]) // renamed
+		r4 := personRow(4, f.BA1, "101", f.PA1b.Name, f.IDNumber[f.PA1b.ID])    // as stored
+		return []wangge.ImportRow{r1, r2, r3, r4}
+	}
+	_, n0, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{})
+	e.runImport(wangge.ScopeAll(), wangge.ImportOptions{Kind: wangge.ImportPersons, DryRun: true}, rows()...)
+	if _, n, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{}); n != n0 {
+		t.Fatalf("the dry run wrote %d entries", n-n0)
+	}
+	c, _ := e.runImport(wangge.ScopeAll(), wangge.ImportOptions{Kind: wangge.ImportPersons, Job: j.Token}, rows()...)
+	if c.Added != 2 || c.Updated != 1 || c.Unchanged != 1 {
+		t.Fatalf("counts %+v", c)
+	}
+	ps, _, _ := e.db.ListPersons(e.ctx, wangge.ScopeAll(), wangge.PersonFilter{IDNumber: a})
+	if len(ps) != 1 {
+		t.Fatalf("imported person: %+v", ps)
+	}
+	one := func(object string, id int64) wangge.AuditEntry {
+		t.Helper()
+		es, n, err := e.db.ListAudit(e.ctx, wangge.AuditFilter{Object: object, ObjectID: fmt.Sprint(id), Action: object + ".import"})
+		ok(t, err)
+		if n != 1 {
+			t.Fatalf("%s %d: %d import entries, want 1", object, id, n)
+		}
+		x := es[0]
+		if !strings.Contains(x.Detail, `"job":"`+j.Token+`"`) || !strings.Contains(x.Detail, "测试.xlsx") || x.Username != Actor.Username {
+			t.Errorf("%s %d: entry %+v", object, id, x)
+		}
+		return x
+	}
+	if x := one("person", ps[0].ID); !strings.Contains(x.Detail, `"status":"added"`) || !strings.Contains(x.Detail, `"id_number"`) || x.GridCode != GridA1 {
+		t.Errorf("added person's entry: %+v", x)
+	}
+	if x := one("person", f.PA1.ID); !strings.Contains(x.Detail, `"fields":["name"]`) || !strings.Contains(x.Detail, `"status":"updated"`) {
+		t.Errorf("renamed person's entry: %+v", x)
+	}
+	one("household", ps[0].HouseholdID)
+	if _, n, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{Object: "person", ObjectID: fmt.Sprint(f.PA1b.ID), Action: "person.import"}); n != 0 {
+		t.Errorf("the unchanged person has %d import entries", n)
+	}
+	sum, n, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{Object: "import", ObjectID: j.Token})
+	if n != 1 || sum[0].Action != "import.persons" {
+		t.Errorf("the import's own entry: %+v", sum)
+	}
+	es, n, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{})
+	if n != n0+5 { // 3 persons, 1 household, the import
+		t.Errorf("%d entries written, want 5", n-n0)
+	}
+	for _, x := range es {
+		for _, secret := range []string{a, b, phone, f.IDNumber[f.PA1.ID]} {
+			if strings.Contains(x.Detail, secret) {
+				t.Errorf("entry %d holds a value in clear: %s", x.Seq, x.Detail)
+			}
+		}
+	}
+	got, err := e.db.ImportJob(e.ctx, Actor.UserID, j.Token)
+	ok(t, err)
+	if got.State != wangge.JobCommitted {
+		t.Errorf("job state %s after the commit", got.State)
+	}
+	if data, _ := e.db.ImportJobUpload(e.ctx, Actor.UserID, j.Token); len(data) != 0 {
+		t.Errorf("the committed job keeps its upload")
+	}
+	e.verifyAudit()
 }
