@@ -338,9 +338,9 @@ func (im *importer) nextPersonID() (int64, error) { return im.ids("persons").nex
 // ids past the largest are free; PostgreSQL hands them out of the
 // identity sequence, a thousand at a time.
 type idPool struct {
-	table string
+	table  string
 	nextID int64   // the next id (SQLite; negative in a dry run)
-	pool  []int64 // ids from the sequence (PostgreSQL)
+	pool   []int64 // ids from the sequence (PostgreSQL)
 }
 
 func (im *importer) ids(table string) *idPool {

@@ -232,7 +232,7 @@ func testImportAuditsEveryRecord(t *testing.T, e *env) {
 		r1.Person.Phone, r1.Person.Relation = phone, wangge.RelHead
 		r2 := personRow(2, f.BA1, "601", "审计乙", b)
 		r3 := personRow(3, f.BA1, "101", f.PA1.Name+"改", f.IDNumber[f.PA1.ID]) // renamed
-		r4 := personRow(4, f.BA1, "101", f.PA1b.Name, f.IDNumber[f.PA1b.ID])    // as stored
+		r4 := personRow(4, f.BA1, "101", f.PA1b.Name, f.IDNumber[f.PA1b.ID])   // as stored
 		return []wangge.ImportRow{r1, r2, r3, r4}
 	}
 	_, n0, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{})
