@@ -77,9 +77,6 @@ func (db *DB) Import(ctx context.Context, s wangge.Scope, opt wangge.ImportOptio
 		case wangge.ImportMemberships:
 			err = im.memberships(rows)
 		}
-		if err == nil {
-			err = im.flushAudits()
-		}
 		if err != nil {
 			return fail(err)
 		}
@@ -87,6 +84,9 @@ func (db *DB) Import(ctx context.Context, s wangge.Scope, opt wangge.ImportOptio
 	if opt.DryRun || !im.changed || opt.Strict && im.counts.Rejected > 0 {
 		t.Rollback()
 		return im.counts, nil
+	}
+	if err := im.flushAudits(); err != nil {
+		return fail(err)
 	}
 	c := im.counts
 	if err := im.tx.audit("import."+string(opt.Kind), "import", im.job, s.Prefix(), jsonDetail(map[string]any{
@@ -124,6 +124,7 @@ type importer struct {
 	idPools    map[string]*idPool    // ids for new rows, by table
 	job        string                // the import job's token, for the audit
 	audits     []recordAudit         // entries for records changed, not yet written
+	fieldNames []string              // the field names the entries use
 	newHouses  []*importHousehold    // created, not yet written
 	newPersons []*importPerson
 	stmts      map[string]*sql.Stmt
