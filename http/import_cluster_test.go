@@ -201,3 +201,43 @@ func TestImportJobOfADeadServerIsTakenOver(t *testing.T) {
 		t.Errorf("taken-over job: holder %q, report %.200s", got.Holder, got.Report)
 	}
 }
+
+// TestFailedImportRunsAgain: a job that failed (its server hit an error)
+// shows why and a button that checks the same upload again.
+func TestFailedImportRunsAgain(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	c := login(t, h, "dongyuan")
+	csv, _ := importCSV(f)
+	u, err := f.store.UserByUsername(t.Context(), "dongyuan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := decodeToken(c.Value)
+	j := &wangge.ImportJob{UserID: u.ID, Session: hashToken(tok), Kind: wangge.ImportPersons, File: "居民.csv", Holder: "other"}
+	if err := f.store.CreateImportJob(t.Context(), j, []byte(csv), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	cj, err := f.store.ClaimImportJob(t.Context(), u.ID, j.Token, []string{wangge.JobQueued}, wangge.JobChecking, "other", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cj.State, cj.Error = wangge.JobFailed, encodeJobError(wangge.Errorf(wangge.EInternal, "数据库暂时不可用。", "The database was unavailable."))
+	if err := f.store.FinishImportJob(t.Context(), cj, "other", nil); err != nil {
+		t.Fatal(err)
+	}
+	path := "/import/jobs/" + j.Token
+	page := importReq(h, c, "GET", path).Body.String()
+	if !strings.Contains(page, "data-error") || !strings.Contains(page, "数据库暂时不可用") || !strings.Contains(page, `action="`+path+`/retry"`) {
+		t.Fatalf("failed page:\n%s", page)
+	}
+	if w := importReq(h, c, "POST", path+"/retry"); w.Code != http.StatusSeeOther {
+		t.Fatalf("retry: %d", w.Code)
+	}
+	if st := waitImport(t, h, c, path); st != "checked" {
+		t.Fatalf("state %s after the retry", st)
+	}
+	if page := importReq(h, c, "GET", path).Body.String(); !strings.Contains(page, `data-count="added"><dt>新增</dt><dd>1</dd>`) {
+		t.Errorf("checked page:\n%s", page)
+	}
+}

@@ -291,6 +291,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.sweepSessions(ctx)
+	go s.sweepImportsEvery(ctx)
 
 	select {
 	case err := <-errc:
