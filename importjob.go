@@ -32,7 +32,7 @@ type ImportJob struct {
 	State   string
 	Done    int // rows done, of Total (0 while unknown)
 	Total   int
-	Report  string // the dry run's report (JSON)
+	Report  string // the dry run's report (JSON); see ImportJobReports
 	Result  string // the commit's report (JSON)
 	Error   string // why the job failed (JSON)
 	// Holder names the server running the job; Heartbeat is when it last
@@ -58,8 +58,11 @@ type ImportJobStore interface {
 	// CreateImportJob stores a new queued job with its upload, held by
 	// holder, expiring after ttl; it sets ID, Token and the times.
 	CreateImportJob(ctx context.Context, j *ImportJob, upload []byte, ttl time.Duration) error
-	// ImportJob returns the job without its upload and rejected rows.
+	// ImportJob returns the job without its upload, rejected rows and
+	// reports: what a status poll needs, cheap however big the file.
 	ImportJob(ctx context.Context, userID int64, token string) (*ImportJob, error)
+	// ImportJobReports returns the job's Report and Result.
+	ImportJobReports(ctx context.Context, userID int64, token string) (report, result string, err error)
 	// ImportJobUpload returns the uploaded file, opened.
 	ImportJobUpload(ctx context.Context, userID int64, token string) ([]byte, error)
 	// ImportJobRejects returns the rejected rows' workbook, opened (nil
@@ -76,7 +79,8 @@ type ImportJobStore interface {
 	// holder's lease; EConflict when holder no longer holds it.
 	ImportJobHeartbeat(ctx context.Context, id int64, holder string, done, total int) error
 	// FinishImportJob records the end of holder's run: j's State, Done,
-	// Total, Report, Result and Error, and the rejected rows (nil: none).
+	// Total and Error, and j's Report, Result and the rejected rows where
+	// given (empty keeps what is stored: a commit keeps its dry run's).
 	// A committed job's upload is dropped. EConflict when holder
 	// no longer holds the job.
 	FinishImportJob(ctx context.Context, j *ImportJob, holder string, rejects []byte) error

@@ -48,6 +48,8 @@ const (
 	importBeat  = 5 * time.Second
 	// importSweepEvery spaces the purges of expired jobs.
 	importSweepEvery = time.Minute
+	// importCached bounds the decoded reports a server keeps.
+	importCached = 8
 )
 
 var importKinds = []ledger.Kind{ledger.KindPersons, ledger.KindUnits, ledger.KindMemberships}
@@ -62,6 +64,7 @@ type importJobs struct {
 
 	mu        sync.Mutex
 	running   map[string]*importRun // by token
+	cache     map[string]cachedReports
 	lastSweep time.Time
 }
 
@@ -74,7 +77,7 @@ func newImportJobs() *importJobs {
 	rand.Read(b[:])
 	host, _ := os.Hostname()
 	return &importJobs{holder: host + "/" + base64.RawURLEncoding.EncodeToString(b[:]), sem: make(chan struct{}, importRunning),
-		lease: importLease, beat: importBeat, running: map[string]*importRun{}}
+		lease: importLease, beat: importBeat, running: map[string]*importRun{}, cache: map[string]cachedReports{}}
 }
 
 func (js *importJobs) run(token string) *importRun {
@@ -356,12 +359,6 @@ func (s *Server) runImport(ctx context.Context, j *wangge.ImportJob, run *import
 	default:
 		fin.State, fin.Result = wangge.JobCommitted, encodeJSON(rep)
 	}
-	if !dry { // the commit keeps what the dry run left to show
-		fin.Report = j.Report
-		if j.HasReject {
-			keep, _ = s.store.ImportJobRejects(ctx, j.UserID, j.Token)
-		}
-	}
 	if err := s.store.FinishImportJob(context.WithoutCancel(ctx), &fin, s.imports.holder, keep); err != nil && !errors.Is(err, wangge.ErrConflict) {
 		s.log.Error("import: recording the outcome", "job", j.ID, "err", err)
 	}
@@ -411,6 +408,42 @@ func decodeJobError(s string) error {
 		return wangge.Errorf(wangge.EInternal, "导入失败。", "The import failed.")
 	}
 	return &wangge.Error{Code: e.Code, Zh: e.Zh, Message: e.En}
+}
+
+// reports returns the job's dry-run report and commit result, decoded
+// once per version of the job: a big import's report is large, and its
+// pages are turned one after another.
+func (s *Server) reports(ctx context.Context, j *wangge.ImportJob) (report, result *ledger.Report, err error) {
+	js := s.imports
+	js.mu.Lock()
+	c, ok := js.cache[j.Token]
+	js.mu.Unlock()
+	if ok && c.version == j.Version {
+		return c.report, c.result, nil
+	}
+	rp, rs, err := s.store.ImportJobReports(ctx, j.UserID, j.Token)
+	if err != nil {
+		return nil, nil, err
+	}
+	if report, err = decodeReport(rp); err != nil {
+		return nil, nil, err
+	}
+	if result, err = decodeReport(rs); err != nil {
+		return nil, nil, err
+	}
+	js.mu.Lock()
+	if len(js.cache) >= importCached {
+		clear(js.cache) // a handful of reports at most: start afresh
+	}
+	js.cache[j.Token] = cachedReports{j.Version, report, result}
+	js.mu.Unlock()
+	return report, result, nil
+}
+
+// cachedReports are a job's decoded reports at one version.
+type cachedReports struct {
+	version        int
+	report, result *ledger.Report
 }
 
 // decodeReport reads a report the row keeps; nil when there is none.
@@ -483,11 +516,10 @@ func (s *Server) handleImportJob(w http.ResponseWriter, r *http.Request) error {
 		v.Error = errText(r, decodeJobError(j.Error))
 		v.CanRetry = true
 	}
-	if v.Report, err = decodeReport(j.Report); err != nil {
-		return err
-	}
-	if v.Result, err = decodeReport(j.Result); err != nil {
-		return err
+	if !j.Running() {
+		if v.Report, v.Result, err = s.reports(r.Context(), j); err != nil {
+			return err
+		}
 	}
 	if rep := v.Report; rep != nil {
 		c := rep.Counts

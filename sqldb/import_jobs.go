@@ -26,13 +26,13 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-const importJobCols = `id, token, user_id, session_hash, kind, file_name, state, done, total, report, result, error, holder,
+const importJobCols = `id, token, user_id, session_hash, kind, file_name, state, done, total, error, holder,
 	heartbeat_at, created_at, expires_at, rejects_enc IS NOT NULL, version`
 
 func scanImportJob(row interface{ Scan(...any) error }) (*wangge.ImportJob, error) {
 	var j wangge.ImportJob
 	var hb, created, expires timeValue
-	if err := row.Scan(&j.ID, &j.Token, &j.UserID, &j.Session, &j.Kind, &j.File, &j.State, &j.Done, &j.Total, &j.Report, &j.Result, &j.Error,
+	if err := row.Scan(&j.ID, &j.Token, &j.UserID, &j.Session, &j.Kind, &j.File, &j.State, &j.Done, &j.Total, &j.Error,
 		&j.Holder, &hb, &created, &expires, &j.HasReject, &j.Version); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, wangge.ErrNotFound
@@ -63,6 +63,16 @@ func (db *DB) CreateImportJob(ctx context.Context, j *wangge.ImportJob, upload [
 func (db *DB) ImportJob(ctx context.Context, userID int64, token string) (*wangge.ImportJob, error) {
 	return scanImportJob(db.r.QueryRowContext(ctx, db.sql(`SELECT `+importJobCols+` FROM import_jobs WHERE token = ? AND user_id = ? AND (expires_at > ? OR state IN ('queued', 'checking', 'committing'))`),
 		token, userID, db.now()))
+}
+
+// ImportJobReports implements wangge.ImportJobStore.
+func (db *DB) ImportJobReports(ctx context.Context, userID int64, token string) (report, result string, err error) {
+	err = db.r.QueryRowContext(ctx, db.sql(`SELECT report, result FROM import_jobs WHERE token = ? AND user_id = ? AND (expires_at > ? OR state IN ('queued', 'checking', 'committing'))`),
+		token, userID, db.now()).Scan(&report, &result)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = wangge.ErrNotFound
+	}
+	return report, result, err
 }
 
 // sealedOf opens one sealed column of the user's job.
@@ -144,12 +154,21 @@ func (db *DB) ImportJobHeartbeat(ctx context.Context, id int64, holder string, d
 
 // FinishImportJob implements wangge.ImportJobStore.
 func (db *DB) FinishImportJob(ctx context.Context, j *wangge.ImportJob, holder string, rejects []byte) error {
-	q := `UPDATE import_jobs SET state = ?, done = ?, total = ?, report = ?, result = ?, error = ?, rejects_enc = ?, holder = '', heartbeat_at = ?, version = version + 1`
+	q := `UPDATE import_jobs SET state = ?, done = ?, total = ?, error = ?, holder = '', heartbeat_at = ?, version = version + 1`
+	args := []any{j.State, j.Done, j.Total, j.Error, db.now()}
+	if j.Report != "" {
+		q, args = q+`, report = ?`, append(args, j.Report)
+	}
+	if j.Result != "" {
+		q, args = q+`, result = ?`, append(args, j.Result)
+	}
+	if rejects != nil {
+		q, args = q+`, rejects_enc = ?`, append(args, db.box.Seal(fJobRejects, string(rejects)))
+	}
 	if j.State == wangge.JobCommitted {
 		q += `, upload_enc = NULL` // done with; a failed job keeps it to run again
 	}
-	res, err := db.w.ExecContext(ctx, db.sql(q+` WHERE id = ? AND holder = ?`),
-		j.State, j.Done, j.Total, j.Report, j.Result, j.Error, db.box.Seal(fJobRejects, string(rejects)), db.now(), j.ID, holder)
+	res, err := db.w.ExecContext(ctx, db.sql(q+` WHERE id = ? AND holder = ?`), append(args, j.ID, holder)...)
 	if err != nil {
 		return err
 	}

@@ -71,8 +71,14 @@ func testImportJobOwner(t *testing.T, e *env) {
 	c.State, c.Done, c.Total, c.Report = wangge.JobChecked, 2, 2, `{"Counts":{"added":1}}`
 	ok(t, e.db.FinishImportJob(e.ctx, c, "server-a", []byte("rejects-workbook")), "finish")
 	got, _ = e.db.ImportJob(e.ctx, 7, j.Token)
-	if got.State != wangge.JobChecked || got.Done != 2 || got.Report != c.Report || !got.HasReject || got.Holder != "" {
+	if got.State != wangge.JobChecked || got.Done != 2 || !got.HasReject || got.Holder != "" {
 		t.Errorf("checked job: %+v", got)
+	}
+	if rp, rs, err := e.db.ImportJobReports(e.ctx, 7, j.Token); err != nil || rp != c.Report || rs != "" {
+		t.Errorf("reports: %q %q %v", rp, rs, err)
+	}
+	if _, _, err := e.db.ImportJobReports(e.ctx, 8, j.Token); !errors.Is(err, wangge.ErrNotFound) {
+		t.Errorf("another user's reports: %v", err)
 	}
 	if rj, _ := e.db.ImportJobRejects(e.ctx, 7, j.Token); string(rj) != "rejects-workbook" {
 		t.Errorf("rejects: %q", rj)
@@ -80,10 +86,22 @@ func testImportJobOwner(t *testing.T, e *env) {
 	if _, err := e.db.ImportJobRejects(e.ctx, 8, j.Token); !errors.Is(err, wangge.ErrNotFound) {
 		t.Errorf("another user's rejects: %v", err)
 	}
-	_, err = e.db.ClaimImportJob(e.ctx, 7, j.Token, []string{wangge.JobChecked}, wangge.JobCommitting, "server-b", time.Minute)
+	cb, err := e.db.ClaimImportJob(e.ctx, 7, j.Token, []string{wangge.JobChecked}, wangge.JobCommitting, "server-b", time.Minute)
 	ok(t, err, "claim the commit")
 	_, err = e.db.ClaimImportJob(e.ctx, 7, j.Token, []string{wangge.JobChecked}, wangge.JobCommitting, "server-a", time.Minute)
 	wantCode(t, err, wangge.EConflict, "a second claim of the commit")
+	// The commit's outcome keeps the dry run's report and rejected rows.
+	cb.State, cb.Result = wangge.JobCommitted, `{"Counts":{"added":1,"written":true}}`
+	ok(t, e.db.FinishImportJob(e.ctx, cb, "server-b", nil), "finish the commit")
+	if rp, rs, _ := e.db.ImportJobReports(e.ctx, 7, j.Token); rp != c.Report || rs != cb.Result {
+		t.Errorf("reports after the commit: %q %q", rp, rs)
+	}
+	if rj, _ := e.db.ImportJobRejects(e.ctx, 7, j.Token); string(rj) != "rejects-workbook" {
+		t.Errorf("rejects after the commit: %q", rj)
+	}
+	if data, _ := e.db.ImportJobUpload(e.ctx, 7, j.Token); data != nil {
+		t.Errorf("the committed job keeps its upload")
+	}
 }
 
 func testImportJobSealed(t *testing.T, e *env) {
