@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -146,6 +147,19 @@ func TestImportJobOutlivesARestart(t *testing.T) {
 	job := uploadFile(t, h, c, "persons", "居民.csv", []byte(csv)).Header().Get("Location")
 	if st := waitImport(t, h, c, job); st != "checked" {
 		t.Fatalf("state %s", st)
+	}
+	// The upload waits in the database file, sealed: neither the file nor
+	// its write-ahead log holds its ID number or phone in clear.
+	for _, name := range []string{f.path, f.path + "-wal"} {
+		data, err := os.ReadFile(name)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, v := range []string{good, "13800000011"} {
+			if bytes.Contains(data, []byte(v)) {
+				t.Errorf("%s holds %s in clear", name, v)
+			}
+		}
 	}
 	db, err := sqlite.Open(t.Context(), f.path)
 	if err != nil {
