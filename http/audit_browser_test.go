@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/device"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/passwd"
@@ -89,6 +90,13 @@ func TestBrowserAuditPageReadsInWords(t *testing.T) {
 		t.Errorf("the detail column is %.0f px wide", got.Width)
 	}
 	b.shoot("audit")
+	// On a 390 px phone: one card per entry, nothing wider than the screen.
+	b.do("emulate a phone", chromedp.Emulate(device.IPhone12), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`section[data-page="audit"]`)))
+	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+	if err != nil || !fits {
+		t.Errorf("the audit page is wider than a phone (%v)", err)
+	}
+	b.do("back to the desktop", chromedp.Emulate(desktop), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`section[data-page="audit"]`)))
 	// The import's own entry, one click away.
 	b.do("follow the job", chromedp.Click(chromedp.CSS(`tr[data-action="person.import"] [data-job-link]`)),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-action="import.persons"]`)))
