@@ -291,9 +291,11 @@ func (s *Server) startImport(j *wangge.ImportJob, actor wangge.Actor, scope wang
 		// The heartbeat renews the lease from the start, while the job
 		// waits its turn too; losing the lease (another server took the
 		// job over) stops the run.
-		beat := make(chan struct{})
-		defer close(beat)
+		beat, beaten := make(chan struct{}), make(chan struct{})
+		stop := sync.OnceFunc(func() { close(beat); <-beaten })
+		defer stop()
 		go func() {
+			defer close(beaten)
 			t := time.NewTicker(js.beat)
 			defer t.Stop()
 			for {
@@ -324,12 +326,13 @@ func (s *Server) startImport(j *wangge.ImportJob, actor wangge.Actor, scope wang
 			}
 			j = nj
 		}
-		s.runImport(ctx, j, run, scope, dry)
+		s.runImport(ctx, j, run, scope, dry, stop)
 	}()
 }
 
 // runImport runs the job's dry run or commit and records the outcome.
-func (s *Server) runImport(ctx context.Context, j *wangge.ImportJob, run *importRun, scope wangge.Scope, dry bool) {
+// stopBeat ends the heartbeat before the outcome gives the lease up.
+func (s *Server) runImport(ctx context.Context, j *wangge.ImportJob, run *importRun, scope wangge.Scope, dry bool, stopBeat func()) {
 	opt := ledger.Options{Scope: scope, File: j.File, DryRun: dry, Keep: ledger.KeepAll, BatchSize: 500,
 		Progress: func(done, total int) { run.done.Store(int64(done)); run.total.Store(int64(total)) }}
 	var rejects bytes.Buffer
@@ -359,6 +362,7 @@ func (s *Server) runImport(ctx context.Context, j *wangge.ImportJob, run *import
 	default:
 		fin.State, fin.Result = wangge.JobCommitted, encodeJSON(rep)
 	}
+	stopBeat()
 	if err := s.store.FinishImportJob(context.WithoutCancel(ctx), &fin, s.imports.holder, keep); err != nil && !errors.Is(err, wangge.ErrConflict) {
 		s.log.Error("import: recording the outcome", "job", j.ID, "err", err)
 	}
