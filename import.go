@@ -154,6 +154,10 @@ type ImportOptions struct {
 	Kind ImportKind
 	// File is the name of the imported file, for the audit entry.
 	File string
+	// Job is the token of the web import job committing, if any: the
+	// audit entries name it (a random one is made for other imports), and
+	// the commit marks the job committed in its own transaction.
+	Job string
 	// DryRun computes every row's outcome and writes nothing.
 	DryRun bool
 	// Strict writes nothing when any row is rejected: all rows or none.

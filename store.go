@@ -37,6 +37,7 @@ type Store interface {
 	BoundaryStore
 	GridRedrawer
 	ImportStore
+	ImportJobStore
 	LedgerStore
 	ReportStore
 

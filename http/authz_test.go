@@ -152,6 +152,7 @@ var authzMatrix = map[string]matrixRoute{
 	"GET /import/jobs/{token}/status":       {allow: peopleRoles, in: get("/import/jobs/not-a-token/status")},
 	"GET /import/jobs/{token}/rejects.xlsx": {allow: peopleRoles, in: get("/import/jobs/not-a-token/rejects.xlsx")},
 	"POST /import/jobs/{token}/commit":      {allow: peopleRoles, in: post("/import/jobs/not-a-token/commit", nil)},
+	"POST /import/jobs/{token}/retry":       {allow: peopleRoles, in: post("/import/jobs/not-a-token/retry", nil)},
 	// Grids are set by the staff over them, within their scope.
 	"GET /areas/{code}/propose": {allow: "admin m.jiedao dongyuan", in: get("/areas/{community}/propose"), out: get("/areas/{community}/propose")},
 	"POST /areas/{code}/propose": {allow: "admin m.jiedao dongyuan",

@@ -16,6 +16,7 @@ import (
 	"github.com/wangge/wangge/ident"
 	"github.com/wangge/wangge/passwd"
 	"github.com/wangge/wangge/secret"
+	"github.com/wangge/wangge/sqldb"
 	"github.com/wangge/wangge/sqlite"
 )
 
@@ -47,6 +48,8 @@ var testNow = time.Date(2026, 3, 1, 10, 0, 0, 0, chinaTime)
 //	  西苑1号院: 5号 (刘洋 head, 陈静 spouse)
 type fixture struct {
 	store wangge.Store
+	path  string      // the SQLite file ("" on PostgreSQL)
+	box   *secret.Box // the field key, to open the same data again
 	// Buildings and households by name; persons' plain ID numbers and phones.
 	buildingA1, buildingA2, buildingB1 *wangge.Building
 	householdA1, householdA2           *wangge.Household
@@ -57,8 +60,8 @@ type fixture struct {
 // newFixture opens a fresh SQLite store in a temporary directory and fills it.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "wangge.db"))
+	path := filepath.Join(t.TempDir(), "wangge.db")
+	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,10 +70,19 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f := fillFixture(t, db, box)
+	f.path = path
+	return f
+}
+
+// fillFixture sets the key of an empty, migrated store and fills it.
+func fillFixture(t testing.TB, db *sqldb.DB, box *secret.Box) *fixture {
+	t.Helper()
+	ctx := context.Background()
 	if err := db.UseKey(ctx, box); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: db}
+	f := &fixture{store: db, box: box}
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -161,7 +173,7 @@ func (f *fixture) server(t testing.TB) *Server {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
-	return NewServer(f.store, Options{Logger: log, Now: func() time.Time { return testNow }, ImportDir: t.TempDir()})
+	return NewServer(f.store, Options{Logger: log, Now: func() time.Time { return testNow }})
 }
 
 // testWriter sends the server's log to the test's log.

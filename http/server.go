@@ -33,9 +33,6 @@ type Options struct {
 	// Mercator grid). Empty: maps draw grids and buildings as vectors on a
 	// plain background, with no tile server at all.
 	TileURL string
-	// ImportDir is where uploaded ledger files wait for their commit
-	// (os.TempDir() when empty), each in a private directory of its own.
-	ImportDir string
 	// PublicURL is the address residents reach the server at, such as
 	// "https://wangge.example.gov.cn"; QR codes on printed door plates
 	// point there. Empty: the address of the request that printed them.
@@ -91,7 +88,7 @@ func NewServer(store wangge.Store, opts Options) *Server {
 			opts.CJT349Object = ""
 		}
 	}
-	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &locator{store: store}, imports: newImportJobs(opts.ImportDir)}
+	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &locator{store: store}, imports: newImportJobs()}
 	var err error
 	if s.msgs, err = newCatalogue(s.log); err != nil {
 		panic(err)
@@ -197,6 +194,7 @@ func (s *Server) routeTable() []route {
 		s.page("GET /import/jobs/{token}/status", wangge.PermEditPeople, s.handleImportStatus),
 		s.page("GET /import/jobs/{token}/rejects.xlsx", wangge.PermEditPeople, s.handleImportRejects),
 		s.page("POST /import/jobs/{token}/commit", wangge.PermEditPeople, s.handleImportCommit),
+		s.page("POST /import/jobs/{token}/retry", wangge.PermEditPeople, s.handleImportRetry),
 
 		// One's own account: any logged-in user changes their password;
 		// staff roles may turn on one-time codes (the handlers refuse the
@@ -303,6 +301,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.sweepSessions(ctx)
+	go s.sweepImportsEvery(ctx)
 
 	select {
 	case err := <-errc:

@@ -39,6 +39,8 @@ type Options struct {
 	Keep    Keep
 	// BatchSize is the number of rows handed to the store at a time.
 	BatchSize int
+	// Job is the web import job's token, for the store (ImportOptions.Job).
+	Job string
 }
 
 // Message is one problem with, or note about, a row, naming its column.
@@ -192,7 +194,7 @@ func ImportSource(ctx context.Context, st wangge.ImportStore, src *Source, opt O
 			rep.Rows = append(rep.Rows, r)
 		}
 	}
-	counts, err := st.Import(ctx, opt.Scope, wangge.ImportOptions{Kind: importKind(spec.Kind), File: opt.File, DryRun: opt.DryRun, Strict: opt.Strict, Outcome: outcome}, next)
+	counts, err := st.Import(ctx, opt.Scope, wangge.ImportOptions{Kind: importKind(spec.Kind), File: opt.File, Job: opt.Job, DryRun: opt.DryRun, Strict: opt.Strict, Outcome: outcome}, next)
 	if err != nil {
 		cancel()
 		for range batches { // let the reader finish

@@ -49,7 +49,10 @@ func (db *DB) Import(ctx context.Context, s wangge.Scope, opt wangge.ImportOptio
 	}
 	im := &importer{db: db, dry: opt.DryRun, tx: &Tx{Tx: t, db: db, ctx: ctx, actor: wangge.ActorFrom(ctx), now: db.now()}, scope: s, opt: opt,
 		buildings: map[string]*importBuilding{}, grids: map[string]error{}, households: map[int64][]*importHousehold{},
-		houseRows: map[int64]*houseFirst{}, stmts: map[string]*sql.Stmt{}}
+		houseRows: map[int64]*houseFirst{}, stmts: map[string]*sql.Stmt{}, job: opt.Job}
+	if im.job == "" {
+		im.job = newToken() // links the records' entries to the import's all the same
+	}
 	defer im.closeStmts()
 	fail := func(err error) (wangge.ImportCounts, error) {
 		t.Rollback()
@@ -82,11 +85,19 @@ func (db *DB) Import(ctx context.Context, s wangge.Scope, opt wangge.ImportOptio
 		t.Rollback()
 		return im.counts, nil
 	}
+	if err := im.flushAudits(); err != nil {
+		return fail(err)
+	}
 	c := im.counts
-	if err := im.tx.audit("import."+string(opt.Kind), "import", "", s.Prefix(), jsonDetail(map[string]any{
-		"file": opt.File, "added": c.Added, "updated": c.Updated, "unchanged": c.Unchanged, "rejected": c.Rejected, "households_added": c.Households,
+	if err := im.tx.audit("import."+string(opt.Kind), "import", im.job, s.Prefix(), jsonDetail(map[string]any{
+		"job": im.job, "file": opt.File, "added": c.Added, "updated": c.Updated, "unchanged": c.Unchanged, "rejected": c.Rejected, "households_added": c.Households,
 	})); err != nil {
 		return fail(err)
+	}
+	if opt.Job != "" {
+		if err := im.tx.markJobCommitted(opt.Job); err != nil {
+			return fail(err)
+		}
 	}
 	if err := t.Commit(); err != nil {
 		return wangge.ImportCounts{}, err
@@ -110,8 +121,10 @@ type importer struct {
 	grids      map[string]error           // grid code → nil when usable
 	households map[int64][]*importHousehold
 	houseRows  map[int64]*houseFirst // what the first row of each household said
-	houseIDs   []int64               // household ids from the sequence (PostgreSQL)
-	nextID     int64                 // the next household id (SQLite)
+	idPools    map[string]*idPool    // ids for new rows, by table
+	job        string                // the import job's token, for the audit
+	audits     []recordAudit         // entries for records changed, not yet written
+	fieldNames []string              // the field names the entries use
 	newHouses  []*importHousehold    // created, not yet written
 	newPersons []*importPerson
 	stmts      map[string]*sql.Stmt
@@ -314,26 +327,51 @@ func (im *importer) building(code, grid, name string) *importBuilding {
 	return b
 }
 
-// nextHouseholdID takes an id for a new household. SQLite's write
+// nextHouseholdID takes an id for a new household.
+func (im *importer) nextHouseholdID() (int64, error) { return im.ids("households").next(im) }
+
+// nextPersonID takes an id for a new person, known before the row is
+// written so its audit entry can name it.
+func (im *importer) nextPersonID() (int64, error) { return im.ids("persons").next(im) }
+
+// idPool hands out ids for new rows of a table. SQLite's write
 // transaction holds the database's one write lock from its start, so the
 // ids past the largest are free; PostgreSQL hands them out of the
 // identity sequence, a thousand at a time.
-func (im *importer) nextHouseholdID() (int64, error) {
+type idPool struct {
+	table  string
+	nextID int64   // the next id (SQLite; negative in a dry run)
+	pool   []int64 // ids from the sequence (PostgreSQL)
+}
+
+func (im *importer) ids(table string) *idPool {
+	if im.idPools == nil {
+		im.idPools = map[string]*idPool{}
+	}
+	p := im.idPools[table]
+	if p == nil {
+		p = &idPool{table: table}
+		im.idPools[table] = p
+	}
+	return p
+}
+
+func (p *idPool) next(im *importer) (int64, error) {
 	if im.dry {
-		im.nextID--
-		return im.nextID, nil // stands for the household in memory only
+		p.nextID--
+		return p.nextID, nil // stands for the row in memory only
 	}
 	if im.db.d.Name != "postgres" {
-		if im.nextID == 0 {
-			if err := im.tx.queryRow(`SELECT COALESCE(MAX(id), 0) + 1 FROM households`).Scan(&im.nextID); err != nil {
+		if p.nextID == 0 {
+			if err := im.tx.queryRow(`SELECT COALESCE(MAX(id), 0) + 1 FROM ` + p.table).Scan(&p.nextID); err != nil {
 				return 0, err
 			}
 		}
-		im.nextID++
-		return im.nextID - 1, nil
+		p.nextID++
+		return p.nextID - 1, nil
 	}
-	if len(im.houseIDs) == 0 {
-		rows, err := im.tx.query(`SELECT nextval(pg_get_serial_sequence('households', 'id')) FROM generate_series(1, 1000)`)
+	if len(p.pool) == 0 {
+		rows, err := im.tx.query(`SELECT nextval(pg_get_serial_sequence('` + p.table + `', 'id')) FROM generate_series(1, 1000)`)
 		if err != nil {
 			return 0, err
 		}
@@ -343,14 +381,14 @@ func (im *importer) nextHouseholdID() (int64, error) {
 				rows.Close()
 				return 0, err
 			}
-			im.houseIDs = append(im.houseIDs, id)
+			p.pool = append(p.pool, id)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return 0, err
 		}
 	}
-	id := im.houseIDs[0]
-	im.houseIDs = im.houseIDs[1:]
+	id := p.pool[0]
+	p.pool = p.pool[1:]
 	return id, nil
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -193,6 +194,12 @@ func (im *importer) membership(r *wangge.ImportRow, p *importMember, byPerson ma
 				return im.db.classify(err)
 			}
 		}
+		fields := []string{"group", "joined"}
+		for _, k := range slices.Sorted(maps.Keys(m.Attrs)) {
+			fields = append(fields, "attrs."+k)
+		}
+		fields = append(fields, setFields("left", leftSet(m.Left), "note", m.Note)...)
+		im.record("membership", id, m.GridCode, wangge.ImportAdded, fields)
 		byPerson[p.id] = append(byPerson[p.id], &storedMembership{id: id, person: p.id, group: m.Group, attrs: m.Attrs, joined: m.Joined, left: m.Left, note: m.Note, version: 1})
 		im.report(r, wangge.ImportOutcome{Status: wangge.ImportAdded})
 		return nil
@@ -203,18 +210,22 @@ func (im *importer) membership(r *wangge.ImportRow, p *importMember, byPerson ma
 		attrs = map[string]string{}
 	}
 	changed := false
-	for k, v := range row.Attrs {
-		if attrs[k] != v {
+	var fields []string // for the audit
+	for _, k := range slices.Sorted(maps.Keys(row.Attrs)) {
+		if v := row.Attrs[k]; attrs[k] != v {
 			attrs[k], changed = v, true
+			fields = append(fields, "attrs."+k)
 		}
 	}
 	note := cur.note
 	if row.Note != "" && row.Note != note {
 		note, changed = row.Note, true
+		fields = append(fields, "note")
 	}
 	left := cur.left
 	if row.Left != nil && (left == nil || !left.Equal(*row.Left)) {
 		left, changed = row.Left, true
+		fields = append(fields, "left")
 	}
 	if !changed {
 		im.report(r, wangge.ImportOutcome{Status: wangge.ImportUnchanged})
@@ -231,6 +242,7 @@ func (im *importer) membership(r *wangge.ImportRow, p *importMember, byPerson ma
 		return err
 	}
 	cur.attrs, cur.left, cur.note = attrs, left, note
+	im.record("membership", cur.id, p.grid, wangge.ImportUpdated, fields)
 	im.report(r, wangge.ImportOutcome{Status: wangge.ImportUpdated})
 	return nil
 }
@@ -258,3 +270,11 @@ func normalizeName(s string) string {
 
 // chinaTime is Beijing time: "today" for a membership without a date.
 var chinaTime = time.FixedZone("CST", 8*60*60)
+
+// leftSet is "set" when a membership has ended, for setFields.
+func leftSet(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return "set"
+}

@@ -204,6 +204,7 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 	var upd []any
 	var notes []wangge.ErrorDetail
 	phoneChanged := false
+	changed := []string{} // the person's fields the row changes, for the audit
 	if ex == nil {
 		np = &wangge.Person{HouseholdID: 1, GridCode: b.grid, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone, Relation: p.Relation,
 			Kind: p.Kind, Ethnicity: p.Ethnicity, Employment: p.Employment, Note: p.Note}
@@ -217,27 +218,30 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 		status = wangge.ImportAdded
 	} else {
 		m := *ex
-		set := func(dst *string, v string) {
+		set := func(field string, dst *string, v string) {
 			if v != "" && v != *dst {
 				*dst = v
 				status = wangge.ImportUpdated
+				changed = append(changed, field)
 			}
 		}
-		set(&m.name, p.Name)
+		set("name", &m.name, p.Name)
 		rel, kind := string(m.relation), string(m.kind)
-		set(&rel, string(p.Relation))
-		set(&kind, string(p.Kind))
+		set("relation", &rel, string(p.Relation))
+		set("kind", &kind, string(p.Kind))
 		m.relation, m.kind = wangge.Relation(rel), wangge.ResidenceKind(kind)
-		set(&m.ethnicity, p.Ethnicity)
-		set(&m.employment, p.Employment)
-		set(&m.note, p.Note)
+		set("ethnicity", &m.ethnicity, p.Ethnicity)
+		set("employment", &m.employment, p.Employment)
+		set("note", &m.note, p.Note)
 		if p.Party != nil && *p.Party != m.party {
 			m.party = *p.Party
 			status = wangge.ImportUpdated
+			changed = append(changed, "party")
 		}
 		if p.Phone != "" && !hasIndex(phoneIdx, ex.phoneIdx) {
 			phoneChanged = true
 			status = wangge.ImportUpdated
+			changed = append(changed, "phone")
 		}
 		if status == wangge.ImportUpdated {
 			upd = []any{m.name, m.relation, m.kind, m.ethnicity, m.party, m.employment, m.note, im.tx.now}
@@ -268,6 +272,8 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 		im.newHouses = append(im.newHouses, hh)
 		im.houseRows[hh.id] = &houseFirst{line: r.Line, kind: p.HouseKind, phone: p.HousePhone, number: p.Number}
 		im.counts.Households++
+		im.record("household", hh.id, hh.grid, wangge.ImportAdded, setFields("entrance", hh.entrance, "room", hh.room, "number", hh.number,
+			"kind", string(hh.kind), "phone", p.HousePhone))
 		if status == wangge.ImportUnchanged {
 			status = wangge.ImportUpdated
 		}
@@ -297,6 +303,16 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 				hh.phone, hh.phoneIdx = p.HousePhone, im.db.box.Index(fHouseholdPh, p.HousePhone)
 			}
 			if !hh.pending {
+				var hf []string
+				for _, c := range []struct {
+					on    bool
+					field string
+				}{{kindChanged, "kind"}, {numberSet, "number"}, {phoneChanged, "phone"}} {
+					if c.on {
+						hf = append(hf, c.field)
+					}
+				}
+				im.record("household", hh.id, hh.grid, wangge.ImportUpdated, hf)
 				q, args := `UPDATE households SET kind = ?, number = ?, version = version + 1, updated_at = ? WHERE id = ?`, []any{hh.kind, hh.number, im.tx.now, hh.id}
 				if phoneChanged {
 					q = `UPDATE households SET kind = ?, number = ?, phone_enc = ?, phone_idx = ?, version = version + 1, updated_at = ? WHERE id = ?`
@@ -316,13 +332,21 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 	switch {
 	case ex == nil:
 		np.HouseholdID, np.GridCode = hh.id, hh.grid
+		if !im.dry {
+			if np.ID, err = im.nextPersonID(); err != nil {
+				return err
+			}
+		}
 		im.newPersons = append(im.newPersons, &importPerson{p: np})
+		im.record("person", np.ID, np.GridCode, wangge.ImportAdded, setFields("name", np.Name, "id_number", np.IDNumber, "phone", np.Phone,
+			"relation", string(np.Relation), "kind", string(np.Kind), "ethnicity", np.Ethnicity, "employment", np.Employment, "note", np.Note))
 	default:
 		if ex.householdID != hh.id {
 			if err := im.movePerson(ex, hh); err != nil {
 				return err
 			}
 			status = wangge.ImportUpdated
+			changed = append(changed, "household")
 			notes = append(notes, detail("id_number", "此人原登记在另一住户，已迁入本户（迁移记录保留）。",
 				"The person was registered in another household and moves to this one (the move is kept in the history)."))
 		}
@@ -335,6 +359,9 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 			if err := im.exec(q, upd...); err != nil {
 				return err
 			}
+		}
+		if len(changed) > 0 {
+			im.record("person", ex.id, hh.grid, wangge.ImportUpdated, changed)
 		}
 	}
 	im.report(r, wangge.ImportOutcome{Status: status, Notes: notes})
@@ -369,7 +396,7 @@ func (im *importer) movePerson(ex *existingPerson, hh *importHousehold) error {
 
 var (
 	importHouseCols  = []string{"id", "building_id", "grid_code", "entrance", "room", "number", "kind", "phone_enc", "phone_idx", "note", "version", "created_at", "updated_at"}
-	importPersonCols = []string{"household_id", "grid_code", "name", "id_enc", "id_idx", "phone_enc", "phone_idx", "relation", "kind", "ethnicity", "party", "employment", "note", "birth_date", "sex", "version", "created_at", "updated_at"}
+	importPersonCols = []string{"id", "household_id", "grid_code", "name", "id_enc", "id_idx", "phone_enc", "phone_idx", "relation", "kind", "ethnicity", "party", "employment", "note", "birth_date", "sex", "version", "created_at", "updated_at"}
 )
 
 // flushHouseholds writes the new households.
@@ -425,7 +452,7 @@ func (im *importer) flushPersons() error {
 	now := im.tx.now
 	for i, x := range ps {
 		p, s := x.p, sealed[i]
-		args = append(args, p.HouseholdID, p.GridCode, p.Name, s.idEnc, s.idIdx, s.phEnc, s.phIdx, p.Relation, p.Kind, p.Ethnicity, p.Party,
+		args = append(args, p.ID, p.HouseholdID, p.GridCode, p.Name, s.idEnc, s.idIdx, s.phEnc, s.phIdx, p.Relation, p.Kind, p.Ethnicity, p.Party,
 			p.Employment, p.Note, p.BirthDate, int(p.Sex), 1, now, now)
 	}
 	im.newPersons = im.newPersons[:0]
@@ -452,4 +479,16 @@ func (im *importer) insert(table string, cols []string, args []any) error {
 		args, rows = args[n*len(cols):], rows-n
 	}
 	return nil
+}
+
+// setFields returns the names of the fields, given as name-value pairs,
+// whose values are not empty: what a new record was given.
+func setFields(kv ...string) []string {
+	out := []string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			out = append(out, kv[i])
+		}
+	}
+	return out
 }

@@ -107,45 +107,65 @@ func (im *importer) unit(r *wangge.ImportRow) error {
 			im.reject(r, domainDetail(err, unitColumns))
 			return nil
 		}
-		if err := im.exec(`INSERT INTO units (grid_code, building_id, name, credit_code, kind, headcount, party_org, party_members, address, contact_name, contact_phone_enc, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-			n.GridCode, nullInt(n.BuildingID), n.Name, nullStr(n.CreditCode), n.Kind, n.Headcount, n.PartyOrg, n.PartyMembers, n.Address,
+		var id int64
+		if !im.dry {
+			if id, err = im.ids("units").next(im); err != nil {
+				return err
+			}
+		}
+		if err := im.exec(`INSERT INTO units (id, grid_code, building_id, name, credit_code, kind, headcount, party_org, party_members, address, contact_name, contact_phone_enc, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			id, n.GridCode, nullInt(n.BuildingID), n.Name, nullStr(n.CreditCode), n.Kind, n.Headcount, n.PartyOrg, n.PartyMembers, n.Address,
 			n.ContactName, im.db.box.Seal(fUnitPhone, n.ContactPhone), im.tx.now, im.tx.now); err != nil {
 			return im.db.classify(err)
 		}
+		headcount, members := "", ""
+		if u.Headcount != nil {
+			headcount = "set"
+		}
+		if u.PartyMembers != nil {
+			members = "set"
+		}
+		im.record("unit", id, n.GridCode, wangge.ImportAdded, setFields("name", n.Name, "credit_code", n.CreditCode, "kind", string(n.Kind),
+			"headcount", headcount, "party_org", n.PartyOrg, "party_members", members, "address", n.Address, "contact_name", n.ContactName, "contact_phone", n.ContactPhone))
 		im.report(r, wangge.ImportOutcome{Status: wangge.ImportAdded})
 		return nil
 	}
 	// Merge: an empty cell keeps the stored value.
 	m := *cur
 	changed := false
-	str := func(dst *string, v string) {
+	var fields []string // for the audit
+	str := func(field string, dst *string, v string) {
 		if v != "" && v != *dst {
 			*dst, changed = v, true
+			fields = append(fields, field)
 		}
 	}
-	num := func(dst *int, v *int) {
+	num := func(field string, dst *int, v *int) {
 		if v != nil && *v != *dst {
 			*dst, changed = *v, true
+			fields = append(fields, field)
 		}
 	}
-	str(&m.Name, u.Name)
-	str(&m.CreditCode, u.CreditCode)
-	str(&m.GridCode, grid)
+	str("name", &m.Name, u.Name)
+	str("credit_code", &m.CreditCode, u.CreditCode)
+	str("grid_code", &m.GridCode, grid)
 	kind := string(m.Kind)
-	str(&kind, string(u.Kind))
+	str("kind", &kind, string(u.Kind))
 	m.Kind = wangge.UnitKind(kind)
-	num(&m.Headcount, u.Headcount)
-	num(&m.PartyMembers, u.PartyMembers)
-	str(&m.PartyOrg, u.PartyOrg)
-	str(&m.Address, u.Address)
-	str(&m.ContactName, u.ContactName)
+	num("headcount", &m.Headcount, u.Headcount)
+	num("party_members", &m.PartyMembers, u.PartyMembers)
+	str("party_org", &m.PartyOrg, u.PartyOrg)
+	str("address", &m.Address, u.Address)
+	str("contact_name", &m.ContactName, u.ContactName)
 	if buildingID != nil && (m.BuildingID == nil || *m.BuildingID != *buildingID) {
 		m.BuildingID, changed = buildingID, true
+		fields = append(fields, "building")
 	}
 	phoneChanged := u.ContactPhone != "" && u.ContactPhone != m.ContactPhone
 	if phoneChanged {
 		m.ContactPhone, changed = u.ContactPhone, true
+		fields = append(fields, "contact_phone")
 	}
 	if !changed {
 		im.report(r, wangge.ImportOutcome{Status: wangge.ImportUnchanged})
@@ -171,6 +191,7 @@ func (im *importer) unit(r *wangge.ImportRow) error {
 		m.ContactName, im.db.box.Seal(fUnitPhone, m.ContactPhone), im.tx.now, m.ID); err != nil {
 		return im.db.classify(err)
 	}
+	im.record("unit", m.ID, m.GridCode, wangge.ImportUpdated, fields)
 	im.report(r, wangge.ImportOutcome{Status: wangge.ImportUpdated})
 	return nil
 }

@@ -231,8 +231,9 @@ func testImportMove(t *testing.T, e *env) {
 	if len(moves) != 1 || moves[0].From != f.HA2.ID || moves[0].To != f.HA1b.ID {
 		t.Fatalf("history: %+v", moves)
 	}
-	es, _, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{Page: wangge.Page{Limit: 2}})
-	if len(es) != 2 || es[0].Action != "import.persons" || es[1].Action != "person.move" {
+	es, _, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{Page: wangge.Page{Limit: 3}})
+	if len(es) != 3 || es[0].Action != "import.persons" || es[1].Action != "person.import" || es[2].Action != "person.move" ||
+		!strings.Contains(es[1].Detail, `"fields":["household"]`) || es[1].ObjectID != fmt.Sprint(p.ID) {
 		t.Fatalf("audit: %+v", es)
 	}
 	e.verifyAudit()

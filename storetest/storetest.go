@@ -76,6 +76,7 @@ func Run(t *testing.T, open Opener) {
 		boundaryTests,
 		redrawTests,
 		importTests,
+		importJobTests,
 		ledgerTests,
 		reportTests,
 		writeScopeTests,
