@@ -3,6 +3,7 @@ package wangge
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -70,4 +71,10 @@ type GridRedrawer interface {
 	// the actor's role must have PermManageAreas. It returns each planned
 	// grid's code, in plan order.
 	RedrawGrids(ctx context.Context, scope Scope, community string, plan []GridPlan, validFrom time.Time, reason string) ([]string, error)
+}
+
+// DefaultGridName is the name a new grid of a redraw gets when the plan
+// names none: "<community>第N网格", N its sequence in the community.
+func DefaultGridName(community string, n int) string {
+	return fmt.Sprintf("%s第%d网格", community, n)
 }

@@ -32,7 +32,7 @@ func (db *DB) Import(ctx context.Context, s wangge.Scope, opt wangge.ImportOptio
 	switch opt.Kind {
 	case wangge.ImportPersons, wangge.ImportUnits, wangge.ImportMemberships:
 	default:
-		return wangge.ImportCounts{}, wangge.Errorf(wangge.EInvalid, "未知的导入类型：%s。", "Unknown import kind: %s.", opt.Kind)
+		return wangge.ImportCounts{}, wangge.E(wangge.EInvalid, "error.import.kind", "Kind", opt.Kind)
 	}
 	// A dry run reads a snapshot through the read pool and writes nothing:
 	// it keeps what the rows would create in memory, and never holds
@@ -218,13 +218,14 @@ func (im *importer) report(row *wangge.ImportRow, o wangge.ImportOutcome) {
 
 func (im *importer) reject(row *wangge.ImportRow, errs ...wangge.ErrorDetail) {
 	if len(errs) == 0 { // a row of another ledger: the caller's mistake
-		errs = []wangge.ErrorDetail{detail("", "该行不属于本次导入的台帐。", "The row does not belong to the ledger imported.")}
+		errs = []wangge.ErrorDetail{detail("", "error.import.other_ledger")}
 	}
 	im.report(row, wangge.ImportOutcome{Status: wangge.ImportRejected, Errors: errs})
 }
 
-func detail(field, zh, en string) wangge.ErrorDetail {
-	return wangge.ErrorDetail{Field: field, Zh: zh, Message: en}
+func detail(field, key string, params ...any) wangge.ErrorDetail {
+	e := wangge.Invalid(field, key, params...)
+	return wangge.ErrorDetail{Field: field, Zh: wangge.ErrorZh(e), Message: wangge.ErrorMessage(e)}
 }
 
 // domainDetail turns a domain validation error into a row error, naming
@@ -236,9 +237,9 @@ func domainDetail(err error, columns map[string]string) wangge.ErrorDetail {
 		if c, ok := columns[f]; ok {
 			f = c
 		}
-		return detail(f, wangge.ErrorZh(e), wangge.ErrorMessage(e))
+		return wangge.ErrorDetail{Field: f, Zh: wangge.ErrorZh(e), Message: wangge.ErrorMessage(e)}
 	}
-	return detail("", "无法保存："+err.Error(), "Cannot be saved: "+err.Error())
+	return detail("", "error.import.cannot_save", "Err", err.Error())
 }
 
 // parallel runs fn over [0, n) on every processor.
@@ -269,8 +270,6 @@ func parallel(n int, fn func(i int)) {
 func (im *importer) inScope(grid string) bool {
 	return im.scope.People() && im.scope.Contains(grid)
 }
-
-var errBuildingUnknown = "楼院不存在，或不在您的管辖范围内。"
 
 // building resolves a row's building by its code or by grid and name.
 func (im *importer) building(code, grid, name string) *importBuilding {
@@ -303,7 +302,7 @@ func (im *importer) building(code, grid, name string) *importBuilding {
 			case 1:
 				b.id = ids[0]
 			default:
-				d := detail("building_name", "该网格内有多个同名楼院，请改填楼院编码。", "The grid has several buildings of that name: give the building code.")
+				d := detail("building_name", "error.import.building_ambiguous")
 				b.err = &d
 			}
 		}
@@ -314,13 +313,13 @@ func (im *importer) building(code, grid, name string) *importBuilding {
 	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		d := detail(field, errBuildingUnknown, "No such building, or not within your scope.")
+		d := detail(field, "error.import.building_unknown")
 		b.err = &d
 	case err != nil:
-		d := detail(field, "无法查询楼院："+err.Error(), "Cannot look up the building: "+err.Error())
+		d := detail(field, "error.import.building_lookup", "Err", err.Error())
 		b.err = &d
 	case b.err == nil && !im.inScope(b.grid):
-		d := detail(field, errBuildingUnknown, "No such building, or not within your scope.")
+		d := detail(field, "error.import.building_unknown")
 		b.err = &d
 	}
 	im.buildings[key] = b

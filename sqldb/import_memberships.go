@@ -138,16 +138,15 @@ func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), "
 func (im *importer) membership(r *wangge.ImportRow, p *importMember, byPerson map[int64][]*storedMembership) error {
 	row := r.Membership
 	if p == nil || !im.inScope(p.grid) {
-		im.reject(r, detail("id_number", "该人员未在居民台帐中登记，或不在您的管辖范围内；请先导入居民。",
-			"No such person in the residents' ledger, or not within your scope: import the residents first."))
+		im.reject(r, detail("id_number", "error.import.member_unknown"))
 		return nil
 	}
 	if !im.scope.GroupVisible(row.Group) {
-		im.reject(r, detail("group", "您无权管理该重点群体。", "You may not manage this key group."))
+		im.reject(r, detail("group", "error.import.group_forbidden"))
 		return nil
 	}
 	if row.Name != "" && normalizeName(row.Name) != normalizeName(p.name) {
-		im.reject(r, detail("name", "姓名与登记的不符（登记为“"+p.name+"”）。", "The name differs from the registered one ("+p.name+")."))
+		im.reject(r, detail("name", "error.import.name_differs", "Name", p.name))
 		return nil
 	}
 	// The stored membership: the one that joined that day, or else the
@@ -166,8 +165,7 @@ func (im *importer) membership(r *wangge.ImportRow, p *importMember, byPerson ma
 	}
 	if cur == nil && current != nil {
 		if row.Joined != nil {
-			im.reject(r, detail("joined", "此人已在该重点群体中（纳入日期 "+current.joined.Format(time.DateOnly)+"），与本行的纳入日期不同。",
-				"The person is in the group already (joined "+current.joined.Format(time.DateOnly)+"), on another date than the row's."))
+			im.reject(r, detail("joined", "error.import.joined_differs", "Joined", current.joined.Format(time.DateOnly)))
 			return nil
 		}
 		cur = current

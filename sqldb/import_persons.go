@@ -2,10 +2,10 @@ package sqldb
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/msg"
 )
 
 // personColumns maps the fields of domain errors about persons and
@@ -151,8 +151,7 @@ func hasIndex(idx [][]byte, stored []byte) bool {
 func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingPerson, phoneIdx, houseIdx [][]byte) error {
 	p := r.Person
 	if ex != nil && !im.inScope(ex.grid) {
-		im.reject(r, detail("id_number", "该公民身份号码已登记在您管辖范围以外的住户中，请联系其所在社区办理迁移。",
-			"This ID number is registered in a household outside your scope; ask its community to move the person."))
+		im.reject(r, detail("id_number", "error.import.id_outside"))
 		return nil
 	}
 	// The household: matched by entrance, room and number.
@@ -179,7 +178,7 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 	} else if len(cands) == 1 {
 		hh = cands[0]
 	} else if len(cands) > 1 {
-		im.reject(r, detail("house_number", "该房号下登记有多户，请填写户号以区分。", "Several households share this room: give the household number."))
+		im.reject(r, detail("house_number", "error.import.room_ambiguous"))
 		return nil
 	}
 	// Later rows of a household may not contradict its first row.
@@ -187,10 +186,10 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 		if f := im.houseRows[hh.id]; f != nil {
 			var errs []wangge.ErrorDetail
 			if p.HouseKind != "" && f.kind != "" && p.HouseKind != f.kind {
-				errs = append(errs, detail("house_kind", fmt.Sprintf("与同一户的第 %d 行不一致。", f.line), fmt.Sprintf("Differs from row %d of the same household.", f.line)))
+				errs = append(errs, detail("house_kind", "error.import.household_differs", "Line", f.line))
 			}
 			if p.HousePhone != "" && f.phone != "" && p.HousePhone != f.phone {
-				errs = append(errs, detail("house_phone", fmt.Sprintf("与同一户的第 %d 行不一致。", f.line), fmt.Sprintf("Differs from row %d of the same household.", f.line)))
+				errs = append(errs, detail("house_phone", "error.import.household_differs", "Line", f.line))
 			}
 			if len(errs) > 0 {
 				im.reject(r, errs...)
@@ -347,8 +346,7 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 			}
 			status = wangge.ImportUpdated
 			changed = append(changed, "household")
-			notes = append(notes, detail("id_number", "此人原登记在另一住户，已迁入本户（迁移记录保留）。",
-				"The person was registered in another household and moves to this one (the move is kept in the history)."))
+			notes = append(notes, detail("id_number", "note.import.moved_in"))
 		}
 		if upd != nil {
 			q := `UPDATE persons SET name = ?, relation = ?, kind = ?, ethnicity = ?, party = ?, employment = ?, note = ?, version = version + 1, updated_at = ? WHERE id = ?`
@@ -376,7 +374,7 @@ func (im *importer) movePerson(ex *existingPerson, hh *importHousehold) error {
 			return err
 		}
 	}
-	reason := "导入 " + im.opt.File
+	reason := msg.Text("zh", "import.move_reason", map[string]any{"File": im.opt.File})
 	if err := im.exec(`UPDATE persons SET household_id = ?, grid_code = ?, version = version + 1, updated_at = ? WHERE id = ?`,
 		hh.id, hh.grid, im.tx.now, ex.id); err != nil {
 		return err

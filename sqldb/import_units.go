@@ -21,7 +21,7 @@ func (im *importer) grid(code string) error {
 	}
 	err := im.tx.activeGrid("grid_code", code)
 	if err == nil && !im.inScope(code) {
-		err = wangge.FieldError("grid_code", "网格不在您的管辖范围内："+code, "The grid is not within your scope: "+code)
+		err = wangge.Invalid("grid_code", "error.import.grid_outside", "Code", code)
 	}
 	var e *wangge.Error
 	if err != nil && !errors.As(err, &e) {
@@ -76,7 +76,7 @@ func (im *importer) unit(r *wangge.ImportRow) error {
 	if cur == nil && err == nil {
 		cur, err = im.scanUnit(`SELECT `+unitCols+` FROM units u WHERE u.grid_code = ? AND u.name = ?`, grid, u.Name)
 		if errors.Is(err, errAmbiguous) {
-			im.reject(r, detail("unit_name", "该网格内有多个同名单位，请填写统一社会信用代码。", "The grid has several units of that name: give the credit code."))
+			im.reject(r, detail("unit_name", "error.import.unit_ambiguous"))
 			return nil
 		}
 		if cur != nil && u.CreditCode != "" && cur.CreditCode != "" && cur.CreditCode != u.CreditCode {
@@ -87,7 +87,7 @@ func (im *importer) unit(r *wangge.ImportRow) error {
 		return err
 	}
 	if cur != nil && !im.inScope(cur.GridCode) {
-		im.reject(r, detail("credit_code", "该统一社会信用代码已登记在您管辖范围以外的单位。", "This credit code is registered for a unit outside your scope."))
+		im.reject(r, detail("credit_code", "error.import.credit_outside"))
 		return nil
 	}
 	if cur == nil {
@@ -100,7 +100,7 @@ func (im *importer) unit(r *wangge.ImportRow) error {
 			n.PartyMembers = *u.PartyMembers
 		}
 		if n.Kind == "" {
-			im.reject(r, detail("unit_kind", "新增单位须填写单位类型。", "A new unit needs its kind."))
+			im.reject(r, detail("unit_kind", "error.import.unit_kind"))
 			return nil
 		}
 		if err := n.Normalize(); err != nil {
@@ -179,7 +179,7 @@ func (im *importer) unit(r *wangge.ImportRow) error {
 		var one int
 		err := im.tx.queryRow(`SELECT 1 FROM units WHERE credit_code = ? AND id <> ?`, m.CreditCode, m.ID).Scan(&one)
 		if err == nil {
-			im.reject(r, detail("credit_code", "该统一社会信用代码已登记在另一单位。", "This credit code is registered for another unit."))
+			im.reject(r, detail("credit_code", "error.import.credit_taken"))
 			return nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err

@@ -144,7 +144,7 @@ func (db *DB) RedrawGrids(ctx context.Context, s wangge.Scope, community string,
 			codes[i] = wangge.ChildCode(community, lastSeq)
 			name := strings.TrimSpace(plan[i].Name)
 			if name == "" {
-				name = fmt.Sprintf("%s第%d网格", commName, lastSeq)
+				name = wangge.DefaultGridName(commName, lastSeq)
 			}
 			if _, err := tx.exec(`INSERT INTO areas (code, name, level, parent_code, address, phone, service_area, version, created_at, updated_at)
 				VALUES (?, ?, ?, ?, '', '', '', 1, ?, ?)`, codes[i], name, wangge.LevelGrid, community, tx.now, tx.now); err != nil {
