@@ -35,6 +35,8 @@ type Store interface {
 	ImportStore
 	LedgerStore
 	ReportStore
+	// AddressSource answers the kiosk's address search over public facts.
+	AddressSource
 
 	// Stats counts what the scope holds.
 	Stats(ctx context.Context, scope Scope) (*Stats, error)

@@ -109,8 +109,8 @@ func TestBrowserMapShowsPlantedGapsInRed(t *testing.T) {
 }
 
 // TestBrowserKioskFindsGridByTap: a resident taps their home on the
-// kiosk's map and gets the grid, its assistant and phone; a tap outside
-// every grid says so.
+// kiosk's map, says yes it is, and gets the grid, its assistant and phone;
+// a tap outside every grid says so.
 func TestBrowserKioskFindsGridByTap(t *testing.T) {
 	ctx := newBrowser(t)
 	f := newFixture(t)
@@ -132,5 +132,6 @@ func TestBrowserKioskFindsGridByTap(t *testing.T) {
 		t.Errorf("tap in the gap: %q", got)
 	}
 	tap(b, "kiosk-map", 113.12, 36.15)
+	b.do("answer yes", chromedp.WaitVisible(chromedp.ID("kiosk-confirm")), chromedp.Click(chromedp.CSS("#kiosk-confirm [data-yes]")))
 	expectKioskGridA(b)
 }

@@ -78,6 +78,7 @@ func Run(t *testing.T, open Opener) {
 		importTests,
 		ledgerTests,
 		reportTests,
+		addressTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

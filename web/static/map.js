@@ -3,10 +3,13 @@
 // map needs no tile server; data-tiles="template" adds tiles underneath.
 //
 // Features carry a "kind": outline, community, grid, gap, overlap, outside, building,
-// stray (map.geojson of an area page); features without one are grids
-// (/api/v1/grids.geojson on the kiosk). On a staff map a click on a grid
-// opens its card; on the kiosk (data-kiosk) a tap anywhere asks
-// /api/v1/locate which grid holds that point and opens the grid's page.
+// stray (map.geojson of an area page), street (/kiosk/map.geojson); features
+// without one are grids (/api/v1/grids.geojson). Communities, streets and
+// grids are labelled where the label fits and does not cover another. On a
+// staff map a click on a grid opens its card; on the kiosk (data-kiosk) a tap
+// anywhere asks /api/v1/locate which grid holds that point and asks "is this
+// your home?" before opening the grid's page; data-here-lng/-lat mark where
+// the kiosk stands.
 //
 // No content from the data is ever parsed as HTML: labels and cards are
 // built with textContent.
@@ -29,6 +32,8 @@
         return { color: "#1f2d3d", weight: 3, fill: false, interactive: false, className: "map-outline" };
       case "community":
         return { color: "#1f2d3d", weight: 2, fill: false, interactive: false, className: "map-community" };
+      case "street":
+        return { color: "#d98c1f", weight: 5, opacity: 0.85, interactive: false, className: "street" };
       case "gap":
         return { color: red, weight: 2, fillColor: red, fillOpacity: 0.75, className: "problem problem-gap" };
       case "overlap":
@@ -90,7 +95,13 @@
 
   function init(node) {
     var kiosk = node.hasAttribute("data-kiosk");
-    var map = L.map(node, { zoomSnap: 0.25, attributionControl: !!node.dataset.tiles, tap: true });
+    var map = L.map(node, { zoomSnap: 0.25, attributionControl: !!node.dataset.tiles, tap: true, zoomControl: false });
+    // On a phone the zoom buttons go to the bottom right, out of the way of
+    // the card that opens over a grid; popups keep clear of them (below).
+    var phone = window.matchMedia && window.matchMedia("(max-width: 40em)").matches;
+    L.control.zoom({ position: phone ? "bottomright" : "topleft" }).addTo(map);
+    map.wanggePopupPadding = phone ? { autoPanPaddingTopLeft: [8, 8], autoPanPaddingBottomRight: [8, 96] }
+      : { autoPanPaddingTopLeft: [56, 8], autoPanPaddingBottomRight: [8, 8] };
     node.wanggeMap = map;
     if (node.dataset.tiles) {
       L.tileLayer(node.dataset.tiles, { maxZoom: 19 }).addTo(map);
@@ -117,11 +128,11 @@
   }
 
   function draw(node, map, fc, kiosk) {
-    var order = { outline: 0, grid: 1, community: 2, outside: 3, overlap: 4, gap: 5, building: 6, stray: 7 };
+    var order = { outline: 0, grid: 1, community: 2, street: 3, outside: 4, overlap: 5, gap: 6, building: 7, stray: 8 };
     var feats = (fc.features || []).slice().sort(function (a, b) {
       return (order[(a.properties || {}).kind || "grid"] || 0) - (order[(b.properties || {}).kind || "grid"] || 0);
     });
-    var counts = {}, grids = [], outline = null, selected = null;
+    var counts = {}, grids = [], communities = [], streets = [], outline = null, selected = null;
     var layer = L.geoJSON(feats, {
       style: styleOf,
       pointToLayer: pointOf,
@@ -130,6 +141,16 @@
         var p = f.properties || {}, kind = p.kind || "grid";
         counts[kind] = (counts[kind] || 0) + 1;
         if (kind === "outline") outline = l;
+        if (kind === "community" && p.name) {
+          communities.push(l);
+          l.bindTooltip(el("span", "", p.name), { permanent: true, direction: "center", className: "community-label", interactive: false });
+        }
+        if (kind === "street" && p.label_at) {
+          var tip = L.tooltip({ permanent: true, direction: "center", interactive: false,
+            className: "street-label" + (p.vertical ? " street-label-vertical" : "") })
+            .setLatLng([p.label_at[1], p.label_at[0]]).setContent(el("span", "", p.name));
+          streets.push({ tip: tip, span: p.label_span, vertical: p.vertical });
+        }
         if (kind === "grid") {
           grids.push(l);
           if (p.selected) selected = l;
@@ -155,19 +176,46 @@
     var bounds = (selected || outline || layer).getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
 
-    // A label only where it fits: a grid narrower on screen than its name
-    // shows no name until the map is zoomed in on it.
+    streets.forEach(function (s) { s.tip.addTo(map); });
+
+    // A label only where it fits and covers no label shown before it:
+    // communities first, then streets, then grids. A grid narrower on
+    // screen than its name shows no name until the map is zoomed in on it.
     function labels() {
-      grids.forEach(function (l) {
-        var t = l.getTooltip(), el = t && t.getElement();
-        if (!el) return;
-        var b = l.getBounds(), ne = map.latLngToContainerPoint(b.getNorthEast()), sw = map.latLngToContainerPoint(b.getSouthWest());
-        el.classList.remove("grid-label-hidden");
-        var fits = el.offsetWidth <= Math.abs(ne.x - sw.x) * 0.95 && el.offsetHeight <= Math.abs(sw.y - ne.y) * 0.9;
-        el.classList.toggle("grid-label-hidden", !fits);
+      // The "you are here" label is placed first; a label must lie wholly
+      // on the map.
+      var box = node.getBoundingClientRect();
+      var shown = Array.prototype.map.call(node.querySelectorAll(".here-label"), function (e) { return e.getBoundingClientRect(); });
+      function place(elem, fits) {
+        if (!elem) return;
+        elem.classList.remove("grid-label-hidden");
+        var r = elem.getBoundingClientRect();
+        var inside = r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+        var ok = inside && fits(elem) && !shown.some(function (o) {
+          return r.left < o.right && o.left < r.right && r.top < o.bottom && o.top < r.bottom;
+        });
+        elem.classList.toggle("grid-label-hidden", !ok);
+        if (ok) shown.push(r);
+      }
+      function inBox(l) {
+        return function (elem) {
+          var b = l.getBounds(), ne = map.latLngToContainerPoint(b.getNorthEast()), sw = map.latLngToContainerPoint(b.getSouthWest());
+          return elem.offsetWidth <= Math.abs(ne.x - sw.x) * 0.95 && elem.offsetHeight <= Math.abs(sw.y - ne.y) * 0.9;
+        };
+      }
+      communities.forEach(function (l) { place(l.getTooltip() && l.getTooltip().getElement(), inBox(l)); });
+      streets.forEach(function (s) {
+        place(s.tip.getElement(), function (elem) {
+          var a = map.latLngToContainerPoint([s.span[0][1], s.span[0][0]]), b = map.latLngToContainerPoint([s.span[1][1], s.span[1][0]]);
+          var along = Math.hypot(a.x - b.x, a.y - b.y);
+          return (s.vertical ? elem.offsetHeight : elem.offsetWidth) <= along * 0.9;
+        });
       });
+      grids.forEach(function (l) { place(l.getTooltip() && l.getTooltip().getElement(), inBox(l)); });
     }
-    map.on("zoomend", labels);
+    map.on("zoomend moveend", labels);
+
+    if (kiosk) here(node, map, communities);
     labels();
 
     if (kiosk) {
@@ -186,8 +234,23 @@
     node.dataset.ready = "1";
   }
 
+  // here marks where the kiosk stands and shows its community.
+  function here(node, map, communities) {
+    var lng = parseFloat(node.dataset.hereLng), lat = parseFloat(node.dataset.hereLat);
+    if (isNaN(lng) || isNaN(lat)) return;
+    var at = L.latLng(lat, lng);
+    L.marker(at, { interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "here-marker", html: "", iconSize: [28, 28], iconAnchor: [14, 14] }) })
+      .bindTooltip(el("span", "", node.dataset.labelHere || ""), { permanent: true, direction: "top", offset: [0, -14], className: "here-label" })
+      .addTo(map);
+    node.dataset.here = "1";
+    var around = null;
+    communities.forEach(function (l) { if (!around && l.getBounds().contains(at)) around = l; });
+    if (around) map.fitBounds(around.getBounds(), { padding: [12, 12], animate: false });
+  }
+
   function openCard(map, l, p) {
-    var popup = L.popup({ maxWidth: 320 }).setLatLng(l.getCenter()).setContent(el("div", "map-card", p.name)).openOn(map);
+    var popup = L.popup(Object.assign({ maxWidth: 320 }, map.wanggePopupPadding)).setLatLng(l.getCenter()).setContent(el("div", "map-card", p.name)).openOn(map);
     fetch("/areas/" + encodeURIComponent(p.code) + "/card.json", { credentials: "same-origin" })
       .then(function (r) {
         if (!r.ok) throw new Error(r.status);
@@ -231,7 +294,8 @@
     return t && t.closest && t.closest(".leaflet-control, .leaflet-popup");
   }
 
-  // The kiosk: a tap anywhere on the map finds the grid that holds it.
+  // The kiosk: a tap anywhere on the map finds the grid that holds it and
+  // asks whether that is the resident's home.
   function locate(node, map, latlng) {
     var out = document.getElementById("kiosk-tap-result");
     if (node.tapMarker) node.tapMarker.remove();
@@ -244,8 +308,10 @@
       })
       .then(function (a) {
         if (a && a.grid_code) {
-          location.href = "/kiosk/grids/" + encodeURIComponent(a.grid_code);
+          if (out) out.hidden = true;
+          confirmHome(node, a);
         } else if (out) {
+          hideConfirm();
           out.textContent = node.dataset.labelOutside || "";
           out.hidden = false;
         }
@@ -256,6 +322,30 @@
           out.hidden = false;
         }
       });
+  }
+
+  function hideConfirm() {
+    var box = document.getElementById("kiosk-confirm");
+    if (box) box.hidden = true;
+  }
+
+  // confirmHome shows the grid a tap found with 是/Yes (its page) and
+  // 不是/No (stay on the map and tap again).
+  function confirmHome(node, a) {
+    var box = document.getElementById("kiosk-confirm");
+    if (!box) return;
+    Array.prototype.forEach.call(box.querySelectorAll("[data-field]"), function (f) {
+      f.textContent = a[f.getAttribute("data-field")] || "—";
+    });
+    var yes = box.querySelector("[data-yes]"), no = box.querySelector("[data-no]");
+    yes.href = "/kiosk/grids/" + encodeURIComponent(a.grid_code) + (node.dataset.at ? "?at=" + encodeURIComponent(node.dataset.at) : "");
+    no.onclick = function () {
+      box.hidden = true;
+      if (node.tapMarker) node.tapMarker.remove();
+      node.tapMarker = null;
+    };
+    box.hidden = false;
+    yes.focus({ preventScroll: true });
   }
 
   function start() {
