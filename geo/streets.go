@@ -24,13 +24,6 @@ const (
 // Segment is a straight line from A to B, WGS-84 [lng, lat].
 type Segment struct{ A, B [2]float64 }
 
-// Length returns the segment's length in degrees of latitude (longitude
-// scaled by the cosine of the latitude), enough to compare lengths.
-func (s Segment) Length() float64 {
-	c := math.Cos((s.A[1] + s.B[1]) / 2 * math.Pi / 180)
-	return math.Hypot((s.B[0]-s.A[0])*c, s.B[1]-s.A[1])
-}
-
 // FacingEdges returns the edges of the outer rings of a polygon or
 // multipolygon whose outward normal points within 45° of side.
 func FacingEdges(g geom.Geometry, side Side) []Segment {

@@ -241,19 +241,12 @@ func (s *Server) kioskStreets(r *http.Request, areaNames map[string]bool) ([]kio
 			continue
 		}
 		lines := make([][][2]float64, len(parts))
-		longest := parts[0]
 		for i, p := range parts {
 			lines[i] = [][2]float64{p.A, p.B}
-			if p.Length() > longest.Length() {
-				longest = p
-			}
 		}
-		mid := [2]float64{(longest.A[0] + longest.B[0]) / 2, (longest.A[1] + longest.B[1]) / 2}
 		out = append(out, kioskFeature{Type: "Feature",
-			Geometry: map[string]any{"type": "MultiLineString", "coordinates": lines},
-			Properties: map[string]any{"kind": "street", "name": name, "label_at": mid, "label_span": [2][2]float64{longest.A, longest.B},
-				// A street running north–south is labelled top to bottom.
-				"vertical": math.Abs(longest.B[1]-longest.A[1]) > math.Abs(longest.B[0]-longest.A[0])},
+			Geometry:   map[string]any{"type": "MultiLineString", "coordinates": lines},
+			Properties: map[string]any{"kind": "street", "name": name},
 		})
 	}
 	return out, nil

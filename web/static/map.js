@@ -145,11 +145,17 @@
           communities.push(l);
           l.bindTooltip(el("span", "", p.name), { permanent: true, direction: "center", className: "community-label", interactive: false });
         }
-        if (kind === "street" && p.label_at) {
-          var tip = L.tooltip({ permanent: true, direction: "center", interactive: false,
-            className: "street-label" + (p.vertical ? " street-label-vertical" : "") })
-            .setLatLng([p.label_at[1], p.label_at[0]]).setContent(el("span", "", p.name));
-          streets.push({ tip: tip, span: p.label_span, vertical: p.vertical });
+        if (kind === "street" && f.geometry && f.geometry.type === "MultiLineString") {
+          // A label on each straight part, where it fits; north–south
+          // parts are labelled top to bottom.
+          f.geometry.coordinates.forEach(function (part) {
+            var a = part[0], b = part[part.length - 1];
+            var vertical = Math.abs(b[1] - a[1]) > Math.abs(b[0] - a[0]);
+            var tip = L.tooltip({ permanent: true, direction: "center", interactive: false,
+              className: "street-label" + (vertical ? " street-label-vertical" : "") })
+              .setLatLng([(a[1] + b[1]) / 2, (a[0] + b[0]) / 2]).setContent(el("span", "", p.name));
+            streets.push({ tip: tip, span: [a, b], vertical: vertical });
+          });
         }
         if (kind === "grid") {
           grids.push(l);
@@ -310,6 +316,7 @@
         if (a && a.grid_code) {
           if (out) out.hidden = true;
           confirmHome(node, a);
+          keepInSight(node, map, latlng);
         } else if (out) {
           hideConfirm();
           out.textContent = node.dataset.labelOutside || "";
@@ -346,6 +353,16 @@
     };
     box.hidden = false;
     yes.focus({ preventScroll: true });
+  }
+
+  // keepInSight pans the map so that the tapped point is not hidden under
+  // the question at the bottom of the screen.
+  function keepInSight(node, map, latlng) {
+    var box = document.getElementById("kiosk-confirm"), r = node.getBoundingClientRect();
+    if (!box || box.hidden) return;
+    var sheet = box.getBoundingClientRect().top, p = map.latLngToContainerPoint(latlng);
+    var top = Math.max(r.top, 0), y = r.top + p.y;
+    if (y > sheet - 40 && sheet > top + 80) map.panBy([0, y - (top + sheet) / 2], { animate: false });
   }
 
   function start() {
