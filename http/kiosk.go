@@ -156,6 +156,7 @@ func (s *Server) handleKioskMap(w http.ResponseWriter, r *http.Request) error {
 
 	areaNames := map[string]bool{}
 	communities := map[string]string{} // code → name
+	outlines := map[string]string{}    // grid code → GeoJSON
 	for _, level := range []wangge.Level{wangge.LevelCommunity, wangge.LevelGrid} {
 		bs, err := s.store.Boundaries(ctx, "", level, time.Time{})
 		if err != nil {
@@ -167,14 +168,17 @@ func (s *Server) handleKioskMap(w http.ResponseWriter, r *http.Request) error {
 			p := map[string]any{"kind": kind, "code": b.AreaCode, "name": b.AreaName}
 			if level == wangge.LevelCommunity {
 				communities[b.AreaCode] = b.AreaName
-			} else if c := communities[wangge.ParentCode(b.AreaCode)]; c != "" && strings.HasPrefix(b.AreaName, c) && len(b.AreaName) > len(c) {
-				// The community's own label says the rest: 第2网格.
-				p["label"] = strings.TrimPrefix(b.AreaName, c)
+			} else {
+				outlines[b.AreaCode] = b.GeoJSON
+				if c := communities[wangge.ParentCode(b.AreaCode)]; c != "" && strings.HasPrefix(b.AreaName, c) && len(b.AreaName) > len(c) {
+					// The community's own label says the rest: 第2网格.
+					p["label"] = strings.TrimPrefix(b.AreaName, c)
+				}
 			}
 			fc.Features = append(fc.Features, kioskFeature{Type: "Feature", Geometry: json.RawMessage(b.GeoJSON), Properties: p})
 		}
 	}
-	streets, err := s.kioskStreets(r, areaNames)
+	streets, err := s.kioskStreets(r, outlines, areaNames)
 	if err != nil {
 		return err
 	}
@@ -194,16 +198,8 @@ type kioskFeature struct {
 // kioskStreets draws each street a grid's four bounds name along the
 // grid's side that faces it. A bound that names an area (东至某网格) is a
 // neighbour, not a street.
-func (s *Server) kioskStreets(r *http.Request, areaNames map[string]bool) ([]kioskFeature, error) {
+func (s *Server) kioskStreets(r *http.Request, outlines map[string]string, areaNames map[string]bool) ([]kioskFeature, error) {
 	ctx := r.Context()
-	bs, err := s.store.Boundaries(ctx, "", wangge.LevelGrid, time.Time{})
-	if err != nil {
-		return nil, err
-	}
-	outline := map[string]string{}
-	for _, b := range bs {
-		outline[b.AreaCode] = b.GeoJSON
-	}
 	segs := map[string][]geo.Segment{}
 	for off := 0; ; off += wangge.MaxPageLimit {
 		grids, _, err := s.store.ListAreas(ctx, wangge.AreaFilter{Level: wangge.LevelGrid, Page: wangge.Page{Limit: wangge.MaxPageLimit, Offset: off}})
@@ -211,7 +207,7 @@ func (s *Server) kioskStreets(r *http.Request, areaNames map[string]bool) ([]kio
 			return nil, err
 		}
 		for _, g := range grids {
-			gj, ok := outline[g.Code]
+			gj, ok := outlines[g.Code]
 			if !ok || g.ServiceArea == "" {
 				continue
 			}
