@@ -191,7 +191,7 @@
       // The "you are here" label is placed first; a label must lie wholly
       // on the map.
       var box = node.getBoundingClientRect();
-      var shown = Array.prototype.map.call(node.querySelectorAll(".here-label"), function (e) { return e.getBoundingClientRect(); });
+      var shown = Array.prototype.map.call(node.querySelectorAll(".here-label, .here-marker"), function (e) { return e.getBoundingClientRect(); });
       function place(elem, fits) {
         if (!elem) return;
         elem.classList.remove("grid-label-hidden");
@@ -209,10 +209,22 @@
           return elem.offsetWidth <= Math.abs(ne.x - sw.x) * 0.95 && elem.offsetHeight <= Math.abs(sw.y - ne.y) * 0.9;
         };
       }
-      communities.forEach(function (l) { place(l.getTooltip() && l.getTooltip().getElement(), inBox(l)); });
+      // A community's name may run a little over its outline: the names
+      // matter more than the grids' and are kept apart by the overlap test.
+      communities.forEach(function (l) {
+        place(l.getTooltip() && l.getTooltip().getElement(), function (elem) {
+          var b = l.getBounds(), ne = map.latLngToContainerPoint(b.getNorthEast()), sw = map.latLngToContainerPoint(b.getSouthWest());
+          return elem.offsetWidth <= Math.abs(ne.x - sw.x) * 1.6 && elem.offsetHeight <= Math.abs(sw.y - ne.y);
+        });
+      });
+      // A street's label sits in the middle of the part of it on screen.
+      var view = map.getBounds();
       streets.forEach(function (s) {
+        var c = clip(s.span, view);
+        if (c) s.tip.setLatLng([(c[0][1] + c[1][1]) / 2, (c[0][0] + c[1][0]) / 2]);
         place(s.tip.getElement(), function (elem) {
-          var a = map.latLngToContainerPoint([s.span[0][1], s.span[0][0]]), b = map.latLngToContainerPoint([s.span[1][1], s.span[1][0]]);
+          if (!c) return false;
+          var a = map.latLngToContainerPoint([c[0][1], c[0][0]]), b = map.latLngToContainerPoint([c[1][1], c[1][0]]);
           var along = Math.hypot(a.x - b.x, a.y - b.y);
           return (s.vertical ? elem.offsetHeight : elem.offsetWidth) <= along * 0.9;
         });
@@ -223,6 +235,8 @@
 
     if (kiosk) here(node, map, communities);
     labels();
+    // Labels are measured: measure again once the fonts are in.
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(labels);
 
     if (kiosk) {
       onTap(node, map, function (latlng) { locate(node, map, latlng); }, true);
@@ -240,7 +254,25 @@
     node.dataset.ready = "1";
   }
 
-  // here marks where the kiosk stands and shows its community.
+  // clip returns the part of the segment [[lng, lat], [lng, lat]] inside
+  // the bounds (Liang–Barsky), or null.
+  function clip(seg, b) {
+    var x0 = seg[0][0], y0 = seg[0][1], dx = seg[1][0] - x0, dy = seg[1][1] - y0, t0 = 0, t1 = 1;
+    var p = [-dx, dx, -dy, dy], q = [x0 - b.getWest(), b.getEast() - x0, y0 - b.getSouth(), b.getNorth() - y0];
+    for (var i = 0; i < 4; i++) {
+      if (p[i] === 0) {
+        if (q[i] < 0) return null;
+        continue;
+      }
+      var t = q[i] / p[i];
+      if (p[i] < 0) t0 = Math.max(t0, t);
+      else t1 = Math.min(t1, t);
+      if (t0 > t1) return null;
+    }
+    return [[x0 + t0 * dx, y0 + t0 * dy], [x0 + t1 * dx, y0 + t1 * dy]];
+  }
+
+  // here marks where the kiosk stands and shows its community around it.
   function here(node, map, communities) {
     var lng = parseFloat(node.dataset.hereLng), lat = parseFloat(node.dataset.hereLat);
     if (isNaN(lng) || isNaN(lat)) return;
@@ -253,6 +285,7 @@
     var around = null;
     communities.forEach(function (l) { if (!around && l.getBounds().contains(at)) around = l; });
     if (around) map.fitBounds(around.getBounds(), { padding: [12, 12], animate: false });
+    map.setView(at, map.getZoom(), { animate: false });
   }
 
   function openCard(map, l, p) {
