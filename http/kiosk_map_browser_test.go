@@ -48,7 +48,7 @@ func kioskServer(t *testing.T, f *fixture) *httptest.Server {
 	plantMap(t, f)
 	plantStreets(t, f)
 	srv := f.server(t)
-	srv.opts.KioskAt = &LngLat{Lng: 113.11, Lat: 36.18}
+	srv.opts.KioskAt = &LngLat{Lng: 113.13, Lat: 36.15}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts

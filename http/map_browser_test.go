@@ -32,7 +32,9 @@ func logInBrowser(b browserPage, ts *httptest.Server, username string) {
 func tap(b browserPage, id string, lng, lat float64) {
 	b.t.Helper()
 	js := fmt.Sprintf(`(function () {
-		var el = document.getElementById(%q), r = el.getBoundingClientRect();
+		var el = document.getElementById(%q);
+		el.scrollIntoView({block: "nearest"}); // a finger touches what is on screen
+		var r = el.getBoundingClientRect();
 		var p = el.wanggeMap.latLngToContainerPoint([%f, %f]);
 		return [r.left + p.x, r.top + p.y];
 	})()`, id, lat, lng)
