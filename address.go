@@ -52,8 +52,9 @@ var unitWords = []struct {
 	{"号", UnitDoor}, {"室", UnitRoom}, {"户", UnitRoom},
 }
 
-// NormalizeAddress removes spaces (ASCII and ideographic) and turns
-// full-width digits and letters into ASCII.
+// NormalizeAddress removes spaces (ASCII and ideographic), turns
+// full-width digits and letters into ASCII, and Chinese numerals before a
+// unit into digits (三号楼 → 3号楼, 十二单元 → 12单元; 第一网格 stays).
 func NormalizeAddress(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -65,7 +66,50 @@ func NormalizeAddress(s string) string {
 		}
 		b.WriteRune(unicode.ToLower(r))
 	}
-	return b.String()
+	rs := []rune(b.String())
+	var out []rune
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && j-i < 3 && strings.ContainsRune(chineseDigits, rs[j]) {
+			j++
+		}
+		if n, ok := chineseNumber(rs[i:j]); ok && j > i && unitAt(rs[j:]) != UnitNone {
+			out = append(out, []rune(strconv.Itoa(n))...)
+			i = j
+			continue
+		}
+		out = append(out, rs[i])
+		i++
+	}
+	return string(out)
+}
+
+const chineseDigits = "零一二两三四五六七八九十"
+
+// chineseNumber reads 1 to 99 written in Chinese numerals: 三, 十二, 二十, 二十五.
+func chineseNumber(rs []rune) (int, bool) {
+	digit := func(r rune) int {
+		switch r {
+		case '两':
+			return 2
+		case '零':
+			return 0
+		}
+		return strings.IndexRune("零一二三四五六七八九", r) / len("一")
+	}
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10, true
+	case len(rs) == 1:
+		return digit(rs[0]), digit(rs[0]) > 0
+	case len(rs) == 2 && rs[0] == '十' && rs[1] != '十':
+		return 10 + digit(rs[1]), true
+	case len(rs) == 2 && rs[1] == '十' && rs[0] != '十':
+		return digit(rs[0]) * 10, digit(rs[0]) > 0
+	case len(rs) == 3 && rs[1] == '十' && rs[0] != '十' && rs[2] != '十':
+		return digit(rs[0])*10 + digit(rs[2]), digit(rs[0]) > 0
+	}
+	return 0, false
 }
 
 // ParseAddress splits a query into text fragments and numbers with their
