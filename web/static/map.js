@@ -281,7 +281,6 @@
       icon: L.divIcon({ className: "here-marker", html: "", iconSize: [28, 28], iconAnchor: [14, 14] }) })
       .bindTooltip(el("span", "", node.dataset.labelHere || ""), { permanent: true, direction: "top", offset: [0, -14], className: "here-label" })
       .addTo(map);
-    node.dataset.here = "1";
     var around = null;
     communities.forEach(function (l) { if (!around && l.getBounds().contains(at)) around = l; });
     if (around) map.fitBounds(around.getBounds(), { padding: [12, 12], animate: false });
@@ -357,6 +356,7 @@
         }
       })
       .catch(function () {
+        hideConfirm();
         if (out) {
           out.textContent = node.dataset.labelFailed || "";
           out.hidden = false;
