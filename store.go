@@ -40,6 +40,8 @@ type Store interface {
 	ImportJobStore
 	LedgerStore
 	ReportStore
+	// AddressSource answers the kiosk's address search over public facts.
+	AddressSource
 
 	// Stats counts what the scope holds.
 	Stats(ctx context.Context, scope Scope) (*Stats, error)

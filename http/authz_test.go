@@ -84,6 +84,7 @@ var authzMatrix = map[string]matrixRoute{
 	"GET /api/v1/grids.geojson":        {public: true, in: get("/api/v1/grids.geojson")},
 	"GET /kiosk":                       {public: true, in: get("/kiosk?q=东苑")},
 	"GET /kiosk/grids/{code}":          {public: true, in: get("/kiosk/grids/{grid}")},
+	"GET /kiosk/map.geojson":           {public: true, in: get("/kiosk/map.geojson")},
 	"GET /api/v1/locate":               {public: true, in: get("/api/v1/locate?lng=113.15&lat=36.15")},
 	"GET /metrics":                     {public: true, in: get("/metrics")},
 	"GET /static/":                     {public: true, in: get("/static/app.css")},

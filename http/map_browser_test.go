@@ -32,7 +32,9 @@ func logInBrowser(b browserPage, ts *httptest.Server, username string) {
 func tap(b browserPage, id string, lng, lat float64) {
 	b.t.Helper()
 	js := fmt.Sprintf(`(function () {
-		var el = document.getElementById(%q), r = el.getBoundingClientRect();
+		var el = document.getElementById(%q);
+		el.scrollIntoView({block: "nearest"}); // a finger touches what is on screen
+		var r = el.getBoundingClientRect();
 		var p = el.wanggeMap.latLngToContainerPoint([%f, %f]);
 		return [r.left + p.x, r.top + p.y];
 	})()`, id, lat, lng)
@@ -109,8 +111,8 @@ func TestBrowserMapShowsPlantedGapsInRed(t *testing.T) {
 }
 
 // TestBrowserKioskFindsGridByTap: a resident taps their home on the
-// kiosk's map and gets the grid, its assistant and phone; a tap outside
-// every grid says so.
+// kiosk's map, says yes it is, and gets the grid, its assistant and phone;
+// a tap outside every grid says so.
 func TestBrowserKioskFindsGridByTap(t *testing.T) {
 	ctx := newBrowser(t)
 	f := newFixture(t)
@@ -132,5 +134,6 @@ func TestBrowserKioskFindsGridByTap(t *testing.T) {
 		t.Errorf("tap in the gap: %q", got)
 	}
 	tap(b, "kiosk-map", 113.12, 36.15)
+	b.do("answer yes", chromedp.WaitVisible(chromedp.ID("kiosk-confirm")), chromedp.Click(chromedp.CSS("#kiosk-confirm [data-yes]")))
 	expectKioskGridA(b)
 }

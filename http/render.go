@@ -132,6 +132,9 @@ type view struct {
 	Map    bool // the page draws a map: load Leaflet and map.js
 	Import bool // the page follows an import's progress: load import.js
 
+	// KioskHome is where an idle kiosk returns ("/kiosk" when empty).
+	KioskHome string
+
 	// Set by render.
 	Lang     lang
 	HTMLLang string

@@ -41,6 +41,9 @@ type Options struct {
 	// from which ledger exports derive each grid's 20-digit CJ/T 349 code.
 	// Empty: exports leave that column out.
 	CJT349Object string
+	// KioskAt is where the kiosk stands, marked "you are here" on its map
+	// (nil: unmarked, unless the kiosk's address gives ?at=lng,lat).
+	KioskAt *LngLat
 }
 
 // Server is the web interface over a store.
@@ -132,6 +135,7 @@ func (s *Server) routeTable() []route {
 		s.api("GET /api/v1/locate", s.handleLocate),
 		s.public("GET /kiosk", s.handleKiosk),
 		s.public("GET /kiosk/grids/{code}", s.handleKioskGrid),
+		s.public("GET /kiosk/map.geojson", s.handleKioskMap),
 
 		s.page("GET /{$}", wangge.PermLogin, func(w http.ResponseWriter, r *http.Request) error { s.handleHome(w, r); return nil }),
 		s.page("GET /areas/{code}", wangge.PermLogin, s.handleArea),

@@ -80,6 +80,7 @@ func Run(t *testing.T, open Opener) {
 		ledgerTests,
 		reportTests,
 		writeScopeTests,
+		addressTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wangge/wangge"
@@ -73,7 +74,13 @@ type gridPlan struct {
 	buildings  int
 	households int
 	units      int
-	streets    [4]string // east, west, south, north borders
+	// streets are the four bounds of the grid's service area (四至: east,
+	// west, south, north): the street along a side on its community's edge,
+	// or the neighbouring grid inside the community.
+	streets [4]string
+	// addrStreets are the streets buildings in the grid have their
+	// addresses on: its sides' streets, or its community's when it has none.
+	addrStreets []string
 }
 
 // Layout returns the rectangle of every area the generator places (the
@@ -169,16 +176,101 @@ func newPlan(cfg Config) *plan {
 				gr := newRand(int64(g.seed), streamShape, 0)
 				g.buildings = 6 + gr.IntN(10)
 				g.households = 255 + gr.IntN(91)
-				for s := range g.streets {
-					g.streets[s] = streets[gr.IntN(len(streets))]
-				}
 				p.grids = append(p.grids, g)
 			}
 			p.communities = append(p.communities, c)
 			ci++
 		}
 	}
+	p.nameStreets(cfg)
 	return p
+}
+
+// nameStreets names the district's streets and the grids' four bounds.
+// Streets run along the communities' edges: every edge at the same
+// longitude (a north–south 路) or latitude (an east–west 街) is one street,
+// so neighbours name their common side alike and a map can draw each
+// street as one line.
+func (p *plan) nameStreets(cfg Config) {
+	r := newRand(cfg.Seed, streamStreets, 0)
+	stems := make([]string, len(streets))
+	for i, s := range streets {
+		stems[i] = strings.TrimRight(s, "街路")
+	}
+	r.Shuffle(len(stems), func(i, j int) { stems[i], stems[j] = stems[j], stems[i] })
+	// pool returns the n-th name of a kind, with a second series (二路,
+	// 大街) once the stems are used up.
+	pool := func(n int, suffixes ...string) string {
+		return stems[n%len(stems)] + suffixes[min(n/len(stems), len(suffixes)-1)]
+	}
+	ns, ew := map[float64]string{}, map[float64]string{}
+	name := func(m map[float64]string, v float64, suffixes ...string) string {
+		if n, ok := m[v]; ok {
+			return n
+		}
+		m[v] = pool(len(m), suffixes...)
+		return m[v]
+	}
+	for _, c := range p.communities {
+		east, west := name(ns, c.rect.MaxLng, "路", "二路", "三路"), name(ns, c.rect.MinLng, "路", "二路", "三路")
+		south, north := name(ew, c.rect.MinLat, "街", "大街", "后街"), name(ew, c.rect.MaxLat, "街", "大街", "后街")
+		grids := p.grids[c.firstGrid : c.firstGrid+c.grids]
+		for i := range grids {
+			g := &grids[i]
+			g.streets = [4]string{
+				side(grids, g, g.rect.MaxLng == c.rect.MaxLng, east, func(h *gridPlan) float64 {
+					return overlap(g.rect.MinLat, g.rect.MaxLat, h.rect.MinLat, h.rect.MaxLat, h.rect.MinLng == g.rect.MaxLng)
+				}),
+				side(grids, g, g.rect.MinLng == c.rect.MinLng, west, func(h *gridPlan) float64 {
+					return overlap(g.rect.MinLat, g.rect.MaxLat, h.rect.MinLat, h.rect.MaxLat, h.rect.MaxLng == g.rect.MinLng)
+				}),
+				side(grids, g, g.rect.MinLat == c.rect.MinLat, south, func(h *gridPlan) float64 {
+					return overlap(g.rect.MinLng, g.rect.MaxLng, h.rect.MinLng, h.rect.MaxLng, h.rect.MaxLat == g.rect.MinLat)
+				}),
+				side(grids, g, g.rect.MaxLat == c.rect.MaxLat, north, func(h *gridPlan) float64 {
+					return overlap(g.rect.MinLng, g.rect.MaxLng, h.rect.MinLng, h.rect.MaxLng, h.rect.MinLat == g.rect.MaxLat)
+				}),
+			}
+			for k, onEdge := range []bool{g.rect.MaxLng == c.rect.MaxLng, g.rect.MinLng == c.rect.MinLng, g.rect.MinLat == c.rect.MinLat, g.rect.MaxLat == c.rect.MaxLat} {
+				if onEdge {
+					g.addrStreets = append(g.addrStreets, g.streets[k])
+				}
+			}
+			if len(g.addrStreets) == 0 {
+				g.addrStreets = []string{east, west, south, north}
+			}
+		}
+	}
+}
+
+// side names one bound of grid g: the community's street when the side
+// lies on the community's edge, otherwise the neighbour that shares most
+// of it.
+func side(grids []gridPlan, g *gridPlan, onEdge bool, street string, shared func(h *gridPlan) float64) string {
+	if onEdge {
+		return street
+	}
+	best, most := "", 0.0
+	for i := range grids {
+		if h := &grids[i]; h != g {
+			if o := shared(h); o > most {
+				best, most = h.name, o
+			}
+		}
+	}
+	if best == "" {
+		return street
+	}
+	return best
+}
+
+// overlap returns how much [a0,a1] and [b0,b1] overlap, when they touch
+// (touching), else 0.
+func overlap(a0, a1, b0, b1 float64, touching bool) float64 {
+	if !touching {
+		return 0
+	}
+	return max(0, min(a1, b1)-max(a0, b0))
 }
 
 // spread splits n into k near-equal parts.
@@ -253,6 +345,7 @@ const (
 	streamDetail
 	streamUnits
 	streamUsers
+	streamStreets
 )
 
 func newRand(seed int64, stream, index uint64) *rand.Rand {

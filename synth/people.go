@@ -803,7 +803,7 @@ func (g *generator) layBuildings(gp *gridPlan, cp *commPlan) {
 	w := (gp.rect.MaxLng - gp.rect.MinLng) / float64(cols)
 	hgt := (gp.rect.MaxLat - gp.rect.MinLat) / float64(rows)
 	lane := lanes[r.IntN(len(lanes))]
-	street := gp.streets[r.IntN(4)]
+	street := gp.addrStreets[r.IntN(len(gp.addrStreets))]
 	number := 1 + r.IntN(60)
 	towers := 0
 	for i := range nb {

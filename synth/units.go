@@ -42,7 +42,7 @@ func (g *generator) layUnits(gp *gridPlan, cp *commPlan, created time.Time) {
 			id := b.ID
 			u.BuildingID, u.Address = &id, b.Address
 		} else {
-			u.Address = gp.streets[r.IntN(4)] + strconv.Itoa(1+r.IntN(300)) + "号"
+			u.Address = gp.addrStreets[r.IntN(len(gp.addrStreets))] + strconv.Itoa(1+r.IntN(300)) + "号"
 		}
 		var pParty, share int // per cent
 		switch k {

@@ -22,7 +22,16 @@ func serve(ctx context.Context, args []string) error {
 	tiles := fs.String("tiles", os.Getenv("WANGGE_TILES"), "map tile URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png (env WANGGE_TILES; empty: vector maps only)")
 	public := fs.String("public-url", os.Getenv("WANGGE_PUBLIC_URL"), "address residents reach this server at, for QR codes on door plates (env WANGGE_PUBLIC_URL)")
 	object := fs.String("cjt349-object", os.Getenv("WANGGE_CJT349_OBJECT"), "6-digit CJ/T 348 object code; ledger exports then carry each grid's 20-digit CJ/T 349 code (env WANGGE_CJT349_OBJECT)")
+	kioskAt := fs.String("kiosk-at", os.Getenv("WANGGE_KIOSK_AT"), "where the kiosk stands, LNG,LAT in WGS-84, marked \"you are here\" on /kiosk (env WANGGE_KIOSK_AT; a kiosk's own address may give ?at=LNG,LAT)")
 	fs.Parse(args)
+	var here *wanggehttp.LngLat
+	if *kioskAt != "" {
+		p, err := wanggehttp.ParseLngLat("kiosk-at", *kioskAt)
+		if err != nil {
+			return fmt.Errorf("--kiosk-at: %w", err)
+		}
+		here = p
+	}
 	if _, err := wanggehttp.TileOrigin(*tiles); err != nil {
 		return err
 	}
@@ -45,7 +54,7 @@ func serve(ctx context.Context, args []string) error {
 	if empty, err := db.Empty(ctx); err == nil && empty {
 		log.Warn("the database is empty: run `wangge demo` for the demo district, or import areas", "db", *dsn)
 	}
-	srv := wanggehttp.NewServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public, CJT349Object: *object})
+	srv := wanggehttp.NewServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public, CJT349Object: *object, KioskAt: here})
 	log.Info("serving", "url", "http://"+*addr+"/", "db", db.Dialect())
 	return srv.ListenAndServe(ctx, *addr)
 }
