@@ -29,7 +29,7 @@ func ParseArea(code, geojson string) (Area, error) {
 // immutable once built and safe for concurrent use; rebuild it (NewIndex)
 // when boundaries change and swap the pointer.
 type Index struct {
-	tree  *rtree.RTree // the R-tree simplefeatures brings; record IDs index polys
+	tree  *rtree.RTree  // the R-tree simplefeatures brings; record IDs index polys
 	polys []indexedPoly // sorted by code, so a lower position = a lower code
 }
 
