@@ -391,3 +391,18 @@ func resolves(doc map[string]any, ref string) bool {
 	}
 	return true
 }
+
+// TestAPIPanicIsAJSONInternalError: a handler's panic under /api/v1 is the
+// error object with status 500, saying nothing of what went wrong.
+func TestAPIPanicIsAJSONInternalError(t *testing.T) {
+	f := newFixture(t)
+	s := f.server(t)
+	h := s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom secret") }))
+	w, m := rawJSON(t, h, "GET", "/api/v1/locate?lng=1&lat=1", "")
+	if code, details := checkErrorShape(t, m); w.Code != 500 || code != "internal" || len(details) != 0 {
+		t.Errorf("panic: %d %v", w.Code, m)
+	}
+	if strings.Contains(w.Body.String(), "boom") {
+		t.Errorf("the panic's value leaked: %s", w.Body)
+	}
+}
