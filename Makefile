@@ -6,7 +6,7 @@ SEED    ?= 1
 # The demo's admin password; the demo is synthetic, so a known one is fine.
 DEMO_ADMIN_PASSWORD ?= Wangge-Demo-2026
 
-.PHONY: all build run demo test fuzz bench bench-1m vet fmt clean assets
+.PHONY: all build run demo test test-race lint fuzz bench bench-1m vet fmt clean assets
 
 all: build
 
@@ -29,6 +29,25 @@ demo: build
 # server when none is running), and the browser tests in headless Chromium.
 test: vet
 	scripts/with-postgres scripts/gotest ./...
+
+# The race detector over the packages whose code runs concurrently: the
+# server (locator, import jobs, metrics, sessions), the stores and their
+# conformance suite (concurrent writers, the audit chain, LISTEN/NOTIFY),
+# the ledger import and the spatial index. Browser tests drive the same
+# handlers one click at a time, so they stay out of the slow race build, as
+# do the tests -short skips (large single-goroutine imports and partitions).
+RACE_PKGS ?= ./http/ ./sqlite/ ./postgres/ ./ledger/ ./geo/
+test-race:
+	scripts/with-postgres scripts/gotest -race -short -skip '^TestBrowser' $(RACE_PKGS)
+
+# staticcheck, pinned, installed into bin/ from the Go module proxy when
+# missing there.
+STATICCHECK_VERSION ?= v0.8.2
+bin/staticcheck-$(STATICCHECK_VERSION):
+	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv bin/staticcheck $@
+lint: bin/staticcheck-$(STATICCHECK_VERSION)
+	bin/staticcheck-$(STATICCHECK_VERSION) ./...
 
 # Each fuzz test for a short while (FUZZTIME each); CI runs this after test.
 fuzz:

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/peterstace/simplefeatures/geom"
-	"github.com/tidwall/rtree"
+	"github.com/peterstace/simplefeatures/rtree"
 )
 
 // Area is a grid (or any area) polygon to be indexed.
@@ -29,7 +29,7 @@ func ParseArea(code, geojson string) (Area, error) {
 // immutable once built and safe for concurrent use; rebuild it (NewIndex)
 // when boundaries change and swap the pointer.
 type Index struct {
-	tree  rtree.RTreeG[int]
+	tree  *rtree.RTree  // the R-tree simplefeatures brings; record IDs index polys
 	polys []indexedPoly // sorted by code, so a lower position = a lower code
 }
 
@@ -52,6 +52,7 @@ func NewIndex(areas []Area) (*Index, error) {
 	sorted := slices.Clone(areas)
 	slices.SortFunc(sorted, func(a, b Area) int { return strings.Compare(a.Code, b.Code) })
 	ix := &Index{polys: make([]indexedPoly, len(sorted))}
+	items := make([]rtree.BulkItem, len(sorted))
 	for i, a := range sorted {
 		if a.Code == "" {
 			return nil, fmt.Errorf("geo: area %d has no code", i)
@@ -84,8 +85,11 @@ func NewIndex(areas []Area) (*Index, error) {
 			}
 		}
 		ix.polys[i] = indexedPoly{code: a.Code, edges: edges}
-		ix.tree.Insert([2]float64{lo.X, lo.Y}, [2]float64{hi.X, hi.Y}, i)
+		items[i] = rtree.BulkItem{Box: rtree.Box{MinX: lo.X, MinY: lo.Y, MaxX: hi.X, MaxY: hi.Y}, RecordID: i}
 	}
+	// Bulk loading packs the tree with little overlap between nodes, and
+	// the index never changes once built.
+	ix.tree = rtree.BulkLoad(items)
 	return ix, nil
 }
 
@@ -125,12 +129,12 @@ func (ix *Index) Len() int { return len(ix.polys) }
 // the border rule of the package comment, or ok=false when no area does.
 func (ix *Index) Locate(lng, lat float64) (code string, ok bool) {
 	best := -1
-	pt := [2]float64{lng, lat}
-	ix.tree.Search(pt, pt, func(_, _ [2]float64, i int) bool {
+	// The callback returns nil only, so RangeSearch has no error to give.
+	_ = ix.tree.RangeSearch(rtree.Box{MinX: lng, MinY: lat, MaxX: lng, MaxY: lat}, func(i int) error {
 		if (best < 0 || i < best) && ix.polys[i].contains(lng, lat) {
 			best = i
 		}
-		return true
+		return nil
 	})
 	if best < 0 {
 		return "", false

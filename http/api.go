@@ -8,16 +8,6 @@ import (
 	"github.com/wangge/wangge"
 )
 
-// apiError is the JSON API's one error shape.
-type apiError struct {
-	Error struct {
-		Code    string               `json:"code"`
-		Message string               `json:"message"`
-		Zh      string               `json:"message_zh,omitempty"`
-		Details []wangge.ErrorDetail `json:"details"`
-	} `json:"error"`
-}
-
 // writeJSON writes v with the status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -27,29 +17,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// apiErr writes err as the API's error object, with the status the one
-// mapping in errors.go gives it.
-func (s *Server) apiErr(w http.ResponseWriter, r *http.Request, err error) {
-	status := httpStatus(err)
-	if status >= 500 {
-		s.log.Error("api", "path", r.URL.Path, "err", err)
-	}
-	var e apiError
-	e.Error.Code = wangge.ErrorCode(err)
-	e.Error.Message = wangge.ErrorMessage(err)
-	e.Error.Zh = wangge.ErrorZh(err)
-	e.Error.Details = []wangge.ErrorDetail{}
-	if de, ok := err.(*wangge.Error); ok && de.Details != nil {
-		e.Error.Details = de.Details
-	}
-	writeJSON(w, status, e)
-}
-
 // api wraps a public JSON handler: its error goes out as the API error.
 func (s *Server) api(pattern string, h func(http.ResponseWriter, *http.Request) error) route {
 	return route{pattern: pattern, handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
-			s.apiErr(w, r, err)
+			s.error(w, r, err)
 		}
 	})}
 }

@@ -86,6 +86,7 @@ var authzMatrix = map[string]matrixRoute{
 	"GET /kiosk/grids/{code}":          {public: true, in: get("/kiosk/grids/{grid}")},
 	"GET /kiosk/map.geojson":           {public: true, in: get("/kiosk/map.geojson")},
 	"GET /api/v1/locate":               {public: true, in: get("/api/v1/locate?lng=113.15&lat=36.15")},
+	"GET /api/v1/openapi.json":         {public: true, in: get("/api/v1/openapi.json")},
 	"GET /metrics":                     {public: true, in: get("/metrics")},
 	"GET /static/":                     {public: true, in: get("/static/app.css")},
 	"GET /lang/{lang}":                 {public: true, in: get("/lang/en?next=/")},

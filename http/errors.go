@@ -2,8 +2,10 @@ package http
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/wangge/wangge"
 )
@@ -21,7 +23,15 @@ var (
 	errForbidden = &wangge.Error{Code: wangge.EForbidden,
 		Zh: "您的角色无权查看此页面。", Message: "Your role may not see this page."}
 	errBadPage = wangge.FieldError("page", "页码应为正整数。", "The page number must be a positive integer.")
+	// errMethod answers a known path asked with a method it does not take;
+	// the caller sets the Allow header.
+	errMethod = &wangge.Error{Code: eMethodNotAllowed,
+		Zh: "该地址不支持此请求方法。", Message: "This address does not take that method."}
 )
+
+// eMethodNotAllowed is a code of the web layer only: the domain never
+// sees HTTP methods.
+const eMethodNotAllowed = "method_not_allowed"
 
 // httpStatus is the one place a domain error becomes an HTTP status.
 func httpStatus(err error) int {
@@ -40,6 +50,8 @@ func httpStatus(err error) int {
 		return http.StatusLocked
 	case wangge.ERateLimited:
 		return http.StatusTooManyRequests
+	case eMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
@@ -51,12 +63,18 @@ type errorView struct {
 	Message string // the domain's text; internal errors have a generic one
 }
 
-// error renders the error page for err with its status. Internal errors are
-// logged and shown only as "internal error".
+// error is the one error renderer: the JSON error object for the API
+// (paths under /api/) and for requests that prefer JSON, the error page
+// otherwise, each with the status the one mapping above gives err.
+// Internal errors are logged and shown only as "internal error".
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	status := httpStatus(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if wantsJSON(r) {
+		writeJSON(w, status, apiErrorOf(err))
+		return
 	}
 	l := langOf(r)
 	ev := errorView{Status: status, Message: wangge.ErrorMessage(err)}
@@ -64,10 +82,112 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		// An error without a Chinese text would put English on a Chinese
 		// page; the catalogue's generic line stands in for it.
 		var e *wangge.Error
-		if ev.Message = wangge.ErrorZh(err); errors.As(err, &e) && e.Zh == "" {
+		if ev.Message = wangge.ErrorZh(err); errors.As(err, &e) && e.Zh == "" && e.Key == "" {
 			ev.Message = s.msgs.T(l, "error.no_detail")
 		}
 	}
 	title := s.msgs.T(l, "error."+strconv.Itoa(status))
 	s.render(w, r, status, "error", &view{Title: title, Data: ev})
+}
+
+// apiError is the JSON API's one error shape.
+type apiError struct {
+	Error struct {
+		Code    string               `json:"code"`
+		Message string               `json:"message"`
+		Zh      string               `json:"message_zh,omitempty"`
+		Details []wangge.ErrorDetail `json:"details"`
+	} `json:"error"`
+}
+
+// apiErrorOf is err as the API's error object. Details are the error's
+// own when it has them; an error about one field names that field.
+func apiErrorOf(err error) apiError {
+	var e apiError
+	e.Error.Code = wangge.ErrorCode(err)
+	e.Error.Message = wangge.ErrorMessage(err)
+	e.Error.Zh = wangge.ErrorZh(err)
+	e.Error.Details = []wangge.ErrorDetail{}
+	var de *wangge.Error
+	if errors.As(err, &de) {
+		switch {
+		case de.Details != nil:
+			e.Error.Details = de.Details
+		case de.Field != "":
+			e.Error.Details = []wangge.ErrorDetail{{Field: de.Field, Message: wangge.ErrorMessage(de), Zh: wangge.ErrorZh(de)}}
+		}
+	}
+	return e
+}
+
+// isAPI tells whether the request is to the JSON API.
+func isAPI(r *http.Request) bool {
+	return r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
+}
+
+// wantsJSON tells whether r gets its errors as JSON: every API request,
+// and any other whose Accept header prefers application/json to text/html
+// (a page's script asking for data). Browsers asking for pages prefer
+// text/html; "*/*" alone is a tie, which the page wins.
+func wantsJSON(r *http.Request) bool {
+	if isAPI(r) {
+		return true
+	}
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return false
+	}
+	jq, js := acceptQ(accept, "application", "json")
+	hq, hs := acceptQ(accept, "text", "html")
+	return jq > hq || jq == hq && jq > 0 && js > hs
+}
+
+// acceptQ returns the quality the Accept header gives type/sub, from the
+// most specific range that matches it, and that range's specificity
+// (2 type/sub, 1 type/*, 0 */*; -1 and q 0 when none matches).
+func acceptQ(accept, typ, sub string) (q float64, spec int) {
+	spec = -1
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		t, st, _ := strings.Cut(mt, "/")
+		var sp int
+		switch {
+		case t == typ && st == sub:
+			sp = 2
+		case t == typ && st == "*":
+			sp = 1
+		case t == "*" && st == "*":
+			sp = 0
+		default:
+			continue
+		}
+		if sp <= spec {
+			continue
+		}
+		pq := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
+				pq = f
+			}
+		}
+		q, spec = pq, sp
+	}
+	return q, spec
+}
+
+// allowedMethods are the methods mux routes path to, for the Allow header
+// of a 405; none when no route takes the path at all.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }

@@ -126,10 +126,11 @@ func TestBrowserImportFixRejectsAndCommit(t *testing.T) {
 	}
 }
 
-// waitDownload waits for a finished download in dir.
+// waitDownload waits for a finished download in dir (for a minute at most:
+// long enough for a busy machine).
 func waitDownload(t *testing.T, dir string) string {
 	t.Helper()
-	for i := 0; i < 200; i++ {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
 		es, _ := os.ReadDir(dir)
 		for _, e := range es {
 			n := e.Name()

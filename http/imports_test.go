@@ -54,10 +54,12 @@ func importReq(h http.Handler, c *http.Cookie, method, path string) *httptest.Re
 	return w
 }
 
-// waitImport polls the status until the import is no longer running.
+// waitImport polls the status until the import is no longer running. The
+// deadline only stops an import that would never end: a busy machine may
+// take its time.
 func waitImport(t *testing.T, h http.Handler, c *http.Cookie, job string) string {
 	t.Helper()
-	for i := 0; i < 500; i++ {
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
 		w := importReq(h, c, "GET", job+"/status")
 		var st struct{ State string }
 		if err := json.Unmarshal(w.Body.Bytes(), &st); err != nil {

@@ -24,6 +24,16 @@ type locator struct {
 	checked atomic.Int64 // unix nanoseconds of the last check
 	mu      sync.Mutex   // one rebuild at a time
 	answers sync.Map     // grid code → *cachedAnswer
+	// now is the clock of the once-a-second check and the answer cache
+	// (time.Now when nil); a test stops it to see what pushes alone do.
+	now func() time.Time
+}
+
+func (l *locator) clock() time.Time {
+	if l.now == nil {
+		return time.Now()
+	}
+	return l.now()
 }
 
 const (
@@ -41,7 +51,7 @@ type cachedAnswer struct {
 // answer returns what locate says of a grid, read from the store at most
 // once per answerTTL.
 func (l *locator) answer(ctx context.Context, code string) locateAnswer {
-	if c, ok := l.answers.Load(code); ok && time.Since(c.(*cachedAnswer).at) < answerTTL {
+	if c, ok := l.answers.Load(code); ok && l.clock().Sub(c.(*cachedAnswer).at) < answerTTL {
 		return c.(*cachedAnswer).ans
 	}
 	ans := locateAnswer{GridCode: code, CommunityCode: wangge.ParentCode(code)}
@@ -54,21 +64,21 @@ func (l *locator) answer(ctx context.Context, code string) locateAnswer {
 	if a, err := l.store.GridAssistant(ctx, code); err == nil {
 		ans.AssistantName, ans.AssistantPhone = a.Name, a.WorkPhone
 	}
-	l.answers.Store(code, &cachedAnswer{ans: ans, at: time.Now()})
+	l.answers.Store(code, &cachedAnswer{ans: ans, at: l.clock()})
 	return ans
 }
 
 // current returns an index of the current outlines, rebuilding it first
 // when they have changed.
 func (l *locator) current(ctx context.Context) (*geo.Index, error) {
-	now := time.Now().UnixNano()
+	now := l.clock().UnixNano()
 	ix := l.index.Load()
 	if ix != nil && now-l.checked.Load() < int64(locatorRecheck) {
 		return ix, nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if ix = l.index.Load(); ix != nil && time.Now().UnixNano()-l.checked.Load() < int64(locatorRecheck) {
+	if ix = l.index.Load(); ix != nil && l.clock().UnixNano()-l.checked.Load() < int64(locatorRecheck) {
 		return ix, nil
 	}
 	stamp, err := l.store.BoundaryStamp(ctx)
@@ -76,7 +86,7 @@ func (l *locator) current(ctx context.Context) (*geo.Index, error) {
 		return nil, err
 	}
 	if ix != nil && l.stamp.Load() == stamp {
-		l.checked.Store(time.Now().UnixNano())
+		l.checked.Store(l.clock().UnixNano())
 		return ix, nil
 	}
 	bs, err := l.store.Boundaries(ctx, "", wangge.LevelGrid, time.Time{})
@@ -97,7 +107,7 @@ func (l *locator) current(ctx context.Context) (*geo.Index, error) {
 	l.index.Store(ix)
 	l.answers.Clear() // names may have come with the new outlines
 	l.stamp.Store(stamp)
-	l.checked.Store(time.Now().UnixNano())
+	l.checked.Store(l.clock().UnixNano())
 	return ix, nil
 }
 

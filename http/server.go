@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/wangge/wangge"
@@ -133,6 +134,7 @@ func (s *Server) routeTable() []route {
 
 		s.api("GET /api/v1/grids.geojson", s.handleGridsGeoJSON),
 		s.api("GET /api/v1/locate", s.handleLocate),
+		s.api("GET /api/v1/openapi.json", s.handleOpenAPI),
 		s.public("GET /kiosk", s.handleKiosk),
 		s.public("GET /kiosk/grids/{code}", s.handleKioskGrid),
 		s.public("GET /kiosk/map.geojson", s.handleKioskMap),
@@ -219,7 +221,19 @@ func (s *Server) routes() http.Handler {
 	for _, rt := range s.routeTable() {
 		mux.Handle(rt.pattern, rt.handler)
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.error(w, r, wangge.ErrNotFound) })
+	// Nothing else matches: a 404, or for the API a 405 with Allow when
+	// the path is known under other methods (the catch-all keeps ServeMux
+	// from answering 405 itself, in plain text).
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if isAPI(r) {
+			if allow := allowedMethods(mux, r); len(allow) > 0 {
+				w.Header().Set("Allow", strings.Join(allow, ", "))
+				s.error(w, r, errMethod)
+				return
+			}
+		}
+		s.error(w, r, wangge.ErrNotFound)
+	})
 
 	// Browsers say where a state-changing request comes from; one from
 	// another site is refused, which is all the CSRF protection a

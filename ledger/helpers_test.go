@@ -164,5 +164,3 @@ func (e *env) snapshot() string {
 }
 
 var personHeader = []string{"楼院编码", "单元", "房号", "户号", "户类型", "户联系电话", "姓名", "公民身份号码", "与户主关系", "人员类型", "民族", "是否党员", "就业状态", "联系电话", "备注"}
-
-func (e *env) code(b *wangge.Building) string { return b.Code() }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ident"
@@ -122,6 +123,9 @@ func ImportSource(ctx context.Context, st wangge.ImportStore, src *Source, opt O
 
 	batches := make(chan []wangge.ImportRow, 4)
 	var readErr error
+	// The source belongs to the reader goroutine; it publishes its
+	// estimate of the rows in all for the progress reports here.
+	var total atomic.Int64
 	go func() {
 		defer close(batches)
 		d := newDedup(spec.Kind)
@@ -138,6 +142,7 @@ func ImportSource(ctx context.Context, st wangge.ImportStore, src *Source, opt O
 			d.check(&row)
 			batch = append(batch, row)
 			if len(batch) == size {
+				total.Store(int64(src.Total()))
 				select {
 				case batches <- batch:
 				case <-ctx.Done():
@@ -146,6 +151,7 @@ func ImportSource(ctx context.Context, st wangge.ImportStore, src *Source, opt O
 				batch = make([]wangge.ImportRow, 0, size)
 			}
 		}
+		total.Store(int64(src.Total()))
 		if len(batch) > 0 {
 			select {
 			case batches <- batch:
@@ -177,7 +183,7 @@ func ImportSource(ctx context.Context, st wangge.ImportStore, src *Source, opt O
 	outcome := func(row *wangge.ImportRow, o wangge.ImportOutcome) {
 		done++
 		if opt.Progress != nil && done%size == 0 {
-			opt.Progress(done, src.Total())
+			opt.Progress(done, int(total.Load()))
 		}
 		keep := o.Status == wangge.ImportRejected || opt.Keep == KeepAll || opt.Keep == KeepChanged && o.Status == wangge.ImportUpdated
 		if !keep && rw == nil {

@@ -359,14 +359,6 @@ func nullInt(p *int64) any {
 	return *p
 }
 
-func ptrTime(n sql.Null[time.Time]) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := n.V.UTC()
-	return &t
-}
-
 func ptrInt(n sql.Null[int64]) *int64 {
 	if !n.Valid {
 		return nil

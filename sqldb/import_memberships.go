@@ -16,8 +16,8 @@ import (
 var memberColumns = map[string]string{"group": "group", "person_id": "id_number", "left": "left"}
 
 type importMember struct {
-	id, personID int64
-	grid, name   string
+	id         int64
+	grid, name string
 }
 
 type storedMembership struct {

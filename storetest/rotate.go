@@ -141,10 +141,10 @@ func (e *env) checkTOTP(t *testing.T, box *secret.Box, d *plainData) {
 func checkPerson(ctx context.Context, db *sqldb.DB, id int64, idNumber, phone string) error {
 	p, err := db.Person(ctx, wangge.ScopeAll(), id)
 	if err != nil {
-		return fmt.Errorf("Person %d: %w", id, err)
+		return fmt.Errorf("person %d: %w", id, err)
 	}
 	if p.IDNumber != ident.MaskID(idNumber) || p.Phone != ident.MaskPhone(phone) {
-		return fmt.Errorf("Person %d reads %q %q, want %q %q", id, p.IDNumber, p.Phone, ident.MaskID(idNumber), ident.MaskPhone(phone))
+		return fmt.Errorf("person %d reads %q %q, want %q %q", id, p.IDNumber, p.Phone, ident.MaskID(idNumber), ident.MaskPhone(phone))
 	}
 	ps, n, err := db.ListPersons(ctx, wangge.ScopeAll(), wangge.PersonFilter{IDNumber: idNumber})
 	if err != nil {

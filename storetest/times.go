@@ -50,11 +50,10 @@ func testStamps(t *testing.T, e *env) {
 	wantTime(t, "CreateVisit CreatedAt", v.CreatedAt, w1)
 
 	type stamped struct {
-		name             string
-		read             func() (created, updated time.Time, err error)
-		noCreated        bool
-		update           func() error
-		updatedBySomeone bool
+		name      string
+		read      func() (created, updated time.Time, err error)
+		noCreated bool
+		update    func() error
 	}
 	items := []stamped{
 		{name: "area", read: func() (time.Time, time.Time, error) {

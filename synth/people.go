@@ -240,13 +240,6 @@ func sexIdx(s ident.Sex) int {
 	return maleIdx
 }
 
-func other(s ident.Sex) ident.Sex {
-	if s == ident.SexMale {
-		return ident.SexFemale
-	}
-	return ident.SexMale
-}
-
 func surname(r *rand.Rand) string { return surnames[r.IntN(len(surnames))] }
 
 // elderAge draws an age of 60 or more: about 60% in their sixties, 28% in

@@ -25,6 +25,11 @@ func stats(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
+		// Cases by state: an object even before any case exists, so the
+		// key's type never changes under a reader.
+		if st.Cases == nil {
+			st.Cases = map[string]int{}
+		}
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(st)

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// statsRaw runs `wangge stats --db db --json` and decodes its output into
+// a map, numbers kept as written, so a renamed key or a non-integer count
+// fails the contract test rather than vanishing into a struct.
+func statsRaw(t *testing.T, db string) map[string]any {
+	t.Helper()
+	out := capture(t, "stats", "--db", db, "--json")
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("stats --json: %v\n%s", err, out)
+	}
+	if dec.More() {
+		t.Errorf("stats --json printed more than one object:\n%s", out)
+	}
+	return m
+}
+
+// statsKeys are the counts DESIGN.md promises, each an integer.
+var statsKeys = []string{"subdistricts", "communities", "grids", "buildings", "households", "persons", "units", "assistants"}
+
+// count is m[key] as an integer; it fails the test when it is missing or
+// not an integer literal.
+func count(t *testing.T, m map[string]any, key string) int64 {
+	t.Helper()
+	n, ok := m[key].(json.Number)
+	if !ok {
+		t.Fatalf("%q is %#v, want an integer", key, m[key])
+	}
+	v, err := n.Int64()
+	if err != nil || strings.ContainsAny(n.String(), ".eE") {
+		t.Fatalf("%q is %s, want an integer", key, n)
+	}
+	return v
+}
+
+// TestStatsJSONContract: `wangge stats --json`, run through the CLI on an
+// empty database and on the demo district, has the contract's integer
+// counts, and "cases" as an object of counts by state (empty until cases
+// exist).
+func TestStatsJSONContract(t *testing.T) {
+	t.Setenv("WANGGE_SECRET_KEY_FILE", "")
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	capture(t, "migrate", "--db", empty)
+	m := statsRaw(t, empty)
+	for _, k := range statsKeys {
+		if n := count(t, m, k); n != 0 {
+			t.Errorf("empty database: %s = %d", k, n)
+		}
+	}
+	cases, ok := m["cases"].(map[string]any)
+	if !ok || len(cases) != 0 {
+		t.Errorf("empty database: cases = %#v, want {}", m["cases"])
+	}
+
+	db := filepath.Join(t.TempDir(), "demo.db")
+	capture(t, "demo", "--db", db, "--scale", "0.02", "--admin-password", "Demo-Test-2026")
+	m = statsRaw(t, db)
+	n := map[string]int64{}
+	for _, k := range statsKeys {
+		n[k] = count(t, m, k)
+	}
+	if n["subdistricts"] < 1 || n["communities"] < n["subdistricts"] || n["grids"] < n["communities"] ||
+		n["buildings"] < n["grids"] || n["households"] < n["buildings"] || n["persons"] < n["households"] || n["units"] < 1 {
+		t.Errorf("demo counts do not nest: %v", n)
+	}
+	if n["assistants"] != n["grids"] {
+		t.Errorf("demo: %d assistants for %d grids, want one each", n["assistants"], n["grids"])
+	}
+	for state, v := range m["cases"].(map[string]any) {
+		count(t, map[string]any{state: v}, state)
+	}
+
+	// Every key the command prints, so a rename or removal shows here
+	// (adding one means adding it here, on purpose).
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	want := []string{"assistants", "buildings", "cases", "communities", "grids", "households", "key_group_members",
+		"persons", "services", "subdistricts", "units", "users", "visits"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("stats --json keys:\n got %v\nwant %v", keys, want)
+	}
+
+	// Without --json: one line per count, for people.
+	if out := capture(t, "stats", "--db", db); !bytes.Contains([]byte(out), []byte("households")) {
+		t.Errorf("stats without --json:\n%s", out)
+	}
+}
