@@ -6,7 +6,7 @@ SEED    ?= 1
 # The demo's admin password; the demo is synthetic, so a known one is fine.
 DEMO_ADMIN_PASSWORD ?= Wangge-Demo-2026
 
-.PHONY: all build run demo test test-race lint fuzz bench bench-1m vet fmt clean assets
+.PHONY: all build run demo test test-race lint fuzz bench bench-1m bench-reports vet fmt clean assets
 
 all: build
 
@@ -69,6 +69,12 @@ BIG_DB ?= /tmp/wangge-1m.db
 bench-1m: build
 	./wangge demo --db $(BIG_DB) --scale 3 --if-empty --admin-password $(DEMO_ADMIN_PASSWORD)
 	./wangge bench grouplist --db $(BIG_DB)
+
+# Every report page of the whole demo district (made once in $(DB)),
+# against a raw scan of the persons measured in the same run.
+bench-reports: build
+	./wangge demo --db $(DB) --seed $(SEED) --if-empty --admin-password $(DEMO_ADMIN_PASSWORD)
+	./wangge bench reports --db $(DB)
 
 # Copy Leaflet (pinned in web/package-lock.json) from npm into web/static/vendor.
 assets:

@@ -40,3 +40,31 @@ func TestBenchGroupListRunsOnTheDemo(t *testing.T) {
 		t.Error("bench ran on a database without the demo district")
 	}
 }
+
+// TestBenchReportsRunsOnTheDemo: the report benchmark asks every report
+// page of the district, each against the raw scan measured in the same
+// run, and its exit status follows its verdict, whichever the machine gives.
+func TestBenchReportsRunsOnTheDemo(t *testing.T) {
+	t.Setenv("WANGGE_SECRET_KEY_FILE", "")
+	db := filepath.Join(t.TempDir(), "w.db")
+	capture(t, "demo", "--db", db, "--scale", "0.02", "--admin-password", "Demo-Test-2026")
+	out, err := runOut("bench", "reports", "--db", db, "--rounds", "1")
+	for _, want := range []string{"completeness  median", "civil ", "labor ", "health ", "order ", "city ", "party ", "× the scan", "anchor: raw scan of persons", "target every page ≤ 1 s: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench printed no %q:\n%s", want, out)
+		}
+	}
+	var exit exitError
+	switch {
+	case strings.Contains(out, "target every page ≤ 1 s: PASS"):
+		if err != nil {
+			t.Errorf("verdict PASS, but the bench failed: %v", err)
+		}
+	case strings.Contains(out, "target every page ≤ 1 s: FAIL"):
+		if !errors.As(err, &exit) || exit != 1 {
+			t.Errorf("verdict FAIL, but the exit is %v, want status 1", err)
+		}
+	default:
+		t.Errorf("no verdict (err %v):\n%s", err, out)
+	}
+}

@@ -45,6 +45,7 @@ Usage:
                                                     propose (and accept) grids of about N households
 
   wangge bench   grouplist --db DSN [--requests N]    key-group list latency on a demo database, against a raw read
+  wangge bench   reports --db DSN [--rounds N]        every report page of the demo district, against a raw scan
 
 DSN is a SQLite file (default wangge.db) or postgres://…
 Environment: WANGGE_DB, WANGGE_ADDR, WANGGE_SECRET_KEY_FILE.
