@@ -15,7 +15,8 @@ import (
 const usage = `wangge — 社区网格化服务管理 (community grid service and management)
 
 Usage:
-  wangge serve   [--db DSN] [--addr HOST:PORT]        serve the web pages and the API
+  wangge serve   [--db DSN] [--addr HOST:PORT] [--tiles URL] [--public-url URL] [--kiosk-at LNG,LAT]
+                                                    serve the web pages and the API
   wangge demo    [--db DSN] [--scale N] [--seed S] [--admin-password P] [--if-empty] [--force]
                                                     fill an empty database with the synthetic demo district
   wangge stats   [--db DSN] [--json]                  count what the database holds
