@@ -8,22 +8,14 @@ import (
 	"github.com/wangge/wangge"
 )
 
-// writeJSON writes v with the status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON writes v as JSON with the status (HTML characters unescaped:
+// the answers are data, never pasted into pages).
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
-}
-
-// api wraps a public JSON handler: its error goes out as the API error.
-func (s *Server) api(pattern string, h func(http.ResponseWriter, *http.Request) error) route {
-	return route{pattern: pattern, handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			s.error(w, r, err)
-		}
-	})}
 }
 
 // handleGridsGeoJSON answers GET /api/v1/grids.geojson[?community=CODE]:
@@ -54,6 +46,6 @@ func (s *Server) handleGridsGeoJSON(w http.ResponseWriter, r *http.Request) erro
 		}})
 	}
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	writeJSON(w, http.StatusOK, fc)
+	WriteJSON(w, http.StatusOK, fc)
 	return nil
 }

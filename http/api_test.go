@@ -252,8 +252,8 @@ func TestOpenAPIDescribesEveryAPIRoute(t *testing.T) {
 	paths := obj(t, doc, "paths")
 
 	routes := map[string]bool{} // "get /api/v1/locate"
-	for _, rt := range s.routeTable() {
-		method, path, ok := strings.Cut(rt.pattern, " ")
+	for _, rt := range s.Routes() {
+		method, path, ok := strings.Cut(rt.Pattern, " ")
 		if !ok || !strings.HasPrefix(path, "/api/v1/") {
 			continue
 		}
@@ -262,17 +262,17 @@ func TestOpenAPIDescribesEveryAPIRoute(t *testing.T) {
 		routes[key] = true
 		item, ok := paths[path].(map[string]any)
 		if !ok {
-			t.Errorf("route %q: no path %q in openapi.json", rt.pattern, path)
+			t.Errorf("route %q: no path %q in openapi.json", rt.Pattern, path)
 			continue
 		}
 		op, ok := item[strings.ToLower(method)].(map[string]any)
 		if !ok {
-			t.Errorf("route %q: path %q has no %s operation", rt.pattern, path, strings.ToLower(method))
+			t.Errorf("route %q: path %q has no %s operation", rt.Pattern, path, strings.ToLower(method))
 			continue
 		}
 		sec, declared := op["security"].([]any)
-		if public := rt.perm == ""; public != (declared && len(sec) == 0) {
-			t.Errorf("route %q: public %v, but the document's security is %v", rt.pattern, public, op["security"])
+		if public := rt.Perm == ""; public != (declared && len(sec) == 0) {
+			t.Errorf("route %q: public %v, but the document's security is %v", rt.Pattern, public, op["security"])
 		}
 	}
 	if len(routes) == 0 {

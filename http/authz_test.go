@@ -77,7 +77,7 @@ const exportRoles = "admin m.jiedao dongyuan"
 // exportReason is the form of a personal export's download.
 var exportReason = url.Values{"reason": {"权限矩阵测试"}}
 
-// authzMatrix has one entry per route of Server.routeTable. A route added
+// authzMatrix has one entry per route of Server.Routes, every package's. A route added
 // to the table without an entry here fails TestAuthorizationMatrix.
 var authzMatrix = map[string]matrixRoute{
 	"GET /healthz":                     {public: true, in: get("/healthz")},
@@ -274,8 +274,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 
 	var patterns []string
-	for _, rt := range srv.routeTable() {
-		patterns = append(patterns, rt.pattern)
+	for _, rt := range srv.Routes() {
+		patterns = append(patterns, rt.Pattern)
 	}
 	sort.Strings(patterns)
 	for _, pattern := range patterns {
