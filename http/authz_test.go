@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -278,6 +279,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		patterns = append(patterns, rt.Pattern)
 	}
 	sort.Strings(patterns)
+	// The other way round too: an entry that is no route means a package
+	// the server was not composed with, or a route gone.
+	for pattern := range authzMatrix {
+		if !slices.Contains(patterns, pattern) {
+			t.Errorf("the matrix has %q, which no package serves", pattern)
+		}
+	}
 	for _, pattern := range patterns {
 		m, ok := authzMatrix[pattern]
 		if !ok {

@@ -1,6 +1,15 @@
-// Package http serves wangge's web interface: login, one page per level of
-// the region tree down to the household, and the health and metrics
-// endpoints. It translates between HTTP and the domain and nothing more:
+// Package http is the core of wangge's web side: the server, sessions and
+// logging in, the middleware (panics, security headers, cross-origin
+// protection, the request log and metrics), the one error renderer (the
+// HTML error page, or the JSON error object for /api/ and for clients
+// that prefer JSON), templates with the layout, the message catalogue and
+// the locate index. Handler packages are Providers of routes over it
+// (core.go): the JSON API (http/api), and next Open311; the core imports
+// none of them, the command line composes them. The pages, one per level
+// of the region tree down to the household, still live here; they are the
+// next to move out (http/ui), the same way.
+//
+// The web side translates between HTTP and the domain and nothing more:
 // every read passes the logged-in user's scope to the store, which decides
 // what the user may see.
 package http
@@ -131,9 +140,6 @@ func (s *Server) coreRoutes() []Route {
 		session("POST /login", s.handleLogin),
 		session("POST /logout", s.handleLogout),
 
-		s.API("GET /api/v1/grids.geojson", s.handleGridsGeoJSON),
-		s.API("GET /api/v1/locate", s.handleLocate),
-		s.API("GET /api/v1/openapi.json", s.handleOpenAPI),
 		s.Public("GET /kiosk", s.handleKiosk),
 		s.Public("GET /kiosk/grids/{code}", s.handleKioskGrid),
 		s.Public("GET /kiosk/map.geojson", s.handleKioskMap),

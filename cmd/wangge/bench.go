@@ -72,7 +72,7 @@ func benchCmd(ctx context.Context, args []string) error {
 			db.UpdateUser(admin, u)
 		}
 	}()
-	h := wanggehttp.NewServer(db, wanggehttp.Options{Logger: slog.New(slog.DiscardHandler)}).Handler()
+	h := newWebServer(db, wanggehttp.Options{Logger: slog.New(slog.DiscardHandler)}).Handler()
 	login := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"username": {username}, "password": {password}}.Encode()))
 	login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
