@@ -36,7 +36,7 @@ test: vet
 # the ledger import and the spatial index. Browser tests drive the same
 # handlers one click at a time, so they stay out of the slow race build, as
 # do the tests -short skips (large single-goroutine imports and partitions).
-RACE_PKGS ?= ./http/ ./sqlite/ ./postgres/ ./ledger/ ./geo/
+RACE_PKGS ?= ./http/... ./sqlite/ ./postgres/ ./ledger/ ./geo/
 test-race:
 	scripts/with-postgres scripts/gotest -race -short -skip '^TestBrowser' $(RACE_PKGS)
 
@@ -60,7 +60,7 @@ fuzz:
 # fewer).
 bench:
 	$(GO) test -run '^$$' -bench . ./geo/
-	scripts/with-postgres $(GO) test -run '^$$' -bench . -benchtime 1x ./http/ ./postgres/
+	scripts/with-postgres $(GO) test -run '^$$' -bench . -benchtime 1x ./http/... ./postgres/
 	$(GO) test -run '^$$' -bench ImportPersonsXLSX -benchtime 1x -timeout 60m ./ledger/
 
 # The key-group list of the busiest grid on a database of about 1,000,000

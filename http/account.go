@@ -46,10 +46,10 @@ type passwordView struct {
 }
 
 func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status int, v *passwordView) {
-	u := userFrom(r.Context())
+	u := UserFrom(r.Context())
 	v.Must, v.MinLen = u.MustChangePassword, passwd.MinLen
 	v.TOTPAllowed, v.TOTPEnabled = u.Role.CanUseTOTP(), u.TOTPEnabled
-	s.render(w, r, status, "account_password", &view{Title: s.msgs.T(langOf(r), "account.password.title"), Data: v})
+	s.Render(w, r, status, "account_password", &View{Title: s.msgs.T(langOf(r), "account.password.title"), Data: v})
 }
 
 // handlePasswordForm shows the form to change one's own password.
@@ -64,7 +64,7 @@ func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) erro
 // guess it. Every other session of the user ends.
 func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := userFrom(ctx)
+	u := UserFrom(ctx)
 	cur, nw, confirm := r.PostFormValue("current_password"), r.PostFormValue("new_password"), r.PostFormValue("confirm_password")
 	refuse := func(err error) error {
 		if httpStatus(err) == http.StatusInternalServerError {
@@ -131,7 +131,7 @@ const totpIssuer = "wangge"
 
 func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, v *totpView) error {
 	ctx := r.Context()
-	u := userFrom(ctx)
+	u := UserFrom(ctx)
 	st, err := s.store.UserTOTP(ctx, u.ID)
 	switch {
 	case wangge.ErrorCode(err) == wangge.ENotFound:
@@ -146,7 +146,7 @@ func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		v.Pending, v.Secret, v.URI = true, group4(st.Secret), totp.URI(totpIssuer, u.Username, secret)
 	}
-	s.render(w, r, status, "account_totp", &view{Title: s.msgs.T(langOf(r), "totp.title"), Data: v})
+	s.Render(w, r, status, "account_totp", &View{Title: s.msgs.T(langOf(r), "totp.title"), Data: v})
 	return nil
 }
 
@@ -165,7 +165,7 @@ func group4(s string) string {
 // handleTOTPPage shows whether one-time codes are on, and the secret of a
 // setup in progress.
 func (s *Server) handleTOTPPage(w http.ResponseWriter, r *http.Request) error {
-	if !userFrom(r.Context()).Role.CanUseTOTP() {
+	if !UserFrom(r.Context()).Role.CanUseTOTP() {
 		return errTOTPRole
 	}
 	return s.renderTOTP(w, r, http.StatusOK, &totpView{Done: r.URL.Query().Get("done")})
@@ -178,7 +178,7 @@ func (s *Server) handleTOTPPage(w http.ResponseWriter, r *http.Request) error {
 // failed login. Each change is audited by the store.
 func (s *Server) handleTOTP(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := userFrom(ctx)
+	u := UserFrom(ctx)
 	if !u.Role.CanUseTOTP() {
 		return errTOTPRole
 	}

@@ -98,7 +98,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Audit(ctx, &wangge.AuditEntry{Action: "audit.search", Object: "audit", Detail: string(detail)}); err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "audit", &view{Title: s.msgs.T(langOf(r), "audit.title"), Data: v})
+	s.Render(w, r, http.StatusOK, "audit", &View{Title: s.msgs.T(langOf(r), "audit.title"), Data: v})
 	return nil
 }
 
@@ -149,7 +149,7 @@ func (s *Server) msg(l lang, id string) string {
 // may open the page.
 func (s *Server) auditRows(r *http.Request, es []wangge.AuditEntry) []auditRow {
 	ctx, l := r.Context(), langOf(r)
-	u := userFrom(ctx)
+	u := UserFrom(ctx)
 	names := wangge.ScopeAll()
 	if us := u.Scope(); !us.IsAll() {
 		names = wangge.ScopeOf(us.Prefix())

@@ -27,8 +27,8 @@ type ctxKey int
 
 const userKey ctxKey = 0
 
-// userFrom returns the logged-in user of the request, or nil.
-func userFrom(ctx context.Context) *wangge.User {
+// UserFrom returns the logged-in user of the request, or nil.
+func UserFrom(ctx context.Context) *wangge.User {
 	u, _ := ctx.Value(userKey).(*wangge.User)
 	return u
 }
@@ -84,7 +84,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		} else if err != nil {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 		ctx := context.WithValue(r.Context(), userKey, u)
@@ -97,12 +97,12 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 // back to the page asked for after logging in.
 func (s *Server) requireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u := userFrom(r.Context()); u != nil {
+		if u := UserFrom(r.Context()); u != nil {
 			// A temporary password (an administrator's reset) is changed
 			// before anything else.
 			if u.MustChangePassword && r.URL.Path != accountPasswordPath {
 				if r.Method != http.MethodGet && r.Method != http.MethodHead {
-					s.error(w, r, errMustChange)
+					s.Error(w, r, errMustChange)
 					return
 				}
 				http.Redirect(w, r, accountPasswordPath, http.StatusSeeOther)
@@ -112,7 +112,7 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			s.error(w, r, errLoginRequired)
+			s.Error(w, r, errLoginRequired)
 			return
 		}
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -143,7 +143,7 @@ type loginView struct {
 // handleLoginForm shows the login form, or sends a logged-in user on.
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.URL.Query().Get("next"))
-	if userFrom(r.Context()) != nil {
+	if UserFrom(r.Context()) != nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
@@ -152,7 +152,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, lv loginView) {
 	l := langOf(r)
-	s.render(w, r, status, "login", &view{Title: s.msgs.T(l, "login.title"), Data: lv})
+	s.Render(w, r, status, "login", &View{Title: s.msgs.T(l, "login.title"), Data: lv})
 }
 
 // handleLogin checks the form's username, password and, where the account
@@ -164,7 +164,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		s.error(w, r, wangge.FieldError("form", "表单无法解析。", "The form could not be read."))
+		s.Error(w, r, wangge.FieldError("form", "表单无法解析。", "The form could not be read."))
 		return
 	}
 	username := strings.ToLower(truncate(strings.TrimSpace(r.PostFormValue("username")), 64))
@@ -174,7 +174,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	a := &attempt{username: username, addr: addr, via: "login"}
 	refuse := func(err error) {
 		if httpStatus(err) == http.StatusInternalServerError {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 		msg := wangge.ErrorZh(err)
@@ -186,7 +186,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 	// A running lockout refuses before the password is looked at.
 	if lo, err := s.lockedOut(ctx, username, addr, s.now()); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	} else if lo != nil {
 		refuse(s.refuseLocked(ctx, a, lo))
@@ -196,7 +196,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	u, reason, err := s.authenticate(ctx, username, r.PostFormValue("password"), r.PostFormValue("otp"))
 	if err != nil {
 		if httpStatus(err) == http.StatusInternalServerError {
-			s.error(w, r, err)
+			s.Error(w, r, err)
 			return
 		}
 		a.user, a.reason = u, reason
@@ -215,14 +215,14 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		Addr: addr, UserAgent: truncate(r.UserAgent(), 200),
 	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	// A login the audit log cannot record does not happen.
 	if err := s.store.Audit(ctx, &wangge.AuditEntry{Action: "login.ok", Object: "user", ObjectID: u.Username,
 		UserID: u.ID, Username: u.Username, Role: u.Role, Addr: addr}); err != nil {
 		s.store.DeleteSession(ctx, sess.TokenHash)
-		s.error(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	// Recorded, not counted: a success clears no failures (see wangge's
@@ -284,7 +284,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if token, err := base64.RawURLEncoding.DecodeString(c.Value); err == nil {
 			if err := s.store.DeleteSession(r.Context(), hashToken(token)); err != nil {
-				s.error(w, r, err)
+				s.Error(w, r, err)
 				return
 			}
 		}

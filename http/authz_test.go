@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -77,7 +78,7 @@ const exportRoles = "admin m.jiedao dongyuan"
 // exportReason is the form of a personal export's download.
 var exportReason = url.Values{"reason": {"权限矩阵测试"}}
 
-// authzMatrix has one entry per route of Server.routeTable. A route added
+// authzMatrix has one entry per route of Server.Routes, every package's. A route added
 // to the table without an entry here fails TestAuthorizationMatrix.
 var authzMatrix = map[string]matrixRoute{
 	"GET /healthz":                     {public: true, in: get("/healthz")},
@@ -274,10 +275,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 
 	var patterns []string
-	for _, rt := range srv.routeTable() {
-		patterns = append(patterns, rt.pattern)
+	for _, rt := range srv.Routes() {
+		patterns = append(patterns, rt.Pattern)
 	}
 	sort.Strings(patterns)
+	// The other way round too: an entry that is no route means a package
+	// the server was not composed with, or a route gone.
+	for pattern := range authzMatrix {
+		if !slices.Contains(patterns, pattern) {
+			t.Errorf("the matrix has %q, which no package serves", pattern)
+		}
+	}
 	for _, pattern := range patterns {
 		m, ok := authzMatrix[pattern]
 		if !ok {

@@ -60,7 +60,7 @@ func demoDistrict(t *testing.T, scale float64) (wangge.Store, map[string]synth.A
 // demoServer serves the store with the test clock.
 func demoServer(t *testing.T, store wangge.Store) *Server {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return NewServer(store, Options{Logger: log, Now: func() time.Time { return testNow }})
+	return newTestServer(store, Options{Logger: log, Now: func() time.Time { return testNow }})
 }
 
 // loginWith logs in through the form with a password of its own (the

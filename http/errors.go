@@ -63,17 +63,17 @@ type errorView struct {
 	Message string // the domain's text; internal errors have a generic one
 }
 
-// error is the one error renderer: the JSON error object for the API
+// Error is the one error renderer: the JSON error object for the API
 // (paths under /api/) and for requests that prefer JSON, the error page
 // otherwise, each with the status the one mapping above gives err.
 // Internal errors are logged and shown only as "internal error".
-func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := httpStatus(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if wantsJSON(r) {
-		writeJSON(w, status, apiErrorOf(err))
+		WriteJSON(w, status, apiErrorOf(err))
 		return
 	}
 	l := langOf(r)
@@ -87,7 +87,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	title := s.msgs.T(l, "error."+strconv.Itoa(status))
-	s.render(w, r, status, "error", &view{Title: title, Data: ev})
+	s.Render(w, r, status, "error", &View{Title: title, Data: ev})
 }
 
 // apiError is the JSON API's one error shape.

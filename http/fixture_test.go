@@ -167,13 +167,25 @@ func fillFixture(t testing.TB, db *sqldb.DB, box *secret.Box) *fixture {
 	return f
 }
 
+// TestProviders are the handler packages the tests' servers are composed
+// with, as cmd/wangge composes them: compose_test.go (package http_test,
+// which may import them, as this package may not) adds them. The pages'
+// tests then see the whole server (the kiosk's map asks /api/v1/locate),
+// and the authorization matrix walks every package's routes.
+var TestProviders []Provider
+
+// newTestServer is NewServer with the handler packages.
+func newTestServer(store wangge.Store, opts Options) *Server {
+	return NewServer(store, opts, TestProviders...)
+}
+
 // server returns a server over the fixture's store with the test clock.
 func (f *fixture) server(t testing.TB) *Server {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
-	return NewServer(f.store, Options{Logger: log, Now: func() time.Time { return testNow }})
+	return newTestServer(f.store, Options{Logger: log, Now: func() time.Time { return testNow }})
 }
 
 // testWriter sends the server's log to the test's log.

@@ -21,7 +21,7 @@ func (s *Server) handleGroup(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	code := r.PathValue("code")
 	def := wangge.GroupDefOf(wangge.KeyGroup(r.PathValue("group")))
-	scope := userFrom(ctx).Scope()
+	scope := UserFrom(ctx).Scope()
 	if !wangge.ValidRegionCode(code) || def == nil || !scope.Narrow(code).GroupVisible(def.Group) {
 		return wangge.ErrNotFound
 	}
@@ -45,9 +45,9 @@ func (s *Server) handleGroup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l := langOf(r)
-	crumbs = append(crumbs, crumb{Name: s.msgs.T(l, "group."+string(def.Group))})
+	crumbs = append(crumbs, Crumb{Name: s.msgs.T(l, "group."+string(def.Group))})
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].GridCode < ms[j].GridCode })
 	v := &groupView{Area: area, Def: def, Members: ms, Pager: newPager(r, n, total)}
-	s.render(w, r, http.StatusOK, "group", &view{Title: area.Name + " · " + s.msgs.T(l, "group."+string(def.Group)), Crumbs: crumbs, Data: v})
+	s.Render(w, r, http.StatusOK, "group", &View{Title: area.Name + " · " + s.msgs.T(l, "group."+string(def.Group)), Crumbs: crumbs, Data: v})
 	return nil
 }

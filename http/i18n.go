@@ -97,7 +97,7 @@ func (c *catalogue) T(l lang, id string, args ...any) string {
 func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) {
 	l := lang(r.PathValue("lang"))
 	if _, ok := catalogueFiles[l]; !ok {
-		s.error(w, r, wangge.ErrNotFound)
+		s.Error(w, r, wangge.ErrNotFound)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{

@@ -29,7 +29,7 @@ func serverOver(t testing.TB, store wangge.Store) *Server {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
-	return NewServer(store, Options{Logger: log, Now: func() time.Time { return testNow }})
+	return newTestServer(store, Options{Logger: log, Now: func() time.Time { return testNow }})
 }
 
 // postgresDB creates a PostgreSQL database of the test's own on the server

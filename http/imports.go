@@ -123,7 +123,7 @@ func (s *Server) sweepImportsEvery(ctx context.Context) {
 // none: unknown, expired, another user's or another session's. A running
 // job whose server went silent is taken over here, so it never hangs.
 func (s *Server) importJob(r *http.Request) (*wangge.ImportJob, error) {
-	u := userFrom(r.Context())
+	u := UserFrom(r.Context())
 	if u == nil {
 		return nil, nil
 	}
@@ -152,7 +152,7 @@ func (s *Server) takeOver(r *http.Request, j *wangge.ImportJob) (*wangge.ImportJ
 	if j.State == wangge.JobCommitting {
 		state, dry = wangge.JobCommitting, false
 	}
-	u := userFrom(r.Context())
+	u := UserFrom(r.Context())
 	nj, err := s.store.ClaimImportJob(r.Context(), u.ID, j.Token, nil, state, s.imports.holder, s.imports.lease)
 	if errors.Is(err, wangge.ErrConflict) { // another server was quicker
 		return s.store.ImportJob(r.Context(), u.ID, j.Token)
@@ -186,7 +186,7 @@ func (s *Server) renderImportForm(w http.ResponseWriter, r *http.Request, status
 	if v.Kind == "" {
 		v.Kind = ledger.KindPersons
 	}
-	s.render(w, r, status, "import", &view{Title: s.msgs.T(langOf(r), "import.title"), Data: v})
+	s.Render(w, r, status, "import", &View{Title: s.msgs.T(langOf(r), "import.title"), Data: v})
 }
 
 // handleImportForm shows the templates and the upload form.
@@ -250,7 +250,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) erro
 		return fail(http.StatusBadRequest, "import.error.empty", k)
 	}
 	s.sweepImports(r.Context())
-	u := userFrom(r.Context())
+	u := UserFrom(r.Context())
 	if n, err := s.store.OpenImportJobs(r.Context(), u.ID); err != nil {
 		return err
 	} else if n >= importsPerUser {
@@ -554,8 +554,8 @@ func (s *Server) handleImportJob(w http.ResponseWriter, r *http.Request) error {
 		v.Pager = newPagerSize(r, n, len(rows), importRowsPage)
 	}
 	l := langOf(r)
-	crumbs := []crumb{{Name: s.msgs.T(l, "import.title"), URL: "/import"}, {Name: v.Name}}
-	s.render(w, r, http.StatusOK, "import_job", &view{Title: s.msgs.T(l, "import.title") + " · " + v.Name, Crumbs: crumbs, Data: v, Import: true})
+	crumbs := []Crumb{{Name: s.msgs.T(l, "import.title"), URL: "/import"}, {Name: v.Name}}
+	s.Render(w, r, http.StatusOK, "import_job", &View{Title: s.msgs.T(l, "import.title") + " · " + v.Name, Crumbs: crumbs, Data: v, Import: true})
 	return nil
 }
 
@@ -627,7 +627,7 @@ func (s *Server) claimAndStart(w http.ResponseWriter, r *http.Request, from, to 
 		importGone(w, r)
 		return nil
 	}
-	u := userFrom(r.Context())
+	u := UserFrom(r.Context())
 	nj, err := s.store.ClaimImportJob(r.Context(), u.ID, j.Token, []string{from}, to, s.imports.holder, s.imports.lease)
 	switch {
 	case err == nil:

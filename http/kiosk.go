@@ -99,7 +99,7 @@ func (s *Server) handleKiosk(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.render(w, r, http.StatusOK, "kiosk", &view{Title: s.msgs.T(langOf(r), "kiosk.title"), Data: v, Kiosk: true, KioskHome: home, Map: true})
+	s.Render(w, r, http.StatusOK, "kiosk", &View{Title: s.msgs.T(langOf(r), "kiosk.title"), Data: v, Kiosk: true, KioskHome: home, Map: true})
 	return nil
 }
 
@@ -139,7 +139,7 @@ func (s *Server) handleKioskGrid(w http.ResponseWriter, r *http.Request) error {
 			v.Services = append(v.Services, g)
 		}
 	}
-	s.render(w, r, http.StatusOK, "kiosk", &view{Title: sum.Name, Data: v, Kiosk: true, KioskHome: home})
+	s.Render(w, r, http.StatusOK, "kiosk", &View{Title: sum.Name, Data: v, Kiosk: true, KioskHome: home})
 	return nil
 }
 
@@ -184,7 +184,7 @@ func (s *Server) handleKioskMap(w http.ResponseWriter, r *http.Request) error {
 	}
 	fc.Features = append(fc.Features, streets...)
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	writeJSON(w, http.StatusOK, fc)
+	WriteJSON(w, http.StatusOK, fc)
 	return nil
 }
 

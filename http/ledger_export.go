@@ -53,7 +53,7 @@ func exporterName(u *wangge.User) string {
 
 // ledgerExportOf is the export of a ledger page's filters by the user.
 func (s *Server) ledgerExportOf(r *http.Request, f *ledgerFilter, format string) *ledger.Export {
-	u := userFrom(r.Context())
+	u := UserFrom(r.Context())
 	return &ledger.Export{Kind: ledger.ExportKind(f.Kind), Format: format, Area: f.Area, Scope: f.Scope, Query: f.Q,
 		Group: f.Group, All: f.All, Terms: u.Scope(), Staff: u.Role.Can(wangge.PermViewPeople),
 		CJT349Object: s.opts.CJT349Object, Exporter: exporterName(u), Now: s.now().In(chinaTime)}
@@ -81,7 +81,7 @@ type ledgerExportView struct {
 // handleLedgerExport returns the handler of a ledger's export in a format.
 func (s *Server) handleLedgerExport(kind, format string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		u := userFrom(r.Context())
+		u := UserFrom(r.Context())
 		if !u.Role.Can(ledgerPerm(kind)) || !u.Role.Can(ledgerExportPerm(kind)) {
 			return errForbidden
 		}
@@ -152,8 +152,8 @@ func (s *Server) renderExportForm(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	l := langOf(r)
-	crumbs := []crumb{{Name: s.msgs.T(l, "ledger.index.title"), URL: "/ledgers"}, {Name: v.Title, URL: v.Back}, {Name: s.msgs.T(l, "export.title")}}
-	s.render(w, r, status, "ledger_export", &view{Title: v.Title + " · " + s.msgs.T(l, "export.title"), Crumbs: crumbs, Data: v})
+	crumbs := []Crumb{{Name: s.msgs.T(l, "ledger.index.title"), URL: "/ledgers"}, {Name: v.Title, URL: v.Back}, {Name: s.msgs.T(l, "export.title")}}
+	s.Render(w, r, status, "ledger_export", &View{Title: v.Title + " · " + s.msgs.T(l, "export.title"), Crumbs: crumbs, Data: v})
 	return nil
 }
 

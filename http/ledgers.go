@@ -77,7 +77,7 @@ type ledgerFilter struct {
 // the user's scope is not found, as its page would be.
 func (s *Server) ledgerFilterOf(r *http.Request, kind string) (*ledgerFilter, error) {
 	ctx := r.Context()
-	u := userFrom(ctx)
+	u := UserFrom(ctx)
 	q := r.URL.Query()
 	code := strings.TrimSpace(q.Get("area"))
 	if code == "" {
@@ -354,7 +354,7 @@ func (s *Server) ledgerPageOf(r *http.Request, kind string) (*ledgerFilter, wang
 // newLedgerView starts the view of a ledger page: filters, sort links,
 // export links.
 func (s *Server) newLedgerView(r *http.Request, f *ledgerFilter) (*ledgerView, error) {
-	u := userFrom(r.Context())
+	u := UserFrom(r.Context())
 	areas, err := s.areaOptions(r.Context(), u, f.Area)
 	if err != nil {
 		return nil, err
@@ -370,8 +370,8 @@ func (s *Server) newLedgerView(r *http.Request, f *ledgerFilter) (*ledgerView, e
 func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, v *ledgerView) {
 	l := langOf(r)
 	title := s.msgs.T(l, "ledger."+v.Kind+".title")
-	crumbs := []crumb{{Name: s.msgs.T(l, "ledger.nav"), URL: "/ledgers"}, {Name: title}}
-	s.render(w, r, http.StatusOK, "ledger", &view{Title: title + " · " + v.Filter.Area.Name, Crumbs: crumbs, Data: v})
+	crumbs := []Crumb{{Name: s.msgs.T(l, "ledger.nav"), URL: "/ledgers"}, {Name: title}}
+	s.Render(w, r, http.StatusOK, "ledger", &View{Title: title + " · " + v.Filter.Area.Name, Crumbs: crumbs, Data: v})
 }
 
 // ledgerCard is one ledger on the ledgers' index.
@@ -382,7 +382,7 @@ type ledgerCard struct {
 
 // handleLedgers lists the ledgers the user may open, for the user's area.
 func (s *Server) handleLedgers(w http.ResponseWriter, r *http.Request) error {
-	u := userFrom(r.Context())
+	u := UserFrom(r.Context())
 	area, err := s.store.Area(r.Context(), u.ScopeCode)
 	if err != nil {
 		return err
@@ -394,7 +394,7 @@ func (s *Server) handleLedgers(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	l := langOf(r)
-	s.render(w, r, http.StatusOK, "ledgers", &view{Title: s.msgs.T(l, "ledger.nav"), Crumbs: []crumb{{Name: s.msgs.T(l, "ledger.nav")}},
+	s.Render(w, r, http.StatusOK, "ledgers", &View{Title: s.msgs.T(l, "ledger.nav"), Crumbs: []Crumb{{Name: s.msgs.T(l, "ledger.nav")}},
 		Data: struct {
 			Area  *wangge.Area
 			Cards []ledgerCard
@@ -416,12 +416,12 @@ func (s *Server) handleAssistantsLedger(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	v.Pager = newPager(r, n, total)
-	v.CanHistory = userFrom(ctx).Role.Can(wangge.PermViewPeople)
+	v.CanHistory = UserFrom(ctx).Role.Can(wangge.PermViewPeople)
 	names := s.newAreaNames(ctx)
 	for _, a := range as {
 		row := assistantRow{AssistantSummary: a}
 		if v.CanHistory {
-			terms, err := s.store.Assignments(ctx, userFrom(ctx).Scope(), a.ID)
+			terms, err := s.store.Assignments(ctx, UserFrom(ctx).Scope(), a.ID)
 			if err != nil {
 				return err
 			}

@@ -500,7 +500,7 @@ func TestResidentsExportIsAnImportFileOfPersons(t *testing.T) {
 // object code is set.
 func TestUnitsAndGroupsExportsHaveTheImportColumns(t *testing.T) {
 	f := newFixture(t)
-	srv := NewServer(f.store, Options{Now: func() time.Time { return testNow }, CJT349Object: "010100"})
+	srv := newTestServer(f.store, Options{Now: func() time.Time { return testNow }, CJT349Object: "010100"})
 	h := srv.Handler()
 	c := login(t, h, "admin")
 

@@ -2,9 +2,6 @@ package http
 
 import (
 	"context"
-	"math"
-	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,12 +10,12 @@ import (
 	"github.com/wangge/wangge/geo"
 )
 
-// locator keeps the in-process spatial index of the current grid outlines.
+// Locator keeps the in-process spatial index of the current grid outlines.
 // It is rebuilt when the outlines change: at most once a second a request
 // asks the store whether they have (a cheap stamp), and a rebuild swaps the
 // index in whole, so lookups never wait on it.
-type locator struct {
-	store   wangge.Store
+type Locator struct {
+	store   LocatorStore
 	index   atomic.Pointer[geo.Index]
 	stamp   atomic.Value // string
 	checked atomic.Int64 // unix nanoseconds of the last check
@@ -29,7 +26,16 @@ type locator struct {
 	now func() time.Time
 }
 
-func (l *locator) clock() time.Time {
+// LocatorStore is what the locator reads: the outlines, their stamp, and
+// the names and assistant of the grid a point falls in.
+type LocatorStore interface {
+	BoundaryStamp(ctx context.Context) (string, error)
+	Boundaries(ctx context.Context, prefix string, level wangge.Level, at time.Time) ([]wangge.Boundary, error)
+	Area(ctx context.Context, code string) (*wangge.Area, error)
+	GridAssistant(ctx context.Context, gridCode string) (*wangge.Assistant, error)
+}
+
+func (l *Locator) clock() time.Time {
 	if l.now == nil {
 		return time.Now()
 	}
@@ -44,17 +50,40 @@ const (
 )
 
 type cachedAnswer struct {
-	ans locateAnswer
+	ans GridPlace
 	at  time.Time
+}
+
+// GridPlace is what the locator says of the grid a point lies in: the
+// public facts a resident is shown.
+type GridPlace struct {
+	GridCode, GridName           string
+	CommunityCode, CommunityName string
+	AssistantName                string
+	AssistantPhone               string // the public work phone
+}
+
+// Locate returns the grid that holds the point (WGS-84), with its names
+// and assistant; ok is false when the point lies in no grid.
+func (l *Locator) Locate(ctx context.Context, lng, lat float64) (place GridPlace, ok bool, err error) {
+	ix, err := l.current(ctx)
+	if err != nil {
+		return GridPlace{}, false, err
+	}
+	code, ok := ix.Locate(lng, lat)
+	if !ok {
+		return GridPlace{}, false, nil
+	}
+	return l.answer(ctx, code), true, nil
 }
 
 // answer returns what locate says of a grid, read from the store at most
 // once per answerTTL.
-func (l *locator) answer(ctx context.Context, code string) locateAnswer {
+func (l *Locator) answer(ctx context.Context, code string) GridPlace {
 	if c, ok := l.answers.Load(code); ok && l.clock().Sub(c.(*cachedAnswer).at) < answerTTL {
 		return c.(*cachedAnswer).ans
 	}
-	ans := locateAnswer{GridCode: code, CommunityCode: wangge.ParentCode(code)}
+	ans := GridPlace{GridCode: code, CommunityCode: wangge.ParentCode(code)}
 	if g, err := l.store.Area(ctx, code); err == nil {
 		ans.GridName = g.Name
 	}
@@ -70,7 +99,7 @@ func (l *locator) answer(ctx context.Context, code string) locateAnswer {
 
 // current returns an index of the current outlines, rebuilding it first
 // when they have changed.
-func (l *locator) current(ctx context.Context) (*geo.Index, error) {
+func (l *Locator) current(ctx context.Context) (*geo.Index, error) {
 	now := l.clock().UnixNano()
 	ix := l.index.Load()
 	if ix != nil && now-l.checked.Load() < int64(locatorRecheck) {
@@ -114,54 +143,9 @@ func (l *locator) current(ctx context.Context) (*geo.Index, error) {
 // follow makes every change the store pushes (PostgreSQL's NOTIFY from any
 // server) reach the next lookup: the stamp is checked again, and names and
 // assistants are read afresh.
-func (l *locator) follow(changes <-chan struct{}) {
+func (l *Locator) follow(changes <-chan struct{}) {
 	for range changes {
 		l.checked.Store(0)
 		l.answers.Clear()
 	}
-}
-
-// locateAnswer is the contract of GET /api/v1/locate.
-type locateAnswer struct {
-	GridCode       string  `json:"grid_code"`
-	GridName       string  `json:"grid_name"`
-	CommunityCode  string  `json:"community_code"`
-	CommunityName  string  `json:"community_name"`
-	AssistantName  string  `json:"assistant_name"`
-	AssistantPhone string  `json:"assistant_phone"` // the public work phone
-	Lng            float64 `json:"lng"`             // the point, WGS-84
-	Lat            float64 `json:"lat"`
-}
-
-var errOutsideGrids = &wangge.Error{Code: wangge.ENotFound,
-	Zh: "该位置不在任何网格内。", Message: "The point lies in no grid."}
-
-// handleLocate answers which grid a point lies in, with its assistant.
-// Public: it is what the kiosk and the phone page ask.
-func (s *Server) handleLocate(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	lng, err1 := strconv.ParseFloat(q.Get("lng"), 64)
-	lat, err2 := strconv.ParseFloat(q.Get("lat"), 64)
-	if err1 != nil || err2 != nil || math.IsNaN(lng) || math.IsNaN(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90 {
-		return wangge.FieldError("lng", "请给出经度 lng（-180 至 180）和纬度 lat（-90 至 90）。", "Give lng (-180 to 180) and lat (-90 to 90) as numbers.")
-	}
-	crs, err := geo.ParseCRS(q.Get("crs"))
-	if err != nil {
-		return wangge.FieldError("crs", "坐标系应为 wgs84 或 gcj02。", "crs is wgs84 or gcj02.")
-	}
-	if crs == geo.GCJ02 {
-		lng, lat = geo.FromGCJ02(lng, lat)
-	}
-	ix, err := s.locate.current(r.Context())
-	if err != nil {
-		return err
-	}
-	code, ok := ix.Locate(lng, lat)
-	if !ok {
-		return errOutsideGrids
-	}
-	ans := s.locate.answer(r.Context(), code)
-	ans.Lng, ans.Lat = lng, lat
-	writeJSON(w, http.StatusOK, ans)
-	return nil
 }

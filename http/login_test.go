@@ -20,7 +20,7 @@ import (
 // clockServer returns a server whose clock (Options.Now) reads *now.
 func (f *fixture) clockServer(t *testing.T, now *time.Time) *Server {
 	s := f.server(t)
-	return NewServer(f.store, Options{Logger: s.log, Now: func() time.Time { return *now }})
+	return newTestServer(f.store, Options{Logger: s.log, Now: func() time.Time { return *now }})
 }
 
 // req is one request of the login tests.

@@ -37,7 +37,7 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 	if !wangge.ValidRegionCode(code) {
 		return wangge.ErrNotFound
 	}
-	sum, err := s.store.AreaSummary(ctx, userFrom(ctx).Scope(), code)
+	sum, err := s.store.AreaSummary(ctx, UserFrom(ctx).Scope(), code)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	crumbs = append(crumbs, crumb{Name: s.msgs.T(langOf(r), "map.title")})
+	crumbs = append(crumbs, Crumb{Name: s.msgs.T(langOf(r), "map.title")})
 	on, at, err := mapDay(r)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 		v.Checked = v.Coverage != nil
 		v.Strays = len(rep.BuildingsOutsideGrids) + len(rep.BuildingsInTwoGrids)
 	}
-	s.render(w, r, http.StatusOK, "map", &view{Title: sum.Name + " · " + s.msgs.T(langOf(r), "map.title"), Crumbs: crumbs, Data: v, Map: true})
+	s.Render(w, r, http.StatusOK, "map", &View{Title: sum.Name + " · " + s.msgs.T(langOf(r), "map.title"), Crumbs: crumbs, Data: v, Map: true})
 	return nil
 }
 
@@ -86,7 +86,7 @@ type mapFeature struct {
 // buildings outside every grid or in two ("stray").
 func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	scope := userFrom(ctx).Scope()
+	scope := UserFrom(ctx).Scope()
 	code := r.PathValue("code")
 	if !wangge.ValidRegionCode(code) {
 		return wangge.ErrNotFound
@@ -194,7 +194,7 @@ func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 		fs = []mapFeature{}
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
-	writeJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "features": fs})
+	WriteJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "features": fs})
 	return nil
 }
 
@@ -268,7 +268,7 @@ func (s *Server) handleGridCard(w http.ResponseWriter, r *http.Request) error {
 	if wangge.LevelOf(code) != wangge.LevelGrid || !wangge.ValidRegionCode(code) {
 		return wangge.ErrNotFound
 	}
-	scope := userFrom(ctx).Scope()
+	scope := UserFrom(ctx).Scope()
 	if _, err := s.store.AreaSummary(ctx, scope, code); err != nil {
 		return err // a grid outside the user's scope shows its name only
 	}
@@ -297,6 +297,6 @@ func (s *Server) handleGridCard(w http.ResponseWriter, r *http.Request) error {
 		c.Groups = append(c.Groups, cardGroup{Group: string(g.Group), Name: s.msgs.T(l, "group."+string(g.Group)), Count: g.Count})
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
-	writeJSON(w, http.StatusOK, c)
+	WriteJSON(w, http.StatusOK, c)
 	return nil
 }

@@ -219,7 +219,7 @@ func TestTilesWhenConfigured(t *testing.T) {
 
 	f := newFixture(t)
 	s := f.server(t)
-	s2 := NewServer(f.store, Options{Logger: s.log, Now: s.now, TileURL: "https://tiles.example.org/{z}/{x}/{y}.png"})
+	s2 := newTestServer(f.store, Options{Logger: s.log, Now: s.now, TileURL: "https://tiles.example.org/{z}/{x}/{y}.png"})
 	h := s2.Handler()
 	w := getAs(t, h, login(t, h, "dongyuan"), "/areas/"+communityA+"/map")
 	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https://tiles.example.org;") {
@@ -233,7 +233,7 @@ func TestTilesWhenConfigured(t *testing.T) {
 	if csp := w.Header().Get("Content-Security-Policy"); csp != contentSecurityPolicy || strings.Contains(w.Body.String(), "data-tiles") {
 		t.Errorf("without tiles: %s", csp)
 	}
-	bad := NewServer(f.store, Options{Logger: s.log, TileURL: "javascript:alert(1)"})
+	bad := newTestServer(f.store, Options{Logger: s.log, TileURL: "javascript:alert(1)"})
 	if bad.opts.TileURL != "" {
 		t.Errorf("a bad tile URL was kept")
 	}

@@ -118,7 +118,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			if sw, ok := w.(*statusWriter); ok && sw.wrote {
 				return // too late for an error page
 			}
-			s.error(w, r, fmt.Errorf("panic: %v", v))
+			s.Error(w, r, fmt.Errorf("panic: %v", v))
 		}()
 		next.ServeHTTP(w, r)
 	})
@@ -161,7 +161,7 @@ func (s *Server) staticHandler() http.Handler {
 	return http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := r.URL.Path
 		if _, ok := staticVersions[name]; !ok {
-			s.error(w, r, wangge.ErrNotFound)
+			s.Error(w, r, wangge.ErrNotFound)
 			return
 		}
 		if r.URL.Query().Get("v") == staticVersions[name] {

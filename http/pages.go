@@ -67,8 +67,8 @@ func idOf(r *http.Request) (int64, error) {
 // areaCrumbs returns the breadcrumb from the district down to the area
 // code, each a link. Region names are public, and every ancestor of an
 // area the user may see is one they may see.
-func (s *Server) areaCrumbs(ctx context.Context, code string) ([]crumb, error) {
-	var cs []crumb
+func (s *Server) areaCrumbs(ctx context.Context, code string) ([]Crumb, error) {
+	var cs []Crumb
 	for _, n := range []int{wangge.DistrictCodeLen, wangge.SubdistrictCodeLen, wangge.CommunityCodeLen, wangge.GridCodeLen} {
 		if n > len(code) {
 			break
@@ -77,14 +77,14 @@ func (s *Server) areaCrumbs(ctx context.Context, code string) ([]crumb, error) {
 		if err != nil {
 			return nil, err
 		}
-		cs = append(cs, crumb{Name: a.Name, URL: "/areas/" + a.Code})
+		cs = append(cs, Crumb{Name: a.Name, URL: "/areas/" + a.Code})
 	}
 	return cs, nil
 }
 
 // handleHome sends the user to the page of the area they work in.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	u := userFrom(r.Context())
+	u := UserFrom(r.Context())
 	http.Redirect(w, r, "/areas/"+url.PathEscape(u.ScopeCode), http.StatusSeeOther)
 }
 
@@ -113,7 +113,7 @@ type areaView struct {
 // and its children, or for a grid its assistant, key groups and buildings.
 func (s *Server) handleArea(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	scope := userFrom(ctx).Scope()
+	scope := UserFrom(ctx).Scope()
 	code := r.PathValue("code")
 	if !wangge.ValidRegionCode(code) {
 		return wangge.ErrNotFound
@@ -149,7 +149,7 @@ func (s *Server) handleArea(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	slices.Reverse(v.Outlines)
-	s.render(w, r, http.StatusOK, "area", &view{Title: sum.Name, Crumbs: crumbs, Data: v})
+	s.Render(w, r, http.StatusOK, "area", &View{Title: sum.Name, Crumbs: crumbs, Data: v})
 	return nil
 }
 
@@ -190,7 +190,7 @@ type buildingView struct {
 // handleBuilding shows a building and its households.
 func (s *Server) handleBuilding(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	scope := userFrom(ctx).Scope()
+	scope := UserFrom(ctx).Scope()
 	id, err := idOf(r)
 	if err != nil {
 		return err
@@ -233,8 +233,8 @@ func (s *Server) handleBuilding(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	crumbs = append(crumbs, crumb{Name: b.Name})
-	s.render(w, r, http.StatusOK, "building", &view{Title: b.Name, Crumbs: crumbs, Data: v})
+	crumbs = append(crumbs, Crumb{Name: b.Name})
+	s.Render(w, r, http.StatusOK, "building", &View{Title: b.Name, Crumbs: crumbs, Data: v})
 	return nil
 }
 
@@ -298,7 +298,7 @@ type moveRow struct {
 // masked), their key groups, the visits and the moves.
 func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	scope := userFrom(ctx).Scope()
+	scope := UserFrom(ctx).Scope()
 	id, err := idOf(r)
 	if err != nil {
 		return err
@@ -316,7 +316,7 @@ func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Pager = newPager(r, n, visits)
-	v.CanReveal = userFrom(ctx).Role.Can(wangge.PermReveal)
+	v.CanReveal = UserFrom(ctx).Role.Can(wangge.PermReveal)
 	// A household's file is a sensitive view even masked: who looked at
 	// whose family is recorded.
 	if err := s.store.Audit(ctx, &wangge.AuditEntry{Action: "household.view", Object: "household", ObjectID: strconv.FormatInt(h.ID, 10), GridCode: h.GridCode}); err != nil {
@@ -327,8 +327,8 @@ func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	room := s.roomLabel(langOf(r), h)
-	crumbs = append(crumbs, crumb{Name: v.Building.Name, URL: "/buildings/" + strconv.FormatInt(v.Building.ID, 10)}, crumb{Name: room})
-	s.render(w, r, http.StatusOK, "household", &view{Title: v.Building.Name + " " + room, Crumbs: crumbs, Data: v})
+	crumbs = append(crumbs, Crumb{Name: v.Building.Name, URL: "/buildings/" + strconv.FormatInt(v.Building.ID, 10)}, Crumb{Name: room})
+	s.Render(w, r, http.StatusOK, "household", &View{Title: v.Building.Name + " " + room, Crumbs: crumbs, Data: v})
 	return nil
 }
 

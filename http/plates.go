@@ -142,7 +142,7 @@ func (s *Server) handleBuildingPlate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	b, err := s.store.Building(ctx, userFrom(ctx).Scope(), id)
+	b, err := s.store.Building(ctx, UserFrom(ctx).Scope(), id)
 	if err != nil {
 		return err
 	}
@@ -155,8 +155,8 @@ func (s *Server) handleBuildingPlate(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	title := s.msgs.T(langOf(r), "plate.title")
-	crumbs = append(crumbs, crumb{Name: b.Name, URL: "/buildings/" + strconv.FormatInt(b.ID, 10)}, crumb{Name: title})
-	s.render(w, r, http.StatusOK, "plate", &view{Title: title + " · " + b.Name, Crumbs: crumbs, Data: &platesView{Plates: []plate{p}}})
+	crumbs = append(crumbs, Crumb{Name: b.Name, URL: "/buildings/" + strconv.FormatInt(b.ID, 10)}, Crumb{Name: title})
+	s.Render(w, r, http.StatusOK, "plate", &View{Title: title + " · " + b.Name, Crumbs: crumbs, Data: &platesView{Plates: []plate{p}}})
 	return nil
 }
 
@@ -165,7 +165,7 @@ func (s *Server) handleBuildingPlate(w http.ResponseWriter, r *http.Request) err
 // printed page.
 func (s *Server) handleAreaPlates(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	scope := userFrom(ctx).Scope()
+	scope := UserFrom(ctx).Scope()
 	code := r.PathValue("code")
 	if l := wangge.LevelOf(code); (l != wangge.LevelGrid && l != wangge.LevelCommunity) || !wangge.ValidRegionCode(code) {
 		return wangge.ErrNotFound
@@ -196,7 +196,7 @@ func (s *Server) handleAreaPlates(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	title := s.msgs.T(langOf(r), "plate.title")
-	crumbs = append(crumbs, crumb{Name: title})
-	s.render(w, r, http.StatusOK, "plate", &view{Title: title + " · " + sum.Name, Crumbs: crumbs, Data: v})
+	crumbs = append(crumbs, Crumb{Name: title})
+	s.Render(w, r, http.StatusOK, "plate", &View{Title: title + " · " + sum.Name, Crumbs: crumbs, Data: v})
 	return nil
 }

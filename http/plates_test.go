@@ -124,7 +124,7 @@ func TestDoorPlateQRPointsAtThePublicURL(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			c.opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 			c.opts.Now = func() time.Time { return testNow }
-			h := NewServer(f.store, c.opts).Handler()
+			h := newTestServer(f.store, c.opts).Handler()
 			w := scenario{url: c.url, as: "dongyuan", status: 200, contains: []string{c.wantQR}}.run(t, h)
 			if qrIn(t, w.Body.String()) != wantQR(t, c.wantQR) {
 				t.Errorf("the QR code does not encode %s", c.wantQR)

@@ -94,7 +94,7 @@ func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		err = wangge.FieldError("valid_from", "请填写生效日期（年-月-日）。", "Give the date the new grids take effect (YYYY-MM-DD).")
 	} else {
-		_, err = p.Accept(ctx, s.store, userFrom(ctx).Scope(), r.PostFormValue("digest"), validFrom, reason)
+		_, err = p.Accept(ctx, s.store, UserFrom(ctx).Scope(), r.PostFormValue("digest"), validFrom, reason)
 	}
 	switch wangge.ErrorCode(err) {
 	case "":
@@ -113,7 +113,7 @@ func (s *Server) propose(r *http.Request, opt proposal.Options) (*proposal.Propo
 	if wangge.LevelOf(code) != wangge.LevelCommunity {
 		return nil, wangge.ErrNotFound
 	}
-	return proposal.Make(r.Context(), s.store, userFrom(r.Context()).Scope(), code, opt)
+	return proposal.Make(r.Context(), s.store, UserFrom(r.Context()).Scope(), code, opt)
 }
 
 func (s *Server) renderPropose(w http.ResponseWriter, r *http.Request, status int, p *proposal.Proposal, opt proposal.Options, from, reason string, err error) {
@@ -143,11 +143,11 @@ func (s *Server) renderPropose(w http.ResponseWriter, r *http.Request, status in
 	v.Pic = s.proposalPicture(l, p)
 	crumbs, cerr := s.areaCrumbs(r.Context(), p.Code)
 	if cerr != nil {
-		s.error(w, r, cerr)
+		s.Error(w, r, cerr)
 		return
 	}
-	crumbs = append(crumbs, crumb{Name: s.msgs.T(l, "propose.title")})
-	s.render(w, r, status, "propose", &view{Title: p.Community.Name + " · " + s.msgs.T(l, "propose.title"), Crumbs: crumbs, Data: v})
+	crumbs = append(crumbs, Crumb{Name: s.msgs.T(l, "propose.title")})
+	s.Render(w, r, status, "propose", &View{Title: p.Community.Name + " · " + s.msgs.T(l, "propose.title"), Crumbs: crumbs, Data: v})
 }
 
 // proposalPicture draws the proposal (geo/svg): the proposed grids in

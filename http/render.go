@@ -122,11 +122,11 @@ func telURL(phone string) template.URL {
 	return template.URL("tel:" + b.String())
 }
 
-// view is what every page template receives: the frame's data and the
+// View is what every page template receives: the frame's data and the
 // page's own in Data.
-type view struct {
+type View struct {
 	Title  string
-	Crumbs []crumb
+	Crumbs []Crumb
 	Data   any
 	Kiosk  bool // the public touch screen: no header, resets when idle
 	Map    bool // the page draws a map: load Leaflet and map.js
@@ -142,18 +142,18 @@ type view struct {
 	User     *wangge.User
 }
 
-// crumb is one step of the breadcrumb; the last has no URL.
-type crumb struct {
+// Crumb is one step of the breadcrumb; the last has no URL.
+type Crumb struct {
 	Name string
 	URL  string
 }
 
-// render writes the page with the status. It renders into a buffer first,
+// Render writes the page with the status. It renders into a buffer first,
 // so a template error becomes a clean 500 rather than half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, v *View) {
 	l := langOf(r)
 	v.Lang, v.HTMLLang, v.LangURL = l, l.htmlLang(), langSwitchURL(r, l)
-	v.User = userFrom(r.Context())
+	v.User = UserFrom(r.Context())
 	var buf bytes.Buffer
 	if err := s.tmpl.pages[l][name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.Error("render", "template", name, "err", err)

@@ -29,7 +29,7 @@ type reportParams struct {
 // YYYY-MM-DD (default: today in Beijing) and ?cycle=DAYS.
 func (s *Server) reportQuery(r *http.Request) (*reportParams, error) {
 	ctx := r.Context()
-	u := userFrom(ctx)
+	u := UserFrom(ctx)
 	p := &reportParams{scope: u.Scope(), cycle: wangge.DefaultVisitCycle}
 	q := r.URL.Query()
 	code := q.Get("area")
@@ -90,14 +90,14 @@ type reportsView struct {
 
 // handleReports lists the reports the user may generate.
 func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) error {
-	u := userFrom(r.Context())
+	u := UserFrom(r.Context())
 	v := &reportsView{Completeness: u.Role.Can(wangge.PermViewPeople), Area: u.ScopeCode}
 	for _, lr := range wangge.LineReports {
 		if u.MayGenerate(lr.Line) {
 			v.Lines = append(v.Lines, lr.Line)
 		}
 	}
-	s.render(w, r, http.StatusOK, "reports", &view{Title: s.msgs.T(langOf(r), "reports.title"), Data: v})
+	s.Render(w, r, http.StatusOK, "reports", &View{Title: s.msgs.T(langOf(r), "reports.title"), Data: v})
 	return nil
 }
 
@@ -193,8 +193,8 @@ func (s *Server) handleCompleteness(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	l := langOf(r)
-	crumbs = append(crumbs, crumb{Name: s.msgs.T(l, "reports.completeness")})
-	s.render(w, r, http.StatusOK, "report_completeness", &view{Title: p.area.Name + " · " + s.msgs.T(l, "reports.completeness"), Crumbs: crumbs, Data: v})
+	crumbs = append(crumbs, Crumb{Name: s.msgs.T(l, "reports.completeness")})
+	s.Render(w, r, http.StatusOK, "report_completeness", &View{Title: p.area.Name + " · " + s.msgs.T(l, "reports.completeness"), Crumbs: crumbs, Data: v})
 	return nil
 }
 
@@ -257,7 +257,7 @@ func lineReport(r *http.Request) (*wangge.LineReport, bool, error) {
 	if lr == nil {
 		return nil, false, wangge.ErrNotFound
 	}
-	if !userFrom(r.Context()).MayGenerate(lr.Line) {
+	if !UserFrom(r.Context()).MayGenerate(lr.Line) {
 		return nil, false, errForbidden
 	}
 	return lr, xlsx, nil
@@ -287,8 +287,8 @@ func (s *Server) handleLineReport(w http.ResponseWriter, r *http.Request) error 
 	}
 	l := langOf(r)
 	title := s.msgs.T(l, "reports.line."+string(lr.Line))
-	crumbs = append(crumbs, crumb{Name: title})
-	s.render(w, r, http.StatusOK, "report_line", &view{Title: p.area.Name + " · " + title, Crumbs: crumbs, Data: v})
+	crumbs = append(crumbs, Crumb{Name: title})
+	s.Render(w, r, http.StatusOK, "report_line", &View{Title: p.area.Name + " · " + title, Crumbs: crumbs, Data: v})
 	return nil
 }
 

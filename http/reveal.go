@@ -29,7 +29,7 @@ func (s *Server) handleRevealForm(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	p, err := s.store.Person(r.Context(), userFrom(r.Context()).Scope(), id)
+	p, err := s.store.Person(r.Context(), UserFrom(r.Context()).Scope(), id)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) handleReveal(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	scope := userFrom(ctx).Scope()
+	scope := UserFrom(ctx).Scope()
 	reason, detail := r.PostFormValue("reason"), strings.TrimSpace(r.PostFormValue("detail"))
 	known := false
 	for _, x := range revealReasons {
@@ -100,8 +100,8 @@ func (s *Server) renderRevealMsg(w http.ResponseWriter, r *http.Request, status 
 	v.Limit = wangge.RevealsPerHour
 	v.Error = msg
 	title := s.msgs.T(langOf(r), "reveal.title")
-	crumbs := []crumb{{Name: s.msgs.T(langOf(r), "reveal.back"), URL: v.Back}, {Name: v.Person.Name}}
-	s.render(w, r, status, "reveal", &view{Title: title, Crumbs: crumbs, Data: v})
+	crumbs := []Crumb{{Name: s.msgs.T(langOf(r), "reveal.back"), URL: v.Back}, {Name: v.Person.Name}}
+	s.Render(w, r, status, "reveal", &View{Title: title, Crumbs: crumbs, Data: v})
 }
 
 // callView is the page a call button leads to: one big tel: link.
@@ -121,7 +121,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	scope := userFrom(ctx).Scope()
+	scope := UserFrom(ctx).Scope()
 	masked, err := s.store.Person(ctx, scope, id)
 	if err != nil {
 		return err
@@ -135,7 +135,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := &callView{Person: &wangge.Person{ID: p.ID, HouseholdID: p.HouseholdID, Name: p.Name, Phone: p.Phone}, Back: "/households/" + strconv.FormatInt(p.HouseholdID, 10)}
 	l := langOf(r)
-	crumbs := []crumb{{Name: s.msgs.T(l, "reveal.back"), URL: v.Back}, {Name: p.Name}}
-	s.render(w, r, http.StatusOK, "call", &view{Title: s.msgs.T(l, "call.title", "Name", p.Name), Crumbs: crumbs, Data: v})
+	crumbs := []Crumb{{Name: s.msgs.T(l, "reveal.back"), URL: v.Back}, {Name: p.Name}}
+	s.Render(w, r, http.StatusOK, "call", &View{Title: s.msgs.T(l, "call.title", "Name", p.Name), Crumbs: crumbs, Data: v})
 	return nil
 }

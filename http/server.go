@@ -1,6 +1,15 @@
-// Package http serves wangge's web interface: login, one page per level of
-// the region tree down to the household, and the health and metrics
-// endpoints. It translates between HTTP and the domain and nothing more:
+// Package http is the core of wangge's web side: the server, sessions and
+// logging in, the middleware (panics, security headers, cross-origin
+// protection, the request log and metrics), the one error renderer (the
+// HTML error page, or the JSON error object for /api/ and for clients
+// that prefer JSON), templates with the layout, the message catalogue and
+// the locate index. Handler packages are Providers of routes over it
+// (core.go): the JSON API (http/api), and next Open311; the core imports
+// none of them, the command line composes them. The pages, one per level
+// of the region tree down to the household, still live here; they are the
+// next to move out (http/ui), the same way.
+//
+// The web side translates between HTTP and the domain and nothing more:
 // every read passes the logged-in user's scope to the store, which decides
 // what the user may see.
 package http
@@ -56,17 +65,21 @@ type Server struct {
 	msgs    *catalogue
 	tmpl    *templates
 	metrics *metrics
-	locate  *locator
+	locate  *Locator
 	imports *importJobs
+	table   []Route // every route, the core's and the providers'
 	handler http.Handler
 }
 
 // shutdownTimeout bounds how long ListenAndServe waits for requests in flight.
 const shutdownTimeout = 10 * time.Second
 
-// NewServer returns a server over store. It panics when the embedded
-// templates or message catalogue are broken, which the tests catch.
-func NewServer(store wangge.Store, opts Options) *Server {
+// NewServer returns a server over store with the core's routes and those
+// of each provider (the handler packages: the JSON API, and next Open311),
+// all behind the same middleware. It panics when the embedded templates or
+// message catalogue are broken, which the tests catch, or when two routes
+// claim one pattern.
+func NewServer(store wangge.Store, opts Options, providers ...Provider) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -92,13 +105,17 @@ func NewServer(store wangge.Store, opts Options) *Server {
 			opts.CJT349Object = ""
 		}
 	}
-	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &locator{store: store}, imports: newImportJobs()}
+	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &Locator{store: store}, imports: newImportJobs()}
 	var err error
 	if s.msgs, err = newCatalogue(s.log); err != nil {
 		panic(err)
 	}
 	if s.tmpl, err = s.newTemplates(); err != nil {
 		panic(err)
+	}
+	s.table = s.coreRoutes()
+	for _, p := range providers {
+		s.table = append(s.table, p(s, store)...)
 	}
 	s.handler = s.routes()
 	return s
@@ -107,23 +124,14 @@ func NewServer(store wangge.Store, opts Options) *Server {
 // Handler returns the server's handler with all its middleware.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// route is one entry of the route table: a ServeMux pattern, the
-// permission it needs ("" for public routes) and its handler. The
-// authorization matrix test walks this table, so a route added here without
-// an entry in the matrix fails it.
-type route struct {
-	pattern string
-	perm    wangge.Permission
-	handler http.Handler
-}
-
-// routeTable lists every route.
-func (s *Server) routeTable() []route {
-	public := func(pattern string, h http.Handler) route { return route{pattern: pattern, handler: h} }
-	session := func(pattern string, h http.HandlerFunc) route {
-		return route{pattern: pattern, handler: s.withSession(h)}
+// coreRoutes are the core's own routes: health, metrics, static files,
+// the language switch and logging in and out; for now also the pages.
+func (s *Server) coreRoutes() []Route {
+	public := func(pattern string, h http.Handler) Route { return Route{Pattern: pattern, handler: h} }
+	session := func(pattern string, h http.HandlerFunc) Route {
+		return Route{Pattern: pattern, handler: s.withSession(h)}
 	}
-	return []route{
+	return []Route{
 		public("GET /healthz", http.HandlerFunc(s.handleHealth)),
 		public("GET /metrics", s.metrics),
 		public("GET /static/", s.staticHandler()),
@@ -132,94 +140,91 @@ func (s *Server) routeTable() []route {
 		session("POST /login", s.handleLogin),
 		session("POST /logout", s.handleLogout),
 
-		s.api("GET /api/v1/grids.geojson", s.handleGridsGeoJSON),
-		s.api("GET /api/v1/locate", s.handleLocate),
-		s.api("GET /api/v1/openapi.json", s.handleOpenAPI),
-		s.public("GET /kiosk", s.handleKiosk),
-		s.public("GET /kiosk/grids/{code}", s.handleKioskGrid),
-		s.public("GET /kiosk/map.geojson", s.handleKioskMap),
+		s.Public("GET /kiosk", s.handleKiosk),
+		s.Public("GET /kiosk/grids/{code}", s.handleKioskGrid),
+		s.Public("GET /kiosk/map.geojson", s.handleKioskMap),
 
-		s.page("GET /{$}", wangge.PermLogin, func(w http.ResponseWriter, r *http.Request) error { s.handleHome(w, r); return nil }),
-		s.page("GET /areas/{code}", wangge.PermLogin, s.handleArea),
+		s.Page("GET /{$}", wangge.PermLogin, func(w http.ResponseWriter, r *http.Request) error { s.handleHome(w, r); return nil }),
+		s.Page("GET /areas/{code}", wangge.PermLogin, s.handleArea),
 		// Maps: outlines are public, buildings are read in scope; a grid's
 		// card shows public counts and the key groups the user may see.
-		s.page("GET /areas/{code}/map", wangge.PermLogin, s.handleMap),
-		s.page("GET /areas/{code}/map.geojson", wangge.PermLogin, s.handleMapData),
-		s.page("GET /areas/{code}/card.json", wangge.PermLogin, s.handleGridCard),
-		s.page("GET /buildings/{id}", wangge.PermLogin, s.handleBuilding),
+		s.Page("GET /areas/{code}/map", wangge.PermLogin, s.handleMap),
+		s.Page("GET /areas/{code}/map.geojson", wangge.PermLogin, s.handleMapData),
+		s.Page("GET /areas/{code}/card.json", wangge.PermLogin, s.handleGridCard),
+		s.Page("GET /buildings/{id}", wangge.PermLogin, s.handleBuilding),
 		// Door plates show only public facts, but of buildings in scope.
-		s.page("GET /buildings/{id}/plate", wangge.PermLogin, s.handleBuildingPlate),
-		s.page("GET /areas/{code}/plates", wangge.PermLogin, s.handleAreaPlates),
+		s.Page("GET /buildings/{id}/plate", wangge.PermLogin, s.handleBuildingPlate),
+		s.Page("GET /areas/{code}/plates", wangge.PermLogin, s.handleAreaPlates),
 		// Proposing a community's grids (网格划分方案), and accepting one.
-		s.page("GET /areas/{code}/propose", wangge.PermManageAreas, s.handlePropose),
-		s.page("POST /areas/{code}/propose", wangge.PermManageAreas, s.handleAccept),
-		s.page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
+		s.Page("GET /areas/{code}/propose", wangge.PermManageAreas, s.handlePropose),
+		s.Page("POST /areas/{code}/propose", wangge.PermManageAreas, s.handleAccept),
+		s.Page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
 		// The four ledgers (四本台账): filtered to an area, searched, sorted,
 		// paginated and printable; exported with the same filters, audited;
 		// personal exports hold full ID numbers and phones, and need a typed
 		// reason. The handlers check the ledger's own permission besides the
 		// export's.
-		s.page("GET /ledgers", wangge.PermLogin, s.handleLedgers),
-		s.page("GET /ledgers/assistants", wangge.PermLogin, s.handleAssistantsLedger),
-		s.page("GET /ledgers/residents", wangge.PermViewPeople, s.handleResidentsLedger),
-		s.page("GET /ledgers/units", wangge.PermViewPeople, s.handleUnitsLedger),
-		s.page("GET /ledgers/groups", wangge.PermViewGroups, s.handleGroupsLedger),
-		s.page("GET /ledgers/assistants/export.xlsx", wangge.PermLogin, s.handleLedgerExport(ledgerAssistants, formatXLSX)),
-		s.page("GET /ledgers/assistants/export.csv", wangge.PermLogin, s.handleLedgerExport(ledgerAssistants, formatCSV)),
-		s.page("GET /ledgers/residents/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatXLSX)),
-		s.page("GET /ledgers/residents/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatCSV)),
-		s.page("GET /ledgers/units/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatXLSX)),
-		s.page("GET /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
-		s.page("GET /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
-		s.page("GET /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
+		s.Page("GET /ledgers", wangge.PermLogin, s.handleLedgers),
+		s.Page("GET /ledgers/assistants", wangge.PermLogin, s.handleAssistantsLedger),
+		s.Page("GET /ledgers/residents", wangge.PermViewPeople, s.handleResidentsLedger),
+		s.Page("GET /ledgers/units", wangge.PermViewPeople, s.handleUnitsLedger),
+		s.Page("GET /ledgers/groups", wangge.PermViewGroups, s.handleGroupsLedger),
+		s.Page("GET /ledgers/assistants/export.xlsx", wangge.PermLogin, s.handleLedgerExport(ledgerAssistants, formatXLSX)),
+		s.Page("GET /ledgers/assistants/export.csv", wangge.PermLogin, s.handleLedgerExport(ledgerAssistants, formatCSV)),
+		s.Page("GET /ledgers/residents/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatXLSX)),
+		s.Page("GET /ledgers/residents/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatCSV)),
+		s.Page("GET /ledgers/units/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatXLSX)),
+		s.Page("GET /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
+		s.Page("GET /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
+		s.Page("GET /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
 		// Personal exports: GET shows the rows and asks why, POST with the
 		// reason sends the file (ledger_export.go).
-		s.page("POST /ledgers/residents/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatXLSX)),
-		s.page("POST /ledgers/residents/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatCSV)),
-		s.page("POST /ledgers/units/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatXLSX)),
-		s.page("POST /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
-		s.page("POST /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
-		s.page("POST /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
-		s.page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
-		s.page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),
-		s.page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),
-		s.page("POST /persons/{id}/call", wangge.PermReveal, s.handleCall),
-		s.page("GET /audit", wangge.PermViewAudit, s.handleAudit),
+		s.Page("POST /ledgers/residents/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatXLSX)),
+		s.Page("POST /ledgers/residents/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatCSV)),
+		s.Page("POST /ledgers/units/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatXLSX)),
+		s.Page("POST /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
+		s.Page("POST /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
+		s.Page("POST /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
+		s.Page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
+		s.Page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),
+		s.Page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),
+		s.Page("POST /persons/{id}/call", wangge.PermReveal, s.handleCall),
+		s.Page("GET /audit", wangge.PermViewAudit, s.handleAudit),
 		// Reports: the completeness report reads households and persons;
 		// a department generates its own line's report, staff every one.
-		s.page("GET /reports", wangge.PermViewGroups, s.handleReports),
-		s.page("GET /reports/completeness", wangge.PermViewPeople, s.handleCompleteness),
-		s.page("GET /reports/completeness.xlsx", wangge.PermViewPeople, s.handleCompletenessXLSX),
-		s.page("GET /reports/{name}", wangge.PermViewGroups, s.handleLineReport),
+		s.Page("GET /reports", wangge.PermViewGroups, s.handleReports),
+		s.Page("GET /reports/completeness", wangge.PermViewPeople, s.handleCompleteness),
+		s.Page("GET /reports/completeness.xlsx", wangge.PermViewPeople, s.handleCompletenessXLSX),
+		s.Page("GET /reports/{name}", wangge.PermViewGroups, s.handleLineReport),
 		// Ledger imports: templates, upload and dry run, the rejected rows,
 		// commit. An import belongs to the session that uploaded it.
-		s.page("GET /import", wangge.PermEditPeople, s.handleImportForm),
-		s.page("POST /import", wangge.PermEditPeople, s.handleImportUpload),
-		s.page("GET /import/templates/{kind}", wangge.PermEditPeople, s.handleImportTemplate),
-		s.page("GET /import/jobs/{token}", wangge.PermEditPeople, s.handleImportJob),
-		s.page("GET /import/jobs/{token}/status", wangge.PermEditPeople, s.handleImportStatus),
-		s.page("GET /import/jobs/{token}/rejects.xlsx", wangge.PermEditPeople, s.handleImportRejects),
-		s.page("POST /import/jobs/{token}/commit", wangge.PermEditPeople, s.handleImportCommit),
-		s.page("POST /import/jobs/{token}/retry", wangge.PermEditPeople, s.handleImportRetry),
+		s.Page("GET /import", wangge.PermEditPeople, s.handleImportForm),
+		s.Page("POST /import", wangge.PermEditPeople, s.handleImportUpload),
+		s.Page("GET /import/templates/{kind}", wangge.PermEditPeople, s.handleImportTemplate),
+		s.Page("GET /import/jobs/{token}", wangge.PermEditPeople, s.handleImportJob),
+		s.Page("GET /import/jobs/{token}/status", wangge.PermEditPeople, s.handleImportStatus),
+		s.Page("GET /import/jobs/{token}/rejects.xlsx", wangge.PermEditPeople, s.handleImportRejects),
+		s.Page("POST /import/jobs/{token}/commit", wangge.PermEditPeople, s.handleImportCommit),
+		s.Page("POST /import/jobs/{token}/retry", wangge.PermEditPeople, s.handleImportRetry),
 
 		// One's own account: any logged-in user changes their password;
 		// staff roles may turn on one-time codes (the handlers refuse the
 		// others).
-		s.page("GET /account/password", wangge.PermLogin, s.handlePasswordForm),
-		s.page("POST /account/password", wangge.PermLogin, s.handlePassword),
-		s.page("GET /account/totp", wangge.PermLogin, s.handleTOTPPage),
-		s.page("POST /account/totp", wangge.PermLogin, s.handleTOTP),
+		s.Page("GET /account/password", wangge.PermLogin, s.handlePasswordForm),
+		s.Page("POST /account/password", wangge.PermLogin, s.handlePassword),
+		s.Page("GET /account/totp", wangge.PermLogin, s.handleTOTPPage),
+		s.Page("POST /account/totp", wangge.PermLogin, s.handleTOTP),
 		// Accounts within the administrator's scope, and password resets.
-		s.page("GET /admin/users", wangge.PermManageUsers, s.handleUsers),
-		s.page("POST /admin/users/{id}/reset", wangge.PermManageUsers, s.handleUserReset),
+		s.Page("GET /admin/users", wangge.PermManageUsers, s.handleUsers),
+		s.Page("POST /admin/users/{id}/reset", wangge.PermManageUsers, s.handleUserReset),
 	}
 }
 
 // routes registers the route table and the middleware around it.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range s.routeTable() {
-		mux.Handle(rt.pattern, rt.handler)
+	for _, rt := range s.table {
+		mux.Handle(rt.Pattern, rt.handler)
 	}
 	// Nothing else matches: a 404, or for the API a 405 with Allow when
 	// the path is known under other methods (the catch-all keeps ServeMux
@@ -228,11 +233,11 @@ func (s *Server) routes() http.Handler {
 		if isAPI(r) {
 			if allow := allowedMethods(mux, r); len(allow) > 0 {
 				w.Header().Set("Allow", strings.Join(allow, ", "))
-				s.error(w, r, errMethod)
+				s.Error(w, r, errMethod)
 				return
 			}
 		}
-		s.error(w, r, wangge.ErrNotFound)
+		s.Error(w, r, wangge.ErrNotFound)
 	})
 
 	// Browsers say where a state-changing request comes from; one from
@@ -240,7 +245,7 @@ func (s *Server) routes() http.Handler {
 	// SameSite=Lax session cookie still needs.
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.error(w, r, errCrossOrigin)
+		s.Error(w, r, errCrossOrigin)
 	}))
 
 	var h http.Handler = csrf.Handler(mux)
@@ -249,30 +254,6 @@ func (s *Server) routes() http.Handler {
 	h = securityHeaders(cspWithTiles(tileOrigin), h)
 	h = s.logRequests(h)
 	return h
-}
-
-// public makes the route of a page anyone may see, such as the kiosk.
-func (s *Server) public(pattern string, h func(http.ResponseWriter, *http.Request) error) route {
-	return route{pattern: pattern, handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			s.error(w, r, err)
-		}
-	})}
-}
-
-// page makes the route of a page that needs a logged-in user with the
-// permission; a handler's error is rendered in the one place that maps
-// errors to statuses.
-func (s *Server) page(pattern string, perm wangge.Permission, h func(http.ResponseWriter, *http.Request) error) route {
-	return route{pattern: pattern, perm: perm, handler: s.withSession(s.requireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !userFrom(r.Context()).Role.Can(perm) {
-			s.error(w, r, errForbidden)
-			return
-		}
-		if err := h(w, r); err != nil {
-			s.error(w, r, err)
-		}
-	})))}
 }
 
 // handleHealth answers 200 "ok" when the store answers a cheap query.

@@ -25,7 +25,7 @@ type usersView struct {
 // may reset it.
 func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	me := userFrom(ctx)
+	me := UserFrom(ctx)
 	pg, n, err := pageOf(r)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 		row.PasswordHash = ""
 		v.Users = append(v.Users, row)
 	}
-	s.render(w, r, http.StatusOK, "admin_users", &view{Title: s.msgs.T(langOf(r), "users.title"), Data: v})
+	s.Render(w, r, http.StatusOK, "admin_users", &View{Title: s.msgs.T(langOf(r), "users.title"), Data: v})
 	return nil
 }
 
@@ -67,7 +67,7 @@ type resetView struct {
 // someone who lost their phone.
 func (s *Server) handleUserReset(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	me := userFrom(ctx)
+	me := UserFrom(ctx)
 	id, err := idOf(r)
 	if err != nil {
 		return err
@@ -91,7 +91,7 @@ func (s *Server) handleUserReset(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.TOTPDisabled = true
 	}
-	crumbs := []crumb{{Name: s.msgs.T(langOf(r), "users.title"), URL: "/admin/users"}, {Name: target.Username}}
-	s.render(w, r, http.StatusOK, "user_reset", &view{Title: s.msgs.T(langOf(r), "users.reset.title"), Crumbs: crumbs, Data: v})
+	crumbs := []Crumb{{Name: s.msgs.T(langOf(r), "users.title"), URL: "/admin/users"}, {Name: target.Username}}
+	s.Render(w, r, http.StatusOK, "user_reset", &View{Title: s.msgs.T(langOf(r), "users.reset.title"), Crumbs: crumbs, Data: v})
 	return nil
 }

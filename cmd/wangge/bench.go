@@ -78,7 +78,7 @@ func benchServer(ctx context.Context, dsn string) (db *sqldb.DB, h http.Handler,
 		}
 		db.Close()
 	}
-	h = wanggehttp.NewServer(db, wanggehttp.Options{Logger: slog.New(slog.DiscardHandler)}).Handler()
+	h = newWebServer(db, wanggehttp.Options{Logger: slog.New(slog.DiscardHandler)}).Handler()
 	login := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"username": {username}, "password": {password}}.Encode()))
 	login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()

@@ -7,9 +7,19 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/geo"
 	wanggehttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/api"
 )
+
+// newWebServer is the web server as the command line serves it: the core
+// (sessions, middleware, the error renderer, and for now the pages) with
+// each handler package over it. Every command that builds a server builds
+// this one; the tests of package http compose the same (compose_test.go).
+func newWebServer(store wangge.Store, opts wanggehttp.Options) *wanggehttp.Server {
+	return wanggehttp.NewServer(store, opts, api.Routes)
+}
 
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
@@ -54,7 +64,7 @@ func serve(ctx context.Context, args []string) error {
 	if empty, err := db.Empty(ctx); err == nil && empty {
 		log.Warn("the database is empty: run `wangge demo` for the demo district, or import areas", "db", *dsn)
 	}
-	srv := wanggehttp.NewServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public, CJT349Object: *object, KioskAt: here})
+	srv := newWebServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public, CJT349Object: *object, KioskAt: here})
 	log.Info("serving", "url", "http://"+*addr+"/", "db", db.Dialect())
 	return srv.ListenAndServe(ctx, *addr)
 }

@@ -1,4 +1,4 @@
-package http
+package api
 
 import (
 	_ "embed"
@@ -14,7 +14,7 @@ var openAPI []byte
 
 // handleOpenAPI answers GET /api/v1/openapi.json. Public: it describes the
 // API, not anyone's data.
-func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
+func handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "public, max-age=300")

@@ -1,73 +1,19 @@
-package http
+package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wangge/wangge/http/internal/apitest"
 )
 
 // The API's contract tests read the raw JSON into maps, never into the
 // structs that wrote it, so renaming a key fails them.
-
-// rawJSON requests method path from h with the Accept header (none when
-// empty) and decodes the answer into a map.
-func rawJSON(t *testing.T, h http.Handler, method, path, accept string) (*httptest.ResponseRecorder, map[string]any) {
-	t.Helper()
-	r := httptest.NewRequest(method, path, nil)
-	if accept != "" {
-		r.Header.Set("Accept", accept)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	if method == http.MethodHead {
-		return w, nil
-	}
-	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("%s %s: Content-Type %q, want JSON\n%s", method, path, ct, w.Body)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil {
-		t.Fatalf("%s %s: %v\n%s", method, path, err, w.Body)
-	}
-	return w, m
-}
-
-// obj is m[key] as an object; it fails the test when it is not one.
-func obj(t *testing.T, m map[string]any, key string) map[string]any {
-	t.Helper()
-	o, ok := m[key].(map[string]any)
-	if !ok {
-		t.Fatalf("%q is %T, want an object: %v", key, m[key], m)
-	}
-	return o
-}
-
-// checkErrorShape checks the raw error object {"error":{"code","message",
-// "message_zh","details":[…]}} and returns its code and details.
-func checkErrorShape(t *testing.T, m map[string]any) (code string, details []any) {
-	t.Helper()
-	if len(m) != 1 {
-		t.Errorf("error answer has keys besides \"error\": %v", m)
-	}
-	e := obj(t, m, "error")
-	code, _ = e["code"].(string)
-	msg, _ := e["message"].(string)
-	zh, _ := e["message_zh"].(string)
-	if code == "" || msg == "" || zh == "" {
-		t.Errorf("error object lacks code, message or message_zh: %v", e)
-	}
-	details, ok := e["details"].([]any)
-	if !ok {
-		t.Errorf("details is %T, want an array (empty when there are none): %v", e["details"], e)
-	}
-	return code, details
-}
 
 // TestLocateContractRaw: the locate answer's keys, read raw, and the 404 of
 // a point outside every grid.
@@ -77,7 +23,7 @@ func TestLocateContractRaw(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := f.server(t).Handler()
-	w, m := rawJSON(t, h, "GET", "/api/v1/locate?lng=113.12&lat=36.15", "")
+	w, m := apitest.RawJSON(t, h, "GET", "/api/v1/locate?lng=113.12&lat=36.15", "")
 	if w.Code != 200 {
 		t.Fatalf("locate: %d %v", w.Code, m)
 	}
@@ -92,8 +38,8 @@ func TestLocateContractRaw(t *testing.T) {
 		t.Errorf("lng = %#v", m["lng"])
 	}
 
-	w, m = rawJSON(t, h, "GET", "/api/v1/locate?lng=114&lat=37", "")
-	if code, details := checkErrorShape(t, m); w.Code != 404 || code != "not_found" || len(details) != 0 {
+	w, m = apitest.RawJSON(t, h, "GET", "/api/v1/locate?lng=114&lat=37", "")
+	if code, details := apitest.ErrorShape(t, m); w.Code != 404 || code != "not_found" || len(details) != 0 {
 		t.Errorf("outside every grid: %d %v", w.Code, m)
 	}
 }
@@ -106,7 +52,7 @@ func TestGridsGeoJSONContractRaw(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := f.server(t).Handler()
-	w, m := rawJSON(t, h, "GET", "/api/v1/grids.geojson?community="+communityA, "")
+	w, m := apitest.RawJSON(t, h, "GET", "/api/v1/grids.geojson?community="+communityA, "")
 	if w.Code != 200 || m["type"] != "FeatureCollection" {
 		t.Fatalf("%d %v", w.Code, m)
 	}
@@ -115,10 +61,10 @@ func TestGridsGeoJSONContractRaw(t *testing.T) {
 		t.Fatalf("features: %v", m["features"])
 	}
 	feat := fs[0].(map[string]any)
-	if feat["type"] != "Feature" || obj(t, feat, "geometry")["type"] != "Polygon" {
+	if feat["type"] != "Feature" || apitest.Obj(t, feat, "geometry")["type"] != "Polygon" {
 		t.Errorf("feature: %v", feat)
 	}
-	p := obj(t, feat, "properties")
+	p := apitest.Obj(t, feat, "properties")
 	if p["code"] != gridA || p["name"] != "东苑第一网格" || p["community_code"] != communityA {
 		t.Errorf("properties: %v", p)
 	}
@@ -131,8 +77,8 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 	f := newFixture(t)
 	h := f.server(t).Handler()
 
-	w, m := rawJSON(t, h, "GET", "/api/v1/locate?lng=abc&lat=36", "")
-	code, details := checkErrorShape(t, m)
+	w, m := apitest.RawJSON(t, h, "GET", "/api/v1/locate?lng=abc&lat=36", "")
+	code, details := apitest.ErrorShape(t, m)
 	if w.Code != 400 || code != "invalid" || len(details) != 1 {
 		t.Fatalf("bad lng: %d %v", w.Code, m)
 	}
@@ -140,19 +86,19 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 	if d["field"] != "lng" || d["message"] == "" || d["zh"] == "" {
 		t.Errorf("the field error's detail: %v", d)
 	}
-	w, m = rawJSON(t, h, "GET", "/api/v1/locate?lng=113&lat=36&crs=bd09", "")
-	if _, details := checkErrorShape(t, m); w.Code != 400 || len(details) != 1 || details[0].(map[string]any)["field"] != "crs" {
+	w, m = apitest.RawJSON(t, h, "GET", "/api/v1/locate?lng=113&lat=36&crs=bd09", "")
+	if _, details := apitest.ErrorShape(t, m); w.Code != 400 || len(details) != 1 || details[0].(map[string]any)["field"] != "crs" {
 		t.Errorf("bad crs: %d %v", w.Code, m)
 	}
-	w, m = rawJSON(t, h, "GET", "/api/v1/grids.geojson?community=12", "")
-	if _, details := checkErrorShape(t, m); w.Code != 400 || len(details) != 1 || details[0].(map[string]any)["field"] != "community" {
+	w, m = apitest.RawJSON(t, h, "GET", "/api/v1/grids.geojson?community=12", "")
+	if _, details := apitest.ErrorShape(t, m); w.Code != 400 || len(details) != 1 || details[0].(map[string]any)["field"] != "community" {
 		t.Errorf("bad community: %d %v", w.Code, m)
 	}
 
 	// Unknown paths under the API, whatever the client accepts.
 	for _, path := range []string{"/api/v1/nothing-here", "/api/v1/", "/api/v2/locate", "/api/v1/locate/extra"} {
-		w, m := rawJSON(t, h, "GET", path, "text/html")
-		if code, _ := checkErrorShape(t, m); w.Code != 404 || code != "not_found" {
+		w, m := apitest.RawJSON(t, h, "GET", path, "text/html")
+		if code, _ := apitest.ErrorShape(t, m); w.Code != 404 || code != "not_found" {
 			t.Errorf("GET %s: %d %v", path, w.Code, m)
 		}
 	}
@@ -161,8 +107,8 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 	for _, tc := range []struct{ method, path string }{
 		{"POST", "/api/v1/locate"}, {"DELETE", "/api/v1/grids.geojson"}, {"PUT", "/api/v1/openapi.json"},
 	} {
-		w, m := rawJSON(t, h, tc.method, tc.path, "")
-		if code, _ := checkErrorShape(t, m); w.Code != 405 || code != "method_not_allowed" {
+		w, m := apitest.RawJSON(t, h, tc.method, tc.path, "")
+		if code, _ := apitest.ErrorShape(t, m); w.Code != 405 || code != "method_not_allowed" {
 			t.Errorf("%s %s: %d %v", tc.method, tc.path, w.Code, m)
 		}
 		if allow := w.Header().Get("Allow"); allow != "GET, HEAD" {
@@ -170,63 +116,15 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 		}
 	}
 	// HEAD is GET without the body, not a 405.
-	if w, _ := rawJSON(t, h, "HEAD", "/api/v1/openapi.json", ""); w.Code != 200 {
+	if w, _ := apitest.RawJSON(t, h, "HEAD", "/api/v1/openapi.json", ""); w.Code != 200 {
 		t.Errorf("HEAD openapi.json: %d", w.Code)
-	}
-}
-
-// TestErrorRendererFollowsRouteAndAccept: outside the API a page request
-// gets the HTML error page, a request preferring JSON the error object.
-func TestErrorRendererFollowsRouteAndAccept(t *testing.T) {
-	f := newFixture(t)
-	h := f.server(t).Handler()
-	for _, tc := range []struct {
-		accept string
-		json   bool
-	}{
-		{"", false},
-		{"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", false}, // a browser
-		{"*/*", false},
-		{"application/json", true},
-		{"application/json, text/plain, */*", true},
-		{"text/html;q=0.5, application/json", true},
-		{"application/json;q=0.2, text/html", false},
-	} {
-		r := httptest.NewRequest("GET", "/no/such/page", nil)
-		if tc.accept != "" {
-			r.Header.Set("Accept", tc.accept)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		ct := w.Header().Get("Content-Type")
-		if w.Code != 404 {
-			t.Errorf("Accept %q: status %d", tc.accept, w.Code)
-		}
-		if tc.json {
-			var m map[string]any
-			if !strings.HasPrefix(ct, "application/json") || json.Unmarshal(w.Body.Bytes(), &m) != nil {
-				t.Errorf("Accept %q: %s, want the JSON error\n%s", tc.accept, ct, w.Body)
-				continue
-			}
-			checkErrorShape(t, m)
-		} else if !strings.HasPrefix(ct, "text/html") {
-			t.Errorf("Accept %q: %s, want the error page", tc.accept, ct)
-		}
-	}
-	// Outside the API a wrong method is still the page's 404: pages are
-	// not an interface that announces its methods.
-	r := httptest.NewRequest("DELETE", "/login", nil)
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	if w.Code != 404 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
-		t.Errorf("DELETE /login: %d %s", w.Code, w.Header().Get("Content-Type"))
 	}
 }
 
 // openAPIDoc fetches the served document as a map.
 func openAPIDoc(t *testing.T, h http.Handler) map[string]any {
 	t.Helper()
-	w, m := rawJSON(t, h, "GET", "/api/v1/openapi.json", "")
+	w, m := apitest.RawJSON(t, h, "GET", "/api/v1/openapi.json", "")
 	if w.Code != 200 {
 		t.Fatalf("openapi.json: %d", w.Code)
 	}
@@ -249,11 +147,11 @@ func TestOpenAPIDescribesEveryAPIRoute(t *testing.T) {
 	f := newFixture(t)
 	s := f.server(t)
 	doc := openAPIDoc(t, s.Handler())
-	paths := obj(t, doc, "paths")
+	paths := apitest.Obj(t, doc, "paths")
 
 	routes := map[string]bool{} // "get /api/v1/locate"
-	for _, rt := range s.routeTable() {
-		method, path, ok := strings.Cut(rt.pattern, " ")
+	for _, rt := range s.Routes() {
+		method, path, ok := strings.Cut(rt.Pattern, " ")
 		if !ok || !strings.HasPrefix(path, "/api/v1/") {
 			continue
 		}
@@ -262,17 +160,17 @@ func TestOpenAPIDescribesEveryAPIRoute(t *testing.T) {
 		routes[key] = true
 		item, ok := paths[path].(map[string]any)
 		if !ok {
-			t.Errorf("route %q: no path %q in openapi.json", rt.pattern, path)
+			t.Errorf("route %q: no path %q in openapi.json", rt.Pattern, path)
 			continue
 		}
 		op, ok := item[strings.ToLower(method)].(map[string]any)
 		if !ok {
-			t.Errorf("route %q: path %q has no %s operation", rt.pattern, path, strings.ToLower(method))
+			t.Errorf("route %q: path %q has no %s operation", rt.Pattern, path, strings.ToLower(method))
 			continue
 		}
 		sec, declared := op["security"].([]any)
-		if public := rt.perm == ""; public != (declared && len(sec) == 0) {
-			t.Errorf("route %q: public %v, but the document's security is %v", rt.pattern, public, op["security"])
+		if public := rt.Perm == ""; public != (declared && len(sec) == 0) {
+			t.Errorf("route %q: public %v, but the document's security is %v", rt.Pattern, public, op["security"])
 		}
 	}
 	if len(routes) == 0 {
@@ -299,17 +197,17 @@ func TestOpenAPIDocumentIsWellFormed(t *testing.T) {
 	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.1.") {
 		t.Errorf("openapi = %q, want 3.1.x", v)
 	}
-	info := obj(t, doc, "info")
+	info := apitest.Obj(t, doc, "info")
 	if info["title"] == nil || info["version"] == nil {
 		t.Errorf("info lacks title or version: %v", info)
 	}
-	components := obj(t, doc, "components")
-	schemas := obj(t, components, "schemas")
-	e := obj(t, obj(t, schemas, "Error"), "properties")
-	if eo := obj(t, obj(t, e, "error"), "properties"); eo["code"] == nil || eo["message"] == nil || eo["details"] == nil {
+	components := apitest.Obj(t, doc, "components")
+	schemas := apitest.Obj(t, components, "schemas")
+	e := apitest.Obj(t, apitest.Obj(t, schemas, "Error"), "properties")
+	if eo := apitest.Obj(t, apitest.Obj(t, e, "error"), "properties"); eo["code"] == nil || eo["message"] == nil || eo["details"] == nil {
 		t.Errorf("the Error schema lacks code, message or details: %v", eo)
 	}
-	schemes := obj(t, components, "securitySchemes")
+	schemes := apitest.Obj(t, components, "securitySchemes")
 
 	// Every $ref anywhere resolves inside the document.
 	var walk func(v any)
@@ -332,7 +230,7 @@ func TestOpenAPIDocumentIsWellFormed(t *testing.T) {
 	}
 	walk(doc)
 
-	for path, item := range obj(t, doc, "paths") {
+	for path, item := range apitest.Obj(t, doc, "paths") {
 		for method, o := range item.(map[string]any) {
 			op := o.(map[string]any)
 			resp, ok := op["responses"].(map[string]any)
@@ -390,19 +288,4 @@ func resolves(doc map[string]any, ref string) bool {
 		}
 	}
 	return true
-}
-
-// TestAPIPanicIsAJSONInternalError: a handler's panic under /api/v1 is the
-// error object with status 500, saying nothing of what went wrong.
-func TestAPIPanicIsAJSONInternalError(t *testing.T) {
-	f := newFixture(t)
-	s := f.server(t)
-	h := s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom secret") }))
-	w, m := rawJSON(t, h, "GET", "/api/v1/locate?lng=1&lat=1", "")
-	if code, details := checkErrorShape(t, m); w.Code != 500 || code != "internal" || len(details) != 0 {
-		t.Errorf("panic: %d %v", w.Code, m)
-	}
-	if strings.Contains(w.Body.String(), "boom") {
-		t.Errorf("the panic's value leaked: %s", w.Body)
-	}
 }

@@ -1,4 +1,4 @@
-package http
+package api
 
 import (
 	"encoding/json"
@@ -6,36 +6,19 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
 )
-
-// writeJSON writes v with the status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
-}
-
-// api wraps a public JSON handler: its error goes out as the API error.
-func (s *Server) api(pattern string, h func(http.ResponseWriter, *http.Request) error) route {
-	return route{pattern: pattern, handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			s.error(w, r, err)
-		}
-	})}
-}
 
 // handleGridsGeoJSON answers GET /api/v1/grids.geojson[?community=CODE]:
 // the current grid outlines as a FeatureCollection whose features carry
 // code, name and community_code. Outlines and names are public.
-func (s *Server) handleGridsGeoJSON(w http.ResponseWriter, r *http.Request) error {
+func (h *handlers) handleGridsGeoJSON(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	prefix := r.URL.Query().Get("community")
 	if prefix != "" && wangge.LevelOf(prefix) != wangge.LevelCommunity || prefix != "" && !wangge.ValidRegionCode(prefix) {
 		return wangge.FieldError("community", "社区代码应为 12 位数字。", "A community code has 12 digits.")
 	}
-	bs, err := s.store.Boundaries(ctx, prefix, wangge.LevelGrid, time.Time{})
+	bs, err := h.outlines.Boundaries(ctx, prefix, wangge.LevelGrid, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -54,6 +37,6 @@ func (s *Server) handleGridsGeoJSON(w http.ResponseWriter, r *http.Request) erro
 		}})
 	}
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	writeJSON(w, http.StatusOK, fc)
+	whttp.WriteJSON(w, http.StatusOK, fc)
 	return nil
 }

@@ -1,0 +1,12 @@
+package http_test
+
+import (
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/api"
+)
+
+// The tests of package http run the server composed as cmd/wangge composes
+// it; the core itself never imports its handler packages.
+func init() {
+	whttp.TestProviders = append(whttp.TestProviders, api.Routes)
+}

@@ -1,0 +1,92 @@
+package http
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/wangge/wangge"
+)
+
+// What a handler package needs of the core. The JSON API (http/api), and
+// next Open311 and the phone workbench's API, are packages over this
+// package: each gives NewServer a Provider, whose routes the core serves
+// behind its middleware (panics, security headers, CSRF, the request log)
+// and its one error renderer. The core imports none of them; the command
+// line composes them (cmd/wangge).
+
+// A Provider is a handler package's part of the server: given the core and
+// the store, it returns its routes. It keeps of the store only the narrow
+// interfaces its handlers use.
+type Provider func(core *Server, store wangge.Store) []Route
+
+// Route is one entry of the route table: a ServeMux pattern, the
+// permission it needs ("" for public routes) and its handler. Handler
+// packages make routes with Public, Page and API, so that a route's
+// permission is checked in one place; the authorization matrix test walks
+// every route of every package (Server.Routes), so a route added without an
+// entry in the matrix fails it.
+type Route struct {
+	Pattern string
+	Perm    wangge.Permission
+	handler http.Handler
+}
+
+// HandlerFunc is a handler that returns its error to the core, which
+// renders it in the one place that maps errors to statuses.
+type HandlerFunc func(http.ResponseWriter, *http.Request) error
+
+// Routes returns every route the server serves, the core's and each
+// provider's, in the order they were registered.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.table...) }
+
+// Public makes the route of a page anyone may see, such as the kiosk.
+func (s *Server) Public(pattern string, h HandlerFunc) Route {
+	return Route{Pattern: pattern, handler: s.handle(h)}
+}
+
+// API makes the route of a public JSON endpoint. Its errors are the JSON
+// error object, as every answer under /api/ is (Error decides by the path).
+func (s *Server) API(pattern string, h HandlerFunc) Route {
+	return Route{Pattern: pattern, handler: s.handle(h)}
+}
+
+// Page makes the route of a page that needs a logged-in user with the
+// permission: a visitor without a session is sent to log in, a user whose
+// role lacks perm is refused.
+func (s *Server) Page(pattern string, perm wangge.Permission, h HandlerFunc) Route {
+	return Route{Pattern: pattern, Perm: perm, handler: s.withSession(s.requireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !UserFrom(r.Context()).Role.Can(perm) {
+			s.Error(w, r, errForbidden)
+			return
+		}
+		if err := h(w, r); err != nil {
+			s.Error(w, r, err)
+		}
+	})))}
+}
+
+// handle serves h, rendering its error.
+func (s *Server) handle(h HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.Error(w, r, err)
+		}
+	})
+}
+
+// T returns the catalogue's message id in the request's language; args
+// are name/value pairs for the message's parameters.
+func (s *Server) T(r *http.Request, id string, args ...any) string {
+	return s.msgs.T(langOf(r), id, args...)
+}
+
+// Now is the server's clock (Options.Now).
+func (s *Server) Now() time.Time { return s.now() }
+
+// Logger is the server's logger (Options.Logger).
+func (s *Server) Logger() *slog.Logger { return s.log }
+
+// Locator is the server's index of the current grid outlines, which the
+// kiosk and the JSON API share, and which FollowChanges keeps current.
+func (s *Server) Locator() *Locator { return s.locate }

@@ -1,0 +1,74 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/wangge/wangge/http/internal/apitest"
+)
+
+// TestErrorRendererFollowsRouteAndAccept: outside the API a page request
+// gets the HTML error page, a request preferring JSON the error object.
+func TestErrorRendererFollowsRouteAndAccept(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	for _, tc := range []struct {
+		accept string
+		json   bool
+	}{
+		{"", false},
+		{"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", false}, // a browser
+		{"*/*", false},
+		{"application/json", true},
+		{"application/json, text/plain, */*", true},
+		{"text/html;q=0.5, application/json", true},
+		{"application/json;q=0.2, text/html", false},
+	} {
+		r := httptest.NewRequest("GET", "/no/such/page", nil)
+		if tc.accept != "" {
+			r.Header.Set("Accept", tc.accept)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		ct := w.Header().Get("Content-Type")
+		if w.Code != 404 {
+			t.Errorf("Accept %q: status %d", tc.accept, w.Code)
+		}
+		if tc.json {
+			var m map[string]any
+			if !strings.HasPrefix(ct, "application/json") || json.Unmarshal(w.Body.Bytes(), &m) != nil {
+				t.Errorf("Accept %q: %s, want the JSON error\n%s", tc.accept, ct, w.Body)
+				continue
+			}
+			apitest.ErrorShape(t, m)
+		} else if !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("Accept %q: %s, want the error page", tc.accept, ct)
+		}
+	}
+	// Outside the API a wrong method is still the page's 404: pages are
+	// not an interface that announces its methods.
+	r := httptest.NewRequest("DELETE", "/login", nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 404 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+		t.Errorf("DELETE /login: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+}
+
+// TestAPIPanicIsAJSONInternalError: a handler's panic under /api/v1 is the
+// error object with status 500, saying nothing of what went wrong.
+func TestAPIPanicIsAJSONInternalError(t *testing.T) {
+	f := newFixture(t)
+	s := f.server(t)
+	h := s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom secret") }))
+	w, m := apitest.RawJSON(t, h, "GET", "/api/v1/locate?lng=1&lat=1", "")
+	if code, details := apitest.ErrorShape(t, m); w.Code != 500 || code != "internal" || len(details) != 0 {
+		t.Errorf("panic: %d %v", w.Code, m)
+	}
+	if strings.Contains(w.Body.String(), "boom") {
+		t.Errorf("the panic's value leaked: %s", w.Body)
+	}
+}
