@@ -122,7 +122,7 @@ func ErrorMessage(err error) string {
 	if errors.As(err, &e) {
 		return e.text("en")
 	}
-	return "Internal error."
+	return msg.Text("en", "error.internal", nil)
 }
 
 // ErrorZh returns the Chinese message of err suitable for an end user.
@@ -131,13 +131,13 @@ func ErrorZh(err error) string {
 	if errors.As(err, &e) {
 		return e.text("zh")
 	}
-	return "系统内部错误。"
+	return msg.Text("zh", "error.internal", nil)
 }
 
 // Common errors.
 var (
-	ErrNotFound = &Error{Code: ENotFound, Zh: "未找到该记录，或不在您的管辖范围内。", Message: "Not found, or not within your scope."}
-	ErrConflict = &Error{Code: EConflict, Zh: "该记录已被他人修改，请刷新后重试。", Message: "The record was changed by someone else; reload and try again."}
+	ErrNotFound = E(ENotFound, "error.not_found")
+	ErrConflict = E(EConflict, "error.conflict")
 )
 
 // Actor is who performs an action: recorded in the audit log and on history rows.
