@@ -133,7 +133,7 @@ func (p *Person) Normalize() error {
 // identError turns an ident validation error into a domain error.
 func identError(field string, err error) error {
 	if e, ok := err.(*ident.Error); ok {
-		return &Error{Code: EInvalid, Field: field, Zh: e.Zh, Message: e.En}
+		return &Error{Code: EInvalid, Field: field, Key: e.Key, Params: e.Params}
 	}
 	return &Error{Code: EInvalid, Field: field, Zh: err.Error(), Message: err.Error()}
 }

@@ -87,6 +87,15 @@ type ErrorDetail struct {
 	Zh      string `json:"zh,omitempty"`
 }
 
+// Detail returns one problem of several about field, its text the
+// catalogue's key with params (name/value pairs) filled in. A detail holds
+// its texts rather than the key because reports keep them (an import's
+// rejected rows are stored and downloaded later).
+func Detail(field, key string, params ...any) ErrorDetail {
+	p := pairs(params)
+	return ErrorDetail{Field: field, Zh: msg.Text("zh", key, p), Message: msg.Text("en", key, p)}
+}
+
 func (e *Error) Error() string {
 	if e.Field != "" {
 		return fmt.Sprintf("wangge %s: %s: %s", e.Code, e.Field, e.text("en"))
