@@ -28,7 +28,17 @@ var keyArgs = map[[2]string]int{
 	{"ident", "creditError"}:  1,
 	{"ledger", "problem"}:     1,
 	{"passwd", "policyError"}: 0,
+	{"geo", "newError"}:       0,
+	{"geo", "partitionError"}: 1,
+	{"geo", "fail"}:           1,
+	{"main", "cliErr"}:        1,
 }
+
+// keyTypes are the packages whose own message-carrying types have a Key
+// field (ident.Error, geo.FeatureError, geo.Warning, …): a Key: in any of
+// their composite literals, or a key picked into a variable named key (or a
+// .Key field) first, is checked as well.
+var keyTypes = map[string]bool{"ident": true, "geo": true, "proposal": true, "ledger": true, "passwd": true}
 
 // TestEveryErrorKeyIsInTheCatalogue reads the module's Go files and checks
 // that every key a message names (wangge.E, wangge.Invalid, wangge.Detail,
@@ -60,6 +70,9 @@ func TestEveryErrorKeyIsInTheCatalogue(t *testing.T) {
 				return
 			}
 			k, _ := strconv.Unquote(lit.Value)
+			if k == "" {
+				return // a key chosen below
+			}
 			keys = append(keys, k)
 			if !msg.Has(k) {
 				missing = append(missing, fset.Position(lit.Pos()).String()+": "+k)
@@ -82,20 +95,26 @@ func TestEveryErrorKeyIsInTheCatalogue(t *testing.T) {
 					check(n.Args[i])
 				}
 			case *ast.AssignStmt:
-				// ident picks one of two keys into a variable first.
-				if f.Name.Name == "ident" && len(n.Lhs) == 1 && len(n.Rhs) == 1 {
-					if id, ok := n.Lhs[0].(*ast.Ident); ok && id.Name == "key" {
-						check(n.Rhs[0])
+				if keyTypes[f.Name.Name] && len(n.Lhs) == 1 && len(n.Rhs) == 1 {
+					switch l := n.Lhs[0].(type) {
+					case *ast.Ident:
+						if l.Name == "key" {
+							check(n.Rhs[0])
+						}
+					case *ast.SelectorExpr:
+						if l.Sel.Name == "Key" {
+							check(n.Rhs[0])
+						}
 					}
 				}
 			case *ast.CompositeLit:
-				isError := false
+				isError := keyTypes[f.Name.Name]
 				switch ty := n.Type.(type) {
 				case *ast.Ident:
-					isError = f.Name.Name == "wangge" && ty.Name == "Error"
+					isError = isError || f.Name.Name == "wangge" && ty.Name == "Error"
 				case *ast.SelectorExpr:
 					x, ok := ty.X.(*ast.Ident)
-					isError = ok && x.Name == "wangge" && ty.Sel.Name == "Error"
+					isError = isError || ok && x.Name == "wangge" && ty.Sel.Name == "Error"
 				}
 				for _, el := range n.Elts {
 					if kv, ok := el.(*ast.KeyValueExpr); ok && isError {
