@@ -140,17 +140,16 @@ type Area struct {
 // Validate checks the fields a caller sets.
 func (a *Area) Validate() error {
 	if !ValidRegionCode(a.Code) {
-		return FieldError("code", "区划代码应为 6、9、12 或 15 位数字，且本级序号不为 000。",
-			"A region code has 6, 9, 12 or 15 digits and its own segment is not 000.")
+		return Invalid("code", "error.area.code")
 	}
 	if a.Level != 0 && a.Level != LevelOf(a.Code) {
-		return FieldError("level", "层级与区划代码长度不符。", "The level does not match the length of the code.")
+		return Invalid("level", "error.area.level")
 	}
 	if a.Name == "" || len([]rune(a.Name)) > 100 {
-		return FieldError("name", "名称不能为空，且不超过 100 个字。", "A name is required and has at most 100 characters.")
+		return Invalid("name", "error.area.name")
 	}
 	if p := ParentCode(a.Code); a.ParentCode != "" && a.ParentCode != p {
-		return FieldError("parent_code", "上级代码与区划代码不符。", "The parent code does not match the region code.")
+		return Invalid("parent_code", "error.area.parent_code")
 	}
 	return nil
 }

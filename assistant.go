@@ -21,7 +21,7 @@ type Assistant struct {
 // Validate checks the fields a caller sets.
 func (a *Assistant) Validate() error {
 	if a.Name == "" || len([]rune(a.Name)) > 50 {
-		return FieldError("name", "姓名不能为空，且不超过 50 个字。", "A name is required and has at most 50 characters.")
+		return Invalid("name", "error.assistant.name")
 	}
 	return nil
 }

@@ -41,22 +41,22 @@ func (b *Building) Code() string { return fmt.Sprintf("%s%05d", b.GridCode, b.Se
 func (b *Building) Validate() error {
 	// An empty grid code is filled from the location by the store.
 	if b.GridCode != "" && (LevelOf(b.GridCode) != LevelGrid || !ValidRegionCode(b.GridCode)) {
-		return FieldError("grid_code", "网格代码应为 15 位数字。", "A grid code has 15 digits.")
+		return Invalid("grid_code", "error.building.grid_code")
 	}
 	if b.Name == "" || len([]rune(b.Name)) > 100 {
-		return FieldError("name", "楼院名称不能为空，且不超过 100 个字。", "A building name is required and has at most 100 characters.")
+		return Invalid("name", "error.building.name")
 	}
 	if b.Kind != BuildingTower && b.Kind != BuildingCourtyard {
-		return FieldError("kind", "楼院类型应为“楼”或“院”。", "A building is a building or a courtyard.")
+		return Invalid("kind", "error.building.kind")
 	}
 	if b.Seq < 0 || b.Seq > 99999 {
-		return FieldError("seq", "楼院序号应在 1 至 99999 之间。", "A building sequence is between 1 and 99999.")
+		return Invalid("seq", "error.building.seq")
 	}
 	if b.Floors < 0 || b.Floors > 200 || b.Entrances < 0 || b.Entrances > 100 {
-		return FieldError("floors", "层数或单元数不合理。", "The number of floors or entrances is implausible.")
+		return Invalid("floors", "error.building.floors")
 	}
 	if b.Lng < -180 || b.Lng > 180 || b.Lat < -90 || b.Lat > 90 {
-		return FieldError("lng", "坐标超出范围。", "The coordinates are out of range.")
+		return Invalid("lng", "error.building.coordinates")
 	}
 	return nil
 }

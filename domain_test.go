@@ -3,6 +3,7 @@ package wangge
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +51,8 @@ func TestPersonNormalizeSaysWhatIsWrong(t *testing.T) {
 	p := Person{Name: "测试", HouseholdID: 1, IDNumber: "110105194912310025"}
 	err := p.Normalize()
 	var e *Error
-	if !errors.As(err, &e) || e.Code != EInvalid || e.Field != "id_number" || e.Zh == "" || e.Message == "" {
+	if !errors.As(err, &e) || e.Code != EInvalid || e.Field != "id_number" ||
+		!strings.Contains(ErrorZh(err), "校验位") || !strings.Contains(ErrorMessage(err), "check digit") {
 		t.Fatalf("bad check digit: %#v", err)
 	}
 	p = Person{Name: "测试", HouseholdID: 1, IDNumber: "11010519491231002X", Relation: "cousin"}

@@ -38,13 +38,13 @@ type Household struct {
 // Validate checks the fields a caller sets.
 func (h *Household) Validate() error {
 	if h.BuildingID <= 0 {
-		return FieldError("building_id", "请选择所属楼院。", "A household belongs to a building.")
+		return Invalid("building_id", "error.household.building_id")
 	}
 	if h.Room == "" || len(h.Room) > 20 || len(h.Entrance) > 20 || len(h.Number) > 40 {
-		return FieldError("room", "房号不能为空，单元、房号、户号不能过长。", "A room is required; entrance, room and number must be short.")
+		return Invalid("room", "error.household.room")
 	}
 	if !h.Kind.Valid() {
-		return FieldError("kind", "户类型应为户籍、流动或人户分离。", "A household is registered, floating or absent.")
+		return Invalid("kind", "error.household.kind")
 	}
 	return nil
 }

@@ -160,16 +160,16 @@ func roleRank(r Role) int {
 // and must not be u itself, who changes their own password instead.
 func (u *User) CanManage(t *User) error {
 	if !u.Role.Can(PermManageUsers) {
-		return &Error{Code: EForbidden, Zh: "您的角色无权管理账号。", Message: "Your role may not manage accounts."}
+		return E(EForbidden, "error.user.manage_forbidden")
 	}
 	if !ScopeOf(u.ScopeCode).Contains(t.ScopeCode) {
 		return ErrNotFound
 	}
 	if t.ID == u.ID {
-		return &Error{Code: EForbidden, Zh: "请在“修改密码”中更改自己的密码。", Message: "Change your own password under “Change password”."}
+		return E(EForbidden, "error.user.manage_self")
 	}
 	if roleRank(t.Role) > roleRank(u.Role) {
-		return &Error{Code: EForbidden, Zh: "不能重置更高角色账号的密码。", Message: "You may not reset the password of an account with a higher role."}
+		return E(EForbidden, "error.user.manage_higher")
 	}
 	return nil
 }

@@ -91,10 +91,10 @@ func (p *Person) ChildbearingAge(t time.Time) bool {
 // write, so derived fields can never disagree with the number.
 func (p *Person) Normalize() error {
 	if p.Name == "" || len([]rune(p.Name)) > 50 {
-		return FieldError("name", "姓名不能为空，且不超过 50 个字。", "A name is required and has at most 50 characters.")
+		return Invalid("name", "error.person.name")
 	}
 	if p.HouseholdID <= 0 {
-		return FieldError("household_id", "请选择所属户。", "A person belongs to a household.")
+		return Invalid("household_id", "error.person.household_id")
 	}
 	id, err := ident.ParseID(p.IDNumber)
 	if err != nil {
@@ -114,18 +114,18 @@ func (p *Person) Normalize() error {
 		p.Relation = RelOther
 	}
 	if !p.Relation.Valid() {
-		return FieldError("relation", "与户主关系不在可选范围内。", "Unknown relation to the head of household.")
+		return Invalid("relation", "error.person.relation")
 	}
 	if p.Kind == "" {
 		p.Kind = ResidentRegistered
 	}
 	if !p.Kind.Valid() {
-		return FieldError("kind", "人员类型应为户籍、流动或人户分离。", "A person is registered, floating or absent.")
+		return Invalid("kind", "error.person.kind")
 	}
 	switch p.Employment {
 	case "", EmployEmployed, EmployUnemployed, EmployRetired, EmployStudent, EmployOther:
 	default:
-		return FieldError("employment", "就业状态不在可选范围内。", "Unknown employment state.")
+		return Invalid("employment", "error.person.employment")
 	}
 	return nil
 }
@@ -133,7 +133,7 @@ func (p *Person) Normalize() error {
 // identError turns an ident validation error into a domain error.
 func identError(field string, err error) error {
 	if e, ok := err.(*ident.Error); ok {
-		return &Error{Code: EInvalid, Field: field, Zh: e.Zh, Message: e.En}
+		return &Error{Code: EInvalid, Field: field, Key: e.Key, Params: e.Params}
 	}
 	return &Error{Code: EInvalid, Field: field, Zh: err.Error(), Message: err.Error()}
 }

@@ -79,16 +79,16 @@ type Service struct {
 // Validate checks the fields staff set.
 func (s *Service) Validate() error {
 	if s.Code == "" || len(s.Code) > 20 {
-		return FieldError("code", "服务编号不能为空。", "A service code is required.")
+		return Invalid("code", "error.service.code")
 	}
 	if s.Name == "" || len([]rune(s.Name)) > 100 {
-		return FieldError("name", "服务名称不能为空，且不超过 100 个字。", "A service name is required and has at most 100 characters.")
+		return Invalid("name", "error.service.name")
 	}
 	if !s.Line.Valid() {
-		return FieldError("line", "业务条线不在可选范围内。", "Unknown business line.")
+		return Invalid("line", "error.service.line")
 	}
 	if s.TimeLimitDays < 0 || s.TimeLimitDays > 365 {
-		return FieldError("time_limit_days", "办理时限应在 0 至 365 个工作日之间。", "The time limit is 0 to 365 working days.")
+		return Invalid("time_limit_days", "error.service.time_limit_days")
 	}
 	return nil
 }

@@ -45,10 +45,10 @@ type Unit struct {
 // Normalize validates the unit and normalises its credit code and phone.
 func (u *Unit) Normalize() error {
 	if LevelOf(u.GridCode) != LevelGrid || !ValidRegionCode(u.GridCode) {
-		return FieldError("grid_code", "网格代码应为 15 位数字。", "A grid code has 15 digits.")
+		return Invalid("grid_code", "error.unit.grid_code")
 	}
 	if u.Name == "" || len([]rune(u.Name)) > 200 {
-		return FieldError("name", "单位名称不能为空，且不超过 200 个字。", "A unit name is required and has at most 200 characters.")
+		return Invalid("name", "error.unit.name")
 	}
 	if u.CreditCode != "" {
 		c, err := ident.ParseCreditCode(u.CreditCode)
@@ -69,10 +69,10 @@ func (u *Unit) Normalize() error {
 		ok = ok || u.Kind == k
 	}
 	if !ok {
-		return FieldError("kind", "单位类型不在可选范围内。", "Unknown unit kind.")
+		return Invalid("kind", "error.unit.kind")
 	}
 	if u.Headcount < 0 || u.PartyMembers < 0 || u.PartyMembers > u.Headcount && u.Headcount > 0 {
-		return FieldError("party_members", "人数不能为负，党员数不能超过职工数。", "Counts cannot be negative and party members cannot exceed the headcount.")
+		return Invalid("party_members", "error.unit.party_members")
 	}
 	return nil
 }

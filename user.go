@@ -96,21 +96,21 @@ func (u *User) Scope() Scope {
 // Validate checks the fields an administrator sets.
 func (u *User) Validate() error {
 	if len(u.Username) < 2 || len(u.Username) > 64 {
-		return FieldError("username", "用户名应为 2 至 64 个字符。", "A username has 2 to 64 characters.")
+		return Invalid("username", "error.user.username_length")
 	}
 	for _, c := range u.Username {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return FieldError("username", "用户名只能包含小写字母、数字、下划线、连字符和点。", "A username has lower-case letters, digits, _ - and . only.")
+			return Invalid("username", "error.user.username_charset")
 		}
 	}
 	if !u.Role.Valid() {
-		return FieldError("role", "角色不在可选范围内。", "Unknown role.")
+		return Invalid("role", "error.user.role")
 	}
 	if !ValidRegionCode(u.ScopeCode) {
-		return FieldError("scope_code", "请为账号指定管辖范围（区划代码）。", "An account needs a scope (a region code).")
+		return Invalid("scope_code", "error.user.scope_code")
 	}
 	if u.Role == RoleDepartment && !u.Line.Valid() {
-		return FieldError("line", "部门账号需指定业务条线。", "A department account needs a business line.")
+		return Invalid("line", "error.user.line")
 	}
 	return nil
 }

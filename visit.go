@@ -34,13 +34,13 @@ type Visit struct {
 // Validate checks the fields the assistant sets.
 func (v *Visit) Validate() error {
 	if v.AssistantID <= 0 {
-		return FieldError("assistant_id", "请选择走访的协理员。", "A visit is made by an assistant.")
+		return Invalid("assistant_id", "error.visit.assistant_id")
 	}
 	if v.HouseholdID == nil && v.UnitID == nil && v.Place == "" {
-		return FieldError("place", "请选择走访的住户、单位或地点。", "A visit is to a household, a unit or a place.")
+		return Invalid("place", "error.visit.place")
 	}
 	if v.At.IsZero() || v.At.After(time.Now().Add(24*time.Hour)) {
-		return FieldError("at", "走访时间无效。", "The visit time is invalid.")
+		return Invalid("at", "error.visit.at")
 	}
 	return nil
 }

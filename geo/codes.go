@@ -55,7 +55,7 @@ func allDigits(s string) bool {
 // ParseGridCode checks and splits a 15-digit grid code.
 func ParseGridCode(s string) (GridCode, error) {
 	if len(s) != 15 || !allDigits(s) {
-		return GridCode{}, fmt.Errorf("网格编码须为 15 位数字：%q / grid code must be 15 digits: %q", s, s)
+		return GridCode{}, newError("geo.code.grid", "Q", strconv.Quote(s))
 	}
 	return GridCode{County: s[:6], Subdistrict: s[6:9], Community: s[9:12], Grid: s[12:]}, nil
 }
@@ -68,10 +68,10 @@ func ToCJT349(grid15, object string) (string, error) {
 		return "", err
 	}
 	if len(object) != 6 || !allDigits(object) {
-		return "", fmt.Errorf("对象代码须为 6 位数字：%q / object code must be 6 digits: %q", object, object)
+		return "", newError("geo.code.object", "Q", strconv.Quote(object))
 	}
 	if g.Grid == "000" || g.Grid[0] != '0' {
-		return "", fmt.Errorf("网格顺序码 %s 无法用 CJ/T 349 的两位表示（须为 001–099）/ grid sequence %s does not fit CJ/T 349's two digits (want 001–099)", g.Grid, g.Grid)
+		return "", newError("geo.code.cjt349_seq", "Seq", g.Grid)
 	}
 	return object + g.CommunityCode() + g.Grid[1:], nil
 }
@@ -80,10 +80,10 @@ func ToCJT349(grid15, object string) (string, error) {
 // object code.
 func FromCJT349(code20 string) (grid15, object string, err error) {
 	if len(code20) != 20 || !allDigits(code20) {
-		return "", "", fmt.Errorf("CJ/T 349 编码须为 20 位数字：%q / CJ/T 349 code must be 20 digits: %q", code20, code20)
+		return "", "", newError("geo.code.cjt349", "Q", strconv.Quote(code20))
 	}
 	if code20[18:] == "00" {
-		return "", "", fmt.Errorf("CJ/T 349 编码 %s 指未细分的社区，不是网格 / CJ/T 349 code %s is an undivided community, not a grid", code20, code20)
+		return "", "", newError("geo.code.cjt349_community", "Code", code20)
 	}
 	return code20[6:18] + "0" + code20[18:], code20[:6], nil
 }
@@ -95,7 +95,7 @@ func BuildingCode(grid15 string, seq int) (string, error) {
 		return "", err
 	}
 	if seq < 1 || seq > 99999 {
-		return "", fmt.Errorf("楼栋序号须在 1–99999：%d / building sequence must be 1–99999: %d", seq, seq)
+		return "", newError("geo.code.building_seq", "Seq", seq)
 	}
 	return fmt.Sprintf("%s%05d", grid15, seq), nil
 }
@@ -104,11 +104,11 @@ func BuildingCode(grid15 string, seq int) (string, error) {
 // sequence.
 func ParseBuildingCode(s string) (grid15 string, seq int, err error) {
 	if len(s) != 20 || !allDigits(s) {
-		return "", 0, fmt.Errorf("楼栋编码须为 20 位数字：%q / building code must be 20 digits: %q", s, s)
+		return "", 0, newError("geo.code.building", "Q", strconv.Quote(s))
 	}
 	seq, _ = strconv.Atoi(s[15:])
 	if seq == 0 {
-		return "", 0, fmt.Errorf("楼栋序号不能为 00000：%q / building sequence cannot be 00000: %q", s, s)
+		return "", 0, newError("geo.code.building_zero", "Q", strconv.Quote(s))
 	}
 	return s[:15], seq, nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/peterstace/simplefeatures/geom"
+
+	"github.com/wangge/wangge/msg"
 )
 
 // Feature is one area boundary read from (or written to) GeoJSON.
@@ -35,30 +37,64 @@ func ParseCRS(s string) (CRS, error) {
 	case "gcj02", "gcj-02":
 		return GCJ02, nil
 	}
-	return WGS84, fmt.Errorf("未知坐标系 %q / unknown CRS %q (want wgs84 or gcj02)", s, s)
+	return WGS84, newError("geo.crs.unknown", "Q", strconv.Quote(s))
 }
 
 // FeatureError describes one problem in a GeoJSON input. Index is the
 // feature's position in "features" (0-based; messages count from 1), or -1
-// for a problem with the document as a whole.
+// for a problem with the document as a whole. The reason's text is the
+// message catalogue's: Key names it, Params fill it in.
 type FeatureError struct {
-	Index int
-	Name  string // the feature's name property, when it has one
-	ZH    string // reason in Chinese
-	EN    string // reason in English
+	Index  int
+	Name   string // the feature's name property, when it has one
+	Key    string
+	Params map[string]any
 }
 
+// Zh returns the reason in Chinese.
+func (e *FeatureError) Zh() string { return msg.Text("zh", e.Key, e.Params) }
+
+// En returns the reason in English.
+func (e *FeatureError) En() string { return msg.Text("en", e.Key, e.Params) }
+
+// Error names the feature and gives the reason in Chinese and English.
 func (e *FeatureError) Error() string {
 	if e.Index < 0 {
-		return e.ZH + " / " + e.EN
+		return e.Zh() + " / " + e.En()
 	}
-	who := fmt.Sprintf("第 %d 个要素", e.Index+1)
-	whoEN := fmt.Sprintf("feature %d", e.Index+1)
+	who := map[string]any{"N": e.Index + 1, "Name": e.Name, "Q": strconv.Quote(e.Name)}
+	key := "geo.feature.who"
 	if e.Name != "" {
-		who += fmt.Sprintf("（%s）", e.Name)
-		whoEN += fmt.Sprintf(" (%q)", e.Name)
+		key = "geo.feature.who_named"
 	}
-	return who + "：" + e.ZH + " / " + whoEN + ": " + e.EN
+	return msg.Text("zh", key, who) + "：" + e.Zh() + " / " + msg.Text("en", key, who) + ": " + e.En()
+}
+
+// Error is a problem with a code or a coordinate system, its text the
+// message catalogue's.
+type Error struct {
+	Key    string
+	Params map[string]any
+}
+
+func newError(key string, params ...any) *Error {
+	return &Error{Key: key, Params: pairs(params)}
+}
+
+func pairs(kv []any) map[string]any {
+	if len(kv) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return m
+}
+
+// Error gives the text in Chinese and English.
+func (e *Error) Error() string {
+	return msg.Text("zh", e.Key, e.Params) + " / " + msg.Text("en", e.Key, e.Params)
 }
 
 // ParseError lists every problem found in a FeatureCollection.
@@ -110,17 +146,14 @@ func ParseFeatureCollection(data []byte, crs CRS) ([]Feature, error) {
 		Features []json.RawMessage `json:"features"`
 	}
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, &ParseError{[]*FeatureError{{Index: -1,
-			ZH: "不是有效的 JSON 对象：" + err.Error(), EN: "not a valid JSON object: " + err.Error()}}}
+		return nil, &ParseError{[]*FeatureError{{Index: -1, Key: "geo.doc.json", Params: map[string]any{"Err": err.Error()}}}}
 	}
 	if top.Type == nil || *top.Type != "FeatureCollection" {
 		got := "<missing>"
 		if top.Type != nil {
 			got = *top.Type
 		}
-		return nil, &ParseError{[]*FeatureError{{Index: -1,
-			ZH: fmt.Sprintf("不是 FeatureCollection（type 为 %q）", got),
-			EN: fmt.Sprintf("not a FeatureCollection (type is %q)", got)}}}
+		return nil, &ParseError{[]*FeatureError{{Index: -1, Key: "geo.doc.type", Params: map[string]any{"Q": strconv.Quote(got)}}}}
 	}
 	var (
 		out  = make([]Feature, 0, len(top.Features))
@@ -141,22 +174,22 @@ func ParseFeatureCollection(data []byte, crs CRS) ([]Feature, error) {
 }
 
 func parseFeature(i int, raw json.RawMessage, crs CRS) (Feature, *FeatureError) {
-	fail := func(name, zh, en string) (Feature, *FeatureError) {
-		return Feature{}, &FeatureError{Index: i, Name: name, ZH: zh, EN: en}
+	fail := func(name, key string, params ...any) (Feature, *FeatureError) {
+		return Feature{}, &FeatureError{Index: i, Name: name, Key: key, Params: pairs(params)}
 	}
 	var rf rawFeature
 	if err := json.Unmarshal(raw, &rf); err != nil {
-		return fail("", "要素不是有效的 JSON 对象："+err.Error(), "feature is not a valid JSON object: "+err.Error())
+		return fail("", "geo.feature.json", "Err", err.Error())
 	}
 	name := ""
 	if s, ok := rf.Properties["name"].(string); ok {
 		name = strings.TrimSpace(s)
 	}
 	if rf.Type != "Feature" {
-		return fail(name, fmt.Sprintf("type 应为 Feature，实为 %q", rf.Type), fmt.Sprintf("type must be \"Feature\", got %q", rf.Type))
+		return fail(name, "geo.feature.type", "Q", strconv.Quote(rf.Type))
 	}
 	if name == "" {
-		return fail("", "缺少名称（properties.name 为空）", "missing name (properties.name is empty)")
+		return fail("", "geo.feature.no_name")
 	}
 	code := ""
 	switch c := rf.Properties["code"].(type) {
@@ -168,60 +201,55 @@ func parseFeature(i int, raw json.RawMessage, crs CRS) (Feature, *FeatureError) 
 		}
 	}
 	if len(bytes.TrimSpace(rf.Geometry)) == 0 || string(bytes.TrimSpace(rf.Geometry)) == "null" {
-		return fail(name, "没有几何图形（geometry 为空）", "feature has no geometry")
+		return fail(name, "geo.feature.no_geometry")
 	}
 	var rg rawGeometry
 	if err := json.Unmarshal(rf.Geometry, &rg); err != nil {
-		return fail(name, "几何不是有效的 JSON 对象："+err.Error(), "geometry is not a valid JSON object: "+err.Error())
+		return fail(name, "geo.geometry.json", "Err", err.Error())
 	}
 	var polys [][][][]float64 // polygon → ring → position → number
 	switch rg.Type {
 	case "Polygon":
 		var c [][][]float64
 		if err := json.Unmarshal(rg.Coordinates, &c); err != nil {
-			return fail(name, "Polygon 坐标格式错误："+err.Error(), "malformed Polygon coordinates: "+err.Error())
+			return fail(name, "geo.geometry.polygon", "Err", err.Error())
 		}
 		polys = [][][][]float64{c}
 	case "MultiPolygon":
 		if err := json.Unmarshal(rg.Coordinates, &polys); err != nil {
-			return fail(name, "MultiPolygon 坐标格式错误："+err.Error(), "malformed MultiPolygon coordinates: "+err.Error())
+			return fail(name, "geo.geometry.multipolygon", "Err", err.Error())
 		}
 	default:
-		return fail(name, fmt.Sprintf("几何类型 %q 不是面（须为 Polygon 或 MultiPolygon）", rg.Type),
-			fmt.Sprintf("geometry type %q is not a polygon (want Polygon or MultiPolygon)", rg.Type))
+		return fail(name, "geo.geometry.type", "Q", strconv.Quote(rg.Type))
 	}
 	if len(polys) == 0 {
-		return fail(name, "几何为空（没有坐标）", "empty geometry (no coordinates)")
+		return fail(name, "geo.geometry.empty")
 	}
 	flat := make([][][]float64, len(polys))
 	for pi, poly := range polys {
 		if len(poly) == 0 {
-			return fail(name, fmt.Sprintf("第 %d 个面没有环", pi+1), fmt.Sprintf("polygon %d has no rings", pi))
+			return fail(name, "geo.geometry.no_rings", "N", pi+1, "I", pi)
 		}
 		flat[pi] = make([][]float64, len(poly))
 		for ri, ring := range poly {
 			where, whereEN := ringName(len(polys), pi, ri)
 			if len(ring) < 4 {
-				return fail(name, fmt.Sprintf("%s只有 %d 个点（至少 4 个，首尾相同）", where, len(ring)),
-					fmt.Sprintf("%s has %d positions (at least 4 needed, first = last)", whereEN, len(ring)))
+				return fail(name, "geo.ring.short", "Where", where, "WhereEn", whereEN, "N", len(ring))
 			}
 			xy := make([]float64, 0, 2*len(ring))
 			for k, pos := range ring {
 				if len(pos) < 2 || len(pos) > 4 {
-					return fail(name, fmt.Sprintf("%s第 %d 个点有 %d 个数值（应为经度、纬度）", where, k+1, len(pos)),
-						fmt.Sprintf("%s position %d has %d numbers (want lng, lat)", whereEN, k, len(pos)))
+					return fail(name, "geo.ring.numbers", "Where", where, "WhereEn", whereEN, "N", k+1, "I", k, "Len", len(pos))
 				}
 				lng, lat := pos[0], pos[1]
 				if math.IsNaN(lng) || math.IsNaN(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90 {
-					return fail(name, fmt.Sprintf("%s第 %d 个点经纬度超出范围（%v, %v）", where, k+1, lng, lat),
-						fmt.Sprintf("%s position %d out of range (%v, %v)", whereEN, k, lng, lat))
+					return fail(name, "geo.ring.range", "Where", where, "WhereEn", whereEN, "N", k+1, "I", k, "Lng", lng, "Lat", lat)
 				}
 				xy = append(xy, lng, lat)
 			}
 			n := len(xy)
 			if xy[0] != xy[n-2] || xy[1] != xy[n-1] {
-				return fail(name, fmt.Sprintf("%s未闭合（首点 %v,%v ≠ 末点 %v,%v）", where, xy[0], xy[1], xy[n-2], xy[n-1]),
-					fmt.Sprintf("%s is not closed (first %v,%v != last %v,%v)", whereEN, xy[0], xy[1], xy[n-2], xy[n-1]))
+				return fail(name, "geo.ring.open", "Where", where, "WhereEn", whereEN, "X0", xy[0], "Y0", xy[1], "X1", xy[n-2], "Y1", xy[n-1])
 			}
 			if crs == GCJ02 {
 				for k := 0; k < n; k += 2 {
@@ -238,8 +266,7 @@ func parseFeature(i int, raw json.RawMessage, crs CRS) (Feature, *FeatureError) 
 		g = geom.NewMultiPolygonXY(flat...).AsGeometry()
 	}
 	if err := g.Validate(); err != nil {
-		zh, en := explainInvalid(err)
-		return fail(name, zh, en)
+		return fail(name, "geo.geometry.invalid", "Reason", explainInvalid(err), "Detail", err.Error())
 	}
 	props := make(map[string]any, len(rf.Properties))
 	for k, v := range rf.Properties {
@@ -248,39 +275,42 @@ func parseFeature(i int, raw json.RawMessage, crs CRS) (Feature, *FeatureError) 
 	return Feature{Name: name, Code: code, Props: props, Geom: g}, nil
 }
 
+// ringName names a ring in Chinese and in English, for the messages that
+// place a problem on it.
 func ringName(npolys, pi, ri int) (string, string) {
-	kind, kindEN := "外环", "exterior ring"
+	p := map[string]any{"Ring": ri, "N": pi + 1, "I": pi}
+	key := "geo.ring.exterior"
 	if ri > 0 {
-		kind, kindEN = fmt.Sprintf("第 %d 个内环（洞）", ri), fmt.Sprintf("interior ring %d", ri)
+		key = "geo.ring.interior"
 	}
+	kind, kindEN := msg.Text("zh", key, p), msg.Text("en", key, p)
 	if npolys > 1 {
-		return fmt.Sprintf("第 %d 个面的%s", pi+1, kind), fmt.Sprintf("polygon %d %s", pi, kindEN)
+		p["Kind"], p["KindEn"] = kind, kindEN
+		return msg.Text("zh", "geo.ring.of_polygon", p), msg.Text("en", "geo.ring.of_polygon", p)
 	}
 	return kind, kindEN
 }
 
-// explainInvalid turns a simplefeatures validation error into a Chinese and
-// an English reason (the English keeps the library's text and location).
-func explainInvalid(err error) (string, string) {
-	msg := err.Error()
-	zh := "几何无效"
-	for _, m := range []struct{ key, zh string }{
-		{"not simple", "环自相交"},
-		{"nested rings", "环互相嵌套"},
-		{"interior ring outside", "内环（洞）在外环之外"},
-		{"disconnected interior", "内部不连通（环把面切断）"},
-		{"rings intersect", "环之间相交于多个点"},
-		{"polygons touch", "多面中的面相交或接触于多个点"},
-		{"only one distinct", "环的点都重合"},
-		{"Inf", "坐标为无穷大"},
-		{"NaN", "坐标为 NaN"},
+// explainInvalid says in Chinese what a simplefeatures validation error
+// means; the messages keep the library's own text and location beside it.
+func explainInvalid(err error) string {
+	s := err.Error()
+	for _, m := range []struct{ match, key string }{
+		{"not simple", "geo.invalid.not_simple"},
+		{"nested rings", "geo.invalid.nested"},
+		{"interior ring outside", "geo.invalid.hole_outside"},
+		{"disconnected interior", "geo.invalid.disconnected"},
+		{"rings intersect", "geo.invalid.rings_intersect"},
+		{"polygons touch", "geo.invalid.polygons_touch"},
+		{"only one distinct", "geo.invalid.one_point"},
+		{"Inf", "geo.invalid.inf"},
+		{"NaN", "geo.invalid.nan"},
 	} {
-		if strings.Contains(msg, m.key) {
-			zh = m.zh
-			break
+		if strings.Contains(s, m.match) {
+			return msg.Text("zh", m.key, nil)
 		}
 	}
-	return zh + "（" + msg + "）", "invalid geometry: " + msg
+	return msg.Text("zh", "geo.invalid.other", nil)
 }
 
 // Encode writes features as a GeoJSON FeatureCollection (WGS-84, or GCJ-02

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/peterstace/simplefeatures/geom"
+	"github.com/wangge/wangge/msg"
 )
 
 // Proposing grids (网格划分方案).
@@ -65,8 +66,15 @@ type Warning struct {
 	Kind   string  // one of the Warn… kinds
 	Group  int     // the group concerned (index into Groups), or -1
 	Sites  []int64 // the buildings concerned, sorted
-	Zh, EN string
+	Key    string  // the text in the message catalogue, filled in by Params
+	Params map[string]any
 }
+
+// Zh returns the warning's Chinese text.
+func (w Warning) Zh() string { return msg.Text("zh", w.Key, w.Params) }
+
+// En returns the warning's English text.
+func (w Warning) En() string { return msg.Text("en", w.Key, w.Params) }
 
 // Group is one proposed grid.
 type Group struct {
@@ -129,14 +137,26 @@ func (p *Partition) GroupOf() map[int64]int {
 	return m
 }
 
-// PartitionError is bad input to ProposePartition or BuildPartition, in
-// Chinese and English. Field names the input: "target", "sites",
-// "outline" or "groups".
+// PartitionError is bad input to ProposePartition or BuildPartition. Field
+// names the input: "target", "sites", "outline" or "groups"; Key names the
+// text in the message catalogue and Params fill it in.
 type PartitionError struct {
-	Field, Zh, EN string
+	Field  string
+	Key    string
+	Params map[string]any
 }
 
-func (e *PartitionError) Error() string { return e.Zh + " / " + e.EN }
+func partitionError(field, key string, params ...any) *PartitionError {
+	return &PartitionError{Field: field, Key: key, Params: pairs(params)}
+}
+
+// Zh returns the Chinese text.
+func (e *PartitionError) Zh() string { return msg.Text("zh", e.Key, e.Params) }
+
+// En returns the English text.
+func (e *PartitionError) En() string { return msg.Text("en", e.Key, e.Params) }
+
+func (e *PartitionError) Error() string { return e.Zh() + " / " + e.En() }
 
 // ProposePartition proposes groups of about target households each (see
 // the comment at the top of this file).
@@ -169,11 +189,11 @@ func BuildPartition(outline geom.Geometry, sites []Site, groupOf []int, target i
 		return nil, err
 	}
 	if len(groupOf) != len(sites) {
-		return nil, &PartitionError{"groups", "分组数与楼院数不符。", "The assignment does not match the buildings."}
+		return nil, partitionError("groups", "geo.partition.groups")
 	}
 	for _, g := range groupOf {
 		if g < 0 || g >= len(sites) {
-			return nil, &PartitionError{"groups", fmt.Sprintf("分组编号 %d 无效。", g+1), fmt.Sprintf("Group number %d is invalid.", g+1)}
+			return nil, partitionError("groups", "geo.partition.group", "N", g+1)
 		}
 	}
 	if err := pt.cells(); err != nil {
@@ -234,25 +254,25 @@ func (p localProj) inv(x, y float64) (float64, float64) { return p.lng0 + x/p.kx
 
 func newPartitioner(outline geom.Geometry, sites []Site, target int) (*partitioner, error) {
 	if target <= 0 {
-		return nil, &PartitionError{"target", "每个网格的户数须为正整数。", "The households per grid must be a positive number."}
+		return nil, partitionError("target", "geo.partition.target")
 	}
 	if err := checkPolygonal(outline); err != nil {
-		return nil, &PartitionError{"outline", "社区边界无效：" + err.Error(), "The community outline is invalid: " + err.Error()}
+		return nil, partitionError("outline", "geo.partition.outline", "Err", err.Error())
 	}
 	if len(sites) == 0 {
-		return nil, &PartitionError{"sites", "社区内没有楼院，无法划分网格。", "The community has no buildings to divide into grids."}
+		return nil, partitionError("sites", "geo.partition.no_sites")
 	}
 	seen := map[int64]bool{}
 	for _, s := range sites {
 		if seen[s.ID] {
-			return nil, &PartitionError{"sites", fmt.Sprintf("楼院 %d 重复。", s.ID), fmt.Sprintf("Building %d is given twice.", s.ID)}
+			return nil, partitionError("sites", "geo.partition.site_twice", "ID", s.ID)
 		}
 		seen[s.ID] = true
 		if math.IsNaN(s.Lng) || math.IsNaN(s.Lat) || s.Lng < -180 || s.Lng > 180 || s.Lat < -90 || s.Lat > 90 {
-			return nil, &PartitionError{"sites", fmt.Sprintf("楼院 %d 的坐标无效。", s.ID), fmt.Sprintf("Building %d has invalid coordinates.", s.ID)}
+			return nil, partitionError("sites", "geo.partition.site_coordinates", "ID", s.ID)
 		}
 		if s.Households < 0 {
-			return nil, &PartitionError{"sites", fmt.Sprintf("楼院 %d 的户数为负。", s.ID), fmt.Sprintf("Building %d has a negative household count.", s.ID)}
+			return nil, partitionError("sites", "geo.partition.site_households", "ID", s.ID)
 		}
 	}
 	env := outline.Envelope()
@@ -979,8 +999,7 @@ func (pt *partitioner) build(groupOf []int) (*Partition, error) {
 		if len(strays) > 0 {
 			slices.Sort(strays)
 			p.Warnings = append(p.Warnings, Warning{Kind: WarnSamePoint, Group: best, Sites: strays,
-				Zh: fmt.Sprintf("楼院 %v 与其他楼院位于同一点，但分在不同网格；该点的范围归第 %d 个网格。", strays, best+1),
-				EN: fmt.Sprintf("Buildings %v stand at the same point as others in another group; the area there goes to group %d.", strays, best+1)})
+				Key: "geo.warn.same_point", Params: map[string]any{"Sites": strays, "N": best + 1}})
 		}
 		if l.main < 0 {
 			ids := make([]int64, len(l.sites))
@@ -988,8 +1007,7 @@ func (pt *partitioner) build(groupOf []int) (*Partition, error) {
 				ids[n] = pt.sites[si].ID
 			}
 			p.Warnings = append(p.Warnings, Warning{Kind: WarnOutside, Group: best, Sites: ids,
-				Zh: fmt.Sprintf("楼院 %v 位于社区边界之外。", ids),
-				EN: fmt.Sprintf("Buildings %v lie outside the community outline.", ids)})
+				Key: "geo.warn.outside", Params: map[string]any{"Sites": ids}})
 		}
 	}
 
@@ -1089,8 +1107,7 @@ func (pt *partitioner) build(groupOf []int) (*Partition, error) {
 		parts := polygonParts(g.Geom)
 		if len(parts) == 0 {
 			p.Warnings = append(p.Warnings, Warning{Kind: WarnEmptyGroup, Group: gi, Sites: slices.Clone(g.Sites),
-				Zh: fmt.Sprintf("第 %d 个网格没有楼院或没有范围。", gi+1),
-				EN: fmt.Sprintf("Group %d holds no building or no area.", gi+1)})
+				Key: "geo.warn.empty_group", Params: map[string]any{"N": gi + 1}})
 			continue
 		}
 		slices.SortStableFunc(parts, func(a, b geom.Geometry) int { return cmp.Compare(b.Area(), a.Area()) })
@@ -1132,11 +1149,9 @@ func (pt *partitioner) build(groupOf []int) (*Partition, error) {
 			}
 			slices.Sort(detached)
 			w := Warning{Kind: WarnDetached, Group: gi, Sites: detached,
-				Zh: fmt.Sprintf("第 %d 个网格不连片，分成 %d 块；飞地上的楼院：%v。", gi+1, len(parts), detached),
-				EN: fmt.Sprintf("Group %d is not contiguous: it falls into %d pieces; buildings on the detached pieces: %v.", gi+1, len(parts), detached)}
+				Key: "geo.warn.detached", Params: map[string]any{"N": gi + 1, "Pieces": len(parts), "Sites": detached}}
 			if len(detached) == 0 {
-				w.Zh = fmt.Sprintf("第 %d 个网格不连片，分成 %d 块：社区边界本身不连片，飞地上没有楼院。", gi+1, len(parts))
-				w.EN = fmt.Sprintf("Group %d is not contiguous: it falls into %d pieces, as the community's own outline does; no building stands on the detached pieces.", gi+1, len(parts))
+				w.Key = "geo.warn.detached_empty"
 			}
 			p.Warnings = append(p.Warnings, w)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/peterstace/simplefeatures/geom"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/msg"
 	"github.com/wangge/wangge/synth"
 )
 
@@ -96,7 +97,7 @@ func contiguous(t *testing.T, p *Partition) {
 	}
 	for _, w := range p.Warnings {
 		if w.Kind == WarnDetached || w.Kind == WarnEmptyGroup {
-			t.Errorf("warning: %s", w.EN)
+			t.Errorf("warning: %s", w.En())
 		}
 	}
 }
@@ -223,7 +224,7 @@ func TestProposalEdgeCases(t *testing.T) {
 	} {
 		_, err := ProposePartition(c.outline, c.sites, c.target)
 		var pe *PartitionError
-		if !errors.As(err, &pe) || pe.Field != c.field || pe.Zh == "" || pe.EN == "" {
+		if !errors.As(err, &pe) || pe.Field != c.field || !msg.Has(pe.Key) || pe.Zh() == pe.Key || pe.En() == pe.Key {
 			t.Errorf("%s: %v, want a PartitionError about %s", name, err, c.field)
 		}
 	}
@@ -282,8 +283,8 @@ func TestAdjustedPartitionWarnsAboutWhatItCannotDraw(t *testing.T) {
 	kinds := map[string][]int64{}
 	for _, w := range p.Warnings {
 		kinds[w.Kind] = append(kinds[w.Kind], w.Sites...)
-		if w.Zh == "" || w.EN == "" {
-			t.Errorf("warning without text: %+v", w)
+		if !msg.Has(w.Key) || w.Zh() == w.Key || w.En() == w.Key {
+			t.Errorf("warning without its text in the catalogue: %+v", w)
 		}
 	}
 	if !slices.Equal(kinds[WarnDetached], []int64{1, 2}) || !slices.Equal(kinds[WarnSamePoint], []int64{7}) ||

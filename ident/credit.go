@@ -35,50 +35,38 @@ func ParseCreditCode(s string) (CreditCode, error) {
 	n := utf8.RuneCountInString(s)
 	switch {
 	case n == 0:
-		return "", creditError(ReasonEmpty,
-			"统一社会信用代码不能为空",
-			"unified social credit code is empty")
+		return "", creditError(ReasonEmpty, "ident.credit.empty")
 	case n != 18:
-		return "", creditError(ReasonLength,
-			fmt.Sprintf("统一社会信用代码应为 18 位，实为 %d 位", n),
-			fmt.Sprintf("unified social credit code must have 18 characters, got %d", n))
+		return "", creditError(ReasonLength, "ident.credit.length", "N", n)
 	}
 	i := 0
 	for _, r := range s {
 		i++
 		if !strings.ContainsRune(CreditAlphabet, r) {
-			zh, en := "只能使用数字和大写字母", "only digits and capital letters are allowed"
+			key := "ident.credit.char"
 			if strings.ContainsRune("IOSVZ", r) {
-				zh, en = "不使用字母 I、O、S、V、Z", "the letters I, O, S, V and Z are not used"
+				key = "ident.credit.char_iosvz"
 			}
-			return "", creditError(ReasonCharset,
-				fmt.Sprintf("统一社会信用代码第 %d 位 %q 无效：%s", i, r, zh),
-				fmt.Sprintf("unified social credit code character %d (%q) is invalid: %s", i, r, en))
+			return "", creditError(ReasonCharset, key, "Pos", i, "Char", quote(r))
 		}
 	}
 	// s is now 18 ASCII bytes.
 	if s[0] == '0' {
-		return "", creditError(ReasonCharset,
-			"统一社会信用代码第 1 位（登记管理部门代码）不能为 0",
-			"unified social credit code character 1 (the registration authority) cannot be 0")
+		return "", creditError(ReasonCharset, "ident.credit.authority")
 	}
 	for i := 2; i < 8; i++ {
 		if !isDigit(rune(s[i])) {
-			return "", creditError(ReasonRegion,
-				fmt.Sprintf("统一社会信用代码第 %d 位 %q 无效：第 3–8 位是行政区划代码，必须是数字", i+1, s[i]),
-				fmt.Sprintf("unified social credit code character %d (%q) is invalid: characters 3–8 are the administrative division code and must be digits", i+1, s[i]))
+			return "", creditError(ReasonRegion, "ident.credit.region", "Pos", i+1, "Char", quote(rune(s[i])))
 		}
 	}
 	if want, got := CreditCheckChar(s[:17]), s[17]; want != got {
-		return "", creditError(ReasonCheckDigit,
-			fmt.Sprintf("统一社会信用代码校验位错误：应为 %c，实为 %c", want, got),
-			fmt.Sprintf("unified social credit code check character is wrong: expected %c, got %c", want, got))
+		return "", creditError(ReasonCheckDigit, "ident.credit.check_char", "Want", string(want), "Got", string(got))
 	}
 	return CreditCode(s), nil
 }
 
-func creditError(reason, zh, en string) *Error {
-	return &Error{Field: FieldCreditCode, Reason: reason, Zh: zh, En: en}
+func creditError(reason, key string, params ...any) *Error {
+	return newError(FieldCreditCode, reason, key, params)
 }
 
 // CreditCheckChar returns the GB 32100 check character of the first 17

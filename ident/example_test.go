@@ -17,8 +17,8 @@ func ExampleParseID() {
 	_, err = ident.ParseID("110105194912310025")
 	e := err.(*ident.Error)
 	fmt.Println(e.Reason)
-	fmt.Println(e.Zh)
-	fmt.Println(e.En)
+	fmt.Println(e.Zh())
+	fmt.Println(e.En())
 	// Output:
 	// 11010519491231002X 110105 1949-12-31 女
 	// check_digit

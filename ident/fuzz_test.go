@@ -4,13 +4,15 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/wangge/wangge/msg"
 )
 
 // checkFuzzErr fails unless err is a complete *Error for field.
 func checkFuzzErr(t *testing.T, err error, field string) {
 	t.Helper()
 	e, ok := err.(*Error)
-	if !ok || e.Field != field || e.Reason == "" || e.Zh == "" || e.En == "" || e.Error() != e.En {
+	if !ok || e.Field != field || e.Reason == "" || !msg.Has(e.Key) || e.Zh() == e.Key || e.En() == e.Key || e.Error() != e.En() {
 		t.Fatalf("bad error %#v", err)
 	}
 }

@@ -122,9 +122,7 @@ func CompactID(s string) string {
 func ConvertLegacyID(s string) (string, error) {
 	s = CompactID(s)
 	if utf8.RuneCountInString(s) != 15 || !allDigits(s) {
-		return "", idError(ReasonLegacy,
-			"15 位身份证号码必须全部是数字",
-			"a 15-digit ID number must be all digits")
+		return "", idError(ReasonLegacy, "ident.id.legacy_digits")
 	}
 	first17 := s[:6] + "19" + s[6:]
 	return first17 + string(CheckDigit(first17)), nil
@@ -135,62 +133,44 @@ func parseID18(s string, today time.Time) (IDNumber, error) {
 	n := utf8.RuneCountInString(s)
 	switch {
 	case n == 0:
-		return "", idError(ReasonEmpty,
-			"身份证号码不能为空",
-			"ID number is empty")
+		return "", idError(ReasonEmpty, "ident.id.empty")
 	case n != 18:
-		return "", idError(ReasonLength,
-			fmt.Sprintf("身份证号码应为 18 位，实为 %d 位", n),
-			fmt.Sprintf("ID number must have 18 characters, got %d", n))
+		return "", idError(ReasonLength, "ident.id.length", "N", n)
 	}
 	i := 0
 	for _, r := range s {
 		i++
 		switch {
 		case i < 18 && !isDigit(r):
-			return "", idError(ReasonCharset,
-				fmt.Sprintf("身份证号码第 %d 位 %q 无效：前 17 位必须是数字", i, r),
-				fmt.Sprintf("ID number character %d (%q) is invalid: the first 17 characters must be digits", i, r))
+			return "", idError(ReasonCharset, "ident.id.digit", "Pos", i, "Char", quote(r))
 		case i == 18 && !isDigit(r) && r != 'X':
-			return "", idError(ReasonCharset,
-				fmt.Sprintf("身份证号码第 18 位 %q 无效：必须是数字或 X", r),
-				fmt.Sprintf("ID number character 18 (%q) is invalid: it must be a digit or X", r))
+			return "", idError(ReasonCharset, "ident.id.last_char", "Char", quote(r))
 		}
 	}
 	// s is now 18 ASCII bytes.
 	if !validProvince(s[:2]) {
-		return "", idError(ReasonRegion,
-			fmt.Sprintf("身份证号码前两位 %s 不是有效的省级行政区划代码", s[:2]),
-			fmt.Sprintf("ID number starts with %s, which is not a valid province code", s[:2]))
+		return "", idError(ReasonRegion, "ident.id.province", "Code", s[:2])
 	}
 	date := s[6:10] + "-" + s[10:12] + "-" + s[12:14]
 	birth, ok := birthDate(s)
 	if !ok {
-		return "", idError(ReasonBirthDate,
-			fmt.Sprintf("身份证号码中的出生日期 %s 不是有效日期", date),
-			fmt.Sprintf("ID number birth date %s is not a valid date", date))
+		return "", idError(ReasonBirthDate, "ident.id.birth_invalid", "Date", date)
 	}
 	if birth.Before(earliestBirth) {
-		return "", idError(ReasonBirthDate,
-			fmt.Sprintf("身份证号码中的出生日期 %s 早于 %s", date, earliestBirth.Format(time.DateOnly)),
-			fmt.Sprintf("ID number birth date %s is before %s", date, earliestBirth.Format(time.DateOnly)))
+		return "", idError(ReasonBirthDate, "ident.id.birth_early", "Date", date, "Earliest", earliestBirth.Format(time.DateOnly))
 	}
 	y, m, d := today.Date()
 	if t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); birth.After(t) {
-		return "", idError(ReasonFutureBirth,
-			fmt.Sprintf("身份证号码中的出生日期 %s 晚于今天（%s）", date, t.Format(time.DateOnly)),
-			fmt.Sprintf("ID number birth date %s is after today (%s)", date, t.Format(time.DateOnly)))
+		return "", idError(ReasonFutureBirth, "ident.id.birth_future", "Date", date, "Today", t.Format(time.DateOnly))
 	}
 	if want, got := CheckDigit(s[:17]), s[17]; want != got {
-		return "", idError(ReasonCheckDigit,
-			fmt.Sprintf("身份证号码校验位错误：应为 %c，实为 %c", want, got),
-			fmt.Sprintf("ID number check digit is wrong: expected %c, got %c", want, got))
+		return "", idError(ReasonCheckDigit, "ident.id.check_digit", "Want", string(want), "Got", string(got))
 	}
 	return IDNumber(s), nil
 }
 
-func idError(reason, zh, en string) *Error {
-	return &Error{Field: FieldID, Reason: reason, Zh: zh, En: en}
+func idError(reason, key string, params ...any) *Error {
+	return newError(FieldID, reason, key, params)
 }
 
 // validProvince reports whether the two digits p are a province-level code

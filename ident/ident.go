@@ -5,12 +5,19 @@
 // Parse functions accept what people type: surrounding spaces (including the
 // ideographic space U+3000), full-width characters and lower-case letters.
 // They return the normalised value or an *Error that says, in Chinese and in
-// English, exactly what is wrong.
+// English (through the message catalogue, package msg), exactly what is wrong.
 //
-// The package is pure: it uses only the standard library and does no I/O.
+// The package is pure: it uses only the standard library and the message
+// catalogue (package msg, itself a leaf), and does no I/O.
 package ident
 
-import "strings"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/wangge/wangge/msg"
+)
 
 // Field values of Error.
 const (
@@ -32,16 +39,39 @@ const (
 	ReasonPrefix      = "prefix"       // bad country code, mobile prefix or area code
 )
 
-// Error explains why an input is not a valid identifier, in Chinese and English.
+// Error explains why an input is not a valid identifier. Its text, in
+// Chinese and English, is the message catalogue's (package msg): Key names
+// it and Params fill it in.
 type Error struct {
 	Field  string // "id_number", "credit_code", "phone"
 	Reason string // machine code, e.g. "length", "charset", "birth_date", "future_birth", "check_digit", "region", "prefix"
-	Zh     string // e.g. "身份证号码校验位错误：应为 X，实为 5"
-	En     string // e.g. "ID number check digit is wrong: expected X, got 5"
+	Key    string // catalogue key, e.g. "ident.id.check_digit"
+	Params map[string]any
 }
 
-// Error returns the English message.
-func (e *Error) Error() string { return e.En }
+func newError(field, reason, key string, params []any) *Error {
+	e := &Error{Field: field, Reason: reason, Key: key}
+	if len(params) > 0 {
+		e.Params = make(map[string]any, len(params)/2)
+		for i := 0; i+1 < len(params); i += 2 {
+			e.Params[fmt.Sprint(params[i])] = params[i+1]
+		}
+	}
+	return e
+}
+
+// Zh returns the Chinese text, e.g. "身份证号码校验位错误：应为 X，实为 5".
+func (e *Error) Zh() string { return msg.Text("zh", e.Key, e.Params) }
+
+// En returns the English text, e.g. "ID number check digit is wrong: expected X, got 5".
+func (e *Error) En() string { return msg.Text("en", e.Key, e.Params) }
+
+// Error returns the English text.
+func (e *Error) Error() string { return e.En() }
+
+// quote is how a message shows one character typed: in Go quotes, so that a
+// space or an invisible character can be seen.
+func quote(r rune) string { return strconv.QuoteRune(r) }
 
 // normalize trims white space (including U+3000), maps full-width ASCII
 // characters (U+FF01–U+FF5E) to their ASCII forms and upper-cases ASCII

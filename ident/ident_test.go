@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/wangge/wangge/msg"
 )
 
 // checkErr fails the test unless err is an *Error for field with the given
@@ -20,14 +22,14 @@ func checkErr(t *testing.T, input string, err error, field, reason string, want 
 		return
 	}
 	if e.Field != field || e.Reason != reason {
-		t.Errorf("%q: got %s/%s (%s), want %s/%s", input, e.Field, e.Reason, e.En, field, reason)
+		t.Errorf("%q: got %s/%s (%s), want %s/%s", input, e.Field, e.Reason, e.En(), field, reason)
 	}
-	if e.Zh == "" || e.En == "" || e.Error() != e.En {
-		t.Errorf("%q: incomplete error %#v", input, e)
+	if !msg.Has(e.Key) || e.Zh() == e.Key || e.En() == e.Key || e.Error() != e.En() {
+		t.Errorf("%q: the error's text is not in the message catalogue: %#v", input, e)
 	}
 	for _, w := range want {
-		if !strings.Contains(e.En, w) && !strings.Contains(e.Zh, w) {
-			t.Errorf("%q: error %q / %q does not mention %q", input, e.En, e.Zh, w)
+		if !strings.Contains(e.En(), w) && !strings.Contains(e.Zh(), w) {
+			t.Errorf("%q: error %q / %q does not mention %q", input, e.En(), e.Zh(), w)
 		}
 	}
 }
@@ -35,7 +37,7 @@ func checkErr(t *testing.T, input string, err error, field, reason string, want 
 func TestErrorAs(t *testing.T) {
 	_, err := ParseCreditCode("x")
 	var e *Error
-	if !errors.As(err, &e) || e.Field != FieldCreditCode || err.Error() != e.En {
+	if !errors.As(err, &e) || e.Field != FieldCreditCode || err.Error() != e.En() {
 		t.Fatalf("errors.As(%v) failed", err)
 	}
 }

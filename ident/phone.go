@@ -1,7 +1,6 @@
 package ident
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -22,7 +21,7 @@ type Phone string
 func ParsePhone(s string) (Phone, error) {
 	s = normalize(s)
 	if s == "" {
-		return "", phoneError(ReasonEmpty, "电话号码不能为空", "phone number is empty")
+		return "", phoneError(ReasonEmpty, "ident.phone.empty")
 	}
 	var b strings.Builder
 	plus := false
@@ -36,18 +35,14 @@ func ParsePhone(s string) (Phone, error) {
 		case r == '+' && i == 1:
 			plus = true
 		default:
-			return "", phoneError(ReasonCharset,
-				fmt.Sprintf("电话号码第 %d 位 %q 无效：只能包含数字、空格、短横线和括号", i, r),
-				fmt.Sprintf("phone number character %d (%q) is invalid: only digits, spaces, dashes and parentheses are allowed", i, r))
+			return "", phoneError(ReasonCharset, "ident.phone.char", "Pos", i, "Char", quote(r))
 		}
 	}
 	d := b.String()
 	intl := false
 	switch {
 	case plus && !strings.HasPrefix(d, "86"):
-		return "", phoneError(ReasonPrefix,
-			"只支持中国大陆电话号码（国家代码 +86）",
-			"only mainland China phone numbers (country code +86) are supported")
+		return "", phoneError(ReasonPrefix, "ident.phone.foreign")
 	case plus:
 		d, intl = d[2:], true
 	case strings.HasPrefix(d, "0086"):
@@ -60,15 +55,13 @@ func ParsePhone(s string) (Phone, error) {
 	}
 	switch {
 	case d == "":
-		return "", phoneError(ReasonLength, "电话号码缺少号码部分", "phone number has no digits")
+		return "", phoneError(ReasonLength, "ident.phone.no_digits")
 	case d[0] == '1':
 		return parseMobile(d)
 	case d[0] == '0':
 		return parseLandline(d)
 	}
-	return "", phoneError(ReasonPrefix,
-		"电话号码应以 1（手机）或 0（区号）开头；固定电话须填写区号",
-		"phone number must start with 1 (mobile) or 0 (area code); landlines need their area code")
+	return "", phoneError(ReasonPrefix, "ident.phone.prefix")
 }
 
 func isMobilePrefix(d string) bool {
@@ -77,14 +70,10 @@ func isMobilePrefix(d string) bool {
 
 func parseMobile(d string) (Phone, error) {
 	if len(d) != 11 {
-		return "", phoneError(ReasonLength,
-			fmt.Sprintf("手机号码应为 11 位，实为 %d 位", len(d)),
-			fmt.Sprintf("mobile number must have 11 digits, got %d", len(d)))
+		return "", phoneError(ReasonLength, "ident.phone.mobile_length", "N", len(d))
 	}
 	if !isMobilePrefix(d) {
-		return "", phoneError(ReasonPrefix,
-			fmt.Sprintf("手机号码应以 13–19 开头，实为 %s", d[:2]),
-			fmt.Sprintf("mobile number must start with 13 to 19, got %s", d[:2]))
+		return "", phoneError(ReasonPrefix, "ident.phone.mobile_prefix", "Prefix", d[:2])
 	}
 	return Phone(d), nil
 }
@@ -94,32 +83,24 @@ func parseLandline(d string) (Phone, error) {
 	switch {
 	case len(d) < 3:
 	case d[1] == '0':
-		return "", phoneError(ReasonPrefix,
-			"只支持中国大陆电话号码（国家代码 +86）",
-			"only mainland China phone numbers (country code +86) are supported")
+		return "", phoneError(ReasonPrefix, "ident.phone.foreign")
 	case d[1] == '1' && d[2] != '0':
-		return "", phoneError(ReasonPrefix,
-			fmt.Sprintf("区号 %s 无效", d[:3]),
-			fmt.Sprintf("area code %s is invalid", d[:3]))
+		return "", phoneError(ReasonPrefix, "ident.phone.area_code", "Area", d[:3])
 	case d[1] == '1' || d[1] == '2':
 		area = 3 // 010 and 02x
 	}
 	local := max(len(d)-area, 0)
 	if local < 7 || local > 8 {
-		return "", phoneError(ReasonLength,
-			fmt.Sprintf("固定电话号码应为区号加 7 或 8 位号码，区号后实为 %d 位", local),
-			fmt.Sprintf("landline number must be an area code and 7 or 8 digits, got %d digits after the area code", local))
+		return "", phoneError(ReasonLength, "ident.phone.landline_length", "N", local)
 	}
 	if d[area] == '0' {
-		return "", phoneError(ReasonPrefix,
-			fmt.Sprintf("固定电话号码在区号 %s 之后不能以 0 开头；区号是否重复填写？", d[:area]),
-			fmt.Sprintf("landline number cannot start with 0 after area code %s; is the area code repeated?", d[:area]))
+		return "", phoneError(ReasonPrefix, "ident.phone.landline_zero", "Area", d[:area])
 	}
 	return Phone(d[:area] + "-" + d[area:]), nil
 }
 
-func phoneError(reason, zh, en string) *Error {
-	return &Error{Field: FieldPhone, Reason: reason, Zh: zh, En: en}
+func phoneError(reason, key string, params ...any) *Error {
+	return newError(FieldPhone, reason, key, params)
 }
 
 // String returns the number.

@@ -20,6 +20,7 @@ import (
 	"unicode"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/msg"
 )
 
 // Kind names a ledger sheet.
@@ -371,19 +372,19 @@ func MatchHeader(s *Spec, header []string) (*HeaderMap, error) {
 		_, grid := m.Index[ColGridCode]
 		_, name := m.Index[ColBuildingName]
 		if !code && !(grid && name) {
-			missing = append(missing, "楼院编码（或网格编码与楼院名称）")
+			// Named as the file names its columns, in Chinese, in either language.
+			missing = append(missing, msg.Text("zh", "ledger.header.person_place", nil))
 		}
 	}
 	if s.Kind == KindUnits {
 		_, code := m.Index[ColBuildingCode]
 		_, grid := m.Index[ColGridCode]
 		if !code && !grid {
-			missing = append(missing, "网格编码（或楼院编码）")
+			missing = append(missing, msg.Text("zh", "ledger.header.unit_place", nil))
 		}
 	}
 	if len(missing) > 0 {
-		return m, wangge.Errorf(wangge.EInvalid, "表头缺少必需的列：%s。请使用导入模板。",
-			"The header row lacks required columns: %s. Use the import template.", strings.Join(missing, "、"))
+		return m, wangge.E(wangge.EInvalid, "ledger.header.missing", "Columns", strings.Join(missing, "、"))
 	}
 	return m, nil
 }

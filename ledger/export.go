@@ -317,7 +317,7 @@ func (e *Export) cjt349(grid string) string {
 // Write writes the export to out and counts its rows.
 func (e *Export) Write(ctx context.Context, st ExportStore, out io.Writer) error {
 	if e.Format != FormatXLSX && e.Format != FormatCSV {
-		return wangge.FieldError("format", "导出格式应为 xlsx 或 csv。", "The export format is xlsx or csv.")
+		return wangge.Invalid("format", "ledger.export.format")
 	}
 	e.ctx, e.store, e.names, e.Rows = ctx, st, map[string]string{}, 0
 	var rw rowWriter

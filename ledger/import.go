@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -96,7 +95,7 @@ type Report struct {
 func Import(ctx context.Context, st wangge.ImportStore, kind Kind, path string, opt Options) (*Report, error) {
 	spec := SpecOf(kind)
 	if spec == nil {
-		return nil, wangge.Errorf(wangge.EInvalid, "未知的导入类型：%s。", "Unknown import kind: %s.", kind)
+		return nil, wangge.E(wangge.EInvalid, "error.import.kind", "Kind", kind)
 	}
 	src, err := OpenFile(path, spec)
 	if err != nil {
@@ -278,9 +277,8 @@ func (d *dedup) check(row *wangge.ImportRow) {
 	if len(row.Errors) > 0 {
 		return
 	}
-	dup := func(field string, first int, zh, en string) {
-		row.Errors = append(row.Errors, wangge.ErrorDetail{Field: field,
-			Zh: fmt.Sprintf("与第 %d 行%s重复；同一%s只能出现一次。", first, zh, zh), Message: fmt.Sprintf("Repeats row %d: the same %s may appear once.", first, en)})
+	dup := func(field string, first int, key string) {
+		row.Errors = append(row.Errors, wangge.Detail(field, key, "Line", first))
 	}
 	switch {
 	case row.Person != nil:
@@ -288,7 +286,7 @@ func (d *dedup) check(row *wangge.ImportRow) {
 		// from them, so this key is the number itself, in 8 bytes.
 		k, _ := strconv.ParseUint(row.Person.IDNumber[:17], 10, 64)
 		if first, ok := d.ids[k]; ok {
-			dup(ColIDNumber, int(first), "公民身份号码", "ID number")
+			dup(ColIDNumber, int(first), "ledger.dup.id_number")
 			return
 		}
 		d.ids[k] = int32(row.Line)
@@ -304,7 +302,7 @@ func (d *dedup) check(row *wangge.ImportRow) {
 		name := "n" + grid + "|" + NormalizeHeader(u.Name)
 		if u.CreditCode != "" {
 			if first, ok := d.names["c"+u.CreditCode]; ok {
-				dup(ColCreditCode, first, "统一社会信用代码", "credit code")
+				dup(ColCreditCode, first, "ledger.dup.credit_code")
 				return
 			}
 			d.names["c"+u.CreditCode] = row.Line
@@ -314,7 +312,7 @@ func (d *dedup) check(row *wangge.ImportRow) {
 			return
 		}
 		if first, ok := d.names[name]; ok {
-			dup(ColUnitName, first, "网格和单位名称", "grid and name")
+			dup(ColUnitName, first, "ledger.dup.unit")
 			return
 		}
 		d.names[name] = row.Line
@@ -325,7 +323,7 @@ func (d *dedup) check(row *wangge.ImportRow) {
 			key += m.Joined.Format("2006-01-02")
 		}
 		if first, ok := d.names[key]; ok {
-			dup(ColGroup, first, "人员和重点群体（及纳入日期）", "person, group and joining date")
+			dup(ColGroup, first, "ledger.dup.membership")
 			return
 		}
 		d.names[key] = row.Line

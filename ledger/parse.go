@@ -23,7 +23,14 @@ type rowParser struct {
 
 func (p *rowParser) get(key string) string { return p.m.Get(p.cell, key) }
 
-// fail records a problem with a column.
+// problem records a problem with column col, its text the catalogue's key
+// with params (name/value pairs).
+func (p *rowParser) problem(col, key string, params ...any) {
+	p.row.Errors = append(p.row.Errors, wangge.Detail(col, key, params...))
+}
+
+// fail records a problem with a column given its two texts; only the key
+// groups' rows still use it.
 func (p *rowParser) fail(key, zh, en string) {
 	p.row.Errors = append(p.row.Errors, wangge.ErrorDetail{Field: key, Zh: zh, Message: en})
 }
@@ -33,12 +40,12 @@ func (p *rowParser) text(key string, maxRunes int, required bool) string {
 	v := p.get(key)
 	if v == "" {
 		if required {
-			p.fail(key, "必填，不能为空。", "Required.")
+			p.problem(key, "ledger.required")
 		}
 		return ""
 	}
 	if utf8.RuneCountInString(v) > maxRunes {
-		p.fail(key, fmt.Sprintf("不能超过 %d 个字。", maxRunes), fmt.Sprintf("At most %d characters.", maxRunes))
+		p.problem(key, "ledger.too_long", "Max", maxRunes)
 		return ""
 	}
 	return v
@@ -49,18 +56,19 @@ func (p *rowParser) enum(key string, vm ValueMap) string {
 	v := p.get(key)
 	d, ok := vm.Parse(v)
 	if !ok {
-		p.fail(key, fmt.Sprintf("“%s”不是可选的值；应为%s。", v, vm.Choices()), fmt.Sprintf("%q is not one of the choices: %s.", v, vm.Choices()))
+		p.problem(key, "ledger.not_a_choice", "Value", v, "Q", strconv.Quote(v), "Choices", vm.Choices())
 	}
 	return d
 }
 
 // identFail records an ident error.
 func (p *rowParser) identFail(key string, err error) {
+	d := wangge.ErrorDetail{Field: key, Zh: err.Error(), Message: err.Error()}
 	if e, ok := err.(*ident.Error); ok {
-		p.fail(key, e.Zh+"。", e.En+".")
-		return
+		// ident's texts are phrases; a row's problems are sentences.
+		d.Zh, d.Message = e.Zh()+"。", e.En()+"."
 	}
-	p.fail(key, err.Error(), err.Error())
+	p.row.Errors = append(p.row.Errors, d)
 }
 
 // idNumber returns the normalised ID number of the column.
@@ -68,14 +76,13 @@ func (p *rowParser) idNumber(key string) string {
 	v := p.get(key)
 	switch {
 	case v == "":
-		p.fail(key, "必填，不能为空。", "Required.")
+		p.problem(key, "ledger.required")
 		return ""
 	case strings.ContainsAny(v, "*＊"):
-		p.fail(key, "号码已打码，无法导入；请填写完整的号码。", "The number is masked and cannot be imported; give the full number.")
+		p.problem(key, "ledger.id_masked")
 		return ""
 	case looksNumeric(v):
-		p.fail(key, "号码被存成了数字，末几位已经丢失；请把该列设为文本后重新填写。",
-			"The number was stored as a number and lost its last digits; format the column as text and type it again.")
+		p.problem(key, "ledger.id_numeric")
 		return ""
 	}
 	id, converted, err := ident.ParseIDConverted(v)
@@ -84,8 +91,7 @@ func (p *rowParser) idNumber(key string) string {
 		return ""
 	}
 	if converted {
-		p.row.Notes = append(p.row.Notes, wangge.ErrorDetail{Field: key,
-			Zh: "15 位号码已转换为 18 位。", Message: "Converted the 15-digit number to 18 digits."})
+		p.row.Notes = append(p.row.Notes, wangge.Detail(key, "ledger.id_converted"))
 	}
 	return string(id)
 }
@@ -120,7 +126,7 @@ func (p *rowParser) gridCode(key string) string {
 		return ""
 	}
 	if _, err := geo.ParseGridCode(v); err != nil || !wangge.ValidRegionCode(v) || wangge.LevelOf(v) != wangge.LevelGrid {
-		p.fail(key, "“"+v+"”不是有效的网格编码：应为 15 位数字。", fmt.Sprintf("%q is not a grid code: 15 digits.", v))
+		p.problem(key, "ledger.grid_code", "Value", v, "Q", strconv.Quote(v))
 		return ""
 	}
 	return v
@@ -134,8 +140,7 @@ func (p *rowParser) buildingCode(key string) string {
 	}
 	grid, _, err := geo.ParseBuildingCode(v)
 	if err != nil || !wangge.ValidRegionCode(grid) || wangge.LevelOf(grid) != wangge.LevelGrid {
-		p.fail(key, "“"+v+"”不是有效的楼院编码：应为 20 位数字（15 位网格编码 + 5 位楼院序号）。",
-			fmt.Sprintf("%q is not a building code: 20 digits (15-digit grid code + 5-digit sequence).", v))
+		p.problem(key, "ledger.building_code", "Value", v, "Q", strconv.Quote(v))
 		return ""
 	}
 	return v
@@ -149,7 +154,7 @@ func (p *rowParser) count(key string) *int {
 	}
 	n, ok := parseInt(v)
 	if !ok || n < 0 || n > 10_000_000 {
-		p.fail(key, "“"+v+"”不是有效的人数：应为非负整数。", fmt.Sprintf("%q is not a count: a whole number of 0 or more.", v))
+		p.problem(key, "ledger.count", "Value", v, "Q", strconv.Quote(v))
 		return nil
 	}
 	return &n
@@ -177,7 +182,7 @@ func (p *rowParser) date(key string) *time.Time {
 	}
 	t, ok := ParseDate(v)
 	if !ok {
-		p.fail(key, "“"+v+"”不是有效的日期：应为 YYYY-MM-DD。", fmt.Sprintf("%q is not a date: YYYY-MM-DD.", v))
+		p.problem(key, "ledger.date", "Value", v, "Q", strconv.Quote(v))
 		return nil
 	}
 	return &t
@@ -234,11 +239,11 @@ func parsePerson(p *rowParser) {
 	if p.get(ColBuildingCode) == "" {
 		switch grid, name := p.get(ColGridCode), p.get(ColBuildingName); {
 		case grid == "" && name == "":
-			p.fail(ColBuildingCode, "请填写楼院编码，或网格编码和楼院名称。", "Give the building code, or the grid code and the building name.")
+			p.problem(ColBuildingCode, "ledger.building_missing")
 		case grid == "":
-			p.fail(ColGridCode, "没有楼院编码时，须填写网格编码。", "Without a building code, the grid code is required.")
+			p.problem(ColGridCode, "ledger.grid_missing")
 		case name == "":
-			p.fail(ColBuildingName, "没有楼院编码时，须填写楼院名称。", "Without a building code, the building name is required.")
+			p.problem(ColBuildingName, "ledger.building_name_missing")
 		}
 	}
 	if party := p.enum(ColParty, YesNo); party != "" {
@@ -248,7 +253,7 @@ func parsePerson(p *rowParser) {
 	// A room written "301室" or "301号" is room 301.
 	r.Room = strings.TrimRight(r.Room, "室号")
 	if r.Room == "" && p.get(ColRoom) != "" {
-		p.fail(ColRoom, "房号无效。", "Invalid room.")
+		p.problem(ColRoom, "ledger.room")
 	}
 	r.Entrance = strings.TrimSuffix(r.Entrance, "单元")
 	p.row.Person = r
@@ -277,13 +282,13 @@ func parseUnit(p *rowParser) {
 		}
 	}
 	if p.get(ColGridCode) == "" && p.get(ColBuildingCode) == "" {
-		p.fail(ColGridCode, "请填写网格编码或楼院编码。", "Give the grid code or the building code.")
+		p.problem(ColGridCode, "ledger.unit_place_missing")
 	}
 	if r.GridCode != "" && r.BuildingCode != "" && r.BuildingCode[:wangge.GridCodeLen] != r.GridCode {
-		p.fail(ColBuildingCode, "楼院编码不在所填网格内。", "The building code is not in the grid given.")
+		p.problem(ColBuildingCode, "ledger.building_not_in_grid")
 	}
 	if r.Headcount != nil && r.PartyMembers != nil && *r.PartyMembers > *r.Headcount && *r.Headcount > 0 {
-		p.fail(ColPartyMembers, "党员人数不能超过从业人数。", "Party members cannot exceed the headcount.")
+		p.problem(ColPartyMembers, "ledger.party_members")
 	}
 	p.row.Unit = r
 }

@@ -39,8 +39,7 @@ const (
 )
 
 // errFormat is the error for a file that is neither xlsx nor CSV.
-var errFormat = wangge.Errorf(wangge.EInvalid, "文件无法读取：请上传 xlsx 或 CSV 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）。",
-	"The file cannot be read: upload an xlsx or CSV file (save an old .xls as .xlsx in Excel).")
+var errFormat = wangge.E(wangge.EInvalid, "ledger.file.format")
 
 // Source reads the data rows of a ledger file, xlsx or CSV, one at a time:
 // an xlsx sheet is streamed with excelize's row iterator and never loaded
@@ -168,7 +167,7 @@ func openXLSX(name string, data []byte, spec *Spec) (s *Source, err error) {
 	}
 	xf.Close()
 	if best == nil {
-		best = wangge.Errorf(wangge.EInvalid, "文件中没有工作表。", "The file has no sheet.")
+		best = wangge.E(wangge.EInvalid, "ledger.file.no_sheet")
 	}
 	return nil, best
 }
@@ -199,16 +198,14 @@ func precheckZip(name string, data []byte) error {
 		big := strings.HasPrefix(n, "xl/worksheets/sheet") || n == "xl/sharedstrings.xml"
 		total += f.UncompressedSize64
 		if !big && f.UncompressedSize64 > partLimit || total > unzipLimit {
-			return wangge.Errorf(wangge.EInvalid, "文件过大或已损坏：其中的 %s 解压后有 %d 字节。", "The file is too large or damaged: its part %s unzips to %d bytes.",
-				truncate(f.Name, 60), f.UncompressedSize64)
+			return wangge.E(wangge.EInvalid, "ledger.file.too_large", "Part", truncate(f.Name, 60), "Bytes", f.UncompressedSize64)
 		}
 	}
 	return nil
 }
 
 func corrupt(err error) error {
-	e := wangge.Errorf(wangge.EInvalid, "文件已损坏或不是有效的 xlsx 文件（%s）。", "The file is damaged or not a valid xlsx file (%s).", truncate(err.Error(), 120))
-	return e
+	return wangge.E(wangge.EInvalid, "ledger.file.damaged", "Err", truncate(err.Error(), 120))
 }
 
 func truncate(s string, n int) string {
@@ -223,7 +220,7 @@ func truncate(s string, n int) string {
 
 func isHeaderError(err error) bool {
 	var e *wangge.Error
-	return errors.As(err, &e) && strings.HasPrefix(e.Zh, "表头")
+	return errors.As(err, &e) && strings.HasPrefix(e.Key, "ledger.header.")
 }
 
 // findHeader reads rows until one matches the spec.
@@ -251,9 +248,7 @@ func (s *Source) findHeader() error {
 	if first != nil {
 		return first
 	}
-	return wangge.Errorf(wangge.EInvalid, "表头未找到：前 %d 行中没有“%s”等列。请使用导入模板。",
-		"Header row not found: none of the first %d rows has the column %s. Use the import template.",
-		headerSearch, s.Spec.firstRequired())
+	return wangge.E(wangge.EInvalid, "ledger.header.not_found", "Rows", headerSearch, "Column", s.Spec.firstRequired())
 }
 
 func (s *Spec) firstRequired() string {
@@ -295,13 +290,13 @@ func (s *Source) raw() (cells []string, err error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, wangge.Errorf(wangge.EInvalid, "CSV 文件第 %d 行无法解析：%s", "Line %d of the CSV file cannot be parsed: %s", pe.StartLine, pe.Err.Error())
+				return nil, wangge.E(wangge.EInvalid, "ledger.file.csv_line", "Line", pe.StartLine, "Err", pe.Err.Error())
 			}
 			return nil, err
 		}
 	}
 	if len(cells) > maxColumns {
-		return nil, wangge.Errorf(wangge.EInvalid, "第 %d 行的列数超过 %d。", "Row %d has more than %d columns.", s.line, maxColumns)
+		return nil, wangge.E(wangge.EInvalid, "ledger.file.too_many_columns", "Line", s.line, "Max", maxColumns)
 	}
 	return cells, nil
 }

@@ -11,6 +11,8 @@ import (
 	"unicode"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/wangge/wangge/msg"
 )
 
 // Params are argon2id cost parameters. Default follows RFC 9106's second
@@ -71,8 +73,18 @@ func Check(password, hash string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// PolicyError says why a password is refused, in Chinese and English.
-type PolicyError struct{ Zh, En string }
+// PolicyError says why a password is refused. Key names the text in the
+// message catalogue (package msg) and Params fill it in; Zh and En are that
+// text in each language, for callers that show it as it is.
+type PolicyError struct {
+	Key    string
+	Params map[string]any
+	Zh, En string
+}
+
+func policyError(key string, params map[string]any) *PolicyError {
+	return &PolicyError{Key: key, Params: params, Zh: msg.Text("zh", key, params), En: msg.Text("en", key, params)}
+}
 
 func (e *PolicyError) Error() string { return e.En }
 
@@ -81,13 +93,10 @@ func (e *PolicyError) Error() string { return e.En }
 // username.
 func CheckPolicy(username, password string) error {
 	if len([]rune(password)) < MinLen {
-		return &PolicyError{
-			Zh: fmt.Sprintf("密码至少需要 %d 个字符。", MinLen),
-			En: fmt.Sprintf("A password needs at least %d characters.", MinLen),
-		}
+		return policyError("passwd.too_short", map[string]any{"Min": MinLen})
 	}
 	if strings.EqualFold(password, username) || strings.Contains(strings.ToLower(password), strings.ToLower(username)) && len(username) >= 4 {
-		return &PolicyError{Zh: "密码不能包含用户名。", En: "A password must not contain the username."}
+		return policyError("passwd.has_username", nil)
 	}
 	var lower, upper, digit, other int
 	for _, c := range password {
@@ -103,10 +112,7 @@ func CheckPolicy(username, password string) error {
 		}
 	}
 	if lower+upper+digit+other < 3 {
-		return &PolicyError{
-			Zh: "密码需包含小写字母、大写字母、数字、符号中的至少三类。",
-			En: "A password needs at least three of: lower case, upper case, digits, symbols.",
-		}
+		return policyError("passwd.classes", nil)
 	}
 	return nil
 }

@@ -1,6 +1,11 @@
 package passwd
 
-import "testing"
+import (
+	"errors"
+	"testing"
+
+	"github.com/wangge/wangge/msg"
+)
 
 var fast = Params{Memory: 1024, Time: 1, Threads: 1}
 
@@ -39,6 +44,10 @@ func TestPolicy(t *testing.T) {
 		err := CheckPolicy(c.user, c.pw)
 		if (err == nil) != c.ok {
 			t.Errorf("CheckPolicy(%q, %q) = %v, want ok=%v", c.user, c.pw, err, c.ok)
+		}
+		var pe *PolicyError
+		if err != nil && (!errors.As(err, &pe) || !msg.Has(pe.Key) || pe.Zh == pe.Key || pe.En != err.Error()) {
+			t.Errorf("CheckPolicy(%q, %q): the refusal's text is not the catalogue's: %#v", c.user, c.pw, err)
 		}
 	}
 }

@@ -28,6 +28,7 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/geo"
+	"github.com/wangge/wangge/msg"
 )
 
 // DefaultHouseholds is N when none is given: about 300 households a grid.
@@ -132,12 +133,9 @@ type Proposal struct {
 
 // Errors of a proposal.
 var (
-	ErrNoOutline = wangge.Errorf(wangge.EConflict, "本社区还没有边界，无法划分网格；请先导入社区边界（wangge import areas）。",
-		"The community has no outline yet, so it cannot be divided into grids; import one first (wangge import areas).")
-	ErrNoBuildings = wangge.Errorf(wangge.EConflict, "本社区还没有楼院，无法划分网格。",
-		"The community has no buildings yet to divide into grids.")
-	ErrNoLocations = wangge.Errorf(wangge.EConflict, "本社区的楼院都没有坐标，无法划分网格；请先补充楼院位置。",
-		"None of the community's buildings has coordinates, so it cannot be divided into grids; add their locations first.")
+	ErrNoOutline   = wangge.E(wangge.EConflict, "proposal.no_outline")
+	ErrNoBuildings = wangge.E(wangge.EConflict, "proposal.no_buildings")
+	ErrNoLocations = wangge.E(wangge.EConflict, "proposal.no_locations")
 )
 
 // Make proposes grids for the community, which must lie in scope.
@@ -150,8 +148,7 @@ func Make(ctx context.Context, db Store, scope wangge.Scope, community string, o
 		n = DefaultHouseholds
 	}
 	if n < 1 || n > MaxHouseholds {
-		return nil, wangge.FieldError("households", fmt.Sprintf("每个网格的户数应为 1 至 %d 之间的整数。", MaxHouseholds),
-			fmt.Sprintf("The households per grid must be a whole number from 1 to %d.", MaxHouseholds))
+		return nil, wangge.Invalid("households", "proposal.households", "Max", MaxHouseholds)
 	}
 	area, err := db.Area(ctx, community)
 	if err != nil {
@@ -249,10 +246,10 @@ func Make(ctx context.Context, db Store, scope wangge.Scope, community string, o
 	for _, m := range opt.Moves {
 		i, ok := byID[m.Building]
 		if !ok {
-			return nil, wangge.FieldError("move", fmt.Sprintf("楼院 %d 不在本社区内。", m.Building), fmt.Sprintf("Building %d is not in the community.", m.Building))
+			return nil, wangge.Invalid("move", "proposal.move.foreign", "ID", m.Building)
 		}
 		if m.Group < 1 || m.Group > groups+1 {
-			return nil, wangge.FieldError("move", fmt.Sprintf("没有第 %d 个网格。", m.Group), fmt.Sprintf("There is no grid %d.", m.Group))
+			return nil, wangge.Invalid("move", "proposal.move.no_grid", "N", m.Group)
 		}
 		groups = max(groups, m.Group)
 		p.Buildings[i].Group = m.Group
@@ -345,47 +342,46 @@ func Make(ctx context.Context, db Store, scope wangge.Scope, community string, o
 
 // warn adds a warning, naming the buildings.
 func (p *Proposal) warn(kind string, group int, ids []int64, byID map[int64]int) {
+	// The buildings are named in each language: "东苑1号楼（17）、…等 9 个".
 	var zhs, ens []string
 	for i, id := range ids {
 		if i == 8 {
-			zhs = append(zhs, fmt.Sprintf("等 %d 个", len(ids)))
-			ens = append(ens, fmt.Sprintf("and %d more", len(ids)-8))
+			more := map[string]any{"N": len(ids), "More": len(ids) - 8}
+			zhs = append(zhs, msg.Text("zh", "proposal.buildings.more", more))
+			ens = append(ens, msg.Text("en", "proposal.buildings.more", more))
 			break
 		}
 		zh, en := fmt.Sprint(id), fmt.Sprint(id)
 		if i, ok := byID[id]; ok {
-			zh, en = fmt.Sprintf("%s（%d）", p.Buildings[i].Name, id), fmt.Sprintf("%s (%d)", p.Buildings[i].Name, id)
+			b := map[string]any{"Name": p.Buildings[i].Name, "ID": id}
+			zh, en = msg.Text("zh", "proposal.buildings.one", b), msg.Text("en", "proposal.buildings.one", b)
 		}
 		zhs, ens = append(zhs, zh), append(ens, en)
 	}
-	zh, en := strings.Join(zhs, "、"), strings.Join(ens, ", ")
 	w := Warning{Kind: kind, Group: group, Buildings: ids}
+	key := ""
 	switch kind {
 	case geo.WarnDetached:
-		w.Zh = fmt.Sprintf("第 %d 网格不连片；飞地上的楼院：%s。", group, zh)
-		w.EN = fmt.Sprintf("Grid %d is not contiguous; buildings on its detached pieces: %s.", group, en)
+		key = "proposal.warn.detached"
 		if len(ids) == 0 {
-			w.Zh = fmt.Sprintf("第 %d 网格不连片：社区边界本身不连片，飞地上没有楼院。", group)
-			w.EN = fmt.Sprintf("Grid %d is not contiguous, as the community's own outline is not; no building stands on the detached piece.", group)
+			key = "proposal.warn.detached_empty"
 		}
 	case geo.WarnSamePoint:
-		w.Zh = fmt.Sprintf("楼院 %s 与另一网格的楼院位于同一点，该点的范围归第 %d 网格。", zh, group)
-		w.EN = fmt.Sprintf("Buildings %s stand at the same point as buildings of another grid; the area there goes to grid %d.", en, group)
+		key = "proposal.warn.same_point"
 	case geo.WarnOutside:
-		w.Zh = fmt.Sprintf("楼院 %s 位于社区边界之外，请核对其位置。", zh)
-		w.EN = fmt.Sprintf("Buildings %s lie outside the community's outline; check their locations.", en)
+		key = "proposal.warn.outside"
 	case geo.WarnEmptyGroup:
-		if len(ids) == 0 {
-			w.Zh = fmt.Sprintf("第 %d 网格已没有楼院，接受时不会设立。", group)
-			w.EN = fmt.Sprintf("Grid %d holds no building any more and will not be set up.", group)
-		} else {
-			w.Zh = fmt.Sprintf("第 %d 网格没有范围（其楼院没有坐标，或与另一网格的楼院在同一点），方案不能接受。", group)
-			w.EN = fmt.Sprintf("Grid %d has no area (its buildings have no location, or stand at another grid's point); the proposal cannot be accepted.", group)
+		key = "proposal.warn.no_building"
+		if len(ids) > 0 {
+			key = "proposal.warn.no_area"
 		}
 	case WarnUnlocated:
-		w.Zh = fmt.Sprintf("楼院 %s 没有坐标，未画在图上，已按其现属网格归入方案；请核对。", zh)
-		w.EN = fmt.Sprintf("Buildings %s have no coordinates: they are not drawn and were placed by their current grid; please check.", en)
+		key = "proposal.warn.unlocated"
 	}
+	// A proposal is kept as JSON and shown later: the warning holds its
+	// texts, taken from the catalogue now.
+	w.Zh = msg.Text("zh", key, map[string]any{"Group": group, "Buildings": strings.Join(zhs, "、")})
+	w.EN = msg.Text("en", key, map[string]any{"Group": group, "Buildings": strings.Join(ens, ", ")})
 	p.Warnings = append(p.Warnings, w)
 }
 
@@ -404,7 +400,7 @@ func partitionError(err error) error {
 		if field == "target" {
 			field = "households"
 		}
-		return wangge.FieldError(field, pe.Zh, pe.EN)
+		return &wangge.Error{Code: wangge.EInvalid, Field: field, Key: pe.Key, Params: pe.Params}
 	}
 	return err
 }
@@ -501,8 +497,7 @@ func (p *Proposal) digest() string {
 
 // ErrStale is returned by Accept when the proposal shown was made from
 // other data than the one accepted now.
-var ErrStale = wangge.Errorf(wangge.EConflict, "方案生成后楼院或户数有了变化，请核对新方案后再接受。",
-	"Buildings or households changed since the proposal was made; review the new proposal before accepting it.")
+var ErrStale = wangge.E(wangge.EConflict, "proposal.stale")
 
 // Plan is what accepting the proposal hands to RedrawGrids: one planned
 // grid per proposed grid that holds buildings. A grid with buildings but
@@ -514,8 +509,7 @@ func (p *Proposal) Plan() ([]wangge.GridPlan, error) {
 			continue
 		}
 		if g.Geom.IsEmpty() {
-			return nil, wangge.FieldError("move", fmt.Sprintf("第 %d 个网格没有范围（它的楼院与其他网格的楼院在同一点），不能接受。", g.Number),
-				fmt.Sprintf("Grid %d has no area (its buildings stand at another grid's point); it cannot be accepted.", g.Number))
+			return nil, wangge.Invalid("move", "proposal.plan.no_area", "N", g.Number)
 		}
 		gj, err := json.Marshal(g.Geom)
 		if err != nil {
@@ -552,7 +546,7 @@ func ParseMoves(vals []string) ([]Move, error) {
 		id, err1 := strconv.ParseInt(b, 10, 64)
 		n, err2 := strconv.Atoi(g)
 		if !ok || err1 != nil || err2 != nil || id <= 0 || n <= 0 {
-			return nil, wangge.FieldError("move", "调整应写作“楼院编号:网格序号”："+v, "An adjustment is written BUILDING:GRID: "+v)
+			return nil, wangge.Invalid("move", "proposal.move.syntax", "Move", v)
 		}
 		out = append(out, Move{Building: id, Group: n})
 	}

@@ -38,7 +38,7 @@ func parsePhone(field, s string) (string, error) {
 	p, err := ident.ParsePhone(s)
 	if err != nil {
 		if e, ok := err.(*ident.Error); ok {
-			return "", &wangge.Error{Code: wangge.EInvalid, Field: field, Zh: e.Zh, Message: e.En}
+			return "", &wangge.Error{Code: wangge.EInvalid, Field: field, Key: e.Key, Params: e.Params}
 		}
 		return "", err
 	}

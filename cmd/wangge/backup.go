@@ -59,8 +59,7 @@ func restoreCmd(ctx context.Context, args []string) error {
 	return restore(ctx, *dsn, pos[0], *key, *force)
 }
 
-var errPostgresBackup = errors.New("wangge backup and restore copy SQLite files; for PostgreSQL use pg_dump and pg_restore, and save the key file (WANGGE_SECRET_KEY_FILE) with the dump: see the README, \"Backup and restore\".\n" +
-	"backup/restore 仅用于 SQLite 数据库文件；PostgreSQL 请使用 pg_dump 与 pg_restore，并同时保存密钥文件（见 README“备份与恢复”）")
+var errPostgresBackup = cliErr(nil, "cli.backup.postgres")
 
 func backup(ctx context.Context, dsn, out string) error {
 	if isPostgres(dsn) {
@@ -68,20 +67,20 @@ func backup(ctx context.Context, dsn, out string) error {
 	}
 	src := sqlite.Path(dsn)
 	if _, err := os.Stat(src); err != nil {
-		return fmt.Errorf("no database at %s: %w\n数据库文件 %s 不存在", src, err, src)
+		return cliErr(err, "cli.backup.no_database", "Path", src)
 	}
 	out = sqlite.Path(out)
 	outKey := backupKeyPath(out)
 	for _, p := range []string{out, outKey} {
 		if _, err := os.Lstat(p); err == nil {
-			return fmt.Errorf("%s exists; a backup never overwrites a file: choose another name\n%s 已存在，备份不会覆盖已有文件，请换一个文件名", p, p)
+			return cliErr(nil, "cli.backup.exists", "Path", p)
 		}
 	}
 	// The source's key file is checked against the database before a copy
 	// is made: a backup whose key is missing is no backup.
 	key := keyPath(dsn)
 	if _, err := os.Stat(key); err != nil {
-		return fmt.Errorf("the key file %s cannot be read (%v): a backup without it could not be opened. Set WANGGE_SECRET_KEY_FILE to the key file the server uses.\n密钥文件 %s 无法读取，没有密钥的备份无法使用", key, err, key)
+		return cliErr(nil, "cli.backup.key_unreadable", "Path", key, "Cause", err.Error())
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o700); err != nil {
 		return err
@@ -98,7 +97,7 @@ func backup(ctx context.Context, dsn, out string) error {
 	if err != nil {
 		os.Remove(out)
 		os.Remove(outKey)
-		return fmt.Errorf("the copy does not hold up, so it was removed: %w\n备份校验未通过，已删除", err)
+		return cliErr(err, "cli.backup.check_failed")
 	}
 	// A backup is a copy of everyone's data: the source's audit log says
 	// who made it, where to and how much it holds.
@@ -137,25 +136,25 @@ func checkBackup(ctx context.Context, path, keyFile string) (*backupSummary, err
 	}
 	db, err := sqlite.OpenReadOnly(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("%s does not open as a database: %w\n%s 无法作为数据库打开", path, err, path)
+		return nil, cliErr(err, "cli.backup.not_a_database", "Path", path)
 	}
 	defer db.Close()
 	if err := sqlite.IntegrityCheck(ctx, db.Reader()); err != nil {
-		return nil, fmt.Errorf("%s is damaged: %v\n%s 已损坏（完整性检查未通过）", path, err, path)
+		return nil, cliErr(nil, "cli.backup.damaged", "Path", path, "Cause", err.Error())
 	}
 	sum := &backupSummary{size: st.Size()}
 	if sum.version, err = sqlite.SchemaVersion(ctx, db.Reader()); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if latest := sqlite.LatestVersion(); sum.version > latest {
-		return nil, fmt.Errorf("%s has schema version %d, newer than this wangge knows (%d): restore it with the wangge that made it\n备份的数据库结构版本 %d 高于本程序（%d），请使用生成该备份的版本恢复", path, sum.version, latest, sum.version, latest)
+		return nil, cliErr(nil, "cli.backup.newer_schema", "Path", path, "Version", sum.version, "Latest", latest)
 	}
 	bad, checked, err := db.VerifyAudit(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if bad != 0 {
-		return nil, fmt.Errorf("the audit chain of %s is broken at entry %d\n审计日志链在第 %d 条处断开", path, bad, bad)
+		return nil, cliErr(nil, "cli.backup.audit_broken", "Path", path, "Entry", bad)
 	}
 	sum.audit = checked
 	recorded, err := db.KeyID(ctx)
@@ -165,7 +164,7 @@ func checkBackup(ctx context.Context, path, keyFile string) (*backupSummary, err
 	keys, err := secret.LoadKeys(keyFile)
 	switch {
 	case errors.Is(err, secret.ErrNoKey) && recorded != "":
-		return nil, fmt.Errorf("the key file %s is missing: the data in %s is encrypted under key %s and cannot be read without it\n密钥文件 %s 缺失，备份中的个人信息无法解密", keyFile, path, recorded, keyFile)
+		return nil, cliErr(nil, "cli.backup.key_missing", "Key", keyFile, "Path", path, "KeyID", recorded)
 	case err != nil && !errors.Is(err, secret.ErrNoKey):
 		return nil, fmt.Errorf("the key file %s: %w", keyFile, err)
 	case recorded != "":
@@ -174,10 +173,10 @@ func checkBackup(ctx context.Context, path, keyFile string) (*backupSummary, err
 			return nil, err
 		}
 		if err := db.UseKey(ctx, box); err != nil {
-			return nil, fmt.Errorf("the key file %s does not fit %s: %w\n密钥文件与备份不匹配", keyFile, path, err)
+			return nil, cliErr(err, "cli.backup.key_mismatch", "Key", keyFile, "Path", path)
 		}
 		if sum.opened, err = db.CheckKey(ctx); err != nil {
-			return nil, fmt.Errorf("the key file %s does not open %s: %w\n密钥无法解密备份中的数据", keyFile, path, err)
+			return nil, cliErr(err, "cli.backup.key_cannot_open", "Key", keyFile, "Path", path)
 		}
 	}
 	if sum.counts, err = db.CountRows(ctx, backupCounted...); err != nil {
@@ -204,14 +203,14 @@ func restore(ctx context.Context, dsn, from, fromKey string, force bool) error {
 	}
 	sum, err := checkBackup(ctx, from, fromKey)
 	if err != nil {
-		return fmt.Errorf("the backup is refused: %w\n备份未通过校验，未作任何改动", err)
+		return cliErr(err, "cli.restore.refused")
 	}
 	dst := sqlite.Path(dsn)
 	dstKey := keyPath(dsn)
 	if held, err := sqlite.HeldByOther(dst); err != nil {
 		return err
 	} else if held {
-		return fmt.Errorf("%s is open in another process (a running wangge serve?): stop it first\n数据库 %s 正被其他进程使用（服务是否在运行？），请先停止", dst, dst)
+		return cliErr(nil, "cli.restore.in_use", "Path", dst)
 	}
 	stamp := time.Now().UTC().Format("20060102T150405Z")
 	aside := dst + ".before-restore-" + stamp
@@ -223,7 +222,7 @@ func restore(ctx context.Context, dsn, from, fromKey string, force bool) error {
 			return fmt.Errorf("look into %s: %w", dst, err)
 		}
 		if holds && !force {
-			return fmt.Errorf("%s holds data; give --force to replace it (it is then kept as %s)\n数据库 %s 中已有数据；如需覆盖请加 --force（原文件将保留为 %s）", dst, aside, dst, aside)
+			return cliErr(nil, "cli.restore.holds_data", "Path", dst, "Aside", aside)
 		}
 	}
 	// The key file in place must be the backup's, or one that can be set
@@ -238,7 +237,7 @@ func restore(ctx context.Context, dsn, from, fromKey string, force bool) error {
 		return err
 	}
 	if keyDiffers && !force && !exists {
-		return fmt.Errorf("the key file %s exists and is not the backup's; give --force to replace it (it is then kept as %s.before-restore-%s)\n密钥文件 %s 已存在且与备份不同；如需替换请加 --force", dstKey, dstKey, stamp, dstKey)
+		return cliErr(nil, "cli.restore.key_differs", "Key", dstKey, "Stamp", stamp)
 	}
 
 	// Write both beside their places first, synced; then set the old ones
@@ -274,12 +273,10 @@ func restore(ctx context.Context, dsn, from, fromKey string, force bool) error {
 	// From here on a failure leaves the target without a database; what
 	// was there is kept, and restore can simply be run again.
 	partway := func(err error) error {
-		msg, zh := fmt.Sprintf("restore stopped partway: %v; run it again", err), "恢复中途停止，请重新运行"
 		if keptDB != "" {
-			msg += "; the database that was there is kept as " + keptDB
-			zh += "；原数据库保留为 " + keptDB
+			return cliErr(nil, "cli.restore.partway_kept", "Cause", err.Error(), "Kept", keptDB)
 		}
-		return errors.New(msg + "\n" + zh)
+		return cliErr(nil, "cli.restore.partway", "Cause", err.Error())
 	}
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if err := os.Remove(dst + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {

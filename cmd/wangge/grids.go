@@ -44,7 +44,7 @@ func gridsCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("--community needs a 12-digit community code")
 	}
 	if *n < 1 || *n > proposal.MaxHouseholds {
-		return fmt.Errorf("每个网格的户数应为 1 至 %d 之间的整数 / --households must be from 1 to %d", proposal.MaxHouseholds, proposal.MaxHouseholds)
+		return cliErr(nil, "cli.grids.households", "Max", proposal.MaxHouseholds)
 	}
 	var from time.Time
 	if *accept {

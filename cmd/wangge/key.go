@@ -45,7 +45,7 @@ func keyCmd(ctx context.Context, args []string) error {
 func rotateKey(ctx context.Context, dsn string, batch int) error {
 	path := keyPath(dsn)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("no key file at %s: there is no key to rotate (set WANGGE_SECRET_KEY_FILE to the key file in use)\n密钥文件 %s 不存在，无可轮换的密钥", path, path)
+		return cliErr(nil, "cli.key.none", "Path", path)
 	}
 	db, err := openStore(ctx, dsn) // checks the key file against the database
 	if err != nil {
@@ -119,7 +119,7 @@ func rotateKey(ctx context.Context, dsn string, batch int) error {
 	}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr)
-		return fmt.Errorf("key rotation stopped: %w\nThe key file %s still holds both keys and every field opens; run `wangge key rotate` again to finish.\n密钥轮换中断；密钥文件仍保存新旧两个密钥，数据均可读取，请再次运行 wangge key rotate 完成轮换", err, path)
+		return cliErr(err, "cli.key.rotation_stopped", "Path", path)
 	}
 	if err := secret.ReplaceKeyFile(path, keys[0]); err != nil {
 		return fmt.Errorf("the data is under key %s now, but the key file could not be rewritten to hold it alone: %w (it still holds both keys, which works)", rot.To, err)

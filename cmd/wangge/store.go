@@ -85,9 +85,7 @@ func useKey(ctx context.Context, db *sqldb.DB, path string) error {
 	keys, err := secret.LoadKeys(path) // the current key, and older ones during a rotation
 	switch {
 	case errors.Is(err, secret.ErrNoKey) && recorded != "":
-		return fmt.Errorf("the encryption key file %s is missing, but this database holds personal data encrypted under key %s.\n"+
-			"Restore the key file from your backup, or point WANGGE_SECRET_KEY_FILE at it. A new key would make that data unreadable, so none is created.\n"+
-			"加密密钥文件 %s 缺失，而数据库中的个人信息已用密钥 %s 加密。请从备份恢复密钥文件，或用 WANGGE_SECRET_KEY_FILE 指定其位置；系统不会生成新密钥", path, recorded, path, recorded)
+		return cliErr(nil, "cli.store.key_missing", "Path", path, "KeyID", recorded)
 	case errors.Is(err, secret.ErrNoKey):
 		keys = [][]byte{secret.NewKey()}
 		if err := secret.WriteKeyFile(path, keys[0]); err != nil {
