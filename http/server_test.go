@@ -164,7 +164,7 @@ func TestPages(t *testing.T) {
 			contains: []string{"<h1>东苑社区</h1>", "东苑第一网格", "周敏", count("persons", "人数", 5), count("households", "户数", 3)}},
 		{name: "grid page shows assistant, key groups and buildings", url: "/areas/" + gridA, as: "admin", status: 200,
 			contains: []string{"<h1>东苑第一网格</h1>", "周敏", "0355-2021001", `href="tel:0355-2021001"`,
-				`data-group="elderly"><a href="/areas/` + gridA + `/groups/elderly"><span class="group-name">老年人</span> <span class="group-count">1</span>`,
+				`data-group="elderly"><a href="/areas/` + gridA + `/groups/elderly"><span class="group-name">老年人</span> <span class="group-count">2</span>`,
 				`data-group="childbearing"><a href="/areas/` + gridA + `/groups/childbearing"><span class="group-name">育龄妇女</span> <span class="group-count">1</span>`,
 				`href="` + bb(f.buildingA1) + `"`, "东苑1号楼", "东苑2号楼", "张建国",
 				count("buildings", "楼院", 2), count("persons", "人数", 5), count("units", "驻区单位", 1)},
