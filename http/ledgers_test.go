@@ -261,9 +261,10 @@ func TestGroupsLedgerShowsAGroupsMembersAndItsChange(t *testing.T) {
 		// Both are over 60: elderly by age, joined on the 60th birthday;
 		// 李秀英's ended row no longer keeps details of her.
 		{url: "/ledgers/groups?group=elderly", as: "dongyuan", status: 200,
-			contains: []string{"张建国", "空巢", "居住状况", "高龄津贴", "2010-03-15", "李秀英", "2012-07-01", "1499**********"}, excludes: []string{"独居", f.ids[0]}},
+			contains: []string{"张建国", "空巢", "居住状况", "高龄津贴", "2010-03-15", "李秀英", "2012-07-01", "1499**********",
+				`data-counted="elderly">老年人按出生日期计算`, `data-counted="changes">按出生日期计算`}, excludes: []string{`">独居</td>`, f.ids[0]}},
 		{url: "/ledgers/groups?group=elderly&all=1", as: "dongyuan", status: 200, contains: []string{"张建国", "李秀英"}, excludes: []string{"2026-01-10"}},
-		{url: "/ledgers/groups?group=childbearing", as: "dongyuan", status: 200, contains: []string{"王芳", "已婚"}, excludes: []string{"张建国"}},
+		{url: "/ledgers/groups?group=childbearing", as: "dongyuan", status: 200, contains: []string{"王芳", "已婚", `data-counted="childbearing">育龄妇女按出生日期和性别计算`}, excludes: []string{"张建国"}},
 		{url: "/ledgers/groups?group=elderly&q=" + "王", as: "dongyuan", status: 200, excludes: []string{"张建国"}},
 		// A department: its own line's groups, no links to households.
 		{url: "/ledgers/groups?group=elderly", as: "minzheng", status: 200, contains: []string{"张建国"}, excludes: []string{"/households/", `value="floating"`}},

@@ -242,7 +242,7 @@ func TestHealthReportFollowsTheIDNumberNotTheRegistration(t *testing.T) {
 func TestLineReportDrawsBarCharts(t *testing.T) {
 	_, h := reportFixture(t)
 	scenario{url: "/reports/civil?area=" + subdistrict + "&date=2026-03-01", as: "admin", status: 200,
-		contains: []string{`data-chart="60岁及以上"`, `data-bar="东苑社区" data-count="2"`, `data-bar="西苑社区" data-count="0"`,
+		contains: []string{`data-counted="civil">60岁及以上、80岁及以上按报表日期的周岁计算`, `data-chart="60岁及以上"`, `data-bar="东苑社区" data-count="2"`, `data-bar="西苑社区" data-count="0"`,
 			`data-chart="老年人·居住状况"`, `data-bar="空巢" data-count="1"`, `data-bar="独居" data-count="0"`, `<svg class="chart"`},
 		excludes: []string{"style="}}.run(t, h)
 	scenario{url: "/reports/city?area=" + district, as: "admin", status: 200,
