@@ -221,14 +221,47 @@ type MembershipFilter struct {
 	GridCode string
 	Group    KeyGroup // "" for all groups the scope may see
 	PersonID int64
-	Current  bool   // only memberships that have not ended
-	Search   string // the start of the person's name
-	Sort     Sort   // one of MembershipSorts
+	// Current: only memberships that have not ended. It does not apply
+	// to the age-derived groups (GroupAges): their members are the persons
+	// in the band on day At, whose membership has no past of its own to
+	// list (who left by age is counted by GroupChanges).
+	Current bool
+	Search  string // the start of the person's name
+	Sort    Sort   // one of MembershipSorts
+	// At is the day the age-derived groups are reckoned at; zero for
+	// today (Beijing time).
+	At time.Time
 	Page
 }
 
-// GroupCount is the number of current members of a group in a region.
+// A member of an age-derived group (GroupAges) is listed as a Membership
+// whether or not a row keeps details of them: ID 0 and Version 0 when none
+// does. Its GridCode is the person's grid, Joined the day the person
+// entered the band (AgeBand.Entered), Left nil; Attrs and Note are those of
+// the person's current row of the group, if any.
+
+// GroupCount is the number of current members of a group in a region (of
+// an age-derived group: the persons in its band today).
 type GroupCount struct {
 	Group KeyGroup
 	Count int
+}
+
+// outsideBand names, per age-derived group, the error of a row for a
+// person outside its band.
+var outsideBand = map[KeyGroup]string{
+	GroupElderly:      "error.membership.outside_band.elderly",
+	GroupChildbearing: "error.membership.outside_band.childbearing",
+}
+
+// CheckAgeBand refuses a membership row of an age-derived group (GroupAges)
+// for a person born on birth, of sex, who is outside its band on day: such
+// a row would make nobody a member, so it is not kept. It is nil for the
+// other groups.
+func CheckAgeBand(g KeyGroup, birth time.Time, sex ident.Sex, day time.Time) error {
+	band, ok := GroupAges[g]
+	if !ok || band.Contains(birth, sex, day) {
+		return nil
+	}
+	return Invalid("person_id", outsideBand[g])
 }

@@ -27,14 +27,38 @@ var (
 	BandWorking      = AgeBand{Min: 16, Max: 60}              // 劳动年龄: employment is a required field
 )
 
-// GroupAges are the key groups whose membership the derived age decides:
-// the memberships carry what a department needs (living alone, marital
-// status), the ID number says who is elderly or of childbearing age. A
-// member outside the band at the report date (registered before turning
-// 60, or a woman who has turned 50) is neither counted nor listed.
+// GroupAges are the age-derived key groups: a person is a member exactly
+// when the birth date (from the ID number) puts them in the band on the day
+// (today on pages, the report date in reports), registered or not. A
+// membership row of such a group only keeps details a department needs
+// (living alone, marital status, a note); a row whose person is outside the
+// band (registered before turning 60, a woman who has turned 50) makes
+// nobody a member. Ledgers, pages and reports all count and list this one
+// set.
 var GroupAges = map[KeyGroup]AgeBand{
 	GroupElderly:      BandElderly,
 	GroupChildbearing: BandChildbearing,
+}
+
+// AgeGroups are the groups of GroupAges in ledger order.
+var AgeGroups = []KeyGroup{GroupElderly, GroupChildbearing}
+
+// Entered returns the day a person born on birth reaches the band's lowest
+// age (their 60th or 15th birthday; born 29 February: 1 March in common
+// years, as ident.Age reckons): the day they join an age-derived group.
+func (b AgeBand) Entered(birth time.Time) time.Time {
+	y, m, d := birth.Date()
+	return time.Date(y+b.Min, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Leaves returns the day a person born on birth passes the band's highest
+// age (a woman's 50th birthday), or the zero time for a band open above.
+func (b AgeBand) Leaves(birth time.Time) time.Time {
+	if b.Max == 0 {
+		return time.Time{}
+	}
+	y, m, d := birth.Date()
+	return time.Date(y+b.Max+1, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // Born returns the birth dates of the band at day: born on or before
@@ -133,12 +157,16 @@ type ReportRow struct {
 	UnitPartyMembers int
 
 	// Groups counts the members of each key group asked for that the
-	// scope may see, at the report date (of the group's age band, for the
-	// groups of GroupAges); GroupAttrs counts them by the value of each
+	// scope may see, at the report date (for the groups of GroupAges, the
+	// persons in the band: Groups[GroupElderly] is Elderly60,
+	// Groups[GroupChildbearing] Women1549); GroupAttrs counts them by the value of each
 	// enum or bool attribute, keyed "group.attr=value" (e.g.
 	// "disabled.level=一级").
 	Groups     map[KeyGroup]int
 	GroupAttrs map[string]int
+	// GroupRecords counts the members of each age-derived group whose
+	// details a membership row keeps (the rest are members by age alone).
+	GroupRecords map[KeyGroup]int
 }
 
 // Pct is n as a percentage of of, rounded to one decimal (0 when of is 0).
@@ -244,6 +272,13 @@ func groupCol(g KeyGroup, zh string) ReportColumn {
 	return ReportColumn{Key: string(g), Zh: zh, Group: g, Count: func(r *ReportRow) int { return r.Groups[g] }}
 }
 
+// recordCol counts the members of an age-derived group whose details a
+// membership row keeps: its members are counted by age (Elderly60,
+// Women1549), registered or not.
+func recordCol(g KeyGroup, key, zh string) ReportColumn {
+	return ReportColumn{Key: key, Zh: zh, Group: g, Count: func(r *ReportRow) int { return r.GroupRecords[g] }}
+}
+
 // attrCols counts a group's members by each value of an enum attribute.
 func attrCols(g KeyGroup, key string) []ReportColumn {
 	def := GroupDefOf(g)
@@ -292,7 +327,7 @@ var LineReports = []LineReport{
 	{Line: LineCivil, Parts: PartAges | PartGroups, Columns: cols(
 		one(col("elderly60", "60岁及以上", func(r *ReportRow) int { return r.Elderly60 }),
 			col("elderly80", "80岁及以上", func(r *ReportRow) int { return r.Elderly80 }),
-			groupCol(GroupElderly, "老年人（在册）")),
+			recordCol(GroupElderly, "elderly_recorded", "老年人·有登记记录")),
 		attrCols(GroupElderly, "living"), attrCols(GroupElderly, "care"),
 		one(groupCol(GroupDisabled, "残疾人")), attrCols(GroupDisabled, "type"), attrCols(GroupDisabled, "level"),
 		one(groupCol(GroupAid, "救助对象")), attrCols(GroupAid, "type"),
@@ -307,10 +342,11 @@ var LineReports = []LineReport{
 		Groups: []KeyGroup{GroupUnemployed, GroupRetiree}},
 	{Line: LineHealth, Parts: PartAges | PartGroups, Columns: cols(
 		one(col("women1549", "15–49岁妇女", func(r *ReportRow) int { return r.Women1549 }),
-			groupCol(GroupChildbearing, "育龄妇女（在册）"),
-			// Members are women of 15–49 (GroupAges): the rest are not yet registered.
-			ReportColumn{Key: "women1549_unregistered", Zh: "15–49岁妇女·未在册", Group: GroupChildbearing,
-				Count: func(r *ReportRow) int { return r.Women1549 - r.Groups[GroupChildbearing] }}),
+			recordCol(GroupChildbearing, "childbearing_recorded", "育龄妇女·有登记记录"),
+			// Every woman of 15–49 is a member (GroupAges): these have no
+			// details recorded yet.
+			ReportColumn{Key: "childbearing_unrecorded", Zh: "育龄妇女·无登记记录", Group: GroupChildbearing,
+				Count: func(r *ReportRow) int { return r.Women1549 - r.GroupRecords[GroupChildbearing] }}),
 		attrCols(GroupChildbearing, "married")),
 		Groups: []KeyGroup{GroupChildbearing},
 		Aged:   []AgedList{{Zh: "15–49岁妇女", Band: BandChildbearing}}},

@@ -150,7 +150,8 @@ type KeyGroupStore interface {
 	// EndMembership records that the person left the group; the row stays.
 	EndMembership(ctx context.Context, scope Scope, id int64, version int, left time.Time) error
 	ListMemberships(ctx context.Context, scope Scope, f MembershipFilter) ([]Membership, int, error)
-	// GroupCounts counts current members per group in the scope.
+	// GroupCounts counts current members per group in the scope; the
+	// members of an age-derived group are the persons in its band today.
 	GroupCounts(ctx context.Context, scope Scope) ([]GroupCount, error)
 }
 

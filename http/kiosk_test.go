@@ -53,7 +53,7 @@ func TestKeyGroupListsFollowTheRole(t *testing.T) {
 	}
 	h := f.server(t).Handler()
 	list := "/areas/" + communityA + "/groups/elderly"
-	scenario{url: list, as: "dongyuan", status: 200, contains: []string{"张建国", "空巢", `data-count="members">1<`}}.run(t, h)
+	scenario{url: list, as: "dongyuan", status: 200, contains: []string{"张建国", "空巢", "李秀英", `data-count="members">2<`, `data-counted="elderly">老年人按出生日期计算：年满 60 周岁即计入`}}.run(t, h)
 	scenario{url: list, as: "mz", status: 200, contains: []string{"张建国", "空巢"}}.run(t, h)
 	scenario{url: list, as: "zz", status: 404, excludes: []string{"张建国"}}.run(t, h)
 	scenario{url: "/areas/" + communityA + "/groups/nonsense", as: "dongyuan", status: 404}.run(t, h)

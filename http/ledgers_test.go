@@ -258,10 +258,13 @@ func TestGroupsLedgerShowsAGroupsMembersAndItsChange(t *testing.T) {
 	}
 	h := f.server(t).Handler()
 	for _, sc := range []scenario{
+		// Both are over 60: elderly by age, joined on the 60th birthday;
+		// 李秀英's ended row no longer keeps details of her.
 		{url: "/ledgers/groups?group=elderly", as: "dongyuan", status: 200,
-			contains: []string{"张建国", "空巢", "居住状况", "高龄津贴", "2020-01-01", "1499**********"}, excludes: []string{"李秀英", f.ids[0]}},
-		{url: "/ledgers/groups?group=elderly&all=1", as: "dongyuan", status: 200, contains: []string{"张建国", "李秀英", "2026-01-10", "独居", "是"}},
-		{url: "/ledgers/groups?group=childbearing", as: "dongyuan", status: 200, contains: []string{"王芳", "已婚"}, excludes: []string{"张建国"}},
+			contains: []string{"张建国", "空巢", "居住状况", "高龄津贴", "2010-03-15", "李秀英", "2012-07-01", "1499**********",
+				`data-counted="elderly">老年人按出生日期计算`, `data-counted="changes">按出生日期计算`}, excludes: []string{`">独居</td>`, f.ids[0]}},
+		{url: "/ledgers/groups?group=elderly&all=1", as: "dongyuan", status: 200, contains: []string{"张建国", "李秀英"}, excludes: []string{"2026-01-10"}},
+		{url: "/ledgers/groups?group=childbearing", as: "dongyuan", status: 200, contains: []string{"王芳", "已婚", `data-counted="childbearing">育龄妇女按出生日期和性别计算`}, excludes: []string{"张建国"}},
 		{url: "/ledgers/groups?group=elderly&q=" + "王", as: "dongyuan", status: 200, excludes: []string{"张建国"}},
 		// A department: its own line's groups, no links to households.
 		{url: "/ledgers/groups?group=elderly", as: "minzheng", status: 200, contains: []string{"张建国"}, excludes: []string{"/households/", `value="floating"`}},
@@ -274,14 +277,15 @@ func TestGroupsLedgerShowsAGroupsMembersAndItsChange(t *testing.T) {
 	} {
 		sc.run(t, h)
 	}
-	// The change this year: 李秀英 left on 2026-01-10; 张建国 stays.
+	// The change this year: nobody turned 60, nobody leaves the elderly;
+	// both are members.
 	body := ledgerGet(t, h, login(t, h, "dongyuan"), "/ledgers/groups?group=elderly&from=2026-01-01&to=2026-03-01").Body.String()
 	re := regexp.MustCompile(`<tr data-grid="` + gridA + `">\s*<th scope="row"><a href="/areas/` + gridA + `">东苑第一网格</a></th>\s*<td class="num" data-n="joined">(\d+)</td>\s*<td class="num" data-n="left">(\d+)</td>\s*<td class="num" data-n="members">(\d+)</td>`)
-	if m := re.FindStringSubmatch(body); m == nil || m[1] != "0" || m[2] != "1" || m[3] != "1" {
+	if m := re.FindStringSubmatch(body); m == nil || m[1] != "0" || m[2] != "0" || m[3] != "2" {
 		t.Errorf("grid A's change in 2026: %v\n%s", m, body)
 	}
 	body = ledgerGet(t, h, login(t, h, "dongyuan"), "/ledgers/groups?group=elderly&from=2025-01-01&to=2025-12-31").Body.String()
-	if m := re.FindStringSubmatch(body); m == nil || m[1] != "1" || m[2] != "0" || m[3] != "2" {
+	if m := re.FindStringSubmatch(body); m == nil || m[1] != "0" || m[2] != "0" || m[3] != "2" {
 		t.Errorf("grid A's change in 2025: %v", m)
 	}
 }
@@ -536,13 +540,15 @@ func TestUnitsAndGroupsExportsHaveTheImportColumns(t *testing.T) {
 	if slices.Contains(header, "残疾类别") || slices.Contains(header, "户籍地") {
 		t.Errorf("key groups' header has other groups' attributes: %v", header)
 	}
-	if len(rows) != 2 || rows[1][column(header, "姓名")] != "张建国" || rows[1][column(header, "居住状况")] != "空巢" || rows[1][column(header, "重点群体")] != "老年人" {
+	// Both elderly by age; 张建国 with the details his row keeps.
+	if len(rows) != 3 || rows[1][column(header, "姓名")] != "张建国" || rows[1][column(header, "居住状况")] != "空巢" || rows[1][column(header, "重点群体")] != "老年人" ||
+		rows[2][column(header, "姓名")] != "李秀英" || rows[2][column(header, "居住状况")] != "" {
 		t.Errorf("key groups' rows %v", rows)
 	}
 	if _, err := ledger.OpenBytes(data, &ledger.Memberships); err != nil {
 		t.Errorf("the key groups' export is not an import file: %v", err)
 	}
-	if _, d := lastExportAudit(t, f); d["group"] != "elderly" || d["rows"] != float64(1) {
+	if _, d := lastExportAudit(t, f); d["group"] != "elderly" || d["rows"] != float64(2) {
 		t.Errorf("audit of the key groups' export: %v", d)
 	}
 

@@ -147,7 +147,7 @@ func TestGridCardShowsAssistantAndCounts(t *testing.T) {
 	}
 	elderly := false
 	for _, g := range c.Groups {
-		elderly = elderly || g.Group == "elderly" && g.Count == 1 && g.Name == "老年人"
+		elderly = elderly || g.Group == "elderly" && g.Count == 2 && g.Name == "老年人" // both over 60
 	}
 	if !elderly {
 		t.Errorf("card groups: %+v", c.Groups)

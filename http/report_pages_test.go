@@ -152,7 +152,8 @@ func TestCivilReportCountsElderlyAtTheReportDate(t *testing.T) {
 		t.Errorf("elderly living as empty nest = %d, want 1", n)
 	}
 	elderly, _ := x.Rows("老年人")
-	if len(elderly) != 2 || !slices.Equal(elderly[0][:6], ledger.MemberHeader) || elderly[1][1] != "张建国" {
+	// The sheet lists who the count counts: both over 60.
+	if len(elderly) != 3 || !slices.Equal(elderly[0][:6], ledger.MemberHeader) || elderly[1][1] != "张建国" || elderly[2][1] != "李秀英" {
 		t.Fatalf("elderly sheet = %v", elderly)
 	}
 	for _, id := range f.ids {
@@ -202,8 +203,8 @@ func TestHealthReportFollowsTheIDNumberNotTheRegistration(t *testing.T) {
 	if got, want := x.Sheets, []string{ledger.ReportStatsSheet, "育龄妇女", "15–49岁妇女"}; !slices.Equal(got, want) {
 		t.Errorf("sheets = %v, want %v", got, want)
 	}
-	if w, r, u := totalOf(t, x, "15–49岁妇女"), totalOf(t, x, "育龄妇女（在册）"), totalOf(t, x, "15–49岁妇女·未在册"); w != 2 || r != 1 || u != 1 {
-		t.Errorf("2030: women 15–49 %d, registered %d, not registered %d; want 2, 1, 1", w, r, u)
+	if w, r, u := totalOf(t, x, "15–49岁妇女"), totalOf(t, x, "育龄妇女·有登记记录"), totalOf(t, x, "育龄妇女·无登记记录"); w != 2 || r != 1 || u != 1 {
+		t.Errorf("2030: women 15–49 %d, with a record %d, without %d; want 2, 1, 1", w, r, u)
 	}
 	listed := func(x *ledger.Book, sheet string) []string {
 		rows, err := x.Rows(sheet)
@@ -216,14 +217,20 @@ func TestHealthReportFollowsTheIDNumberNotTheRegistration(t *testing.T) {
 		}
 		return names
 	}
+	// In 2030 both are of the age: the group's sheet lists both, 陈静
+	// without a record, as the age list does.
+	x = fetchXLSX(t, h, "admin", "/reports/health.xlsx?area="+district+"&date=2030-01-01")
+	if got, ages := listed(x, "育龄妇女"), listed(x, "15–49岁妇女"); len(got) != 2 || !slices.Contains(got, "陈静") || len(ages) != 2 {
+		t.Errorf("2030: the childbearing sheet lists %v, the age list %v", got, ages)
+	}
 	// The day before 王芳 turns 50 she is listed; on her birthday, with no
 	// write in between, she is neither counted nor listed.
 	x = fetchXLSX(t, h, "admin", "/reports/health.xlsx?area="+district+"&date=2040-05-04")
-	if n := totalOf(t, x, "育龄妇女（在册）"); n != 1 || !slices.Equal(listed(x, "育龄妇女"), []string{"王芳"}) {
+	if n := totalOf(t, x, "育龄妇女·有登记记录"); n != 1 || !slices.Equal(listed(x, "育龄妇女"), []string{"王芳"}) {
 		t.Errorf("the day before turning 50: registered %d, listed %v", n, listed(x, "育龄妇女"))
 	}
 	x = fetchXLSX(t, h, "admin", "/reports/health.xlsx?area="+district+"&date=2040-05-05")
-	if n := totalOf(t, x, "育龄妇女（在册）"); n != 0 || len(listed(x, "育龄妇女")) != 0 || len(listed(x, "15–49岁妇女")) != 0 {
+	if n := totalOf(t, x, "育龄妇女·有登记记录"); n != 0 || len(listed(x, "育龄妇女")) != 0 || len(listed(x, "15–49岁妇女")) != 0 {
 		t.Errorf("on the 50th birthday: registered %d, listed %v and %v", n, listed(x, "育龄妇女"), listed(x, "15–49岁妇女"))
 	}
 	header, _ := x.Rows("育龄妇女")
@@ -235,7 +242,7 @@ func TestHealthReportFollowsTheIDNumberNotTheRegistration(t *testing.T) {
 func TestLineReportDrawsBarCharts(t *testing.T) {
 	_, h := reportFixture(t)
 	scenario{url: "/reports/civil?area=" + subdistrict + "&date=2026-03-01", as: "admin", status: 200,
-		contains: []string{`data-chart="60岁及以上"`, `data-bar="东苑社区" data-count="2"`, `data-bar="西苑社区" data-count="0"`,
+		contains: []string{`data-counted="civil">60岁及以上、80岁及以上按报表日期的周岁计算`, `data-chart="60岁及以上"`, `data-bar="东苑社区" data-count="2"`, `data-bar="西苑社区" data-count="0"`,
 			`data-chart="老年人·居住状况"`, `data-bar="空巢" data-count="1"`, `data-bar="独居" data-count="0"`, `<svg class="chart"`},
 		excludes: []string{"style="}}.run(t, h)
 	scenario{url: "/reports/city?area=" + district, as: "admin", status: 200,

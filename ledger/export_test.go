@@ -110,7 +110,7 @@ func TestExportCountIsTheRowsWritten(t *testing.T) {
 	if rep := e.importFile(ledger.KindMemberships, xlsxFile(t, [][]string{{"公民身份号码", "姓名", "重点群体", "纳入日期", "退出日期", "居住状况", "照护需求", "残疾类别", "残疾等级"},
 		{id(1), "老人甲", "老年人", "2024-01-01", "", "独居", "自理", "", ""},
 		{id(2), "残疾乙", "残疾人", "2024-01-01", "", "", "", "肢体", "二级"},
-		{id(3), "王三", "育龄妇女", "2024-01-01", "2025-01-01", "", "", "", ""},
+		{id(3), "王三", "企业退休人员", "2024-01-01", "2025-01-01", "", "", "", ""},
 	}), false); rep.Counts.Added != 3 {
 		t.Fatalf("memberships: %+v %+v", rep.Counts, rep.Rows)
 	}
@@ -130,8 +130,10 @@ func TestExportCountIsTheRowsWritten(t *testing.T) {
 		{"residents searched", ledger.ExportResidents, ledger.KindPersons, "王", "", false, 1},
 		{"units", ledger.ExportUnits, ledger.KindUnits, "", "", false, 2},
 		{"units searched", ledger.ExportUnits, ledger.KindUnits, "药", "", false, 1},
-		{"key groups", ledger.ExportGroups, ledger.KindMemberships, "", "", false, 2},
-		{"key groups with those who left", ledger.ExportGroups, ledger.KindMemberships, "", "", true, 3},
+		// All three are over 70: elderly by age, 老人甲 with details.
+		{"key groups", ledger.ExportGroups, ledger.KindMemberships, "", "", false, 4},
+		{"key groups with those who left", ledger.ExportGroups, ledger.KindMemberships, "", "", true, 5},
+		{"the elderly", ledger.ExportGroups, ledger.KindMemberships, "", wangge.GroupElderly, false, 3},
 		{"one key group", ledger.ExportGroups, ledger.KindMemberships, "", wangge.GroupDisabled, false, 1},
 		{"assistants", ledger.ExportAssistants, "", "", "", false, 0},
 	} {

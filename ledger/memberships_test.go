@@ -35,13 +35,14 @@ func TestMembershipImport(t *testing.T) {
 		{id(1), "", "失业人员", "2024-13-01", "", "", "", "", "", "", "", ""},                // 11 bad date
 		{id(1), "老人甲", "老年人", "2024-01-01", "", "", "空巢", "", "", "", "", ""},            // 12 duplicate
 		{id(900), "", "老年人", "", "", "", "独居", "", "", "", "", ""},                       // 13 out of scope
-		{id(1), "", "老年人", "2023-01-01", "", "", "独居", "", "", "", "", ""},               // 14 current one joined elsewhen
-		{id(2), "", "育龄妇女", "", "", "", "", "", "", "", "", ""},                          // 15 added, today
-		{id(2), "残疾乙", "残疾人", "45292", "", "", "", "", "", "", "", "1499**********1234"}, // 16 masked certificate: duplicate of 3
+		{id(2), "", "残疾人", "2023-01-01", "", "", "", "", "", "肢体", "二级", ""},             // 14 current one joined elsewhen
+		{id(2), "", "企业退休人员", "", "", "", "", "", "", "", "", ""},                        // 15 added, today
+		{id(2), "", "育龄妇女", "", "", "", "", "", "", "", "", ""},                          // 16 a man: never of childbearing age
+		{id(2), "残疾乙", "残疾人", "45292", "", "", "", "", "", "", "", "1499**********1234"}, // 17 masked certificate: duplicate of 3
 	}
 	rep := e.importFile(ledger.KindMemberships, xlsxFile(t, rows), false)
 	for line, want := range map[int]string{4: "公民身份号码：", 5: "姓名：", 6: "重点群体：", 7: "居住状况：", 8: "居住状况：", 9: "刑满释放日期",
-		10: "退出日期：", 11: "纳入日期：", 12: "与第 2 行", 13: "公民身份号码：", 14: "纳入日期：", 16: "与第 3 行"} {
+		10: "退出日期：", 11: "纳入日期：", 12: "与第 2 行", 13: "公民身份号码：", 14: "纳入日期：", 16: "公民身份号码：按出生日期", 17: "与第 3 行"} {
 		if got := rejected(t, rep, line); !strings.Contains(got, want) {
 			t.Errorf("row %d: %q lacks %q", line, got, want)
 		}
@@ -53,8 +54,10 @@ func TestMembershipImport(t *testing.T) {
 	if len(ms) != 1 || ms[0].Joined.Format("2006-01-02") != "2024-01-01" || ms[0].Attrs["level"] != "二级" {
 		t.Fatalf("disabled: %+v", ms)
 	}
-	ms, _, _ = e.db.ListMemberships(e.ctx, wangge.ScopeAll(), wangge.MembershipFilter{Group: wangge.GroupElderly})
-	if len(ms) != 1 || ms[0].Attrs["allowance"] != "true" || ms[0].Attrs["care"] != "自理" {
+	// Both persons of the community are over 70: elderly by age, 老人甲
+	// with the details the import recorded.
+	ms, _, _ = e.db.ListMemberships(e.ctx, e.scope, wangge.MembershipFilter{Group: wangge.GroupElderly})
+	if len(ms) != 2 || ms[0].PersonName != "老人甲" || ms[0].ID == 0 || ms[0].Attrs["allowance"] != "true" || ms[0].Attrs["care"] != "自理" || ms[1].ID != 0 {
 		t.Fatalf("elderly: %+v", ms)
 	}
 
@@ -67,14 +70,20 @@ func TestMembershipImport(t *testing.T) {
 	if rep := e.importFile(ledger.KindMemberships, csvFile(t, bare), false); rep.Counts.Unchanged != 2 || e.snapshot() != before {
 		t.Fatalf("bare rows: %+v %+v", rep.Counts, rep.Rows)
 	}
-	// Leaving is recorded; the row stays.
-	rep = e.importFile(ledger.KindMemberships, csvFile(t, [][]string{{"身份证号", "重点群体", "退出日期"}, {id(1), "老年人", "2025-06-30"}}), false)
-	if rep.Counts.Updated != 1 {
+	// Leaving is recorded; the row stays. Of a group no age decides, the
+	// member has left; of the elderly, the row no longer keeps details of
+	// a member, who stays elderly by age.
+	rep = e.importFile(ledger.KindMemberships, csvFile(t, [][]string{{"身份证号", "重点群体", "退出日期"}, {id(1), "老年人", "2025-06-30"}, {id(2), "残疾人", "2025-06-30"}}), false)
+	if rep.Counts.Updated != 2 {
 		t.Fatalf("leaving: %+v %+v", rep.Counts, rep.Rows)
 	}
-	ms, _, _ = e.db.ListMemberships(e.ctx, wangge.ScopeAll(), wangge.MembershipFilter{Group: wangge.GroupElderly})
-	if len(ms) != 1 || ms[0].Left == nil || ms[0].Attrs["living"] != "独居" {
-		t.Fatalf("after leaving: %+v", ms)
+	ms, _, _ = e.db.ListMemberships(e.ctx, wangge.ScopeAll(), wangge.MembershipFilter{Group: wangge.GroupDisabled})
+	if len(ms) != 1 || ms[0].Left == nil || ms[0].Attrs["level"] != "二级" {
+		t.Fatalf("disabled after leaving: %+v", ms)
+	}
+	ms, _, _ = e.db.ListMemberships(e.ctx, e.scope, wangge.MembershipFilter{Group: wangge.GroupElderly})
+	if len(ms) != 2 || ms[0].ID != 0 || ms[0].Left != nil || len(ms[0].Attrs) != 0 {
+		t.Fatalf("elderly after leaving: %+v", ms)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/ident"
 )
 
 // memberColumns maps the fields of domain errors about memberships to
@@ -18,6 +19,8 @@ var memberColumns = map[string]string{"group": "group", "person_id": "id_number"
 type importMember struct {
 	id         int64
 	grid, name string
+	birth      time.Time
+	sex        ident.Sex
 }
 
 type storedMembership struct {
@@ -52,17 +55,19 @@ func (im *importer) memberships(rows []wangge.ImportRow) error {
 	for len(all) > 0 {
 		part := all[:min(500, len(all))]
 		all = all[len(part):]
-		rs, err := im.tx.query(`SELECT id, grid_code, name, id_idx FROM persons WHERE id_idx IN (`+marks(len(part))+`)`, part...)
+		rs, err := im.tx.query(`SELECT id, grid_code, name, id_idx, birth_date, sex FROM persons WHERE id_idx IN (`+marks(len(part))+`)`, part...)
 		if err != nil {
 			return err
 		}
 		for rs.Next() {
 			var p importMember
 			var idx []byte
-			if err := rs.Scan(&p.id, &p.grid, &p.name, &idx); err != nil {
+			var birth timeValue
+			if err := rs.Scan(&p.id, &p.grid, &p.name, &idx, &birth, &p.sex); err != nil {
 				rs.Close()
 				return err
 			}
+			p.birth = birth.Time
 			persons[string(idx)] = &p
 		}
 		rs.Close()
@@ -149,19 +154,35 @@ func (im *importer) membership(r *wangge.ImportRow, p *importMember, byPerson ma
 		im.reject(r, detail("name", "error.import.name_differs", "Name", p.name))
 		return nil
 	}
+	// A row of an age-derived group keeps the details of a member by age:
+	// for a person outside the band today it would make nobody a member.
+	_, aged := wangge.GroupAges[row.Group]
+	if err := wangge.CheckAgeBand(row.Group, p.birth, p.sex, date(im.tx.now.In(chinaTime))); err != nil {
+		im.reject(r, domainDetail(err, attrColumns(row.Group)))
+		return nil
+	}
 	// The stored membership: the one that joined that day, or else the
-	// current one.
+	// current one. Of an age group, the current one: its joining date is
+	// the birthday the export writes, not the row's.
 	var cur, current *storedMembership
 	for _, m := range byPerson[p.id] {
 		if m.group != row.Group {
 			continue
 		}
-		if row.Joined != nil && m.joined.Equal(*row.Joined) {
+		if !aged && row.Joined != nil && m.joined.Equal(*row.Joined) {
 			cur = m
 		}
 		if m.left == nil {
 			current = m
 		}
+	}
+	if aged && current == nil && !hasDetails(row) {
+		// A member by age with nothing to keep: nothing to record.
+		im.report(r, wangge.ImportOutcome{Status: wangge.ImportUnchanged})
+		return nil
+	}
+	if aged {
+		cur = current
 	}
 	if cur == nil && current != nil {
 		if row.Joined != nil {
@@ -243,6 +264,17 @@ func (im *importer) membership(r *wangge.ImportRow, p *importMember, byPerson ma
 	im.record("membership", cur.id, p.grid, wangge.ImportUpdated, fields)
 	im.report(r, wangge.ImportOutcome{Status: wangge.ImportUpdated})
 	return nil
+}
+
+// hasDetails reports whether a ledger row gives a value for a
+// membership's attributes or note.
+func hasDetails(row *wangge.MembershipRow) bool {
+	for _, v := range row.Attrs {
+		if v != "" {
+			return true
+		}
+	}
+	return row.Note != ""
 }
 
 // attrColumns maps "attrs.<key>" of a group to its ledger column.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/ident"
 )
 
 // The four ledgers (四本台帐): the orders and searches of their lists, and
@@ -112,6 +113,7 @@ func (db *DB) householdGroups(ctx context.Context, s wangge.Scope, in string, ar
 	w.add("m.left_on IS NULL")
 	w.scope("m.grid_code", s)
 	groupCond(&w, s, "m.grp")
+	notAgeGroups(&w, "m.grp")
 	type pair struct {
 		household int64
 		group     wangge.KeyGroup
@@ -128,10 +130,46 @@ func (db *DB) householdGroups(ctx context.Context, s wangge.Scope, in string, ar
 	for _, p := range pairs {
 		out[p.household] = append(out[p.household], p.group)
 	}
+	// The age-derived groups, from the persons' birth dates today.
+	var pw where
+	pw.add("p.household_id IN ("+in+")", args...)
+	pw.scope("p.grid_code", s)
+	type aged struct {
+		household int64
+		birth     timeValue
+		sex       ident.Sex
+	}
+	persons, err := collect(ctx, db, `SELECT p.household_id, p.birth_date, p.sex FROM persons p`+pw.String(), pw.args, func(rows *sql.Rows) (aged, error) {
+		var a aged
+		return a, rows.Scan(&a.household, &a.birth, &a.sex)
+	})
+	if err != nil {
+		return nil, err
+	}
+	day := db.today()
+	for _, a := range persons {
+		for _, g := range ageGroupsOf(s, a.birth.Time, a.sex, day) {
+			if !slices.Contains(out[a.household], g) {
+				out[a.household] = append(out[a.household], g)
+			}
+		}
+	}
 	for _, gs := range out {
 		sortGroups(gs)
 	}
 	return out, nil
+}
+
+// ageGroupsOf returns the age-derived groups the scope may see that a
+// person born on birth, of sex, is in on day.
+func ageGroupsOf(s wangge.Scope, birth time.Time, sex ident.Sex, day time.Time) []wangge.KeyGroup {
+	var out []wangge.KeyGroup
+	for _, g := range wangge.AgeGroups {
+		if s.GroupVisible(g) && wangge.GroupAges[g].Contains(birth, sex, day) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // scopeGrids returns the codes of the grids within the scope (retired ones
@@ -206,8 +244,14 @@ func (db *DB) EachResident(ctx context.Context, s wangge.Scope, f wangge.Househo
 		if err != nil {
 			return err
 		}
+		day := db.today()
 		for i := range entries {
-			entries[i].Groups = groups[entries[i].Person.ID]
+			p := &entries[i].Person
+			entries[i].Groups = groups[p.ID]
+			if aged := ageGroupsOf(gs, p.BirthDate, p.Sex, day); len(aged) > 0 {
+				entries[i].Groups = append(entries[i].Groups, aged...)
+				sortGroups(entries[i].Groups)
+			}
 			if err := fn(&entries[i]); err != nil {
 				return err
 			}
@@ -216,14 +260,16 @@ func (db *DB) EachResident(ctx context.Context, s wangge.Scope, f wangge.Househo
 	return nil
 }
 
-// gridGroups returns the current key groups of the persons of a grid,
-// those the scope may see, by person.
+// gridGroups returns the current key groups of the persons of a grid that
+// membership rows decide (not the age-derived ones: EachResident adds those
+// from the birth dates), those the scope may see, by person.
 func (db *DB) gridGroups(ctx context.Context, s wangge.Scope, grid string) (map[int64][]wangge.KeyGroup, error) {
 	var w where
 	w.add("m.grid_code = ?", grid)
 	w.scope("m.grid_code", s)
 	w.add("m.left_on IS NULL")
 	groupCond(&w, s, "m.grp")
+	notAgeGroups(&w, "m.grp")
 	type pair struct {
 		person int64
 		group  wangge.KeyGroup
@@ -316,7 +362,8 @@ func (db *DB) EachUnit(ctx context.Context, s wangge.Scope, f wangge.UnitFilter,
 }
 
 // membershipWhere adds the conditions of a membership filter within the
-// scope. A search by name finds the persons first (an indexed read of
+// scope, over the rows of the groups that are not age-derived (those of a
+// group f names). A search by name finds the persons first (an indexed read of
 // their names), then their memberships.
 func membershipWhere(w *where, s wangge.Scope, f wangge.MembershipFilter) {
 	s = s.Narrow(f.GridCode)
@@ -324,6 +371,8 @@ func membershipWhere(w *where, s wangge.Scope, f wangge.MembershipFilter) {
 	groupCond(w, s, "m.grp")
 	if f.Group != "" {
 		w.add("m.grp = ?", f.Group)
+	} else {
+		notAgeGroups(w, "m.grp")
 	}
 	if f.PersonID != 0 {
 		w.add("m.person_id = ?", f.PersonID)
@@ -350,7 +399,8 @@ func membershipOrder(s wangge.Sort) string {
 	return "m.grid_code" + d + ", m.grp, m.id"
 }
 
-// EachMembership calls fn for every membership f selects, grid by grid.
+// EachMembership calls fn for every membership f selects, grid by grid:
+// of the age-derived groups, the persons in the band on f.At.
 func (db *DB) EachMembership(ctx context.Context, s wangge.Scope, f wangge.MembershipFilter, fn func(*wangge.Membership) error) error {
 	if err := f.Sort.Check(wangge.MembershipSorts); err != nil {
 		return err
@@ -361,14 +411,12 @@ func (db *DB) EachMembership(ctx context.Context, s wangge.Scope, f wangge.Membe
 	if err != nil {
 		return err
 	}
-	f.GridCode = ""
+	if f.At.IsZero() {
+		f.At = db.today() // one day for the whole export
+	}
 	for _, grid := range grids {
-		var w where
-		w.add("m.grid_code = ?", grid)
-		membershipWhere(&w, s, f)
-		ms, err := collect(ctx, db, `SELECT `+membershipCols+` FROM memberships m JOIN persons p ON p.id = m.person_id`+w.String()+
-			` ORDER BY `+membershipOrder(f.Sort), w.args,
-			func(rows *sql.Rows) (wangge.Membership, error) { return deref(db.scanMembershipFull(rows, full)) })
+		f.GridCode = grid
+		ms, _, err := db.memberships(ctx, s, f, full, false)
 		if err != nil {
 			return err
 		}
@@ -387,6 +435,9 @@ func (db *DB) GroupChanges(ctx context.Context, s wangge.Scope, g wangge.KeyGrou
 	if to.Before(from) {
 		return nil, wangge.Invalid("to", "error.period.end_before_start")
 	}
+	if band, ok := wangge.GroupAges[g]; ok {
+		return db.ageChanges(ctx, s, g, band, from, to)
+	}
 	var w where
 	w.scope("m.grid_code", s)
 	groupCond(&w, s, "m.grp")
@@ -397,6 +448,57 @@ func (db *DB) GroupChanges(ctx context.Context, s wangge.Scope, g wangge.KeyGrou
 		SUM(CASE WHEN m.left_on >= ? AND m.left_on <= ? THEN 1 ELSE 0 END) AS left_on,
 		SUM(CASE WHEN m.joined <= ? AND (m.left_on IS NULL OR m.left_on > ?) THEN 1 ELSE 0 END) AS members
 		FROM memberships m`+w.String()+` GROUP BY m.grid_code) c LEFT JOIN areas a ON a.code = c.grid_code ORDER BY c.grid_code`, args,
+		func(rows *sql.Rows) (wangge.GroupChange, error) {
+			var c wangge.GroupChange
+			return c, rows.Scan(&c.GridCode, &c.GridName, &c.Joined, &c.Left, &c.Members)
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := changes[:0]
+	for _, c := range changes {
+		if c.Joined+c.Left+c.Members > 0 {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// ageChanges counts the change of an age-derived group per grid, from the
+// birth dates of the persons who live in the scope now: joined are those
+// who reached the band's lowest age in the period (turned 60, or 15),
+// left those who passed its highest (a woman's 50th birthday), members
+// those in the band on the last day. Moving away or being removed from the
+// ledger is not a leave here: such a person is counted where they live
+// now, or not at all.
+func (db *DB) ageChanges(ctx context.Context, s wangge.Scope, g wangge.KeyGroup, band wangge.AgeBand, from, to time.Time) ([]wangge.GroupChange, error) {
+	if !s.GroupVisible(g) {
+		return nil, nil
+	}
+	before := from.AddDate(0, 0, -1)
+	// Reached age n within [from, to]: n or older on to, younger on the
+	// day before from.
+	reached := func(n int) (string, []any) {
+		return "p.birth_date <= ? AND p.birth_date > ?", []any{wangge.BornBy(to, n), wangge.BornBy(before, n)}
+	}
+	jc, ja := reached(band.Min)
+	lc, la := "1 = 0", []any(nil)
+	if band.Max > 0 {
+		lc, la = reached(band.Max + 1)
+	}
+	var w where
+	w.scope("p.grid_code", s)
+	if band.Women {
+		w.add("p.sex = ?", int(ident.SexFemale))
+	}
+	var in where
+	bandCond(&in, band, to)
+	args := append(append(append(ja, la...), in.args...), w.args...)
+	changes, err := collect(ctx, db, `SELECT c.grid_code, COALESCE(a.name, ''), c.joined, c.left_on, c.members FROM (SELECT p.grid_code,
+		SUM(CASE WHEN `+jc+` THEN 1 ELSE 0 END) AS joined,
+		SUM(CASE WHEN `+lc+` THEN 1 ELSE 0 END) AS left_on,
+		SUM(CASE WHEN `+strings.Join(in.conds, " AND ")+` THEN 1 ELSE 0 END) AS members
+		FROM persons p`+w.String()+` GROUP BY p.grid_code) c LEFT JOIN areas a ON a.code = c.grid_code ORDER BY c.grid_code`, args,
 		func(rows *sql.Rows) (wangge.GroupChange, error) {
 			var c wangge.GroupChange
 			return c, rows.Scan(&c.GridCode, &c.GridName, &c.Joined, &c.Left, &c.Members)

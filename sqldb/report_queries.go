@@ -61,7 +61,7 @@ func (db *DB) ReportRows(ctx context.Context, s wangge.Scope, q wangge.ReportQue
 	for i := range areas {
 		r := &areas[i]
 		r.BuildingsByKind, r.UnitsByKind = map[wangge.BuildingKind]int{}, map[wangge.UnitKind]int{}
-		r.Groups, r.GroupAttrs = map[wangge.KeyGroup]int{}, map[string]int{}
+		r.Groups, r.GroupAttrs, r.GroupRecords = map[wangge.KeyGroup]int{}, map[string]int{}, map[wangge.KeyGroup]int{}
 		idx[r.Code] = r
 	}
 	row := func(grid string) *wangge.ReportRow {
@@ -214,14 +214,17 @@ func (db *DB) ReportRows(ctx context.Context, s wangge.Scope, q wangge.ReportQue
 			if !s.GroupVisible(g) {
 				continue
 			}
-			// One group at a time, from the index on (grp, grid_code,
-			// joined, left_on); persons are read only for the groups the
-			// age decides.
+			// One group at a time: of the groups the age decides, the
+			// persons in the band (an index range of persons_birth) with
+			// their detail rows; of the others the rows, from the index on
+			// (grp, grid_code, joined, left_on).
 			var w where
-			from := memberAt(&w, s, g, day)
-			if err := each(`SELECT m.grid_code, m.attrs FROM `+from+w.String(), w.args, func(rows *sql.Rows) error {
+			sel, from, fargs := memberAt(&w, s, g, day)
+			_, aged := wangge.GroupAges[g]
+			if err := each(`SELECT `+sel+` FROM `+from+w.String(), append(fargs, w.args...), func(rows *sql.Rows) error {
 				var grid, attrs string
-				if err := rows.Scan(&grid, &attrs); err != nil {
+				var recorded bool
+				if err := rows.Scan(&grid, &attrs, &recorded); err != nil {
 					return err
 				}
 				r := row(grid)
@@ -229,6 +232,9 @@ func (db *DB) ReportRows(ctx context.Context, s wangge.Scope, q wangge.ReportQue
 					return nil
 				}
 				r.Groups[g]++
+				if aged && recorded {
+					r.GroupRecords[g]++
+				}
 				var m map[string]string
 				if err := json.Unmarshal([]byte(attrs), &m); err != nil {
 					return err
@@ -256,21 +262,23 @@ const incompletePerson = `((p.relation = 'head' AND p.phone_enc IS NULL
 	OR p.ethnicity = '' OR (p.employment = '' AND p.birth_date <= ? AND p.birth_date > ?))`
 
 // memberAt adds to w the conditions of the members of group g in scope at
-// day: visible to the scope, joined by the day and not left by it, and, for
-// the groups of wangge.GroupAges, of the band at the day. It returns the
-// FROM clause, which joins persons (as p) only when the age decides.
-func memberAt(w *where, s wangge.Scope, g wangge.KeyGroup, day time.Time) string {
+// day and returns what to select (grid, attributes, whether a row keeps
+// them), the FROM clause and its arguments (before w's). Of the groups of
+// wangge.GroupAges the members are the persons in the band at the day,
+// each with the row in force that day when there is one; of the others,
+// the rows visible to the scope, joined by the day and not left by it.
+func memberAt(w *where, s wangge.Scope, g wangge.KeyGroup, day time.Time) (sel, from string, args []any) {
+	if band, ok := wangge.GroupAges[g]; ok {
+		from, args = ageFrom(g, day)
+		ageWhere(w, s, wangge.MembershipFilter{}, band, day)
+		return "p.grid_code, COALESCE(m.attrs, '{}'), m.id IS NOT NULL", from, args
+	}
 	until := day.AddDate(0, 0, 1)
 	w.add("m.grp = ?", g)
 	w.scope("m.grid_code", s)
 	groupCond(w, s, "m.grp")
 	w.add("m.joined < ? AND (m.left_on IS NULL OR m.left_on >= ?)", until, until)
-	band, ok := wangge.GroupAges[g]
-	if !ok {
-		return "memberships m"
-	}
-	bandCond(w, band, day)
-	return "memberships m JOIN persons p ON p.id = m.person_id"
+	return "m.grid_code, m.attrs, 1 = 1", "memberships m", nil
 }
 
 // bandCond adds the condition that person p lies in the age band at day: a
@@ -458,11 +466,17 @@ func (db *DB) EachMember(ctx context.Context, s wangge.Scope, code string, g wan
 	if err != nil {
 		return err
 	}
+	_, aged := wangge.GroupAges[g]
 	for _, grid := range grids {
 		var w where
-		memberAt(&w, s.Narrow(grid), g, day)
-		ms, err := collect(ctx, db, `SELECT `+membershipCols+` FROM memberships m JOIN persons p ON p.id = m.person_id`+w.String()+` ORDER BY m.id`, w.args,
-			func(rows *sql.Rows) (*wangge.Membership, error) { return db.scanMembership(rows) })
+		_, from, fargs := memberAt(&w, s.Narrow(grid), g, day)
+		q := `SELECT ` + membershipCols + ` FROM memberships m JOIN persons p ON p.id = m.person_id` + w.String() + ` ORDER BY m.id`
+		scan := func(rows *sql.Rows) (*wangge.Membership, error) { return db.scanMembership(rows) }
+		if aged {
+			q = `SELECT ` + ageMemberCols + ` FROM ` + from + w.String() + ` ORDER BY p.household_id, p.id`
+			scan = func(rows *sql.Rows) (*wangge.Membership, error) { return db.scanAgeMember(rows, g, false) }
+		}
+		ms, err := collect(ctx, db, q, append(fargs, w.args...), scan)
 		if err != nil {
 			return err
 		}

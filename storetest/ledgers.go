@@ -197,8 +197,10 @@ func testLedgerHouseholdGroups(t *testing.T, e *env) {
 		if !slices.Equal(got[f.HA1.ID], c.want) {
 			t.Errorf("%s: household A1's groups %v, want %v", c.name, got[f.HA1.ID], c.want)
 		}
-		if len(got[f.HA2.ID]) != 0 || len(got[f.HA1b.ID]) != 0 {
-			t.Errorf("%s: groups of households without current members: %v, %v", c.name, got[f.HA2.ID], got[f.HA1b.ID])
+		// PA2 left the unemployed, but is over 60: elderly by age, with no
+		// row. HA1b is empty.
+		if !slices.Equal(got[f.HA2.ID], []wangge.KeyGroup{wangge.GroupElderly}) || len(got[f.HA1b.ID]) != 0 {
+			t.Errorf("%s: groups of household A2 %v (want elderly only), of the empty one %v", c.name, got[f.HA2.ID], got[f.HA1b.ID])
 		}
 	}
 }
@@ -371,8 +373,10 @@ func testLedgerAssistants(t *testing.T, e *env) {
 func testLedgerMemberships(t *testing.T, e *env) {
 	ctx := e.ctx
 	f := e.fixture()
+	// Retirees: a group whose rows are the membership (no age decides it),
+	// so that leaving is kept.
 	join := func(p *wangge.Person, joined string) *wangge.Membership {
-		m := &wangge.Membership{PersonID: p.ID, Group: wangge.GroupElderly, Attrs: elderlyAttrs, Joined: day(joined)}
+		m := &wangge.Membership{PersonID: p.ID, Group: wangge.GroupRetiree, Joined: day(joined)}
 		ok(t, e.db.CreateMembership(ctx, wangge.ScopeAll(), m))
 		return m
 	}
@@ -402,6 +406,7 @@ func testLedgerMemberships(t *testing.T, e *env) {
 		{wangge.ScopeOf(CommunityA), wangge.MembershipFilter{Search: "测试丙"}, nil},
 		{all, wangge.MembershipFilter{Sort: "joined", Page: wangge.Page{Offset: 1, Limit: 2}}, []int64{m1.ID, m3.ID}},
 	} {
+		c.f.Group = wangge.GroupRetiree
 		ms, n, err := e.db.ListMemberships(ctx, c.scope, c.f)
 		ok(t, err)
 		if got := mids(ms); !sameIDs(got, c.want) {
@@ -413,7 +418,7 @@ func testLedgerMemberships(t *testing.T, e *env) {
 	}
 	// Each membership carries its person: name, household, masked ID
 	// number and what it gives.
-	ms, _, err := e.db.ListMemberships(ctx, all, wangge.MembershipFilter{PersonID: f.PA1b.ID})
+	ms, _, err := e.db.ListMemberships(ctx, all, wangge.MembershipFilter{PersonID: f.PA1b.ID, Group: wangge.GroupRetiree})
 	ok(t, err)
 	if len(ms) != 1 {
 		t.Fatalf("memberships of PA1b: %d", len(ms))
@@ -460,14 +465,19 @@ func testLedgerExportScope(t *testing.T, e *env) {
 				got["unit"] = append(got["unit"], u.ID)
 				return nil
 			}))
+			want["elderly"] = expected(objs, "elderly", ns.s)
 			ok(t, e.db.EachMembership(ctx, ns.s, wangge.MembershipFilter{}, func(m *wangge.Membership) error {
-				got["membership"] = append(got["membership"], m.ID)
+				if m.Group == wangge.GroupElderly {
+					got["elderly"] = append(got["elderly"], m.PersonID)
+				} else {
+					got["membership"] = append(got["membership"], m.ID)
+				}
 				if !strings.Contains(m.PersonIDNumber, "*") {
 					t.Errorf("EachMembership: %d carries the ID number unmasked", m.ID)
 				}
 				return nil
 			}))
-			for _, kind := range []string{"person", "unit", "membership"} {
+			for _, kind := range []string{"person", "unit", "membership", "elderly"} {
 				slices.Sort(got[kind])
 				slices.Sort(want[kind])
 				if !sameIDs(got[kind], want[kind]) {
@@ -503,12 +513,14 @@ func testEachResident(t *testing.T, e *env) {
 	}
 	got := read(wangge.ScopeOf(District), wangge.HouseholdFilter{})
 	want := []row{
+		// Everyone here was born before 1966: elderly by age, with a row
+		// or without.
 		{f.PA1.ID, f.HA1.ID, "东苑1号楼", 1, "[floating elderly]"},
-		{f.PA1b.ID, f.HA1.ID, "东苑1号楼", 1, "[]"},
-		{head.ID, f.HA1b.ID, "东苑1号楼", 1, "[]"},
-		{child.ID, f.HA1b.ID, "东苑1号楼", 1, "[]"},
-		{f.PA2.ID, f.HA2.ID, "东苑2号楼", 1, "[]"},
-		{f.PB1.ID, f.HB1.ID, "西苑1号楼", 1, "[]"},
+		{f.PA1b.ID, f.HA1.ID, "东苑1号楼", 1, "[elderly]"},
+		{head.ID, f.HA1b.ID, "东苑1号楼", 1, "[elderly]"},
+		{child.ID, f.HA1b.ID, "东苑1号楼", 1, "[elderly]"},
+		{f.PA2.ID, f.HA2.ID, "东苑2号楼", 1, "[elderly]"},
+		{f.PB1.ID, f.HB1.ID, "西苑1号楼", 1, "[elderly]"},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("EachResident:\n got %v\nwant %v", got, want)
@@ -543,11 +555,13 @@ func testGroupChanges(t *testing.T, e *env) {
 		ok(t, e.db.CreateMembership(ctx, wangge.ScopeAll(), m))
 		return m
 	}
-	m1 := join(f.PA1, wangge.GroupElderly, elderlyAttrs, "2024-03-05")
+	// Retirees: a group whose rows are the membership (no age decides
+	// it; testAgeGroupChanges counts those).
+	m1 := join(f.PA1, wangge.GroupRetiree, nil, "2024-03-05")
 	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m1.ID, m1.Version, day("2025-02-01")))
-	join(f.PA2, wangge.GroupElderly, elderlyAttrs, "2025-01-10")
-	join(f.PB1, wangge.GroupElderly, elderlyAttrs, "2023-01-01")
-	m4 := join(f.PA1b, wangge.GroupElderly, elderlyAttrs, "2025-12-31") // the period's last day
+	join(f.PA2, wangge.GroupRetiree, nil, "2025-01-10")
+	join(f.PB1, wangge.GroupRetiree, nil, "2023-01-01")
+	m4 := join(f.PA1b, wangge.GroupRetiree, nil, "2025-12-31") // the period's last day
 	ok(t, e.db.EndMembership(ctx, wangge.ScopeAll(), m4.ID, m4.Version, day("2025-12-31")))
 	join(f.PA1b, wangge.GroupDisabled, disabledAttrs, "2025-05-01")
 
@@ -570,23 +584,23 @@ func testGroupChanges(t *testing.T, e *env) {
 		want     string
 	}{
 		// A1: m1 left, m4 joined and left on the last day; A2 joined; B1 stayed.
-		{district, wangge.GroupElderly, "2025-01-01", "2025-12-31", "001001:+1-2=0 001002:+1-0=1 002001:+0-0=1"},
-		{district, wangge.GroupElderly, "2024-01-01", "2024-12-31", "001001:+1-0=1 002001:+0-0=1"},
-		{district, wangge.GroupElderly, "2025-02-01", "2025-02-01", "001001:+0-1=0 001002:+0-0=1 002001:+0-0=1"},
-		{wangge.ScopeOf(CommunityA), wangge.GroupElderly, "2025-01-01", "2025-12-31", "001001:+1-2=0 001002:+1-0=1"},
+		{district, wangge.GroupRetiree, "2025-01-01", "2025-12-31", "001001:+1-2=0 001002:+1-0=1 002001:+0-0=1"},
+		{district, wangge.GroupRetiree, "2024-01-01", "2024-12-31", "001001:+1-0=1 002001:+0-0=1"},
+		{district, wangge.GroupRetiree, "2025-02-01", "2025-02-01", "001001:+0-1=0 001002:+0-0=1 002001:+0-0=1"},
+		{wangge.ScopeOf(CommunityA), wangge.GroupRetiree, "2025-01-01", "2025-12-31", "001001:+1-2=0 001002:+1-0=1"},
 		{district, wangge.GroupDisabled, "2025-01-01", "2025-12-31", ""}, // sensitive, the scope is not
 		{sens, wangge.GroupDisabled, "2025-01-01", "2025-12-31", "001001:+1-0=1"},
-		{roleScope(wangge.RoleDepartment, District, wangge.LineLabor), wangge.GroupElderly, "2025-01-01", "2025-12-31", ""}, // another line's
+		{roleScope(wangge.RoleDepartment, District, wangge.LineCivil), wangge.GroupRetiree, "2025-01-01", "2025-12-31", ""}, // another line's
 	} {
 		if got := changes(c.scope, c.group, c.from, c.to); got != c.want {
 			t.Errorf("GroupChanges(%s, %s, %s…%s) = %q, want %q", c.scope.Prefix(), c.group, c.from, c.to, got, c.want)
 		}
 	}
-	cs, err := e.db.GroupChanges(ctx, district, wangge.GroupElderly, day("2025-01-01"), day("2025-12-31"))
+	cs, err := e.db.GroupChanges(ctx, district, wangge.GroupRetiree, day("2025-01-01"), day("2025-12-31"))
 	ok(t, err)
 	if len(cs) != 3 || cs[0].GridName != "东苑第一网格" || cs[2].GridName != "西苑第一网格" {
 		t.Errorf("GroupChanges name the grids: %+v", cs)
 	}
-	_, err = e.db.GroupChanges(ctx, district, wangge.GroupElderly, day("2025-02-01"), day("2025-01-01"))
+	_, err = e.db.GroupChanges(ctx, district, wangge.GroupRetiree, day("2025-02-01"), day("2025-01-01"))
 	wantField(t, err, "to", "a period that ends before it starts")
 }

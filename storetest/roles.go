@@ -52,8 +52,14 @@ func testDepartmentLine(t *testing.T, e *env) {
 	civil := (&wangge.User{Role: wangge.RoleDepartment, ScopeCode: District, Line: wangge.LineCivil}).Scope()
 	ms, n, err := e.db.ListMemberships(e.ctx, civil, wangge.MembershipFilter{})
 	ok(t, err)
-	if n != 1 || len(ms) != 1 || ms[0].Group != wangge.GroupDisabled {
-		t.Fatalf("civil department lists %d memberships %v, want the disabled one only", n, ms)
+	// The disabled one and the elderly (civil affairs' too): the
+	// fixture's four persons, all over 60.
+	groups := map[wangge.KeyGroup]int{}
+	for _, m := range ms {
+		groups[m.Group]++
+	}
+	if n != 5 || len(ms) != 5 || groups[wangge.GroupDisabled] != 1 || groups[wangge.GroupElderly] != 4 {
+		t.Fatalf("civil department lists %d memberships %v, want the disabled one and the four elderly", n, groups)
 	}
 	if _, n, _ := e.db.ListPersons(e.ctx, civil, wangge.PersonFilter{}); n != 0 {
 		t.Errorf("a department lists %d persons, want none", n)

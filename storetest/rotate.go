@@ -663,7 +663,7 @@ func testSecretAttrs(t *testing.T, e *env) {
 		if got.Attrs["certificate"] != want || got.Attrs["type"] != "肢体" || got.Attrs["subsidy"] != "未享受" || len(got.Attrs) != 4 {
 			t.Errorf("%s: attrs %v", what, got.Attrs)
 		}
-		ms, _, err := e.db.ListMemberships(ctx, all, wangge.MembershipFilter{PersonID: f.PA1.ID})
+		ms, _, err := e.db.ListMemberships(ctx, all, wangge.MembershipFilter{PersonID: f.PA1.ID, Group: wangge.GroupDisabled})
 		ok(t, err)
 		if len(ms) != 1 || ms[0].Attrs["certificate"] != want {
 			t.Errorf("%s: listed %v", what, ms)

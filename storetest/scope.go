@@ -260,9 +260,20 @@ func (e *env) listed(t *testing.T, s wangge.Scope, kind, grid string) ([]int64, 
 		xs, n, err = e.db.ListUnits(ctx, s, wangge.UnitFilter{GridCode: grid})
 		got = ids(xs, func(x wangge.Unit) int64 { return x.ID })
 	case "membership":
+		// The rows; the members by age (ID 0) are kind "elderly".
 		var xs []wangge.Membership
 		xs, n, err = e.db.ListMemberships(ctx, s, wangge.MembershipFilter{GridCode: grid})
-		got = ids(xs, func(x wangge.Membership) int64 { return x.ID })
+		for _, x := range xs {
+			if x.ID != 0 {
+				got = append(got, x.ID)
+			} else {
+				n--
+			}
+		}
+	case "elderly":
+		var xs []wangge.Membership
+		xs, n, err = e.db.ListMemberships(ctx, s, wangge.MembershipFilter{GridCode: grid, Group: wangge.GroupElderly})
+		got = ids(xs, func(x wangge.Membership) int64 { return x.PersonID })
 	case "visit":
 		var xs []wangge.Visit
 		xs, n, err = e.db.ListVisits(ctx, s, wangge.VisitFilter{GridCode: grid})
@@ -286,11 +297,19 @@ func (e *env) listed(t *testing.T, s wangge.Scope, kind, grid string) ([]int64, 
 	return got, n
 }
 
-var listKinds = []string{"building", "household", "person", "unit", "membership", "visit", "assistant", "user"}
+var listKinds = []string{"building", "household", "person", "unit", "membership", "elderly", "visit", "assistant", "user"}
 
+// expected lists the ids of kind the scope may read. Every person of the
+// world was born before 1966, so each is elderly by age: the elderly are
+// the persons of the scope's subtree, as a key group's members (whose
+// reads need no role that reads people).
 func expected(objs []obj, kind string, s wangge.Scope) []int64 {
 	var want []int64
 	for _, o := range objs {
+		if kind == "elderly" && o.kind == "person" && s.Contains(o.grid) && s.GroupVisible(wangge.GroupElderly) {
+			want = append(want, o.id)
+			continue
+		}
 		if o.kind == kind && o.visibleIn(s) {
 			want = append(want, o.id)
 		}
@@ -317,6 +336,7 @@ func testScopeLists(t *testing.T, e *env) {
 					wantCounts[o.group]++
 				}
 			}
+			wantCounts[wangge.GroupElderly] = len(expected(objs, "elderly", ns.s))
 			gc, err := e.db.GroupCounts(e.ctx, ns.s)
 			ok(t, err)
 			for _, c := range gc {
@@ -440,6 +460,9 @@ func testSensitiveGroups(t *testing.T, e *env) {
 		e.membership(f.PA1b.ID, wangge.GroupReleased, releasedAttrs),
 		e.membership(f.PA1b.ID, wangge.GroupSpecial, specialAttrs),
 	}
+	// The fixture's persons are all over 60: the elderly are the persons
+	// of the scope, PA1 with the row that keeps their details.
+	elderly := map[string]int{GridA1: 2, CommunityA: 3, District: 4}
 	for _, base := range []wangge.Scope{wangge.ScopeOf(GridA1), wangge.ScopeOf(CommunityA), wangge.ScopeOf(District)} {
 		t.Run(base.Prefix(), func(t *testing.T) {
 			sens := base
@@ -467,8 +490,8 @@ func testSensitiveGroups(t *testing.T, e *env) {
 			}
 			ms, n, err := e.db.ListMemberships(ctx, base, wangge.MembershipFilter{})
 			ok(t, err)
-			if n != 2 || len(ms) != 2 {
-				t.Errorf("ListMemberships without Sensitive: %d (total %d), want the 2 plain ones", len(ms), n)
+			if want := 1 + elderly[base.Prefix()]; n != want || len(ms) != want {
+				t.Errorf("ListMemberships without Sensitive: %d (total %d), want the %d plain ones", len(ms), n, want)
 			}
 			for _, m := range ms {
 				if d := wangge.GroupDefOf(m.Group); d == nil || d.Sensitive {
@@ -506,6 +529,9 @@ func testSensitiveGroups(t *testing.T, e *env) {
 					if m.Group == c.Group {
 						want++
 					}
+				}
+				if c.Group == wangge.GroupElderly {
+					want = elderly[base.Prefix()]
 				}
 				if c.Count != want {
 					t.Errorf("GroupCounts with Sensitive: %s = %d, want %d", c.Group, c.Count, want)

@@ -78,6 +78,7 @@ func Run(t *testing.T, open Opener) {
 		importTests,
 		importJobTests,
 		ledgerTests,
+		ageGroupTests,
 		reportTests,
 		writeScopeTests,
 		addressTests,
