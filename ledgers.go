@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// The four ledgers (四本台帐) are lists of what the other stores keep:
+// The four ledgers (四本台账) are lists of what the other stores keep:
 // assistants (ListAssistants), residents household by household
 // (ListHouseholds, 一户一档), resident units (ListUnits) and key groups
 // (ListMemberships). Their filters carry a Sort; LedgerStore adds what an

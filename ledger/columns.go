@@ -1,4 +1,4 @@
-// Package ledger reads and writes the ledger files (台帐) of persons and
+// Package ledger reads and writes the ledger files (台账) of persons and
 // households, resident units and key-group memberships as xlsx or CSV.
 //
 // This file is the one definition of the ledger columns: the importer reads
@@ -27,9 +27,9 @@ import (
 type Kind string
 
 const (
-	KindPersons     Kind = "persons"     // 居民台帐: one row per person, with the household's fields
-	KindUnits       Kind = "units"       // 驻区单位台帐
-	KindMemberships Kind = "memberships" // 重点群体台帐: one row per membership
+	KindPersons     Kind = "persons"     // 居民台账: one row per person, with the household's fields
+	KindUnits       Kind = "units"       // 驻区单位台账
+	KindMemberships Kind = "memberships" // 重点群体台账: one row per membership
 )
 
 // Column describes one column of a ledger sheet.
@@ -182,7 +182,7 @@ var Memberships = Spec{Kind: KindMemberships, Zh: "重点群体", En: "Key group
 func membershipColumns() []Column {
 	cols := []Column{
 		{Key: ColIDNumber, Zh: "公民身份号码", En: "ID number", Variants: idVariants, Required: true,
-			Note: "人员须已在居民台帐中登记。"},
+			Note: "人员须已在居民台账中登记。"},
 		{Key: ColName, Zh: "姓名", En: "Name", Variants: []string{"名字", "人员姓名"},
 			Note: "用于核对：与登记的姓名不符时拒绝该行。"},
 		{Key: ColGroup, Zh: "重点群体", En: "Key group", Variants: []string{"群体", "群体类别", "人员类别", "重点人群"}, Required: true,

@@ -43,7 +43,7 @@ func ColumnsMarkdown() string {
 	return b.String()
 }
 
-const docIntro = `# 台帐列 Ledger columns
+const docIntro = `# 台账列 Ledger columns
 
 <!-- Generated from ledger/columns.go by ` + "`go test ./ledger -run TestColumnsDoc -update`" + `; do not edit by hand. -->
 

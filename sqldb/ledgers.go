@@ -11,7 +11,7 @@ import (
 	"github.com/wangge/wangge/ident"
 )
 
-// The four ledgers (四本台帐): the orders and searches of their lists, and
+// The four ledgers (四本台账): the orders and searches of their lists, and
 // whole ledgers read grid by grid for export.
 
 // desc returns " DESC" for a reversed sort.
