@@ -119,6 +119,12 @@ func benchGroupList(ctx context.Context, args []string) error {
 		return err
 	}
 
+	// The anchor's query, in the database's own placeholders.
+	rawList := `SELECT m.id, m.person_id, m.attrs, m.joined, p.name FROM memberships m JOIN persons p ON p.id = m.person_id
+			WHERE m.grid_code = ? AND m.grp = ? AND m.left_on IS NULL ORDER BY m.id LIMIT ?`
+	if db.Dialect() == "postgres" {
+		rawList = sqldb.Dollar(rawList)
+	}
 	var groups []wangge.KeyGroup
 	for _, d := range wangge.KeyGroups {
 		groups = append(groups, d.Group)
@@ -139,8 +145,7 @@ func benchGroupList(ctx context.Context, args []string) error {
 		// The anchor: the same page of rows read raw, with nothing
 		// decrypted, checked or rendered.
 		t0 = time.Now()
-		rows, err := db.Reader().QueryContext(ctx, `SELECT m.id, m.person_id, m.attrs, m.joined, p.name FROM memberships m JOIN persons p ON p.id = m.person_id
-			WHERE m.grid_code = ? AND m.grp = ? AND m.left_on IS NULL ORDER BY m.id LIMIT ?`, grid, string(g), wangge.DefaultPageLimit)
+		rows, err := db.Reader().QueryContext(ctx, rawList, grid, string(g), wangge.DefaultPageLimit)
 		if err != nil {
 			return err
 		}
