@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/wangge/wangge/msg"
 
 	"github.com/wangge/wangge"
 )
@@ -136,11 +136,10 @@ type auditKV struct {
 // msg returns the message id, or "" when the catalogue has none: the
 // page falls back to the code for actions and keys it does not know.
 func (s *Server) msg(l lang, id string) string {
-	v, err := s.msgs.loc[l].Localize(&i18n.LocalizeConfig{MessageID: id})
-	if err != nil {
+	if !msg.Has(id) {
 		return ""
 	}
-	return v
+	return msg.Text(string(l), id, nil)
 }
 
 // auditRows puts the entries in words. Objects are named within the

@@ -1,17 +1,13 @@
 package http
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 
-	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"golang.org/x/text/language"
-
 	"github.com/wangge/wangge"
-	"github.com/wangge/wangge/web"
+	"github.com/wangge/wangge/msg"
 )
 
 // lang is a language of the interface. Chinese is the default; English is
@@ -50,33 +46,30 @@ func langOf(r *http.Request) lang {
 	return langZh
 }
 
-// catalogue is the one message catalogue of the interface: web/i18n/zh.json
-// and en.json, read by go-i18n.
+// catalogue is the interface's view of the one message catalogue (package
+// msg): the pages' strings and the domain's errors, in Chinese and English.
 type catalogue struct {
 	log *slog.Logger
-	loc map[lang]*i18n.Localizer
 }
 
-// catalogueFiles are the message files, one per language.
-var catalogueFiles = map[lang]string{langZh: "i18n/zh.json", langEn: "i18n/en.json"}
+// catalogueLangs are the interface's languages.
+var catalogueLangs = map[lang]bool{langZh: true, langEn: true}
 
 func newCatalogue(log *slog.Logger) (*catalogue, error) {
-	b := i18n.NewBundle(language.Chinese)
-	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	c := &catalogue{log: log, loc: map[lang]*i18n.Localizer{}}
-	for l, path := range catalogueFiles {
-		if _, err := b.LoadMessageFileFS(web.FS, path); err != nil {
-			return nil, fmt.Errorf("message catalogue %s: %w", path, err)
-		}
-		c.loc[l] = i18n.NewLocalizer(b, string(l))
+	if err := msg.Check(); err != nil {
+		return nil, fmt.Errorf("message catalogue: %w", err)
 	}
-	return c, nil
+	return &catalogue{log: log}, nil
 }
 
 // T returns the message id in language l. args are name/value pairs for the
 // message's template ({{.Name}}). A missing message is logged and shown as
 // its id, so a gap is visible rather than fatal.
 func (c *catalogue) T(l lang, id string, args ...any) string {
+	if !msg.Has(id) {
+		c.log.Warn("message catalogue", "lang", string(l), "id", id, "err", "no such message")
+		return id
+	}
 	var data map[string]any
 	if len(args) > 0 {
 		data = make(map[string]any, len(args)/2)
@@ -84,19 +77,14 @@ func (c *catalogue) T(l lang, id string, args ...any) string {
 			data[fmt.Sprint(args[i])] = args[i+1]
 		}
 	}
-	s, err := c.loc[l].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
-	if err != nil {
-		c.log.Warn("message catalogue", "lang", string(l), "id", id, "err", err)
-		return id
-	}
-	return s
+	return msg.Text(string(l), id, data)
 }
 
 // handleLang sets the language cookie and goes back to the page the switch
 // was clicked on.
 func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) {
 	l := lang(r.PathValue("lang"))
-	if _, ok := catalogueFiles[l]; !ok {
+	if !catalogueLangs[l] {
 		s.Error(w, r, wangge.ErrNotFound)
 		return
 	}

@@ -10,18 +10,31 @@ import (
 	"testing"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/msg"
 	"github.com/wangge/wangge/web"
 )
 
+// readCatalogue returns every message of language l in the one catalogue
+// (package msg), from all its files.
 func readCatalogue(t *testing.T, l lang) map[string]string {
 	t.Helper()
-	b, err := fs.ReadFile(web.FS, catalogueFiles[l])
-	if err != nil {
-		t.Fatal(err)
+	paths, err := fs.Glob(msg.Files, "*."+string(l)+".json")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no %s message files: %v", l, err)
 	}
 	m := map[string]string{}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s: %v", catalogueFiles[l], err)
+	for _, p := range paths {
+		b, err := fs.ReadFile(msg.Files, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := map[string]string{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		for k, v := range part {
+			m[k] = v
+		}
 	}
 	return m
 }

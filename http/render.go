@@ -44,7 +44,7 @@ type templates struct {
 
 func (s *Server) newTemplates() (*templates, error) {
 	ts := &templates{pages: map[lang]map[string]*template.Template{}}
-	for l := range catalogueFiles {
+	for l := range catalogueLangs {
 		ts.pages[l] = map[string]*template.Template{}
 		for _, name := range pageNames {
 			t, err := template.New(name).Funcs(s.funcs(l)).ParseFS(web.FS, "templates/layout.html", "templates/"+name+".html")

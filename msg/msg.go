@@ -1,11 +1,11 @@
-// Package msg is the message catalogue's store: the Chinese and English text
-// of every message, by key, embedded in the binary. Domain errors carry a key
-// and parameters and take their text from here; the web interface loads the
-// same files into its catalogue beside the pages' own, so that one bundle
-// answers every key.
+// Package msg is the one message catalogue: the Chinese and English text of
+// every message, by key, embedded in the binary. The pages take their words
+// from it (ui.*.json), and domain errors carry a key and parameters and take
+// their text from it (errors.*.json, and one pair per package whose errors
+// it holds: ident, ledger, geo, proposal, passwd, cli).
 //
-// Files are go-i18n JSON, one per language and part: errors.zh.json and
-// errors.en.json hold the domain's errors. Messages are text/template
+// Files are flat JSON objects, one per part and language, NAME.LANG.json; a
+// key is defined once across all of them. Messages are text/template
 // strings; parameters fill {{.Name}}.
 package msg
 

@@ -31,3 +31,15 @@ func TestTextFillsParametersAndShowsAGapAsItsKey(t *testing.T) {
 		t.Errorf("a missing parameter: %q", got)
 	}
 }
+
+// TestOneSpellingOfLedger: the catalogue writes 台账, the standard form,
+// never the variant 台帐.
+func TestOneSpellingOfLedger(t *testing.T) {
+	for _, k := range Keys() {
+		for _, l := range Languages {
+			if s := Text(l, k, nil); strings.Contains(s, "台帐") {
+				t.Errorf("%s (%s) writes 台帐: %s", k, l, s)
+			}
+		}
+	}
+}

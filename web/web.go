@@ -1,6 +1,6 @@
-// Package web holds what the browser sees of wangge: the HTML templates, the
-// style sheet and the message catalogue (zh and en), embedded in the binary
-// so that one file is the whole server.
+// Package web holds what the browser sees of wangge: the HTML templates and
+// the style sheet and scripts, embedded in the binary so that one file is the
+// whole server. Their words come from the one message catalogue, package msg.
 //
 // The templates are html/template files. templates/layout.html defines the
 // page frame ("layout"); every other file defines the "content" of one page.
@@ -10,8 +10,7 @@ package web
 
 import "embed"
 
-// FS holds templates/*.html, static/* (served under /static/) and
-// i18n/*.json (the go-i18n message files, one per language).
+// FS holds templates/*.html and static/* (served under /static/).
 //
-//go:embed templates static i18n
+//go:embed templates static
 var FS embed.FS

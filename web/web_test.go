@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestOneSpellingOfLedger: the pages and the catalogue write 台账, the
-// standard form, never the variant 台帐, so a reader meets one word.
+// TestOneSpellingOfLedger: the pages write 台账, the standard form, never
+// the variant 台帐, so a reader meets one word (msg checks the catalogue).
 func TestOneSpellingOfLedger(t *testing.T) {
 	n := 0
 	err := fs.WalkDir(FS, ".", func(path string, d fs.DirEntry, err error) error {
