@@ -159,27 +159,16 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 	if err != nil {
 		return err
 	}
-	var cands []*importHousehold
-	for _, h := range hs {
-		if h.entrance == p.Entrance && h.room == p.Room {
-			cands = append(cands, h)
-		}
+	dwellings := make([]wangge.Dwelling, len(hs))
+	for i, h := range hs {
+		dwellings[i] = wangge.Dwelling{Entrance: h.entrance, Room: h.room, Number: h.number}
 	}
 	var hh *importHousehold
-	if p.Number != "" {
-		for _, c := range cands {
-			if c.number == p.Number {
-				hh = c
-			}
-		}
-		if hh == nil && len(cands) == 1 && cands[0].number == "" {
-			hh = cands[0] // the household gets its number
-		}
-	} else if len(cands) == 1 {
-		hh = cands[0]
-	} else if len(cands) > 1 {
-		im.reject(r, detail("house_number", "error.import.room_ambiguous"))
+	if i, err := wangge.MatchHousehold(dwellings, wangge.Dwelling{Entrance: p.Entrance, Room: p.Room, Number: p.Number}); err != nil {
+		im.reject(r, domainDetail(err, personColumns))
 		return nil
+	} else if i >= 0 {
+		hh = hs[i]
 	}
 	// Later rows of a household may not contradict its first row.
 	if hh != nil {
@@ -218,8 +207,7 @@ func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingP
 	} else {
 		m := *ex
 		set := func(field string, dst *string, v string) {
-			if v != "" && v != *dst {
-				*dst = v
+			if wangge.KeepOrSet(dst, v) {
 				status = wangge.ImportUpdated
 				changed = append(changed, field)
 			}
