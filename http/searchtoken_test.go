@@ -94,9 +94,16 @@ func TestIDNumberSearchKeepsTheNumberOutOfURLs(t *testing.T) {
 	}
 
 	// Typed into the address, the number is sent on under a token too.
-	w = req{path: "/ledgers/residents?q=" + id, cookie: c}.do(t, h)
-	wantStatus(t, "an ID number in the address", w, http.StatusSeeOther)
-	leaks("that redirect", w.Header().Get("Location"))
+	for _, p := range []string{"/ledgers/residents", "/ledgers/residents/export.csv"} {
+		w = req{path: p + "?q=" + id, cookie: c}.do(t, h)
+		wantStatus(t, "an ID number in the address of "+p, w, http.StatusSeeOther)
+		leaks("that redirect", w.Header().Get("Location"))
+		w = req{path: w.Header().Get("Location"), cookie: c}.do(t, h)
+		wantStatus(t, "its page", w, 200)
+		for _, m := range urlAttrs.FindAllStringSubmatch(w.Body.String(), -1) {
+			leaks("a URL of "+p, m[1])
+		}
+	}
 	// An ordinary search stays an address one may keep.
 	w = req{method: "POST", path: "/ledgers/residents", cookie: c, form: url.Values{"area": {communityA}, "q": {"张伟"}}}.do(t, h)
 	wantStatus(t, "a name search", w, http.StatusSeeOther)
@@ -104,16 +111,22 @@ func TestIDNumberSearchKeepsTheNumberOutOfURLs(t *testing.T) {
 		t.Errorf("a name search goes to %q", loc)
 	}
 
-	// The blind-index search is audited as before, for the result page
-	// (the redirects search nothing), the number masked.
+	// The blind-index search is audited as before, once for each result
+	// page shown (the form's and the typed address's; the redirects and
+	// the export form search nothing), the number masked.
 	es, _, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Action: "person.search"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(es) != 1 || es[0].Username != "dongyuan" || !strings.Contains(es[0].Detail, `"found":1`) {
-		t.Fatalf("audit of the ID search: %+v", es)
+	if len(es) != 2 {
+		t.Fatalf("%d audit entries of the ID searches, want 2: %+v", len(es), es)
 	}
-	leaks("the audit entry", es[0].Detail)
+	for _, e := range es {
+		if e.Username != "dongyuan" || e.Detail != `{"found":1,"id_number":"`+ident.MaskID(id)+`"}` {
+			t.Errorf("audit of the ID search: %+v", e)
+		}
+		leaks("the audit entry", e.Detail)
+	}
 	leaks("the server log", logged.String())
 
 	// The token is the session's: another session cannot open it, and it
