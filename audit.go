@@ -65,3 +65,12 @@ type AuditFilter struct {
 	Until    time.Time
 	Page
 }
+
+// HouseholdChangeActions are the actions a household's change record
+// lists: what changed the household or one of its persons. Views and
+// reveals are not changes; key-group memberships are left out because a
+// group may be hidden from a viewer who may read the household.
+var HouseholdChangeActions = []string{
+	"household.create", "household.update", "household.move", "household.import",
+	"person.create", "person.update", "person.move", "person.import",
+}

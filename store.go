@@ -203,6 +203,11 @@ type AuditStore interface {
 	// VerifyAudit walks the chain and returns the sequence number of the
 	// first entry that does not hold, or 0 when the whole chain holds.
 	VerifyAudit(ctx context.Context) (badSeq int64, checked int64, err error)
+	// HouseholdChanges lists the entries of HouseholdChangeActions about the
+	// household and its present persons, newest first: the change record
+	// of its file (一户一档). A household outside the scope, or whose
+	// people the scope may not read, has none.
+	HouseholdChanges(ctx context.Context, s Scope, householdID int64, p Page) ([]AuditEntry, int, error)
 }
 
 // Bulk writes a whole district into an empty database in one transaction.

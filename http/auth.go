@@ -94,14 +94,16 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 }
 
 // requireUser sends a visitor without a session to the login page, and
-// back to the page asked for after logging in.
+// back to the page asked for after logging in. An API client (a path
+// under /api/, or a request that prefers JSON) gets the JSON error with
+// 401 instead: a redirect to an HTML form is nothing a script can follow.
 func (s *Server) requireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u := UserFrom(r.Context()); u != nil {
 			// A temporary password (an administrator's reset) is changed
 			// before anything else.
 			if u.MustChangePassword && r.URL.Path != accountPasswordPath {
-				if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				if r.Method != http.MethodGet && r.Method != http.MethodHead || wantsJSON(r) {
 					s.Error(w, r, errMustChange)
 					return
 				}
@@ -111,7 +113,7 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead || wantsJSON(r) {
 			s.Error(w, r, errLoginRequired)
 			return
 		}

@@ -112,6 +112,7 @@ var authzMatrix = map[string]matrixRoute{
 	"GET /ledgers":                        {allow: "*", in: get("/ledgers")},
 	"GET /ledgers/assistants":             {allow: "*", in: get("/ledgers/assistants?area={grid}"), out: get("/ledgers/assistants?area={grid}")},
 	"GET /ledgers/residents":              {allow: peopleRoles, in: get("/ledgers/residents?area={grid}"), out: get("/ledgers/residents?area={grid}")},
+	"POST /ledgers/residents":             {allow: peopleRoles, in: post("/ledgers/residents", url.Values{"area": {gridA}, "q": {"张"}}), out: post("/ledgers/residents", url.Values{"area": {"140498001001001"}})},
 	"GET /ledgers/units":                  {allow: peopleRoles, in: get("/ledgers/units?area={grid}"), out: get("/ledgers/units?area={grid}")},
 	"GET /ledgers/groups":                 {allow: peopleRoles + " m.minzheng", in: get("/ledgers/groups?area={grid}"), out: get("/ledgers/groups?area={grid}")},
 	"GET /ledgers/assistants/export.xlsx": {allow: "*", in: get("/ledgers/assistants/export.xlsx?area={grid}"), out: get("/ledgers/assistants/export.xlsx?area={grid}")},

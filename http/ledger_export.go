@@ -85,6 +85,18 @@ func (s *Server) handleLedgerExport(kind, format string) func(http.ResponseWrite
 		if !u.Role.Can(ledgerPerm(kind)) || !u.Role.Can(ledgerExportPerm(kind)) {
 			return errForbidden
 		}
+		if r.Method == http.MethodGet {
+			// An ID number typed into the export's address goes on under a
+			// search token, as on the ledger's page: the form's links and
+			// the download do not repeat it.
+			q := r.URL.Query()
+			if hidden, err := s.hideIDSearch(r, q); err != nil {
+				return err
+			} else if hidden {
+				http.Redirect(w, r, r.URL.Path+"?"+q.Encode(), http.StatusSeeOther)
+				return nil
+			}
+		}
 		f, err := s.ledgerFilterOf(r, kind)
 		if err != nil {
 			return err

@@ -66,7 +66,10 @@ type ledgerFilter struct {
 	Area  *wangge.Area
 	Scope wangge.Scope // the user's scope narrowed to Area
 	Q     string
-	Sort  wangge.Sort
+	// QToken is the search token Q came in, if it did: links carry it
+	// rather than Q (an ID number is kept out of URLs).
+	QToken string
+	Sort   wangge.Sort
 
 	Group    *wangge.GroupDef // key groups only
 	All      bool             // key groups: include members who left
@@ -98,6 +101,12 @@ func (s *Server) ledgerFilterOf(r *http.Request, kind string) (*ledgerFilter, er
 		return nil, err
 	}
 	f := &ledgerFilter{Kind: kind, Area: area, Scope: scope, Q: strings.TrimSpace(q.Get("q")), Sort: wangge.Sort(q.Get("sort"))}
+	if tok := q.Get(searchTokenParam); tok != "" && f.Q == "" {
+		if f.Q, err = s.openSearch(r, tok); err != nil {
+			return nil, err
+		}
+		f.QToken = tok
+	}
 	if utf8.RuneCountInString(f.Q) > ledgerSearchMax {
 		return nil, wangge.FieldError("q", "搜索内容过长。", "The search is too long.")
 	}
@@ -151,11 +160,22 @@ func (f *ledgerFilter) groupFilters(q url.Values, scope wangge.Scope, now time.T
 	return nil
 }
 
+// PrintedQ is the search as the printed list names it: an ID number
+// masked, as everywhere else it is shown.
+func (f *ledgerFilter) PrintedQ() string {
+	if id, ok := wangge.SearchIDNumber(f.Q); ok {
+		return ident.MaskID(id)
+	}
+	return f.Q
+}
+
 // query returns the filters as URL parameters (no page, no sort): what a
 // link to the same rows elsewhere, such as an export, carries.
 func (f *ledgerFilter) query() url.Values {
 	v := url.Values{"area": {f.Area.Code}}
-	if f.Q != "" {
+	if f.QToken != "" {
+		v.Set(searchTokenParam, f.QToken)
+	} else if f.Q != "" {
 		v.Set("q", f.Q)
 	}
 	if f.Group != nil {
@@ -439,6 +459,16 @@ func (s *Server) handleAssistantsLedger(w http.ResponseWriter, r *http.Request) 
 // linking to each household's file (一户一档).
 func (s *Server) handleResidentsLedger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
+	// An ID number typed into the address (or an old bookmark) goes on
+	// under a search token, so that the page's links do not repeat it.
+	q := r.URL.Query()
+	if hidden, err := s.hideIDSearch(r, q); err != nil {
+		return err
+	} else if hidden {
+		q.Del("page")
+		http.Redirect(w, r, r.URL.Path+"?"+q.Encode(), http.StatusSeeOther)
+		return nil
+	}
 	f, pg, n, v, err := s.ledgerPageOf(r, ledgerResidents)
 	if err != nil {
 		return err

@@ -19,14 +19,24 @@ func pageOf(r *http.Request) (wangge.Page, int, error) { return pageOfSize(r, pa
 
 // pageOfSize is pageOf for pages of size items.
 func pageOfSize(r *http.Request, size int) (wangge.Page, int, error) {
-	n := 1
-	if v := r.URL.Query().Get("page"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 1_000_000 {
-			return wangge.Page{}, 0, errBadPage
-		}
+	n, err := pageNumber(r, "page")
+	if err != nil {
+		return wangge.Page{}, 0, err
 	}
 	return wangge.Page{Offset: (n - 1) * size, Limit: size}, n, nil
+}
+
+// pageNumber reads the page number in the query parameter param: 1 when
+// absent. A page with two lists pages each under its own parameter.
+func pageNumber(r *http.Request, param string) (int, error) {
+	n := 1
+	if v := r.URL.Query().Get(param); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 1_000_000 {
+			return 0, errBadPage
+		}
+	}
+	return n, nil
 }
 
 // pager is what a paginated list shows under it: "第 x 页 / 共 y 页" and
@@ -40,11 +50,17 @@ func newPager(r *http.Request, page, total int) *pager { return newPagerSize(r, 
 
 // newPagerSize is newPager for pages of size items.
 func newPagerSize(r *http.Request, page, total, size int) *pager {
+	return newPagerParam(r, "page", "", page, total, size)
+}
+
+// newPagerParam is newPagerSize for the list paged by param; the links
+// end in fragment (the list's heading), if any.
+func newPagerParam(r *http.Request, param, fragment string, page, total, size int) *pager {
 	p := &pager{Page: page, Pages: max(1, (total+size-1)/size), Total: total}
 	link := func(n int) string {
 		q := r.URL.Query()
-		q.Set("page", strconv.Itoa(n))
-		return r.URL.Path + "?" + q.Encode()
+		q.Set(param, strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode() + fragment
 	}
 	if page > 1 {
 		p.Prev = link(min(page-1, p.Pages))
@@ -250,6 +266,10 @@ type householdView struct {
 	// GroupHistory is every key-group membership of the household's
 	// persons, those who left included: its change over time.
 	GroupHistory []wangge.Membership
+	// Changes is a page of the file's change record: who changed the
+	// household or its persons, when, and through which import.
+	Changes      []changeRow
+	ChangesPager *pager
 }
 
 type personRow struct {
@@ -317,6 +337,11 @@ func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Pager = newPager(r, n, visits)
 	v.CanReveal = UserFrom(ctx).Role.Can(wangge.PermReveal)
+	// The change record is part of the file: opening the page is audited
+	// below, reading the record is not audited again.
+	if err := s.householdChanges(ctx, r, v); err != nil {
+		return err
+	}
 	// A household's file is a sensitive view even masked: who looked at
 	// whose family is recorded.
 	if err := s.store.Audit(ctx, &wangge.AuditEntry{Action: "household.view", Object: "household", ObjectID: strconv.FormatInt(h.ID, 10), GridCode: h.GridCode}); err != nil {

@@ -167,6 +167,7 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("GET /ledgers", wangge.PermLogin, s.handleLedgers),
 		s.Page("GET /ledgers/assistants", wangge.PermLogin, s.handleAssistantsLedger),
 		s.Page("GET /ledgers/residents", wangge.PermViewPeople, s.handleResidentsLedger),
+		s.Page("POST /ledgers/residents", wangge.PermViewPeople, s.handleResidentsSearch),
 		s.Page("GET /ledgers/units", wangge.PermViewPeople, s.handleUnitsLedger),
 		s.Page("GET /ledgers/groups", wangge.PermViewGroups, s.handleGroupsLedger),
 		s.Page("GET /ledgers/assistants/export.xlsx", wangge.PermLogin, s.handleLedgerExport(ledgerAssistants, formatXLSX)),

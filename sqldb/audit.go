@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
+	"strconv"
 
 	"github.com/wangge/wangge"
 )
@@ -93,4 +95,45 @@ func (db *DB) VerifyAudit(ctx context.Context) (bad int64, checked int64, err er
 		return seq + 1, checked, nil
 	}
 	return 0, checked, nil
+}
+
+// HouseholdChanges reads the change record of a household's file. The
+// household and its persons are read within the scope first, so the
+// entries are only those about objects the caller may read; the entries
+// are then found through the (object, object_id) index.
+func (db *DB) HouseholdChanges(ctx context.Context, s wangge.Scope, householdID int64, p wangge.Page) ([]wangge.AuditEntry, int, error) {
+	c, a := people("grid_code", s)
+	var id int64
+	err := db.queryRow(ctx, `SELECT id FROM households WHERE id = ? AND `+c, append([]any{householdID}, a...)...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, nil
+	} else if err != nil {
+		return nil, 0, err
+	}
+	persons, err := collect(ctx, db, `SELECT id FROM persons WHERE household_id = ? AND `+c+` ORDER BY id`, append([]any{householdID}, a...),
+		func(rows *sql.Rows) (string, error) {
+			var id int64
+			err := rows.Scan(&id)
+			return strconv.FormatInt(id, 10), err
+		})
+	if err != nil {
+		return nil, 0, err
+	}
+	about := "object = 'household' AND object_id = ?"
+	args := []any{strconv.FormatInt(householdID, 10)}
+	if len(persons) > 0 {
+		about = "(" + about + " OR object = 'person' AND object_id IN (" + marks(len(persons)) + "))"
+		for _, p := range persons {
+			args = append(args, p)
+		}
+	}
+	var w where
+	w.add(about, args...)
+	actions := make([]any, len(wangge.HouseholdChangeActions))
+	for i, x := range wangge.HouseholdChangeActions {
+		actions[i] = x
+	}
+	w.add("action IN ("+marks(len(actions))+")", actions...)
+	return page(ctx, db, "audit_log", `SELECT `+auditCols+` FROM audit_log`, &w, "seq DESC", p,
+		func(rows *sql.Rows) (wangge.AuditEntry, error) { return deref(scanAudit(rows)) })
 }

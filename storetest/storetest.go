@@ -82,6 +82,7 @@ func Run(t *testing.T, open Opener) {
 		reportTests,
 		writeScopeTests,
 		addressTests,
+		changeTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {
