@@ -676,7 +676,7 @@ func (e *Export) notes() []string {
 func (e *Export) Audit() *wangge.AuditEntry {
 	detail := map[string]any{"ledger": string(e.Kind), "format": e.Format, "area": e.Area.Code, "rows": e.Rows}
 	if e.Query != "" {
-		detail["q"] = e.Query
+		detail["q"] = auditQuery(e.Query)
 	}
 	if e.Group != nil {
 		detail["group"] = string(e.Group.Group)
@@ -689,6 +689,15 @@ func (e *Export) Audit() *wangge.AuditEntry {
 	}
 	b, _ := json.Marshal(detail)
 	return &wangge.AuditEntry{Action: "ledger.export", Object: "ledger", ObjectID: string(e.Kind), GridCode: e.Area.Code, Detail: string(b)}
+}
+
+// auditQuery is a search as the audit log keeps it: an ID number masked
+// (the log holds no one's number in clear), anything else as typed.
+func auditQuery(q string) string {
+	if id, err := ident.ParseID(q); err == nil {
+		return ident.MaskID(string(id))
+	}
+	return q
 }
 
 // FileName returns the file's name: in ASCII and in Chinese.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/ident"
 	"github.com/wangge/wangge/ledger"
 )
 
@@ -155,5 +156,23 @@ func TestExportCountIsTheRowsWritten(t *testing.T) {
 		if rep.Counts.Unchanged != c.want || rep.Counts.Added+rep.Counts.Updated+rep.Counts.Rejected != 0 {
 			t.Errorf("%s imported back: %+v %+v", c.name, rep.Counts, rep.Rows)
 		}
+	}
+}
+
+// TestExportAuditKeepsNoIDNumberInClear: an export of a search by ID number
+// is audited with the number masked; other searches as typed.
+func TestExportAuditKeepsNoIDNumberInClear(t *testing.T) {
+	n := id(7)
+	spaced := n[:6] + " " + n[6:14] + " " + n[14:]
+	for _, q := range []string{n, spaced} {
+		x := &ledger.Export{Kind: ledger.ExportResidents, Format: ledger.FormatCSV, Area: &wangge.Area{Code: community}, Query: q}
+		d := x.Audit().Detail
+		if strings.Contains(d, n) || strings.Contains(d, n[6:14]) || !strings.Contains(d, `"q":"`+ident.MaskID(n)+`"`) {
+			t.Errorf("search %q audited as %s, want the number masked", q, d)
+		}
+	}
+	x := &ledger.Export{Kind: ledger.ExportResidents, Format: ledger.FormatCSV, Area: &wangge.Area{Code: community}, Query: "王"}
+	if d := x.Audit().Detail; !strings.Contains(d, `"q":"王"`) {
+		t.Errorf("a name search audited as %s", d)
 	}
 }
