@@ -48,24 +48,13 @@ type Error struct {
 // E returns an error of the code whose text is the catalogue's key;
 // params are name/value pairs for the text's {{.Name}} fields.
 func E(code, key string, params ...any) *Error {
-	return &Error{Code: code, Key: key, Params: pairs(params)}
+	return &Error{Code: code, Key: key, Params: msg.Params(params...)}
 }
 
 // Invalid returns an EInvalid error about one input field, its text the
 // catalogue's key.
 func Invalid(field, key string, params ...any) *Error {
-	return &Error{Code: EInvalid, Field: field, Key: key, Params: pairs(params)}
-}
-
-func pairs(kv []any) map[string]any {
-	if len(kv) == 0 {
-		return nil
-	}
-	m := make(map[string]any, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[fmt.Sprint(kv[i])] = kv[i+1]
-	}
-	return m
+	return &Error{Code: EInvalid, Field: field, Key: key, Params: msg.Params(params...)}
 }
 
 // text returns the error's text in lang ("zh" or "en").
@@ -92,7 +81,7 @@ type ErrorDetail struct {
 // its texts rather than the key because reports keep them (an import's
 // rejected rows are stored and downloaded later).
 func Detail(field, key string, params ...any) ErrorDetail {
-	p := pairs(params)
+	p := msg.Params(params...)
 	return ErrorDetail{Field: field, Zh: msg.Text("zh", key, p), Message: msg.Text("en", key, p)}
 }
 

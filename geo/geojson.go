@@ -3,7 +3,6 @@ package geo
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -78,18 +77,7 @@ type Error struct {
 }
 
 func newError(key string, params ...any) *Error {
-	return &Error{Key: key, Params: pairs(params)}
-}
-
-func pairs(kv []any) map[string]any {
-	if len(kv) == 0 {
-		return nil
-	}
-	m := make(map[string]any, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[fmt.Sprint(kv[i])] = kv[i+1]
-	}
-	return m
+	return &Error{Key: key, Params: msg.Params(params...)}
 }
 
 // Error gives the text in Chinese and English.
@@ -175,7 +163,7 @@ func ParseFeatureCollection(data []byte, crs CRS) ([]Feature, error) {
 
 func parseFeature(i int, raw json.RawMessage, crs CRS) (Feature, *FeatureError) {
 	fail := func(name, key string, params ...any) (Feature, *FeatureError) {
-		return Feature{}, &FeatureError{Index: i, Name: name, Key: key, Params: pairs(params)}
+		return Feature{}, &FeatureError{Index: i, Name: name, Key: key, Params: msg.Params(params...)}
 	}
 	var rf rawFeature
 	if err := json.Unmarshal(raw, &rf); err != nil {

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/peterstace/simplefeatures/geom"
+
 	"github.com/wangge/wangge/msg"
 )
 
@@ -147,7 +148,7 @@ type PartitionError struct {
 }
 
 func partitionError(field, key string, params ...any) *PartitionError {
-	return &PartitionError{Field: field, Key: key, Params: pairs(params)}
+	return &PartitionError{Field: field, Key: key, Params: msg.Params(params...)}
 }
 
 // Zh returns the Chinese text.

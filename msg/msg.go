@@ -136,3 +136,16 @@ func Text(lang, key string, params map[string]any) string {
 	}
 	return b.String()
 }
+
+// Params turns name/value pairs, as error constructors take them, into a
+// message's parameters; nil for none.
+func Params(kv ...any) map[string]any {
+	if len(kv) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return m
+}
