@@ -407,7 +407,7 @@ func testRotateUnderLoad(t *testing.T, e *env) {
 		// An ID number is still taken whichever key its row is indexed under.
 		for _, rowID := range []int64{oldRows[len(oldRows)-1], newRows[0]} {
 			d.mu.Lock()
-			taken := d.idNumber[rowID]
+			taken, phone := d.idNumber[rowID], d.phone[rowID]
 			d.mu.Unlock()
 			err := e.db.CreatePerson(ctx, wangge.ScopeAll(), &wangge.Person{HouseholdID: f.HA1b.ID, Name: "重号", IDNumber: taken})
 			if we := wantCode(t, err, wangge.EConflict, "midway: a new person with the ID number of person ", rowID); we != nil && we.Field != "id_number" {
@@ -417,7 +417,7 @@ func testRotateUnderLoad(t *testing.T, e *env) {
 			ok(t, err)
 			other.IDNumber = taken
 			wantCode(t, e.db.UpdatePerson(ctx, wangge.ScopeAll(), other), wangge.EConflict, "midway: another person updated to the ID number of person ", rowID)
-			if err := checkPerson(ctx, e.db, rowID, taken, d.phone[rowID]); err != nil {
+			if err := checkPerson(ctx, e.db, rowID, taken, phone); err != nil {
 				t.Errorf("midway: %v", err)
 			}
 		}
