@@ -108,7 +108,7 @@ func dayOf(field, v string, addDays int) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, v, chinaTime)
+	d, err := time.ParseInLocation(time.DateOnly, v, ChinaTime)
 	if err != nil {
 		return time.Time{}, wangge.FieldError(field, "日期格式应为 年-月-日，例如 2026-01-31。", "A date is written YYYY-MM-DD, e.g. 2026-01-31.")
 	}

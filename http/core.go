@@ -57,7 +57,7 @@ func (s *Server) API(pattern string, h HandlerFunc) Route {
 func (s *Server) Page(pattern string, perm wangge.Permission, h HandlerFunc) Route {
 	return Route{Pattern: pattern, Perm: perm, handler: s.withSession(s.requireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !UserFrom(r.Context()).Role.Can(perm) {
-			s.Error(w, r, errForbidden)
+			s.Error(w, r, ErrForbidden)
 			return
 		}
 		if err := h(w, r); err != nil {
@@ -80,6 +80,10 @@ func (s *Server) handle(h HandlerFunc) http.Handler {
 func (s *Server) T(r *http.Request, id string, args ...any) string {
 	return s.msgs.T(langOf(r), id, args...)
 }
+
+// Options are the server's options, with NewServer's defaults filled in
+// and the invalid ones cleared.
+func (s *Server) Options() Options { return s.opts }
 
 // Now is the server's clock (Options.Now).
 func (s *Server) Now() time.Time { return s.now() }

@@ -20,9 +20,11 @@ var (
 		Zh: "请先登录。", Message: "Please log in first."}
 	errCrossOrigin = &wangge.Error{Code: wangge.EForbidden,
 		Zh: "拒绝来自其他网站的请求。", Message: "Requests from other sites are refused."}
-	errForbidden = &wangge.Error{Code: wangge.EForbidden,
+	// ErrForbidden refuses a user whose role may not do what they ask;
+	// Page routes answer it, and a handler package returns it for checks
+	// finer than a route's permission (which report a department makes).
+	ErrForbidden = &wangge.Error{Code: wangge.EForbidden,
 		Zh: "您的角色无权查看此页面。", Message: "Your role may not see this page."}
-	errBadPage = wangge.FieldError("page", "页码应为正整数。", "The page number must be a positive integer.")
 	// errMethod answers a known path asked with a method it does not take;
 	// the caller sets the Allow header.
 	errMethod = &wangge.Error{Code: eMethodNotAllowed,

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path"
 	"strings"
@@ -209,12 +208,6 @@ func (s *Server) handleImportTemplate(w http.ResponseWriter, r *http.Request) er
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", attachment(string(k)+"-template.xlsx", s.msgs.T(langZh, "import.kind."+string(k))+"导入模板.xlsx"))
 	return ledger.WriteTemplate(w, k)
-}
-
-// attachment is a Content-Disposition naming a download, with a Chinese
-// name for browsers that take one.
-func attachment(ascii, name string) string {
-	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + strings.ReplaceAll(url.QueryEscape(name), "+", "%20")
 }
 
 // handleImportUpload takes the file, stores it sealed with its job and

@@ -139,7 +139,7 @@ func (f *ledgerFilter) groupFilters(q url.Values, scope wangge.Scope, now time.T
 		return wangge.ErrNotFound
 	}
 	f.All = q.Get("all") == "1"
-	today := now.In(chinaTime)
+	today := now.In(ChinaTime)
 	f.To = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	f.From = time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, d := range []struct {

@@ -70,7 +70,7 @@ func (s *Server) lockedOut(ctx context.Context, username, addr string, now time.
 // (Beijing time, rounded up to the minute) and, for an account, says the
 // same whether or not the account exists.
 func (s *Server) lockError(lo *lockout) error {
-	at := lo.until.Add(time.Minute - time.Nanosecond).Truncate(time.Minute).In(chinaTime).Format("15:04")
+	at := lo.until.Add(time.Minute - time.Nanosecond).Truncate(time.Minute).In(ChinaTime).Format("15:04")
 	id := "login.locked.account"
 	if lo.byAddr {
 		id = "login.locked.addr"

@@ -206,7 +206,7 @@ func mapDay(r *http.Request) (string, time.Time, error) {
 	if on == "" {
 		return "", time.Time{}, nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, on, chinaTime)
+	d, err := time.ParseInLocation(time.DateOnly, on, ChinaTime)
 	if err != nil {
 		return "", time.Time{}, wangge.FieldError("on", "日期格式应为 YYYY-MM-DD，例如 2026-01-31。", "A date is written YYYY-MM-DD, such as 2026-01-31.")
 	}

@@ -90,7 +90,7 @@ func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	from, reason := strings.TrimSpace(r.PostFormValue("valid_from")), strings.TrimSpace(r.PostFormValue("reason"))
-	validFrom, err := time.ParseInLocation(time.DateOnly, from, chinaTime)
+	validFrom, err := time.ParseInLocation(time.DateOnly, from, ChinaTime)
 	if err != nil {
 		err = wangge.FieldError("valid_from", "请填写生效日期（年-月-日）。", "Give the date the new grids take effect (YYYY-MM-DD).")
 	} else {
@@ -121,7 +121,7 @@ func (s *Server) renderPropose(w http.ResponseWriter, r *http.Request, status in
 	v := &proposeView{P: p, N: p.Target, Action: "/areas/" + p.Code + "/propose", ValidFrom: from, Reason: reason}
 	v.Reset = v.Action + "?n=" + strconv.Itoa(p.Target)
 	if v.ValidFrom == "" {
-		v.ValidFrom = s.now().In(chinaTime).Format(time.DateOnly)
+		v.ValidFrom = s.now().In(ChinaTime).Format(time.DateOnly)
 	}
 	if err != nil {
 		v.Error = wangge.ErrorZh(err)

@@ -155,7 +155,7 @@ func TestProposalPageDrawsAdjustsAndAccepts(t *testing.T) {
 	if err != nil || len(grids) != 4 {
 		t.Fatalf("grid outlines after accepting: %d, %v; want 4", len(grids), err)
 	}
-	if grids[0].AreaCode != gridA || !grids[0].ValidFrom.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, chinaTime)) || grids[0].CreatedBy != "dongyuan" {
+	if grids[0].AreaCode != gridA || !grids[0].ValidFrom.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, ChinaTime)) || grids[0].CreatedBy != "dongyuan" {
 		t.Errorf("first grid outline %+v", grids[0])
 	}
 	es, _, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Page: wangge.Page{Limit: 1}})

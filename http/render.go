@@ -11,14 +11,15 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/http/internal/pagekit"
 	"github.com/wangge/wangge/ident"
 	"github.com/wangge/wangge/web"
 )
 
-// chinaTime is Beijing time, in which dates are shown and ages reckoned.
+// ChinaTime is Beijing time, in which dates are shown and ages reckoned.
 // China has kept UTC+8 without daylight saving since 1991, so a fixed zone
 // is exact and needs no tzdata.
-var chinaTime = time.FixedZone("CST", 8*60*60)
+var ChinaTime = time.FixedZone("CST", 8*60*60)
 
 // pageNames are the page templates, every file in templates/ but
 // layout.html, which each is parsed with.
@@ -64,7 +65,7 @@ func (s *Server) funcs(l lang) template.FuncMap {
 		"static": staticURL,
 		"date":   func(t any) string { return formatTime(t, time.DateOnly) },
 		"time":   func(t any) string { return formatTime(t, "2006-01-02 15:04") },
-		"age":    func(birth time.Time) int { return ident.Age(birth, s.now().In(chinaTime)) },
+		"age":    func(birth time.Time) int { return ident.Age(birth, s.now().In(ChinaTime)) },
 		// The store masks ID numbers and phones on every ordinary read;
 		// masking again here keeps a page from ever showing a full one.
 		"idNumber": func(v string) string { return maskOnce(v, ident.MaskID) },
@@ -107,7 +108,7 @@ func formatTime(v any, layout string) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(chinaTime).Format(layout)
+	return t.In(ChinaTime).Format(layout)
 }
 
 // telURL returns a tel: link for a public phone number (an assistant's work
@@ -143,10 +144,7 @@ type View struct {
 }
 
 // Crumb is one step of the breadcrumb; the last has no URL.
-type Crumb struct {
-	Name string
-	URL  string
-}
+type Crumb = pagekit.Crumb
 
 // Render writes the page with the status. It renders into a buffer first,
 // so a template error becomes a clean 500 rather than half a page.

@@ -191,12 +191,6 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),
 		s.Page("POST /persons/{id}/call", wangge.PermReveal, s.handleCall),
 		s.Page("GET /audit", wangge.PermViewAudit, s.handleAudit),
-		// Reports: the completeness report reads households and persons;
-		// a department generates its own line's report, staff every one.
-		s.Page("GET /reports", wangge.PermViewGroups, s.handleReports),
-		s.Page("GET /reports/completeness", wangge.PermViewPeople, s.handleCompleteness),
-		s.Page("GET /reports/completeness.xlsx", wangge.PermViewPeople, s.handleCompletenessXLSX),
-		s.Page("GET /reports/{name}", wangge.PermViewGroups, s.handleLineReport),
 		// Ledger imports: templates, upload and dry run, the rejected rows,
 		// commit. An import belongs to the session that uploaded it.
 		s.Page("GET /import", wangge.PermEditPeople, s.handleImportForm),

@@ -1,0 +1,49 @@
+// Package ui is wangge's pages: the server-rendered HTML a grid's staff
+// work in, over the core (package http), which serves its routes behind
+// the core's middleware, sessions and error renderer. Its templates live in
+// web/. The handlers hold the narrow interfaces of what they read and
+// write, grouped by page family, not the whole store.
+//
+// The pages move here from the core family by family (issue 10): the
+// reports are here; the area, map, building and household pages, the
+// ledgers and their exports, imports, door plates, proposals, the audit
+// log, accounts, the kiosk and revealing a number are still in package
+// http, and share the helpers of http/internal/pagekit with these.
+package ui
+
+import (
+	"context"
+
+	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/ledger"
+)
+
+// ReportStore is what the report pages read: the counts and lists of the
+// reports and their workbooks, the area a report is of, and the audit log
+// an export of persons or units is written to.
+type ReportStore interface {
+	ledger.ReportWorkbookStore
+	Area(ctx context.Context, code string) (*wangge.Area, error)
+	AreaSummary(ctx context.Context, scope wangge.Scope, code string) (*wangge.AreaSummary, error)
+	Audit(ctx context.Context, e *wangge.AuditEntry) error
+}
+
+// reports are the report pages' handlers.
+type reports struct {
+	core  *whttp.Server
+	store ReportStore
+}
+
+// Routes is the pages' part of the server (a whttp.Provider).
+func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
+	rp := &reports{core: core, store: store}
+	return []whttp.Route{
+		// Reports: the completeness report reads households and persons;
+		// a department generates its own line's report, staff every one.
+		core.Page("GET /reports", wangge.PermViewGroups, rp.handleReports),
+		core.Page("GET /reports/completeness", wangge.PermViewPeople, rp.handleCompleteness),
+		core.Page("GET /reports/completeness.xlsx", wangge.PermViewPeople, rp.handleCompletenessXLSX),
+		core.Page("GET /reports/{name}", wangge.PermViewGroups, rp.handleLineReport),
+	}
+}
