@@ -209,9 +209,6 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("POST /account/password", wangge.PermLogin, s.handlePassword),
 		s.Page("GET /account/totp", wangge.PermLogin, s.handleTOTPPage),
 		s.Page("POST /account/totp", wangge.PermLogin, s.handleTOTP),
-		// Accounts within the administrator's scope, and password resets.
-		s.Page("GET /admin/users", wangge.PermManageUsers, s.handleUsers),
-		s.Page("POST /admin/users/{id}/reset", wangge.PermManageUsers, s.handleUserReset),
 	}
 }
 

@@ -5,14 +5,17 @@
 // write, grouped by page family, not the whole store.
 //
 // The pages move here from the core family by family (issue 10): the
-// reports are here; the area, map, building and household pages, the
-// ledgers and their exports, imports, door plates, proposals, the audit
-// log, accounts, the kiosk and revealing a number are still in package
-// http, and share the helpers of http/internal/pagekit with these.
+// reports and the administrator's account list are here; the area, map,
+// building and household pages, the ledgers and their exports, imports,
+// door plates, proposals, the audit log, the kiosk and revealing a number
+// are still in package http, and share the helpers of
+// http/internal/pagekit with these. One's own account (password, one-time
+// codes) stays in the core with the sessions and logging in.
 package ui
 
 import (
 	"context"
+	"time"
 
 	"github.com/wangge/wangge"
 	whttp "github.com/wangge/wangge/http"
@@ -29,6 +32,23 @@ type ReportStore interface {
 	Audit(ctx context.Context, e *wangge.AuditEntry) error
 }
 
+// AccountStore is what the administrator's account pages read and write:
+// the accounts in scope, their lockouts, and resetting a password or
+// turning one-time codes off.
+type AccountStore interface {
+	ListUsers(ctx context.Context, scope wangge.Scope, p wangge.Page) ([]wangge.User, int, error)
+	User(ctx context.Context, id int64) (*wangge.User, error)
+	LoginFailures(ctx context.Context, by wangge.LoginKey, key string, since time.Time, limit int) ([]time.Time, error)
+	SetPassword(ctx context.Context, userID int64, hash string, keep []byte, reset bool) error
+	SetUserTOTP(ctx context.Context, userID int64, secret string, enabled bool) error
+}
+
+// accounts are the account pages' handlers.
+type accounts struct {
+	core  *whttp.Server
+	store AccountStore
+}
+
 // reports are the report pages' handlers.
 type reports struct {
 	core  *whttp.Server
@@ -38,7 +58,11 @@ type reports struct {
 // Routes is the pages' part of the server (a whttp.Provider).
 func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	rp := &reports{core: core, store: store}
+	ac := &accounts{core: core, store: store}
 	return []whttp.Route{
+		// Accounts within the administrator's scope, and password resets.
+		core.Page("GET /admin/users", wangge.PermManageUsers, ac.handleUsers),
+		core.Page("POST /admin/users/{id}/reset", wangge.PermManageUsers, ac.handleUserReset),
 		// Reports: the completeness report reads households and persons;
 		// a department generates its own line's report, staff every one.
 		core.Page("GET /reports", wangge.PermViewGroups, rp.handleReports),
