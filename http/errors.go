@@ -35,8 +35,10 @@ var (
 // sees HTTP methods.
 const eMethodNotAllowed = "method_not_allowed"
 
-// httpStatus is the one place a domain error becomes an HTTP status.
-func httpStatus(err error) int {
+// Status is the one place a domain error becomes an HTTP status: Error
+// renders with it, and a handler that shows an error in its own page (a
+// form asked again) answers with it.
+func Status(err error) int {
 	switch wangge.ErrorCode(err) {
 	case wangge.EInvalid:
 		return http.StatusBadRequest
@@ -70,7 +72,7 @@ type errorView struct {
 // otherwise, each with the status the one mapping above gives err.
 // Internal errors are logged and shown only as "internal error".
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
-	status := httpStatus(err)
+	status := Status(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -78,9 +80,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		WriteJSON(w, status, apiErrorOf(err))
 		return
 	}
-	l := langOf(r)
+	l := LangOf(r)
 	ev := errorView{Status: status, Message: wangge.ErrorMessage(err)}
-	if l != langEn {
+	if l != LangEn {
 		// An error without a Chinese text would put English on a Chinese
 		// page; the catalogue's generic line stands in for it.
 		var e *wangge.Error

@@ -104,7 +104,7 @@ func (s *Server) handleLedgerExport(kind, format string) func(http.ResponseWrite
 		if !e.Kind.Personal() {
 			return s.sendLedgerExport(w, r, e)
 		}
-		v := &ledgerExportView{Kind: kind, Title: s.msgs.T(langOf(r), "ledger."+kind+".title"), Area: f.Area, Format: format,
+		v := &ledgerExportView{Kind: kind, Title: s.msgs.T(LangOf(r), "ledger."+kind+".title"), Area: f.Area, Format: format,
 			Query: f.Q, Group: f.Group, All: f.All, Action: r.URL.Path + "?" + f.query().Encode(),
 			Back: "/ledgers/" + kind + "?" + f.query().Encode(), Limit: wangge.PersonalExportsPerHour,
 			Min: wangge.ExportReasonMin, Max: wangge.ExportReasonMax}
@@ -158,11 +158,11 @@ func (s *Server) renderExportForm(w http.ResponseWriter, r *http.Request, status
 	v.Rows = n
 	if err != nil {
 		v.Error = wangge.ErrorZh(err)
-		if langOf(r) == "en" {
+		if LangOf(r) == "en" {
 			v.Error = wangge.ErrorMessage(err)
 		}
 	}
-	l := langOf(r)
+	l := LangOf(r)
 	crumbs := []Crumb{{Name: s.msgs.T(l, "ledger.index.title"), URL: "/ledgers"}, {Name: v.Title, URL: v.Back}, {Name: s.msgs.T(l, "export.title")}}
 	s.Render(w, r, status, "ledger_export", &View{Title: v.Title + " · " + s.msgs.T(l, "export.title"), Crumbs: crumbs, Data: v})
 	return nil

@@ -75,7 +75,7 @@ func (s *Server) lockError(lo *lockout) error {
 	if lo.byAddr {
 		id = "login.locked.addr"
 	}
-	return &wangge.Error{Code: wangge.ELocked, Zh: s.msgs.T(langZh, id, "Time", at), Message: s.msgs.T(langEn, id, "Time", at)}
+	return &wangge.Error{Code: wangge.ELocked, Zh: s.msgs.T(LangZh, id, "Time", at), Message: s.msgs.T(LangEn, id, "Time", at)}
 }
 
 // attempt is one check of a secret, for the guard's records.

@@ -297,7 +297,7 @@ func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	room := s.roomLabel(langOf(r), h)
+	room := s.roomLabel(LangOf(r), h)
 	crumbs = append(crumbs, Crumb{Name: v.Building.Name, URL: "/buildings/" + strconv.FormatInt(v.Building.ID, 10)}, Crumb{Name: room})
 	s.Render(w, r, http.StatusOK, "household", &View{Title: v.Building.Name + " " + room, Crumbs: crumbs, Data: v})
 	return nil
@@ -305,7 +305,7 @@ func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 
 // roomLabel names a household's dwelling: "1单元101室", or "5号" in a
 // courtyard without entrances.
-func (s *Server) roomLabel(l lang, h *wangge.Household) string {
+func (s *Server) roomLabel(l Lang, h *wangge.Household) string {
 	if h.Entrance == "" {
 		return s.msgs.T(l, "household.room_only", "Room", h.Room)
 	}

@@ -92,7 +92,7 @@ type plateMaker struct {
 }
 
 func (s *Server) newPlateMaker(r *http.Request) *plateMaker {
-	return &plateMaker{s: s, base: s.kioskBase(r), label: s.msgs.T(langOf(r), "plate.scan"), grids: map[string]*plateGrid{}}
+	return &plateMaker{s: s, base: s.kioskBase(r), label: s.msgs.T(LangOf(r), "plate.scan"), grids: map[string]*plateGrid{}}
 }
 
 // grid returns the shared facts of a grid: names and the service area are
@@ -154,7 +154,7 @@ func (s *Server) handleBuildingPlate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	title := s.msgs.T(langOf(r), "plate.title")
+	title := s.msgs.T(LangOf(r), "plate.title")
 	crumbs = append(crumbs, Crumb{Name: b.Name, URL: "/buildings/" + strconv.FormatInt(b.ID, 10)}, Crumb{Name: title})
 	s.Render(w, r, http.StatusOK, "plate", &View{Title: title + " · " + b.Name, Crumbs: crumbs, Data: &platesView{Plates: []plate{p}}})
 	return nil
@@ -195,7 +195,7 @@ func (s *Server) handleAreaPlates(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	title := s.msgs.T(langOf(r), "plate.title")
+	title := s.msgs.T(LangOf(r), "plate.title")
 	crumbs = append(crumbs, Crumb{Name: title})
 	s.Render(w, r, http.StatusOK, "plate", &View{Title: title + " · " + sum.Name, Crumbs: crumbs, Data: v})
 	return nil

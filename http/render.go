@@ -40,11 +40,11 @@ var pageNames = func() []string {
 // templates holds every page parsed once per language, with the catalogue's
 // "t" bound to that language, so rendering never clones or re-parses.
 type templates struct {
-	pages map[lang]map[string]*template.Template
+	pages map[Lang]map[string]*template.Template
 }
 
 func (s *Server) newTemplates() (*templates, error) {
-	ts := &templates{pages: map[lang]map[string]*template.Template{}}
+	ts := &templates{pages: map[Lang]map[string]*template.Template{}}
 	for l := range catalogueLangs {
 		ts.pages[l] = map[string]*template.Template{}
 		for _, name := range pageNames {
@@ -59,7 +59,7 @@ func (s *Server) newTemplates() (*templates, error) {
 }
 
 // funcs are the template functions for language l.
-func (s *Server) funcs(l lang) template.FuncMap {
+func (s *Server) funcs(l Lang) template.FuncMap {
 	return template.FuncMap{
 		"t":      func(id string, args ...any) string { return s.msgs.T(l, id, args...) },
 		"static": staticURL,
@@ -137,7 +137,7 @@ type View struct {
 	KioskHome string
 
 	// Set by render.
-	Lang     lang
+	Lang     Lang
 	HTMLLang string
 	LangURL  string
 	User     *wangge.User
@@ -149,7 +149,7 @@ type Crumb = pagekit.Crumb
 // Render writes the page with the status. It renders into a buffer first,
 // so a template error becomes a clean 500 rather than half a page.
 func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, v *View) {
-	l := langOf(r)
+	l := LangOf(r)
 	v.Lang, v.HTMLLang, v.LangURL = l, l.htmlLang(), langSwitchURL(r, l)
 	v.User = UserFrom(r.Context())
 	var buf bytes.Buffer

@@ -62,7 +62,7 @@ func (s *Server) handleReveal(w http.ResponseWriter, r *http.Request) error {
 		s.renderRevealError(w, r, v, wangge.FieldError("reason", "请选择理由；选择“其他”时请写明理由。", "Choose a reason; with “other”, say what it is."))
 		return nil
 	}
-	text := s.msgs.T(lang("zh"), "reveal.reason."+reason)
+	text := s.msgs.T(Lang("zh"), "reveal.reason."+reason)
 	if detail != "" {
 		text += "：" + detail
 	}
@@ -83,12 +83,12 @@ func (s *Server) handleReveal(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderRevealError(w http.ResponseWriter, r *http.Request, v *revealView, err error) {
-	l := langOf(r)
+	l := LangOf(r)
 	msg := wangge.ErrorZh(err)
 	if l == "en" {
 		msg = wangge.ErrorMessage(err)
 	}
-	s.renderRevealMsg(w, r, httpStatus(err), v, msg)
+	s.renderRevealMsg(w, r, Status(err), v, msg)
 }
 
 func (s *Server) renderReveal(w http.ResponseWriter, r *http.Request, status int, v *revealView) {
@@ -99,8 +99,8 @@ func (s *Server) renderRevealMsg(w http.ResponseWriter, r *http.Request, status 
 	v.Back = "/households/" + strconv.FormatInt(v.Person.HouseholdID, 10)
 	v.Limit = wangge.RevealsPerHour
 	v.Error = msg
-	title := s.msgs.T(langOf(r), "reveal.title")
-	crumbs := []Crumb{{Name: s.msgs.T(langOf(r), "reveal.back"), URL: v.Back}, {Name: v.Person.Name}}
+	title := s.msgs.T(LangOf(r), "reveal.title")
+	crumbs := []Crumb{{Name: s.msgs.T(LangOf(r), "reveal.back"), URL: v.Back}, {Name: v.Person.Name}}
 	s.Render(w, r, status, "reveal", &View{Title: title, Crumbs: crumbs, Data: v})
 }
 
@@ -129,12 +129,12 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 	if masked.Phone == "" {
 		return wangge.FieldError("phone", "此人没有登记电话。", "This person has no phone on record.")
 	}
-	p, err := s.store.RevealPerson(ctx, scope, id, s.msgs.T(langZh, "call.reason"))
+	p, err := s.store.RevealPerson(ctx, scope, id, s.msgs.T(LangZh, "call.reason"))
 	if err != nil {
 		return err
 	}
 	v := &callView{Person: &wangge.Person{ID: p.ID, HouseholdID: p.HouseholdID, Name: p.Name, Phone: p.Phone}, Back: "/households/" + strconv.FormatInt(p.HouseholdID, 10)}
-	l := langOf(r)
+	l := LangOf(r)
 	crumbs := []Crumb{{Name: s.msgs.T(l, "reveal.back"), URL: v.Back}, {Name: p.Name}}
 	s.Render(w, r, http.StatusOK, "call", &View{Title: s.msgs.T(l, "call.title", "Name", p.Name), Crumbs: crumbs, Data: v})
 	return nil

@@ -155,9 +155,6 @@ func (s *Server) coreRoutes() []Route {
 		// Door plates show only public facts, but of buildings in scope.
 		s.Page("GET /buildings/{id}/plate", wangge.PermLogin, s.handleBuildingPlate),
 		s.Page("GET /areas/{code}/plates", wangge.PermLogin, s.handleAreaPlates),
-		// Proposing a community's grids (网格划分方案), and accepting one.
-		s.Page("GET /areas/{code}/propose", wangge.PermManageAreas, s.handlePropose),
-		s.Page("POST /areas/{code}/propose", wangge.PermManageAreas, s.handleAccept),
 		s.Page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
 		// The four ledgers (四本台账): filtered to an area, searched, sorted,
 		// paginated and printable; exported with the same filters, audited;

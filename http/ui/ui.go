@@ -5,10 +5,10 @@
 // write, grouped by page family, not the whole store.
 //
 // The pages move here from the core family by family (issue 10): the
-// reports and the administrator's account list are here; the area, map,
-// building and household pages, the ledgers and their exports, imports,
-// door plates, proposals, the audit log, the kiosk and revealing a number
-// are still in package http, and share the helpers of
+// reports, the proposal of a community's grids and the administrator's
+// account list are here; the area, map, building and household pages, the
+// ledgers and their exports, imports, door plates, the audit log, the
+// kiosk and revealing a number are still in package http, and share the helpers of
 // http/internal/pagekit with these. One's own account (password, one-time
 // codes) stays in the core with the sessions and logging in.
 package ui
@@ -20,6 +20,7 @@ import (
 	"github.com/wangge/wangge"
 	whttp "github.com/wangge/wangge/http"
 	"github.com/wangge/wangge/ledger"
+	"github.com/wangge/wangge/proposal"
 )
 
 // ReportStore is what the report pages read: the counts and lists of the
@@ -49,6 +50,19 @@ type accounts struct {
 	store AccountStore
 }
 
+// ProposalStore is what the proposal page reads (the community's outline,
+// its buildings in scope) and writes: accepting redraws its grids.
+type ProposalStore interface {
+	proposal.Store
+	wangge.GridRedrawer
+}
+
+// proposals are the proposal page's handlers.
+type proposals struct {
+	core  *whttp.Server
+	store ProposalStore
+}
+
 // reports are the report pages' handlers.
 type reports struct {
 	core  *whttp.Server
@@ -59,7 +73,11 @@ type reports struct {
 func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	rp := &reports{core: core, store: store}
 	ac := &accounts{core: core, store: store}
+	pr := &proposals{core: core, store: store}
 	return []whttp.Route{
+		// Proposing a community's grids (网格划分方案), and accepting one.
+		core.Page("GET /areas/{code}/propose", wangge.PermManageAreas, pr.handlePropose),
+		core.Page("POST /areas/{code}/propose", wangge.PermManageAreas, pr.handleAccept),
 		// Accounts within the administrator's scope, and password resets.
 		core.Page("GET /admin/users", wangge.PermManageUsers, ac.handleUsers),
 		core.Page("POST /admin/users/{id}/reset", wangge.PermManageUsers, ac.handleUserReset),
