@@ -4,10 +4,11 @@
 // HTML error page, or the JSON error object for /api/ and for clients
 // that prefer JSON), templates with the layout, the message catalogue and
 // the locate index. Handler packages are Providers of routes over it
-// (core.go): the JSON API (http/api), and next Open311; the core imports
-// none of them, the command line composes them. The pages, one per level
-// of the region tree down to the household, still live here; they are the
-// next to move out (http/ui), the same way.
+// (core.go): the JSON API (http/api), the pages (http/ui), and next
+// Open311; the core imports none of them, the command line composes them.
+// The pages not yet moved to http/ui (the area, map, building and
+// household pages, the ledgers, imports, door plates, the audit log, the
+// kiosk) still live here, and move out the same way.
 //
 // The web side translates between HTTP and the domain and nothing more:
 // every read passes the logged-in user's scope to the store, which decides
@@ -125,7 +126,8 @@ func NewServer(store wangge.Store, opts Options, providers ...Provider) *Server 
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // coreRoutes are the core's own routes: health, metrics, static files,
-// the language switch and logging in and out; for now also the pages.
+// the language switch, logging in and out and one's own account; for now
+// also the pages not yet moved to http/ui.
 func (s *Server) coreRoutes() []Route {
 	public := func(pattern string, h http.Handler) Route { return Route{Pattern: pattern, handler: h} }
 	session := func(pattern string, h http.HandlerFunc) Route {
@@ -184,9 +186,6 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("POST /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
 		s.Page("POST /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
 		s.Page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
-		s.Page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),
-		s.Page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),
-		s.Page("POST /persons/{id}/call", wangge.PermReveal, s.handleCall),
 		s.Page("GET /audit", wangge.PermViewAudit, s.handleAudit),
 		// Ledger imports: templates, upload and dry run, the rejected rows,
 		// commit. An import belongs to the session that uploaded it.

@@ -5,10 +5,10 @@
 // write, grouped by page family, not the whole store.
 //
 // The pages move here from the core family by family (issue 10): the
-// reports, the proposal of a community's grids and the administrator's
-// account list are here; the area, map, building and household pages, the
-// ledgers and their exports, imports, door plates, the audit log, the
-// kiosk and revealing a number are still in package http, and share the helpers of
+// reports, the proposal of a community's grids, revealing and calling a
+// person and the administrator's account list are here; the area, map,
+// building and household pages, the ledgers and their exports, imports,
+// door plates, the audit log and the kiosk are still in package http, and share the helpers of
 // http/internal/pagekit with these. One's own account (password, one-time
 // codes) stays in the core with the sessions and logging in.
 package ui
@@ -63,6 +63,19 @@ type proposals struct {
 	store ProposalStore
 }
 
+// RevealStore reads a person in scope, masked, and reveals one's full ID
+// number and phone, which the store audits and limits.
+type RevealStore interface {
+	Person(ctx context.Context, scope wangge.Scope, id int64) (*wangge.Person, error)
+	RevealPerson(ctx context.Context, scope wangge.Scope, id int64, reason string) (*wangge.Person, error)
+}
+
+// reveals are the handlers of revealing a number and of calling a person.
+type reveals struct {
+	core  *whttp.Server
+	store RevealStore
+}
+
 // reports are the report pages' handlers.
 type reports struct {
 	core  *whttp.Server
@@ -74,7 +87,13 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	rp := &reports{core: core, store: store}
 	ac := &accounts{core: core, store: store}
 	pr := &proposals{core: core, store: store}
+	rv := &reveals{core: core, store: store}
 	return []whttp.Route{
+		// A person's full ID number and phone, for a reason; calling one
+		// is such a reveal.
+		core.Page("GET /persons/{id}/reveal", wangge.PermReveal, rv.handleRevealForm),
+		core.Page("POST /persons/{id}/reveal", wangge.PermReveal, rv.handleReveal),
+		core.Page("POST /persons/{id}/call", wangge.PermReveal, rv.handleCall),
 		// Proposing a community's grids (网格划分方案), and accepting one.
 		core.Page("GET /areas/{code}/propose", wangge.PermManageAreas, pr.handlePropose),
 		core.Page("POST /areas/{code}/propose", wangge.PermManageAreas, pr.handleAccept),
