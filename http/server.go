@@ -7,8 +7,8 @@
 // (core.go): the JSON API (http/api), the pages (http/ui), and next
 // Open311; the core imports none of them, the command line composes them.
 // The pages not yet moved to http/ui (the area, map, building and
-// household pages, the ledgers, imports, door plates, the audit log, the
-// kiosk) still live here, and move out the same way.
+// household pages, the ledgers, imports, the audit log, the kiosk) still
+// live here, and move out the same way.
 //
 // The web side translates between HTTP and the domain and nothing more:
 // every read passes the logged-in user's scope to the store, which decides
@@ -20,6 +20,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -154,9 +155,6 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("GET /areas/{code}/map.geojson", wangge.PermLogin, s.handleMapData),
 		s.Page("GET /areas/{code}/card.json", wangge.PermLogin, s.handleGridCard),
 		s.Page("GET /buildings/{id}", wangge.PermLogin, s.handleBuilding),
-		// Door plates show only public facts, but of buildings in scope.
-		s.Page("GET /buildings/{id}/plate", wangge.PermLogin, s.handleBuildingPlate),
-		s.Page("GET /areas/{code}/plates", wangge.PermLogin, s.handleAreaPlates),
 		s.Page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
 		// The four ledgers (四本台账): filtered to an area, searched, sorted,
 		// paginated and printable; exported with the same filters, audited;
@@ -326,4 +324,21 @@ func (s *Server) sweepSessions(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// PublicBase checks a public URL (Options.PublicURL) and returns it without
+// a trailing slash ("" for an empty one): http or https, a host, and at
+// most a path, under which /kiosk/grids/{code} is appended.
+func PublicBase(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", &wangge.Error{Code: wangge.EInvalid, Field: "public_url",
+			Message: "a public URL is an http(s) address such as https://wangge.example.gov.cn",
+			Zh:      "对外地址应为 http(s) 地址，例如 https://wangge.example.gov.cn"}
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
 }

@@ -330,3 +330,9 @@ func ledgerUsers(t *testing.T, f *fixture) {
 		}
 	}
 }
+
+// newTestServer is the whole server over store with opts, as cmd/wangge
+// composes it.
+func newTestServer(store wangge.Store, opts whttp.Options) *whttp.Server {
+	return whttp.NewServer(store, opts, api.Routes, Routes)
+}

@@ -6,9 +6,9 @@
 //
 // The pages move here from the core family by family (issue 10): the
 // reports, the proposal of a community's grids, revealing and calling a
-// person and the administrator's account list are here; the area, map,
-// building and household pages, the ledgers and their exports, imports,
-// door plates, the audit log and the kiosk are still in package http, and share the helpers of
+// person, the door plates and the administrator's account list are here;
+// the area, map, building and household pages, the ledgers and their
+// exports, imports, the audit log and the kiosk are still in package http, and share the helpers of
 // http/internal/pagekit with these. One's own account (password, one-time
 // codes) stays in the core with the sessions and logging in.
 package ui
@@ -76,6 +76,23 @@ type reveals struct {
 	store RevealStore
 }
 
+// PlateStore is what the door plates read: buildings in scope, and the
+// public facts of their grids (names, the community's phone, the
+// assistant's name, photo and work phone).
+type PlateStore interface {
+	Area(ctx context.Context, code string) (*wangge.Area, error)
+	AreaSummary(ctx context.Context, scope wangge.Scope, code string) (*wangge.AreaSummary, error)
+	Building(ctx context.Context, scope wangge.Scope, id int64) (*wangge.Building, error)
+	ListBuildings(ctx context.Context, scope wangge.Scope, f wangge.BuildingFilter) ([]wangge.BuildingSummary, int, error)
+	GridAssistant(ctx context.Context, gridCode string) (*wangge.Assistant, error)
+}
+
+// plates are the door plates' handlers.
+type plates struct {
+	core  *whttp.Server
+	store PlateStore
+}
+
 // reports are the report pages' handlers.
 type reports struct {
 	core  *whttp.Server
@@ -88,7 +105,11 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	ac := &accounts{core: core, store: store}
 	pr := &proposals{core: core, store: store}
 	rv := &reveals{core: core, store: store}
+	pl := &plates{core: core, store: store}
 	return []whttp.Route{
+		// Door plates show only public facts, but of buildings in scope.
+		core.Page("GET /buildings/{id}/plate", wangge.PermLogin, pl.handleBuildingPlate),
+		core.Page("GET /areas/{code}/plates", wangge.PermLogin, pl.handleAreaPlates),
 		// A person's full ID number and phone, for a reason; calling one
 		// is such a reveal.
 		core.Page("GET /persons/{id}/reveal", wangge.PermReveal, rv.handleRevealForm),
