@@ -8,9 +8,10 @@
 // reports, the proposal of a community's grids, revealing and calling a
 // person, the door plates and the administrator's account list are here;
 // the area, map, building and household pages, the ledgers and their
-// exports, imports, the audit log and the kiosk are still in package http, and share the helpers of
-// http/internal/pagekit with these. One's own account (password, one-time
-// codes) stays in the core with the sessions and logging in.
+// exports, imports, the audit log and the kiosk are still in package http,
+// and share the helpers of http/internal/pagekit with these. One's own
+// account (password, one-time codes) stays in the core with the sessions
+// and logging in.
 package ui
 
 import (
