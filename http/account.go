@@ -23,12 +23,12 @@ var (
 // fieldErr is an EInvalid error about a form field, with both texts from
 // the message catalogue.
 func (s *Server) fieldErr(field, id string, args ...any) *wangge.Error {
-	return &wangge.Error{Code: wangge.EInvalid, Field: field, Zh: s.msgs.T(langZh, id, args...), Message: s.msgs.T(langEn, id, args...)}
+	return &wangge.Error{Code: wangge.EInvalid, Field: field, Zh: s.msgs.T(LangZh, id, args...), Message: s.msgs.T(LangEn, id, args...)}
 }
 
 // errText is err's text in the reader's language.
 func errText(r *http.Request, err error) string {
-	if langOf(r) == langEn {
+	if LangOf(r) == LangEn {
 		return wangge.ErrorMessage(err)
 	}
 	return wangge.ErrorZh(err)
@@ -49,7 +49,7 @@ func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status i
 	u := UserFrom(r.Context())
 	v.Must, v.MinLen = u.MustChangePassword, passwd.MinLen
 	v.TOTPAllowed, v.TOTPEnabled = u.Role.CanUseTOTP(), u.TOTPEnabled
-	s.Render(w, r, status, "account_password", &View{Title: s.msgs.T(langOf(r), "account.password.title"), Data: v})
+	s.Render(w, r, status, "account_password", &View{Title: s.msgs.T(LangOf(r), "account.password.title"), Data: v})
 }
 
 // handlePasswordForm shows the form to change one's own password.
@@ -67,7 +67,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 	u := UserFrom(ctx)
 	cur, nw, confirm := r.PostFormValue("current_password"), r.PostFormValue("new_password"), r.PostFormValue("confirm_password")
 	refuse := func(err error) error {
-		if httpStatus(err) == http.StatusInternalServerError {
+		if Status(err) == http.StatusInternalServerError {
 			return err
 		}
 		var we *wangge.Error
@@ -75,7 +75,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 		if errors.As(err, &we) {
 			field = we.Field
 		}
-		s.renderPassword(w, r, httpStatus(err), &passwordView{Error: errText(r, err), Field: field})
+		s.renderPassword(w, r, Status(err), &passwordView{Error: errText(r, err), Field: field})
 		return nil
 	}
 	a := &attempt{username: u.Username, user: u, addr: remoteAddr(r), via: "password", reason: "password"}
@@ -146,7 +146,7 @@ func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		v.Pending, v.Secret, v.URI = true, group4(st.Secret), totp.URI(totpIssuer, u.Username, secret)
 	}
-	s.Render(w, r, status, "account_totp", &View{Title: s.msgs.T(langOf(r), "totp.title"), Data: v})
+	s.Render(w, r, status, "account_totp", &View{Title: s.msgs.T(LangOf(r), "totp.title"), Data: v})
 	return nil
 }
 
@@ -183,15 +183,15 @@ func (s *Server) handleTOTP(w http.ResponseWriter, r *http.Request) error {
 		return errTOTPRole
 	}
 	refuse := func(err error) error {
-		if httpStatus(err) == http.StatusInternalServerError {
+		if Status(err) == http.StatusInternalServerError {
 			return err
 		}
-		return s.renderTOTP(w, r, httpStatus(err), &totpView{Error: errText(r, err)})
+		return s.renderTOTP(w, r, Status(err), &totpView{Error: errText(r, err)})
 	}
 	switch action := r.PostFormValue("action"); action {
 	case "start":
 		if u.TOTPEnabled {
-			return refuse(&wangge.Error{Code: wangge.EConflict, Zh: s.msgs.T(langZh, "totp.already_on"), Message: s.msgs.T(langEn, "totp.already_on")})
+			return refuse(&wangge.Error{Code: wangge.EConflict, Zh: s.msgs.T(LangZh, "totp.already_on"), Message: s.msgs.T(LangEn, "totp.already_on")})
 		}
 		if err := s.store.SetUserTOTP(ctx, u.ID, totp.Encode(totp.NewSecret()), false); err != nil {
 			return err
@@ -199,7 +199,7 @@ func (s *Server) handleTOTP(w http.ResponseWriter, r *http.Request) error {
 		return s.renderTOTP(w, r, http.StatusOK, &totpView{})
 	case "cancel":
 		if u.TOTPEnabled {
-			return refuse(&wangge.Error{Code: wangge.EConflict, Zh: s.msgs.T(langZh, "totp.already_on"), Message: s.msgs.T(langEn, "totp.already_on")})
+			return refuse(&wangge.Error{Code: wangge.EConflict, Zh: s.msgs.T(LangZh, "totp.already_on"), Message: s.msgs.T(LangEn, "totp.already_on")})
 		}
 		if err := s.store.SetUserTOTP(ctx, u.ID, "", false); err != nil {
 			return err

@@ -69,7 +69,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &auditView{Filter: form, Entries: s.auditRows(r, entries), Pager: newPager(r, n, total)}
-	l := langOf(r)
+	l := LangOf(r)
 	for _, o := range auditObjects {
 		v.Objects = append(v.Objects, auditChoice{o, s.msgs.T(l, "audit.obj."+o)})
 	}
@@ -98,7 +98,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Audit(ctx, &wangge.AuditEntry{Action: "audit.search", Object: "audit", Detail: string(detail)}); err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "audit", &View{Title: s.msgs.T(langOf(r), "audit.title"), Data: v})
+	s.Render(w, r, http.StatusOK, "audit", &View{Title: s.msgs.T(LangOf(r), "audit.title"), Data: v})
 	return nil
 }
 
@@ -108,7 +108,7 @@ func dayOf(field, v string, addDays int) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, v, chinaTime)
+	d, err := time.ParseInLocation(time.DateOnly, v, ChinaTime)
 	if err != nil {
 		return time.Time{}, wangge.FieldError(field, "日期格式应为 年-月-日，例如 2026-01-31。", "A date is written YYYY-MM-DD, e.g. 2026-01-31.")
 	}
@@ -135,7 +135,7 @@ type auditKV struct {
 
 // msg returns the message id, or "" when the catalogue has none: the
 // page falls back to the code for actions and keys it does not know.
-func (s *Server) msg(l lang, id string) string {
+func (s *Server) msg(l Lang, id string) string {
 	if !msg.Has(id) {
 		return ""
 	}
@@ -147,7 +147,7 @@ func (s *Server) msg(l lang, id string) string {
 // whom, not the files themselves); a link is given only where the viewer
 // may open the page.
 func (s *Server) auditRows(r *http.Request, es []wangge.AuditEntry) []auditRow {
-	ctx, l := r.Context(), langOf(r)
+	ctx, l := r.Context(), LangOf(r)
 	u := UserFrom(ctx)
 	names := wangge.ScopeAll()
 	if us := u.Scope(); !us.IsAll() {
@@ -175,7 +175,7 @@ func (s *Server) auditRows(r *http.Request, es []wangge.AuditEntry) []auditRow {
 }
 
 // auditDetail lists an entry's detail, keys in words, in a stable order.
-func (s *Server) auditDetail(l lang, d map[string]any) []auditKV {
+func (s *Server) auditDetail(l Lang, d map[string]any) []auditKV {
 	keys := make([]string, 0, len(d))
 	for k := range d {
 		keys = append(keys, k)
@@ -233,7 +233,7 @@ type auditObject struct{ kind, name, url string }
 type auditNamer struct {
 	s      *Server
 	ctx    context.Context
-	l      lang
+	l      Lang
 	scope  wangge.Scope // to name objects by
 	viewer wangge.Scope // to decide on links
 	people bool         // the viewer may open people's pages

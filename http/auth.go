@@ -153,7 +153,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, lv loginView) {
-	l := langOf(r)
+	l := LangOf(r)
 	s.Render(w, r, status, "login", &View{Title: s.msgs.T(l, "login.title"), Data: lv})
 }
 
@@ -175,15 +175,15 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	addr := remoteAddr(r)
 	a := &attempt{username: username, addr: addr, via: "login"}
 	refuse := func(err error) {
-		if httpStatus(err) == http.StatusInternalServerError {
+		if Status(err) == http.StatusInternalServerError {
 			s.Error(w, r, err)
 			return
 		}
 		msg := wangge.ErrorZh(err)
-		if langOf(r) == langEn {
+		if LangOf(r) == LangEn {
 			msg = wangge.ErrorMessage(err)
 		}
-		s.renderLogin(w, r, httpStatus(err), loginView{Username: username, Next: next, Error: msg})
+		s.renderLogin(w, r, Status(err), loginView{Username: username, Next: next, Error: msg})
 	}
 
 	// A running lockout refuses before the password is looked at.
@@ -197,7 +197,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 	u, reason, err := s.authenticate(ctx, username, r.PostFormValue("password"), r.PostFormValue("otp"))
 	if err != nil {
-		if httpStatus(err) == http.StatusInternalServerError {
+		if Status(err) == http.StatusInternalServerError {
 			s.Error(w, r, err)
 			return
 		}

@@ -369,3 +369,23 @@ func refusedAnonymous(w *httptest.ResponseRecorder) bool {
 	}
 	return false
 }
+
+// plantProposal gives community A an outline and its two buildings
+// locations, so that a proposal can be made and accepted.
+func plantProposal(t testing.TB, f *fixture) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := f.store.SetBoundary(ctx, communityA, rect(113.10, 36.10, 113.20, 36.20), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	for b, at := range map[*wangge.Building][2]float64{f.buildingA1: {113.12, 36.15}, f.buildingA2: {113.13, 36.16}} {
+		cur, err := f.store.Building(ctx, wangge.ScopeAll(), b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur.Lng, cur.Lat = at[0], at[1]
+		if err := f.store.UpdateBuilding(ctx, wangge.ScopeAll(), cur); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -46,7 +46,7 @@ func (s *Server) householdChanges(ctx context.Context, r *http.Request, v *house
 	if err != nil {
 		return err
 	}
-	l := langOf(r)
+	l := LangOf(r)
 	names := map[string]string{}
 	for _, p := range v.Persons {
 		names[strconv.FormatInt(p.ID, 10)] = p.Name

@@ -57,7 +57,7 @@ func (s *Server) API(pattern string, h HandlerFunc) Route {
 func (s *Server) Page(pattern string, perm wangge.Permission, h HandlerFunc) Route {
 	return Route{Pattern: pattern, Perm: perm, handler: s.withSession(s.requireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !UserFrom(r.Context()).Role.Can(perm) {
-			s.Error(w, r, errForbidden)
+			s.Error(w, r, ErrForbidden)
 			return
 		}
 		if err := h(w, r); err != nil {
@@ -78,7 +78,17 @@ func (s *Server) handle(h HandlerFunc) http.Handler {
 // T returns the catalogue's message id in the request's language; args
 // are name/value pairs for the message's parameters.
 func (s *Server) T(r *http.Request, id string, args ...any) string {
-	return s.msgs.T(langOf(r), id, args...)
+	return s.msgs.T(LangOf(r), id, args...)
+}
+
+// Options are the server's options, with NewServer's defaults filled in
+// and the invalid ones cleared.
+func (s *Server) Options() Options { return s.opts }
+
+// TLang is T in the language l, for a text not in the reader's language
+// (what the audit log records is Chinese).
+func (s *Server) TLang(l Lang, id string, args ...any) string {
+	return s.msgs.T(l, id, args...)
 }
 
 // Now is the server's clock (Options.Now).

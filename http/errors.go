@@ -20,9 +20,11 @@ var (
 		Zh: "请先登录。", Message: "Please log in first."}
 	errCrossOrigin = &wangge.Error{Code: wangge.EForbidden,
 		Zh: "拒绝来自其他网站的请求。", Message: "Requests from other sites are refused."}
-	errForbidden = &wangge.Error{Code: wangge.EForbidden,
+	// ErrForbidden refuses a user whose role may not do what they ask;
+	// Page routes answer it, and a handler package returns it for checks
+	// finer than a route's permission (which report a department makes).
+	ErrForbidden = &wangge.Error{Code: wangge.EForbidden,
 		Zh: "您的角色无权查看此页面。", Message: "Your role may not see this page."}
-	errBadPage = wangge.FieldError("page", "页码应为正整数。", "The page number must be a positive integer.")
 	// errMethod answers a known path asked with a method it does not take;
 	// the caller sets the Allow header.
 	errMethod = &wangge.Error{Code: eMethodNotAllowed,
@@ -33,8 +35,10 @@ var (
 // sees HTTP methods.
 const eMethodNotAllowed = "method_not_allowed"
 
-// httpStatus is the one place a domain error becomes an HTTP status.
-func httpStatus(err error) int {
+// Status is the one place a domain error becomes an HTTP status: Error
+// renders with it, and a handler that shows an error in its own page (a
+// form asked again) answers with it.
+func Status(err error) int {
 	switch wangge.ErrorCode(err) {
 	case wangge.EInvalid:
 		return http.StatusBadRequest
@@ -68,7 +72,7 @@ type errorView struct {
 // otherwise, each with the status the one mapping above gives err.
 // Internal errors are logged and shown only as "internal error".
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
-	status := httpStatus(err)
+	status := Status(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -76,9 +80,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		WriteJSON(w, status, apiErrorOf(err))
 		return
 	}
-	l := langOf(r)
+	l := LangOf(r)
 	ev := errorView{Status: status, Message: wangge.ErrorMessage(err)}
-	if l != langEn {
+	if l != LangEn {
 		// An error without a Chinese text would put English on a Chinese
 		// page; the catalogue's generic line stands in for it.
 		var e *wangge.Error

@@ -35,7 +35,7 @@ const (
 const password = "Test-Pass-2026"
 
 // testNow is the server's clock in the tests: ages are reckoned at it.
-var testNow = time.Date(2026, 3, 1, 10, 0, 0, 0, chinaTime)
+var testNow = time.Date(2026, 3, 1, 10, 0, 0, 0, ChinaTime)
 
 // fixture is a small synthetic district filled through the store API.
 // Names and numbers are invented.

@@ -44,7 +44,7 @@ func (s *Server) handleGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l := langOf(r)
+	l := LangOf(r)
 	crumbs = append(crumbs, Crumb{Name: s.msgs.T(l, "group."+string(def.Group))})
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].GridCode < ms[j].GridCode })
 	v := &groupView{Area: area, Def: def, Members: ms, Pager: newPager(r, n, total)}

@@ -10,40 +10,40 @@ import (
 	"github.com/wangge/wangge/msg"
 )
 
-// lang is a language of the interface. Chinese is the default; English is
+// Lang is a language of the interface. Chinese is the default; English is
 // one click away on every page.
-type lang string
+type Lang string
 
 const (
-	langZh lang = "zh"
-	langEn lang = "en"
+	LangZh Lang = "zh"
+	LangEn Lang = "en"
 )
 
 // langCookie remembers the reader's choice of language.
 const langCookie = "lang"
 
 // htmlLang returns the value of <html lang>.
-func (l lang) htmlLang() string {
-	if l == langEn {
+func (l Lang) htmlLang() string {
+	if l == LangEn {
 		return "en"
 	}
 	return "zh-CN"
 }
 
 // other returns the language the switch offers.
-func (l lang) other() lang {
-	if l == langEn {
-		return langZh
+func (l Lang) other() Lang {
+	if l == LangEn {
+		return LangZh
 	}
-	return langEn
+	return LangEn
 }
 
-// langOf returns the reader's language: the cookie's when set, else Chinese.
-func langOf(r *http.Request) lang {
-	if c, err := r.Cookie(langCookie); err == nil && c.Value == string(langEn) {
-		return langEn
+// LangOf returns the reader's language: the cookie's when set, else Chinese.
+func LangOf(r *http.Request) Lang {
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == string(LangEn) {
+		return LangEn
 	}
-	return langZh
+	return LangZh
 }
 
 // catalogue is the interface's view of the one message catalogue (package
@@ -53,7 +53,7 @@ type catalogue struct {
 }
 
 // catalogueLangs are the interface's languages.
-var catalogueLangs = map[lang]bool{langZh: true, langEn: true}
+var catalogueLangs = map[Lang]bool{LangZh: true, LangEn: true}
 
 func newCatalogue(log *slog.Logger) (*catalogue, error) {
 	if err := msg.Check(); err != nil {
@@ -65,7 +65,7 @@ func newCatalogue(log *slog.Logger) (*catalogue, error) {
 // T returns the message id in language l. args are name/value pairs for the
 // message's template ({{.Name}}). A missing message is logged and shown as
 // its id, so a gap is visible rather than fatal.
-func (c *catalogue) T(l lang, id string, args ...any) string {
+func (c *catalogue) T(l Lang, id string, args ...any) string {
 	if !msg.Has(id) {
 		c.log.Warn("message catalogue", "lang", string(l), "id", id, "err", "no such message")
 		return id
@@ -83,7 +83,7 @@ func (c *catalogue) T(l lang, id string, args ...any) string {
 // handleLang sets the language cookie and goes back to the page the switch
 // was clicked on.
 func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) {
-	l := lang(r.PathValue("lang"))
+	l := Lang(r.PathValue("lang"))
 	if !catalogueLangs[l] {
 		s.Error(w, r, wangge.ErrNotFound)
 		return
@@ -96,6 +96,6 @@ func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) {
 }
 
 // langSwitchURL returns the link that switches r's page to the other language.
-func langSwitchURL(r *http.Request, l lang) string {
+func langSwitchURL(r *http.Request, l Lang) string {
 	return "/lang/" + string(l.other()) + "?next=" + url.QueryEscape(r.URL.RequestURI())
 }

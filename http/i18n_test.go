@@ -16,7 +16,7 @@ import (
 
 // readCatalogue returns every message of language l in the one catalogue
 // (package msg), from all its files.
-func readCatalogue(t *testing.T, l lang) map[string]string {
+func readCatalogue(t *testing.T, l Lang) map[string]string {
 	t.Helper()
 	paths, err := fs.Glob(msg.Files, "*."+string(l)+".json")
 	if err != nil || len(paths) == 0 {
@@ -42,7 +42,7 @@ func readCatalogue(t *testing.T, l lang) map[string]string {
 // TestCatalogueLanguagesMatch pins that both languages hold the same
 // messages, so switching language never shows a message id.
 func TestCatalogueLanguagesMatch(t *testing.T) {
-	zh, en := readCatalogue(t, langZh), readCatalogue(t, langEn)
+	zh, en := readCatalogue(t, LangZh), readCatalogue(t, LangEn)
 	for id := range zh {
 		if _, ok := en[id]; !ok {
 			t.Errorf("en lacks %q", id)
@@ -58,7 +58,7 @@ func TestCatalogueLanguagesMatch(t *testing.T) {
 // TestCatalogueCoversTemplates pins that every message a template asks for
 // with a literal id exists.
 func TestCatalogueCoversTemplates(t *testing.T) {
-	zh := readCatalogue(t, langZh)
+	zh := readCatalogue(t, LangZh)
 	re := regexp.MustCompile(`\{\{-?\s*t "([^"]+)"|\(t "([^"]+)"`)
 	files, _ := fs.Glob(web.FS, "templates/*.html")
 	for _, f := range files {
@@ -76,7 +76,7 @@ func TestCatalogueCoversTemplates(t *testing.T) {
 // group and kind the pages print by key has a message, and that the Chinese
 // names agree with the domain's.
 func TestCatalogueCoversDomain(t *testing.T) {
-	zh, en := readCatalogue(t, langZh), readCatalogue(t, langEn)
+	zh, en := readCatalogue(t, LangZh), readCatalogue(t, LangEn)
 	var ids []string
 	for _, r := range append(slices.Clone(wangge.Roles), wangge.RoleSystem) {
 		ids = append(ids, "role."+string(r))
@@ -132,13 +132,13 @@ func TestCatalogueTemplateData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.T(langZh, "pager.page_of", "Page", 2, "Pages", 5); got != "第 2 页 / 共 5 页" {
+	if got := c.T(LangZh, "pager.page_of", "Page", 2, "Pages", 5); got != "第 2 页 / 共 5 页" {
 		t.Errorf("zh: %q", got)
 	}
-	if got := c.T(langEn, "pager.page_of", "Page", 2, "Pages", 5); got != "Page 2 of 5" {
+	if got := c.T(LangEn, "pager.page_of", "Page", 2, "Pages", 5); got != "Page 2 of 5" {
 		t.Errorf("en: %q", got)
 	}
-	if got := c.T(langEn, "no.such.message"); got != "no.such.message" {
+	if got := c.T(LangEn, "no.such.message"); got != "no.such.message" {
 		t.Errorf("missing message: %q", got)
 	}
 }

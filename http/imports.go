@@ -10,7 +10,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path"
 	"strings"
@@ -186,7 +185,7 @@ func (s *Server) renderImportForm(w http.ResponseWriter, r *http.Request, status
 	if v.Kind == "" {
 		v.Kind = ledger.KindPersons
 	}
-	s.Render(w, r, status, "import", &View{Title: s.msgs.T(langOf(r), "import.title"), Data: v})
+	s.Render(w, r, status, "import", &View{Title: s.msgs.T(LangOf(r), "import.title"), Data: v})
 }
 
 // handleImportForm shows the templates and the upload form.
@@ -207,20 +206,14 @@ func (s *Server) handleImportTemplate(w http.ResponseWriter, r *http.Request) er
 		return wangge.ErrNotFound
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", attachment(string(k)+"-template.xlsx", s.msgs.T(langZh, "import.kind."+string(k))+"导入模板.xlsx"))
+	w.Header().Set("Content-Disposition", attachment(string(k)+"-template.xlsx", s.msgs.T(LangZh, "import.kind."+string(k))+"导入模板.xlsx"))
 	return ledger.WriteTemplate(w, k)
-}
-
-// attachment is a Content-Disposition naming a download, with a Chinese
-// name for browsers that take one.
-func attachment(ascii, name string) string {
-	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + strings.ReplaceAll(url.QueryEscape(name), "+", "%20")
 }
 
 // handleImportUpload takes the file, stores it sealed with its job and
 // starts the dry run on this server.
 func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) error {
-	l := langOf(r)
+	l := LangOf(r)
 	fail := func(status int, id string, k ledger.Kind) error {
 		s.renderImportForm(w, r, status, &importFormView{Error: s.msgs.T(l, id), Kind: k})
 		return nil
@@ -553,7 +546,7 @@ func (s *Server) handleImportJob(w http.ResponseWriter, r *http.Request) error {
 		v.Rows = rows[lo:hi]
 		v.Pager = newPagerSize(r, n, len(rows), importRowsPage)
 	}
-	l := langOf(r)
+	l := LangOf(r)
 	crumbs := []Crumb{{Name: s.msgs.T(l, "import.title"), URL: "/import"}, {Name: v.Name}}
 	s.Render(w, r, http.StatusOK, "import_job", &View{Title: s.msgs.T(l, "import.title") + " · " + v.Name, Crumbs: crumbs, Data: v, Import: true})
 	return nil

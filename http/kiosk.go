@@ -99,7 +99,7 @@ func (s *Server) handleKiosk(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.Render(w, r, http.StatusOK, "kiosk", &View{Title: s.msgs.T(langOf(r), "kiosk.title"), Data: v, Kiosk: true, KioskHome: home, Map: true})
+	s.Render(w, r, http.StatusOK, "kiosk", &View{Title: s.msgs.T(LangOf(r), "kiosk.title"), Data: v, Kiosk: true, KioskHome: home, Map: true})
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -56,7 +55,7 @@ func (s *Server) ledgerExportOf(r *http.Request, f *ledgerFilter, format string)
 	u := UserFrom(r.Context())
 	return &ledger.Export{Kind: ledger.ExportKind(f.Kind), Format: format, Area: f.Area, Scope: f.Scope, Query: f.Q,
 		Group: f.Group, All: f.All, Terms: u.Scope(), Staff: u.Role.Can(wangge.PermViewPeople),
-		CJT349Object: s.opts.CJT349Object, Exporter: exporterName(u), Now: s.now().In(chinaTime)}
+		CJT349Object: s.opts.CJT349Object, Exporter: exporterName(u), Now: s.now().In(ChinaTime)}
 }
 
 type ledgerExportView struct {
@@ -83,7 +82,7 @@ func (s *Server) handleLedgerExport(kind, format string) func(http.ResponseWrite
 	return func(w http.ResponseWriter, r *http.Request) error {
 		u := UserFrom(r.Context())
 		if !u.Role.Can(ledgerPerm(kind)) || !u.Role.Can(ledgerExportPerm(kind)) {
-			return errForbidden
+			return ErrForbidden
 		}
 		if r.Method == http.MethodGet {
 			// An ID number typed into the export's address goes on under a
@@ -105,7 +104,7 @@ func (s *Server) handleLedgerExport(kind, format string) func(http.ResponseWrite
 		if !e.Kind.Personal() {
 			return s.sendLedgerExport(w, r, e)
 		}
-		v := &ledgerExportView{Kind: kind, Title: s.msgs.T(langOf(r), "ledger."+kind+".title"), Area: f.Area, Format: format,
+		v := &ledgerExportView{Kind: kind, Title: s.msgs.T(LangOf(r), "ledger."+kind+".title"), Area: f.Area, Format: format,
 			Query: f.Q, Group: f.Group, All: f.All, Action: r.URL.Path + "?" + f.query().Encode(),
 			Back: "/ledgers/" + kind + "?" + f.query().Encode(), Limit: wangge.PersonalExportsPerHour,
 			Min: wangge.ExportReasonMin, Max: wangge.ExportReasonMax}
@@ -159,11 +158,11 @@ func (s *Server) renderExportForm(w http.ResponseWriter, r *http.Request, status
 	v.Rows = n
 	if err != nil {
 		v.Error = wangge.ErrorZh(err)
-		if langOf(r) == "en" {
+		if LangOf(r) == "en" {
 			v.Error = wangge.ErrorMessage(err)
 		}
 	}
-	l := langOf(r)
+	l := LangOf(r)
 	crumbs := []Crumb{{Name: s.msgs.T(l, "ledger.index.title"), URL: "/ledgers"}, {Name: v.Title, URL: v.Back}, {Name: s.msgs.T(l, "export.title")}}
 	s.Render(w, r, status, "ledger_export", &View{Title: v.Title + " · " + s.msgs.T(l, "export.title"), Crumbs: crumbs, Data: v})
 	return nil
@@ -191,27 +190,4 @@ func (s *Server) sendLedgerExport(w http.ResponseWriter, r *http.Request, e *led
 		ctype = xlsxType
 	}
 	return s.sendFile(w, tmp, ctype, attachment(ascii, name), string(e.Kind))
-}
-
-// xlsxType is the media type of an xlsx file.
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-// sendFile sends a written temporary file as a download.
-func (s *Server) sendFile(w http.ResponseWriter, f *os.File, ctype, disposition, what string) error {
-	size, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", disposition)
-	h.Set("Content-Length", strconv.FormatInt(size, 10))
-	h.Set("Cache-Control", "no-store")
-	if _, err := io.Copy(w, f); err != nil {
-		s.log.Warn("sending a file", "what", what, "err", err)
-	}
-	return nil
 }

@@ -99,4 +99,4 @@ func TestPersonalExportsAreLimitedPerUser(t *testing.T) {
 }
 
 // english is the cookie of the English interface.
-var english = &http.Cookie{Name: langCookie, Value: string(langEn)}
+var english = &http.Cookie{Name: langCookie, Value: string(LangEn)}

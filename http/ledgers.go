@@ -139,7 +139,7 @@ func (f *ledgerFilter) groupFilters(q url.Values, scope wangge.Scope, now time.T
 		return wangge.ErrNotFound
 	}
 	f.All = q.Get("all") == "1"
-	today := now.In(chinaTime)
+	today := now.In(ChinaTime)
 	f.To = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	f.From = time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, d := range []struct {
@@ -283,7 +283,7 @@ func (s *Server) sortLinks(r *http.Request, kind string, cur wangge.Sort, keys [
 		q.Del("page")
 		q.Set("sort", next)
 		num := k == wangge.SortPersons || k == wangge.SortHouseholds || k == wangge.SortHeadcount || k == wangge.SortPartyMembers
-		out[k] = sortLink{Key: k, Label: s.msgs.T(langOf(r), "ledger."+kind+".col."+k), URL: r.URL.Path + "?" + q.Encode(), State: state, Num: num}
+		out[k] = sortLink{Key: k, Label: s.msgs.T(LangOf(r), "ledger."+kind+".col."+k), URL: r.URL.Path + "?" + q.Encode(), State: state, Num: num}
 	}
 	return out
 }
@@ -296,7 +296,7 @@ type sortOption struct {
 
 // sortOptions lists a ledger's orders, each way, after the default.
 func (s *Server) sortOptions(r *http.Request, kind string, cur wangge.Sort) []sortOption {
-	l := langOf(r)
+	l := LangOf(r)
 	opts := []sortOption{{Value: "", Label: s.msgs.T(l, "ledger.sort.default"), Selected: cur == ""}}
 	for _, k := range ledgerSorts(kind) {
 		col := s.msgs.T(l, "ledger."+kind+".col."+k)
@@ -388,7 +388,7 @@ func (s *Server) newLedgerView(r *http.Request, f *ledgerFilter) (*ledgerView, e
 
 // renderLedger renders a ledger page with its title and breadcrumb.
 func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, v *ledgerView) {
-	l := langOf(r)
+	l := LangOf(r)
 	title := s.msgs.T(l, "ledger."+v.Kind+".title")
 	crumbs := []Crumb{{Name: s.msgs.T(l, "ledger.nav"), URL: "/ledgers"}, {Name: title}}
 	s.Render(w, r, http.StatusOK, "ledger", &View{Title: title + " · " + v.Filter.Area.Name, Crumbs: crumbs, Data: v})
@@ -413,7 +413,7 @@ func (s *Server) handleLedgers(w http.ResponseWriter, r *http.Request) error {
 			cards = append(cards, ledgerCard{Kind: k, URL: "/ledgers/" + k + "?area=" + url.QueryEscape(area.Code)})
 		}
 	}
-	l := langOf(r)
+	l := LangOf(r)
 	s.Render(w, r, http.StatusOK, "ledgers", &View{Title: s.msgs.T(l, "ledger.nav"), Crumbs: []Crumb{{Name: s.msgs.T(l, "ledger.nav")}},
 		Data: struct {
 			Area  *wangge.Area
@@ -538,7 +538,7 @@ func (s *Server) handleGroupsLedger(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	v.Pager = newPager(r, n, total)
-	l := langOf(r)
+	l := LangOf(r)
 	names := s.newAreaNames(ctx)
 	for _, m := range ms {
 		v.Members = append(v.Members, memberRow{Membership: m, Values: s.attrValues(l, f.Group, m.Attrs)})
@@ -560,7 +560,7 @@ func (s *Server) handleGroupsLedger(w http.ResponseWriter, r *http.Request) erro
 
 // attrValues are a membership's attribute values in the group's order, as
 // a page shows them: yes/no in words.
-func (s *Server) attrValues(l lang, def *wangge.GroupDef, attrs map[string]string) []string {
+func (s *Server) attrValues(l Lang, def *wangge.GroupDef, attrs map[string]string) []string {
 	out := make([]string, len(def.Attrs))
 	for i, a := range def.Attrs {
 		v := attrs[a.Key]

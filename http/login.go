@@ -70,12 +70,12 @@ func (s *Server) lockedOut(ctx context.Context, username, addr string, now time.
 // (Beijing time, rounded up to the minute) and, for an account, says the
 // same whether or not the account exists.
 func (s *Server) lockError(lo *lockout) error {
-	at := lo.until.Add(time.Minute - time.Nanosecond).Truncate(time.Minute).In(chinaTime).Format("15:04")
+	at := lo.until.Add(time.Minute - time.Nanosecond).Truncate(time.Minute).In(ChinaTime).Format("15:04")
 	id := "login.locked.account"
 	if lo.byAddr {
 		id = "login.locked.addr"
 	}
-	return &wangge.Error{Code: wangge.ELocked, Zh: s.msgs.T(langZh, id, "Time", at), Message: s.msgs.T(langEn, id, "Time", at)}
+	return &wangge.Error{Code: wangge.ELocked, Zh: s.msgs.T(LangZh, id, "Time", at), Message: s.msgs.T(LangEn, id, "Time", at)}
 }
 
 // attempt is one check of a secret, for the guard's records.

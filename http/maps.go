@@ -45,7 +45,7 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	crumbs = append(crumbs, Crumb{Name: s.msgs.T(langOf(r), "map.title")})
+	crumbs = append(crumbs, Crumb{Name: s.msgs.T(LangOf(r), "map.title")})
 	on, at, err := mapDay(r)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 		v.Checked = v.Coverage != nil
 		v.Strays = len(rep.BuildingsOutsideGrids) + len(rep.BuildingsInTwoGrids)
 	}
-	s.Render(w, r, http.StatusOK, "map", &View{Title: sum.Name + " · " + s.msgs.T(langOf(r), "map.title"), Crumbs: crumbs, Data: v, Map: true})
+	s.Render(w, r, http.StatusOK, "map", &View{Title: sum.Name + " · " + s.msgs.T(LangOf(r), "map.title"), Crumbs: crumbs, Data: v, Map: true})
 	return nil
 }
 
@@ -104,7 +104,7 @@ func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l := langOf(r)
+	l := LangOf(r)
 	var fs []mapFeature
 	add := func(g geom.Geometry, props map[string]any) error {
 		b, err := g.MarshalJSON()
@@ -206,7 +206,7 @@ func mapDay(r *http.Request) (string, time.Time, error) {
 	if on == "" {
 		return "", time.Time{}, nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, on, chinaTime)
+	d, err := time.ParseInLocation(time.DateOnly, on, ChinaTime)
 	if err != nil {
 		return "", time.Time{}, wangge.FieldError("on", "日期格式应为 YYYY-MM-DD，例如 2026-01-31。", "A date is written YYYY-MM-DD, such as 2026-01-31.")
 	}
@@ -277,7 +277,7 @@ func (s *Server) handleGridCard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l := langOf(r)
+	l := LangOf(r)
 	c := &gridCard{Code: code, Name: sum.Name, Households: sum.Households, Persons: sum.Persons, Units: sum.Units,
 		Buildings: sum.Buildings, Groups: []cardGroup{}, Labels: cardLabels{
 			Assistant: s.msgs.T(l, "grid.assistant"), Households: s.msgs.T(l, "count.households"),

@@ -16,7 +16,7 @@ import (
 const gridA2 = "140499001001002"
 
 // plantedFrom is when the planted outlines take effect.
-var plantedFrom = time.Date(2025, 1, 1, 0, 0, 0, 0, chinaTime)
+var plantedFrom = time.Date(2025, 1, 1, 0, 0, 0, 0, ChinaTime)
 
 // plantMap gives the fixture outlines with one planted gap and one planted
 // overlap in community A, and puts its buildings in their grids:

@@ -4,98 +4,44 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/http/internal/pagekit"
 )
 
-// pageSize is the length of every paginated list but the printed ones.
-const pageSize = wangge.DefaultPageLimit
+// The page helpers live in pagekit, which the pages moved to http/ui
+// share with those still here; these names keep the core's pages as they
+// were until they move too.
+const pageSize = pagekit.PageSize
 
-// pageOf reads ?page=N (1 when absent) as the one pagination shape.
-func pageOf(r *http.Request) (wangge.Page, int, error) { return pageOfSize(r, pageSize) }
+type pager = pagekit.Pager
 
-// pageOfSize is pageOf for pages of size items.
-func pageOfSize(r *http.Request, size int) (wangge.Page, int, error) {
-	n, err := pageNumber(r, "page")
-	if err != nil {
-		return wangge.Page{}, 0, err
-	}
-	return wangge.Page{Offset: (n - 1) * size, Limit: size}, n, nil
-}
+var (
+	pageOf        = pagekit.PageOf
+	pageOfSize    = pagekit.PageOfSize
+	pageNumber    = pagekit.PageNumber
+	newPager      = pagekit.NewPager
+	newPagerSize  = pagekit.NewPagerSize
+	newPagerParam = pagekit.NewPagerParam
+	idOf          = pagekit.IDOf
+	attachment    = pagekit.Attachment
+)
 
-// pageNumber reads the page number in the query parameter param: 1 when
-// absent. A page with two lists pages each under its own parameter.
-func pageNumber(r *http.Request, param string) (int, error) {
-	n := 1
-	if v := r.URL.Query().Get(param); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 1_000_000 {
-			return 0, errBadPage
-		}
-	}
-	return n, nil
-}
+// xlsxType is the media type of an xlsx file.
+const xlsxType = pagekit.XLSXType
 
-// pager is what a paginated list shows under it: "第 x 页 / 共 y 页" and
-// links to the neighbouring pages.
-type pager struct {
-	Page, Pages, Total int
-	Prev, Next         string
-}
-
-func newPager(r *http.Request, page, total int) *pager { return newPagerSize(r, page, total, pageSize) }
-
-// newPagerSize is newPager for pages of size items.
-func newPagerSize(r *http.Request, page, total, size int) *pager {
-	return newPagerParam(r, "page", "", page, total, size)
-}
-
-// newPagerParam is newPagerSize for the list paged by param; the links
-// end in fragment (the list's heading), if any.
-func newPagerParam(r *http.Request, param, fragment string, page, total, size int) *pager {
-	p := &pager{Page: page, Pages: max(1, (total+size-1)/size), Total: total}
-	link := func(n int) string {
-		q := r.URL.Query()
-		q.Set(param, strconv.Itoa(n))
-		return r.URL.Path + "?" + q.Encode() + fragment
-	}
-	if page > 1 {
-		p.Prev = link(min(page-1, p.Pages))
-	}
-	if page < p.Pages {
-		p.Next = link(page + 1)
-	}
-	return p
-}
-
-// idOf reads the numeric {id} of the path; anything else is not found.
-func idOf(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, wangge.ErrNotFound
-	}
-	return id, nil
-}
-
-// areaCrumbs returns the breadcrumb from the district down to the area
-// code, each a link. Region names are public, and every ancestor of an
-// area the user may see is one they may see.
+// areaCrumbs returns the breadcrumb from the district down to the area code.
 func (s *Server) areaCrumbs(ctx context.Context, code string) ([]Crumb, error) {
-	var cs []Crumb
-	for _, n := range []int{wangge.DistrictCodeLen, wangge.SubdistrictCodeLen, wangge.CommunityCodeLen, wangge.GridCodeLen} {
-		if n > len(code) {
-			break
-		}
-		a, err := s.store.Area(ctx, code[:n])
-		if err != nil {
-			return nil, err
-		}
-		cs = append(cs, Crumb{Name: a.Name, URL: "/areas/" + a.Code})
-	}
-	return cs, nil
+	return pagekit.AreaCrumbs(ctx, s.store, code)
+}
+
+// sendFile sends a written temporary file as a download.
+func (s *Server) sendFile(w http.ResponseWriter, f *os.File, ctype, disposition, what string) error {
+	return pagekit.SendFile(w, f, ctype, disposition, s.log, what)
 }
 
 // handleHome sends the user to the page of the area they work in.
@@ -351,7 +297,7 @@ func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	room := s.roomLabel(langOf(r), h)
+	room := s.roomLabel(LangOf(r), h)
 	crumbs = append(crumbs, Crumb{Name: v.Building.Name, URL: "/buildings/" + strconv.FormatInt(v.Building.ID, 10)}, Crumb{Name: room})
 	s.Render(w, r, http.StatusOK, "household", &View{Title: v.Building.Name + " " + room, Crumbs: crumbs, Data: v})
 	return nil
@@ -359,7 +305,7 @@ func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 
 // roomLabel names a household's dwelling: "1单元101室", or "5号" in a
 // courtyard without entrances.
-func (s *Server) roomLabel(l lang, h *wangge.Household) string {
+func (s *Server) roomLabel(l Lang, h *wangge.Household) string {
 	if h.Entrance == "" {
 		return s.msgs.T(l, "household.room_only", "Room", h.Room)
 	}
@@ -378,7 +324,7 @@ func (s *Server) household(ctx context.Context, scope wangge.Scope, h *wangge.Ho
 	if err != nil {
 		return nil, 0, err
 	}
-	now := s.now().In(chinaTime)
+	now := s.now().In(ChinaTime)
 	for _, p := range persons {
 		ms, _, err := s.store.ListMemberships(ctx, scope, wangge.MembershipFilter{PersonID: p.ID, Sort: wangge.SortJoined, Page: wangge.Page{Limit: 100}})
 		if err != nil {

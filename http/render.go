@@ -11,14 +11,15 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/http/internal/pagekit"
 	"github.com/wangge/wangge/ident"
 	"github.com/wangge/wangge/web"
 )
 
-// chinaTime is Beijing time, in which dates are shown and ages reckoned.
+// ChinaTime is Beijing time, in which dates are shown and ages reckoned.
 // China has kept UTC+8 without daylight saving since 1991, so a fixed zone
 // is exact and needs no tzdata.
-var chinaTime = time.FixedZone("CST", 8*60*60)
+var ChinaTime = time.FixedZone("CST", 8*60*60)
 
 // pageNames are the page templates, every file in templates/ but
 // layout.html, which each is parsed with.
@@ -39,11 +40,11 @@ var pageNames = func() []string {
 // templates holds every page parsed once per language, with the catalogue's
 // "t" bound to that language, so rendering never clones or re-parses.
 type templates struct {
-	pages map[lang]map[string]*template.Template
+	pages map[Lang]map[string]*template.Template
 }
 
 func (s *Server) newTemplates() (*templates, error) {
-	ts := &templates{pages: map[lang]map[string]*template.Template{}}
+	ts := &templates{pages: map[Lang]map[string]*template.Template{}}
 	for l := range catalogueLangs {
 		ts.pages[l] = map[string]*template.Template{}
 		for _, name := range pageNames {
@@ -58,13 +59,13 @@ func (s *Server) newTemplates() (*templates, error) {
 }
 
 // funcs are the template functions for language l.
-func (s *Server) funcs(l lang) template.FuncMap {
+func (s *Server) funcs(l Lang) template.FuncMap {
 	return template.FuncMap{
 		"t":      func(id string, args ...any) string { return s.msgs.T(l, id, args...) },
 		"static": staticURL,
 		"date":   func(t any) string { return formatTime(t, time.DateOnly) },
 		"time":   func(t any) string { return formatTime(t, "2006-01-02 15:04") },
-		"age":    func(birth time.Time) int { return ident.Age(birth, s.now().In(chinaTime)) },
+		"age":    func(birth time.Time) int { return ident.Age(birth, s.now().In(ChinaTime)) },
 		// The store masks ID numbers and phones on every ordinary read;
 		// masking again here keeps a page from ever showing a full one.
 		"idNumber": func(v string) string { return maskOnce(v, ident.MaskID) },
@@ -107,7 +108,7 @@ func formatTime(v any, layout string) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(chinaTime).Format(layout)
+	return t.In(ChinaTime).Format(layout)
 }
 
 // telURL returns a tel: link for a public phone number (an assistant's work
@@ -136,22 +137,19 @@ type View struct {
 	KioskHome string
 
 	// Set by render.
-	Lang     lang
+	Lang     Lang
 	HTMLLang string
 	LangURL  string
 	User     *wangge.User
 }
 
 // Crumb is one step of the breadcrumb; the last has no URL.
-type Crumb struct {
-	Name string
-	URL  string
-}
+type Crumb = pagekit.Crumb
 
 // Render writes the page with the status. It renders into a buffer first,
 // so a template error becomes a clean 500 rather than half a page.
 func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, v *View) {
-	l := langOf(r)
+	l := LangOf(r)
 	v.Lang, v.HTMLLang, v.LangURL = l, l.htmlLang(), langSwitchURL(r, l)
 	v.User = UserFrom(r.Context())
 	var buf bytes.Buffer

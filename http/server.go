@@ -4,10 +4,11 @@
 // HTML error page, or the JSON error object for /api/ and for clients
 // that prefer JSON), templates with the layout, the message catalogue and
 // the locate index. Handler packages are Providers of routes over it
-// (core.go): the JSON API (http/api), and next Open311; the core imports
-// none of them, the command line composes them. The pages, one per level
-// of the region tree down to the household, still live here; they are the
-// next to move out (http/ui), the same way.
+// (core.go): the JSON API (http/api), the pages (http/ui), and next
+// Open311; the core imports none of them, the command line composes them.
+// The pages not yet moved to http/ui (the area, map, building and
+// household pages, the ledgers, imports, the audit log, the kiosk) still
+// live here, and move out the same way.
 //
 // The web side translates between HTTP and the domain and nothing more:
 // every read passes the logged-in user's scope to the store, which decides
@@ -19,6 +20,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -125,7 +127,8 @@ func NewServer(store wangge.Store, opts Options, providers ...Provider) *Server 
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // coreRoutes are the core's own routes: health, metrics, static files,
-// the language switch and logging in and out; for now also the pages.
+// the language switch, logging in and out and one's own account; for now
+// also the pages not yet moved to http/ui.
 func (s *Server) coreRoutes() []Route {
 	public := func(pattern string, h http.Handler) Route { return Route{Pattern: pattern, handler: h} }
 	session := func(pattern string, h http.HandlerFunc) Route {
@@ -152,12 +155,6 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("GET /areas/{code}/map.geojson", wangge.PermLogin, s.handleMapData),
 		s.Page("GET /areas/{code}/card.json", wangge.PermLogin, s.handleGridCard),
 		s.Page("GET /buildings/{id}", wangge.PermLogin, s.handleBuilding),
-		// Door plates show only public facts, but of buildings in scope.
-		s.Page("GET /buildings/{id}/plate", wangge.PermLogin, s.handleBuildingPlate),
-		s.Page("GET /areas/{code}/plates", wangge.PermLogin, s.handleAreaPlates),
-		// Proposing a community's grids (网格划分方案), and accepting one.
-		s.Page("GET /areas/{code}/propose", wangge.PermManageAreas, s.handlePropose),
-		s.Page("POST /areas/{code}/propose", wangge.PermManageAreas, s.handleAccept),
 		s.Page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
 		// The four ledgers (四本台账): filtered to an area, searched, sorted,
 		// paginated and printable; exported with the same filters, audited;
@@ -187,16 +184,7 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("POST /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
 		s.Page("POST /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
 		s.Page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
-		s.Page("GET /persons/{id}/reveal", wangge.PermReveal, s.handleRevealForm),
-		s.Page("POST /persons/{id}/reveal", wangge.PermReveal, s.handleReveal),
-		s.Page("POST /persons/{id}/call", wangge.PermReveal, s.handleCall),
 		s.Page("GET /audit", wangge.PermViewAudit, s.handleAudit),
-		// Reports: the completeness report reads households and persons;
-		// a department generates its own line's report, staff every one.
-		s.Page("GET /reports", wangge.PermViewGroups, s.handleReports),
-		s.Page("GET /reports/completeness", wangge.PermViewPeople, s.handleCompleteness),
-		s.Page("GET /reports/completeness.xlsx", wangge.PermViewPeople, s.handleCompletenessXLSX),
-		s.Page("GET /reports/{name}", wangge.PermViewGroups, s.handleLineReport),
 		// Ledger imports: templates, upload and dry run, the rejected rows,
 		// commit. An import belongs to the session that uploaded it.
 		s.Page("GET /import", wangge.PermEditPeople, s.handleImportForm),
@@ -215,9 +203,6 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("POST /account/password", wangge.PermLogin, s.handlePassword),
 		s.Page("GET /account/totp", wangge.PermLogin, s.handleTOTPPage),
 		s.Page("POST /account/totp", wangge.PermLogin, s.handleTOTP),
-		// Accounts within the administrator's scope, and password resets.
-		s.Page("GET /admin/users", wangge.PermManageUsers, s.handleUsers),
-		s.Page("POST /admin/users/{id}/reset", wangge.PermManageUsers, s.handleUserReset),
 	}
 }
 
@@ -339,4 +324,21 @@ func (s *Server) sweepSessions(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// PublicBase checks a public URL (Options.PublicURL) and returns it without
+// a trailing slash ("" for an empty one): http or https, a host, and at
+// most a path, under which /kiosk/grids/{code} is appended.
+func PublicBase(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", &wangge.Error{Code: wangge.EInvalid, Field: "public_url",
+			Message: "a public URL is an http(s) address such as https://wangge.example.gov.cn",
+			Zh:      "对外地址应为 http(s) 地址，例如 https://wangge.example.gov.cn"}
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
 }

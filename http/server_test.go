@@ -365,11 +365,11 @@ func TestErrorStatuses(t *testing.T) {
 		wangge.EInvalid: 400, wangge.ENotFound: 404, wangge.EConflict: 409, wangge.EUnauthorized: 401,
 		wangge.EForbidden: 403, wangge.ELocked: 423, wangge.EInternal: 500,
 	} {
-		if got := httpStatus(&wangge.Error{Code: code}); got != status {
+		if got := Status(&wangge.Error{Code: code}); got != status {
 			t.Errorf("%s: %d, want %d", code, got, status)
 		}
 	}
-	if got := httpStatus(fmt.Errorf("disk on fire")); got != 500 {
+	if got := Status(fmt.Errorf("disk on fire")); got != 500 {
 		t.Errorf("plain error: %d, want 500", got)
 	}
 }

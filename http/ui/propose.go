@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"fmt"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/geo/svg"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/pagekit"
 	"github.com/wangge/wangge/proposal"
 )
 
@@ -61,7 +63,7 @@ func proposeOptions(v url.Values) (proposal.Options, error) {
 }
 
 // handlePropose shows the proposal for a community in the user's scope.
-func (s *Server) handlePropose(w http.ResponseWriter, r *http.Request) error {
+func (s *proposals) handlePropose(w http.ResponseWriter, r *http.Request) error {
 	opt, err := proposeOptions(r.URL.Query())
 	if err != nil {
 		return err
@@ -76,7 +78,7 @@ func (s *Server) handlePropose(w http.ResponseWriter, r *http.Request) error {
 
 // handleAccept accepts the proposal the form names (n, adjustments and the
 // digest of what was shown) and sends the user to the community's page.
-func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) error {
+func (s *proposals) handleAccept(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
 		return wangge.FieldError("form", "表单无法读取。", "The form cannot be read.")
@@ -90,42 +92,42 @@ func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	from, reason := strings.TrimSpace(r.PostFormValue("valid_from")), strings.TrimSpace(r.PostFormValue("reason"))
-	validFrom, err := time.ParseInLocation(time.DateOnly, from, chinaTime)
+	validFrom, err := time.ParseInLocation(time.DateOnly, from, whttp.ChinaTime)
 	if err != nil {
 		err = wangge.FieldError("valid_from", "请填写生效日期（年-月-日）。", "Give the date the new grids take effect (YYYY-MM-DD).")
 	} else {
-		_, err = p.Accept(ctx, s.store, UserFrom(ctx).Scope(), r.PostFormValue("digest"), validFrom, reason)
+		_, err = p.Accept(ctx, s.store, whttp.UserFrom(ctx).Scope(), r.PostFormValue("digest"), validFrom, reason)
 	}
 	switch wangge.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/areas/"+url.PathEscape(p.Code)+"?redrawn=1", http.StatusSeeOther)
 		return nil
 	case wangge.EInvalid, wangge.EConflict:
-		s.renderPropose(w, r, httpStatus(err), p, opt, from, reason, err)
+		s.renderPropose(w, r, whttp.Status(err), p, opt, from, reason, err)
 		return nil
 	}
 	return err
 }
 
 // propose makes the proposal for the path's community, in the user's scope.
-func (s *Server) propose(r *http.Request, opt proposal.Options) (*proposal.Proposal, error) {
+func (s *proposals) propose(r *http.Request, opt proposal.Options) (*proposal.Proposal, error) {
 	code := r.PathValue("code")
 	if wangge.LevelOf(code) != wangge.LevelCommunity {
 		return nil, wangge.ErrNotFound
 	}
-	return proposal.Make(r.Context(), s.store, UserFrom(r.Context()).Scope(), code, opt)
+	return proposal.Make(r.Context(), s.store, whttp.UserFrom(r.Context()).Scope(), code, opt)
 }
 
-func (s *Server) renderPropose(w http.ResponseWriter, r *http.Request, status int, p *proposal.Proposal, opt proposal.Options, from, reason string, err error) {
-	l := langOf(r)
+func (s *proposals) renderPropose(w http.ResponseWriter, r *http.Request, status int, p *proposal.Proposal, opt proposal.Options, from, reason string, err error) {
+	l := whttp.LangOf(r)
 	v := &proposeView{P: p, N: p.Target, Action: "/areas/" + p.Code + "/propose", ValidFrom: from, Reason: reason}
 	v.Reset = v.Action + "?n=" + strconv.Itoa(p.Target)
 	if v.ValidFrom == "" {
-		v.ValidFrom = s.now().In(chinaTime).Format(time.DateOnly)
+		v.ValidFrom = s.core.Now().In(whttp.ChinaTime).Format(time.DateOnly)
 	}
 	if err != nil {
 		v.Error = wangge.ErrorZh(err)
-		if l == langEn {
+		if l == whttp.LangEn {
 			v.Error = wangge.ErrorMessage(err)
 		}
 	}
@@ -141,21 +143,21 @@ func (s *Server) renderPropose(w http.ResponseWriter, r *http.Request, status in
 	_, planErr := p.Plan()
 	v.CanAccept = planErr == nil
 	v.Pic = s.proposalPicture(l, p)
-	crumbs, cerr := s.areaCrumbs(r.Context(), p.Code)
+	crumbs, cerr := pagekit.AreaCrumbs(r.Context(), s.store, p.Code)
 	if cerr != nil {
-		s.Error(w, r, cerr)
+		s.core.Error(w, r, cerr)
 		return
 	}
-	crumbs = append(crumbs, Crumb{Name: s.msgs.T(l, "propose.title")})
-	s.Render(w, r, status, "propose", &View{Title: p.Community.Name + " · " + s.msgs.T(l, "propose.title"), Crumbs: crumbs, Data: v})
+	crumbs = append(crumbs, whttp.Crumb{Name: s.core.TLang(l, "propose.title")})
+	s.core.Render(w, r, status, "propose", &whttp.View{Title: p.Community.Name + " · " + s.core.TLang(l, "propose.title"), Crumbs: crumbs, Data: v})
 }
 
 // proposalPicture draws the proposal (geo/svg): the proposed grids in
 // their colours, the current grids' outlines dashed, the community's
 // outline, the buildings (those moved by hand in red), each grid's number
 // and households, and a scale bar.
-func (s *Server) proposalPicture(l lang, p *proposal.Proposal) template.HTML {
-	t := func(id string, args ...any) string { return s.msgs.T(l, id, args...) }
+func (s *proposals) proposalPicture(l whttp.Lang, p *proposal.Proposal) template.HTML {
+	t := func(id string, args ...any) string { return s.core.TLang(l, id, args...) }
 	pic := svg.Picture{Class: "propose-map", Title: t("propose.map_title"), Frame: p.Outline, FillClass: "pg",
 		DotRadius: 1.0 / 160, ScaleClass: "pg-scale", ScaleLabel: func(m string) string { return t("propose.metres", "M", m) }}
 	for _, g := range p.Grids {

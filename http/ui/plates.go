@@ -1,14 +1,14 @@
-package http
+package ui
 
 import (
 	"context"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/pagekit"
 )
 
 // Door plates (网格公示牌): one printed plate per building, at its entrance,
@@ -38,35 +38,18 @@ type plate struct {
 type platesView struct {
 	Area   *wangge.AreaSummary // the area of the bulk page; nil for one building
 	Plates []plate
-	Pager  *pager
-}
-
-// PublicBase checks a public URL (Options.PublicURL) and returns it without
-// a trailing slash ("" for an empty one): http or https, a host, and at
-// most a path, under which /kiosk/grids/{code} is appended.
-func PublicBase(raw string) (string, error) {
-	if raw == "" {
-		return "", nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", &wangge.Error{Code: wangge.EInvalid, Field: "public_url",
-			Message: "a public URL is an http(s) address such as https://wangge.example.gov.cn",
-			Zh:      "对外地址应为 http(s) 地址，例如 https://wangge.example.gov.cn"}
-	}
-	return strings.TrimSuffix(u.String(), "/"), nil
+	Pager  *pagekit.Pager
 }
 
 // kioskBase is the address the QR codes point at: the configured public
 // URL, or else the scheme and host this request came to. Behind a TLS proxy
 // (SecureCookies) the request itself is plain HTTP, but residents are not.
-func (s *Server) kioskBase(r *http.Request) string {
-	if s.opts.PublicURL != "" {
-		return s.opts.PublicURL
+func (s *plates) kioskBase(r *http.Request) string {
+	if s.core.Options().PublicURL != "" {
+		return s.core.Options().PublicURL
 	}
 	scheme := "http"
-	if r.TLS != nil || s.opts.SecureCookies {
+	if r.TLS != nil || s.core.Options().SecureCookies {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
@@ -85,14 +68,14 @@ type plateGrid struct {
 // plateMaker makes plates, reading each grid's facts and drawing its QR
 // code once for all the grid's buildings.
 type plateMaker struct {
-	s     *Server
+	s     *plates
 	base  string
 	label string
 	grids map[string]*plateGrid
 }
 
-func (s *Server) newPlateMaker(r *http.Request) *plateMaker {
-	return &plateMaker{s: s, base: s.kioskBase(r), label: s.msgs.T(langOf(r), "plate.scan"), grids: map[string]*plateGrid{}}
+func (s *plates) newPlateMaker(r *http.Request) *plateMaker {
+	return &plateMaker{s: s, base: s.kioskBase(r), label: s.core.T(r, "plate.scan"), grids: map[string]*plateGrid{}}
 }
 
 // grid returns the shared facts of a grid: names and the service area are
@@ -136,13 +119,13 @@ func (m *plateMaker) plate(ctx context.Context, b *wangge.Building) (plate, erro
 }
 
 // handleBuildingPlate shows the door plate of one building, for printing.
-func (s *Server) handleBuildingPlate(w http.ResponseWriter, r *http.Request) error {
+func (s *plates) handleBuildingPlate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := idOf(r)
+	id, err := pagekit.IDOf(r)
 	if err != nil {
 		return err
 	}
-	b, err := s.store.Building(ctx, UserFrom(ctx).Scope(), id)
+	b, err := s.store.Building(ctx, whttp.UserFrom(ctx).Scope(), id)
 	if err != nil {
 		return err
 	}
@@ -150,27 +133,27 @@ func (s *Server) handleBuildingPlate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	crumbs, err := s.areaCrumbs(ctx, b.GridCode)
+	crumbs, err := pagekit.AreaCrumbs(ctx, s.store, b.GridCode)
 	if err != nil {
 		return err
 	}
-	title := s.msgs.T(langOf(r), "plate.title")
-	crumbs = append(crumbs, Crumb{Name: b.Name, URL: "/buildings/" + strconv.FormatInt(b.ID, 10)}, Crumb{Name: title})
-	s.Render(w, r, http.StatusOK, "plate", &View{Title: title + " · " + b.Name, Crumbs: crumbs, Data: &platesView{Plates: []plate{p}}})
+	title := s.core.T(r, "plate.title")
+	crumbs = append(crumbs, whttp.Crumb{Name: b.Name, URL: "/buildings/" + strconv.FormatInt(b.ID, 10)}, whttp.Crumb{Name: title})
+	s.core.Render(w, r, http.StatusOK, "plate", &whttp.View{Title: title + " · " + b.Name, Crumbs: crumbs, Data: &platesView{Plates: []plate{p}}})
 	return nil
 }
 
 // handleAreaPlates shows the door plates of every building of a grid or a
 // community in the user's scope, platesPerPage at a time, one plate to a
 // printed page.
-func (s *Server) handleAreaPlates(w http.ResponseWriter, r *http.Request) error {
+func (s *plates) handleAreaPlates(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	scope := UserFrom(ctx).Scope()
+	scope := whttp.UserFrom(ctx).Scope()
 	code := r.PathValue("code")
 	if l := wangge.LevelOf(code); (l != wangge.LevelGrid && l != wangge.LevelCommunity) || !wangge.ValidRegionCode(code) {
 		return wangge.ErrNotFound
 	}
-	pg, n, err := pageOfSize(r, platesPerPage)
+	pg, n, err := pagekit.PageOfSize(r, platesPerPage)
 	if err != nil {
 		return err
 	}
@@ -182,7 +165,7 @@ func (s *Server) handleAreaPlates(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	v := &platesView{Area: sum, Pager: newPagerSize(r, n, total, platesPerPage)}
+	v := &platesView{Area: sum, Pager: pagekit.NewPagerSize(r, n, total, platesPerPage)}
 	m := s.newPlateMaker(r)
 	for i := range bs {
 		p, err := m.plate(ctx, &bs[i].Building)
@@ -191,12 +174,12 @@ func (s *Server) handleAreaPlates(w http.ResponseWriter, r *http.Request) error 
 		}
 		v.Plates = append(v.Plates, p)
 	}
-	crumbs, err := s.areaCrumbs(ctx, code)
+	crumbs, err := pagekit.AreaCrumbs(ctx, s.store, code)
 	if err != nil {
 		return err
 	}
-	title := s.msgs.T(langOf(r), "plate.title")
-	crumbs = append(crumbs, Crumb{Name: title})
-	s.Render(w, r, http.StatusOK, "plate", &View{Title: title + " · " + sum.Name, Crumbs: crumbs, Data: v})
+	title := s.core.T(r, "plate.title")
+	crumbs = append(crumbs, whttp.Crumb{Name: title})
+	s.core.Render(w, r, http.StatusOK, "plate", &whttp.View{Title: title + " · " + sum.Name, Crumbs: crumbs, Data: v})
 	return nil
 }

@@ -1,10 +1,12 @@
-package http
+package ui
 
 import (
 	"net/http"
 	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/pagekit"
 	"github.com/wangge/wangge/passwd"
 )
 
@@ -17,16 +19,16 @@ type userRow struct {
 
 type usersView struct {
 	Users []userRow
-	Pager *pager
+	Pager *pagekit.Pager
 }
 
 // handleUsers lists the accounts within the administrator's scope, with
 // whether each is locked out, and a reset button where the administrator
 // may reset it.
-func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
+func (s *accounts) handleUsers(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	me := UserFrom(ctx)
-	pg, n, err := pageOf(r)
+	me := whttp.UserFrom(ctx)
+	pg, n, err := pagekit.PageOf(r)
 	if err != nil {
 		return err
 	}
@@ -34,8 +36,8 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	v := &usersView{Pager: newPager(r, n, total)}
+	now := s.core.Now()
+	v := &usersView{Pager: pagekit.NewPager(r, n, total)}
 	for _, u := range users {
 		row := userRow{User: u, CanReset: me.CanManage(&u) == nil}
 		fs, err := s.store.LoginFailures(ctx, wangge.LoginByUsername, u.Username, wangge.LoginFailureSince(now), wangge.LoginMaxAccountFailures)
@@ -46,7 +48,7 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 		row.PasswordHash = ""
 		v.Users = append(v.Users, row)
 	}
-	s.Render(w, r, http.StatusOK, "admin_users", &View{Title: s.msgs.T(langOf(r), "users.title"), Data: v})
+	s.core.Render(w, r, http.StatusOK, "admin_users", &whttp.View{Title: s.core.T(r, "users.title"), Data: v})
 	return nil
 }
 
@@ -65,10 +67,10 @@ type resetView struct {
 // administrator's scope is not found; one of a higher role is refused.
 // With disable_totp=1 it also turns the account's one-time codes off, for
 // someone who lost their phone.
-func (s *Server) handleUserReset(w http.ResponseWriter, r *http.Request) error {
+func (s *accounts) handleUserReset(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	me := UserFrom(ctx)
-	id, err := idOf(r)
+	me := whttp.UserFrom(ctx)
+	id, err := pagekit.IDOf(r)
 	if err != nil {
 		return err
 	}
@@ -91,7 +93,7 @@ func (s *Server) handleUserReset(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.TOTPDisabled = true
 	}
-	crumbs := []Crumb{{Name: s.msgs.T(langOf(r), "users.title"), URL: "/admin/users"}, {Name: target.Username}}
-	s.Render(w, r, http.StatusOK, "user_reset", &View{Title: s.msgs.T(langOf(r), "users.reset.title"), Crumbs: crumbs, Data: v})
+	crumbs := []whttp.Crumb{{Name: s.core.T(r, "users.title"), URL: "/admin/users"}, {Name: target.Username}}
+	s.core.Render(w, r, http.StatusOK, "user_reset", &whttp.View{Title: s.core.T(r, "users.reset.title"), Crumbs: crumbs, Data: v})
 	return nil
 }

@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
 )
 
 // plantProposal gives community A an outline and its two buildings
@@ -155,7 +156,7 @@ func TestProposalPageDrawsAdjustsAndAccepts(t *testing.T) {
 	if err != nil || len(grids) != 4 {
 		t.Fatalf("grid outlines after accepting: %d, %v; want 4", len(grids), err)
 	}
-	if grids[0].AreaCode != gridA || !grids[0].ValidFrom.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, chinaTime)) || grids[0].CreatedBy != "dongyuan" {
+	if grids[0].AreaCode != gridA || !grids[0].ValidFrom.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, whttp.ChinaTime)) || grids[0].CreatedBy != "dongyuan" {
 		t.Errorf("first grid outline %+v", grids[0])
 	}
 	es, _, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Page: wangge.Page{Limit: 1}})
@@ -178,4 +179,21 @@ func TestProposalNeedsAnOutline(t *testing.T) {
 	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "本社区还没有边界") {
 		t.Errorf("no outline: %d\n%.300s", w.Code, w.Body)
 	}
+}
+
+// getAs sends a GET as the session c (nil: anonymous).
+func getAs(t *testing.T, h http.Handler, c *http.Cookie, path string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest("GET", path, nil)
+	if c != nil {
+		r.AddCookie(c)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// rect is the GeoJSON polygon of a rectangle in WGS-84.
+func rect(x0, y0, x1, y1 float64) string {
+	return fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}`, x0, y0, x1, y0, x1, y1, x0, y1, x0, y0)
 }

@@ -1,4 +1,4 @@
-package http
+package ui
 
 // Bar charts of the department reports, drawn on the server as SVG with
 // presentation attributes only (the CSP allows no inline styles): one of

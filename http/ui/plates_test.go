@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
 )
 
 // plateFixture is the test district with grid A's service area and its
@@ -110,16 +111,16 @@ func TestDoorPlateQRPointsAtThePublicURL(t *testing.T) {
 	kiosk := "/kiosk/grids/" + gridA
 	for _, c := range []struct {
 		name   string
-		opts   Options
+		opts   whttp.Options
 		url    string // the request
 		wantQR string
 	}{
-		{"request host", Options{}, "http://192.168.1.20:8080" + path, "http://192.168.1.20:8080" + kiosk},
-		{"TLS", Options{}, "https://wangge.test" + path, "https://wangge.test" + kiosk},
-		{"TLS proxy", Options{SecureCookies: true}, "http://wangge.test" + path, "https://wangge.test" + kiosk},
-		{"public URL", Options{PublicURL: "https://wangge.example.gov.cn/"}, "http://10.0.0.5:8080" + path, "https://wangge.example.gov.cn" + kiosk},
-		{"public URL with a path", Options{PublicURL: "https://gov.example.cn/wangge"}, "http://10.0.0.5:8080" + path, "https://gov.example.cn/wangge" + kiosk},
-		{"invalid public URL", Options{PublicURL: "wangge.example.gov.cn"}, "http://10.0.0.5:8080" + path, "http://10.0.0.5:8080" + kiosk},
+		{"request host", whttp.Options{}, "http://192.168.1.20:8080" + path, "http://192.168.1.20:8080" + kiosk},
+		{"TLS", whttp.Options{}, "https://wangge.test" + path, "https://wangge.test" + kiosk},
+		{"TLS proxy", whttp.Options{SecureCookies: true}, "http://wangge.test" + path, "https://wangge.test" + kiosk},
+		{"public URL", whttp.Options{PublicURL: "https://wangge.example.gov.cn/"}, "http://10.0.0.5:8080" + path, "https://wangge.example.gov.cn" + kiosk},
+		{"public URL with a path", whttp.Options{PublicURL: "https://gov.example.cn/wangge"}, "http://10.0.0.5:8080" + path, "https://gov.example.cn/wangge" + kiosk},
+		{"invalid public URL", whttp.Options{PublicURL: "wangge.example.gov.cn"}, "http://10.0.0.5:8080" + path, "http://10.0.0.5:8080" + kiosk},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -149,15 +150,15 @@ func TestPublicBase(t *testing.T) {
 		"javascript:alert(1)":                  "!",
 		"https://wangge.example.gov.cn/path/?": "!",
 	} {
-		got, err := PublicBase(raw)
+		got, err := whttp.PublicBase(raw)
 		if want == "!" {
 			if err == nil || wangge.ErrorCode(err) != wangge.EInvalid {
-				t.Errorf("PublicBase(%q) = %q, %v; want an invalid-input error", raw, got, err)
+				t.Errorf("whttp.PublicBase(%q) = %q, %v; want an invalid-input error", raw, got, err)
 			}
 			continue
 		}
 		if err != nil || got != want {
-			t.Errorf("PublicBase(%q) = %q, %v; want %q", raw, got, err, want)
+			t.Errorf("whttp.PublicBase(%q) = %q, %v; want %q", raw, got, err, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"net/http"
@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/pagekit"
 )
 
 // revealReasons are the usual reasons to see a full ID number or phone,
@@ -24,12 +26,12 @@ type revealView struct {
 }
 
 // handleRevealForm asks why the viewer needs the full values.
-func (s *Server) handleRevealForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r)
+func (s *reveals) handleRevealForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pagekit.IDOf(r)
 	if err != nil {
 		return err
 	}
-	p, err := s.store.Person(r.Context(), UserFrom(r.Context()).Scope(), id)
+	p, err := s.store.Person(r.Context(), whttp.UserFrom(r.Context()).Scope(), id)
 	if err != nil {
 		return err
 	}
@@ -41,13 +43,13 @@ func (s *Server) handleRevealForm(w http.ResponseWriter, r *http.Request) error 
 
 // handleReveal shows the full ID number and phone once, after a reason;
 // the store records the reveal and enforces the hourly limit.
-func (s *Server) handleReveal(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r)
+func (s *reveals) handleReveal(w http.ResponseWriter, r *http.Request) error {
+	id, err := pagekit.IDOf(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	scope := UserFrom(ctx).Scope()
+	scope := whttp.UserFrom(ctx).Scope()
 	reason, detail := r.PostFormValue("reason"), strings.TrimSpace(r.PostFormValue("detail"))
 	known := false
 	for _, x := range revealReasons {
@@ -62,7 +64,7 @@ func (s *Server) handleReveal(w http.ResponseWriter, r *http.Request) error {
 		s.renderRevealError(w, r, v, wangge.FieldError("reason", "请选择理由；选择“其他”时请写明理由。", "Choose a reason; with “other”, say what it is."))
 		return nil
 	}
-	text := s.msgs.T(lang("zh"), "reveal.reason."+reason)
+	text := s.core.TLang(whttp.LangZh, "reveal.reason."+reason)
 	if detail != "" {
 		text += "：" + detail
 	}
@@ -82,26 +84,26 @@ func (s *Server) handleReveal(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) renderRevealError(w http.ResponseWriter, r *http.Request, v *revealView, err error) {
-	l := langOf(r)
+func (s *reveals) renderRevealError(w http.ResponseWriter, r *http.Request, v *revealView, err error) {
+	l := whttp.LangOf(r)
 	msg := wangge.ErrorZh(err)
-	if l == "en" {
+	if l == whttp.LangEn {
 		msg = wangge.ErrorMessage(err)
 	}
-	s.renderRevealMsg(w, r, httpStatus(err), v, msg)
+	s.renderRevealMsg(w, r, whttp.Status(err), v, msg)
 }
 
-func (s *Server) renderReveal(w http.ResponseWriter, r *http.Request, status int, v *revealView) {
+func (s *reveals) renderReveal(w http.ResponseWriter, r *http.Request, status int, v *revealView) {
 	s.renderRevealMsg(w, r, status, v, "")
 }
 
-func (s *Server) renderRevealMsg(w http.ResponseWriter, r *http.Request, status int, v *revealView, msg string) {
+func (s *reveals) renderRevealMsg(w http.ResponseWriter, r *http.Request, status int, v *revealView, msg string) {
 	v.Back = "/households/" + strconv.FormatInt(v.Person.HouseholdID, 10)
 	v.Limit = wangge.RevealsPerHour
 	v.Error = msg
-	title := s.msgs.T(langOf(r), "reveal.title")
-	crumbs := []Crumb{{Name: s.msgs.T(langOf(r), "reveal.back"), URL: v.Back}, {Name: v.Person.Name}}
-	s.Render(w, r, status, "reveal", &View{Title: title, Crumbs: crumbs, Data: v})
+	title := s.core.T(r, "reveal.title")
+	crumbs := []whttp.Crumb{{Name: s.core.T(r, "reveal.back"), URL: v.Back}, {Name: v.Person.Name}}
+	s.core.Render(w, r, status, "reveal", &whttp.View{Title: title, Crumbs: crumbs, Data: v})
 }
 
 // callView is the page a call button leads to: one big tel: link.
@@ -115,13 +117,13 @@ type callView struct {
 // hourly limit like any other, within the caller's scope only. The answer
 // is a page whose big button is a tel: link, which phones follow; a
 // redirect to tel: would leave a desktop browser on a blank page.
-func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r)
+func (s *reveals) handleCall(w http.ResponseWriter, r *http.Request) error {
+	id, err := pagekit.IDOf(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	scope := UserFrom(ctx).Scope()
+	scope := whttp.UserFrom(ctx).Scope()
 	masked, err := s.store.Person(ctx, scope, id)
 	if err != nil {
 		return err
@@ -129,13 +131,12 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 	if masked.Phone == "" {
 		return wangge.FieldError("phone", "此人没有登记电话。", "This person has no phone on record.")
 	}
-	p, err := s.store.RevealPerson(ctx, scope, id, s.msgs.T(langZh, "call.reason"))
+	p, err := s.store.RevealPerson(ctx, scope, id, s.core.TLang(whttp.LangZh, "call.reason"))
 	if err != nil {
 		return err
 	}
 	v := &callView{Person: &wangge.Person{ID: p.ID, HouseholdID: p.HouseholdID, Name: p.Name, Phone: p.Phone}, Back: "/households/" + strconv.FormatInt(p.HouseholdID, 10)}
-	l := langOf(r)
-	crumbs := []Crumb{{Name: s.msgs.T(l, "reveal.back"), URL: v.Back}, {Name: p.Name}}
-	s.Render(w, r, http.StatusOK, "call", &View{Title: s.msgs.T(l, "call.title", "Name", p.Name), Crumbs: crumbs, Data: v})
+	crumbs := []whttp.Crumb{{Name: s.core.T(r, "reveal.back"), URL: v.Back}, {Name: p.Name}}
+	s.core.Render(w, r, http.StatusOK, "call", &whttp.View{Title: s.core.T(r, "call.title", "Name", p.Name), Crumbs: crumbs, Data: v})
 	return nil
 }

@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/pagekit"
 	"github.com/wangge/wangge/ledger"
 )
 
@@ -27,9 +29,9 @@ type reportParams struct {
 
 // reportQuery reads ?area=CODE (default: the user's own area), ?date=
 // YYYY-MM-DD (default: today in Beijing) and ?cycle=DAYS.
-func (s *Server) reportQuery(r *http.Request) (*reportParams, error) {
+func (s *reports) reportQuery(r *http.Request) (*reportParams, error) {
 	ctx := r.Context()
-	u := UserFrom(ctx)
+	u := whttp.UserFrom(ctx)
 	p := &reportParams{scope: u.Scope(), cycle: wangge.DefaultVisitCycle}
 	q := r.URL.Query()
 	code := q.Get("area")
@@ -43,7 +45,7 @@ func (s *Server) reportQuery(r *http.Request) (*reportParams, error) {
 	if p.area, err = s.reportArea(ctx, p.scope, code); err != nil {
 		return nil, err
 	}
-	now := s.now().In(chinaTime)
+	now := s.core.Now().In(whttp.ChinaTime)
 	p.day = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	if v := q.Get("date"); v != "" {
 		if p.day, err = time.Parse(time.DateOnly, v); err != nil {
@@ -60,7 +62,7 @@ func (s *Server) reportQuery(r *http.Request) (*reportParams, error) {
 
 // reportArea returns the area of a report when it lies in scope (or above
 // it: the report then counts what the scope holds).
-func (s *Server) reportArea(ctx context.Context, scope wangge.Scope, code string) (*wangge.Area, error) {
+func (s *reports) reportArea(ctx context.Context, scope wangge.Scope, code string) (*wangge.Area, error) {
 	if !wangge.ValidRegionCode(code) {
 		return nil, wangge.ErrNotFound
 	}
@@ -89,15 +91,15 @@ type reportsView struct {
 }
 
 // handleReports lists the reports the user may generate.
-func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) error {
-	u := UserFrom(r.Context())
+func (s *reports) handleReports(w http.ResponseWriter, r *http.Request) error {
+	u := whttp.UserFrom(r.Context())
 	v := &reportsView{Completeness: u.Role.Can(wangge.PermViewPeople), Area: u.ScopeCode}
 	for _, lr := range wangge.LineReports {
 		if u.MayGenerate(lr.Line) {
 			v.Lines = append(v.Lines, lr.Line)
 		}
 	}
-	s.Render(w, r, http.StatusOK, "reports", &View{Title: s.msgs.T(langOf(r), "reports.title"), Data: v})
+	s.core.Render(w, r, http.StatusOK, "reports", &whttp.View{Title: s.core.T(r, "reports.title"), Data: v})
 	return nil
 }
 
@@ -125,7 +127,7 @@ type completenessView struct {
 	Gaps   []wangge.Gap
 	Gap    wangge.Gap
 	Items  []wangge.GapItem
-	Pager  *pager
+	Pager  *pagekit.Pager
 	XLSX   string // the workbook's address
 	Lists  string // the area's lists, to append a gap to
 	Totals []completenessCell
@@ -152,7 +154,7 @@ func completenessCells(r *wangge.ReportRow) []completenessCell {
 
 // handleCompleteness shows the completeness report of an area per child
 // area, and with ?gap= the list of that gap in the area.
-func (s *Server) handleCompleteness(w http.ResponseWriter, r *http.Request) error {
+func (s *reports) handleCompleteness(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p, err := s.reportQuery(r)
 	if err != nil {
@@ -178,7 +180,7 @@ func (s *Server) handleCompleteness(w http.ResponseWriter, r *http.Request) erro
 		if !g.Valid() || g == wangge.GapNoHead {
 			return wangge.ErrNotFound
 		}
-		pg, n, err := pageOf(r)
+		pg, n, err := pagekit.PageOf(r)
 		if err != nil {
 			return err
 		}
@@ -186,21 +188,20 @@ func (s *Server) handleCompleteness(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return err
 		}
-		v.Gap, v.Items, v.Pager = g, items, newPager(r, n, count)
+		v.Gap, v.Items, v.Pager = g, items, pagekit.NewPager(r, n, count)
 	}
-	crumbs, err := s.areaCrumbs(ctx, p.area.Code)
+	crumbs, err := pagekit.AreaCrumbs(ctx, s.store, p.area.Code)
 	if err != nil {
 		return err
 	}
-	l := langOf(r)
-	crumbs = append(crumbs, Crumb{Name: s.msgs.T(l, "reports.completeness")})
-	s.Render(w, r, http.StatusOK, "report_completeness", &View{Title: p.area.Name + " · " + s.msgs.T(l, "reports.completeness"), Crumbs: crumbs, Data: v})
+	crumbs = append(crumbs, whttp.Crumb{Name: s.core.T(r, "reports.completeness")})
+	s.core.Render(w, r, http.StatusOK, "report_completeness", &whttp.View{Title: p.area.Name + " · " + s.core.T(r, "reports.completeness"), Crumbs: crumbs, Data: v})
 	return nil
 }
 
 // handleCompletenessXLSX sends the completeness report: the counts per
 // child area and a sheet listing each gap.
-func (s *Server) handleCompletenessXLSX(w http.ResponseWriter, r *http.Request) error {
+func (s *reports) handleCompletenessXLSX(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.reportQuery(r)
 	if err != nil {
 		return err
@@ -210,7 +211,7 @@ func (s *Server) handleCompletenessXLSX(w http.ResponseWriter, r *http.Request) 
 
 // sendReport writes a report's workbook to a temporary file, audits it when
 // it lists persons or units, and sends it.
-func (s *Server) sendReport(w http.ResponseWriter, r *http.Request, name string, p *reportParams) error {
+func (s *reports) sendReport(w http.ResponseWriter, r *http.Request, name string, p *reportParams) error {
 	ctx := r.Context()
 	rb := &ledger.ReportBook{Name: name, Area: p.area, Scope: p.scope, Day: p.day, Cycle: p.cycle}
 	tmp, err := os.CreateTemp("", "wangge-report-*")
@@ -228,7 +229,7 @@ func (s *Server) sendReport(w http.ResponseWriter, r *http.Request, name string,
 		}
 	}
 	ascii, zh := rb.FileName()
-	return s.sendFile(w, tmp, xlsxType, attachment(ascii, zh), "report "+name)
+	return pagekit.SendFile(w, tmp, pagekit.XLSXType, pagekit.Attachment(ascii, zh), s.core.Logger(), "report "+name)
 }
 
 type lineReportView struct {
@@ -257,14 +258,14 @@ func lineReport(r *http.Request) (*wangge.LineReport, bool, error) {
 	if lr == nil {
 		return nil, false, wangge.ErrNotFound
 	}
-	if !UserFrom(r.Context()).MayGenerate(lr.Line) {
-		return nil, false, errForbidden
+	if !whttp.UserFrom(r.Context()).MayGenerate(lr.Line) {
+		return nil, false, whttp.ErrForbidden
 	}
 	return lr, xlsx, nil
 }
 
 // handleLineReport shows or sends a department's report.
-func (s *Server) handleLineReport(w http.ResponseWriter, r *http.Request) error {
+func (s *reports) handleLineReport(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	lr, xlsx, err := lineReport(r)
 	if err != nil {
@@ -281,19 +282,18 @@ func (s *Server) handleLineReport(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	crumbs, err := s.areaCrumbs(ctx, p.area.Code)
+	crumbs, err := pagekit.AreaCrumbs(ctx, s.store, p.area.Code)
 	if err != nil {
 		return err
 	}
-	l := langOf(r)
-	title := s.msgs.T(l, "reports.line."+string(lr.Line))
-	crumbs = append(crumbs, Crumb{Name: title})
-	s.Render(w, r, http.StatusOK, "report_line", &View{Title: p.area.Name + " · " + title, Crumbs: crumbs, Data: v})
+	title := s.core.T(r, "reports.line."+string(lr.Line))
+	crumbs = append(crumbs, whttp.Crumb{Name: title})
+	s.core.Render(w, r, http.StatusOK, "report_line", &whttp.View{Title: p.area.Name + " · " + title, Crumbs: crumbs, Data: v})
 	return nil
 }
 
 // lineView counts a line's report per child area.
-func (s *Server) lineView(ctx context.Context, lr *wangge.LineReport, p *reportParams) (*lineReportView, error) {
+func (s *reports) lineView(ctx context.Context, lr *wangge.LineReport, p *reportParams) (*lineReportView, error) {
 	rows, err := s.store.ReportRows(ctx, p.scope, wangge.ReportQuery{Area: p.area.Code, At: p.day, Cycle: p.cycle, Parts: lr.Parts, Groups: lr.Groups})
 	if err != nil {
 		return nil, err
