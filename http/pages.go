@@ -16,8 +16,6 @@ import (
 // The page helpers live in pagekit, which the pages moved to http/ui
 // share with those still here; these names keep the core's pages as they
 // were until they move too.
-const pageSize = pagekit.PageSize
-
 type pager = pagekit.Pager
 
 var (

@@ -220,7 +220,6 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // scenario is one request and what its response must hold.
 type scenario struct {
-	name     string
 	method   string // GET when empty
 	url      string
 	as       string // username to log in as first; "" for anonymous
