@@ -86,6 +86,31 @@ func (p *Person) ChildbearingAge(t time.Time) bool {
 	return p.Sex == ident.SexFemale && a >= 15 && a <= 49
 }
 
+// AgeTag is what a person's birth date and sex make them on a day:
+// derived on every read, never stored, so it changes by itself.
+type AgeTag string
+
+const (
+	TagElderly      AgeTag = "elderly"      // 老年人, 60+
+	TagAdvancedAge  AgeTag = "advanced_age" // 高龄, 80+
+	TagChildbearing AgeTag = "childbearing" // 育龄妇女, women of 15–49
+)
+
+// AgeTags returns the person's age tags at t, in that order.
+func (p *Person) AgeTags(t time.Time) []AgeTag {
+	var tags []AgeTag
+	if p.Elderly(t) {
+		tags = append(tags, TagElderly)
+	}
+	if p.AdvancedAge(t) {
+		tags = append(tags, TagAdvancedAge)
+	}
+	if p.ChildbearingAge(t) {
+		tags = append(tags, TagChildbearing)
+	}
+	return tags
+}
+
 // Normalize validates the person's fields, normalises the ID number and phone
 // and derives birth date and sex from the ID number. Stores call it on every
 // write, so derived fields can never disagree with the number.

@@ -102,22 +102,6 @@ func (s *Server) sweepImports(ctx context.Context) {
 	}
 }
 
-// sweepImportsEvery purges expired import jobs every minute until ctx
-// ends, besides the purges requests trigger: an idle server still clears
-// the uploads.
-func (s *Server) sweepImportsEvery(ctx context.Context) {
-	t := time.NewTicker(importSweepEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			s.sweepImports(ctx)
-		}
-	}
-}
-
 // importJob returns the user's import of the request's token, nil when there is
 // none: unknown, expired, another user's or another session's. A running
 // job whose server went silent is taken over here, so it never hangs.

@@ -225,18 +225,12 @@ type personRow struct {
 	Derived []string
 }
 
-// derivedKeys are the catalogue keys of what a person is at t by age and
-// sex: elderly (60+), advanced age (80+), of childbearing age (15–49).
+// derivedKeys are the catalogue keys (ledger.derived.KEY) of the person's
+// age tags at t.
 func derivedKeys(p *wangge.Person, t time.Time) []string {
 	var keys []string
-	if p.Elderly(t) {
-		keys = append(keys, "elderly")
-	}
-	if p.AdvancedAge(t) {
-		keys = append(keys, "advanced_age")
-	}
-	if p.ChildbearingAge(t) {
-		keys = append(keys, "childbearing")
+	for _, tag := range p.AgeTags(t) {
+		keys = append(keys, string(tag))
 	}
 	return keys
 }

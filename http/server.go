@@ -285,8 +285,10 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	s.FollowChanges(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	go s.sweepSessions(ctx)
-	go s.sweepImportsEvery(ctx)
+	go every(ctx, time.Hour, s.sweepSessions)
+	// Requests purge expired import jobs too; the ticker clears the
+	// uploads of an idle server.
+	go every(ctx, importSweepEvery, s.sweepImports)
 
 	select {
 	case err := <-errc:
@@ -302,27 +304,32 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	return err
 }
 
-// sweepSessions deletes expired sessions and old login attempts every hour
-// until ctx ends. Expired sessions never log anyone in, and old attempts
-// count for nothing; this only keeps the tables small.
-func (s *Server) sweepSessions(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
+// every calls fn every d until ctx ends.
+func every(ctx context.Context, d time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := s.store.DeleteExpiredSessions(ctx, s.now()); err != nil {
-				s.log.Warn("deleting expired sessions", "err", err)
-			} else if n > 0 {
-				s.log.Info("deleted expired sessions", "count", n)
-			}
-			// Login attempts matter for minutes; the audit log keeps the record.
-			if _, err := s.store.PurgeLoginAttempts(ctx, s.now().Add(-wangge.LoginAttemptsKept)); err != nil {
-				s.log.Warn("purging login attempts", "err", err)
-			}
+			fn(ctx)
 		}
+	}
+}
+
+// sweepSessions deletes expired sessions and old login attempts (hourly,
+// from ListenAndServe). Expired sessions never log anyone in, and old
+// attempts count for nothing; this only keeps the tables small.
+func (s *Server) sweepSessions(ctx context.Context) {
+	if n, err := s.store.DeleteExpiredSessions(ctx, s.now()); err != nil {
+		s.log.Warn("deleting expired sessions", "err", err)
+	} else if n > 0 {
+		s.log.Info("deleted expired sessions", "count", n)
+	}
+	// Login attempts matter for minutes; the audit log keeps the record.
+	if _, err := s.store.PurgeLoginAttempts(ctx, s.now().Add(-wangge.LoginAttemptsKept)); err != nil {
+		s.log.Warn("purging login attempts", "err", err)
 	}
 }
 

@@ -406,22 +406,17 @@ func (e *Export) residents(out io.Writer) (rowWriter, error) {
 	})
 }
 
-// DerivedTags are what a person's birth date and sex make them at t
-// (老年人, 高龄, 育龄妇女), derived on every read and never stored, so they
-// change by themselves as people age.
+// DerivedTags are the person's age tags at t (wangge.Person.AgeTags) as
+// the ledger's cells name them.
 func DerivedTags(p *wangge.Person, t time.Time) []string {
 	var tags []string
-	if p.Elderly(t) {
-		tags = append(tags, "老年人")
-	}
-	if p.AdvancedAge(t) {
-		tags = append(tags, "高龄")
-	}
-	if p.ChildbearingAge(t) {
-		tags = append(tags, "育龄妇女")
+	for _, tag := range p.AgeTags(t) {
+		tags = append(tags, ageTagZh[tag])
 	}
 	return tags
 }
+
+var ageTagZh = map[wangge.AgeTag]string{wangge.TagElderly: "老年人", wangge.TagAdvancedAge: "高龄", wangge.TagChildbearing: "育龄妇女"}
 
 // GroupNames names key groups in Chinese, "、" between them.
 func GroupNames(gs []wangge.KeyGroup) string {

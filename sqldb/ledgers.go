@@ -443,25 +443,11 @@ func (db *DB) GroupChanges(ctx context.Context, s wangge.Scope, g wangge.KeyGrou
 	groupCond(&w, s, "m.grp")
 	w.add("m.grp = ?", g)
 	args := append([]any{from, to, from, to, to, to}, w.args...)
-	changes, err := collect(ctx, db, `SELECT c.grid_code, COALESCE(a.name, ''), c.joined, c.left_on, c.members FROM (SELECT m.grid_code,
+	return db.groupChanges(ctx, `SELECT c.grid_code, COALESCE(a.name, ''), c.joined, c.left_on, c.members FROM (SELECT m.grid_code,
 		SUM(CASE WHEN m.joined >= ? AND m.joined <= ? THEN 1 ELSE 0 END) AS joined,
 		SUM(CASE WHEN m.left_on >= ? AND m.left_on <= ? THEN 1 ELSE 0 END) AS left_on,
 		SUM(CASE WHEN m.joined <= ? AND (m.left_on IS NULL OR m.left_on > ?) THEN 1 ELSE 0 END) AS members
-		FROM memberships m`+w.String()+` GROUP BY m.grid_code) c LEFT JOIN areas a ON a.code = c.grid_code ORDER BY c.grid_code`, args,
-		func(rows *sql.Rows) (wangge.GroupChange, error) {
-			var c wangge.GroupChange
-			return c, rows.Scan(&c.GridCode, &c.GridName, &c.Joined, &c.Left, &c.Members)
-		})
-	if err != nil {
-		return nil, err
-	}
-	out := changes[:0]
-	for _, c := range changes {
-		if c.Joined+c.Left+c.Members > 0 {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+		FROM memberships m`+w.String()+` GROUP BY m.grid_code) c LEFT JOIN areas a ON a.code = c.grid_code ORDER BY c.grid_code`, args)
 }
 
 // ageChanges counts the change of an age-derived group per grid, from the
@@ -494,25 +480,11 @@ func (db *DB) ageChanges(ctx context.Context, s wangge.Scope, g wangge.KeyGroup,
 	var in where
 	bandCond(&in, band, to)
 	args := append(append(append(ja, la...), in.args...), w.args...)
-	changes, err := collect(ctx, db, `SELECT c.grid_code, COALESCE(a.name, ''), c.joined, c.left_on, c.members FROM (SELECT p.grid_code,
+	return db.groupChanges(ctx, `SELECT c.grid_code, COALESCE(a.name, ''), c.joined, c.left_on, c.members FROM (SELECT p.grid_code,
 		SUM(CASE WHEN `+jc+` THEN 1 ELSE 0 END) AS joined,
 		SUM(CASE WHEN `+lc+` THEN 1 ELSE 0 END) AS left_on,
 		SUM(CASE WHEN `+strings.Join(in.conds, " AND ")+` THEN 1 ELSE 0 END) AS members
-		FROM persons p`+w.String()+` GROUP BY p.grid_code) c LEFT JOIN areas a ON a.code = c.grid_code ORDER BY c.grid_code`, args,
-		func(rows *sql.Rows) (wangge.GroupChange, error) {
-			var c wangge.GroupChange
-			return c, rows.Scan(&c.GridCode, &c.GridName, &c.Joined, &c.Left, &c.Members)
-		})
-	if err != nil {
-		return nil, err
-	}
-	out := changes[:0]
-	for _, c := range changes {
-		if c.Joined+c.Left+c.Members > 0 {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+		FROM persons p`+w.String()+` GROUP BY p.grid_code) c LEFT JOIN areas a ON a.code = c.grid_code ORDER BY c.grid_code`, args)
 }
 
 // grid returns the counts of an active grid, or nil.
@@ -555,4 +527,23 @@ func inOrder[T any](ids []int64, rows []T, id func(T) int64) []T {
 		}
 	}
 	return out
+}
+
+// groupChanges reads a group's change per grid (grid, name, joined, left,
+// members) and keeps the grids where anything is to count.
+func (db *DB) groupChanges(ctx context.Context, q string, args []any) ([]wangge.GroupChange, error) {
+	changes, err := collect(ctx, db, q, args, func(rows *sql.Rows) (wangge.GroupChange, error) {
+		var c wangge.GroupChange
+		return c, rows.Scan(&c.GridCode, &c.GridName, &c.Joined, &c.Left, &c.Members)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := changes[:0]
+	for _, c := range changes {
+		if c.Joined+c.Left+c.Members > 0 {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
