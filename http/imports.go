@@ -501,6 +501,12 @@ func (s *Server) handleImportJob(w http.ResponseWriter, r *http.Request) error {
 		if v.Report, v.Result, err = s.reports(r.Context(), j); err != nil {
 			return err
 		}
+		// The commit marks the job committed in its own transaction and
+		// writes the outcome just after: between the two, the page waits
+		// (and polls) as for a running commit rather than show neither.
+		if j.State == wangge.JobCommitted && v.Result == nil {
+			v.State = wangge.JobCommitting
+		}
 	}
 	if rep := v.Report; rep != nil {
 		c := rep.Counts
