@@ -11,6 +11,7 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ident"
+	"github.com/wangge/wangge/http/internal/pagekit"
 )
 
 // The four ledgers (四本台账) as pages: assistants, residents household by
@@ -247,7 +248,7 @@ func (n *areaNames) name(code string) string {
 	if v, ok := n.names[code]; ok {
 		return v
 	}
-	v := n.s.areaName(n.ctx, code)
+	v := pagekit.AreaName(n.ctx, n.s.store, code)
 	n.names[code] = v
 	return v
 }

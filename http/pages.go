@@ -357,18 +357,11 @@ func (s *Server) household(ctx context.Context, scope wangge.Scope, h *wangge.Ho
 		return nil, 0, err
 	}
 	for _, m := range moves {
-		v.Moves = append(v.Moves, moveRow{Move: m, FromName: s.areaName(ctx, m.FromGrid), ToName: s.areaName(ctx, m.ToGrid)})
+		v.Moves = append(v.Moves, moveRow{Move: m, FromName: pagekit.AreaName(ctx, s.store, m.FromGrid), ToName: pagekit.AreaName(ctx, s.store, m.ToGrid)})
 	}
 	return v, total, nil
 }
 
-// areaName returns the name of an area, or its code when it has none.
-func (s *Server) areaName(ctx context.Context, code string) string {
-	if a, err := s.store.Area(ctx, code); err == nil {
-		return a.Name
-	}
-	return code
-}
 
 // clearsOf lists the six clears a visit recorded something about, in order.
 func clearsOf(c wangge.SixClears) []clearItem {

@@ -120,6 +120,15 @@ func AreaCrumbs(ctx context.Context, areas AreaReader, code string) ([]Crumb, er
 	return cs, nil
 }
 
+// AreaName returns the name of an area, or its code when it is not found
+// (a list naming a moved household's old grid still shows something).
+func AreaName(ctx context.Context, areas AreaReader, code string) string {
+	if a, err := areas.Area(ctx, code); err == nil {
+		return a.Name
+	}
+	return code
+}
+
 // XLSXType is the media type of an xlsx file.
 const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
