@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/wangge/wangge"
-	"github.com/wangge/wangge/ident"
 	"github.com/wangge/wangge/http/internal/pagekit"
+	"github.com/wangge/wangge/ident"
 )
 
 // The four ledgers (四本台账) as pages: assistants, residents household by

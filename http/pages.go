@@ -362,7 +362,6 @@ func (s *Server) household(ctx context.Context, scope wangge.Scope, h *wangge.Ho
 	return v, total, nil
 }
 
-
 // clearsOf lists the six clears a visit recorded something about, in order.
 func clearsOf(c wangge.SixClears) []clearItem {
 	var out []clearItem
