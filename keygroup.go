@@ -151,10 +151,10 @@ type Membership struct {
 func (m *Membership) Validate() error {
 	def := GroupDefOf(m.Group)
 	if def == nil {
-		return FieldError("group", "重点群体类别不存在。", "Unknown key group.")
+		return Invalid("group", "error.keygroup.unknown")
 	}
 	if m.PersonID <= 0 {
-		return FieldError("person_id", "请选择人员。", "A membership belongs to a person.")
+		return Invalid("person_id", "error.keygroup.person")
 	}
 	known := map[string]bool{}
 	for _, a := range def.Attrs {
@@ -162,7 +162,7 @@ func (m *Membership) Validate() error {
 		v := m.Attrs[a.Key]
 		if v == "" {
 			if a.Required {
-				return FieldError("attrs."+a.Key, "请填写“"+a.Zh+"”。", a.En+" is required.")
+				return Invalid("attrs."+a.Key, "error.keygroup.attr_required", "NameZh", a.Zh, "NameEn", a.En)
 			}
 			continue
 		}
@@ -172,18 +172,18 @@ func (m *Membership) Validate() error {
 	}
 	for k := range m.Attrs {
 		if !known[k] {
-			return FieldError("attrs."+k, "该群体没有此项属性："+k, "The group has no attribute "+k+".")
+			return Invalid("attrs."+k, "error.keygroup.attr_unknown", "Key", k)
 		}
 	}
 	if m.Left != nil && m.Left.Before(m.Joined) {
-		return FieldError("left", "退出日期不能早于加入日期。", "Left cannot be before joined.")
+		return Invalid("left", "error.keygroup.left_before_joined")
 	}
 	return nil
 }
 
 func (a Attr) check(v string) error {
 	bad := func() error {
-		return FieldError("attrs."+a.Key, "“"+a.Zh+"”的值无效："+v, "Invalid value for "+a.En+": "+v)
+		return Invalid("attrs."+a.Key, "error.keygroup.attr_invalid", "NameZh", a.Zh, "NameEn", a.En, "Value", v)
 	}
 	switch a.Kind {
 	case AttrDate:

@@ -57,7 +57,7 @@ func (s Sort) Check(keys []string) error {
 			return nil
 		}
 	}
-	return FieldError("sort", "不支持该排序方式："+string(s), "Unsupported sort order: "+string(s))
+	return Invalid("sort", "error.sort.unsupported", "Sort", string(s))
 }
 
 // ResidentEntry is one person of the residents' ledger with the household and

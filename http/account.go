@@ -110,7 +110,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 func policyError(err error) error {
 	var pe *passwd.PolicyError
 	if errors.As(err, &pe) {
-		return wangge.FieldError("new_password", pe.Zh, pe.En)
+		return &wangge.Error{Code: wangge.EInvalid, Field: "new_password", Key: pe.Key, Params: pe.Params}
 	}
 	return err
 }

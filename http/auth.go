@@ -166,7 +166,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		s.Error(w, r, wangge.FieldError("form", "表单无法解析。", "The form could not be read."))
+		s.Error(w, r, wangge.Invalid("form", "error.form.unreadable"))
 		return
 	}
 	username := strings.ToLower(truncate(strings.TrimSpace(r.PostFormValue("username")), 64))

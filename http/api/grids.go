@@ -16,7 +16,7 @@ func (h *handlers) handleGridsGeoJSON(w http.ResponseWriter, r *http.Request) er
 	ctx := r.Context()
 	prefix := r.URL.Query().Get("community")
 	if prefix != "" && wangge.LevelOf(prefix) != wangge.LevelCommunity || prefix != "" && !wangge.ValidRegionCode(prefix) {
-		return wangge.FieldError("community", "社区代码应为 12 位数字。", "A community code has 12 digits.")
+		return wangge.Invalid("community", "error.api.community")
 	}
 	bs, err := h.outlines.Boundaries(ctx, prefix, wangge.LevelGrid, time.Time{})
 	if err != nil {

@@ -32,11 +32,11 @@ func (h *handlers) handleLocate(w http.ResponseWriter, r *http.Request) error {
 	lng, err1 := strconv.ParseFloat(q.Get("lng"), 64)
 	lat, err2 := strconv.ParseFloat(q.Get("lat"), 64)
 	if err1 != nil || err2 != nil || math.IsNaN(lng) || math.IsNaN(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90 {
-		return wangge.FieldError("lng", "请给出经度 lng（-180 至 180）和纬度 lat（-90 至 90）。", "Give lng (-180 to 180) and lat (-90 to 90) as numbers.")
+		return wangge.Invalid("lng", "error.api.lnglat")
 	}
 	crs, err := geo.ParseCRS(q.Get("crs"))
 	if err != nil {
-		return wangge.FieldError("crs", "坐标系应为 wgs84 或 gcj02。", "crs is wgs84 or gcj02.")
+		return wangge.Invalid("crs", "error.api.crs")
 	}
 	if crs == geo.GCJ02 {
 		lng, lat = geo.FromGCJ02(lng, lat)

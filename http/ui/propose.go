@@ -52,8 +52,7 @@ func proposeOptions(v url.Values) (proposal.Options, error) {
 	if s := strings.TrimSpace(v.Get("n")); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > proposal.MaxHouseholds {
-			return opt, wangge.FieldError("households", fmt.Sprintf("每个网格的户数应为 1 至 %d 之间的整数。", proposal.MaxHouseholds),
-				fmt.Sprintf("The households per grid must be a whole number from 1 to %d.", proposal.MaxHouseholds))
+			return opt, wangge.Invalid("households", "error.proposal.households", "Max", proposal.MaxHouseholds)
 		}
 		opt.Households = n
 	}
@@ -81,7 +80,7 @@ func (s *proposals) handlePropose(w http.ResponseWriter, r *http.Request) error 
 func (s *proposals) handleAccept(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
-		return wangge.FieldError("form", "表单无法读取。", "The form cannot be read.")
+		return wangge.Invalid("form", "error.form.unreadable")
 	}
 	opt, err := proposeOptions(r.PostForm)
 	if err != nil {
@@ -94,7 +93,7 @@ func (s *proposals) handleAccept(w http.ResponseWriter, r *http.Request) error {
 	from, reason := strings.TrimSpace(r.PostFormValue("valid_from")), strings.TrimSpace(r.PostFormValue("reason"))
 	validFrom, err := time.ParseInLocation(time.DateOnly, from, whttp.ChinaTime)
 	if err != nil {
-		err = wangge.FieldError("valid_from", "请填写生效日期（年-月-日）。", "Give the date the new grids take effect (YYYY-MM-DD).")
+		err = wangge.Invalid("valid_from", "error.proposal.valid_from")
 	} else {
 		_, err = p.Accept(ctx, s.store, whttp.UserFrom(ctx).Scope(), r.PostFormValue("digest"), validFrom, reason)
 	}

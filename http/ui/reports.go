@@ -49,12 +49,12 @@ func (s *reports) reportQuery(r *http.Request) (*reportParams, error) {
 	p.day = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	if v := q.Get("date"); v != "" {
 		if p.day, err = time.Parse(time.DateOnly, v); err != nil {
-			return nil, wangge.FieldError("date", "报表日期应为 YYYY-MM-DD。", "The report date is YYYY-MM-DD.")
+			return nil, wangge.Invalid("date", "error.report.date")
 		}
 	}
 	if v := q.Get("cycle"); v != "" {
 		if p.cycle, err = strconv.Atoi(v); err != nil || p.cycle < 1 || p.cycle > 3660 {
-			return nil, wangge.FieldError("cycle", "走访周期应为 1 至 3660 天。", "The visit cycle is 1 to 3660 days.")
+			return nil, wangge.Invalid("cycle", "error.report.cycle")
 		}
 	}
 	return p, nil

@@ -61,7 +61,7 @@ func (s *reveals) handleReveal(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v := &revealView{Person: p, Reasons: revealReasons, Reason: reason, Detail: detail}
-		s.renderRevealError(w, r, v, wangge.FieldError("reason", "请选择理由；选择“其他”时请写明理由。", "Choose a reason; with “other”, say what it is."))
+		s.renderRevealError(w, r, v, wangge.Invalid("reason", "error.reveal.reason"))
 		return nil
 	}
 	text := s.core.TLang(whttp.LangZh, "reveal.reason."+reason)
@@ -129,7 +129,7 @@ func (s *reveals) handleCall(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if masked.Phone == "" {
-		return wangge.FieldError("phone", "此人没有登记电话。", "This person has no phone on record.")
+		return wangge.Invalid("phone", "error.person.no_phone")
 	}
 	p, err := s.store.RevealPerson(ctx, scope, id, s.core.TLang(whttp.LangZh, "call.reason"))
 	if err != nil {

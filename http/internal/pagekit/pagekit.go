@@ -22,7 +22,7 @@ import (
 const PageSize = wangge.DefaultPageLimit
 
 // ErrBadPage refuses a page number that is not a positive integer.
-var ErrBadPage = wangge.FieldError("page", "页码应为正整数。", "The page number must be a positive integer.")
+var ErrBadPage = wangge.Invalid("page", "error.page.number")
 
 // PageOf reads ?page=N (1 when absent) as the one pagination shape.
 func PageOf(r *http.Request) (wangge.Page, int, error) { return PageOfSize(r, PageSize) }
