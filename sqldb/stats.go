@@ -29,12 +29,14 @@ func (db *DB) Stats(ctx context.Context, s wangge.Scope) (*wangge.Stats, error) 
 			return nil, err
 		}
 	}
-	var w where
-	w.scope("grid_code", s)
-	groupCond(&w, s, "grp")
-	w.add("left_on IS NULL")
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM memberships`+w.String(), w.args...).Scan(&st.Memberships); err != nil {
+	// Members as the key-group ledger counts them: of an age-derived group,
+	// the persons in its band today, not the rows kept for their details.
+	counts, err := db.GroupCounts(ctx, s)
+	if err != nil {
 		return nil, err
+	}
+	for _, c := range counts {
+		st.Memberships += c.Count
 	}
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM services WHERE active = ?`, true).Scan(&st.Services); err != nil {
 		return nil, err

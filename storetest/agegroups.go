@@ -254,6 +254,16 @@ func testAgeGroupCounts(t *testing.T, e *env) {
 				t.Errorf("%s: %s counted %d, listed %d", s.Prefix(), c.Group, c.Count, n)
 			}
 		}
+		// So do the stats (wangge stats): members, not rows.
+		st, err := e.db.Stats(e.ctx, s)
+		ok(t, err)
+		sum := 0
+		for _, c := range gc {
+			sum += c.Count
+		}
+		if st.Memberships != sum {
+			t.Errorf("%s: stats count %d key-group members, the groups %d", s.Prefix(), st.Memberships, sum)
+		}
 		// The report on the same day counts the same.
 		rows, err := e.db.ReportRows(e.ctx, s, wangge.ReportQuery{Area: District, At: ageToday, Parts: wangge.PartAges | wangge.PartGroups})
 		ok(t, err)
@@ -326,4 +336,19 @@ func testAgeGroupImport(t *testing.T, e *env) {
 			t.Errorf("line %d: %+v", line, o)
 		}
 	}
+}
+
+// ageMembers counts the members of the age-derived groups the scope sees
+// (the persons in their bands today).
+func (e *env) ageMembers(t *testing.T, s wangge.Scope) int {
+	t.Helper()
+	gc, err := e.db.GroupCounts(e.ctx, s)
+	ok(t, err, "GroupCounts")
+	n := 0
+	for _, c := range gc {
+		if _, age := wangge.GroupAges[c.Group]; age {
+			n += c.Count
+		}
+	}
+	return n
 }
