@@ -239,11 +239,14 @@ type ReportStore interface {
 type ReportColumn struct {
 	Key   string
 	Zh    string
+	En    string // the heading on English pages
 	Group KeyGroup // the key group it counts, "" for none: shown only when the scope may see it
 	Count func(r *ReportRow) int
 	// Chart names the bar chart of the page that draws the column's total
 	// as one bar labelled Label: the values of one attribute side by side.
 	Chart, Label string
+	// ChartEn and LabelEn are Chart and Label on English pages.
+	ChartEn, LabelEn string
 }
 
 // AgedList is a list sheet of persons by age at the report date.
@@ -264,19 +267,19 @@ type LineReport struct {
 	Units   bool  // a list sheet of units with their party organisations (党群)
 }
 
-func col(key, zh string, f func(r *ReportRow) int) ReportColumn {
-	return ReportColumn{Key: key, Zh: zh, Count: f}
+func col(key, zh, en string, f func(r *ReportRow) int) ReportColumn {
+	return ReportColumn{Key: key, Zh: zh, En: en, Count: f}
 }
 
-func groupCol(g KeyGroup, zh string) ReportColumn {
-	return ReportColumn{Key: string(g), Zh: zh, Group: g, Count: func(r *ReportRow) int { return r.Groups[g] }}
+func groupCol(g KeyGroup, zh, en string) ReportColumn {
+	return ReportColumn{Key: string(g), Zh: zh, En: en, Group: g, Count: func(r *ReportRow) int { return r.Groups[g] }}
 }
 
 // recordCol counts the members of an age-derived group whose details a
 // membership row keeps: its members are counted by age (Elderly60,
 // Women1549), registered or not.
-func recordCol(g KeyGroup, key, zh string) ReportColumn {
-	return ReportColumn{Key: key, Zh: zh, Group: g, Count: func(r *ReportRow) int { return r.GroupRecords[g] }}
+func recordCol(g KeyGroup, key, zh, en string) ReportColumn {
+	return ReportColumn{Key: key, Zh: zh, En: en, Group: g, Count: func(r *ReportRow) int { return r.GroupRecords[g] }}
 }
 
 // attrCols counts a group's members by each value of an enum attribute.
@@ -293,13 +296,16 @@ func attrCols(g KeyGroup, key string) []ReportColumn {
 		}
 		for _, o := range opts {
 			k := string(g) + "." + key + "=" + o
-			zh := def.Zh + "·" + a.Zh + "·" + o
+			// An option is a value as departments write it, in Chinese on
+			// English pages too.
+			zh, en := def.Zh+"·"+a.Zh+"·"+o, def.En+" · "+a.En+" · "+o
 			if a.Kind == AttrBool {
-				zh = def.Zh + "·" + a.Zh
+				zh, en = def.Zh+"·"+a.Zh, def.En+" · "+a.En
 			}
-			c := ReportColumn{Key: k, Zh: zh, Group: g, Count: func(r *ReportRow) int { return r.GroupAttrs[k] }}
+			c := ReportColumn{Key: k, Zh: zh, En: en, Group: g, Count: func(r *ReportRow) int { return r.GroupAttrs[k] }}
 			if a.Kind == AttrEnum {
 				c.Chart, c.Label = def.Zh+"·"+a.Zh, o
+				c.ChartEn, c.LabelEn = def.En+" · "+a.En, o
 			}
 			out = append(out, c)
 		}
@@ -307,8 +313,8 @@ func attrCols(g KeyGroup, key string) []ReportColumn {
 	return out
 }
 
-func charted(c ReportColumn, chart, label string) ReportColumn {
-	c.Chart, c.Label = chart, label
+func charted(c ReportColumn, chart, label, chartEn, labelEn string) ReportColumn {
+	c.Chart, c.Label, c.ChartEn, c.LabelEn = chart, label, chartEn, labelEn
 	return c
 }
 
@@ -325,52 +331,52 @@ func one(c ...ReportColumn) []ReportColumn { return c }
 // LineReports are the department reports, one per line but 综合服务.
 var LineReports = []LineReport{
 	{Line: LineCivil, Parts: PartAges | PartGroups, Columns: cols(
-		one(col("elderly60", "60岁及以上", func(r *ReportRow) int { return r.Elderly60 }),
-			col("elderly80", "80岁及以上", func(r *ReportRow) int { return r.Elderly80 }),
-			recordCol(GroupElderly, "elderly_recorded", "老年人·有登记记录")),
+		one(col("elderly60", "60岁及以上", "Aged 60+", func(r *ReportRow) int { return r.Elderly60 }),
+			col("elderly80", "80岁及以上", "Aged 80+", func(r *ReportRow) int { return r.Elderly80 }),
+			recordCol(GroupElderly, "elderly_recorded", "老年人·有登记记录", "Elderly · with a record")),
 		attrCols(GroupElderly, "living"), attrCols(GroupElderly, "care"),
-		one(groupCol(GroupDisabled, "残疾人")), attrCols(GroupDisabled, "type"), attrCols(GroupDisabled, "level"),
-		one(groupCol(GroupAid, "救助对象")), attrCols(GroupAid, "type"),
-		one(groupCol(GroupSpecial, "编码服务对象")), attrCols(GroupSpecial, "code")),
+		one(groupCol(GroupDisabled, "残疾人", "Persons with disabilities")), attrCols(GroupDisabled, "type"), attrCols(GroupDisabled, "level"),
+		one(groupCol(GroupAid, "救助对象", "Aid recipients")), attrCols(GroupAid, "type"),
+		one(groupCol(GroupSpecial, "编码服务对象", "Coded service clients")), attrCols(GroupSpecial, "code")),
 		Groups: []KeyGroup{GroupElderly, GroupDisabled, GroupAid, GroupSpecial},
 		Aged:   []AgedList{{Zh: "80岁及以上", Band: BandAdvanced}}},
 	{Line: LineLabor, Parts: PartPersons | PartGroups, Columns: cols(
-		one(col("unemployed_persons", "就业状态为失业", func(r *ReportRow) int { return r.Unemployed }),
-			groupCol(GroupUnemployed, "失业人员（在册）")),
+		one(col("unemployed_persons", "就业状态为失业", "Employment status: unemployed", func(r *ReportRow) int { return r.Unemployed }),
+			groupCol(GroupUnemployed, "失业人员（在册）", "Unemployed (registered)")),
 		attrCols(GroupUnemployed, "registered"), attrCols(GroupUnemployed, "benefit"),
-		one(groupCol(GroupRetiree, "企业退休人员")), attrCols(GroupRetiree, "certified")),
+		one(groupCol(GroupRetiree, "企业退休人员", "Enterprise retirees")), attrCols(GroupRetiree, "certified")),
 		Groups: []KeyGroup{GroupUnemployed, GroupRetiree}},
 	{Line: LineHealth, Parts: PartAges | PartGroups, Columns: cols(
-		one(col("women1549", "15–49岁妇女", func(r *ReportRow) int { return r.Women1549 }),
-			recordCol(GroupChildbearing, "childbearing_recorded", "育龄妇女·有登记记录"),
+		one(col("women1549", "15–49岁妇女", "Women aged 15–49", func(r *ReportRow) int { return r.Women1549 }),
+			recordCol(GroupChildbearing, "childbearing_recorded", "育龄妇女·有登记记录", "Childbearing-age women · with a record"),
 			// Every woman of 15–49 is a member (GroupAges): these have no
 			// details recorded yet.
-			ReportColumn{Key: "childbearing_unrecorded", Zh: "育龄妇女·无登记记录", Group: GroupChildbearing,
+			ReportColumn{Key: "childbearing_unrecorded", Zh: "育龄妇女·无登记记录", En: "Childbearing-age women · no record yet", Group: GroupChildbearing,
 				Count: func(r *ReportRow) int { return r.Women1549 - r.GroupRecords[GroupChildbearing] }}),
 		attrCols(GroupChildbearing, "married")),
 		Groups: []KeyGroup{GroupChildbearing},
 		Aged:   []AgedList{{Zh: "15–49岁妇女", Band: BandChildbearing}}},
 	{Line: LineOrder, Parts: PartPersons | PartGroups, Columns: cols(
-		one(col("floating_persons", "流动人口（人员类型）", func(r *ReportRow) int { return r.Floating }),
-			groupCol(GroupFloating, "流动人口（在册）")),
+		one(col("floating_persons", "流动人口（人员类型）", "Floating population (person type)", func(r *ReportRow) int { return r.Floating }),
+			groupCol(GroupFloating, "流动人口（在册）", "Floating population (registered)")),
 		attrCols(GroupFloating, "permit"),
-		one(groupCol(GroupReleased, "安置帮教人员")), attrCols(GroupReleased, "placement")),
+		one(groupCol(GroupReleased, "安置帮教人员", "Released persons in resettlement")), attrCols(GroupReleased, "placement")),
 		Groups: []KeyGroup{GroupFloating, GroupReleased}},
 	{Line: LineCity, Parts: PartPlaces, Columns: cols(
-		one(col("buildings", "楼院", func(r *ReportRow) int { return r.Buildings }),
-			charted(col("towers", "楼", func(r *ReportRow) int { return r.BuildingsByKind[BuildingTower] }), "楼院·类型", "楼"),
-			charted(col("courtyards", "院", func(r *ReportRow) int { return r.BuildingsByKind[BuildingCourtyard] }), "楼院·类型", "院"),
-			col("no_head", "无楼院长", func(r *ReportRow) int { return r.BuildingsNoHead }),
-			col("empty_buildings", "无住户楼院", func(r *ReportRow) int { return r.EmptyBuildings }),
-			col("units", "驻区单位", func(r *ReportRow) int { return r.Units })),
+		one(col("buildings", "楼院", "Buildings", func(r *ReportRow) int { return r.Buildings }),
+			charted(col("towers", "楼", "Towers", func(r *ReportRow) int { return r.BuildingsByKind[BuildingTower] }), "楼院·类型", "楼", "Buildings · kind", "Towers"),
+			charted(col("courtyards", "院", "Courtyards", func(r *ReportRow) int { return r.BuildingsByKind[BuildingCourtyard] }), "楼院·类型", "院", "Buildings · kind", "Courtyards"),
+			col("no_head", "无楼院长", "Without a building head", func(r *ReportRow) int { return r.BuildingsNoHead }),
+			col("empty_buildings", "无住户楼院", "Without households", func(r *ReportRow) int { return r.EmptyBuildings }),
+			col("units", "驻区单位", "Resident units", func(r *ReportRow) int { return r.Units })),
 		unitKindCols()),
 		Gaps: []Gap{GapNoHead, GapEmptyBuilding}},
 	{Line: LineParty, Parts: PartPersons | PartPlaces, Columns: one(
-		col("party_members", "党员（居民）", func(r *ReportRow) int { return r.PartyMembers }),
-		col("units", "驻区单位", func(r *ReportRow) int { return r.Units }),
-		charted(col("units_party", "有党组织单位", func(r *ReportRow) int { return r.UnitsWithParty }), "驻区单位·党组织", "有党组织"),
-		charted(col("units_no_party", "无党组织单位", func(r *ReportRow) int { return r.Units - r.UnitsWithParty }), "驻区单位·党组织", "无党组织"),
-		col("unit_party_members", "单位党员", func(r *ReportRow) int { return r.UnitPartyMembers })),
+		col("party_members", "党员（居民）", "Party members (residents)", func(r *ReportRow) int { return r.PartyMembers }),
+		col("units", "驻区单位", "Resident units", func(r *ReportRow) int { return r.Units }),
+		charted(col("units_party", "有党组织单位", "Units with a Party organisation", func(r *ReportRow) int { return r.UnitsWithParty }), "驻区单位·党组织", "有党组织", "Units · Party organisation", "With one"),
+		charted(col("units_no_party", "无党组织单位", "Units without a Party organisation", func(r *ReportRow) int { return r.Units - r.UnitsWithParty }), "驻区单位·党组织", "无党组织", "Units · Party organisation", "Without one"),
+		col("unit_party_members", "单位党员", "Party members (units)", func(r *ReportRow) int { return r.UnitPartyMembers })),
 		Units: true},
 }
 
@@ -378,13 +384,18 @@ var LineReports = []LineReport{
 var unitKindZh = map[UnitKind]string{UnitEnterprise: "企业", UnitGovernment: "机关", UnitInstitution: "事业单位",
 	UnitSocialOrg: "社会组织", UnitIndividual: "个体工商户", UnitProperty: "物业服务企业"}
 
+// unitKindEn names the unit kinds on English pages.
+var unitKindEn = map[UnitKind]string{UnitEnterprise: "Enterprises", UnitGovernment: "Government bodies", UnitInstitution: "Public institutions",
+	UnitSocialOrg: "Social organisations", UnitIndividual: "Individual businesses", UnitProperty: "Property managers"}
+
 // UnitKindZh returns the Chinese name of a unit kind.
 func UnitKindZh(k UnitKind) string { return unitKindZh[k] }
 
 func unitKindCols() []ReportColumn {
 	var out []ReportColumn
 	for _, k := range UnitKinds {
-		out = append(out, charted(col("units_"+string(k), "单位·"+unitKindZh[k], func(r *ReportRow) int { return r.UnitsByKind[k] }), "驻区单位·类型", unitKindZh[k]))
+		out = append(out, charted(col("units_"+string(k), "单位·"+unitKindZh[k], "Units · "+unitKindEn[k], func(r *ReportRow) int { return r.UnitsByKind[k] }),
+			"驻区单位·类型", unitKindZh[k], "Units · kind", unitKindEn[k]))
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package wangge
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,6 +39,27 @@ func TestAgeBandBirthDatesAgreeWithAge(t *testing.T) {
 							b.Format(time.DateOnly), band, day.Format(time.DateOnly), inRange, ident.Age(b, day), !inRange)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestReportColumnsHaveEnglish: an English page heads every column of the
+// department reports, and names every chart and bar, in English (an
+// attribute's option keeps its value as departments write it).
+func TestReportColumnsHaveEnglish(t *testing.T) {
+	han := regexp.MustCompile(`\p{Han}`)
+	for _, lr := range LineReports {
+		for _, c := range lr.Columns {
+			en := c.En
+			if i := strings.LastIndex(en, " · "); i >= 0 && strings.Contains(c.Key, "=") {
+				en = en[:i] // the option's value
+			}
+			if c.En == "" || han.MatchString(en) {
+				t.Errorf("%s: column %s has English heading %q", lr.Line, c.Key, c.En)
+			}
+			if (c.Chart == "") != (c.ChartEn == "") || (c.Label == "") != (c.LabelEn == "") {
+				t.Errorf("%s: column %s charted as %q/%q, in English %q/%q", lr.Line, c.Key, c.Chart, c.Label, c.ChartEn, c.LabelEn)
 			}
 		}
 	}

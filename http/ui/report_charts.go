@@ -53,7 +53,7 @@ func newChart(title string, labels []string, values []int) barChart {
 
 // lineCharts draws the headline column (the first) per child area, and
 // the totals of every group of columns that share a chart.
-func lineCharts(v *lineReportView) []barChart {
+func lineCharts(v *lineReportView, en bool) []barChart {
 	if len(v.Columns) == 0 {
 		return nil
 	}
@@ -64,19 +64,27 @@ func lineCharts(v *lineReportView) []barChart {
 		for _, r := range v.Rows {
 			labels, values = append(labels, r.Name), append(values, r.Counts[0])
 		}
-		out = append(out, newChart(v.Columns[0].Zh, labels, values))
+		title := v.Columns[0].Zh
+		if en {
+			title = v.Columns[0].En
+		}
+		out = append(out, newChart(title, labels, values))
 	}
 	var order []string
 	labels, values := map[string][]string{}, map[string][]int{}
 	for i, c := range v.Columns {
-		if c.Chart == "" {
+		chart, label := c.Chart, c.Label
+		if en {
+			chart, label = c.ChartEn, c.LabelEn
+		}
+		if chart == "" {
 			continue
 		}
-		if _, ok := labels[c.Chart]; !ok {
-			order = append(order, c.Chart)
+		if _, ok := labels[chart]; !ok {
+			order = append(order, chart)
 		}
-		labels[c.Chart] = append(labels[c.Chart], c.Label)
-		values[c.Chart] = append(values[c.Chart], v.Total[i])
+		labels[chart] = append(labels[chart], label)
+		values[chart] = append(values[chart], v.Total[i])
 	}
 	for _, name := range order {
 		out = append(out, newChart(name, labels[name], values[name]))

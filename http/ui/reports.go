@@ -278,7 +278,7 @@ func (s *reports) handleLineReport(w http.ResponseWriter, r *http.Request) error
 	if xlsx {
 		return s.sendReport(w, r, string(lr.Line), p)
 	}
-	v, err := s.lineView(ctx, lr, p)
+	v, err := s.lineView(ctx, lr, p, whttp.LangOf(r) == whttp.LangEn)
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,9 @@ func (s *reports) handleLineReport(w http.ResponseWriter, r *http.Request) error
 }
 
 // lineView counts a line's report per child area.
-func (s *reports) lineView(ctx context.Context, lr *wangge.LineReport, p *reportParams) (*lineReportView, error) {
+// lineView gathers a department report's page; en names its headings in
+// English.
+func (s *reports) lineView(ctx context.Context, lr *wangge.LineReport, p *reportParams, en bool) (*lineReportView, error) {
 	rows, err := s.store.ReportRows(ctx, p.scope, wangge.ReportQuery{Area: p.area.Code, At: p.day, Cycle: p.cycle, Parts: lr.Parts, Groups: lr.Groups})
 	if err != nil {
 		return nil, err
@@ -313,6 +315,6 @@ func (s *reports) lineView(ctx context.Context, lr *wangge.LineReport, p *report
 		}
 		v.Rows = append(v.Rows, lrow)
 	}
-	v.Charts = lineCharts(v)
+	v.Charts = lineCharts(v, en)
 	return v, nil
 }

@@ -247,4 +247,11 @@ func TestLineReportDrawsBarCharts(t *testing.T) {
 		excludes: []string{"style="}}.run(t, h)
 	scenario{url: "/reports/city?area=" + district, as: "admin", status: 200,
 		contains: []string{`data-chart="楼院·类型"`, `data-bar="楼" data-count="2"`, `data-bar="院" data-count="1"`, `data-chart="驻区单位·类型"`}}.run(t, h)
+	// In English the headings, the charts and their bars are English; an
+	// option keeps the value departments write.
+	scenario{url: "/reports/civil?area=" + subdistrict + "&date=2026-03-01", as: "admin", status: 200, lang: "en",
+		contains: []string{`>Aged 60&#43;</th>`, `data-chart="Aged 60&#43;"`, `data-chart="Elderly · Living situation"`, `data-bar="空巢" data-count="1"`},
+		excludes: []string{`>60岁及以上<`, `data-chart="老年人·居住状况"`}}.run(t, h)
+	scenario{url: "/reports/city?area=" + district, as: "admin", status: 200, lang: "en",
+		contains: []string{`data-chart="Buildings · kind"`, `data-bar="Towers" data-count="2"`, `data-bar="Courtyards" data-count="1"`, `data-chart="Units · kind"`, `>Units · Enterprises</th>`}}.run(t, h)
 }
