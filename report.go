@@ -239,7 +239,7 @@ type ReportStore interface {
 type ReportColumn struct {
 	Key   string
 	Zh    string
-	En    string // the heading on English pages
+	En    string   // the heading on English pages
 	Group KeyGroup // the key group it counts, "" for none: shown only when the scope may see it
 	Count func(r *ReportRow) int
 	// Chart names the bar chart of the page that draws the column's total
