@@ -114,7 +114,7 @@ func TestCatalogueCoversDomain(t *testing.T) {
 	for s := 0; s <= 2; s++ {
 		ids = append(ids, fmt.Sprintf("sex.%d", s))
 	}
-	for _, code := range []int{400, 401, 403, 404, 409, 423, 500} {
+	for _, code := range []int{400, 401, 403, 404, 405, 409, 423, 429, 500} { // every status Status gives
 		ids = append(ids, fmt.Sprintf("error.%d", code))
 	}
 	for _, l := range []wangge.Level{wangge.LevelDistrict, wangge.LevelSubdistrict, wangge.LevelCommunity} {

@@ -81,6 +81,10 @@ func TestRevealNeedsAReasonIsAuditedAndRateLimited(t *testing.T) {
 	if w.Code != http.StatusTooManyRequests || strings.Contains(w.Body.String(), full) {
 		t.Fatalf("reveal past the hourly limit: %d, want 429 without the value", w.Code)
 	}
+	// The page names the refusal in words, not by its catalogue key.
+	if b := w.Body.String(); !strings.Contains(b, "<title>请求过于频繁") || strings.Contains(b, "error.429") {
+		t.Errorf("the 429 page's title: %s", b[:min(len(b), 400)])
+	}
 	// The limit is per user: another user may still reveal.
 	if w := revealRequest(h, login(t, h, "admin"), p.ID, url.Values{"reason": {"verify"}}); w.Code != http.StatusOK {
 		t.Fatalf("another user's reveal: %d", w.Code)
