@@ -96,7 +96,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 	if nw == cur {
 		return refuse(s.fieldErr("new_password", "account.password.same"))
 	}
-	if err := passwd.CheckPolicy(u.Username, nw); err != nil {
+	if err := passwd.CheckPolicy(u.Username, nw, u.DisplayName); err != nil {
 		return refuse(policyError(err))
 	}
 	if err := s.store.SetPassword(ctx, u.ID, passwd.Hash(nw, passwd.Default), sessionHash(r), false); err != nil {

@@ -497,6 +497,7 @@ func TestPasswordChangeEnforcesThePolicyInBothLanguages(t *testing.T) {
 		{"too simple", password, "abcdefghijkl", "abcdefghijkl", "", "new_password", "至少三类"},
 		{"too simple, in English", password, "abcdefghijkl", "abcdefghijkl", "en", "new_password", "at least three of"},
 		{"holds the username", password, "Dongyuan-2026", "Dongyuan-2026", "", "new_password", "密码不能包含用户名"},
+		{"a common word, decorated", password, "P@ssw0rd-2026", "P@ssw0rd-2026", "", "new_password", "密码过于常见或容易猜到"},
 		{"the two differ", password, "Good-Pass-2026", "Good-Pass-2027", "", "confirm_password", "两次输入的新密码不一致"},
 		{"the two differ, in English", password, "Good-Pass-2026", "Good-Pass-2027", "en", "confirm_password", "The two new passwords differ"},
 		{"the same as before", password, password, password, "", "new_password", "新密码不能与当前密码相同"},

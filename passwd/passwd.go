@@ -90,8 +90,10 @@ func (e *PolicyError) Error() string { return e.En }
 
 // CheckPolicy enforces the minimum policy: at least MinLen characters, and
 // at least three of lower case, upper case, digits and symbols; not the
-// username.
-func CheckPolicy(username, password string) error {
+// username; and not guessable (common.go): a common word, a run of keys or
+// a repetition once decorated with digits and symbols, or one of context's
+// words (the user's name).
+func CheckPolicy(username, password string, context ...string) error {
 	if len([]rune(password)) < MinLen {
 		return policyError("passwd.too_short", map[string]any{"Min": MinLen})
 	}
@@ -113,6 +115,9 @@ func CheckPolicy(username, password string) error {
 	}
 	if lower+upper+digit+other < 3 {
 		return policyError("passwd.classes", nil)
+	}
+	if guessable(password, append([]string{username}, context...)) {
+		return policyError("passwd.guessable", nil)
 	}
 	return nil
 }

@@ -51,3 +51,46 @@ func TestPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyRefusesGuessablePasswords: what meets the character classes
+// but is a common word, a run of keys or a repetition once its
+// decorations are off, or the user's login or name (NIST SP 800-63B), is
+// refused with its own message; strong passwords, the temporary ones
+// included, still pass.
+func TestPolicyRefusesGuessablePasswords(t *testing.T) {
+	for _, c := range []struct {
+		user, name, pw string
+		guessable      bool
+	}{
+		{"zhangsan", "", "Password1234", true},
+		{"zhangsan", "", "P@ssw0rd2026!", true},
+		{"zhangsan", "", "Admin@123456", true},
+		{"zhangsan", "", "Qwerty123456", true},
+		{"zhangsan", "", "1qaz2wsx3EDC", true},
+		{"zhangsan", "", "Abcdefgh1234", true},
+		{"zhangsan", "", "Woaini1314!!", true},
+		{"zhangsan", "", "Wangge-2026!", true},
+		{"zhangsan", "", "AbAbAbAbAb12", true},
+		{"zhangsan", "", "aB1aB1aB1aB1", true},
+		{"zhangsan", "张三", "张三Grid-2026!", true}, // the name in characters
+		{"li.ming", "李明", "李明Grid2026!", true},   // the name in characters
+		{"liming", "", "Kx7m-Pq2d-W9rt", false},
+		{"wangfang", "王芳", "Grid-2026-ok", false},
+		{"liming", "李明", "春风十里不如你Ab12!", false},
+	} {
+		err := CheckPolicy(c.user, c.pw, c.name)
+		var pe *PolicyError
+		got := errors.As(err, &pe) && pe.Key == "passwd.guessable"
+		if got != c.guessable {
+			t.Errorf("CheckPolicy(%q, %q, %q) = %v, want guessable=%v", c.user, c.pw, c.name, err, c.guessable)
+		}
+		if !c.guessable && err != nil {
+			t.Errorf("CheckPolicy(%q, %q): %v", c.user, c.pw, err)
+		}
+	}
+	for range 200 {
+		if p := Temporary("liming"); CheckPolicy("liming", p) != nil {
+			t.Fatalf("temporary password %q refused", p)
+		}
+	}
+}

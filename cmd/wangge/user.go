@@ -54,7 +54,7 @@ func user(ctx context.Context, args []string) error {
 			s.Scan()
 			pw = strings.TrimSpace(s.Text())
 		}
-		if err := passwd.CheckPolicy(user, pw); err != nil {
+		if err := passwd.CheckPolicy(user, pw, *name); err != nil {
 			return "", err
 		}
 		return passwd.Hash(pw, passwd.Default), nil
