@@ -1,6 +1,10 @@
 package wangge
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Role is what a user account may do. A user's Scope names where.
 type Role string
@@ -109,10 +113,50 @@ func (u *User) Validate() error {
 	if !ValidRegionCode(u.ScopeCode) {
 		return Invalid("scope_code", "error.user.scope_code")
 	}
+	if err := CheckRoleScope(u.Role, u.ScopeCode); err != nil {
+		return err
+	}
 	if u.Role == RoleDepartment && !u.Line.Valid() {
 		return Invalid("line", "error.user.line")
 	}
 	return nil
+}
+
+// ScopeLevels are the levels of the area an account of the role works in:
+// an assistant and a building head a grid, community staff a community,
+// sub-district staff a sub-district, a department the district or a
+// sub-district's office of its line, the administrator and the auditor the
+// district. A scope of another level would give the role more than its work
+// (an "assistant" over the whole district) or less than it needs.
+func (r Role) ScopeLevels() []Level {
+	switch r {
+	case RoleDistrictAdmin, RoleAuditor:
+		return []Level{LevelDistrict}
+	case RoleDepartment:
+		return []Level{LevelDistrict, LevelSubdistrict}
+	case RoleSubdistrictStaff:
+		return []Level{LevelSubdistrict}
+	case RoleCommunityStaff:
+		return []Level{LevelCommunity}
+	case RoleAssistant, RoleBuildingHead:
+		return []Level{LevelGrid}
+	}
+	return nil
+}
+
+// CheckRoleScope refuses a scope whose level does not fit the role
+// (ScopeLevels), wherever an account is made or changed.
+func CheckRoleScope(r Role, scopeCode string) error {
+	levels := r.ScopeLevels()
+	if slices.Contains(levels, LevelOf(scopeCode)) {
+		return nil
+	}
+	var zh, en []string
+	for _, l := range levels {
+		zh, en = append(zh, l.Zh()), append(en, l.String())
+	}
+	return Invalid("scope_code", "error.user.scope_level", "RoleZh", r.Zh(), "Role", strings.ReplaceAll(string(r), "_", " "),
+		"LevelsZh", strings.Join(zh, "/"), "LevelsEn", strings.Join(en, " or "))
 }
 
 // Session is a login session, stored in the database so that several servers

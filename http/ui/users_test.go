@@ -190,7 +190,7 @@ func TestAdminResetOutsideScopeIsNotFoundAndOfAHigherRoleRefused(t *testing.T) {
 	for _, u := range []*wangge.User{
 		{Username: "jiedao", Role: wangge.RoleSubdistrictStaff, ScopeCode: subdistrict},
 		{Username: "jiedao2", Role: wangge.RoleSubdistrictStaff, ScopeCode: "140499002"},
-		{Username: "admin2", Role: wangge.RoleDistrictAdmin, ScopeCode: subdistrict},
+		{Username: "admin2", Role: wangge.RoleDistrictAdmin, ScopeCode: district},
 	} {
 		u.PasswordHash = passwd.Hash(password, cheap)
 		if err := f.store.CreateUser(ctx, u); err != nil {
@@ -221,7 +221,10 @@ func TestAdminResetOutsideScopeIsNotFoundAndOfAHigherRoleRefused(t *testing.T) {
 	}
 	reset("jiedao2", "dongyuan", 404) // another sub-district
 	reset("jiedao", "admin", 404)     // the district admin's scope is wider than the sub-district
-	reset("jiedao", "admin2", 403)    // a district admin, though within the scope
+	// An administrator's scope is the district (wangge.CheckRoleScope): a
+	// higher role is never within a sub-district's; CanManage's own test
+	// covers one that an older database may hold there.
+	reset("jiedao", "admin2", 404)
 	reset("dongyuan", "tingyong", 403)
 	reset("admin", "admin", 403) // one's own password is changed, not reset
 	reset("admin", "admin2", 200)
@@ -237,8 +240,8 @@ func TestAdminResetOutsideScopeIsNotFoundAndOfAHigherRoleRefused(t *testing.T) {
 		t.Error("an account outside the scope is listed")
 	}
 	w = req{path: "/admin/users", cookie: cookies["jiedao"]}.do(t, h)
-	wantBody(t, "jiedao's list", w, `data-user="dongyuan"`, `data-user="admin2"`)
-	if strings.Contains(w.Body.String(), fmt.Sprintf(`action="/admin/users/%d/reset"`, id("admin2"))) {
-		t.Error("the list offers to reset an account of a higher role")
+	wantBody(t, "jiedao's list", w, `data-user="dongyuan"`)
+	if strings.Contains(w.Body.String(), `data-user="admin2"`) {
+		t.Error("the list shows an administrator outside the scope")
 	}
 }
