@@ -107,7 +107,7 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	pr := &proposals{core: core, store: store}
 	rv := &reveals{core: core, store: store}
 	pl := &plates{core: core, store: store}
-	return []whttp.Route{
+	routes := []whttp.Route{
 		// Door plates show only public facts, but of buildings in scope.
 		core.Page("GET /buildings/{id}/plate", wangge.PermLogin, pl.handleBuildingPlate),
 		core.Page("GET /areas/{code}/plates", wangge.PermLogin, pl.handleAreaPlates),
@@ -129,4 +129,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 		core.Page("GET /reports/completeness.xlsx", wangge.PermViewPeople, rp.handleCompletenessXLSX),
 		core.Page("GET /reports/{name}", wangge.PermViewGroups, rp.handleLineReport),
 	}
+	routes = append(routes, areaRoutes(core, store)...)
+	return routes
 }
