@@ -6,9 +6,8 @@
 // the locate index. Handler packages are Providers of routes over it
 // (core.go): the JSON API (http/api), the pages (http/ui), and next
 // Open311; the core imports none of them, the command line composes them.
-// The pages not yet moved to http/ui (the area, map, building and
-// household pages, the ledgers, imports, the audit log, the kiosk) still
-// live here, and move out the same way.
+// The pages not yet moved to http/ui (the ledgers, imports, the kiosk)
+// still live here, and move out the same way.
 //
 // The web side translates between HTTP and the domain and nothing more:
 // every read passes the logged-in user's scope to the store, which decides

@@ -6,9 +6,11 @@
 //
 // The pages move here from the core family by family (issue 10): the
 // reports, the proposal of a community's grids, revealing and calling a
-// person, the door plates and the administrator's account list are here;
-// the area, map, building and household pages, the ledgers and their
-// exports, imports, the audit log and the kiosk are still in package http,
+// person, the door plates, the administrator's account list, and the
+// region tree's pages (areas.go: the area, building and household pages
+// with a household's change record; maps.go; a key group's list,
+// groups.go; the audit search, audit.go) are here; the ledgers and their
+// exports, imports and the kiosk are still in package http,
 // and share the helpers of http/internal/pagekit with these. One's own
 // account (password, one-time codes) stays in the core with the sessions
 // and logging in.
