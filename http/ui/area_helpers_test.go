@@ -60,7 +60,8 @@ func plantMap(t testing.TB, f *fixture) {
 }
 
 // logInBrowser gives the browser a session of the user, as the login form
-// would (the form itself is tested in TestBrowserWalksDistrictToHousehold).
+// would (the form itself is tested in package http's
+// TestBrowserWalksDistrictToHousehold).
 func logInBrowser(b browserPage, ts *httptest.Server, username string) {
 	b.t.Helper()
 	c := login(b.t, ts.Config.Handler, username)

@@ -49,8 +49,11 @@ type areas struct {
 	store AreaStore
 }
 
-// areaRoutes are the start page and the area, building and household
-// pages (a whttp.Provider's part).
+// areaRoutes are the routes of the region tree's pages: the start page,
+// the area, map, building and household pages, a key group's list, and the
+// audit search that names their objects; each family's handlers hold its
+// own store interface. Patterns and permissions are those the core's table
+// had.
 func areaRoutes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	ar := &areas{core: core, store: store}
 	mp := &mapPages{core: core, store: store}
