@@ -23,17 +23,3 @@ func FuzzSafeNext(f *testing.F) {
 		}
 	})
 }
-
-// FuzzDayOf: the audit search's date fields never panic and either give a
-// date or a clear field error.
-func FuzzDayOf(f *testing.F) {
-	for _, s := range []string{"2026-01-31", "2026-13-01", "", "0000-00-00", "２０２６-01-01", "2026-1-1"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		d, err := dayOf("since", v, 0)
-		if err == nil && v != "" && d.IsZero() {
-			t.Fatalf("dayOf(%q) gave no date and no error", v)
-		}
-	})
-}

@@ -105,12 +105,6 @@ func TestCatalogueCoversDomain(t *testing.T) {
 	for _, k := range []wangge.BuildingKind{wangge.BuildingTower, wangge.BuildingCourtyard} {
 		ids = append(ids, "building.kind."+string(k))
 	}
-	for _, c := range clearsOf(wangge.SixClears{Household: "x", Categories: "x", Facilities: "x", Dangers: "x", Needs: "x", HotIssues: "x"}) {
-		ids = append(ids, "clear."+c.Name)
-	}
-	for _, st := range areaStats(&wangge.AreaSummary{Area: wangge.Area{Level: wangge.LevelDistrict}}, nil) {
-		ids = append(ids, "count."+st.Name)
-	}
 	for s := 0; s <= 2; s++ {
 		ids = append(ids, fmt.Sprintf("sex.%d", s))
 	}

@@ -6,9 +6,8 @@
 // the locate index. Handler packages are Providers of routes over it
 // (core.go): the JSON API (http/api), the pages (http/ui), and next
 // Open311; the core imports none of them, the command line composes them.
-// The pages not yet moved to http/ui (the area, map, building and
-// household pages, the ledgers, imports, the audit log, the kiosk) still
-// live here, and move out the same way.
+// The pages not yet moved to http/ui (the ledgers, imports, the kiosk)
+// still live here, and move out the same way.
 //
 // The web side translates between HTTP and the domain and nothing more:
 // every read passes the logged-in user's scope to the store, which decides
@@ -147,15 +146,6 @@ func (s *Server) coreRoutes() []Route {
 		s.Public("GET /kiosk/grids/{code}", s.handleKioskGrid),
 		s.Public("GET /kiosk/map.geojson", s.handleKioskMap),
 
-		s.Page("GET /{$}", wangge.PermLogin, func(w http.ResponseWriter, r *http.Request) error { s.handleHome(w, r); return nil }),
-		s.Page("GET /areas/{code}", wangge.PermLogin, s.handleArea),
-		// Maps: outlines are public, buildings are read in scope; a grid's
-		// card shows public counts and the key groups the user may see.
-		s.Page("GET /areas/{code}/map", wangge.PermLogin, s.handleMap),
-		s.Page("GET /areas/{code}/map.geojson", wangge.PermLogin, s.handleMapData),
-		s.Page("GET /areas/{code}/card.json", wangge.PermLogin, s.handleGridCard),
-		s.Page("GET /buildings/{id}", wangge.PermLogin, s.handleBuilding),
-		s.Page("GET /households/{id}", wangge.PermViewPeople, s.handleHousehold),
 		// The four ledgers (四本台账): filtered to an area, searched, sorted,
 		// paginated and printable; exported with the same filters, audited;
 		// personal exports hold full ID numbers and phones, and need a typed
@@ -183,8 +173,6 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("POST /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
 		s.Page("POST /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
 		s.Page("POST /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
-		s.Page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
-		s.Page("GET /audit", wangge.PermViewAudit, s.handleAudit),
 		// Ledger imports: templates, upload and dry run, the rejected rows,
 		// commit. An import belongs to the session that uploaded it.
 		s.Page("GET /import", wangge.PermEditPeople, s.handleImportForm),

@@ -6,9 +6,11 @@
 //
 // The pages move here from the core family by family (issue 10): the
 // reports, the proposal of a community's grids, revealing and calling a
-// person, the door plates and the administrator's account list are here;
-// the area, map, building and household pages, the ledgers and their
-// exports, imports, the audit log and the kiosk are still in package http,
+// person, the door plates, the administrator's account list, and the
+// region tree's pages (areas.go: the area, building and household pages
+// with a household's change record; maps.go; a key group's list,
+// groups.go; the audit search, audit.go) are here; the ledgers and their
+// exports, imports and the kiosk are still in package http,
 // and share the helpers of http/internal/pagekit with these. One's own
 // account (password, one-time codes) stays in the core with the sessions
 // and logging in.
@@ -107,7 +109,7 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	pr := &proposals{core: core, store: store}
 	rv := &reveals{core: core, store: store}
 	pl := &plates{core: core, store: store}
-	return []whttp.Route{
+	routes := []whttp.Route{
 		// Door plates show only public facts, but of buildings in scope.
 		core.Page("GET /buildings/{id}/plate", wangge.PermLogin, pl.handleBuildingPlate),
 		core.Page("GET /areas/{code}/plates", wangge.PermLogin, pl.handleAreaPlates),
@@ -129,4 +131,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 		core.Page("GET /reports/completeness.xlsx", wangge.PermViewPeople, rp.handleCompletenessXLSX),
 		core.Page("GET /reports/{name}", wangge.PermViewGroups, rp.handleLineReport),
 	}
+	routes = append(routes, areaRoutes(core, store)...)
+	return routes
 }

@@ -1,6 +1,7 @@
-package http
+package ui
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/coverage"
 	"github.com/wangge/wangge/geo"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/pagekit"
 )
 
 // The map pages draw an area's grids as vectors — no tile server needed —
@@ -18,6 +21,25 @@ import (
 // of the seamless-coverage check in red and buildings as dots. A click on a
 // grid shows its assistant and counts. When a tile URL is configured the
 // map draws over it.
+
+// MapStore is what the map pages read: the outlines of an area and its
+// children as of a day, the coverage check over them, the area's counts,
+// buildings in scope, and a grid's assistant and key-group counts for its
+// card.
+type MapStore interface {
+	coverage.Store
+	Area(ctx context.Context, code string) (*wangge.Area, error)
+	AreaSummary(ctx context.Context, scope wangge.Scope, code string) (*wangge.AreaSummary, error)
+	Boundary(ctx context.Context, code string, at time.Time) (*wangge.Boundary, error)
+	GridAssistant(ctx context.Context, gridCode string) (*wangge.Assistant, error)
+	GroupCounts(ctx context.Context, scope wangge.Scope) ([]wangge.GroupCount, error)
+}
+
+// mapPages are the map pages' handlers.
+type mapPages struct {
+	core  *whttp.Server
+	store MapStore
+}
 
 // mapView is what a map page shows besides the map itself.
 type mapView struct {
@@ -31,26 +53,26 @@ type mapView struct {
 }
 
 // handleMap shows the map of a district, sub-district, community or grid.
-func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
+func (s *mapPages) handleMap(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	code := r.PathValue("code")
 	if !wangge.ValidRegionCode(code) {
 		return wangge.ErrNotFound
 	}
-	sum, err := s.store.AreaSummary(ctx, UserFrom(ctx).Scope(), code)
+	sum, err := s.store.AreaSummary(ctx, whttp.UserFrom(ctx).Scope(), code)
 	if err != nil {
 		return err
 	}
-	crumbs, err := s.areaCrumbs(ctx, code)
+	crumbs, err := pagekit.AreaCrumbs(ctx, s.store, code)
 	if err != nil {
 		return err
 	}
-	crumbs = append(crumbs, Crumb{Name: s.msgs.T(LangOf(r), "map.title")})
+	crumbs = append(crumbs, whttp.Crumb{Name: s.core.T(r, "map.title")})
 	on, at, err := mapDay(r)
 	if err != nil {
 		return err
 	}
-	v := &mapView{Area: sum, On: on, DataURL: "/areas/" + code + "/map.geojson", TileURL: s.opts.TileURL}
+	v := &mapView{Area: sum, On: on, DataURL: "/areas/" + code + "/map.geojson", TileURL: s.core.Options().TileURL}
 	if on != "" {
 		v.DataURL += "?on=" + on
 	}
@@ -67,7 +89,7 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 		v.Checked = v.Coverage != nil
 		v.Strays = len(rep.BuildingsOutsideGrids) + len(rep.BuildingsInTwoGrids)
 	}
-	s.Render(w, r, http.StatusOK, "map", &View{Title: sum.Name + " · " + s.msgs.T(LangOf(r), "map.title"), Crumbs: crumbs, Data: v, Map: true})
+	s.core.Render(w, r, http.StatusOK, "map", &whttp.View{Title: sum.Name + " · " + s.core.T(r, "map.title"), Crumbs: crumbs, Data: v, Map: true})
 	return nil
 }
 
@@ -84,9 +106,9 @@ type mapFeature struct {
 // pieces outside the parent found under it ("gap", "overlap", "outside"),
 // buildings of a community or grid in the user's scope ("building") and
 // buildings outside every grid or in two ("stray").
-func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
+func (s *mapPages) handleMapData(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	scope := UserFrom(ctx).Scope()
+	scope := whttp.UserFrom(ctx).Scope()
 	code := r.PathValue("code")
 	if !wangge.ValidRegionCode(code) {
 		return wangge.ErrNotFound
@@ -104,7 +126,7 @@ func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l := LangOf(r)
+	l := whttp.LangOf(r)
 	var fs []mapFeature
 	add := func(g geom.Geometry, props map[string]any) error {
 		b, err := g.MarshalJSON()
@@ -161,7 +183,7 @@ func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 		}{{"gap", p.Gaps}, {"overlap", p.Overlaps}, {"outside", p.OutsideParent}} {
 			for _, it := range set.items {
 				if err := add(it.Geom, map[string]any{"kind": set.kind, "parent": p.Code, "codes": it.Codes,
-					"area_m2": it.AreaM2, "label": s.msgs.T(l, "map."+set.kind, "Area", int64(it.AreaM2+0.5))}); err != nil {
+					"area_m2": it.AreaM2, "label": s.core.TLang(l, "map."+set.kind, "Area", int64(it.AreaM2+0.5))}); err != nil {
 					return err
 				}
 			}
@@ -194,7 +216,7 @@ func (s *Server) handleMapData(w http.ResponseWriter, r *http.Request) error {
 		fs = []mapFeature{}
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
-	WriteJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "features": fs})
+	whttp.WriteJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "features": fs})
 	return nil
 }
 
@@ -206,9 +228,9 @@ func mapDay(r *http.Request) (string, time.Time, error) {
 	if on == "" {
 		return "", time.Time{}, nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, on, ChinaTime)
+	d, err := time.ParseInLocation(time.DateOnly, on, whttp.ChinaTime)
 	if err != nil {
-		return "", time.Time{}, wangge.FieldError("on", "日期格式应为 YYYY-MM-DD，例如 2026-01-31。", "A date is written YYYY-MM-DD, such as 2026-01-31.")
+		return "", time.Time{}, wangge.Invalid("on", "error.date.format")
 	}
 	return d.Format(time.DateOnly), d.Add(24*time.Hour - time.Nanosecond), nil
 }
@@ -262,13 +284,13 @@ type cardLabels struct {
 // handleGridCard answers GET /areas/{code}/card.json for a grid: its
 // assistant and work phone, its counts (public, as on the kiosk) and the
 // key-group counts the user may see.
-func (s *Server) handleGridCard(w http.ResponseWriter, r *http.Request) error {
+func (s *mapPages) handleGridCard(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	code := r.PathValue("code")
 	if wangge.LevelOf(code) != wangge.LevelGrid || !wangge.ValidRegionCode(code) {
 		return wangge.ErrNotFound
 	}
-	scope := UserFrom(ctx).Scope()
+	scope := whttp.UserFrom(ctx).Scope()
 	if _, err := s.store.AreaSummary(ctx, scope, code); err != nil {
 		return err // a grid outside the user's scope shows its name only
 	}
@@ -277,12 +299,12 @@ func (s *Server) handleGridCard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l := LangOf(r)
+	l := whttp.LangOf(r)
 	c := &gridCard{Code: code, Name: sum.Name, Households: sum.Households, Persons: sum.Persons, Units: sum.Units,
 		Buildings: sum.Buildings, Groups: []cardGroup{}, Labels: cardLabels{
-			Assistant: s.msgs.T(l, "grid.assistant"), Households: s.msgs.T(l, "count.households"),
-			Persons: s.msgs.T(l, "count.persons"), Units: s.msgs.T(l, "count.units"), Buildings: s.msgs.T(l, "count.buildings"),
-			Open: s.msgs.T(l, "map.open_grid"), NoAssistant: s.msgs.T(l, "kiosk.no_assistant")}}
+			Assistant: s.core.TLang(l, "grid.assistant"), Households: s.core.TLang(l, "count.households"),
+			Persons: s.core.TLang(l, "count.persons"), Units: s.core.TLang(l, "count.units"), Buildings: s.core.TLang(l, "count.buildings"),
+			Open: s.core.TLang(l, "map.open_grid"), NoAssistant: s.core.TLang(l, "kiosk.no_assistant")}}
 	if a, err := s.store.GridAssistant(ctx, code); err == nil {
 		c.Assistant, c.WorkPhone = a.Name, a.WorkPhone
 	} else if wangge.ErrorCode(err) != wangge.ENotFound {
@@ -294,9 +316,9 @@ func (s *Server) handleGridCard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, g := range groups {
-		c.Groups = append(c.Groups, cardGroup{Group: string(g.Group), Name: s.msgs.T(l, "group."+string(g.Group)), Count: g.Count})
+		c.Groups = append(c.Groups, cardGroup{Group: string(g.Group), Name: s.core.TLang(l, "group."+string(g.Group)), Count: g.Count})
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
-	WriteJSON(w, http.StatusOK, c)
+	whttp.WriteJSON(w, http.StatusOK, c)
 	return nil
 }

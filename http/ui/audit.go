@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"context"
@@ -12,15 +12,35 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wangge/wangge/msg"
-
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/pagekit"
 )
+
+// AuditStore is what the auditor's search reads: the log and the check of
+// its chain, and the objects its entries name (in the region the auditor
+// works in); the search itself is written to the log.
+type AuditStore interface {
+	ListAudit(ctx context.Context, f wangge.AuditFilter) ([]wangge.AuditEntry, int, error)
+	VerifyAudit(ctx context.Context) (badSeq int64, checked int64, err error)
+	Audit(ctx context.Context, e *wangge.AuditEntry) error
+	Area(ctx context.Context, code string) (*wangge.Area, error)
+	Building(ctx context.Context, scope wangge.Scope, id int64) (*wangge.Building, error)
+	Household(ctx context.Context, scope wangge.Scope, id int64) (*wangge.Household, error)
+	Person(ctx context.Context, scope wangge.Scope, id int64) (*wangge.Person, error)
+	Unit(ctx context.Context, scope wangge.Scope, id int64) (*wangge.Unit, error)
+}
+
+// audits are the audit log's handlers.
+type audits struct {
+	core  *whttp.Server
+	store AuditStore
+}
 
 type auditView struct {
 	Filter  auditForm
 	Entries []auditRow
-	Pager   *pager
+	Pager   *pagekit.Pager
 	// Verified is set when the auditor asked for the chain to be checked.
 	Verified        bool
 	BadSeq, Checked int64
@@ -45,7 +65,7 @@ type auditForm struct {
 
 // handleAudit is the auditor's search of the audit log, newest first. The
 // search itself is audited: reading who looked at whom is a sensitive view.
-func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *audits) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
 	form := auditForm{
@@ -53,7 +73,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 		Object: strings.TrimSpace(q.Get("object")), ObjectID: strings.TrimSpace(q.Get("object_id")),
 		Since: q.Get("since"), Until: q.Get("until"),
 	}
-	pg, n, err := pageOf(r)
+	pg, n, err := pagekit.PageOf(r)
 	if err != nil {
 		return err
 	}
@@ -68,16 +88,16 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &auditView{Filter: form, Entries: s.auditRows(r, entries), Pager: newPager(r, n, total)}
-	l := LangOf(r)
+	v := &auditView{Filter: form, Entries: s.auditRows(r, entries), Pager: pagekit.NewPager(r, n, total)}
+	l := whttp.LangOf(r)
 	for _, o := range auditObjects {
-		v.Objects = append(v.Objects, auditChoice{o, s.msgs.T(l, "audit.obj."+o)})
+		v.Objects = append(v.Objects, auditChoice{o, s.core.TLang(l, "audit.obj."+o)})
 	}
 	for _, a := range auditActions {
-		label := s.msg(l, "audit.act."+a)
+		label := msgOr(l, "audit.act."+a)
 		if p, ok := strings.CutSuffix(a, "."); ok { // a prefix: every action on the object
-			if label = s.msg(l, "audit.prefix."+p); label == "" {
-				label = s.msg(l, "audit.obj."+p)
+			if label = msgOr(l, "audit.prefix."+p); label == "" {
+				label = msgOr(l, "audit.obj."+p)
 			}
 		}
 		if label == "" {
@@ -98,7 +118,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Audit(ctx, &wangge.AuditEntry{Action: "audit.search", Object: "audit", Detail: string(detail)}); err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "audit", &View{Title: s.msgs.T(LangOf(r), "audit.title"), Data: v})
+	s.core.Render(w, r, http.StatusOK, "audit", &whttp.View{Title: s.core.T(r, "audit.title"), Data: v})
 	return nil
 }
 
@@ -108,9 +128,9 @@ func dayOf(field, v string, addDays int) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, v, ChinaTime)
+	d, err := time.ParseInLocation(time.DateOnly, v, whttp.ChinaTime)
 	if err != nil {
-		return time.Time{}, wangge.FieldError(field, "日期格式应为 年-月-日，例如 2026-01-31。", "A date is written YYYY-MM-DD, e.g. 2026-01-31.")
+		return time.Time{}, wangge.Invalid(field, "error.date.format")
 	}
 	return d.AddDate(0, 0, addDays), nil
 }
@@ -133,22 +153,13 @@ type auditKV struct {
 	URL        string
 }
 
-// msg returns the message id, or "" when the catalogue has none: the
-// page falls back to the code for actions and keys it does not know.
-func (s *Server) msg(l Lang, id string) string {
-	if !msg.Has(id) {
-		return ""
-	}
-	return msg.Text(string(l), id, nil)
-}
-
 // auditRows puts the entries in words. Objects are named within the
 // viewer's region, people's data included (an auditor reads who changed
 // whom, not the files themselves); a link is given only where the viewer
 // may open the page.
-func (s *Server) auditRows(r *http.Request, es []wangge.AuditEntry) []auditRow {
-	ctx, l := r.Context(), LangOf(r)
-	u := UserFrom(ctx)
+func (s *audits) auditRows(r *http.Request, es []wangge.AuditEntry) []auditRow {
+	ctx, l := r.Context(), whttp.LangOf(r)
+	u := whttp.UserFrom(ctx)
 	names := wangge.ScopeAll()
 	if us := u.Scope(); !us.IsAll() {
 		names = wangge.ScopeOf(us.Prefix())
@@ -157,7 +168,7 @@ func (s *Server) auditRows(r *http.Request, es []wangge.AuditEntry) []auditRow {
 	n := &auditNamer{s: s, ctx: ctx, l: l, scope: names, viewer: u.Scope(), people: canPeople, memo: map[string]auditObject{}}
 	out := make([]auditRow, len(es))
 	for i, e := range es {
-		row := auditRow{AuditEntry: e, ActionLabel: s.msg(l, "audit.act."+e.Action)}
+		row := auditRow{AuditEntry: e, ActionLabel: msgOr(l, "audit.act."+e.Action)}
 		if row.ActionLabel == "" {
 			row.ActionLabel = e.Action
 		}
@@ -175,7 +186,7 @@ func (s *Server) auditRows(r *http.Request, es []wangge.AuditEntry) []auditRow {
 }
 
 // auditDetail lists an entry's detail, keys in words, in a stable order.
-func (s *Server) auditDetail(l Lang, d map[string]any) []auditKV {
+func (s *audits) auditDetail(l whttp.Lang, d map[string]any) []auditKV {
 	keys := make([]string, 0, len(d))
 	for k := range d {
 		keys = append(keys, k)
@@ -183,7 +194,7 @@ func (s *Server) auditDetail(l Lang, d map[string]any) []auditKV {
 	slices.Sort(keys)
 	var out []auditKV
 	for _, k := range keys {
-		kv := auditKV{Key: s.msg(l, "audit.key."+k), Value: auditValue(d[k])}
+		kv := auditKV{Key: msgOr(l, "audit.key."+k), Value: auditValue(d[k])}
 		if kv.Key == "" {
 			kv.Key = k
 		}
@@ -231,9 +242,9 @@ type auditObject struct{ kind, name, url string }
 
 // auditNamer names the objects of one page of entries, each once.
 type auditNamer struct {
-	s      *Server
+	s      *audits
 	ctx    context.Context
-	l      Lang
+	l      whttp.Lang
 	scope  wangge.Scope // to name objects by
 	viewer wangge.Scope // to decide on links
 	people bool         // the viewer may open people's pages
@@ -245,7 +256,7 @@ func (n *auditNamer) name(object, id string, detail map[string]any) auditObject 
 	if o, ok := n.memo[key]; ok {
 		return o
 	}
-	o := auditObject{kind: n.s.msg(n.l, "audit.obj."+object)}
+	o := auditObject{kind: msgOr(n.l, "audit.obj."+object)}
 	if o.kind == "" {
 		o.kind = object
 	}
@@ -297,7 +308,7 @@ func (n *auditNamer) name(object, id string, detail map[string]any) auditObject 
 
 // household names a household by its building and room.
 func (n *auditNamer) household(h *wangge.Household) string {
-	room := n.s.roomLabel(n.l, h)
+	room := roomLabel(n.s.core, n.l, h)
 	if b, err := n.s.store.Building(n.ctx, n.scope, h.BuildingID); err == nil {
 		return fmt.Sprintf("%s %s", b.Name, room)
 	}
