@@ -100,3 +100,35 @@ func (s *Server) Logger() *slog.Logger { return s.log }
 // Locator is the server's index of the current grid outlines, which the
 // kiosk and the JSON API share, and which FollowChanges keeps current.
 func (s *Server) Locator() *Locator { return s.locate }
+
+// Downloads of people's data.
+
+// errCrossSite refuses a download another site asked for.
+var errCrossSite = wangge.E(wangge.EForbidden, "error.export.cross_site")
+
+// Export makes the route of a download of people's data or a report (a
+// Page with the permission). A GET changes nothing, so the cross-origin
+// protection lets it pass; but an export is audited in the user's name and
+// hands over full records, so a request another site made the browser send
+// (Sec-Fetch-Site cross-site or same-site: a link, an image, a form on
+// another page) is refused before the handler runs. A request the user
+// made here (same-origin), typed or bookmarked (none), or sent by a client
+// that names no site (the command line's tools) passes.
+func (s *Server) Export(pattern string, perm wangge.Permission, h HandlerFunc) Route {
+	return s.Page(pattern, perm, func(w http.ResponseWriter, r *http.Request) error {
+		if err := RefuseCrossSite(r); err != nil {
+			return err
+		}
+		return h(w, r)
+	})
+}
+
+// RefuseCrossSite is Export's check, for a handler that serves a page and
+// its download on one route.
+func RefuseCrossSite(r *http.Request) error {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return errCrossSite
+	}
+	return nil
+}

@@ -276,6 +276,9 @@ func (s *reports) handleLineReport(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if xlsx {
+		if err := whttp.RefuseCrossSite(r); err != nil {
+			return err
+		}
 		return s.sendReport(w, r, string(lr.Line), p)
 	}
 	v, err := s.lineView(ctx, lr, p, whttp.LangOf(r) == whttp.LangEn)
@@ -292,7 +295,6 @@ func (s *reports) handleLineReport(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// lineView counts a line's report per child area.
 // lineView gathers a department report's page; en names its headings in
 // English.
 func (s *reports) lineView(ctx context.Context, lr *wangge.LineReport, p *reportParams, en bool) (*lineReportView, error) {

@@ -255,3 +255,24 @@ func TestLineReportDrawsBarCharts(t *testing.T) {
 	scenario{url: "/reports/city?area=" + district, as: "admin", status: 200, lang: "en",
 		contains: []string{`data-chart="Buildings · kind"`, `data-bar="Towers" data-count="2"`, `data-bar="Courtyards" data-count="1"`, `data-chart="Units · kind"`, `>Units · Enterprises</th>`}}.run(t, h)
 }
+
+// TestReportWorkbooksRefuseCrossSiteRequests: a workbook is audited in the
+// user's name, so one another site's page made the browser ask for is
+// refused (issue 11: a cross-site GET ran an export); the same request from
+// this site's page, or typed, is served, and the report pages themselves
+// may be linked from anywhere.
+func TestReportWorkbooksRefuseCrossSiteRequests(t *testing.T) {
+	_, h := reportFixture(t)
+	for _, u := range []string{"/reports/civil.xlsx?area=" + district, "/reports/completeness.xlsx?area=" + district} {
+		for site, status := range map[string]int{"cross-site": 403, "same-site": 403, "same-origin": 200, "none": 200, "": 200} {
+			sc := scenario{url: u, as: "admin", status: status, header: map[string]string{"Sec-Fetch-Site": site}}
+			if status == 403 {
+				sc.contains = []string{"不能从其他网站发起导出"}
+			}
+			if w := sc.run(t, h); status == 200 && w.Header().Get("Content-Disposition") == "" {
+				t.Errorf("%s (%q): no download", u, site)
+			}
+		}
+	}
+	scenario{url: "/reports/civil?area=" + district, as: "admin", status: 200, header: map[string]string{"Sec-Fetch-Site": "cross-site"}}.run(t, h)
+}

@@ -128,7 +128,7 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 		// a department generates its own line's report, staff every one.
 		core.Page("GET /reports", wangge.PermViewGroups, rp.handleReports),
 		core.Page("GET /reports/completeness", wangge.PermViewPeople, rp.handleCompleteness),
-		core.Page("GET /reports/completeness.xlsx", wangge.PermViewPeople, rp.handleCompletenessXLSX),
+		core.Export("GET /reports/completeness.xlsx", wangge.PermViewPeople, rp.handleCompletenessXLSX),
 		core.Page("GET /reports/{name}", wangge.PermViewGroups, rp.handleLineReport),
 	}
 	routes = append(routes, areaRoutes(core, store)...)
