@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -100,3 +101,26 @@ func (s *Server) Logger() *slog.Logger { return s.log }
 // Locator is the server's index of the current grid outlines, which the
 // kiosk and the JSON API share, and which FollowChanges keeps current.
 func (s *Server) Locator() *Locator { return s.locate }
+
+// For the import jobs (http/ui): background work, and the session a job
+// belongs to.
+
+// work is one piece of background work: fn every d.
+type work struct {
+	d  time.Duration
+	fn func(context.Context)
+}
+
+// Every has ListenAndServe call fn every d while it serves, with a context
+// that ends when the server stops; ListenAndServe returns only once fn
+// has. A provider calls it while it builds its routes (work registered
+// later never starts). A server served through Handler alone, as in
+// tests, runs none of it.
+func (s *Server) Every(d time.Duration, fn func(context.Context)) {
+	s.work = append(s.work, work{d: d, fn: fn})
+}
+
+// SessionHash returns the hash of the request's session token, nil
+// without a session cookie: what names a session in the store, so that
+// something can belong to one session of a user (an import job).
+func SessionHash(r *http.Request) []byte { return sessionHash(r) }

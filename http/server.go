@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wangge/wangge"
@@ -70,6 +71,7 @@ type Server struct {
 	locate  *Locator
 	imports *importJobs
 	table   []Route // every route, the core's and the providers'
+	work    []work  // what ListenAndServe runs in the background (Every)
 	handler http.Handler
 }
 
@@ -115,6 +117,10 @@ func NewServer(store wangge.Store, opts Options, providers ...Provider) *Server 
 	if s.tmpl, err = s.newTemplates(); err != nil {
 		panic(err)
 	}
+	s.Every(time.Hour, s.sweepSessions)
+	// Requests purge expired import jobs too; the ticker clears the
+	// uploads of an idle server.
+	s.Every(importSweepEvery, s.sweepImports)
 	s.table = s.coreRoutes()
 	for _, p := range providers {
 		s.table = append(s.table, p(s, store)...)
@@ -285,10 +291,14 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	s.FollowChanges(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	go every(ctx, time.Hour, s.sweepSessions)
-	// Requests purge expired import jobs too; the ticker clears the
-	// uploads of an idle server.
-	go every(ctx, importSweepEvery, s.sweepImports)
+	// The background work (Every) stops with the server; ListenAndServe
+	// returns once it has, so nothing of the server runs after it.
+	bctx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() { stopBackground(); background.Wait() }()
+	for _, wk := range s.work {
+		background.Go(func() { every(bctx, wk.d, wk.fn) })
+	}
 
 	select {
 	case err := <-errc:
