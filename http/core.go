@@ -3,7 +3,10 @@ package http
 import (
 	"context"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wangge/wangge"
@@ -124,3 +127,30 @@ func (s *Server) Every(d time.Duration, fn func(context.Context)) {
 // without a session cookie: what names a session in the store, so that
 // something can belong to one session of a user (an import job).
 func SessionHash(r *http.Request) []byte { return sessionHash(r) }
+
+// For the kiosk (http/ui): where it stands, which Options.KioskAt and the
+// kiosk's ?at= give.
+
+// LngLat is a point in WGS-84.
+type LngLat struct{ Lng, Lat float64 }
+
+// ParseLngLat reads "lng,lat" in WGS-84, as `wangge serve --kiosk-at` and
+// /kiosk?at= take it.
+func ParseLngLat(field, s string) (*LngLat, error) {
+	bad := wangge.Invalid(field, "error.lnglat")
+	lngS, latS, ok := strings.Cut(strings.TrimSpace(s), ",")
+	if !ok {
+		return nil, bad
+	}
+	lng, err1 := strconv.ParseFloat(strings.TrimSpace(lngS), 64)
+	lat, err2 := strconv.ParseFloat(strings.TrimSpace(latS), 64)
+	if err1 != nil || err2 != nil || math.IsNaN(lng) || math.IsNaN(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90 {
+		return nil, bad
+	}
+	return &LngLat{Lng: lng, Lat: lat}, nil
+}
+
+// String writes the point as ParseLngLat reads it.
+func (p *LngLat) String() string {
+	return strconv.FormatFloat(p.Lng, 'f', -1, 64) + "," + strconv.FormatFloat(p.Lat, 'f', -1, 64)
+}

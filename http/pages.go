@@ -20,10 +20,8 @@ type pager = pagekit.Pager
 
 var (
 	pageOf        = pagekit.PageOf
-	pageOfSize    = pagekit.PageOfSize
 	pageNumber    = pagekit.PageNumber
 	newPager      = pagekit.NewPager
-	newPagerSize  = pagekit.NewPagerSize
 	newPagerParam = pagekit.NewPagerParam
 	idOf          = pagekit.IDOf
 	attachment    = pagekit.Attachment

@@ -69,7 +69,6 @@ type Server struct {
 	tmpl    *templates
 	metrics *metrics
 	locate  *Locator
-	imports *importJobs
 	table   []Route // every route, the core's and the providers'
 	work    []work  // what ListenAndServe runs in the background (Every)
 	handler http.Handler
@@ -109,7 +108,7 @@ func NewServer(store wangge.Store, opts Options, providers ...Provider) *Server 
 			opts.CJT349Object = ""
 		}
 	}
-	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &Locator{store: store}, imports: newImportJobs()}
+	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &Locator{store: store}}
 	var err error
 	if s.msgs, err = newCatalogue(s.log); err != nil {
 		panic(err)
@@ -118,9 +117,6 @@ func NewServer(store wangge.Store, opts Options, providers ...Provider) *Server 
 		panic(err)
 	}
 	s.Every(time.Hour, s.sweepSessions)
-	// Requests purge expired import jobs too; the ticker clears the
-	// uploads of an idle server.
-	s.Every(importSweepEvery, s.sweepImports)
 	s.table = s.coreRoutes()
 	for _, p := range providers {
 		s.table = append(s.table, p(s, store)...)
@@ -148,10 +144,6 @@ func (s *Server) coreRoutes() []Route {
 		session("GET /login", s.handleLoginForm),
 		session("POST /login", s.handleLogin),
 		session("POST /logout", s.handleLogout),
-
-		s.Public("GET /kiosk", s.handleKiosk),
-		s.Public("GET /kiosk/grids/{code}", s.handleKioskGrid),
-		s.Public("GET /kiosk/map.geojson", s.handleKioskMap),
 
 		s.Page("GET /{$}", wangge.PermLogin, func(w http.ResponseWriter, r *http.Request) error { s.handleHome(w, r); return nil }),
 		s.Page("GET /areas/{code}", wangge.PermLogin, s.handleArea),
@@ -191,16 +183,6 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("POST /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
 		s.Page("GET /areas/{code}/groups/{group}", wangge.PermViewGroups, s.handleGroup),
 		s.Page("GET /audit", wangge.PermViewAudit, s.handleAudit),
-		// Ledger imports: templates, upload and dry run, the rejected rows,
-		// commit. An import belongs to the session that uploaded it.
-		s.Page("GET /import", wangge.PermEditPeople, s.handleImportForm),
-		s.Page("POST /import", wangge.PermEditPeople, s.handleImportUpload),
-		s.Page("GET /import/templates/{kind}", wangge.PermEditPeople, s.handleImportTemplate),
-		s.Page("GET /import/jobs/{token}", wangge.PermEditPeople, s.handleImportJob),
-		s.Page("GET /import/jobs/{token}/status", wangge.PermEditPeople, s.handleImportStatus),
-		s.Page("GET /import/jobs/{token}/rejects.xlsx", wangge.PermEditPeople, s.handleImportRejects),
-		s.Page("POST /import/jobs/{token}/commit", wangge.PermEditPeople, s.handleImportCommit),
-		s.Page("POST /import/jobs/{token}/retry", wangge.PermEditPeople, s.handleImportRetry),
 
 		// One's own account: any logged-in user changes their password;
 		// staff roles may turn on one-time codes (the handlers refuse the

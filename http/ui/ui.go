@@ -6,10 +6,12 @@
 //
 // The pages move here from the core family by family (issue 10): the
 // reports, the proposal of a community's grids, revealing and calling a
-// person, the door plates and the administrator's account list are here;
+// person, the door plates and the administrator's account list are here,
+// and so are the ledger imports (ImportStore; their jobs' heartbeat and
+// sweep run through the core's Every) and the kiosk (KioskStore);
 // the area, map, building and household pages, the ledgers and their
-// exports, imports, the audit log and the kiosk are still in package http,
-// and share the helpers of http/internal/pagekit with these. One's own
+// exports and the audit log are still in package http, and share the
+// helpers of http/internal/pagekit with these. One's own
 // account (password, one-time codes) stays in the core with the sessions
 // and logging in.
 package ui
@@ -107,7 +109,7 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	pr := &proposals{core: core, store: store}
 	rv := &reveals{core: core, store: store}
 	pl := &plates{core: core, store: store}
-	return []whttp.Route{
+	return append([]whttp.Route{
 		// Door plates show only public facts, but of buildings in scope.
 		core.Page("GET /buildings/{id}/plate", wangge.PermLogin, pl.handleBuildingPlate),
 		core.Page("GET /areas/{code}/plates", wangge.PermLogin, pl.handleAreaPlates),
@@ -128,5 +130,5 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 		core.Page("GET /reports/completeness", wangge.PermViewPeople, rp.handleCompleteness),
 		core.Page("GET /reports/completeness.xlsx", wangge.PermViewPeople, rp.handleCompletenessXLSX),
 		core.Page("GET /reports/{name}", wangge.PermViewGroups, rp.handleLineReport),
-	}
+	}, append(importRoutes(core, store), kioskRoutes(core, store)...)...)
 }
