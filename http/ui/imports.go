@@ -161,8 +161,9 @@ func (s *imports) heartbeat(ctx context.Context) {
 		runs = append(runs, run)
 	}
 	js.mu.Unlock()
-	// One at a time, a job whose row is locked (SQLite's writer busy with
-	// another job's commit) would hold up the others' beats.
+	// Concurrently: beaten one after another, a job whose write waits
+	// (SQLite's one writer busy with another job's commit) would hold up
+	// the other jobs' beats.
 	var wg sync.WaitGroup
 	for _, run := range runs {
 		wg.Go(func() {
