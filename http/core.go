@@ -1,8 +1,12 @@
 package http
 
 import (
+	"context"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wangge/wangge"
@@ -131,4 +135,54 @@ func RefuseCrossSite(r *http.Request) error {
 		return errCrossSite
 	}
 	return nil
+}
+
+// For the import jobs (http/ui): background work, and the session a job
+// belongs to.
+
+// work is one piece of background work: fn every d.
+type work struct {
+	d  time.Duration
+	fn func(context.Context)
+}
+
+// Every has ListenAndServe call fn every d while it serves, with a context
+// that ends when the server stops; ListenAndServe returns only once fn
+// has. A provider calls it while it builds its routes (work registered
+// later never starts). A server served through Handler alone, as in
+// tests, runs none of it.
+func (s *Server) Every(d time.Duration, fn func(context.Context)) {
+	s.work = append(s.work, work{d: d, fn: fn})
+}
+
+// SessionHash returns the hash of the request's session token, nil
+// without a session cookie: what names a session in the store, so that
+// something can belong to one session of a user (an import job).
+func SessionHash(r *http.Request) []byte { return sessionHash(r) }
+
+// For the kiosk (http/ui): where it stands, which Options.KioskAt and the
+// kiosk's ?at= give.
+
+// LngLat is a point in WGS-84.
+type LngLat struct{ Lng, Lat float64 }
+
+// ParseLngLat reads "lng,lat" in WGS-84, as `wangge serve --kiosk-at` and
+// /kiosk?at= take it.
+func ParseLngLat(field, s string) (*LngLat, error) {
+	bad := wangge.Invalid(field, "error.lnglat")
+	lngS, latS, ok := strings.Cut(strings.TrimSpace(s), ",")
+	if !ok {
+		return nil, bad
+	}
+	lng, err1 := strconv.ParseFloat(strings.TrimSpace(lngS), 64)
+	lat, err2 := strconv.ParseFloat(strings.TrimSpace(latS), 64)
+	if err1 != nil || err2 != nil || math.IsNaN(lng) || math.IsNaN(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90 {
+		return nil, bad
+	}
+	return &LngLat{Lng: lng, Lat: lat}, nil
+}
+
+// String writes the point as ParseLngLat reads it.
+func (p *LngLat) String() string {
+	return strconv.FormatFloat(p.Lng, 'f', -1, 64) + "," + strconv.FormatFloat(p.Lat, 'f', -1, 64)
 }

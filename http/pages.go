@@ -15,11 +15,9 @@ import (
 type pager = pagekit.Pager
 
 var (
-	pageOf       = pagekit.PageOf
-	pageOfSize   = pagekit.PageOfSize
-	newPager     = pagekit.NewPager
-	newPagerSize = pagekit.NewPagerSize
-	attachment   = pagekit.Attachment
+	pageOf     = pagekit.PageOf
+	newPager   = pagekit.NewPager
+	attachment = pagekit.Attachment
 )
 
 // xlsxType is the media type of an xlsx file.

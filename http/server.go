@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wangge/wangge"
@@ -67,8 +68,8 @@ type Server struct {
 	tmpl    *templates
 	metrics *metrics
 	locate  *Locator
-	imports *importJobs
 	table   []Route // every route, the core's and the providers'
+	work    []work  // what ListenAndServe runs in the background (Every)
 	handler http.Handler
 }
 
@@ -106,7 +107,7 @@ func NewServer(store wangge.Store, opts Options, providers ...Provider) *Server 
 			opts.CJT349Object = ""
 		}
 	}
-	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &Locator{store: store}, imports: newImportJobs()}
+	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &Locator{store: store}}
 	var err error
 	if s.msgs, err = newCatalogue(s.log); err != nil {
 		panic(err)
@@ -114,6 +115,7 @@ func NewServer(store wangge.Store, opts Options, providers ...Provider) *Server 
 	if s.tmpl, err = s.newTemplates(); err != nil {
 		panic(err)
 	}
+	s.Every(time.Hour, s.sweepSessions)
 	s.table = s.coreRoutes()
 	for _, p := range providers {
 		s.table = append(s.table, p(s, store)...)
@@ -142,10 +144,6 @@ func (s *Server) coreRoutes() []Route {
 		session("POST /login", s.handleLogin),
 		session("POST /logout", s.handleLogout),
 
-		s.Public("GET /kiosk", s.handleKiosk),
-		s.Public("GET /kiosk/grids/{code}", s.handleKioskGrid),
-		s.Public("GET /kiosk/map.geojson", s.handleKioskMap),
-
 		// The four ledgers (四本台账): filtered to an area, searched, sorted,
 		// paginated and printable; exported with the same filters, audited;
 		// personal exports hold full ID numbers and phones, and need a typed
@@ -173,16 +171,6 @@ func (s *Server) coreRoutes() []Route {
 		s.Page("POST /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
 		s.Page("POST /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
 		s.Page("POST /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
-		// Ledger imports: templates, upload and dry run, the rejected rows,
-		// commit. An import belongs to the session that uploaded it.
-		s.Page("GET /import", wangge.PermEditPeople, s.handleImportForm),
-		s.Page("POST /import", wangge.PermEditPeople, s.handleImportUpload),
-		s.Page("GET /import/templates/{kind}", wangge.PermEditPeople, s.handleImportTemplate),
-		s.Page("GET /import/jobs/{token}", wangge.PermEditPeople, s.handleImportJob),
-		s.Page("GET /import/jobs/{token}/status", wangge.PermEditPeople, s.handleImportStatus),
-		s.Page("GET /import/jobs/{token}/rejects.xlsx", wangge.PermEditPeople, s.handleImportRejects),
-		s.Page("POST /import/jobs/{token}/commit", wangge.PermEditPeople, s.handleImportCommit),
-		s.Page("POST /import/jobs/{token}/retry", wangge.PermEditPeople, s.handleImportRetry),
 
 		// One's own account: any logged-in user changes their password;
 		// staff roles may turn on one-time codes (the handlers refuse the
@@ -273,10 +261,14 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	s.FollowChanges(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	go every(ctx, time.Hour, s.sweepSessions)
-	// Requests purge expired import jobs too; the ticker clears the
-	// uploads of an idle server.
-	go every(ctx, importSweepEvery, s.sweepImports)
+	// The background work (Every) stops with the server; ListenAndServe
+	// returns once it has, so nothing of the server runs after it.
+	bctx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() { stopBackground(); background.Wait() }()
+	for _, wk := range s.work {
+		background.Go(func() { every(bctx, wk.d, wk.fn) })
+	}
 
 	select {
 	case err := <-errc:

@@ -1,17 +1,17 @@
-package http
+package ui
 
 import (
+	"context"
 	"encoding/json"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/geo"
+	whttp "github.com/wangge/wangge/http"
 )
 
 // The kiosk (/kiosk) is the public touch screen in a community hall: no
@@ -24,28 +24,33 @@ import (
 // the address rather than a long list to scroll on a touch screen.
 const kioskLimit = 20
 
-// LngLat is a point in WGS-84.
-type LngLat struct{ Lng, Lat float64 }
-
-// ParseLngLat reads "lng,lat" in WGS-84, as `wangge serve --kiosk-at` and
-// /kiosk?at= take it.
-func ParseLngLat(field, s string) (*LngLat, error) {
-	bad := wangge.FieldError(field, "位置应写作“经度,纬度”（WGS-84），例如 113.11,36.19。", `A location is "lng,lat" in WGS-84, e.g. 113.11,36.19.`)
-	lngS, latS, ok := strings.Cut(strings.TrimSpace(s), ",")
-	if !ok {
-		return nil, bad
-	}
-	lng, err1 := strconv.ParseFloat(strings.TrimSpace(lngS), 64)
-	lat, err2 := strconv.ParseFloat(strings.TrimSpace(latS), 64)
-	if err1 != nil || err2 != nil || math.IsNaN(lng) || math.IsNaN(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90 {
-		return nil, bad
-	}
-	return &LngLat{Lng: lng, Lat: lat}, nil
+// KioskStore is what the kiosk reads, all of it public: the address
+// search over building names and addresses and area names, a grid's
+// counts, its assistant and the hundred services, and the outlines and
+// four bounds the map draws.
+type KioskStore interface {
+	wangge.AddressSource
+	AreaSummary(ctx context.Context, scope wangge.Scope, code string) (*wangge.AreaSummary, error)
+	GridAssistant(ctx context.Context, gridCode string) (*wangge.Assistant, error)
+	ListServices(ctx context.Context, line wangge.Line, activeOnly bool) ([]wangge.Service, error)
+	Boundaries(ctx context.Context, prefix string, level wangge.Level, at time.Time) ([]wangge.Boundary, error)
+	ListAreas(ctx context.Context, f wangge.AreaFilter) ([]wangge.Area, int, error)
 }
 
-// String writes the point as ParseLngLat reads it.
-func (p *LngLat) String() string {
-	return strconv.FormatFloat(p.Lng, 'f', -1, 64) + "," + strconv.FormatFloat(p.Lat, 'f', -1, 64)
+// kiosk is the kiosk's handlers.
+type kiosk struct {
+	core  *whttp.Server
+	store KioskStore
+}
+
+// kioskRoutes is the kiosk's part of the server: public pages, no login.
+func kioskRoutes(core *whttp.Server, store wangge.Store) []whttp.Route {
+	s := &kiosk{core: core, store: store}
+	return []whttp.Route{
+		core.Public("GET /kiosk", s.handleKiosk),
+		core.Public("GET /kiosk/grids/{code}", s.handleKioskGrid),
+		core.Public("GET /kiosk/map.geojson", s.handleKioskMap),
+	}
 }
 
 type kioskView struct {
@@ -55,33 +60,34 @@ type kioskView struct {
 	More     bool
 	Grid     *wangge.AreaSummary
 	Assist   *wangge.Assistant
-	Services []serviceGroup
+	Services []kioskServiceGroup
 	// Here is where the kiosk stands ("you are here"), when known; Home is
 	// the kiosk's start page, which keeps it.
-	Here *LngLat
+	Here *whttp.LngLat
 	Home string
 }
 
-type serviceGroup struct {
+// kioskServiceGroup is the services of one line, under its heading.
+type kioskServiceGroup struct {
 	Line     wangge.Line
 	Services []wangge.Service
 }
 
 // kioskHere returns where the kiosk stands: ?at= (a kiosk's own bookmark)
 // or the server's --kiosk-at.
-func (s *Server) kioskHere(r *http.Request) (*LngLat, string, error) {
+func (s *kiosk) kioskHere(r *http.Request) (*whttp.LngLat, string, error) {
 	if at := r.URL.Query().Get("at"); at != "" {
-		p, err := ParseLngLat("at", at)
+		p, err := whttp.ParseLngLat("at", at)
 		if err != nil {
 			return nil, "", err
 		}
 		return p, "/kiosk?at=" + url.QueryEscape(p.String()), nil
 	}
-	return s.opts.KioskAt, "/kiosk", nil
+	return s.core.Options().KioskAt, "/kiosk", nil
 }
 
 // handleKiosk shows the search and the map, and the places matching a query.
-func (s *Server) handleKiosk(w http.ResponseWriter, r *http.Request) error {
+func (s *kiosk) handleKiosk(w http.ResponseWriter, r *http.Request) error {
 	here, home, err := s.kioskHere(r)
 	if err != nil {
 		return err
@@ -99,12 +105,12 @@ func (s *Server) handleKiosk(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.Render(w, r, http.StatusOK, "kiosk", &View{Title: s.msgs.T(LangOf(r), "kiosk.title"), Data: v, Kiosk: true, KioskHome: home, Map: true})
+	s.core.Render(w, r, http.StatusOK, "kiosk", &whttp.View{Title: s.core.T(r, "kiosk.title"), Data: v, Kiosk: true, KioskHome: home, Map: true})
 	return nil
 }
 
 // handleKioskGrid shows a grid: its assistant, service area and services.
-func (s *Server) handleKioskGrid(w http.ResponseWriter, r *http.Request) error {
+func (s *kiosk) handleKioskGrid(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	code := r.PathValue("code")
 	if wangge.LevelOf(code) != wangge.LevelGrid || !wangge.ValidRegionCode(code) {
@@ -129,7 +135,7 @@ func (s *Server) handleKioskGrid(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, l := range wangge.Lines {
-		g := serviceGroup{Line: l}
+		g := kioskServiceGroup{Line: l}
 		for _, sv := range services {
 			if sv.Line == l {
 				g.Services = append(g.Services, sv)
@@ -139,7 +145,7 @@ func (s *Server) handleKioskGrid(w http.ResponseWriter, r *http.Request) error {
 			v.Services = append(v.Services, g)
 		}
 	}
-	s.Render(w, r, http.StatusOK, "kiosk", &View{Title: sum.Name, Data: v, Kiosk: true, KioskHome: home})
+	s.core.Render(w, r, http.StatusOK, "kiosk", &whttp.View{Title: sum.Name, Data: v, Kiosk: true, KioskHome: home})
 	return nil
 }
 
@@ -147,7 +153,7 @@ func (s *Server) handleKioskGrid(w http.ResponseWriter, r *http.Request) error {
 // the communities with their names, and the named streets along the
 // grids' sides, read from each grid's four bounds (四至) in its service
 // area.
-func (s *Server) handleKioskMap(w http.ResponseWriter, r *http.Request) error {
+func (s *kiosk) handleKioskMap(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	fc := struct {
 		Type     string         `json:"type"`
@@ -184,7 +190,7 @@ func (s *Server) handleKioskMap(w http.ResponseWriter, r *http.Request) error {
 	}
 	fc.Features = append(fc.Features, streets...)
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	WriteJSON(w, http.StatusOK, fc)
+	whttp.WriteJSON(w, http.StatusOK, fc)
 	return nil
 }
 
@@ -198,7 +204,7 @@ type kioskFeature struct {
 // kioskStreets draws each street a grid's four bounds name along the
 // grid's side that faces it. A bound that names an area (东至某网格) is a
 // neighbour, not a street.
-func (s *Server) kioskStreets(r *http.Request, outlines map[string]string, areaNames map[string]bool) ([]kioskFeature, error) {
+func (s *kiosk) kioskStreets(r *http.Request, outlines map[string]string, areaNames map[string]bool) ([]kioskFeature, error) {
 	ctx := r.Context()
 	segs := map[string][]geo.Segment{}
 	for off := 0; ; off += wangge.MaxPageLimit {

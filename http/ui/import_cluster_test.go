@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"bytes"
@@ -6,8 +6,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
 	"github.com/wangge/wangge/postgres"
 	"github.com/wangge/wangge/secret"
 	"github.com/wangge/wangge/sqldb"
@@ -24,12 +23,8 @@ import (
 
 // serverOver returns a server over store with the test clock, as another
 // process would run one.
-func serverOver(t testing.TB, store wangge.Store) *Server {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
-	}
-	return newTestServer(store, Options{Logger: log, Now: func() time.Time { return testNow }})
+func serverOver(t testing.TB, store wangge.Store) *whttp.Server {
+	return newTestServer(store, importTestOptions(t))
 }
 
 // postgresDB creates a PostgreSQL database of the test's own on the server
@@ -187,9 +182,7 @@ func TestImportJobOutlivesARestart(t *testing.T) {
 // never hangs.
 func TestImportJobOfADeadServerIsTakenOver(t *testing.T) {
 	f := newFixture(t)
-	s := f.server(t)
-	s.imports.lease = 50 * time.Millisecond
-	h := s.Handler()
+	h := importServer(t, f, 50*time.Millisecond).Handler()
 	c := login(t, h, "dongyuan")
 	csv, _ := importCSV(f)
 	// The dead server took the job and then went silent.
@@ -198,8 +191,7 @@ func TestImportJobOfADeadServerIsTakenOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	userID := u.ID
-	tok, _ := decodeToken(c.Value)
-	j := &wangge.ImportJob{UserID: userID, Session: hashToken(tok), Kind: wangge.ImportPersons, File: "居民.csv", Holder: "dead"}
+	j := &wangge.ImportJob{UserID: userID, Session: importSessionOf(c), Kind: wangge.ImportPersons, File: "居民.csv", Holder: "dead"}
 	if err := f.store.CreateImportJob(t.Context(), j, []byte(csv), time.Hour); err != nil {
 		t.Fatal(err)
 	}
@@ -228,8 +220,7 @@ func TestFailedImportRunsAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _ := decodeToken(c.Value)
-	j := &wangge.ImportJob{UserID: u.ID, Session: hashToken(tok), Kind: wangge.ImportPersons, File: "居民.csv", Holder: "other"}
+	j := &wangge.ImportJob{UserID: u.ID, Session: importSessionOf(c), Kind: wangge.ImportPersons, File: "居民.csv", Holder: "other"}
 	if err := f.store.CreateImportJob(t.Context(), j, []byte(csv), time.Hour); err != nil {
 		t.Fatal(err)
 	}

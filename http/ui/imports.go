@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/pagekit"
 	"github.com/wangge/wangge/ledger"
 )
 
@@ -53,6 +55,52 @@ const (
 
 var importKinds = []ledger.Kind{ledger.KindPersons, ledger.KindUnits, ledger.KindMemberships}
 
+// ImportStore is what the import pages use: the jobs (wangge.ImportJobStore)
+// and the import's writes, which the store checks against the uploader's
+// scope row by row.
+type ImportStore interface {
+	wangge.ImportJobStore
+	wangge.ImportStore
+}
+
+// imports are the import pages' handlers, with what this server knows of
+// the jobs it runs.
+type imports struct {
+	core  *whttp.Server
+	store ImportStore
+	jobs  *importJobs
+}
+
+// importRoutes is the import pages' part of the server: templates, upload
+// and dry run, the rejected rows, commit. An import belongs to the session
+// that uploaded it.
+func importRoutes(core *whttp.Server, store wangge.Store) []whttp.Route {
+	return newImports(core, store).routes()
+}
+
+func newImports(core *whttp.Server, store ImportStore) *imports {
+	return &imports{core: core, store: store, jobs: newImportJobs()}
+}
+
+// routes returns the routes and registers the background work: the
+// heartbeat of the jobs this server runs, and the purge of expired jobs.
+// Requests purge expired jobs too; the ticker clears the uploads of an
+// idle server.
+func (s *imports) routes() []whttp.Route {
+	s.core.Every(s.jobs.beat, s.heartbeat)
+	s.core.Every(importSweepEvery, s.sweep)
+	return []whttp.Route{
+		s.core.Page("GET /import", wangge.PermEditPeople, s.handleImportForm),
+		s.core.Page("POST /import", wangge.PermEditPeople, s.handleImportUpload),
+		s.core.Page("GET /import/templates/{kind}", wangge.PermEditPeople, s.handleImportTemplate),
+		s.core.Page("GET /import/jobs/{token}", wangge.PermEditPeople, s.handleImportJob),
+		s.core.Page("GET /import/jobs/{token}/status", wangge.PermEditPeople, s.handleImportStatus),
+		s.core.Page("GET /import/jobs/{token}/rejects.xlsx", wangge.PermEditPeople, s.handleImportRejects),
+		s.core.Page("POST /import/jobs/{token}/commit", wangge.PermEditPeople, s.handleImportCommit),
+		s.core.Page("POST /import/jobs/{token}/retry", wangge.PermEditPeople, s.handleImportRetry),
+	}
+}
+
 // importJobs is what one server knows of the import jobs it runs; the
 // jobs themselves are in the store.
 type importJobs struct {
@@ -63,20 +111,37 @@ type importJobs struct {
 
 	mu        sync.Mutex
 	running   map[string]*importRun // by token
-	cache     map[string]cachedReports
+	cache     map[string]importCachedReports
 	lastSweep time.Time
 }
 
-// importRun is the live progress of a job this server runs: fresher than
-// the row (SQLite's one writer is busy while a commit runs).
-type importRun struct{ done, total atomic.Int64 }
+// importRun is a job this server runs (or has queued to run): its live
+// progress, fresher than the row (SQLite's one writer is busy while a
+// commit runs), and how to stop it when another server takes it over.
+type importRun struct {
+	id          int64
+	done, total atomic.Int64
+	cancel      context.CancelFunc
+
+	// mu serialises the heartbeat with the end of the run: once ended,
+	// the run's outcome gives the lease up and no beat may renew it.
+	mu    sync.Mutex
+	ended bool
+}
+
+// end stops the run's heartbeats, waiting for one under way.
+func (run *importRun) end() {
+	run.mu.Lock()
+	run.ended = true
+	run.mu.Unlock()
+}
 
 func newImportJobs() *importJobs {
 	var b [9]byte
 	rand.Read(b[:])
 	host, _ := os.Hostname()
 	return &importJobs{holder: host + "/" + base64.RawURLEncoding.EncodeToString(b[:]), sem: make(chan struct{}, importRunning),
-		lease: importLease, beat: importBeat, running: map[string]*importRun{}, cache: map[string]cachedReports{}}
+		lease: importLease, beat: importBeat, running: map[string]*importRun{}, cache: map[string]importCachedReports{}}
 }
 
 func (js *importJobs) run(token string) *importRun {
@@ -85,9 +150,43 @@ func (js *importJobs) run(token string) *importRun {
 	return js.running[token]
 }
 
+// heartbeat renews the lease of every job this server runs or has queued,
+// with its progress (every importBeat, from the core's Every). A job whose
+// lease is lost (another server took it over) is stopped.
+func (s *imports) heartbeat(ctx context.Context) {
+	js := s.jobs
+	js.mu.Lock()
+	runs := make([]*importRun, 0, len(js.running))
+	for _, run := range js.running {
+		runs = append(runs, run)
+	}
+	js.mu.Unlock()
+	// Concurrently: beaten one after another, a job whose write waits
+	// (SQLite's one writer busy with another job's commit) would hold up
+	// the other jobs' beats.
+	var wg sync.WaitGroup
+	for _, run := range runs {
+		wg.Go(func() {
+			run.mu.Lock()
+			defer run.mu.Unlock()
+			if run.ended {
+				return
+			}
+			bctx, cancel := context.WithTimeout(ctx, js.beat)
+			err := s.store.ImportJobHeartbeat(bctx, run.id, js.holder, int(run.done.Load()), int(run.total.Load()))
+			cancel()
+			if errors.Is(err, wangge.ErrConflict) {
+				s.core.Logger().Warn("import: another server took the job over", "job", run.id)
+				run.cancel()
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // sweep purges expired jobs, at most once a minute per server.
-func (s *Server) sweepImports(ctx context.Context) {
-	js := s.imports
+func (s *imports) sweep(ctx context.Context) {
+	js := s.jobs
 	js.mu.Lock()
 	due := time.Since(js.lastSweep) >= importSweepEvery
 	if due {
@@ -98,15 +197,15 @@ func (s *Server) sweepImports(ctx context.Context) {
 		return
 	}
 	if _, err := s.store.PurgeImportJobs(ctx, js.lease); err != nil {
-		s.log.Error("import: purging expired jobs", "err", err)
+		s.core.Logger().Error("import: purging expired jobs", "err", err)
 	}
 }
 
 // importJob returns the user's import of the request's token, nil when there is
 // none: unknown, expired, another user's or another session's. A running
 // job whose server went silent is taken over here, so it never hangs.
-func (s *Server) importJob(r *http.Request) (*wangge.ImportJob, error) {
-	u := UserFrom(r.Context())
+func (s *imports) importJob(r *http.Request) (*wangge.ImportJob, error) {
+	u := whttp.UserFrom(r.Context())
 	if u == nil {
 		return nil, nil
 	}
@@ -117,10 +216,10 @@ func (s *Server) importJob(r *http.Request) (*wangge.ImportJob, error) {
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare(j.Session, sessionHash(r)) != 1 {
+	if subtle.ConstantTimeCompare(j.Session, whttp.SessionHash(r)) != 1 {
 		return nil, nil
 	}
-	if j.Running() && s.imports.run(j.Token) == nil && time.Since(j.Heartbeat) > s.imports.lease {
+	if j.Running() && s.jobs.run(j.Token) == nil && time.Since(j.Heartbeat) > s.jobs.lease {
 		return s.takeOver(r, j)
 	}
 	return j, nil
@@ -130,20 +229,20 @@ func (s *Server) importJob(r *http.Request) (*wangge.ImportJob, error) {
 // run from the start, a commit anew (the commit is one transaction, so
 // the dead server's left nothing; a commit that went through marked the
 // job committed in that transaction).
-func (s *Server) takeOver(r *http.Request, j *wangge.ImportJob) (*wangge.ImportJob, error) {
+func (s *imports) takeOver(r *http.Request, j *wangge.ImportJob) (*wangge.ImportJob, error) {
 	state, dry := wangge.JobChecking, true
 	if j.State == wangge.JobCommitting {
 		state, dry = wangge.JobCommitting, false
 	}
-	u := UserFrom(r.Context())
-	nj, err := s.store.ClaimImportJob(r.Context(), u.ID, j.Token, nil, state, s.imports.holder, s.imports.lease)
+	u := whttp.UserFrom(r.Context())
+	nj, err := s.store.ClaimImportJob(r.Context(), u.ID, j.Token, nil, state, s.jobs.holder, s.jobs.lease)
 	if errors.Is(err, wangge.ErrConflict) { // another server was quicker
 		return s.store.ImportJob(r.Context(), u.ID, j.Token)
 	}
 	if err != nil {
 		return nil, err
 	}
-	s.log.Info("import: taking over a job whose server went silent", "job", j.ID, "from", j.Holder, "state", j.State)
+	s.core.Logger().Info("import: taking over a job whose server went silent", "job", j.ID, "from", j.Holder, "state", j.State)
 	s.startImport(nj, wangge.ActorFrom(r.Context()), u.Scope(), dry, false)
 	return nj, nil
 }
@@ -164,17 +263,17 @@ type importFormView struct {
 	DocsPath string
 }
 
-func (s *Server) renderImportForm(w http.ResponseWriter, r *http.Request, status int, v *importFormView) {
+func (s *imports) renderImportForm(w http.ResponseWriter, r *http.Request, status int, v *importFormView) {
 	v.Kinds, v.MaxMB = importKinds, importMaxBytes>>20
 	if v.Kind == "" {
 		v.Kind = ledger.KindPersons
 	}
-	s.Render(w, r, status, "import", &View{Title: s.msgs.T(LangOf(r), "import.title"), Data: v})
+	s.core.Render(w, r, status, "import", &whttp.View{Title: s.core.T(r, "import.title"), Data: v})
 }
 
 // handleImportForm shows the templates and the upload form.
-func (s *Server) handleImportForm(w http.ResponseWriter, r *http.Request) error {
-	s.sweepImports(r.Context())
+func (s *imports) handleImportForm(w http.ResponseWriter, r *http.Request) error {
+	s.sweep(r.Context())
 	k := ledger.Kind(r.URL.Query().Get("kind"))
 	if ledger.SpecOf(k) == nil {
 		k = ""
@@ -184,22 +283,22 @@ func (s *Server) handleImportForm(w http.ResponseWriter, r *http.Request) error 
 }
 
 // handleImportTemplate sends the template of a ledger.
-func (s *Server) handleImportTemplate(w http.ResponseWriter, r *http.Request) error {
+func (s *imports) handleImportTemplate(w http.ResponseWriter, r *http.Request) error {
 	k := ledger.Kind(r.PathValue("kind"))
 	if k == "keygroups" || ledger.SpecOf(k) == nil {
 		return wangge.ErrNotFound
 	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", attachment(string(k)+"-template.xlsx", s.msgs.T(LangZh, "import.kind."+string(k))+"导入模板.xlsx"))
+	w.Header().Set("Content-Type", pagekit.XLSXType)
+	name := s.core.T(r, "import.template_file", "Kind", s.core.T(r, "import.kind."+string(k)))
+	w.Header().Set("Content-Disposition", pagekit.Attachment(string(k)+"-template.xlsx", name))
 	return ledger.WriteTemplate(w, k)
 }
 
 // handleImportUpload takes the file, stores it sealed with its job and
 // starts the dry run on this server.
-func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) error {
-	l := LangOf(r)
+func (s *imports) handleImportUpload(w http.ResponseWriter, r *http.Request) error {
 	fail := func(status int, id string, k ledger.Kind) error {
-		s.renderImportForm(w, r, status, &importFormView{Error: s.msgs.T(l, id), Kind: k})
+		s.renderImportForm(w, r, status, &importFormView{Error: s.core.T(r, id), Kind: k})
 		return nil
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, importMaxBytes+1<<20)
@@ -226,8 +325,8 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) erro
 	if hdr.Size == 0 {
 		return fail(http.StatusBadRequest, "import.error.empty", k)
 	}
-	s.sweepImports(r.Context())
-	u := UserFrom(r.Context())
+	s.sweep(r.Context())
+	u := whttp.UserFrom(r.Context())
 	if n, err := s.store.OpenImportJobs(r.Context(), u.ID); err != nil {
 		return err
 	} else if n >= importsPerUser {
@@ -237,8 +336,8 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	j := &wangge.ImportJob{UserID: u.ID, Session: sessionHash(r), Kind: wangge.ImportKind(k), File: path.Base(strings.ReplaceAll(hdr.Filename, `\`, "/")),
-		Holder: s.imports.holder}
+	j := &wangge.ImportJob{UserID: u.ID, Session: whttp.SessionHash(r), Kind: wangge.ImportKind(k), File: path.Base(strings.ReplaceAll(hdr.Filename, `\`, "/")),
+		Holder: s.jobs.holder}
 	if err := s.store.CreateImportJob(r.Context(), j, data, importTTL); err != nil {
 		return err
 	}
@@ -251,45 +350,23 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) erro
 // long import outlives the request that started it, and the page polls.
 // claim says the job is still queued and must first be claimed for the
 // dry run; otherwise the caller holds it already in its running state.
-func (s *Server) startImport(j *wangge.ImportJob, actor wangge.Actor, scope wangge.Scope, dry, claim bool) {
-	js := s.imports
-	run := &importRun{}
+// The server's heartbeat renews the job's lease from the start, while the
+// job waits its turn too; losing the lease (another server took the job
+// over) stops the run.
+func (s *imports) startImport(j *wangge.ImportJob, actor wangge.Actor, scope wangge.Scope, dry, claim bool) {
+	js := s.jobs
+	ctx, cancel := context.WithCancel(wangge.WithActor(context.Background(), actor))
+	run := &importRun{id: j.ID, cancel: cancel}
 	js.mu.Lock()
 	js.running[j.Token] = run
 	js.mu.Unlock()
 	go func() {
+		defer cancel()
 		defer func() {
+			run.end()
 			js.mu.Lock()
 			delete(js.running, j.Token)
 			js.mu.Unlock()
-		}()
-		ctx, cancel := context.WithCancel(wangge.WithActor(context.Background(), actor))
-		defer cancel()
-		// The heartbeat renews the lease from the start, while the job
-		// waits its turn too; losing the lease (another server took the
-		// job over) stops the run.
-		beat, beaten := make(chan struct{}), make(chan struct{})
-		stop := sync.OnceFunc(func() { close(beat); <-beaten })
-		defer stop()
-		go func() {
-			defer close(beaten)
-			t := time.NewTicker(js.beat)
-			defer t.Stop()
-			for {
-				select {
-				case <-beat:
-					return
-				case <-t.C:
-					bctx, bcancel := context.WithTimeout(ctx, js.beat)
-					err := s.store.ImportJobHeartbeat(bctx, j.ID, js.holder, int(run.done.Load()), int(run.total.Load()))
-					bcancel()
-					if errors.Is(err, wangge.ErrConflict) {
-						s.log.Warn("import: another server took the job over", "job", j.ID)
-						cancel()
-						return
-					}
-				}
-			}
 		}()
 		js.sem <- struct{}{}
 		defer func() { <-js.sem }()
@@ -297,19 +374,18 @@ func (s *Server) startImport(j *wangge.ImportJob, actor wangge.Actor, scope wang
 			nj, err := s.store.ClaimImportJob(ctx, j.UserID, j.Token, []string{wangge.JobQueued}, wangge.JobChecking, js.holder, js.lease)
 			if err != nil {
 				if !errors.Is(err, wangge.ErrConflict) && !errors.Is(err, context.Canceled) {
-					s.log.Error("import: claiming the job", "job", j.ID, "err", err)
+					s.core.Logger().Error("import: claiming the job", "job", j.ID, "err", err)
 				}
 				return
 			}
 			j = nj
 		}
-		s.runImport(ctx, j, run, scope, dry, stop)
+		s.runImport(ctx, j, run, scope, dry)
 	}()
 }
 
 // runImport runs the job's dry run or commit and records the outcome.
-// stopBeat ends the heartbeat before the outcome gives the lease up.
-func (s *Server) runImport(ctx context.Context, j *wangge.ImportJob, run *importRun, scope wangge.Scope, dry bool, stopBeat func()) {
+func (s *imports) runImport(ctx context.Context, j *wangge.ImportJob, run *importRun, scope wangge.Scope, dry bool) {
 	opt := ledger.Options{Scope: scope, File: j.File, DryRun: dry, Keep: ledger.KeepAll, BatchSize: 500,
 		Progress: func(done, total int) { run.done.Store(int64(done)); run.total.Store(int64(total)) }}
 	var rejects bytes.Buffer
@@ -329,31 +405,32 @@ func (s *Server) runImport(ctx context.Context, j *wangge.ImportJob, run *import
 	case err != nil:
 		fin.State, fin.Error = wangge.JobFailed, encodeJobError(err)
 		if wangge.ErrorCode(err) == wangge.EInternal {
-			s.log.Error("import", "job", j.ID, "file", j.File, "kind", j.Kind, "err", err)
+			s.core.Logger().Error("import", "job", j.ID, "file", j.File, "kind", j.Kind, "err", err)
 		}
 	case dry:
-		fin.State, fin.Report = wangge.JobChecked, encodeJSON(rep)
+		fin.State, fin.Report = wangge.JobChecked, importJSON(rep)
 		if rep.Counts.Rejected > 0 {
 			keep = rejects.Bytes()
 		}
 	default:
-		fin.State, fin.Result = wangge.JobCommitted, encodeJSON(rep)
+		fin.State, fin.Result = wangge.JobCommitted, importJSON(rep)
 	}
-	stopBeat()
-	if err := s.store.FinishImportJob(context.WithoutCancel(ctx), &fin, s.imports.holder, keep); err != nil && !errors.Is(err, wangge.ErrConflict) {
-		s.log.Error("import: recording the outcome", "job", j.ID, "err", err)
+	// The outcome gives the lease up: no beat may renew it after.
+	run.end()
+	if err := s.store.FinishImportJob(context.WithoutCancel(ctx), &fin, s.jobs.holder, keep); err != nil && !errors.Is(err, wangge.ErrConflict) {
+		s.core.Logger().Error("import: recording the outcome", "job", j.ID, "err", err)
 	}
 }
 
 // importUpload opens the job's upload and imports it.
-func (s *Server) importUpload(ctx context.Context, j *wangge.ImportJob, opt ledger.Options) (*ledger.Report, error) {
+func (s *imports) importUpload(ctx context.Context, j *wangge.ImportJob, opt ledger.Options) (*ledger.Report, error) {
 	data, err := s.store.ImportJobUpload(ctx, j.UserID, j.Token)
 	if err != nil {
 		return nil, err
 	}
 	spec := ledger.SpecOf(ledger.Kind(j.Kind))
 	if spec == nil {
-		return nil, wangge.Errorf(wangge.EInvalid, "未知的导入类型：%s。", "Unknown import kind: %s.", j.Kind)
+		return nil, wangge.E(wangge.EInvalid, "error.import.kind", "Kind", j.Kind)
 	}
 	src, err := ledger.OpenBytes(data, spec)
 	if err != nil {
@@ -363,7 +440,8 @@ func (s *Server) importUpload(ctx context.Context, j *wangge.ImportJob, opt ledg
 	return ledger.ImportSource(ctx, s.store, src, opt)
 }
 
-func encodeJSON(v any) string {
+// importJSON is a report as the job's row keeps it.
+func importJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err) // reports are plain data
@@ -380,13 +458,13 @@ type jobError struct {
 }
 
 func encodeJobError(err error) string {
-	return encodeJSON(jobError{Code: wangge.ErrorCode(err), Zh: wangge.ErrorZh(err), En: wangge.ErrorMessage(err)})
+	return importJSON(jobError{Code: wangge.ErrorCode(err), Zh: wangge.ErrorZh(err), En: wangge.ErrorMessage(err)})
 }
 
 func decodeJobError(s string) error {
 	var e jobError
 	if json.Unmarshal([]byte(s), &e) != nil {
-		return wangge.Errorf(wangge.EInternal, "导入失败。", "The import failed.")
+		return wangge.E(wangge.EInternal, "error.import.failed")
 	}
 	return &wangge.Error{Code: e.Code, Zh: e.Zh, Message: e.En}
 }
@@ -394,8 +472,8 @@ func decodeJobError(s string) error {
 // reports returns the job's dry-run report and commit result, decoded
 // once per version of the job: a big import's report is large, and its
 // pages are turned one after another.
-func (s *Server) reports(ctx context.Context, j *wangge.ImportJob) (report, result *ledger.Report, err error) {
-	js := s.imports
+func (s *imports) reports(ctx context.Context, j *wangge.ImportJob) (report, result *ledger.Report, err error) {
+	js := s.jobs
 	js.mu.Lock()
 	c, ok := js.cache[j.Token]
 	js.mu.Unlock()
@@ -416,13 +494,13 @@ func (s *Server) reports(ctx context.Context, j *wangge.ImportJob) (report, resu
 	if len(js.cache) >= importCached {
 		clear(js.cache) // a handful of reports at most: start afresh
 	}
-	js.cache[j.Token] = cachedReports{j.Version, report, result}
+	js.cache[j.Token] = importCachedReports{j.Version, report, result}
 	js.mu.Unlock()
 	return report, result, nil
 }
 
-// cachedReports are a job's decoded reports at one version.
-type cachedReports struct {
+// importCachedReports are a job's decoded reports at one version.
+type importCachedReports struct {
 	version        int
 	report, result *ledger.Report
 }
@@ -453,7 +531,7 @@ type importJobView struct {
 	Rows      []ledger.RowResult
 	Filter    string
 	Filters   []importFilter
-	Pager     *pager
+	Pager     *pagekit.Pager
 	HasReject bool
 	CanCommit bool
 	CanRetry  bool
@@ -468,8 +546,8 @@ type importFilter struct {
 
 // progress is the job's progress: this server's live count when it runs
 // the job, else the row's.
-func (s *Server) progress(j *wangge.ImportJob) (done, total int) {
-	if run := s.imports.run(j.Token); run != nil && j.Running() {
+func (s *imports) progress(j *wangge.ImportJob) (done, total int) {
+	if run := s.jobs.run(j.Token); run != nil && j.Running() {
 		return int(run.done.Load()), int(run.total.Load())
 	}
 	return j.Done, j.Total
@@ -477,8 +555,8 @@ func (s *Server) progress(j *wangge.ImportJob) (done, total int) {
 
 // handleImportJob shows an import: its progress while it runs, then the
 // dry run's report row by row, then the commit's outcome.
-func (s *Server) handleImportJob(w http.ResponseWriter, r *http.Request) error {
-	s.sweepImports(r.Context())
+func (s *imports) handleImportJob(w http.ResponseWriter, r *http.Request) error {
+	s.sweep(r.Context())
 	j, err := s.importJob(r)
 	if err != nil {
 		return err
@@ -487,14 +565,18 @@ func (s *Server) handleImportJob(w http.ResponseWriter, r *http.Request) error {
 		importGone(w, r)
 		return nil
 	}
-	pg, n, err := pageOfSize(r, importRowsPage)
+	pg, n, err := pagekit.PageOfSize(r, importRowsPage)
 	if err != nil {
 		return err
 	}
 	v := &importJobView{Token: j.Token, Kind: j.Kind, Name: j.File, State: j.State, HasReject: j.HasReject}
 	v.Done, v.Total = s.progress(j)
 	if j.State == wangge.JobFailed {
-		v.Error = errText(r, decodeJobError(j.Error))
+		err := decodeJobError(j.Error)
+		v.Error = wangge.ErrorZh(err)
+		if whttp.LangOf(r) == whttp.LangEn {
+			v.Error = wangge.ErrorMessage(err)
+		}
 		v.CanRetry = true
 	}
 	if !j.Running() {
@@ -534,16 +616,16 @@ func (s *Server) handleImportJob(w http.ResponseWriter, r *http.Request) error {
 		}
 		lo, hi := min(pg.Offset, len(rows)), min(pg.Offset+pg.Limit, len(rows))
 		v.Rows = rows[lo:hi]
-		v.Pager = newPagerSize(r, n, len(rows), importRowsPage)
+		v.Pager = pagekit.NewPagerSize(r, n, len(rows), importRowsPage)
 	}
-	l := LangOf(r)
-	crumbs := []Crumb{{Name: s.msgs.T(l, "import.title"), URL: "/import"}, {Name: v.Name}}
-	s.Render(w, r, http.StatusOK, "import_job", &View{Title: s.msgs.T(l, "import.title") + " · " + v.Name, Crumbs: crumbs, Data: v, Import: true})
+	title := s.core.T(r, "import.title")
+	crumbs := []whttp.Crumb{{Name: title, URL: "/import"}, {Name: v.Name}}
+	s.core.Render(w, r, http.StatusOK, "import_job", &whttp.View{Title: title + " · " + v.Name, Crumbs: crumbs, Data: v, Import: true})
 	return nil
 }
 
 // handleImportStatus answers the page's polling: the state and progress.
-func (s *Server) handleImportStatus(w http.ResponseWriter, r *http.Request) error {
+func (s *imports) handleImportStatus(w http.ResponseWriter, r *http.Request) error {
 	st := struct {
 		State string `json:"state"`
 		Done  int    `json:"done"`
@@ -556,6 +638,17 @@ func (s *Server) handleImportStatus(w http.ResponseWriter, r *http.Request) erro
 	if j != nil {
 		st.State = j.State
 		st.Done, st.Total = s.progress(j)
+		// As the page: committed but its outcome not yet written reads as
+		// still committing, so that a client done waiting finds the outcome.
+		if j.State == wangge.JobCommitted {
+			_, res, err := s.reports(r.Context(), j)
+			if err != nil {
+				return err
+			}
+			if res == nil {
+				st.State = wangge.JobCommitting
+			}
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -563,7 +656,7 @@ func (s *Server) handleImportStatus(w http.ResponseWriter, r *http.Request) erro
 }
 
 // handleImportRejects sends the rejected rows as xlsx, to fix and upload.
-func (s *Server) handleImportRejects(w http.ResponseWriter, r *http.Request) error {
+func (s *imports) handleImportRejects(w http.ResponseWriter, r *http.Request) error {
 	j, err := s.importJob(r)
 	if err != nil {
 		return err
@@ -582,8 +675,8 @@ func (s *Server) handleImportRejects(w http.ResponseWriter, r *http.Request) err
 		http.Redirect(w, r, "/import/jobs/"+j.Token, http.StatusSeeOther)
 		return nil
 	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", attachment("rejected-rows.xlsx", "未导入的行-"+j.File+".xlsx"))
+	w.Header().Set("Content-Type", pagekit.XLSXType)
+	w.Header().Set("Content-Disposition", pagekit.Attachment("rejected-rows.xlsx", s.core.T(r, "import.rejects_file", "File", j.File)))
 	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write(data)
 	return err
@@ -592,16 +685,16 @@ func (s *Server) handleImportRejects(w http.ResponseWriter, r *http.Request) err
 // handleImportCommit commits every valid row of a checked import, or
 // nothing, in the background. Claiming the job first makes a second
 // click, on this server or another, do nothing.
-func (s *Server) handleImportCommit(w http.ResponseWriter, r *http.Request) error {
+func (s *imports) handleImportCommit(w http.ResponseWriter, r *http.Request) error {
 	return s.claimAndStart(w, r, wangge.JobChecked, wangge.JobCommitting, false)
 }
 
 // handleImportRetry runs the dry run of a failed import again.
-func (s *Server) handleImportRetry(w http.ResponseWriter, r *http.Request) error {
+func (s *imports) handleImportRetry(w http.ResponseWriter, r *http.Request) error {
 	return s.claimAndStart(w, r, wangge.JobFailed, wangge.JobChecking, true)
 }
 
-func (s *Server) claimAndStart(w http.ResponseWriter, r *http.Request, from, to string, dry bool) error {
+func (s *imports) claimAndStart(w http.ResponseWriter, r *http.Request, from, to string, dry bool) error {
 	j, err := s.importJob(r)
 	if err != nil {
 		return err
@@ -610,8 +703,8 @@ func (s *Server) claimAndStart(w http.ResponseWriter, r *http.Request, from, to 
 		importGone(w, r)
 		return nil
 	}
-	u := UserFrom(r.Context())
-	nj, err := s.store.ClaimImportJob(r.Context(), u.ID, j.Token, []string{from}, to, s.imports.holder, s.imports.lease)
+	u := whttp.UserFrom(r.Context())
+	nj, err := s.store.ClaimImportJob(r.Context(), u.ID, j.Token, []string{from}, to, s.jobs.holder, s.jobs.lease)
 	switch {
 	case err == nil:
 		s.startImport(nj, wangge.ActorFrom(r.Context()), u.Scope(), dry, false)
