@@ -117,35 +117,39 @@ func (s *Server) handleLedgerExport(kind, format string) func(http.ResponseWrite
 				"导出个人信息须填写导出原因（"+strconv.Itoa(wangge.ExportReasonMin)+" 至 "+strconv.Itoa(wangge.ExportReasonMax)+" 字）。",
 				"Exporting personal data needs a reason ("+strconv.Itoa(wangge.ExportReasonMin)+" to "+strconv.Itoa(wangge.ExportReasonMax)+" characters)."))
 		}
-		if err := s.checkExportLimit(r, u); err != nil {
+		err = s.checkExportLimit(r)
+		if err == nil {
+			e.Reason = v.Reason
+			err = s.sendLedgerExport(w, r, e)
+		}
+		if wangge.ErrorCode(err) == wangge.ERateLimited {
+			// Refused before a byte of the file was sent.
 			v.Refused = true
 			return s.renderExportForm(w, r, http.StatusTooManyRequests, e, v, err)
 		}
-		e.Reason = v.Reason
-		return s.sendLedgerExport(w, r, e)
+		return err
 	}
 }
 
-// checkExportLimit refuses a user's personal export past the hourly limit,
-// counted from the audit log, which every instance shares. Two requests at
-// the same moment may both pass the count: the limit stops a scraper, not
-// the one export too many.
-func (s *Server) checkExportLimit(r *http.Request, u *wangge.User) error {
+// checkExportLimit refuses a user's personal export past the hourly limit
+// before the file is written, counted from the audit log, which every
+// instance shares: a user at the limit costs no export. It is only the
+// early answer; two requests at the same moment may both pass it, and the
+// store's AuditPersonalExport, which counts and records in one step, is
+// what holds the limit.
+func (s *Server) checkExportLimit(r *http.Request) error {
+	ctx := r.Context()
 	since := s.now().Add(-time.Hour)
 	n := 0
-	for _, k := range []ledger.ExportKind{ledger.ExportResidents, ledger.ExportUnits, ledger.ExportGroups} {
-		_, c, err := s.store.ListAudit(r.Context(), wangge.AuditFilter{Username: u.Username, Action: "ledger.export", Object: "ledger",
-			ObjectID: string(k), Since: since, Page: wangge.Page{Limit: 1}})
+	for _, k := range wangge.PersonalExportLedgers {
+		_, c, err := s.store.ListAudit(ctx, wangge.AuditFilter{Username: UserFrom(ctx).Username, Action: "ledger.export", Object: "ledger",
+			ObjectID: k, Since: since, Page: wangge.Page{Limit: 1}})
 		if err != nil {
 			return err
 		}
 		n += c
 	}
-	if n >= wangge.PersonalExportsPerHour {
-		return wangge.Errorf(wangge.ERateLimited, "一小时内导出个人信息已达 %d 次上限，请稍后再试。",
-			"You have exported personal data %d times within the hour, the limit; try again later.", wangge.PersonalExportsPerHour)
-	}
-	return nil
+	return wangge.CheckExportRate(wangge.ActorFrom(ctx), n)
 }
 
 // renderExportForm shows the export form: the rows the export will hold
@@ -181,7 +185,11 @@ func (s *Server) sendLedgerExport(w http.ResponseWriter, r *http.Request, e *led
 	if err := e.Write(ctx, s.store, tmp); err != nil {
 		return err
 	}
-	if err := s.store.Audit(ctx, e.Audit()); err != nil {
+	audit := s.store.Audit
+	if e.Kind.Personal() {
+		audit = s.store.AuditPersonalExport
+	}
+	if err := audit(ctx, e.Audit()); err != nil {
 		return err
 	}
 	ascii, name := e.FileName()
