@@ -6,11 +6,12 @@
 //
 // The pages move here from the core family by family (issue 10): the
 // reports, the proposal of a community's grids, revealing and calling a
-// person, the door plates, the administrator's account list, and the
+// person, the door plates, the administrator's account list, the
 // region tree's pages (areas.go: the area, building and household pages
 // with a household's change record; maps.go; a key group's list,
-// groups.go; the audit search, audit.go) are here; the ledgers and their
-// exports, imports and the kiosk are still in package http,
+// groups.go; the audit search, audit.go), and the four ledgers with their
+// exports and search tokens (ledgers.go, ledger_export.go, searchtoken.go)
+// are here; imports and the kiosk are still in package http,
 // and share the helpers of http/internal/pagekit with these. One's own
 // account (password, one-time codes) stays in the core with the sessions
 // and logging in.
@@ -132,5 +133,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 		core.Page("GET /reports/{name}", wangge.PermViewGroups, rp.handleLineReport),
 	}
 	routes = append(routes, areaRoutes(core, store)...)
+	routes = append(routes, ledgerRoutes(core, store)...)
 	return routes
 }
