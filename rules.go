@@ -40,6 +40,22 @@ func CheckRevealRate(a Actor, revealedLastHour int) error {
 	return E(ERateLimited, "error.reveal.rate", "N", RevealsPerHour)
 }
 
+// PersonalExportLedgers are the ledgers whose exports hold personal data
+// (full ID numbers and phones), as an export's audit entry names them
+// (object "ledger", the ledger as its object id): the residents', the
+// units' and the key groups'. The assistants' ledger is public facts.
+var PersonalExportLedgers = []string{"residents", "units", "groups"}
+
+// CheckExportRate refuses the actor's next personal export when they have
+// made PersonalExportsPerHour of them within the last hour. The system (the
+// operator's CLI, which holds the key anyway) is not limited.
+func CheckExportRate(a Actor, exportedLastHour int) error {
+	if a.Role == RoleSystem || exportedLastHour < PersonalExportsPerHour {
+		return nil
+	}
+	return E(ERateLimited, "error.export.rate", "N", PersonalExportsPerHour)
+}
+
 // PlaceBuilding decides a new building's grid from the grid the caller gave
 // and the grid whose outline holds its location ("" for either when there
 // is none). The location decides when no grid is given; a given grid that

@@ -52,6 +52,25 @@ func TestCheckRevealRateStopsAtTheLimitExceptForTheSystem(t *testing.T) {
 	}
 }
 
+func TestCheckExportRateStopsAtTheLimitExceptForTheSystem(t *testing.T) {
+	staff := Actor{Username: "sq", Role: RoleCommunityStaff}
+	for _, c := range []struct {
+		a    Actor
+		n    int
+		code string
+	}{
+		{staff, 0, ""},
+		{staff, PersonalExportsPerHour - 1, ""},
+		{staff, PersonalExportsPerHour, ERateLimited},
+		{staff, PersonalExportsPerHour + 3, ERateLimited},
+		{Actor{Username: "cli", Role: RoleSystem}, PersonalExportsPerHour * 10, ""},
+	} {
+		if got := ErrorCode(CheckExportRate(c.a, c.n)); got != c.code {
+			t.Errorf("%s after %d exports: %q, want %q", c.a.Role, c.n, got, c.code)
+		}
+	}
+}
+
 func TestPlaceBuildingFollowsTheLocationUnlessAReasonIsGiven(t *testing.T) {
 	const a, b = "140499001001001", "140499001001002"
 	for _, c := range []struct {

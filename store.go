@@ -199,6 +199,14 @@ type UserStore interface {
 // not see, such as logins and exports.
 type AuditStore interface {
 	Audit(ctx context.Context, e *AuditEntry) error
+	// AuditPersonalExport appends the audit entry of an export of one of
+	// the PersonalExportLedgers (action "ledger.export", object "ledger",
+	// the ledger as object id), unless its user has made
+	// PersonalExportsPerHour such exports within the hour (CheckExportRate):
+	// then it appends nothing and refuses with ERateLimited. Counting and
+	// appending are one transaction, so exports at the same moment cannot
+	// both pass the last place under the limit.
+	AuditPersonalExport(ctx context.Context, e *AuditEntry) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error)
 	// VerifyAudit walks the chain and returns the sequence number of the
 	// first entry that does not hold, or 0 when the whole chain holds.

@@ -2,6 +2,10 @@ package http
 
 import (
 	"context"
+
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"log/slog"
 	"math"
 	"net/http"
@@ -185,4 +189,26 @@ func ParseLngLat(field, s string) (*LngLat, error) {
 // String writes the point as ParseLngLat reads it.
 func (p *LngLat) String() string {
 	return strconv.FormatFloat(p.Lng, 'f', -1, 64) + "," + strconv.FormatFloat(p.Lat, 'f', -1, 64)
+}
+
+// The ledgers (http/ui's ledgers.go, ledger_export.go, searchtoken.go).
+
+// SessionKey derives a 32-byte key from the request's session token for
+// the named purpose (HMAC-SHA-256 of the purpose under the token), and
+// reports false without a well-formed session cookie. Only that session
+// can derive it, on any server of a cluster, and never after logout; the
+// token itself stays in the core. The ledgers seal an ID-number search
+// under it, so that a link carries the search but no number.
+func SessionKey(r *http.Request, purpose string) ([]byte, bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, false
+	}
+	token, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil || len(token) != tokenLen {
+		return nil, false
+	}
+	mac := hmac.New(sha256.New, token)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil), true
 }

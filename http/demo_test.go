@@ -4,11 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -61,22 +57,4 @@ func demoDistrict(t *testing.T, scale float64) (wangge.Store, map[string]synth.A
 func demoServer(t *testing.T, store wangge.Store) *Server {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	return newTestServer(store, Options{Logger: log, Now: func() time.Time { return testNow }})
-}
-
-// loginWith logs in through the form with a password of its own (the
-// demo's accounts have theirs) and returns the session cookie.
-func loginWith(t testing.TB, h http.Handler, username, pw string) *http.Cookie {
-	t.Helper()
-	form := url.Values{"username": {username}, "password": {pw}}
-	r := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	for _, c := range w.Result().Cookies() {
-		if c.Name == sessionCookie && w.Code == http.StatusSeeOther {
-			return c
-		}
-	}
-	t.Fatalf("login %s: status %d", username, w.Code)
-	return nil
 }

@@ -6,8 +6,8 @@
 // the locate index. Handler packages are Providers of routes over it
 // (core.go): the JSON API (http/api), the pages (http/ui), and next
 // Open311; the core imports none of them, the command line composes them.
-// The pages not yet moved to http/ui (the ledgers, imports, the kiosk)
-// still live here, and move out the same way.
+// The pages not yet moved to http/ui (imports, the kiosk) still live
+// here, and move out the same way.
 //
 // The web side translates between HTTP and the domain and nothing more:
 // every read passes the logged-in user's scope to the store, which decides
@@ -143,34 +143,6 @@ func (s *Server) coreRoutes() []Route {
 		session("GET /login", s.handleLoginForm),
 		session("POST /login", s.handleLogin),
 		session("POST /logout", s.handleLogout),
-
-		// The four ledgers (四本台账): filtered to an area, searched, sorted,
-		// paginated and printable; exported with the same filters, audited;
-		// personal exports hold full ID numbers and phones, and need a typed
-		// reason. The handlers check the ledger's own permission besides the
-		// export's.
-		s.Page("GET /ledgers", wangge.PermLogin, s.handleLedgers),
-		s.Page("GET /ledgers/assistants", wangge.PermLogin, s.handleAssistantsLedger),
-		s.Page("GET /ledgers/residents", wangge.PermViewPeople, s.handleResidentsLedger),
-		s.Page("POST /ledgers/residents", wangge.PermViewPeople, s.handleResidentsSearch),
-		s.Page("GET /ledgers/units", wangge.PermViewPeople, s.handleUnitsLedger),
-		s.Page("GET /ledgers/groups", wangge.PermViewGroups, s.handleGroupsLedger),
-		s.Page("GET /ledgers/assistants/export.xlsx", wangge.PermLogin, s.handleLedgerExport(ledgerAssistants, formatXLSX)),
-		s.Page("GET /ledgers/assistants/export.csv", wangge.PermLogin, s.handleLedgerExport(ledgerAssistants, formatCSV)),
-		s.Page("GET /ledgers/residents/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatXLSX)),
-		s.Page("GET /ledgers/residents/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatCSV)),
-		s.Page("GET /ledgers/units/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatXLSX)),
-		s.Page("GET /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
-		s.Page("GET /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
-		s.Page("GET /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
-		// Personal exports: GET shows the rows and asks why, POST with the
-		// reason sends the file (ledger_export.go).
-		s.Page("POST /ledgers/residents/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatXLSX)),
-		s.Page("POST /ledgers/residents/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerResidents, formatCSV)),
-		s.Page("POST /ledgers/units/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatXLSX)),
-		s.Page("POST /ledgers/units/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerUnits, formatCSV)),
-		s.Page("POST /ledgers/groups/export.xlsx", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatXLSX)),
-		s.Page("POST /ledgers/groups/export.csv", wangge.PermExport, s.handleLedgerExport(ledgerGroups, formatCSV)),
 
 		// One's own account: any logged-in user changes their password;
 		// staff roles may turn on one-time codes (the handlers refuse the

@@ -82,3 +82,23 @@ func TestHeaderNamesTheRoleOnce(t *testing.T) {
 		}
 	}
 }
+
+// ledgerUsers adds the accounts some tests use besides the fixture's: an
+// assistant of grid A, a building head, and two departments (civil affairs,
+// labour). The ledgers' own tests, which used them most, are in http/ui,
+// whose fixture has the same.
+func ledgerUsers(t *testing.T, f *fixture) {
+	t.Helper()
+	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
+	for _, u := range []wangge.User{
+		{Username: "xieliyuan", Role: wangge.RoleAssistant, ScopeCode: gridA},
+		{Username: "louzhang", Role: wangge.RoleBuildingHead, ScopeCode: gridA},
+		{Username: "minzheng", Role: wangge.RoleDepartment, ScopeCode: district, Line: wangge.LineCivil},
+		{Username: "laodong", Role: wangge.RoleDepartment, ScopeCode: district, Line: wangge.LineLabor},
+	} {
+		u.PasswordHash = passwd.Hash(password, cheap)
+		if err := f.store.CreateUser(context.Background(), &u); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -5,7 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/wangge/wangge"
 )
@@ -17,6 +20,40 @@ func (db *DB) Audit(ctx context.Context, e *wangge.AuditEntry) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		if e.Username != "" {
 			tx.actor = wangge.Actor{UserID: e.UserID, Username: e.Username, Role: e.Role, Addr: e.Addr}
+		}
+		return tx.audit(e.Action, e.Object, e.ObjectID, e.GridCode, e.Detail)
+	})
+}
+
+// AuditPersonalExport appends the audit entry of a personal export unless
+// its user has made PersonalExportsPerHour of them in the last hour. The
+// no-op update of the chain head comes first: it takes the lock every
+// append takes (PostgreSQL holds the row until commit; SQLite has one
+// writer), so a concurrent export of the same user waits here and then
+// counts this one, and the count and the append are one step.
+func (db *DB) AuditPersonalExport(ctx context.Context, e *wangge.AuditEntry) error {
+	// Another entry would append uncounted: the limit would not see it.
+	if e.Action != "ledger.export" || e.Object != "ledger" || !slices.Contains(wangge.PersonalExportLedgers, e.ObjectID) {
+		return fmt.Errorf("audit of a personal export: %s %s %s is not one", e.Action, e.Object, e.ObjectID)
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if e.Username != "" {
+			tx.actor = wangge.Actor{UserID: e.UserID, Username: e.Username, Role: e.Role, Addr: e.Addr}
+		}
+		if _, err := tx.exec(`UPDATE audit_head SET seq = seq WHERE id = 1`); err != nil {
+			return fmt.Errorf("audit head: %w", err)
+		}
+		args := []any{tx.actor.Username, tx.now.Add(-time.Hour)}
+		for _, l := range wangge.PersonalExportLedgers {
+			args = append(args, l)
+		}
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM audit_log WHERE username = ? AND action = 'ledger.export' AND object = 'ledger'
+			AND at >= ? AND object_id IN (`+marks(len(wangge.PersonalExportLedgers))+`)`, args...).Scan(&n); err != nil {
+			return err
+		}
+		if err := wangge.CheckExportRate(tx.actor, n); err != nil {
+			return err
 		}
 		return tx.audit(e.Action, e.Object, e.ObjectID, e.GridCode, e.Detail)
 	})

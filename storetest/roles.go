@@ -2,13 +2,16 @@ package storetest
 
 import (
 	"context"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/wangge/wangge"
 )
 
 var roleTests = []test{
 	{"RevealIsLimitedPerUserPerHour", testRevealLimit},
+	{"ConcurrentPersonalExportsStopAtTheLimit", testPersonalExportLimit},
 	{"DepartmentSeesOnlyItsLinesGroups", testDepartmentLine},
 }
 
@@ -70,5 +73,78 @@ func testDepartmentLine(t *testing.T, e *env) {
 	auditor := (&wangge.User{Role: wangge.RoleAuditor, ScopeCode: District}).Scope()
 	if _, n, _ := e.db.ListMemberships(e.ctx, auditor, wangge.MembershipFilter{}); n != 0 {
 		t.Errorf("the auditor lists %d memberships, want none", n)
+	}
+}
+
+// exportEntry is the audit entry of an export of the ledger.
+func exportEntry(ledger string) *wangge.AuditEntry {
+	return &wangge.AuditEntry{Action: "ledger.export", Object: "ledger", ObjectID: ledger, GridCode: CommunityA, Detail: `{"rows":1}`}
+}
+
+// testPersonalExportLimit: with PersonalExportsPerHour personal exports
+// allowed an hour, as many and one more at the same moment yield exactly
+// the limit's number of audit entries and one refusal; an export an hour
+// old no longer counts, the public assistants' ledger never counts, and
+// another user and the operator still may.
+func testPersonalExportLimit(t *testing.T, e *env) {
+	start := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
+	now := start
+	e.db.SetClock(func() time.Time { return now })
+	alice := actor(e.ctx, "alice", wangge.RoleCommunityStaff)
+	// Exports over an hour ago, and of the public ledger, count for nothing.
+	now = start.Add(-time.Hour - time.Second)
+	for range wangge.PersonalExportsPerHour {
+		ok(t, e.db.AuditPersonalExport(alice, exportEntry("residents")), "an export an hour ago")
+	}
+	now = start
+	ok(t, e.db.Audit(alice, exportEntry("assistants")), "the assistants' export")
+	before := e.auditCount()
+
+	const attempts = wangge.PersonalExportsPerHour + 1
+	errs := make([]error, attempts)
+	ready := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range attempts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-ready
+			errs[i] = e.db.AuditPersonalExport(alice, exportEntry(wangge.PersonalExportLedgers[i%len(wangge.PersonalExportLedgers)]))
+		}()
+	}
+	close(ready)
+	wg.Wait()
+	var passed, refused int
+	for i, err := range errs {
+		switch wangge.ErrorCode(err) {
+		case "":
+			passed++
+		case wangge.ERateLimited:
+			refused++
+		default:
+			t.Errorf("export %d: %v, want success or %s", i, err, wangge.ERateLimited)
+		}
+	}
+	if passed != wangge.PersonalExportsPerHour || refused != 1 {
+		t.Fatalf("%d concurrent exports: %d passed and %d refused, want %d and 1", attempts, passed, refused, wangge.PersonalExportsPerHour)
+	}
+	if n := e.auditCount() - before; n != wangge.PersonalExportsPerHour {
+		t.Fatalf("%d audit entries of the exports, want %d", n, wangge.PersonalExportsPerHour)
+	}
+	if v, _, err := e.db.VerifyAudit(e.ctx); err != nil || v != 0 {
+		t.Fatalf("the audit chain after concurrent exports: bad entry %d, %v", v, err)
+	}
+	err := e.db.AuditPersonalExport(alice, exportEntry("units"))
+	wantCode(t, err, wangge.ERateLimited, "the next export")
+
+	ok(t, e.db.Audit(alice, exportEntry("assistants")), "the assistants' export at the limit")
+	ok(t, e.db.AuditPersonalExport(actor(e.ctx, "bob", wangge.RoleCommunityStaff), exportEntry("residents")), "another user's export")
+	ok(t, e.db.AuditPersonalExport(actor(e.ctx, "cli:root", wangge.RoleSystem), exportEntry("residents")), "the operator's export")
+	// An hour after the first of them, the place is free again.
+	now = start.Add(time.Hour + time.Second)
+	ok(t, e.db.AuditPersonalExport(alice, exportEntry("groups")), "an export an hour later")
+	// Only a personal export's entry is counted, so only one is taken.
+	if err := e.db.AuditPersonalExport(alice, exportEntry("assistants")); err == nil {
+		t.Error("AuditPersonalExport took the assistants' export, which the limit does not count")
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/wangge/wangge"
 	whttp "github.com/wangge/wangge/http"
 )

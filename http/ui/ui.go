@@ -9,10 +9,11 @@
 // person, the door plates, the administrator's account list, the
 // region tree's pages (areas.go: the area, building and household pages
 // with a household's change record; maps.go; a key group's list,
-// groups.go; the audit search, audit.go), the ledger imports (ImportStore;
-// their jobs' heartbeat and sweep run through the core's Every) and the
-// kiosk (KioskStore) are here; the ledgers and their exports are still in
-// package http, and share the helpers of http/internal/pagekit with these. One's own
+// groups.go; the audit search, audit.go), the four ledgers with their
+// exports and search tokens (ledgers.go, ledger_export.go, searchtoken.go),
+// the ledger imports (ImportStore; their jobs' heartbeat and sweep run
+// through the core's Every) and the kiosk (KioskStore) are here: every page
+// but logging in and one's own account. One's own
 // account (password, one-time codes) stays in the core with the sessions
 // and logging in.
 package ui
@@ -135,5 +136,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	routes = append(routes, areaRoutes(core, store)...)
 	routes = append(routes, importRoutes(core, store)...)
 	routes = append(routes, kioskRoutes(core, store)...)
+	routes = append(routes, ledgerRoutes(core, store)...)
 	return routes
 }

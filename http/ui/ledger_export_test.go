@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"context"
@@ -6,8 +6,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/sqldb"
 )
 
 // TestPersonalExportAsksForAReasonFirst: GET on a personal export is a form
@@ -98,5 +101,36 @@ func TestPersonalExportsAreLimitedPerUser(t *testing.T) {
 	exportOf(t, h, login(t, h, "admin"), "/ledgers/residents/export.xlsx")
 }
 
+// TestPersonalExportRefusedByTheStoreSendsNothing: an export the early
+// count lets through but the store's own count refuses (two at the same
+// moment, or here a server whose clock runs ahead of the database's) is
+// answered as the early refusal is: 429 with the message, the form without
+// its button, no file and no audit entry.
+func TestPersonalExportRefusedByTheStoreSendsNothing(t *testing.T) {
+	f := newFixture(t)
+	h := f.server(t).Handler()
+	c := login(t, h, "dongyuan")
+	// The exports are recorded two hours before the server's now, outside
+	// the hour the early count reads, inside the store's.
+	f.store.(*sqldb.DB).SetClock(func() time.Time { return testNow.Add(-2 * time.Hour) })
+	for range wangge.PersonalExportsPerHour {
+		exportOf(t, h, c, "/ledgers/units/export.csv")
+	}
+	_, before, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Action: "ledger.export", Page: wangge.Page{Limit: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ledgerPost(t, h, c, "/ledgers/residents/export.xlsx", url.Values{"reason": {testExportReason}})
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Content-Disposition") != "" || !strings.Contains(w.Body.String(), "上限") {
+		t.Errorf("export the store refuses: %d %q", w.Code, w.Header().Get("Content-Disposition"))
+	}
+	if strings.Contains(w.Body.String(), `name="reason"`) {
+		t.Error("the refused form still offers to export")
+	}
+	if _, n, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Action: "ledger.export", Page: wangge.Page{Limit: 1}}); err != nil || n != before {
+		t.Errorf("%d audit entries after the refusal, want %d (%v)", n, before, err)
+	}
+}
+
 // english is the cookie of the English interface.
-var english = &http.Cookie{Name: langCookie, Value: string(LangEn)}
+var english = &http.Cookie{Name: "lang", Value: string(whttp.LangEn)}

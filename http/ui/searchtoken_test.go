@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
 	"github.com/wangge/wangge/ident"
 )
 
@@ -28,7 +29,7 @@ func TestIDNumberSearchKeepsTheNumberOutOfURLs(t *testing.T) {
 	f := newFixture(t)
 	var logged bytes.Buffer
 	now := testNow
-	srv := newTestServer(f.store, Options{Logger: slog.New(slog.NewTextHandler(&logged, nil)), Now: func() time.Time { return now }})
+	srv := newTestServer(f.store, whttp.Options{Logger: slog.New(slog.NewTextHandler(&logged, nil)), Now: func() time.Time { return now }})
 	h := srv.Handler()
 	c := login(t, h, "dongyuan")
 	id := f.ids[0] // 张建国 of 东苑1号楼 1单元101室

@@ -1,14 +1,16 @@
-package http
+package ui
 
 import (
+	"context"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/pagekit"
 	"github.com/wangge/wangge/ledger"
 )
 
@@ -25,6 +27,24 @@ import (
 // A file is written to a temporary file first, so that the export is
 // audited (who, which ledger, which filters, how many rows) before a byte
 // of it is sent, and not sent when the audit fails.
+
+// LedgerExportStore is what the exports read and write: the rows of the
+// ledgers (package ledger's reads, with the areas of the filters), the
+// audit log that counts a user's personal exports in the hour, and the
+// audit entries of the exports, a personal one counted against the limit
+// in the same step.
+type LedgerExportStore interface {
+	ledger.ExportStore
+	ListAudit(ctx context.Context, f wangge.AuditFilter) ([]wangge.AuditEntry, int, error)
+	Audit(ctx context.Context, e *wangge.AuditEntry) error
+	AuditPersonalExport(ctx context.Context, e *wangge.AuditEntry) error
+}
+
+// ledgerExports are the exports' handlers.
+type ledgerExports struct {
+	ledgerFilters
+	store LedgerExportStore
+}
 
 // ledgerExportPerm is what exporting a ledger needs besides its page's
 // permission: personal data needs PermExport; the assistants' ledger is
@@ -51,11 +71,11 @@ func exporterName(u *wangge.User) string {
 }
 
 // ledgerExportOf is the export of a ledger page's filters by the user.
-func (s *Server) ledgerExportOf(r *http.Request, f *ledgerFilter, format string) *ledger.Export {
-	u := UserFrom(r.Context())
+func (s *ledgerExports) ledgerExportOf(r *http.Request, f *ledgerFilter, format string) *ledger.Export {
+	u := whttp.UserFrom(r.Context())
 	return &ledger.Export{Kind: ledger.ExportKind(f.Kind), Format: format, Area: f.Area, Scope: f.Scope, Query: f.Q,
 		Group: f.Group, All: f.All, Terms: u.Scope(), Staff: u.Role.Can(wangge.PermViewPeople),
-		CJT349Object: s.opts.CJT349Object, Exporter: exporterName(u), Now: s.now().In(ChinaTime)}
+		CJT349Object: s.core.Options().CJT349Object, Exporter: exporterName(u), Now: s.core.Now().In(whttp.ChinaTime)}
 }
 
 type ledgerExportView struct {
@@ -78,11 +98,11 @@ type ledgerExportView struct {
 }
 
 // handleLedgerExport returns the handler of a ledger's export in a format.
-func (s *Server) handleLedgerExport(kind, format string) func(http.ResponseWriter, *http.Request) error {
+func (s *ledgerExports) handleLedgerExport(kind, format string) whttp.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		u := UserFrom(r.Context())
+		u := whttp.UserFrom(r.Context())
 		if !u.Role.Can(ledgerPerm(kind)) || !u.Role.Can(ledgerExportPerm(kind)) {
-			return ErrForbidden
+			return whttp.ErrForbidden
 		}
 		if r.Method == http.MethodGet {
 			// An ID number typed into the export's address goes on under a
@@ -96,7 +116,7 @@ func (s *Server) handleLedgerExport(kind, format string) func(http.ResponseWrite
 				return nil
 			}
 		}
-		f, err := s.ledgerFilterOf(r, kind)
+		f, err := s.filterOf(r, kind)
 		if err != nil {
 			return err
 		}
@@ -104,7 +124,7 @@ func (s *Server) handleLedgerExport(kind, format string) func(http.ResponseWrite
 		if !e.Kind.Personal() {
 			return s.sendLedgerExport(w, r, e)
 		}
-		v := &ledgerExportView{Kind: kind, Title: s.msgs.T(LangOf(r), "ledger."+kind+".title"), Area: f.Area, Format: format,
+		v := &ledgerExportView{Kind: kind, Title: s.core.T(r, "ledger."+kind+".title"), Area: f.Area, Format: format,
 			Query: f.Q, Group: f.Group, All: f.All, Action: r.URL.Path + "?" + f.query().Encode(),
 			Back: "/ledgers/" + kind + "?" + f.query().Encode(), Limit: wangge.PersonalExportsPerHour,
 			Min: wangge.ExportReasonMin, Max: wangge.ExportReasonMax}
@@ -113,44 +133,47 @@ func (s *Server) handleLedgerExport(kind, format string) func(http.ResponseWrite
 		}
 		v.Reason = strings.TrimSpace(r.PostFormValue("reason"))
 		if n := utf8.RuneCountInString(v.Reason); n < wangge.ExportReasonMin || n > wangge.ExportReasonMax {
-			return s.renderExportForm(w, r, http.StatusBadRequest, e, v, wangge.FieldError("reason",
-				"导出个人信息须填写导出原因（"+strconv.Itoa(wangge.ExportReasonMin)+" 至 "+strconv.Itoa(wangge.ExportReasonMax)+" 字）。",
-				"Exporting personal data needs a reason ("+strconv.Itoa(wangge.ExportReasonMin)+" to "+strconv.Itoa(wangge.ExportReasonMax)+" characters)."))
+			return s.renderExportForm(w, r, http.StatusBadRequest, e, v,
+				wangge.Invalid("reason", "error.export.reason", "Min", wangge.ExportReasonMin, "Max", wangge.ExportReasonMax))
 		}
-		if err := s.checkExportLimit(r, u); err != nil {
+		err = s.checkExportLimit(r)
+		if err == nil {
+			e.Reason = v.Reason
+			err = s.sendLedgerExport(w, r, e)
+		}
+		if wangge.ErrorCode(err) == wangge.ERateLimited {
+			// Refused before a byte of the file was sent.
 			v.Refused = true
 			return s.renderExportForm(w, r, http.StatusTooManyRequests, e, v, err)
 		}
-		e.Reason = v.Reason
-		return s.sendLedgerExport(w, r, e)
+		return err
 	}
 }
 
-// checkExportLimit refuses a user's personal export past the hourly limit,
-// counted from the audit log, which every instance shares. Two requests at
-// the same moment may both pass the count: the limit stops a scraper, not
-// the one export too many.
-func (s *Server) checkExportLimit(r *http.Request, u *wangge.User) error {
-	since := s.now().Add(-time.Hour)
+// checkExportLimit refuses a user's personal export past the hourly limit
+// before the file is written, counted from the audit log, which every
+// instance shares: a user at the limit costs no export. It is only the
+// early answer; two requests at the same moment may both pass it, and the
+// store's AuditPersonalExport, which counts and records in one step, is
+// what holds the limit.
+func (s *ledgerExports) checkExportLimit(r *http.Request) error {
+	ctx := r.Context()
+	since := s.core.Now().Add(-time.Hour)
 	n := 0
-	for _, k := range []ledger.ExportKind{ledger.ExportResidents, ledger.ExportUnits, ledger.ExportGroups} {
-		_, c, err := s.store.ListAudit(r.Context(), wangge.AuditFilter{Username: u.Username, Action: "ledger.export", Object: "ledger",
-			ObjectID: string(k), Since: since, Page: wangge.Page{Limit: 1}})
+	for _, k := range wangge.PersonalExportLedgers {
+		_, c, err := s.store.ListAudit(ctx, wangge.AuditFilter{Username: whttp.UserFrom(ctx).Username, Action: "ledger.export", Object: "ledger",
+			ObjectID: k, Since: since, Page: wangge.Page{Limit: 1}})
 		if err != nil {
 			return err
 		}
 		n += c
 	}
-	if n >= wangge.PersonalExportsPerHour {
-		return wangge.Errorf(wangge.ERateLimited, "一小时内导出个人信息已达 %d 次上限，请稍后再试。",
-			"You have exported personal data %d times within the hour, the limit; try again later.", wangge.PersonalExportsPerHour)
-	}
-	return nil
+	return wangge.CheckExportRate(wangge.ActorFrom(ctx), n)
 }
 
 // renderExportForm shows the export form: the rows the export will hold
 // and the reason to type, with err's message when there is one.
-func (s *Server) renderExportForm(w http.ResponseWriter, r *http.Request, status int, e *ledger.Export, v *ledgerExportView, err error) error {
+func (s *ledgerExports) renderExportForm(w http.ResponseWriter, r *http.Request, status int, e *ledger.Export, v *ledgerExportView, err error) error {
 	n, cerr := e.Count(r.Context(), s.store)
 	if cerr != nil {
 		return cerr
@@ -158,19 +181,18 @@ func (s *Server) renderExportForm(w http.ResponseWriter, r *http.Request, status
 	v.Rows = n
 	if err != nil {
 		v.Error = wangge.ErrorZh(err)
-		if LangOf(r) == "en" {
+		if whttp.LangOf(r) == whttp.LangEn {
 			v.Error = wangge.ErrorMessage(err)
 		}
 	}
-	l := LangOf(r)
-	crumbs := []Crumb{{Name: s.msgs.T(l, "ledger.index.title"), URL: "/ledgers"}, {Name: v.Title, URL: v.Back}, {Name: s.msgs.T(l, "export.title")}}
-	s.Render(w, r, status, "ledger_export", &View{Title: v.Title + " · " + s.msgs.T(l, "export.title"), Crumbs: crumbs, Data: v})
+	crumbs := []whttp.Crumb{{Name: s.core.T(r, "ledger.index.title"), URL: "/ledgers"}, {Name: v.Title, URL: v.Back}, {Name: s.core.T(r, "export.title")}}
+	s.core.Render(w, r, status, "ledger_export", &whttp.View{Title: v.Title + " · " + s.core.T(r, "export.title"), Crumbs: crumbs, Data: v})
 	return nil
 }
 
 // sendLedgerExport writes the export to a temporary file, audits it and
 // sends it.
-func (s *Server) sendLedgerExport(w http.ResponseWriter, r *http.Request, e *ledger.Export) error {
+func (s *ledgerExports) sendLedgerExport(w http.ResponseWriter, r *http.Request, e *ledger.Export) error {
 	ctx := r.Context()
 	tmp, err := os.CreateTemp("", "wangge-export-*")
 	if err != nil {
@@ -181,13 +203,17 @@ func (s *Server) sendLedgerExport(w http.ResponseWriter, r *http.Request, e *led
 	if err := e.Write(ctx, s.store, tmp); err != nil {
 		return err
 	}
-	if err := s.store.Audit(ctx, e.Audit()); err != nil {
+	audit := s.store.Audit
+	if e.Kind.Personal() {
+		audit = s.store.AuditPersonalExport
+	}
+	if err := audit(ctx, e.Audit()); err != nil {
 		return err
 	}
 	ascii, name := e.FileName()
 	ctype := "text/csv; charset=utf-8"
 	if e.Format == formatXLSX {
-		ctype = xlsxType
+		ctype = pagekit.XLSXType
 	}
-	return s.sendFile(w, tmp, ctype, attachment(ascii, name), string(e.Kind))
+	return pagekit.SendFile(w, tmp, ctype, pagekit.Attachment(ascii, name), s.core.Logger(), string(e.Kind))
 }

@@ -1,11 +1,9 @@
-package http
+package ui
 
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"net/http"
@@ -14,17 +12,18 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
 )
 
 // An ID number typed into the residents' ledger search must not land in
 // a URL: browser history, the page's own links (sorting, pages, exports),
 // a proxy's log. The search form posts; a search for an ID number then
 // goes on under an opaque search token (qt=) in place of q=. The token is
-// the query sealed (AES-GCM) under a key derived from the session's own
-// secret token, with an expiry: only the session that searched can open
-// it, any server of a cluster can (the session cookie travels with every
-// request, nothing is stored), and it stops working after searchTokenTTL
-// or at logout.
+// the query sealed (AES-GCM) under a key the core derives from the
+// session's own secret token (whttp.SessionKey), with an expiry: only the
+// session that searched can open it, any server of a cluster can (the
+// session cookie travels with every request, nothing is stored), and it
+// stops working after searchTokenTTL or at logout.
 
 // searchTokenTTL is how long the links of an ID-number search work.
 const searchTokenTTL = 30 * time.Minute
@@ -32,21 +31,18 @@ const searchTokenTTL = 30 * time.Minute
 // searchTokenParam is the query parameter carrying a search token.
 const searchTokenParam = "qt"
 
-var errSearchExpired = wangge.FieldError("q", "该搜索已过期，请重新输入搜索内容。", "This search has expired; please search again.")
+// searchKeyPurpose names the session key the tokens are sealed under.
+const searchKeyPurpose = "wangge ledger search token"
+
+var errSearchExpired = wangge.Invalid("q", "error.search.expired")
 
 // searchAEAD returns the cipher of the request's session.
 func searchAEAD(r *http.Request) (cipher.AEAD, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
+	key, ok := whttp.SessionKey(r, searchKeyPurpose)
+	if !ok {
 		return nil, false
 	}
-	token, err := base64.RawURLEncoding.DecodeString(c.Value)
-	if err != nil || len(token) != tokenLen {
-		return nil, false
-	}
-	mac := hmac.New(sha256.New, token)
-	mac.Write([]byte("wangge ledger search token"))
-	block, err := aes.NewCipher(mac.Sum(nil))
+	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, false
 	}
@@ -55,12 +51,13 @@ func searchAEAD(r *http.Request) (cipher.AEAD, bool) {
 }
 
 // sealSearch returns the search token of q for the request's session.
-func (s *Server) sealSearch(r *http.Request, q string) (string, error) {
+func (s *ledgerFilters) sealSearch(r *http.Request, q string) (string, error) {
 	aead, ok := searchAEAD(r)
 	if !ok {
-		return "", errLoginRequired
+		// Pages need a session, so only a request without one gets here.
+		return "", wangge.E(wangge.EUnauthorized, "error.search.session")
 	}
-	plain := binary.BigEndian.AppendUint64(nil, uint64(s.now().Add(searchTokenTTL).Unix()))
+	plain := binary.BigEndian.AppendUint64(nil, uint64(s.core.Now().Add(searchTokenTTL).Unix()))
 	plain = append(plain, q...)
 	nonce := make([]byte, aead.NonceSize())
 	rand.Read(nonce)
@@ -69,7 +66,7 @@ func (s *Server) sealSearch(r *http.Request, q string) (string, error) {
 
 // openSearch returns the query a search token holds. A token of another
 // session, a forged or an expired one is refused alike.
-func (s *Server) openSearch(r *http.Request, tok string) (string, error) {
+func (s *ledgerFilters) openSearch(r *http.Request, tok string) (string, error) {
 	aead, ok := searchAEAD(r)
 	if !ok {
 		return "", errSearchExpired
@@ -82,7 +79,7 @@ func (s *Server) openSearch(r *http.Request, tok string) (string, error) {
 	if err != nil || len(plain) < 8 {
 		return "", errSearchExpired
 	}
-	if !s.now().Before(time.Unix(int64(binary.BigEndian.Uint64(plain)), 0)) {
+	if !s.core.Now().Before(time.Unix(int64(binary.BigEndian.Uint64(plain)), 0)) {
 		return "", errSearchExpired
 	}
 	return string(plain[8:]), nil
@@ -90,7 +87,7 @@ func (s *Server) openSearch(r *http.Request, tok string) (string, error) {
 
 // hideIDSearch rewrites query values whose q is an ID number to carry a
 // search token instead; it reports whether it did.
-func (s *Server) hideIDSearch(r *http.Request, v url.Values) (bool, error) {
+func (s *ledgerFilters) hideIDSearch(r *http.Request, v url.Values) (bool, error) {
 	if _, ok := wangge.SearchIDNumber(v.Get("q")); !ok {
 		return false, nil
 	}
@@ -108,7 +105,7 @@ func (s *Server) hideIDSearch(r *http.Request, v url.Values) (bool, error) {
 // ledger's page: with q= for an ordinary search, which stays a link one
 // may keep, with a search token for an ID number. The filters are checked
 // as the page checks them, so an area outside the scope is not found.
-func (s *Server) handleResidentsSearch(w http.ResponseWriter, r *http.Request) error {
+func (s *ledgers) handleResidentsSearch(w http.ResponseWriter, r *http.Request) error {
 	v := url.Values{}
 	for _, k := range []string{"area", "q", "sort"} {
 		if x := strings.TrimSpace(r.PostFormValue(k)); x != "" {
@@ -117,7 +114,7 @@ func (s *Server) handleResidentsSearch(w http.ResponseWriter, r *http.Request) e
 	}
 	check := r.Clone(r.Context())
 	check.URL.RawQuery = v.Encode()
-	if _, err := s.ledgerFilterOf(check, ledgerResidents); err != nil {
+	if _, err := s.filterOf(check, ledgerResidents); err != nil {
 		return err
 	}
 	if _, err := s.hideIDSearch(r, v); err != nil {

@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
 	"github.com/wangge/wangge/http/internal/pagekit"
 	"github.com/wangge/wangge/ident"
 )
@@ -19,6 +20,72 @@ import (
 // filtered to an area (any level, within the user's scope), searched,
 // sorted by a whitelisted key, paginated the one way and printable; each
 // exports as xlsx or CSV with the same filters (ledger_export.go).
+
+// LedgerStore is what the ledger pages read: the areas of the filter and
+// the rows' grid names, the four ledgers' lists in scope (with the
+// assistants' terms and the key groups' change), and the audit log an
+// ID-number search is recorded in.
+type LedgerStore interface {
+	pagekit.AreaReader
+	ListAreas(ctx context.Context, f wangge.AreaFilter) ([]wangge.Area, int, error)
+	ListAssistants(ctx context.Context, scope wangge.Scope, f wangge.AssistantFilter) ([]wangge.AssistantSummary, int, error)
+	Assignments(ctx context.Context, scope wangge.Scope, assistantID int64) ([]wangge.Assignment, error)
+	ListHouseholds(ctx context.Context, scope wangge.Scope, f wangge.HouseholdFilter) ([]wangge.HouseholdSummary, int, error)
+	ListUnits(ctx context.Context, scope wangge.Scope, f wangge.UnitFilter) ([]wangge.Unit, int, error)
+	ListMemberships(ctx context.Context, scope wangge.Scope, f wangge.MembershipFilter) ([]wangge.Membership, int, error)
+	GroupChanges(ctx context.Context, scope wangge.Scope, group wangge.KeyGroup, from, to time.Time) ([]wangge.GroupChange, error)
+	Audit(ctx context.Context, e *wangge.AuditEntry) error
+}
+
+// ledgerFilters read what the ledger pages and their exports share: the
+// filters of a request, and the search tokens an ID number travels under
+// (searchtoken.go).
+type ledgerFilters struct {
+	core  *whttp.Server
+	areas pagekit.AreaReader
+}
+
+// ledgers are the ledger pages' handlers.
+type ledgers struct {
+	ledgerFilters
+	store LedgerStore
+}
+
+// ledgerRoutes are the four ledgers' pages and exports. The handlers check
+// the ledger's own permission besides the export's.
+func ledgerRoutes(core *whttp.Server, store wangge.Store) []whttp.Route {
+	lf := ledgerFilters{core: core, areas: store}
+	lg := &ledgers{ledgerFilters: lf, store: store}
+	ex := &ledgerExports{ledgerFilters: lf, store: store}
+	return []whttp.Route{
+		// The four ledgers (四本台账): filtered to an area, searched, sorted,
+		// paginated and printable; exported with the same filters, audited;
+		// personal exports hold full ID numbers and phones, and need a typed
+		// reason.
+		core.Page("GET /ledgers", wangge.PermLogin, lg.handleLedgers),
+		core.Page("GET /ledgers/assistants", wangge.PermLogin, lg.handleAssistantsLedger),
+		core.Page("GET /ledgers/residents", wangge.PermViewPeople, lg.handleResidentsLedger),
+		core.Page("POST /ledgers/residents", wangge.PermViewPeople, lg.handleResidentsSearch),
+		core.Page("GET /ledgers/units", wangge.PermViewPeople, lg.handleUnitsLedger),
+		core.Page("GET /ledgers/groups", wangge.PermViewGroups, lg.handleGroupsLedger),
+		core.Page("GET /ledgers/assistants/export.xlsx", wangge.PermLogin, ex.handleLedgerExport(ledgerAssistants, formatXLSX)),
+		core.Page("GET /ledgers/assistants/export.csv", wangge.PermLogin, ex.handleLedgerExport(ledgerAssistants, formatCSV)),
+		core.Page("GET /ledgers/residents/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerResidents, formatXLSX)),
+		core.Page("GET /ledgers/residents/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerResidents, formatCSV)),
+		core.Page("GET /ledgers/units/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerUnits, formatXLSX)),
+		core.Page("GET /ledgers/units/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerUnits, formatCSV)),
+		core.Page("GET /ledgers/groups/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerGroups, formatXLSX)),
+		core.Page("GET /ledgers/groups/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerGroups, formatCSV)),
+		// Personal exports: GET shows the rows and asks why, POST with the
+		// reason sends the file (ledger_export.go).
+		core.Page("POST /ledgers/residents/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerResidents, formatXLSX)),
+		core.Page("POST /ledgers/residents/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerResidents, formatCSV)),
+		core.Page("POST /ledgers/units/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerUnits, formatXLSX)),
+		core.Page("POST /ledgers/units/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerUnits, formatCSV)),
+		core.Page("POST /ledgers/groups/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerGroups, formatXLSX)),
+		core.Page("POST /ledgers/groups/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerGroups, formatCSV)),
+	}
+}
 
 // Ledger kinds, as they appear in URLs, in the order of the menu.
 const (
@@ -77,11 +144,11 @@ type ledgerFilter struct {
 	From, To time.Time        // key groups: the period of the counts (calendar days)
 }
 
-// ledgerFilterOf parses the filters of a ledger's request. An area outside
-// the user's scope is not found, as its page would be.
-func (s *Server) ledgerFilterOf(r *http.Request, kind string) (*ledgerFilter, error) {
+// filterOf parses the filters of a ledger's request. An area outside the
+// user's scope is not found, as its page would be.
+func (s *ledgerFilters) filterOf(r *http.Request, kind string) (*ledgerFilter, error) {
 	ctx := r.Context()
-	u := UserFrom(ctx)
+	u := whttp.UserFrom(ctx)
 	q := r.URL.Query()
 	code := strings.TrimSpace(q.Get("area"))
 	if code == "" {
@@ -97,7 +164,7 @@ func (s *Server) ledgerFilterOf(r *http.Request, kind string) (*ledgerFilter, er
 	if p := scope.Prefix(); p != "" {
 		code = p // an area above the user's scope filters to the scope
 	}
-	area, err := s.store.Area(ctx, code)
+	area, err := s.areas.Area(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -109,13 +176,13 @@ func (s *Server) ledgerFilterOf(r *http.Request, kind string) (*ledgerFilter, er
 		f.QToken = tok
 	}
 	if utf8.RuneCountInString(f.Q) > ledgerSearchMax {
-		return nil, wangge.FieldError("q", "搜索内容过长。", "The search is too long.")
+		return nil, wangge.Invalid("q", "error.ledger.search_long")
 	}
 	if err := f.Sort.Check(ledgerSorts(kind)); err != nil {
 		return nil, err
 	}
 	if kind == ledgerGroups {
-		if err := f.groupFilters(q, scope, s.now()); err != nil {
+		if err := f.groupFilters(q, scope, s.core.Now()); err != nil {
 			return nil, err
 		}
 	}
@@ -140,7 +207,7 @@ func (f *ledgerFilter) groupFilters(q url.Values, scope wangge.Scope, now time.T
 		return wangge.ErrNotFound
 	}
 	f.All = q.Get("all") == "1"
-	today := now.In(ChinaTime)
+	today := now.In(whttp.ChinaTime)
 	f.To = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	f.From = time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, d := range []struct {
@@ -150,13 +217,13 @@ func (f *ledgerFilter) groupFilters(q url.Values, scope wangge.Scope, now time.T
 		if v := q.Get(d.field); v != "" {
 			t, err := time.Parse(time.DateOnly, v)
 			if err != nil {
-				return wangge.FieldError(d.field, "日期格式应为 年-月-日，例如 2026-01-31。", "A date is written YYYY-MM-DD, e.g. 2026-01-31.")
+				return wangge.Invalid(d.field, "error.ledger.date")
 			}
 			*d.dst = t
 		}
 	}
 	if f.To.Before(f.From) {
-		return wangge.FieldError("to", "结束日期不能早于开始日期。", "The end date cannot be before the start date.")
+		return wangge.Invalid("to", "error.period.end_before_start")
 	}
 	return nil
 }
@@ -204,7 +271,7 @@ func newAreaOption(a *wangge.Area, depth int, selected bool) areaOption {
 // areaOptions are the choices of the area filter: the way from the user's
 // own area down to the selected one, then the selected area's children, so
 // that staff narrow down a level at a time.
-func (s *Server) areaOptions(ctx context.Context, u *wangge.User, a *wangge.Area) ([]areaOption, error) {
+func (s *ledgers) areaOptions(ctx context.Context, u *wangge.User, a *wangge.Area) ([]areaOption, error) {
 	var opts []areaOption
 	for n := len(u.ScopeCode); n <= len(a.Code); n += 3 {
 		anc, err := s.store.Area(ctx, a.Code[:n])
@@ -231,13 +298,13 @@ func (s *Server) areaOptions(ctx context.Context, u *wangge.User, a *wangge.Area
 
 // areaNames names areas by code, reading each once.
 type areaNames struct {
-	s     *Server
+	areas pagekit.AreaReader
 	ctx   context.Context
 	names map[string]string
 }
 
-func (s *Server) newAreaNames(ctx context.Context) *areaNames {
-	return &areaNames{s: s, ctx: ctx, names: map[string]string{}}
+func (s *ledgers) newAreaNames(ctx context.Context) *areaNames {
+	return &areaNames{areas: s.store, ctx: ctx, names: map[string]string{}}
 }
 
 // name returns the area's name, or its code when it has none.
@@ -248,7 +315,7 @@ func (n *areaNames) name(code string) string {
 	if v, ok := n.names[code]; ok {
 		return v
 	}
-	v := pagekit.AreaName(n.ctx, n.s.store, code)
+	v := pagekit.AreaName(n.ctx, n.areas, code)
 	n.names[code] = v
 	return v
 }
@@ -265,7 +332,7 @@ type sortLink struct {
 // sortLinks returns the heading links of a ledger's sortable columns: a
 // click sorts by the column, a second click reverses it. The list's default
 // order counts as sorted by the whitelist's first key.
-func (s *Server) sortLinks(r *http.Request, kind string, cur wangge.Sort, keys []string) map[string]sortLink {
+func (s *ledgers) sortLinks(r *http.Request, kind string, cur wangge.Sort, keys []string) map[string]sortLink {
 	if cur == "" {
 		cur = wangge.Sort(keys[0])
 	}
@@ -284,7 +351,7 @@ func (s *Server) sortLinks(r *http.Request, kind string, cur wangge.Sort, keys [
 		q.Del("page")
 		q.Set("sort", next)
 		num := k == wangge.SortPersons || k == wangge.SortHouseholds || k == wangge.SortHeadcount || k == wangge.SortPartyMembers
-		out[k] = sortLink{Key: k, Label: s.msgs.T(LangOf(r), "ledger."+kind+".col."+k), URL: r.URL.Path + "?" + q.Encode(), State: state, Num: num}
+		out[k] = sortLink{Key: k, Label: s.core.T(r, "ledger."+kind+".col."+k), URL: r.URL.Path + "?" + q.Encode(), State: state, Num: num}
 	}
 	return out
 }
@@ -296,17 +363,16 @@ type sortOption struct {
 }
 
 // sortOptions lists a ledger's orders, each way, after the default.
-func (s *Server) sortOptions(r *http.Request, kind string, cur wangge.Sort) []sortOption {
-	l := LangOf(r)
-	opts := []sortOption{{Value: "", Label: s.msgs.T(l, "ledger.sort.default"), Selected: cur == ""}}
+func (s *ledgers) sortOptions(r *http.Request, kind string, cur wangge.Sort) []sortOption {
+	opts := []sortOption{{Value: "", Label: s.core.T(r, "ledger.sort.default"), Selected: cur == ""}}
 	for _, k := range ledgerSorts(kind) {
-		col := s.msgs.T(l, "ledger."+kind+".col."+k)
+		col := s.core.T(r, "ledger."+kind+".col."+k)
 		for _, v := range []string{k, "-" + k} {
 			dir := "ledger.sort.asc"
 			if v != k {
 				dir = "ledger.sort.desc"
 			}
-			opts = append(opts, sortOption{Value: v, Label: s.msgs.T(l, dir, "Col", col), Selected: string(cur) == v})
+			opts = append(opts, sortOption{Value: v, Label: s.core.T(r, dir, "Col", col), Selected: string(cur) == v})
 		}
 	}
 	return opts
@@ -322,7 +388,7 @@ type ledgerView struct {
 	// SortOptions offer the same orders in the filter form, where a phone,
 	// which shows no table headings, chooses them.
 	SortOptions []sortOption
-	Pager       *pager
+	Pager       *pagekit.Pager
 	// ExportXLSX and ExportCSV export the rows of the filters, every page.
 	ExportXLSX, ExportCSV string
 	CanExport             bool
@@ -359,12 +425,12 @@ type memberRow struct {
 
 // ledgerPageOf reads a ledger page's request: its filters, the page asked
 // for, and the view started from them.
-func (s *Server) ledgerPageOf(r *http.Request, kind string) (*ledgerFilter, wangge.Page, int, *ledgerView, error) {
-	f, err := s.ledgerFilterOf(r, kind)
+func (s *ledgers) ledgerPageOf(r *http.Request, kind string) (*ledgerFilter, wangge.Page, int, *ledgerView, error) {
+	f, err := s.filterOf(r, kind)
 	if err != nil {
 		return nil, wangge.Page{}, 0, nil, err
 	}
-	pg, n, err := pageOf(r)
+	pg, n, err := pagekit.PageOf(r)
 	if err != nil {
 		return nil, wangge.Page{}, 0, nil, err
 	}
@@ -374,8 +440,8 @@ func (s *Server) ledgerPageOf(r *http.Request, kind string) (*ledgerFilter, wang
 
 // newLedgerView starts the view of a ledger page: filters, sort links,
 // export links.
-func (s *Server) newLedgerView(r *http.Request, f *ledgerFilter) (*ledgerView, error) {
-	u := UserFrom(r.Context())
+func (s *ledgers) newLedgerView(r *http.Request, f *ledgerFilter) (*ledgerView, error) {
+	u := whttp.UserFrom(r.Context())
 	areas, err := s.areaOptions(r.Context(), u, f.Area)
 	if err != nil {
 		return nil, err
@@ -383,16 +449,15 @@ func (s *Server) newLedgerView(r *http.Request, f *ledgerFilter) (*ledgerView, e
 	q := f.query().Encode()
 	v := &ledgerView{Kind: f.Kind, Filter: f, Areas: areas, Sorts: s.sortLinks(r, f.Kind, f.Sort, ledgerSorts(f.Kind)), SortOptions: s.sortOptions(r, f.Kind, f.Sort),
 		ExportXLSX: "/ledgers/" + f.Kind + "/export.xlsx?" + q, ExportCSV: "/ledgers/" + f.Kind + "/export.csv?" + q,
-		CanExport: u.Role.Can(ledgerExportPerm(f.Kind)), Printed: s.now(), GridNames: map[string]string{}}
+		CanExport: u.Role.Can(ledgerExportPerm(f.Kind)), Printed: s.core.Now(), GridNames: map[string]string{}}
 	return v, nil
 }
 
 // renderLedger renders a ledger page with its title and breadcrumb.
-func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, v *ledgerView) {
-	l := LangOf(r)
-	title := s.msgs.T(l, "ledger."+v.Kind+".title")
-	crumbs := []Crumb{{Name: s.msgs.T(l, "ledger.nav"), URL: "/ledgers"}, {Name: title}}
-	s.Render(w, r, http.StatusOK, "ledger", &View{Title: title + " · " + v.Filter.Area.Name, Crumbs: crumbs, Data: v})
+func (s *ledgers) renderLedger(w http.ResponseWriter, r *http.Request, v *ledgerView) {
+	title := s.core.T(r, "ledger."+v.Kind+".title")
+	crumbs := []whttp.Crumb{{Name: s.core.T(r, "ledger.nav"), URL: "/ledgers"}, {Name: title}}
+	s.core.Render(w, r, http.StatusOK, "ledger", &whttp.View{Title: title + " · " + v.Filter.Area.Name, Crumbs: crumbs, Data: v})
 }
 
 // ledgerCard is one ledger on the ledgers' index.
@@ -402,8 +467,8 @@ type ledgerCard struct {
 }
 
 // handleLedgers lists the ledgers the user may open, for the user's area.
-func (s *Server) handleLedgers(w http.ResponseWriter, r *http.Request) error {
-	u := UserFrom(r.Context())
+func (s *ledgers) handleLedgers(w http.ResponseWriter, r *http.Request) error {
+	u := whttp.UserFrom(r.Context())
 	area, err := s.store.Area(r.Context(), u.ScopeCode)
 	if err != nil {
 		return err
@@ -414,8 +479,7 @@ func (s *Server) handleLedgers(w http.ResponseWriter, r *http.Request) error {
 			cards = append(cards, ledgerCard{Kind: k, URL: "/ledgers/" + k + "?area=" + url.QueryEscape(area.Code)})
 		}
 	}
-	l := LangOf(r)
-	s.Render(w, r, http.StatusOK, "ledgers", &View{Title: s.msgs.T(l, "ledger.nav"), Crumbs: []Crumb{{Name: s.msgs.T(l, "ledger.nav")}},
+	s.core.Render(w, r, http.StatusOK, "ledgers", &whttp.View{Title: s.core.T(r, "ledger.nav"), Crumbs: []whttp.Crumb{{Name: s.core.T(r, "ledger.nav")}},
 		Data: struct {
 			Area  *wangge.Area
 			Cards []ledgerCard
@@ -426,7 +490,7 @@ func (s *Server) handleLedgers(w http.ResponseWriter, r *http.Request) error {
 // handleAssistantsLedger lists the assistants serving in the area with
 // their grids and what the grids hold; staff also see each assistant's
 // terms in earlier grids.
-func (s *Server) handleAssistantsLedger(w http.ResponseWriter, r *http.Request) error {
+func (s *ledgers) handleAssistantsLedger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	f, pg, n, v, err := s.ledgerPageOf(r, ledgerAssistants)
 	if err != nil {
@@ -436,13 +500,13 @@ func (s *Server) handleAssistantsLedger(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	v.Pager = newPager(r, n, total)
-	v.CanHistory = UserFrom(ctx).Role.Can(wangge.PermViewPeople)
+	v.Pager = pagekit.NewPager(r, n, total)
+	v.CanHistory = whttp.UserFrom(ctx).Role.Can(wangge.PermViewPeople)
 	names := s.newAreaNames(ctx)
 	for _, a := range as {
 		row := assistantRow{AssistantSummary: a}
 		if v.CanHistory {
-			terms, err := s.store.Assignments(ctx, UserFrom(ctx).Scope(), a.ID)
+			terms, err := s.store.Assignments(ctx, whttp.UserFrom(ctx).Scope(), a.ID)
 			if err != nil {
 				return err
 			}
@@ -458,7 +522,7 @@ func (s *Server) handleAssistantsLedger(w http.ResponseWriter, r *http.Request) 
 
 // handleResidentsLedger lists the households of the area, one row each,
 // linking to each household's file (一户一档).
-func (s *Server) handleResidentsLedger(w http.ResponseWriter, r *http.Request) error {
+func (s *ledgers) handleResidentsLedger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	// An ID number typed into the address (or an old bookmark) goes on
 	// under a search token, so that the page's links do not repeat it.
@@ -490,7 +554,7 @@ func (s *Server) handleResidentsLedger(w http.ResponseWriter, r *http.Request) e
 			return err
 		}
 	}
-	v.Households, v.Pager = hs, newPager(r, n, total)
+	v.Households, v.Pager = hs, pagekit.NewPager(r, n, total)
 	names := s.newAreaNames(ctx)
 	for _, h := range hs {
 		v.GridNames[h.GridCode] = names.name(h.GridCode)
@@ -500,7 +564,7 @@ func (s *Server) handleResidentsLedger(w http.ResponseWriter, r *http.Request) e
 }
 
 // handleUnitsLedger lists the resident units of the area.
-func (s *Server) handleUnitsLedger(w http.ResponseWriter, r *http.Request) error {
+func (s *ledgers) handleUnitsLedger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	f, pg, n, v, err := s.ledgerPageOf(r, ledgerUnits)
 	if err != nil {
@@ -510,7 +574,7 @@ func (s *Server) handleUnitsLedger(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	v.Units, v.Pager = us, newPager(r, n, total)
+	v.Units, v.Pager = us, pagekit.NewPager(r, n, total)
 	names := s.newAreaNames(ctx)
 	for _, u := range us {
 		v.GridNames[u.GridCode] = names.name(u.GridCode)
@@ -523,7 +587,7 @@ func (s *Server) handleUnitsLedger(w http.ResponseWriter, r *http.Request) error
 // the attributes its departments need, and counts per grid who joined and
 // who left in a period. The store keeps it to the groups the user's role
 // may see: a department its own line's.
-func (s *Server) handleGroupsLedger(w http.ResponseWriter, r *http.Request) error {
+func (s *ledgers) handleGroupsLedger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	f, pg, n, v, err := s.ledgerPageOf(r, ledgerGroups)
 	if err != nil {
@@ -538,11 +602,10 @@ func (s *Server) handleGroupsLedger(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	v.Pager = newPager(r, n, total)
-	l := LangOf(r)
+	v.Pager = pagekit.NewPager(r, n, total)
 	names := s.newAreaNames(ctx)
 	for _, m := range ms {
-		v.Members = append(v.Members, memberRow{Membership: m, Values: s.attrValues(l, f.Group, m.Attrs)})
+		v.Members = append(v.Members, memberRow{Membership: m, Values: s.attrValues(r, f.Group, m.Attrs)})
 		v.GridNames[m.GridCode] = names.name(m.GridCode)
 	}
 	changes, err := s.store.GroupChanges(ctx, f.Scope, f.Group.Group, f.From, f.To)
@@ -561,12 +624,12 @@ func (s *Server) handleGroupsLedger(w http.ResponseWriter, r *http.Request) erro
 
 // attrValues are a membership's attribute values in the group's order, as
 // a page shows them: yes/no in words.
-func (s *Server) attrValues(l Lang, def *wangge.GroupDef, attrs map[string]string) []string {
+func (s *ledgers) attrValues(r *http.Request, def *wangge.GroupDef, attrs map[string]string) []string {
 	out := make([]string, len(def.Attrs))
 	for i, a := range def.Attrs {
 		v := attrs[a.Key]
 		if a.Kind == wangge.AttrBool && (v == "true" || v == "false") {
-			v = s.msgs.T(l, "ledger.bool."+v)
+			v = s.core.T(r, "ledger.bool."+v)
 		}
 		out[i] = v
 	}

@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"bytes"
@@ -17,28 +17,10 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
 	"github.com/wangge/wangge/ident"
 	"github.com/wangge/wangge/ledger"
-	"github.com/wangge/wangge/passwd"
 )
-
-// ledgerUsers adds the accounts the ledger tests use besides the fixture's:
-// an assistant of grid A, a building head, and a civil-affairs department.
-func ledgerUsers(t *testing.T, f *fixture) {
-	t.Helper()
-	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
-	for _, u := range []wangge.User{
-		{Username: "xieliyuan", Role: wangge.RoleAssistant, ScopeCode: gridA},
-		{Username: "louzhang", Role: wangge.RoleBuildingHead, ScopeCode: gridA},
-		{Username: "minzheng", Role: wangge.RoleDepartment, ScopeCode: district, Line: wangge.LineCivil},
-		{Username: "laodong", Role: wangge.RoleDepartment, ScopeCode: district, Line: wangge.LineLabor},
-	} {
-		u.PasswordHash = passwd.Hash(password, cheap)
-		if err := f.store.CreateUser(context.Background(), &u); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // rowsOf returns the values of attr on the rows of a ledger's table, in
 // order (data-household="3" …).
@@ -504,7 +486,7 @@ func TestResidentsExportIsAnImportFileOfPersons(t *testing.T) {
 // object code is set.
 func TestUnitsAndGroupsExportsHaveTheImportColumns(t *testing.T) {
 	f := newFixture(t)
-	srv := newTestServer(f.store, Options{Now: func() time.Time { return testNow }, CJT349Object: "010100"})
+	srv := newTestServer(f.store, whttp.Options{Now: func() time.Time { return testNow }, CJT349Object: "010100"})
 	h := srv.Handler()
 	c := login(t, h, "admin")
 
