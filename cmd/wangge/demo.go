@@ -42,7 +42,7 @@ func demo(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	db, err := openStore(ctx, *dsn)
+	db, err := createStore(ctx, *dsn)
 	if err != nil {
 		return err
 	}
