@@ -290,6 +290,13 @@ var (
 	ErrChainKeyMissing = errors.New("sqldb: the audit chain is keyed, and no audit key is given")
 	// ErrChainKeyMismatch: the key given is not the one the chain is under.
 	ErrChainKeyMismatch = errors.New("sqldb: the audit key is not the one this database's chain is under")
+	// ErrChainUnkeyed: the database says its chain was never keyed, but the
+	// checkpoint file holds checkpoints of a keyed chain past its start.
+	// Someone who can write to the database removed the record and rewrote
+	// the chain in plain SHA-256, to have it re-linked (and so blessed)
+	// under the key; or a new database was made where an old one's
+	// checkpoint file still lies.
+	ErrChainUnkeyed = errors.New("sqldb: the database's audit chain is not keyed, but its checkpoint file holds checkpoints of a keyed chain")
 )
 
 // PlainChainBrokenError refuses to re-link a chain made before the chain was
@@ -333,7 +340,9 @@ func (db *DB) chainKeyID(ctx context.Context, q func(string, ...any) *sql.Row) (
 // under plain SHA-256) are checked and re-linked under the key in one
 // transaction, an "audit.relink" entry says how many, and a base checkpoint
 // is written: relinked is that count. Afterwards a key with another id is
-// refused with ErrChainKeyMismatch.
+// refused with ErrChainKeyMismatch; and a database whose record of being
+// keyed is gone while its checkpoint file goes past a base at 0, with
+// ErrChainUnkeyed (the re-link is no way to launder a rewritten chain).
 func (db *DB) UseAuditKey(ctx context.Context, master []byte, checkpoints string) (relinked int64, err error) {
 	key, id, err := secret.ChainKey(master)
 	if err != nil {
@@ -362,6 +371,10 @@ func (db *DB) UseAuditKey(ctx context.Context, master []byte, checkpoints string
 	if recorded == id {
 		db.chain = c
 		return 0, nil
+	}
+	if last, ok := c.log.Last(); ok && last.Seq > 0 {
+		c.log.Close()
+		return 0, ErrChainUnkeyed
 	}
 	db.chain = c
 	var head int64

@@ -288,6 +288,17 @@ func testChainRelink(t *testing.T, e *env) {
 		t.Errorf("a second keying re-linked %d entries", again)
 	}
 
+	// Rewriting the keyed chain in plain SHA-256 and removing the record of
+	// its key, to have it re-linked, is refused: the checkpoints say the
+	// chain was keyed.
+	ok(t, e.db.Checkpoint())
+	rw := e.entries(t)
+	e.rewrite(t, rw[:len(rw)-3], 1, (*wangge.AuditEntry).ComputeHash)
+	e.exec(`DELETE FROM meta WHERE name = 'audit_key_id'`)
+	if _, err := e.reopen(t).UseAuditKey(e.ctx, master, file); !errors.Is(err, sqldb.ErrChainUnkeyed) {
+		t.Errorf("keying a chain rewritten in plain with its record removed: %v; want ErrChainUnkeyed", err)
+	}
+
 	// A plain chain that does not hold is not re-linked.
 	x := e.fresh(t)
 	x.fixture()

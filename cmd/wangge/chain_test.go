@@ -365,3 +365,26 @@ func TestCLIIdentityComesFromTheOS(t *testing.T) {
 		t.Errorf("the last entry (%s) is by %q, want %q", last.Action, last.Username, want)
 	}
 }
+
+// TestAuditChainStartsAfreshOnlyOnPurpose: demo --force makes a new
+// database where one was, and its new chain verifies from a base
+// checkpoint after the old one's; but a chain rewritten in plain SHA-256
+// with the record of its key removed, so as to be re-linked and blessed,
+// is refused, since the checkpoint file says the chain was keyed.
+func TestAuditChainStartsAfreshOnlyOnPurpose(t *testing.T) {
+	db, key := demoDB(t)
+	capture(t, "demo", "--db", db, "--scale", "0.02", "--admin-password", "Demo-Test-2026", "--force")
+	if out := capture(t, "audit", "verify", "--db", db); !strings.Contains(out, "holds") {
+		t.Fatalf("after demo --force: %s", out)
+	}
+	raw, es := rawLog(t, db)
+	rewriteLog(t, raw, es[:len(es)-2], 1, (*wangge.AuditEntry).ComputeHash)
+	if _, err := raw.Writer().Exec(`DELETE FROM meta WHERE name = 'audit_key_id'`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	out, err := runOut("audit", "verify", "--db", db)
+	if err == nil || !strings.Contains(err.Error(), checkpointPath(key)) || !strings.Contains(err.Error(), "not re-linked") {
+		t.Errorf("a chain rewritten as never keyed: %v\n%s", err, out)
+	}
+}

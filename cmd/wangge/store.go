@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/wangge/wangge/anchor"
 	"github.com/wangge/wangge/postgres"
 	"github.com/wangge/wangge/secret"
 	"github.com/wangge/wangge/sqldb"
@@ -154,6 +156,8 @@ func useAuditKey(ctx context.Context, db *sqldb.DB, path string) error {
 	switch {
 	case errors.Is(err, sqldb.ErrChainKeyMismatch):
 		return cliErr(nil, "cli.store.audit_key_mismatch", "Path", path)
+	case errors.Is(err, sqldb.ErrChainUnkeyed):
+		return cliErr(nil, "cli.store.audit_unkeyed", "File", checkpointPath(path))
 	case errors.As(err, &broken):
 		return cliErr(nil, "cli.store.audit_plain_broken", "Entry", broken.Seq)
 	case err != nil:
@@ -163,6 +167,33 @@ func useAuditKey(ctx context.Context, db *sqldb.DB, path string) error {
 		slog.Info("re-linked the audit chain under the audit key: entries an older version chained with plain SHA-256 are now keyed, and a checkpoint records the head", "entries", n, "checkpoints", checkpointPath(path))
 	}
 	return nil
+}
+
+// startNewChain writes a base checkpoint at entry 0 to the checkpoint file
+// beside the key file, when there is a key file with an audit key: a new
+// database is made on purpose where one was (demo --force), and its chain
+// starts afresh. Without it, the new database's chain would be refused as
+// one whose record of being keyed was removed (sqldb.ErrChainUnkeyed).
+func startNewChain(keyFile string) error {
+	master, err := secret.LoadAuditKey(keyFile)
+	if errors.Is(err, secret.ErrNoKey) || errors.Is(err, secret.ErrNoAuditKey) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	key, id, err := secret.ChainKey(master)
+	if err != nil {
+		return err
+	}
+	log, err := anchor.Open(checkpointPath(keyFile), key, id)
+	if err != nil {
+		return err
+	}
+	if _, err := log.Append(0, nil, time.Now(), true); err != nil {
+		log.Close()
+		return err
+	}
+	return log.Close()
 }
 
 // addAuditKey gives the key file an audit key, unless the database's chain
