@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/postgres"
 	"github.com/wangge/wangge/secret"
 	"github.com/wangge/wangge/sqldb"
 	"github.com/wangge/wangge/sqlite"
@@ -21,9 +22,15 @@ import (
 // rawLog opens a database file as someone who can write to it but has not
 // the key: the store without keys, for reading the log whole and writing
 // rows around every check.
-func rawLog(t *testing.T, path string) (*sqldb.DB, []wangge.AuditEntry) {
+func rawLog(t *testing.T, dsn string) (*sqldb.DB, []wangge.AuditEntry) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), path)
+	var db *sqldb.DB
+	var err error
+	if isPostgres(dsn) {
+		db, err = postgres.Open(context.Background(), dsn)
+	} else {
+		db, err = sqlite.Open(context.Background(), dsn)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +56,9 @@ func rewriteLog(t *testing.T, db *sqldb.DB, es []wangge.AuditEntry, from int64, 
 	t.Helper()
 	w := db.Writer()
 	exec := func(q string, args ...any) {
+		if db.Dialect() == "postgres" {
+			q = sqldb.Dollar(q)
+		}
 		if _, err := w.Exec(q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
