@@ -301,6 +301,12 @@ func restore(ctx context.Context, dsn, from, fromKey string, force bool) error {
 		if err := os.Rename(dstKey, keptKey); err != nil {
 			return partway(fmt.Errorf("set the old key file aside: %w", err))
 		}
+		// Its checkpoints are signed with its audit key and go with it: the
+		// restored chain's are signed with the backup's.
+		cp := checkpointPath(dstKey)
+		if err := os.Rename(cp, cp+".before-restore-"+stamp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return partway(fmt.Errorf("set the old checkpoint file aside: %w", err))
+		}
 	}
 	if tmpKey != "" {
 		if err := os.Rename(tmpKey, dstKey); err != nil {
