@@ -316,8 +316,10 @@ func TestCommandsCreateNoDatabase(t *testing.T) {
 			t.Errorf("wangge %s: %v, want a refusal: no database\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	if out, err := runOut("user", "--help"); err != nil || !strings.Contains(out, "usage") {
-		t.Errorf("wangge user --help: %v\n%s", err, out)
+	for _, cmd := range []string{"user", "audit"} {
+		if out, err := runOut(cmd, "--help"); err != nil || !strings.Contains(out, "usage") {
+			t.Errorf("wangge %s --help: %v\n%s", cmd, err, out)
+		}
 	}
 	// A flag's -h prints help and exits 0 (flag.ExitOnError): in a child.
 	for _, args := range [][]string{{"stats", "-h"}, {"audit", "verify", "--help"}, {"user", "list", "-h"}} {

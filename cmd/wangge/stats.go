@@ -71,6 +71,10 @@ const auditUsage = `usage:
       write the checkpoints, each checked, to FILE for an auditor to keep`
 
 func audit(ctx context.Context, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Println(auditUsage) // help opens nothing
+		return nil
+	}
 	if len(args) == 0 || args[0] != "verify" && args[0] != "checkpoints" {
 		fmt.Fprintln(os.Stderr, auditUsage)
 		return exitError(2)
