@@ -1,14 +1,17 @@
 package wangge
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"hash"
 	"time"
 )
 
 // AuditEntry is one entry of the audit log: every change and every reveal or
 // export of personal data, with who, when, what and from where. Entries form
-// one hash chain: each stores the hash of the one before and its own.
+// one chain: each stores the link of the one before and its own, a keyed
+// hash (ComputeLink) under a key kept outside the database.
 type AuditEntry struct {
 	Seq      int64
 	At       time.Time
@@ -25,11 +28,30 @@ type AuditEntry struct {
 	Hash     []byte
 }
 
-// ComputeHash returns the entry's hash: SHA-256 over the previous hash and
-// every field, each length-prefixed so that no two entries encode alike.
-// Times count in microseconds, the resolution both stores keep.
+// ComputeHash returns the entry's plain hash: SHA-256 over the previous
+// hash and every field. Chains made before the chain was keyed used it; it
+// is kept to check such a chain once, when it is re-linked under the key,
+// and to recognise a chain recomputed by someone without the key.
 func (e *AuditEntry) ComputeHash() []byte {
 	h := sha256.New()
+	e.encode(h)
+	return h.Sum(nil)
+}
+
+// ComputeLink returns the entry's keyed link: HMAC-SHA-256 under the chain
+// key over the same encoding as ComputeHash. Without the key, which lives
+// outside the database, nobody who can write to the database can make a
+// link that holds, so deleting entries and recomputing the chain shows.
+func (e *AuditEntry) ComputeLink(key []byte) []byte {
+	h := hmac.New(sha256.New, key)
+	e.encode(h)
+	return h.Sum(nil)
+}
+
+// encode writes the previous hash and every field, each length-prefixed so
+// that no two entries encode alike. Times count in microseconds, the
+// resolution both stores keep.
+func (e *AuditEntry) encode(h hash.Hash) {
 	var n [8]byte
 	put := func(b []byte) {
 		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
@@ -52,7 +74,6 @@ func (e *AuditEntry) ComputeHash() []byte {
 	put([]byte(e.ObjectID))
 	put([]byte(e.GridCode))
 	put([]byte(e.Detail))
-	return h.Sum(nil)
 }
 
 // AuditFilter selects audit entries.

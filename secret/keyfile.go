@@ -13,8 +13,19 @@ import (
 // ReplaceKeyFile writes keys, the current one first, one per line, over the
 // key file at path atomically: a new file (mode 0600) in the same directory,
 // synced and renamed over the old one, so a crash leaves either the old file
-// or the new one, never a torn one.
+// or the new one, never a torn one. The audit chain's key, when the file
+// holds one, is kept: rotating the field keys never touches it.
 func ReplaceKeyFile(path string, keys ...[]byte) error {
+	audit, err := LoadAuditKey(path)
+	if err != nil && !errors.Is(err, ErrNoKey) && !errors.Is(err, ErrNoAuditKey) {
+		return err
+	}
+	return writeKeys(path, keys, audit)
+}
+
+// writeKeys writes the field keys and, when not nil, the audit key over the
+// key file at path atomically.
+func writeKeys(path string, keys [][]byte, audit []byte) error {
 	if len(keys) == 0 {
 		return errors.New("secret: no key to write")
 	}
@@ -25,6 +36,9 @@ func ReplaceKeyFile(path string, keys ...[]byte) error {
 		}
 		b.WriteString(hex.EncodeToString(k))
 		b.WriteByte('\n')
+	}
+	if audit != nil {
+		b.WriteString(auditPrefix + hex.EncodeToString(audit) + "\n")
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {

@@ -259,7 +259,7 @@ func LoadKeyFile(path string) ([]byte, error) {
 }
 
 // LoadKeys reads every key of a key file, one per line as 64 hex digits,
-// the current key first. Blank lines are ignored. A file of one line, as
+// the current key first. Blank lines and the audit key's line are ignored. A file of one line, as
 // WriteKeyFile writes, holds just the current key; more lines are older keys
 // kept while `wangge key rotate` runs.
 func LoadKeys(path string) ([][]byte, error) {
@@ -272,8 +272,8 @@ func LoadKeys(path string) ([][]byte, error) {
 	var keys [][]byte
 	for _, line := range strings.Split(string(raw), "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
+		if line == "" || strings.HasPrefix(line, auditPrefix) {
+			continue // the audit chain's key is no field key (auditkey.go)
 		}
 		k, err := hex.DecodeString(line)
 		if err != nil || len(k) != keyLen {

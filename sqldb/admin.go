@@ -15,9 +15,10 @@ func (db *DB) Optimize(ctx context.Context) error {
 
 // Reset deletes every area, building, household, person, unit, assistant,
 // visit, account and audit entry, keeping the schema, the key and the
-// services catalogue. Only `wangge demo --force` uses it.
+// services catalogue. Only `wangge demo --force` uses it. A keyed chain's
+// checkpoint file gets a base checkpoint of the new chain.
 func (db *DB) Reset(ctx context.Context) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		for _, t := range []string{"sessions", "login_attempts", "users", "visits", "memberships", "building_heads", "person_moves", "persons",
 			"household_moves", "households", "units", "building_moves", "buildings", "assignments", "assistants", "boundaries", "areas", "audit_log"} {
 			if _, err := tx.exec(`DELETE FROM ` + t); err != nil {
@@ -29,4 +30,9 @@ func (db *DB) Reset(ctx context.Context) error {
 		}
 		return tx.audit("database.reset", "database", "", "", "")
 	})
+	if err != nil {
+		return err
+	}
+	// The new chain starts on purpose: its checkpoints begin afresh.
+	return db.AnchorBase(ctx)
 }

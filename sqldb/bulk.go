@@ -252,6 +252,9 @@ func (b *bulk) Commit() error {
 	}
 	err := b.tx.Commit()
 	b.db.counts.gen.Add(1)
+	if err == nil {
+		b.tx.committed()
+	}
 	return err
 }
 

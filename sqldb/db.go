@@ -61,8 +61,11 @@ type DB struct {
 	r, w *sql.DB
 	d    Dialect
 	box  *keyring // nil until UseKey
-	now  func() time.Time
-	q    sync.Map // query text → rebound text
+	// chain is the audit chain's key and checkpoint file, nil until
+	// UseAuditKey: a chain not keyed yet is linked with plain SHA-256.
+	chain *chain
+	now   func() time.Time
+	q     sync.Map // query text → rebound text
 
 	counts countCache
 	feed   func(ctx context.Context) <-chan struct{} // nil: no push of changes
@@ -102,9 +105,11 @@ func (db *DB) Reader() *sql.DB { return db.r }
 // Writer returns the write connection (tests, tools).
 func (db *DB) Writer() *sql.DB { return db.w }
 
-// Close closes both pools.
+// Close checkpoints the audit chain's head, when this store appended
+// since its last checkpoint, and closes both pools.
 func (db *DB) Close() error {
-	err := db.r.Close()
+	err := db.closeChain()
+	err = errors.Join(err, db.r.Close())
 	if db.w != db.r {
 		err = errors.Join(err, db.w.Close())
 	}
@@ -173,6 +178,17 @@ type Tx struct {
 	ctx   context.Context
 	actor wangge.Actor
 	now   time.Time
+	// The newest entry the transaction appended, checkpointed after commit.
+	lastSeq  int64
+	lastLink []byte
+}
+
+// committed tells the audit chain's checkpointing what the transaction
+// appended, once it is committed.
+func (tx *Tx) committed() {
+	if tx.lastSeq > 0 {
+		tx.db.appended(tx.lastSeq, tx.lastLink)
+	}
 }
 
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
@@ -228,6 +244,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	err = t.Commit()
 	db.counts.gen.Add(1)
+	if err == nil {
+		tx.committed()
+	}
 	return err
 }
 
@@ -262,14 +281,21 @@ func (tx *Tx) audit(action, object string, objectID any, gridCode string, detail
 	if e.PrevHash == nil {
 		e.PrevHash = []byte{} // the first entry's: empty, never NULL
 	}
-	e.Hash = e.ComputeHash()
+	link, err := tx.linker()
+	if err != nil {
+		return err
+	}
+	e.Hash = link(&e)
 	if _, err := tx.exec(`INSERT INTO audit_log (seq, at, user_id, username, role, addr, action, object, object_id, grid_code, detail, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.Seq, e.At, e.UserID, e.Username, string(e.Role), e.Addr, e.Action, e.Object, e.ObjectID, e.GridCode, e.Detail, e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
-	_, err := tx.exec(`UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash)
-	return err
+	if _, err := tx.exec(`UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash); err != nil {
+		return err
+	}
+	tx.lastSeq, tx.lastLink = e.Seq, e.Hash
+	return nil
 }
 
 // scope returns the condition that keeps col within the scope.

@@ -103,6 +103,7 @@ func (db *DB) Import(ctx context.Context, s wangge.Scope, opt wangge.ImportOptio
 		return wangge.ImportCounts{}, err
 	}
 	db.counts.gen.Add(1)
+	im.tx.committed()
 	im.counts.Written = true
 	return im.counts, nil
 }

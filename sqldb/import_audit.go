@@ -70,7 +70,7 @@ var auditLogCols = []string{"seq", "at", "user_id", "username", "role", "addr", 
 
 // flushAudits appends the noted entries to the chain: one update of the
 // head reserves their sequence numbers (and locks the head, as Tx.audit
-// does), the hashes are chained in memory, multi-row INSERTs write them.
+// does), the links are chained in memory, multi-row INSERTs write them.
 func (im *importer) flushAudits() error {
 	es := im.audits
 	if len(es) == 0 || im.dry {
@@ -85,6 +85,10 @@ func (im *importer) flushAudits() error {
 	}
 	if prev == nil {
 		prev = []byte{}
+	}
+	link, err := tx.linker()
+	if err != nil {
+		return err
 	}
 	a := tx.actor
 	// The detail is written out rather than marshalled from a map per
@@ -121,7 +125,7 @@ func (im *importer) flushAudits() error {
 			object := recordObjects[r.object]
 			e := wangge.AuditEntry{Seq: last - int64(len(es)) + 1 + int64(lo+i), At: tx.now, UserID: a.UserID, Username: a.Username, Role: a.Role, Addr: a.Addr,
 				Action: object + ".import", Object: object, ObjectID: strconv.FormatInt(r.id, 10), GridCode: r.grid, PrevHash: prev, Detail: b.String()}
-			e.Hash = e.ComputeHash()
+			e.Hash = link(&e)
 			prev = e.Hash
 			args = append(args, e.Seq, e.At, e.UserID, e.Username, string(e.Role), e.Addr, e.Action, e.Object, e.ObjectID, e.GridCode, e.Detail, e.PrevHash, e.Hash)
 		}
@@ -129,6 +133,9 @@ func (im *importer) flushAudits() error {
 			return fmt.Errorf("audit append: %w", err)
 		}
 	}
-	_, err := tx.exec(`UPDATE audit_head SET hash = ? WHERE id = 1`, prev)
-	return err
+	if _, err := tx.exec(`UPDATE audit_head SET hash = ? WHERE id = 1`, prev); err != nil {
+		return err
+	}
+	tx.lastSeq, tx.lastLink = last, prev
+	return nil
 }

@@ -69,6 +69,7 @@ func Run(t *testing.T, open Opener) {
 		rotateTests,
 		validationTests,
 		auditTests,
+		chainTests,
 		loginTests,
 		timeTests,
 		bulkTests,

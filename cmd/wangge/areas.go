@@ -91,7 +91,7 @@ func importCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	ctx = wangge.WithActor(ctx, wangge.Actor{Username: "cli:" + os.Getenv("USER"), Role: wangge.RoleSystem})
+	ctx = cliActor(ctx)
 	imp := &areaImport{db: db, level: lv, parent: *parent, strict: *strict, from: from}
 	return imp.run(ctx, features)
 }

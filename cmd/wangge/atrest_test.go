@@ -160,6 +160,13 @@ func TestDatabaseFileHoldsNoIDNumberOrPhoneInClear(t *testing.T) {
 	if err := db.UseKey(ctx, box); err != nil {
 		t.Fatal(err)
 	}
+	audit, err := secret.LoadAuditKey(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UseAuditKey(ctx, audit, checkpointPath(keyFile)); err != nil {
+		t.Fatal(err)
+	}
 	ps, _, err := db.ListPersons(ctx, wangge.ScopeAll(), wangge.PersonFilter{Page: wangge.Page{Limit: 20}})
 	if err != nil || len(ps) == 0 {
 		t.Fatalf("ListPersons: %d, %v", len(ps), err)

@@ -66,8 +66,8 @@ func backup(ctx context.Context, dsn, out string) error {
 		return errPostgresBackup
 	}
 	src := sqlite.Path(dsn)
-	if _, err := os.Stat(src); err != nil {
-		return cliErr(err, "cli.backup.no_database", "Path", src)
+	if err := databaseExists(ctx, dsn); err != nil {
+		return err
 	}
 	out = sqlite.Path(out)
 	outKey := backupKeyPath(out)
@@ -149,14 +149,6 @@ func checkBackup(ctx context.Context, path, keyFile string) (*backupSummary, err
 	if latest := sqlite.LatestVersion(); sum.version > latest {
 		return nil, cliErr(nil, "cli.backup.newer_schema", "Path", path, "Version", sum.version, "Latest", latest)
 	}
-	bad, checked, err := db.VerifyAudit(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if bad != 0 {
-		return nil, cliErr(nil, "cli.backup.audit_broken", "Path", path, "Entry", bad)
-	}
-	sum.audit = checked
 	recorded, err := db.KeyID(ctx)
 	if err != nil {
 		return nil, err
@@ -179,6 +171,27 @@ func checkBackup(ctx context.Context, path, keyFile string) (*backupSummary, err
 			return nil, cliErr(err, "cli.backup.key_cannot_open", "Key", keyFile, "Path", path)
 		}
 	}
+	// The chain is checked under the key file's audit key (read-only: no
+	// checkpoint is written for a backup).
+	if chainID, err := db.AuditKeyID(ctx); err != nil {
+		return nil, err
+	} else if chainID != "" {
+		master, err := secret.LoadAuditKey(keyFile)
+		if err != nil {
+			return nil, cliErr(err, "cli.backup.audit_key_missing", "Key", keyFile, "Path", path)
+		}
+		if _, err := db.UseAuditKey(ctx, master, ""); err != nil {
+			return nil, cliErr(err, "cli.backup.key_mismatch", "Key", keyFile, "Path", path)
+		}
+	}
+	bad, checked, err := db.VerifyAudit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if bad != 0 {
+		return nil, cliErr(nil, "cli.backup.audit_broken", "Path", path, "Entry", bad)
+	}
+	sum.audit = checked
 	if sum.counts, err = db.CountRows(ctx, backupCounted...); err != nil {
 		return nil, err
 	}
@@ -288,6 +301,12 @@ func restore(ctx context.Context, dsn, from, fromKey string, force bool) error {
 		if err := os.Rename(dstKey, keptKey); err != nil {
 			return partway(fmt.Errorf("set the old key file aside: %w", err))
 		}
+		// Its checkpoints are signed with its audit key and go with it: the
+		// restored chain's are signed with the backup's.
+		cp := checkpointPath(dstKey)
+		if err := os.Rename(cp, cp+".before-restore-"+stamp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return partway(fmt.Errorf("set the old checkpoint file aside: %w", err))
+		}
 	}
 	if tmpKey != "" {
 		if err := os.Rename(tmpKey, dstKey); err != nil {
@@ -309,6 +328,12 @@ func restore(ctx context.Context, dsn, from, fromKey string, force bool) error {
 	db, err := openStore(ctx, dsn)
 	if err != nil {
 		return fmt.Errorf("the backup is in place at %s, but it does not open: %w", dst, err)
+	}
+	// The restored chain was checked above: checkpoints start afresh from
+	// its head, those before are of the database it replaced.
+	if err := db.AnchorBase(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("the backup is in place at %s, but its checkpoint could not be written: %w", dst, err)
 	}
 	abs, _ := filepath.Abs(from)
 	err = db.Audit(cliActor(ctx), &wangge.AuditEntry{Action: "db.restore", Object: "database", Detail: detailJSON(map[string]any{"file": abs, "counts": sum.counts, "audit_entries": sum.audit, "kept": keptDB})})
@@ -408,11 +433,6 @@ func copyTemp(src, dir, base string) (string, error) {
 		return "", err
 	}
 	return tmp, nil
-}
-
-// cliActor is the operator at the command line, acting as the system.
-func cliActor(ctx context.Context) context.Context {
-	return wangge.WithActor(ctx, wangge.Actor{Username: "cli:" + os.Getenv("USER"), Role: wangge.RoleSystem})
 }
 
 func detailJSON(v any) string {

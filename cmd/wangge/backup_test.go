@@ -360,6 +360,11 @@ func TestRestoreKeepsTheDatabaseItReplaces(t *testing.T) {
 	if statsOf(t, other) != statsOf(t, src) || recordedKey(t, other) != recordedKey(t, src) {
 		t.Error("the restored database does not hold what the backup's source holds")
 	}
+	// The replaced database's checkpoints, signed with its audit key, are
+	// set aside with its key: the restored chain verifies from its own.
+	if out := capture(t, "audit", "verify", "--db", other); !strings.Contains(out, "holds") {
+		t.Errorf("the restored database's chain: %s", out)
+	}
 	t.Setenv("WANGGE_SECRET_KEY_FILE", keptKey[0])
 	if statsOf(t, keptDB) != otherStats || recordedKey(t, keptDB) != otherID {
 		t.Error("the kept database does not open with its kept key as it was")

@@ -68,6 +68,7 @@ func TestImportAreasBuildsAHierarchyAndChecksIt(t *testing.T) {
 		return p
 	}
 	district := write("d.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"测试区","adcode":140498},"geometry":{"type":"Polygon","coordinates":[[[113,36],[113.1,36],[113.1,36.1],[113,36.1],[113,36]]]}}]}`)
+	capture(t, "migrate", "--db", db) // only demo, migrate and serve make a database
 	out := capture(t, "import", "areas", district, "--db", db, "--level", "district")
 	if !strings.Contains(out, "140498\t测试区") {
 		t.Fatalf("district import printed:\n%s", out)

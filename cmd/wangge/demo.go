@@ -41,8 +41,13 @@ func demo(ctx context.Context, args []string) error {
 				return err
 			}
 		}
+		// The old database's checkpoints stay in their file; the new
+		// chain starts from a base checkpoint after them.
+		if err := startNewChain(keyPath(*dsn)); err != nil {
+			return fmt.Errorf("start the new audit chain's checkpoints: %w", err)
+		}
 	}
-	db, err := openStore(ctx, *dsn)
+	db, err := createStore(ctx, *dsn)
 	if err != nil {
 		return err
 	}

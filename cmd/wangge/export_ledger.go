@@ -106,7 +106,7 @@ func exportTable(ctx context.Context, name string, args []string) error {
 	if err != nil {
 		return fmt.Errorf("area %s: %w", code, cliError(err))
 	}
-	actor := "cli:" + os.Getenv("USER")
+	actor := cliIdentity()
 	ctx = wangge.WithActor(ctx, wangge.Actor{Username: actor, Role: wangge.RoleSystem})
 	u := &wangge.User{Username: actor, Role: wangge.RoleSystem, ScopeCode: code[:wangge.DistrictCodeLen]}
 	scope := u.Scope().Narrow(code)

@@ -27,6 +27,7 @@ func TestExportAreasRoundTrips(t *testing.T) {
 		return p
 	}
 	load := func(db string) {
+		capture(t, "migrate", "--db", db) // only demo, migrate and serve make a database
 		capture(t, "import", "areas", write("d.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"测试区","code":"140498"},"geometry":{"type":"Polygon","coordinates":[[[113,36],[113.1,36],[113.1,36.1],[113,36.1],[113,36]]]}}]}`), "--db", db, "--level", "district")
 		capture(t, "import", "areas", write("s.geojson", collection(box("测试街道", 113, 36, 113.1, 36.1))), "--db", db, "--level", "subdistrict", "--parent", "140498")
 		capture(t, "import", "areas", write("c.geojson", collection(box("测试社区", 113, 36, 113.1, 36.1))), "--db", db, "--level", "community", "--parent", "140498001")

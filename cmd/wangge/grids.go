@@ -68,7 +68,7 @@ func gridsCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	ctx = wangge.WithActor(ctx, wangge.Actor{Username: "cli:" + os.Getenv("USER"), Role: wangge.RoleSystem})
+	ctx = cliActor(ctx)
 	start := time.Now()
 	p, err := proposal.Make(ctx, db, wangge.ScopeAll(), *community, opt)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/secret"
 	"github.com/wangge/wangge/sqldb"
 )
@@ -52,7 +51,7 @@ func rotateKey(ctx context.Context, dsn string, batch int) error {
 		return err
 	}
 	defer db.Close()
-	ctx = wangge.WithActor(ctx, wangge.Actor{Username: "cli:" + os.Getenv("USER"), Role: wangge.RoleSystem})
+	ctx = cliActor(ctx)
 
 	keys, err := secret.LoadKeys(path)
 	if err != nil {

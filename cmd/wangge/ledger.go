@@ -84,7 +84,7 @@ func ledgerImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	ctx = wangge.WithActor(ctx, wangge.Actor{Username: "cli:" + os.Getenv("USER"), Role: wangge.RoleSystem})
+	ctx = cliActor(ctx)
 
 	start := time.Now()
 	progress := func(done, total int) {

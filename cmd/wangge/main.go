@@ -22,7 +22,8 @@ Usage:
   wangge stats   [--db DSN] [--json]                  count what the database holds
   wangge migrate [--db DSN]                           apply database migrations
   wangge user    add|passwd|list|disable …            manage accounts
-  wangge audit   verify [--db DSN]                    check the audit log's hash chain
+  wangge audit   verify [--db DSN]                    check the audit chain under its key and against its checkpoints
+  wangge audit   checkpoints [--db DSN] -o FILE       write the audit chain's checkpoints for an auditor to keep
   wangge backup  [--db DSN] OUT                       copy the SQLite database and its key, consistently while serving
   wangge restore [--db DSN] BACKUP [--key FILE] [--force]
                                                     check a backup and put it (and its key) in place

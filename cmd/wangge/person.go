@@ -53,7 +53,7 @@ func person(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	ctx = wangge.WithActor(ctx, wangge.Actor{Username: "cli:" + os.Getenv("USER"), Role: wangge.RoleSystem})
+	ctx = cliActor(ctx)
 	all := wangge.ScopeAll()
 	needID := func() error {
 		if id <= 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/geo"
@@ -22,6 +23,10 @@ import (
 func newWebServer(store wangge.Store, opts wanggehttp.Options) *wanggehttp.Server {
 	return wanggehttp.NewServer(store, opts, api.Routes, ui.Routes)
 }
+
+// checkpointEvery is how often a server checkpoints the audit chain's head
+// when it appended since its last checkpoint.
+const checkpointEvery = 5 * time.Minute
 
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
@@ -58,7 +63,7 @@ func serve(ctx context.Context, args []string) error {
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)
-	db, err := openStore(ctx, *dsn)
+	db, err := createStore(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -66,6 +71,23 @@ func serve(ctx context.Context, args []string) error {
 	if empty, err := db.Empty(ctx); err == nil && empty {
 		log.Warn("the database is empty: run `wangge demo` for the demo district, or import areas", "db", *dsn)
 	}
+	// The audit chain's head is checkpointed every CheckpointEvery entries,
+	// every few minutes (so a quiet server's last entries are anchored too)
+	// and at shutdown, when the store closes.
+	go func() {
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := db.Checkpoint(); err != nil {
+					log.Error("audit checkpoint", "file", db.CheckpointFile(), "err", err)
+				}
+			}
+		}
+	}()
 	srv := newWebServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public, CJT349Object: *object, KioskAt: here})
 	log.Info("serving", "url", "http://"+*addr+"/", "db", db.Dialect())
 	return srv.ListenAndServe(ctx, *addr)

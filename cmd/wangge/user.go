@@ -24,6 +24,15 @@ func user(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, userUsage)
 		return exitError(2)
 	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		fmt.Println(userUsage) // help opens nothing
+		return nil
+	case "add", "passwd", "disable", "list":
+	default:
+		fmt.Fprintln(os.Stderr, userUsage)
+		return exitError(2)
+	}
 	fs := flag.NewFlagSet("user "+args[0], flag.ExitOnError)
 	dsn := dbFlag(fs)
 	username := fs.String("username", "", "login name")
@@ -44,7 +53,7 @@ func user(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	ctx = wangge.WithActor(ctx, wangge.Actor{Username: "cli:" + os.Getenv("USER"), Role: wangge.RoleSystem})
+	ctx = cliActor(ctx)
 
 	readPassword := func(user string) (string, error) {
 		pw := *password
