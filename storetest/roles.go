@@ -12,6 +12,7 @@ import (
 var roleTests = []test{
 	{"RevealIsLimitedPerUserPerHour", testRevealLimit},
 	{"ConcurrentPersonalExportsStopAtTheLimit", testPersonalExportLimit},
+	{"ConcurrentRevealsStopAtTheLimit", testRevealLimitConcurrent},
 	{"DepartmentSeesOnlyItsLinesGroups", testDepartmentLine},
 }
 
@@ -146,5 +147,45 @@ func testPersonalExportLimit(t *testing.T, e *env) {
 	// Only a personal export's entry is counted, so only one is taken.
 	if err := e.db.AuditPersonalExport(alice, exportEntry("assistants")); err == nil {
 		t.Error("AuditPersonalExport took the assistants' export, which the limit does not count")
+	}
+}
+
+// testRevealLimitConcurrent: reveals at the same moment count each other,
+// as exports do: RevealsPerHour+1 of them let exactly RevealsPerHour
+// through, each audited.
+func testRevealLimitConcurrent(t *testing.T, e *env) {
+	f := e.fixture()
+	alice := actor(e.ctx, "alice", wangge.RoleCommunityStaff)
+	before := e.auditCount()
+	const attempts = wangge.RevealsPerHour + 1
+	errs := make([]error, attempts)
+	ready := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range attempts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-ready
+			_, errs[i] = e.db.RevealPerson(alice, wangge.ScopeAll(), f.PA1.ID, "核对")
+		}()
+	}
+	close(ready)
+	wg.Wait()
+	var passed, refused int
+	for i, err := range errs {
+		switch wangge.ErrorCode(err) {
+		case "":
+			passed++
+		case wangge.ERateLimited:
+			refused++
+		default:
+			t.Errorf("reveal %d: %v, want success or %s", i, err, wangge.ERateLimited)
+		}
+	}
+	if passed != wangge.RevealsPerHour || refused != 1 {
+		t.Fatalf("%d concurrent reveals: %d passed and %d refused, want %d and 1", attempts, passed, refused, wangge.RevealsPerHour)
+	}
+	if n := e.auditCount() - before; n != wangge.RevealsPerHour {
+		t.Fatalf("%d audit entries of the reveals, want %d", n, wangge.RevealsPerHour)
 	}
 }
