@@ -95,7 +95,7 @@ func (s *imports) routes() []whttp.Route {
 		s.core.Page("GET /import/templates/{kind}", wangge.PermEditPeople, s.handleImportTemplate),
 		s.core.Page("GET /import/jobs/{token}", wangge.PermEditPeople, s.handleImportJob),
 		s.core.Page("GET /import/jobs/{token}/status", wangge.PermEditPeople, s.handleImportStatus),
-		s.core.Page("GET /import/jobs/{token}/rejects.xlsx", wangge.PermEditPeople, s.handleImportRejects),
+		s.core.Export("GET /import/jobs/{token}/rejects.xlsx", wangge.PermEditPeople, s.handleImportRejects),
 		s.core.Page("POST /import/jobs/{token}/commit", wangge.PermEditPeople, s.handleImportCommit),
 		s.core.Page("POST /import/jobs/{token}/retry", wangge.PermEditPeople, s.handleImportRetry),
 	}

@@ -68,8 +68,8 @@ func ledgerRoutes(core *whttp.Server, store wangge.Store) []whttp.Route {
 		core.Page("POST /ledgers/residents", wangge.PermViewPeople, lg.handleResidentsSearch),
 		core.Page("GET /ledgers/units", wangge.PermViewPeople, lg.handleUnitsLedger),
 		core.Page("GET /ledgers/groups", wangge.PermViewGroups, lg.handleGroupsLedger),
-		core.Page("GET /ledgers/assistants/export.xlsx", wangge.PermLogin, ex.handleLedgerExport(ledgerAssistants, formatXLSX)),
-		core.Page("GET /ledgers/assistants/export.csv", wangge.PermLogin, ex.handleLedgerExport(ledgerAssistants, formatCSV)),
+		core.Export("GET /ledgers/assistants/export.xlsx", wangge.PermLogin, ex.handleLedgerExport(ledgerAssistants, formatXLSX)),
+		core.Export("GET /ledgers/assistants/export.csv", wangge.PermLogin, ex.handleLedgerExport(ledgerAssistants, formatCSV)),
 		core.Page("GET /ledgers/residents/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerResidents, formatXLSX)),
 		core.Page("GET /ledgers/residents/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerResidents, formatCSV)),
 		core.Page("GET /ledgers/units/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerUnits, formatXLSX)),
@@ -78,12 +78,12 @@ func ledgerRoutes(core *whttp.Server, store wangge.Store) []whttp.Route {
 		core.Page("GET /ledgers/groups/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerGroups, formatCSV)),
 		// Personal exports: GET shows the rows and asks why, POST with the
 		// reason sends the file (ledger_export.go).
-		core.Page("POST /ledgers/residents/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerResidents, formatXLSX)),
-		core.Page("POST /ledgers/residents/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerResidents, formatCSV)),
-		core.Page("POST /ledgers/units/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerUnits, formatXLSX)),
-		core.Page("POST /ledgers/units/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerUnits, formatCSV)),
-		core.Page("POST /ledgers/groups/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerGroups, formatXLSX)),
-		core.Page("POST /ledgers/groups/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerGroups, formatCSV)),
+		core.Export("POST /ledgers/residents/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerResidents, formatXLSX)),
+		core.Export("POST /ledgers/residents/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerResidents, formatCSV)),
+		core.Export("POST /ledgers/units/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerUnits, formatXLSX)),
+		core.Export("POST /ledgers/units/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerUnits, formatCSV)),
+		core.Export("POST /ledgers/groups/export.xlsx", wangge.PermExport, ex.handleLedgerExport(ledgerGroups, formatXLSX)),
+		core.Export("POST /ledgers/groups/export.csv", wangge.PermExport, ex.handleLedgerExport(ledgerGroups, formatCSV)),
 	}
 }
 
