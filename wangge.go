@@ -92,19 +92,6 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("wangge %s: %s", e.Code, e.text("en"))
 }
 
-// Errorf returns an Error with the given code and Chinese and English texts.
-// It is for the sites not yet moved to the catalogue (http's); new code
-// names a key with E.
-func Errorf(code, zh, en string, args ...any) *Error {
-	return &Error{Code: code, Zh: fmt.Sprintf(zh, args...), Message: fmt.Sprintf(en, args...)}
-}
-
-// FieldError returns an EInvalid error about one input field given its two
-// texts; new code names a key with Invalid.
-func FieldError(field, zh, en string) *Error {
-	return &Error{Code: EInvalid, Field: field, Zh: zh, Message: en}
-}
-
 // ErrorCode returns the code of err, or EInternal when err is not an *Error.
 func ErrorCode(err error) string {
 	var e *Error

@@ -228,13 +228,13 @@ func TestFailedImportRunsAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cj.State, cj.Error = wangge.JobFailed, encodeJobError(wangge.Errorf(wangge.EInternal, "数据库暂时不可用。", "The database was unavailable."))
+	cj.State, cj.Error = wangge.JobFailed, encodeJobError(wangge.E(wangge.EInternal, "error.internal"))
 	if err := f.store.FinishImportJob(t.Context(), cj, "other", nil); err != nil {
 		t.Fatal(err)
 	}
 	path := "/import/jobs/" + j.Token
 	page := importReq(h, c, "GET", path).Body.String()
-	if !strings.Contains(page, "data-error") || !strings.Contains(page, "数据库暂时不可用") || !strings.Contains(page, `action="`+path+`/retry"`) {
+	if !strings.Contains(page, "data-error") || !strings.Contains(page, "系统内部错误") || !strings.Contains(page, `action="`+path+`/retry"`) {
 		t.Fatalf("failed page:\n%s", page)
 	}
 	if w := importReq(h, c, "POST", path+"/retry"); w.Code != http.StatusSeeOther {
