@@ -284,10 +284,15 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	// A success ends the count of its pair (see wangge's login policy),
-	// and makes the browser a known device of the account.
-	device := s.setDeviceCookie(w, r)
-	for _, at := range []string{guardAddr(addr), device} {
+	// A success ends the count of the pair it was counted under (see
+	// wangge's login policy), and makes the browser a known device of the
+	// account. A known device's success leaves the address's pair alone:
+	// someone else behind the same address may be the one guessing.
+	records := []string{a.pairAddr}
+	if device := s.setDeviceCookie(w, r); device != a.pairAddr {
+		records = append(records, device)
+	}
+	for _, at := range records {
 		if err := s.store.RecordLoginAttempt(ctx, &wangge.LoginAttempt{Username: username, Addr: at, At: now, OK: true}); err != nil {
 			s.log.Warn("record login", "err", err)
 		}
