@@ -154,12 +154,11 @@ func (h *LoginHistory) Throttle(now time.Time) (time.Time, LoginLimit, bool) {
 	return until, by, !until.IsZero()
 }
 
-// AccountThrottle tells an administrator whether the owner of an account
-// is being delayed, from its recent attempts (newest first, every address
-// and device): until when the username's own count or the pair of its
-// newest failure delays a login, and true while it does. A device the
-// owner has logged in with may still pass; the administrator's unlock
-// frees every pair.
+// AccountThrottle tells an administrator whether logins to an account are
+// being delayed, from its recent attempts (newest first, every address and
+// device): until when the username's own count or any of its pairs delays
+// one, and true while one does. The owner may still pass from another
+// address or a known device; the administrator's unlock frees them all.
 func AccountThrottle(attempts []LoginAttempt, now time.Time) (time.Time, bool) {
 	var fails []time.Time
 	pairs := map[string][]LoginAttempt{}
