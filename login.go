@@ -5,75 +5,186 @@ import (
 	"time"
 )
 
-// The login policy. Failed logins are counted in the database, so every
-// server behind a load balancer sees the same counts:
+// The login policy: throttling that slows a guesser down without locking
+// the owner out. Failed logins are counted in the database, so every server
+// behind a load balancer sees the same counts. Three counts apply to an
+// attempt, each with a few failures free and then a growing delay (1, 2, 4,
+// 8, then 15 minutes at most) counted from the newest failure:
 //
-//   - LoginMaxAccountFailures failed attempts for one username within
-//     LoginWindow lock that username for LoginLockout, counted from the
-//     failure that reached the limit. The username need not exist: an
-//     unknown name locks exactly as a real one, so the answer never tells
-//     which accounts exist.
-//   - LoginMaxAddrFailures failed attempts from one address (an IPv6
-//     address counts by its /64) within LoginWindow, whatever the usernames,
-//     throttle that address for LoginLockout in the same way.
-//   - While locked or throttled, an attempt is refused before the password
-//     is looked at (so even the right password is refused), is audited
-//     ("login.locked") and does not count as a failure, so the lock ends
-//     LoginLockout after it began however often someone knocks.
-//   - A successful login is recorded too but clears nothing: failures age
-//     out of the window on their own. Only an administrator's password reset
-//     clears an account's failures.
-//   - A wrong one-time code (TOTP) is a failure like a wrong password.
+//   - the pair of username and address (LoginPairFree): the guesser's own
+//     pair. A success of the pair forgets the pair's earlier failures.
+//   - the username from any address (LoginAccountFree): a botnet trying
+//     one account from many addresses.
+//   - the address with any username (LoginAddrFree; an IPv6 address counts
+//     by its /64): one address spraying many accounts.
+//
+// The username need not exist: an unknown name is throttled exactly as a
+// real one, so the answer never tells which accounts exist. While a delay
+// runs an attempt is refused before the password is looked at, is audited
+// ("login.throttled") and does not count as a failure, so the delay ends
+// when it said however often someone knocks.
+//
+// A known device is a browser that has logged in to the account before (a
+// random device cookie, recorded by its hash as a successful attempt whose
+// address is LoginDevicePrefix and the hash). An attempt from a device
+// known for the username has its own pair (the device instead of the
+// address) and skips the username's and the address's counts, so the owner
+// logs in from their usual phone or desk while someone elsewhere knocks.
+//
+// A wrong one-time code (TOTP) is a failure like a wrong password. An
+// administrator's unlock or password reset forgets the account's failures.
 const (
-	LoginWindow             = 15 * time.Minute
-	LoginLockout            = 15 * time.Minute
-	LoginMaxAccountFailures = 5
-	LoginMaxAddrFailures    = 20
+	LoginPairFree    = 3
+	LoginAccountFree = 10
+	LoginAddrFree    = 20
+	// LoginFirstDelay is the delay after the first failure past the free
+	// ones; each further failure doubles it, up to LoginMaxDelay.
+	LoginFirstDelay = time.Minute
+	LoginMaxDelay   = 15 * time.Minute
+	// LoginFailureMemory is how long a failure counts.
+	LoginFailureMemory = 24 * time.Hour
 	// LoginAttemptsKept is how long the attempts are kept for counting; the
 	// audit log keeps the record of every failure for longer.
-	LoginAttemptsKept = 24 * time.Hour
+	LoginAttemptsKept = LoginFailureMemory
+	// LoginDevicesKept is how long a device stays known after its last
+	// successful login.
+	LoginDevicesKept = 90 * 24 * time.Hour
+	// LoginDevicePrefix starts the address of a known device's attempts.
+	LoginDevicePrefix = "device:"
 )
+
+// loginDelaySteps is the number of failures past the free ones after which
+// the delay reaches LoginMaxDelay: 1, 2, 4, 8, 15 minutes.
+const loginDelaySteps = 5
+
+// LoginFailuresNeeded is how many of the newest failures the policy needs
+// to see for a count with free failures: more change nothing.
+func LoginFailuresNeeded(free int) int { return free + loginDelaySteps }
+
+// LoginDelay is the wait after the nth failure of a count with free
+// failures free: none up to free, then LoginFirstDelay doubling per
+// failure up to LoginMaxDelay.
+func LoginDelay(n, free int) time.Duration {
+	k := n - free
+	if k <= 0 {
+		return 0
+	}
+	if k >= loginDelaySteps {
+		return LoginMaxDelay
+	}
+	return min(LoginFirstDelay<<(k-1), LoginMaxDelay)
+}
+
+// LoginFailureSince returns the earliest time whose failures still count
+// at now.
+func LoginFailureSince(now time.Time) time.Time { return now.Add(-LoginFailureMemory) }
+
+// LoginRetryAt applies one count's delay to the times of its failures
+// (newest first, at least LoginFailuresNeeded(free) of them where there
+// are so many): it returns when the next attempt may be made and true
+// while that is after now.
+func LoginRetryAt(failures []time.Time, free int, now time.Time) (time.Time, bool) {
+	since := LoginFailureSince(now)
+	n := 0
+	for _, f := range failures {
+		if !f.Before(since) {
+			n++
+		}
+	}
+	if n <= free {
+		return time.Time{}, false
+	}
+	at := failures[0].Add(LoginDelay(n, free))
+	if !now.Before(at) {
+		return time.Time{}, false
+	}
+	return at, true
+}
+
+// LoginLimit names the count that delays an attempt.
+type LoginLimit string
+
+const (
+	LoginLimitPair    LoginLimit = "pair"
+	LoginLimitAccount LoginLimit = "account"
+	LoginLimitAddr    LoginLimit = "addr"
+)
+
+// LoginHistory is what the policy looks at for one attempt.
+type LoginHistory struct {
+	// Pair is the recent attempts, successes too, of the username from
+	// the address (or from the known device), newest first.
+	Pair []LoginAttempt
+	// Account and Addr are the times of recent failures of the username
+	// from any address and from the address with any username, newest
+	// first. They do not count for a known device.
+	Account, Addr []time.Time
+	KnownDevice   bool
+}
+
+// pairFailures returns the times of the pair's failures since its newest
+// success.
+func pairFailures(attempts []LoginAttempt) []time.Time {
+	var out []time.Time
+	for _, a := range attempts {
+		if a.OK {
+			break
+		}
+		out = append(out, a.At)
+	}
+	return out
+}
+
+// Throttle returns the time the attempt may be made and the count that
+// delays it, with true while a delay runs at now. Where several run, the
+// latest wins: that is when the attempt can pass.
+func (h *LoginHistory) Throttle(now time.Time) (time.Time, LoginLimit, bool) {
+	var until time.Time
+	var by LoginLimit
+	check := func(fs []time.Time, free int, l LoginLimit) {
+		if at, ok := LoginRetryAt(fs, free, now); ok && at.After(until) {
+			until, by = at, l
+		}
+	}
+	check(pairFailures(h.Pair), LoginPairFree, LoginLimitPair)
+	if !h.KnownDevice {
+		check(h.Account, LoginAccountFree, LoginLimitAccount)
+		check(h.Addr, LoginAddrFree, LoginLimitAddr)
+	}
+	return until, by, !until.IsZero()
+}
+
+// AccountThrottle tells an administrator whether logins to an account are
+// being delayed, from its recent attempts (newest first, every address and
+// device): until when the username's own count or any of its pairs delays
+// one, and true while one does. The owner may still pass from another
+// address or a known device; the administrator's unlock frees them all.
+func AccountThrottle(attempts []LoginAttempt, now time.Time) (time.Time, bool) {
+	var fails []time.Time
+	pairs := map[string][]LoginAttempt{}
+	for _, a := range attempts {
+		if !a.OK {
+			fails = append(fails, a.At)
+		}
+		pairs[a.Addr] = append(pairs[a.Addr], a)
+	}
+	until, _ := LoginRetryAt(fails, LoginAccountFree, now)
+	for _, p := range pairs {
+		if at, ok := LoginRetryAt(pairFailures(p), LoginPairFree, now); ok && at.After(until) {
+			until = at
+		}
+	}
+	return until, !until.IsZero()
+}
 
 // LoginAttempt is one attempt to log in.
 type LoginAttempt struct {
 	Username string // as typed (lower-cased), whether or not the account exists
-	Addr     string // the client's address (an IPv6 address's /64)
-	At       time.Time
-	OK       bool
-}
-
-// LoginFailureSince returns the earliest time whose failures can still
-// matter at now: those of the window that ended in a lockout still running.
-func LoginFailureSince(now time.Time) time.Time { return now.Add(-LoginLockout - LoginWindow) }
-
-// LockedUntil applies the policy to the times of recent failures (newest
-// first, as LoginGuard.LoginFailures returns them, at least since
-// LoginFailureSince(now)) with the limit max: it returns the end of the
-// lockout and true while one runs at now.
-//
-// Because attempts refused while locked are not failures, the newest
-// failure is the one that started a running lockout: the lockout runs when
-// at least max failures fall within LoginWindow ending at the newest one,
-// and until LoginLockout after it.
-func LockedUntil(failures []time.Time, max int, now time.Time) (time.Time, bool) {
-	if len(failures) < max || max <= 0 {
-		return time.Time{}, false
-	}
-	last := failures[0]
-	until := last.Add(LoginLockout)
-	if !now.Before(until) {
-		return time.Time{}, false
-	}
-	n := 0
-	for _, f := range failures {
-		if f.After(last.Add(-LoginWindow)) {
-			n++
-		}
-	}
-	if n < max {
-		return time.Time{}, false
-	}
-	return until, true
+	// Addr is the client's address (an IPv6 address's /64), or for an
+	// attempt from a known device LoginDevicePrefix and the device's hash.
+	Addr string
+	At   time.Time
+	OK   bool
 }
 
 // LoginGuard keeps the attempts to log in, shared by every server.
@@ -84,14 +195,29 @@ type LoginGuard interface {
 	// newest first and at most limit of them, for the username when by is
 	// LoginByUsername or for the address when by is LoginByAddr.
 	LoginFailures(ctx context.Context, by LoginKey, key string, since time.Time, limit int) ([]time.Time, error)
+	// LoginAttempts returns the attempts, failed and successful, of the
+	// username at or after since, newest first and at most limit of them:
+	// those from the address, or from any address when addr is "".
+	LoginAttempts(ctx context.Context, username, addr string, since time.Time, limit int) ([]LoginAttempt, error)
+	// KnownLoginDevice reports whether the username logged in
+	// successfully from the device address (LoginDevicePrefix and a hash)
+	// at or after since.
+	KnownLoginDevice(ctx context.Context, username, device string, since time.Time) (bool, error)
 	// CountLoginFailures counts the failed attempts at or after since for
 	// the username or address.
 	CountLoginFailures(ctx context.Context, by LoginKey, key string, since time.Time) (int, error)
 	// ClearLoginFailures forgets the failed attempts for a username (after
 	// an administrator's reset), returning how many there were.
 	ClearLoginFailures(ctx context.Context, username string) (int, error)
-	// PurgeLoginAttempts deletes the attempts made before the time.
-	PurgeLoginAttempts(ctx context.Context, before time.Time) (int, error)
+	// UnlockLogin forgets the failed attempts of the user's username, as
+	// an administrator's unlock, audited as "user.unlock" in the same
+	// transaction; it returns how many there were. ErrNotFound when there
+	// is no such user.
+	UnlockLogin(ctx context.Context, userID int64) (int, error)
+	// PurgeLoginAttempts deletes the attempts made before the time, except
+	// the successful ones of known devices (LoginDevicePrefix), which go
+	// when made before devicesBefore.
+	PurgeLoginAttempts(ctx context.Context, before, devicesBefore time.Time) (int, error)
 }
 
 // LoginKey says what login failures are counted by.

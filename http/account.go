@@ -78,11 +78,14 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 		s.renderPassword(w, r, Status(err), &passwordView{Error: errText(r, err), Field: field})
 		return nil
 	}
-	a := &attempt{username: u.Username, user: u, addr: remoteAddr(r), via: "password", reason: "password"}
-	if lo, err := s.lockedOut(ctx, u.Username, a.addr, s.now()); err != nil {
+	a, err := s.newAttempt(r, u.Username, u, "password", "password")
+	if err != nil {
 		return err
-	} else if lo != nil {
-		return refuse(s.refuseLocked(ctx, a, lo))
+	}
+	if refused, err := s.guard(ctx, a); err != nil {
+		return err
+	} else if refused != nil {
+		return refuse(refused)
 	}
 	if !passwd.Check(cur, u.PasswordHash) {
 		if err := s.fail(ctx, a); err != nil {
@@ -212,11 +215,14 @@ func (s *Server) handleTOTP(w http.ResponseWriter, r *http.Request) error {
 			http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
 			return nil
 		}
-		a := &attempt{username: u.Username, user: u, addr: remoteAddr(r), via: "totp", reason: "otp"}
-		if lo, err := s.lockedOut(ctx, u.Username, a.addr, s.now()); err != nil {
+		a, err := s.newAttempt(r, u.Username, u, "totp", "otp")
+		if err != nil {
 			return err
-		} else if lo != nil {
-			return refuse(s.refuseLocked(ctx, a, lo))
+		}
+		if refused, err := s.guard(ctx, a); err != nil {
+			return err
+		} else if refused != nil {
+			return refuse(refused)
 		}
 		ok, err := s.checkTOTP(ctx, u, r.PostFormValue("otp"), pending)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -38,13 +39,65 @@ func hashToken(token []byte) []byte {
 	return sum[:]
 }
 
-// remoteAddr returns the client's address without the port, for the audit
-// log. Forwarding headers are not trusted: anyone can send them.
-func remoteAddr(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
+// ClientAddr returns the client's address without the port: the peer's,
+// unless the peer is one of the trusted proxies (Options.TrustedProxies).
+// Then it is the rightmost X-Forwarded-For address that is not itself a
+// trusted proxy: each proxy appends the address it heard from, so only the
+// entries the trusted ones added can be believed, and anyone may send the
+// header. Everything that records or counts the client's address goes
+// through it: the audit log, sessions and the login guard.
+func (s *Server) ClientAddr(r *http.Request) string {
+	peer := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(peer); err == nil {
+		peer = host
 	}
-	return r.RemoteAddr
+	p, err := netip.ParseAddr(peer)
+	if err != nil || !s.trustedProxy(p) {
+		return peer
+	}
+	client := p.Unmap().WithZone("").String()
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0; i-- {
+		parts := strings.Split(hops[i], ",")
+		for j := len(parts) - 1; j >= 0; j-- {
+			a, ok := parseHop(parts[j])
+			if !ok {
+				// What a trusted proxy heard is no address: the last
+				// trusted hop is all that is known.
+				return client
+			}
+			client = a.String()
+			if !s.trustedProxy(a) {
+				return client
+			}
+		}
+	}
+	return client
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, perhaps with a
+// port as some proxies write it.
+func parseHop(h string) (netip.Addr, bool) {
+	h = strings.TrimSpace(h)
+	a, err := netip.ParseAddr(h)
+	if err != nil {
+		ap, err := netip.ParseAddrPort(h)
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		a = ap.Addr()
+	}
+	return a.Unmap().WithZone(""), true
+}
+
+func (s *Server) trustedProxy(a netip.Addr) bool {
+	a = a.Unmap().WithZone("")
+	for _, p := range s.opts.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // secure reports whether cookies must be marked Secure.
@@ -88,7 +141,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			return
 		}
 		ctx := context.WithValue(r.Context(), userKey, u)
-		ctx = wangge.WithActor(ctx, wangge.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Addr: remoteAddr(r)})
+		ctx = wangge.WithActor(ctx, wangge.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Addr: s.ClientAddr(r)})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -161,8 +214,8 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 // has TOTP on, one-time code, and starts a session. Unknown user, wrong
 // password and wrong code give the same answer, so the form does not tell
 // which usernames exist or which part was wrong. Every attempt is audited,
-// and the login guard (login.go) locks an account or address after
-// repeated failures.
+// and the login guard (login.go) delays further attempts after repeated
+// failures.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
@@ -172,8 +225,6 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	username := strings.ToLower(truncate(strings.TrimSpace(r.PostFormValue("username")), 64))
 	next := safeNext(r.PostFormValue("next"))
 	ctx := r.Context()
-	addr := remoteAddr(r)
-	a := &attempt{username: username, addr: addr, via: "login"}
 	refuse := func(err error) {
 		if Status(err) == http.StatusInternalServerError {
 			s.Error(w, r, err)
@@ -185,13 +236,19 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		s.renderLogin(w, r, Status(err), loginView{Username: username, Next: next, Error: msg})
 	}
-
-	// A running lockout refuses before the password is looked at.
-	if lo, err := s.lockedOut(ctx, username, addr, s.now()); err != nil {
+	a, err := s.newAttempt(r, username, nil, "login", "")
+	if err != nil {
 		s.Error(w, r, err)
 		return
-	} else if lo != nil {
-		refuse(s.refuseLocked(ctx, a, lo))
+	}
+	addr := a.addr
+
+	// A running delay refuses before the password is looked at.
+	if refused, err := s.guard(ctx, a); err != nil {
+		s.Error(w, r, err)
+		return
+	} else if refused != nil {
+		refuse(refused)
 		return
 	}
 
@@ -227,10 +284,18 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	// Recorded, not counted: a success clears no failures (see wangge's
-	// login policy).
-	if err := s.store.RecordLoginAttempt(ctx, &wangge.LoginAttempt{Username: username, Addr: guardAddr(addr), At: now, OK: true}); err != nil {
-		s.log.Warn("record login", "err", err)
+	// A success ends the count of the pair it was counted under (see
+	// wangge's login policy), and makes the browser a known device of the
+	// account. A known device's success leaves the address's pair alone:
+	// someone else behind the same address may be the one guessing.
+	records := []string{a.pairAddr}
+	if device := s.setDeviceCookie(w, r); device != a.pairAddr {
+		records = append(records, device)
+	}
+	for _, at := range records {
+		if err := s.store.RecordLoginAttempt(ctx, &wangge.LoginAttempt{Username: username, Addr: at, At: now, OK: true}); err != nil {
+			s.log.Warn("record login", "err", err)
+		}
 	}
 	if old := sessionHash(r); old != nil {
 		s.store.DeleteSession(ctx, old) // never keep two sessions for one browser

@@ -170,6 +170,9 @@ var authzMatrix = map[string]matrixRoute{
 	"POST /account/totp":           {allow: totpRoles, in: post("/account/totp", url.Values{"action": {"start"}})},
 	"GET /admin/users":             {allow: "admin m.jiedao", in: get("/admin/users")},
 	"POST /admin/users/{id}/reset": {allow: "admin m.jiedao", in: post("/admin/users/{user}/reset", nil), out: post("/admin/users/{user}/reset", nil)},
+
+	// Lifting an account's login delays: as the reset.
+	"POST /admin/users/{id}/unlock": {allow: "admin m.jiedao", in: post("/admin/users/{user}/unlock", nil), out: post("/admin/users/{user}/unlock", nil)},
 }
 
 // upload is a multipart POST of a form with one file (the field under

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -29,6 +30,7 @@ type req struct {
 	form         url.Values
 	addr         string // RemoteAddr, host:port (httptest's 192.0.2.1:1234 when empty)
 	cookie       *http.Cookie
+	device       *http.Cookie // the device cookie, beside the session
 	lang         string
 	header       map[string]string
 }
@@ -51,6 +53,9 @@ func (q req) do(t *testing.T, h http.Handler) *httptest.ResponseRecorder {
 	}
 	if q.cookie != nil {
 		r.AddCookie(q.cookie)
+	}
+	if q.device != nil {
+		r.AddCookie(q.device)
 	}
 	if q.lang != "" {
 		r.AddCookie(&http.Cookie{Name: langCookie, Value: q.lang})
@@ -82,6 +87,19 @@ func sessionOf(w *httptest.ResponseRecorder) *http.Cookie {
 	}
 	return nil
 }
+
+// deviceCookieOf returns the device cookie a response sets, or nil.
+func deviceCookieOf(w *httptest.ResponseRecorder) *http.Cookie {
+	for _, c := range w.Result().Cookies() {
+		if c.Name == deviceCookie && c.Value != "" {
+			return c
+		}
+	}
+	return nil
+}
+
+// withDevice is the request carrying the device cookie.
+func (q req) withDevice(c *http.Cookie) req { q.device = c; return q }
 
 func wantStatus(t *testing.T, what string, w *httptest.ResponseRecorder, status int) {
 	t.Helper()
@@ -117,74 +135,153 @@ func alertOf(w *httptest.ResponseRecorder) string {
 	return m[1]
 }
 
-func TestLoginLocksTheAccountAfterFiveFailuresForFifteenMinutes(t *testing.T) {
+func TestLoginDelaysTheGuessersPairWithGrowingWaitsButNotTheOwnerElsewhere(t *testing.T) {
 	f := newFixture(t)
 	now := testNow
 	h := f.clockServer(t, &now).Handler()
-	for i := 1; i <= 4; i++ {
-		w := loginReq("admin", "Wrong-Pass-123", "", "").do(t, h)
-		wantStatus(t, fmt.Sprintf("failure %d", i), w, 401)
-		now = now.Add(time.Second)
+	const attacker, owner = "203.0.113.7:5555", "198.51.100.1:4444"
+	for i := 1; i <= 3; i++ {
+		wantStatus(t, fmt.Sprintf("failure %d", i), loginReq("admin", "Wrong-Pass-123", "", attacker).do(t, h), 401)
 	}
-	// The fifth failure locks, and says so at once.
-	w := loginReq("admin", "Wrong-Pass-123", "", "").do(t, h)
-	wantStatus(t, "fifth failure", w, 423)
-	wantBody(t, "fifth failure", w, "账号已暂时锁定", "10:16", `value="admin"`)
+	// The fourth failure of the pair starts a delay of a minute, and says
+	// so at once: not a lock (423) but "too many" (429), with the time.
+	w := loginReq("admin", "Wrong-Pass-123", "", attacker).do(t, h)
+	wantStatus(t, "fourth failure", w, 429)
+	wantBody(t, "fourth failure", w, "登录失败次数过多", "请于 10:01（北京时间）后再试", `value="admin"`)
+	if strings.Contains(w.Body.String(), "锁定") {
+		t.Error("the delay calls itself a lock")
+	}
 
-	// Now even the right password is refused, and no session starts.
-	now = now.Add(10 * time.Minute)
-	w = loginReq("admin", password, "", "").do(t, h)
-	wantStatus(t, "right password while locked", w, 423)
+	// While it runs even the right password is refused from that pair,
+	// before it is looked at, and no session starts.
+	w = loginReq("admin", password, "", attacker).do(t, h)
+	wantStatus(t, "right password while delayed", w, 429)
 	if sessionOf(w) != nil {
-		t.Error("a locked account got a session")
+		t.Error("a delayed pair got a session")
 	}
-	w = req{method: "POST", path: "/login", form: url.Values{"username": {"admin"}, "password": {password}}, lang: "en"}.do(t, h)
-	wantStatus(t, "locked, in English", w, 423)
-	wantBody(t, "locked, in English", w, "Too many failed logins", "Try again after 10:16 (Beijing time)")
+	w = req{method: "POST", path: "/login", form: url.Values{"username": {"admin"}, "password": {password}}, addr: attacker, lang: "en"}.do(t, h)
+	wantStatus(t, "delayed, in English", w, 429)
+	wantBody(t, "delayed, in English", w, "Too many failed logins", "Try again after 10:01 (Beijing time)")
 
-	if n := auditCount(t, f, "login.fail"); n != 5 {
-		t.Errorf("%d login.fail entries, want 5", n)
+	// The waits grow with each failure after one: 2, 4, 8, then 15 minutes.
+	for _, c := range []struct {
+		wait time.Duration
+		at   string
+	}{{time.Minute, "10:03"}, {2 * time.Minute, "10:07"}, {4 * time.Minute, "10:15"}, {8 * time.Minute, "10:30"}, {15 * time.Minute, "10:45"}, {15 * time.Minute, "11:00"}} {
+		now = now.Add(c.wait - time.Second)
+		wantStatus(t, "a second before the wait ends", loginReq("admin", "Wrong-Pass-123", "", attacker).do(t, h), 429)
+		now = now.Add(time.Second)
+		w := loginReq("admin", "Wrong-Pass-123", "", attacker).do(t, h)
+		wantStatus(t, "a failure once the wait is over", w, 429)
+		wantBody(t, "the next wait", w, "请于 "+c.at+"（北京时间）后再试")
 	}
-	if n := auditCount(t, f, "login.locked"); n != 3 {
-		t.Errorf("%d login.locked entries, want 3 (the lock and two refusals)", n)
+	if n := auditCount(t, f, "login.fail"); n != 10 {
+		t.Errorf("%d login.fail entries, want 10 (refusals are not failures)", n)
+	}
+	if n := auditCount(t, f, "login.throttled"); n != 15 {
+		t.Errorf("%d login.throttled entries, want 15 (7 delays started, 8 refusals)", n)
 	}
 
-	// Refusals while locked do not extend the lock: 15 minutes after the
-	// fifth failure the right password works again.
-	now = testNow.Add(4*time.Second + wangge.LoginLockout)
-	w = loginReq("admin", password, "", "").do(t, h)
-	wantStatus(t, "15 minutes after the fifth failure", w, 303)
-	if sessionOf(w) == nil {
-		t.Error("no session after the lock ended")
+	// Meanwhile the owner, from their own address, logs in: ten failures
+	// of the account are not enough to delay it everywhere.
+	w = loginReq("admin", password, "", owner).do(t, h)
+	wantStatus(t, "the owner from another address", w, 303)
+	ownerDevice := deviceCookieOf(w)
+	if sessionOf(w) == nil || ownerDevice == nil {
+		t.Fatal("the owner's login set no session or no device cookie")
 	}
-	// The old failures have aged out: one more is just a failure.
-	w = loginReq("admin", "Wrong-Pass-123", "", "").do(t, h)
-	wantStatus(t, "a failure after the lock", w, 401)
+	// Once the wait is over, the right password passes from the
+	// attacker's address too, and that success ends the pair's count: the
+	// next failure waits a minute (as the account's eleventh, for every
+	// browser the account has not logged in from), not fifteen.
+	now = now.Add(15 * time.Minute)
+	wantStatus(t, "the right password after the wait", loginReq("admin", password, "", attacker).do(t, h), 303)
+	w = loginReq("admin", "Wrong-Pass-123", "", attacker).do(t, h)
+	wantStatus(t, "a failure after a success", w, 429)
+	wantBody(t, "a failure after a success", w, "请于 11:01（北京时间）后再试")
+	wantStatus(t, "a fresh browser elsewhere during the account's minute", loginReq("admin", password, "", "198.51.100.99:1").do(t, h), 429)
+	wantStatus(t, "the owner's known device during the account's minute", loginReq("admin", password, "", owner).withDevice(ownerDevice).do(t, h), 303)
 }
 
-func TestUnknownUsernamesLockExactlyLikeRealOnes(t *testing.T) {
+func TestFiveAnonymousFailuresDoNotStopTheOwnerOnAKnownDevice(t *testing.T) {
+	f := newFixture(t)
+	now := testNow
+	h := f.clockServer(t, &now).Handler()
+	const office = "198.51.100.50:1000" // the owner and the guesser behind one NAT
+	w := loginReq("dongyuan", password, "", office).do(t, h)
+	wantStatus(t, "the owner's first login", w, 303)
+	device := deviceCookieOf(w)
+	if device == nil || !device.HttpOnly || device.SameSite != http.SameSiteLaxMode || device.Path != "/" || device.MaxAge < 30*24*3600 {
+		t.Fatalf("device cookie %+v; want HttpOnly, SameSite=Lax, Path=/ and months long", device)
+	}
+	now = now.Add(time.Hour)
+	for range 5 {
+		loginReq("dongyuan", "Wrong-Pass-123", "", office).do(t, h)
+	}
+	wantStatus(t, "the right password from the address without the device", loginReq("dongyuan", password, "", office).do(t, h), 429)
+	w = loginReq("dongyuan", password, "", office).withDevice(device).do(t, h)
+	wantStatus(t, "the owner on the known device", w, 303)
+	if c := deviceCookieOf(w); c == nil || c.Value != device.Value {
+		t.Errorf("the known device's cookie changed: %+v", c)
+	}
+	// The device is known for dongyuan only: for another name it is any
+	// browser at the address.
+	for range 4 {
+		loginReq("tingyong", "Wrong-Pass-123", "", office).do(t, h)
+	}
+	wantStatus(t, "another account on dongyuan's device", loginReq("tingyong", password, "", office).withDevice(device).do(t, h), 429)
+	// A forged device cookie is no known device.
+	forged := &http.Cookie{Name: deviceCookie, Value: strings.Repeat("A", 43)}
+	wantStatus(t, "a forged device cookie", loginReq("dongyuan", password, "", office).withDevice(forged).do(t, h), 429)
+	// The owner's own mistakes on the device count for the device's pair.
+	for i := 1; i <= 4; i++ {
+		w := loginReq("dongyuan", "Wrong-Pass-123", "", office).withDevice(device).do(t, h)
+		if want := map[bool]int{true: 429, false: 401}[i == 4]; w.Code != want {
+			t.Errorf("the owner's failure %d on the device: %d, want %d", i, w.Code, want)
+		}
+	}
+	entries, _, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Action: "login.fail", Page: wangge.Page{Limit: 1}})
+	if err != nil || len(entries) != 1 || !strings.Contains(entries[0].Detail, `"device":true`) || entries[0].Addr != "198.51.100.50" {
+		t.Errorf("the failure on the device is audited as %+v, %v", entries, err)
+	}
+}
+
+func TestUnknownUsernamesAreDelayedExactlyLikeRealOnes(t *testing.T) {
 	f := newFixture(t)
 	now := testNow
 	h := f.clockServer(t, &now).Handler()
 	var real, unknown *httptest.ResponseRecorder
-	for i := 1; i <= 6; i++ {
+	for i := 1; i <= 5; i++ {
 		real = loginReq("admin", "Wrong-Pass-123", "", "198.51.100.1:1000").do(t, h)
 		unknown = loginReq("nobody", "Wrong-Pass-123", "", "198.51.100.2:1000").do(t, h)
-		if i < 5 && (real.Code != 401 || unknown.Code != 401) {
+		if i < 4 && (real.Code != 401 || unknown.Code != 401) {
 			t.Fatalf("failure %d: %d for admin, %d for nobody; want 401 for both", i, real.Code, unknown.Code)
 		}
 	}
-	wantStatus(t, "sixth for a real account", real, 423)
-	wantStatus(t, "sixth for an unknown name", unknown, 423)
+	wantStatus(t, "fifth for a real account", real, 429)
+	wantStatus(t, "fifth for an unknown name", unknown, 429)
 	if a, b := alertOf(real), alertOf(unknown); a == "" || a != b {
-		t.Errorf("the lock messages differ: %q for a real account, %q for an unknown name", a, b)
+		t.Errorf("the delay messages differ: %q for a real account, %q for an unknown name", a, b)
+	}
+	// Eleven failures of a name from eleven addresses (a botnet) delay it
+	// everywhere, real or not.
+	for i := range 11 {
+		loginReq("tingyong", "Wrong-Pass-123", "", fmt.Sprintf("203.0.113.%d:1", i+1)).do(t, h)
+		loginReq("ghost", "Wrong-Pass-123", "", fmt.Sprintf("203.0.113.%d:1", i+1)).do(t, h)
+	}
+	real = loginReq("tingyong", password, "", "198.51.100.77:1").do(t, h)
+	unknown = loginReq("ghost", password, "", "198.51.100.78:1").do(t, h)
+	wantStatus(t, "a botnet's target from a fresh address", real, 429)
+	wantStatus(t, "an unknown name from a fresh address", unknown, 429)
+	if a, b := alertOf(real), alertOf(unknown); a == "" || a != b {
+		t.Errorf("the delay messages differ: %q for a real account, %q for an unknown name", a, b)
 	}
 }
 
-func TestLoginThrottlesAnAddressAfterTwentyFailures(t *testing.T) {
+func TestTwentyFailuresFromAnAddressDoNotStopTheAdminOnAKnownDevice(t *testing.T) {
 	f := newFixture(t)
-	// Ten accounts, so that twenty failures from one address lock none of
-	// them (four each): only the address counts.
+	// Ten accounts, so that the failures from one address delay none of
+	// their pairs (two each): only the address counts.
 	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
 	for i := range 10 {
 		u := &wangge.User{Username: fmt.Sprintf("p%d", i), Role: wangge.RoleAssistant, ScopeCode: gridA, PasswordHash: passwd.Hash(password, cheap)}
@@ -195,41 +292,100 @@ func TestLoginThrottlesAnAddressAfterTwentyFailures(t *testing.T) {
 	now := testNow
 	h := f.clockServer(t, &now).Handler()
 	const attacker, other = "203.0.113.7:5555", "198.51.100.9:4444"
-	for i := range 20 {
-		name := fmt.Sprintf("p%d", i%5)
+	adminDevice := deviceCookieOf(loginReq("admin", password, "", other).do(t, h))
+	now = now.Add(time.Minute)
+	for i := range 21 {
+		name := fmt.Sprintf("p%d", i%10)
 		if i%10 == 9 {
 			name = fmt.Sprintf("guess%d", i) // unknown names count as well
 		}
 		w := loginReq(name, "Wrong-Pass-123", "", attacker).do(t, h)
 		want := 401
-		if i == 19 {
-			want = 423
+		if i == 20 {
+			want = 429
 		}
 		wantStatus(t, fmt.Sprintf("failure %d from one address", i+1), w, want)
 	}
 	w := loginReq("admin", password, "", attacker).do(t, h)
-	wantStatus(t, "21st attempt from the address, right password", w, 423)
-	wantBody(t, "throttled address", w, "来自您网络地址的登录失败次数过多")
+	wantStatus(t, "the admin from the address on a new browser", w, 429)
+	wantBody(t, "delayed address", w, "来自您网络地址的登录失败次数过多")
 	if sessionOf(w) != nil {
-		t.Error("a throttled address got a session")
+		t.Error("a delayed address got a session")
 	}
-	w = loginReq("p1", password, "", other).do(t, h)
-	wantStatus(t, "an account tried from the address, from another address", w, 303)
-	w = loginReq("admin", password, "", other).do(t, h)
-	wantStatus(t, "the same account from another address", w, 303)
+	w = loginReq("admin", password, "", attacker).withDevice(adminDevice).do(t, h)
+	wantStatus(t, "the admin from the address on a known device", w, 303)
+	if sessionOf(w) == nil {
+		t.Error("the admin on a known device got no session")
+	}
+	wantStatus(t, "an account tried from the address, from another address", loginReq("p1", password, "", other).do(t, h), 303)
 
 	// The same /64 of IPv6 counts as one address.
-	for i := range 20 {
-		loginReq(fmt.Sprintf("p%d", 5+i%5), "Wrong-Pass-123", "", fmt.Sprintf("[2001:db8:1:2::%x]:443", i+1)).do(t, h)
+	for i := range 21 {
+		loginReq(fmt.Sprintf("p%d", i%10), "Wrong-Pass-123", "", fmt.Sprintf("[2001:db8:1:2::%x]:443", i+1)).do(t, h)
 	}
-	w = loginReq("admin", password, "", "[2001:db8:1:2:ffff::1]:443").do(t, h)
-	wantStatus(t, "another host of the throttled /64", w, 423)
-	w = loginReq("admin", password, "", "[2001:db8:1:3::1]:443").do(t, h)
-	wantStatus(t, "a host of another /64", w, 303)
+	wantStatus(t, "another host of the delayed /64", loginReq("admin", password, "", "[2001:db8:1:2:ffff::1]:443").do(t, h), 429)
+	wantStatus(t, "a host of another /64", loginReq("admin", password, "", "[2001:db8:1:3::1]:443").do(t, h), 303)
 
-	now = now.Add(wangge.LoginLockout)
-	w = loginReq("admin", password, "", attacker).do(t, h)
-	wantStatus(t, "the address after the lockout", w, 303)
+	now = now.Add(time.Minute)
+	wantStatus(t, "the address after its minute", loginReq("admin", password, "", attacker).do(t, h), 303)
+}
+
+func TestForwardedForIsBelievedOnlyFromATrustedProxy(t *testing.T) {
+	f := newFixture(t)
+	s := newTestServer(f.store, Options{Logger: f.server(t).log, Now: func() time.Time { return testNow },
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8:ffff::/48")}})
+	for _, c := range []struct {
+		name, peer string
+		xff        []string
+		want       string
+	}{
+		{"no proxy", "198.51.100.5:1000", nil, "198.51.100.5"},
+		{"an untrusted peer's header is ignored", "198.51.100.5:1000", []string{"203.0.113.9"}, "198.51.100.5"},
+		{"a trusted proxy's client", "10.0.0.2:1000", []string{"203.0.113.9"}, "203.0.113.9"},
+		{"the rightmost untrusted hop, not what the client wrote", "10.0.0.2:1000", []string{"192.0.2.66, 203.0.113.9, 10.1.1.1"}, "203.0.113.9"},
+		{"several headers read as one list", "10.0.0.2:1000", []string{"192.0.2.66", "203.0.113.9", "10.1.1.1"}, "203.0.113.9"},
+		{"a port and an IPv6 proxy", "[2001:db8:ffff::1]:443", []string{"203.0.113.9:5555"}, "203.0.113.9"},
+		{"an IPv4-mapped peer", "[::ffff:10.0.0.2]:1000", []string{"[2001:db8:1::5]:80"}, "2001:db8:1::5"},
+		{"garbage stops at the last trusted hop", "10.0.0.2:1000", []string{"203.0.113.9, nonsense, 10.1.1.1"}, "10.1.1.1"},
+		{"only proxies", "10.0.0.2:1000", []string{"10.9.9.9"}, "10.9.9.9"},
+		{"a trusted proxy without the header", "10.0.0.2:1000", nil, "10.0.0.2"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = c.peer
+		for _, v := range c.xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		if got := s.ClientAddr(r); got != c.want {
+			t.Errorf("%s: ClientAddr %q, want %q", c.name, got, c.want)
+		}
+	}
+
+	// End to end: behind the proxy two clients are two addresses; a
+	// client that talks to the server directly cannot claim another's.
+	h := s.Handler()
+	via := func(client string) map[string]string { return map[string]string{"X-Forwarded-For": client} }
+	for range 4 {
+		q := loginReq("admin", "Wrong-Pass-123", "", "10.0.0.2:1000")
+		q.header = via("203.0.113.9")
+		q.do(t, h)
+	}
+	q := loginReq("admin", password, "", "10.0.0.2:1000")
+	q.header = via("203.0.113.9")
+	wantStatus(t, "the guessing client behind the proxy", q.do(t, h), 429)
+	q.header = via("203.0.113.10")
+	wantStatus(t, "another client behind the proxy", q.do(t, h), 303)
+	entries, _, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Action: "login.ok"})
+	if err != nil || len(entries) != 1 || entries[0].Addr != "203.0.113.10" {
+		t.Errorf("login.ok audited as %+v, %v; want the client's address", entries, err)
+	}
+	for i := range 4 {
+		q := loginReq("tingyong", "Wrong-Pass-123", "", "198.51.100.5:1000")
+		q.header = via(fmt.Sprintf("203.0.113.%d", 100+i)) // a new "address" each time
+		q.do(t, h)
+	}
+	q = loginReq("tingyong", password, "", "198.51.100.5:1000")
+	q.header = via("203.0.113.200")
+	wantStatus(t, "a direct client rotating the header", q.do(t, h), 429)
 }
 
 func TestGuardAddrCountsIPv6ByItsSlash64(t *testing.T) {
@@ -426,8 +582,9 @@ func TestTOTPOnceEnabledLoginNeedsTheCode(t *testing.T) {
 
 	// Now the password alone fails like a wrong password, as does a wrong
 	// code, and the code used to confirm cannot be used again.
-	for _, c := range []struct{ name, otp string }{{"no code", ""}, {"wrong code", wrong}, {"replayed code", totp.Code(secret, now)}} {
-		w := loginReq("dongyuan", password, c.otp, "").do(t, h)
+	// (From three addresses, so that no pair's delay hides the answer.)
+	for _, c := range []struct{ name, otp, addr string }{{"no code", "", ""}, {"wrong code", wrong, "198.51.100.21:1"}, {"replayed code", totp.Code(secret, now), "198.51.100.22:1"}} {
+		w := loginReq("dongyuan", password, c.otp, c.addr).do(t, h)
 		wantStatus(t, c.name, w, 401)
 		wantBody(t, c.name, w, "用户名或密码错误")
 		if sessionOf(w) != nil {
@@ -447,9 +604,8 @@ func TestTOTPOnceEnabledLoginNeedsTheCode(t *testing.T) {
 	w = loginReq("dongyuan", password, totp.Code(secret, now.Add(-totp.Period)), "").do(t, h)
 	wantStatus(t, "a code of the step before (clock skew)", w, 303)
 
-	// Turning it off needs a current code. (Later, so that the failures
-	// above have left the window.)
-	now = now.Add(wangge.LoginWindow)
+	// Turning it off needs a current code (of a step not used yet).
+	now = now.Add(totp.Period)
 	w = req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"disable"}, "otp": {"000000"}}}.do(t, h)
 	wantStatus(t, "disable with a wrong code", w, 400)
 	w = req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"disable"}, "otp": {totp.Code(secret, now)}}}.do(t, h)
@@ -460,22 +616,22 @@ func TestTOTPOnceEnabledLoginNeedsTheCode(t *testing.T) {
 	}
 }
 
-func TestTOTPWrongCodesLockTheAccountLikePasswords(t *testing.T) {
+func TestTOTPWrongCodesAreDelayedLikePasswords(t *testing.T) {
 	f := newFixture(t)
 	now := testNow
 	h := f.clockServer(t, &now).Handler()
 	c := sessionOf(loginReq("admin", password, "", "").do(t, h))
 	secret := totpSecretOf(t, req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"start"}}}.do(t, h))
-	for i := 1; i <= 5; i++ {
+	for i := 1; i <= 4; i++ {
 		w := req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"confirm"}, "otp": {"000000"}}}.do(t, h)
 		want := 400
-		if i == 5 {
-			want = 423
+		if i == 4 {
+			want = 429
 		}
 		wantStatus(t, fmt.Sprintf("wrong code %d", i), w, want)
 	}
 	w := req{method: "POST", path: "/account/totp", cookie: c, form: url.Values{"action": {"confirm"}, "otp": {totp.Code(secret, now)}}}.do(t, h)
-	wantStatus(t, "the right code while locked", w, 423)
+	wantStatus(t, "the right code while delayed", w, 429)
 }
 
 // tempPasswordOf reads the temporary password the reset page shows.

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -56,6 +57,9 @@ type Options struct {
 	// KioskAt is where the kiosk stands, marked "you are here" on its map
 	// (nil: unmarked, unless the kiosk's address gives ?at=lng,lat).
 	KioskAt *LngLat
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (see Server.ClientAddr). None: the peer is the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the web interface over a store.
@@ -280,7 +284,7 @@ func (s *Server) sweepSessions(ctx context.Context) {
 		s.log.Info("deleted expired sessions", "count", n)
 	}
 	// Login attempts matter for minutes; the audit log keeps the record.
-	if _, err := s.store.PurgeLoginAttempts(ctx, s.now().Add(-wangge.LoginAttemptsKept)); err != nil {
+	if _, err := s.store.PurgeLoginAttempts(ctx, s.now().Add(-wangge.LoginAttemptsKept), s.now().Add(-wangge.LoginDevicesKept)); err != nil {
 		s.log.Warn("purging login attempts", "err", err)
 	}
 }

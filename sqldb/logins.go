@@ -16,7 +16,7 @@ import (
 const fUserTOTP = "users.totp_secret"
 
 // RecordLoginAttempt stores one attempt to log in. The attempts are counters
-// for the lockout policy, not a record: the caller writes the audit entry
+// for the login policy's delays, not a record: the caller writes the audit entry
 // (login.ok, login.fail), which the audit chain keeps for good.
 func (db *DB) RecordLoginAttempt(ctx context.Context, a *wangge.LoginAttempt) error {
 	if a.At.IsZero() {
@@ -77,14 +77,70 @@ func (db *DB) ClearLoginFailures(ctx context.Context, username string) (int, err
 	return int(n), nil
 }
 
-// PurgeLoginAttempts deletes the attempts made before the time.
-func (db *DB) PurgeLoginAttempts(ctx context.Context, before time.Time) (int, error) {
-	res, err := db.w.ExecContext(ctx, db.sql(`DELETE FROM login_attempts WHERE at < ?`), ts(before))
+// PurgeLoginAttempts deletes the attempts made before the time, keeping the
+// successful ones of known devices until devicesBefore.
+func (db *DB) PurgeLoginAttempts(ctx context.Context, before, devicesBefore time.Time) (int, error) {
+	res, err := db.w.ExecContext(ctx, db.sql(`DELETE FROM login_attempts WHERE at < ? AND (ok = ? OR addr NOT LIKE ? OR at < ?)`),
+		ts(before), false, wangge.LoginDevicePrefix+"%", ts(devicesBefore))
 	if err != nil {
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// LoginAttempts returns the username's attempts since the time, from the
+// address or any, newest first, at most limit of them.
+func (db *DB) LoginAttempts(ctx context.Context, username, addr string, since time.Time, limit int) ([]wangge.LoginAttempt, error) {
+	if limit <= 0 {
+		limit = wangge.DefaultPageLimit
+	}
+	q, args := `SELECT username, addr, at, ok FROM login_attempts WHERE username = ? AND at >= ?`, []any{strings.ToLower(username), ts(since)}
+	if addr != "" {
+		q += ` AND addr = ?`
+		args = append(args, addr)
+	}
+	q += ` ORDER BY at DESC LIMIT ?`
+	args = append(args, limit)
+	return collect(ctx, db, q, args, func(rows *sql.Rows) (wangge.LoginAttempt, error) {
+		var a wangge.LoginAttempt
+		var t timeValue
+		err := rows.Scan(&a.Username, &a.Addr, &t, &a.OK)
+		a.At = t.Time
+		return a, err
+	})
+}
+
+// KnownLoginDevice reports whether the username logged in from the device
+// since the time.
+func (db *DB) KnownLoginDevice(ctx context.Context, username, device string, since time.Time) (bool, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM login_attempts WHERE username = ? AND addr = ? AND ok = ? AND at >= ? LIMIT 1) AS d`,
+		strings.ToLower(username), device, true, ts(since)).Scan(&n)
+	return n > 0, err
+}
+
+// UnlockLogin deletes the failed attempts of the user's username with its
+// audit entry, in one transaction.
+func (db *DB) UnlockLogin(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var username, scopeCode string
+		err := tx.queryRow(`SELECT username, scope_code FROM users WHERE id = ?`, userID).Scan(&username, &scopeCode)
+		if errors.Is(err, sql.ErrNoRows) {
+			return wangge.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		res, err := tx.exec(`DELETE FROM login_attempts WHERE username = ? AND ok = ?`, strings.ToLower(username), false)
+		if err != nil {
+			return err
+		}
+		m, _ := res.RowsAffected()
+		n = int(m)
+		return tx.audit("user.unlock", "user", userID, scopeCode, jsonDetail(map[string]any{"username": username, "failures": n}))
+	})
+	return n, err
 }
 
 // DeleteUserSessions ends the user's sessions except keep.

@@ -12,7 +12,10 @@ var loginTests = []test{
 	{"LoginFailuresAreCountedPerUsernameAndPerAddress", testLoginFailuresCounted},
 	{"LoginFailuresAreSharedByEveryOpenerOfTheDatabase", testLoginFailuresShared},
 	{"ClearLoginFailuresForgetsOnlyThatAccountsFailures", testClearLoginFailures},
-	{"PurgeLoginAttemptsDeletesOnlyOldRows", testPurgeLoginAttempts},
+	{"PurgeLoginAttemptsDeletesOnlyOldRowsAndKeepsKnownDevicesLonger", testPurgeLoginAttempts},
+	{"LoginAttemptsOfAPairOrAUsernameComeNewestFirstWithBothOutcomes", testLoginAttempts},
+	{"KnownLoginDeviceNeedsASuccessOfThatUsernameFromTheDevice", testKnownLoginDevice},
+	{"UnlockLoginForgetsTheAccountsFailuresAndIsAudited", testUnlockLogin},
 	{"SetPasswordEndsTheOtherSessionsAndIsAudited", testSetPassword},
 	{"ResetPasswordIsTemporaryClearsFailuresAndEndsEverySession", testResetPassword},
 	{"DeleteUserSessionsKeepsOnlyTheOneAskedFor", testDeleteUserSessions},
@@ -121,17 +124,112 @@ func testClearLoginFailures(t *testing.T, e *env) {
 
 func testPurgeLoginAttempts(t *testing.T, e *env) {
 	ctx := e.ctx
+	device := wangge.LoginDevicePrefix + "ab12"
 	e.attempt("a", "192.0.2.1", loginBase.Add(-25*time.Hour), false)
 	e.attempt("a", "192.0.2.1", loginBase.Add(-25*time.Hour), true)
 	e.attempt("a", "192.0.2.1", loginBase, false)
-	n, err := e.db.PurgeLoginAttempts(ctx, loginBase.Add(-wangge.LoginAttemptsKept))
+	e.attempt("a", device, loginBase.Add(-25*time.Hour), true)  // a known device: kept
+	e.attempt("a", device, loginBase.Add(-25*time.Hour), false) // a failure from it: not
+	e.attempt("a", device, loginBase.Add(-91*24*time.Hour), true)
+	n, err := e.db.PurgeLoginAttempts(ctx, loginBase.Add(-wangge.LoginAttemptsKept), loginBase.Add(-wangge.LoginDevicesKept))
 	ok(t, err, "PurgeLoginAttempts")
-	if n != 2 {
-		t.Errorf("purged %d, want 2", n)
+	if n != 4 {
+		t.Errorf("purged %d, want 4", n)
 	}
 	if n, _ := e.db.CountLoginFailures(ctx, wangge.LoginByUsername, "a", time.Time{}); n != 1 {
 		t.Errorf("%d failures left, want 1", n)
 	}
+	as, err := e.db.LoginAttempts(ctx, "a", device, time.Time{}, 10)
+	ok(t, err, "LoginAttempts")
+	if len(as) != 1 || !as[0].OK {
+		t.Errorf("the device's attempts after the purge: %+v, want its success of 25 hours ago", as)
+	}
+}
+
+func testLoginAttempts(t *testing.T, e *env) {
+	ctx := e.ctx
+	at := func(min int) time.Time { return loginBase.Add(time.Duration(min) * time.Minute) }
+	e.attempt("admin", "192.0.2.1", at(0), false)
+	e.attempt("Admin", "192.0.2.1", at(1), true)
+	e.attempt("admin", "192.0.2.2", at(2), false)
+	e.attempt("admin", "192.0.2.1", at(3), false)
+	e.attempt("other", "192.0.2.1", at(4), false)
+	got, err := e.db.LoginAttempts(ctx, "ADMIN", "192.0.2.1", at(0), 10)
+	ok(t, err, "LoginAttempts of a pair")
+	pa := func(at time.Time, good bool) wangge.LoginAttempt {
+		return wangge.LoginAttempt{Username: "admin", Addr: "192.0.2.1", At: at, OK: good}
+	}
+	want := []wangge.LoginAttempt{pa(at(3), false), pa(at(1), true), pa(at(0), false)}
+	if len(got) != len(want) {
+		t.Fatalf("the pair's attempts %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].Username != want[i].Username || got[i].Addr != want[i].Addr || got[i].OK != want[i].OK {
+			t.Errorf("attempt %d: %+v, want %+v", i, got[i], want[i])
+		}
+		wantTime(t, "attempt", got[i].At, want[i].At)
+	}
+	got, err = e.db.LoginAttempts(ctx, "admin", "", at(1), 2)
+	ok(t, err, "LoginAttempts of a username")
+	if len(got) != 2 || got[0].Addr != "192.0.2.1" || got[1].Addr != "192.0.2.2" {
+		t.Errorf("admin's newest two attempts since the second: %+v", got)
+	}
+	if got, err := e.db.LoginAttempts(ctx, "nobody", "", at(0), 10); err != nil || len(got) != 0 {
+		t.Errorf("attempts of a name never tried: %+v, %v", got, err)
+	}
+}
+
+func testKnownLoginDevice(t *testing.T, e *env) {
+	ctx := e.ctx
+	d := wangge.LoginDevicePrefix + "cafe"
+	e.attempt("admin", d, loginBase, true)
+	e.attempt("other", d, loginBase, false) // a failure makes no device known
+	for _, c := range []struct {
+		username, device string
+		since            time.Time
+		want             bool
+	}{
+		{"admin", d, loginBase, true},
+		{"ADMIN", d, loginBase.Add(-time.Hour), true},
+		{"admin", d, loginBase.Add(time.Second), false},
+		{"other", d, loginBase, false},
+		{"admin", wangge.LoginDevicePrefix + "beef", loginBase, false},
+	} {
+		got, err := e.db.KnownLoginDevice(ctx, c.username, c.device, c.since)
+		ok(t, err, "KnownLoginDevice")
+		if got != c.want {
+			t.Errorf("KnownLoginDevice(%q, %q, %v) = %v, want %v", c.username, c.device, c.since, got, c.want)
+		}
+	}
+}
+
+func testUnlockLogin(t *testing.T, e *env) {
+	ctx := e.ctx
+	u := e.user("staff", wangge.RoleCommunityStaff, CommunityA)
+	e.attempt("staff", "192.0.2.1", loginBase, false)
+	e.attempt("staff", wangge.LoginDevicePrefix+"cafe", loginBase, false)
+	e.attempt("staff", wangge.LoginDevicePrefix+"cafe", loginBase.Add(-time.Hour), true)
+	e.attempt("other", "192.0.2.1", loginBase, false)
+	n, err := e.db.UnlockLogin(ctx, u.ID)
+	ok(t, err, "UnlockLogin")
+	if n != 2 {
+		t.Errorf("UnlockLogin forgot %d failures, want 2", n)
+	}
+	if n, _ := e.db.CountLoginFailures(ctx, wangge.LoginByUsername, "staff", time.Time{}); n != 0 {
+		t.Errorf("%d failures left after the unlock", n)
+	}
+	if n, _ := e.db.CountLoginFailures(ctx, wangge.LoginByUsername, "other", time.Time{}); n != 1 {
+		t.Errorf("another account has %d failures after the unlock, want 1", n)
+	}
+	if known, _ := e.db.KnownLoginDevice(ctx, "staff", wangge.LoginDevicePrefix+"cafe", time.Time{}); !known {
+		t.Error("the unlock forgot the account's known device")
+	}
+	a := e.lastAudit()
+	if a.Action != "user.unlock" || a.ObjectID != itoa(u.ID) || a.GridCode != CommunityA || !bytes.Contains([]byte(a.Detail), []byte(`"failures":2`)) {
+		t.Errorf("audit %+v", a)
+	}
+	wantCode(t, func() error { _, err := e.db.UnlockLogin(ctx, 999999); return err }(), wangge.ENotFound, "UnlockLogin of no one")
+	e.verifyAudit()
 }
 
 // sessions creates n sessions for the user, returning their token hashes.

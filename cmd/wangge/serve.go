@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/wangge/wangge"
@@ -40,6 +42,16 @@ func serve(ctx context.Context, args []string) error {
 	public := fs.String("public-url", os.Getenv("WANGGE_PUBLIC_URL"), "address residents reach this server at, for QR codes on door plates (env WANGGE_PUBLIC_URL)")
 	object := fs.String("cjt349-object", os.Getenv("WANGGE_CJT349_OBJECT"), "6-digit CJ/T 348 object code; ledger exports then carry each grid's 20-digit CJ/T 349 code (env WANGGE_CJT349_OBJECT)")
 	kioskAt := fs.String("kiosk-at", os.Getenv("WANGGE_KIOSK_AT"), "where the kiosk stands, LNG,LAT in WGS-84, marked \"you are here\" on /kiosk (env WANGGE_KIOSK_AT; a kiosk's own address may give ?at=LNG,LAT)")
+	var proxies []netip.Prefix
+	addProxies := func(v string) error {
+		ps, err := parseTrustedProxies(v)
+		proxies = append(proxies, ps...)
+		return err
+	}
+	if err := addProxies(os.Getenv("WANGGE_TRUSTED_PROXIES")); err != nil {
+		return fmt.Errorf("WANGGE_TRUSTED_PROXIES: %w", err)
+	}
+	fs.Func("trusted-proxy", "a reverse proxy whose X-Forwarded-For is believed, as CIDR or an address; repeatable or comma-separated (env WANGGE_TRUSTED_PROXIES; none: the peer is the client)", addProxies)
 	fs.Parse(args)
 	var here *wanggehttp.LngLat
 	if *kioskAt != "" {
@@ -88,7 +100,30 @@ func serve(ctx context.Context, args []string) error {
 			}
 		}
 	}()
-	srv := newWebServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public, CJT349Object: *object, KioskAt: here})
+	srv := newWebServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public, CJT349Object: *object, KioskAt: here, TrustedProxies: proxies})
 	log.Info("serving", "url", "http://"+*addr+"/", "db", db.Dialect())
 	return srv.ListenAndServe(ctx, *addr)
+}
+
+// parseTrustedProxies reads a comma-separated list of CIDR prefixes or
+// single addresses (a /32 or /128), as --trusted-proxy takes them.
+func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return out, fmt.Errorf("%q is neither a CIDR prefix nor an address", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

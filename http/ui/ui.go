@@ -39,12 +39,13 @@ type ReportStore interface {
 }
 
 // AccountStore is what the administrator's account pages read and write:
-// the accounts in scope, their lockouts, and resetting a password or
-// turning one-time codes off.
+// the accounts in scope, their login delays, and unlocking one, resetting
+// a password or turning one-time codes off.
 type AccountStore interface {
 	ListUsers(ctx context.Context, scope wangge.Scope, p wangge.Page) ([]wangge.User, int, error)
 	User(ctx context.Context, id int64) (*wangge.User, error)
-	LoginFailures(ctx context.Context, by wangge.LoginKey, key string, since time.Time, limit int) ([]time.Time, error)
+	LoginAttempts(ctx context.Context, username, addr string, since time.Time, limit int) ([]wangge.LoginAttempt, error)
+	UnlockLogin(ctx context.Context, userID int64) (int, error)
 	SetPassword(ctx context.Context, userID int64, hash string, keep []byte, reset bool) error
 	SetUserTOTP(ctx context.Context, userID int64, secret string, enabled bool) error
 }
@@ -126,6 +127,7 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 		// Accounts within the administrator's scope, and password resets.
 		core.Page("GET /admin/users", wangge.PermManageUsers, ac.handleUsers),
 		core.Page("POST /admin/users/{id}/reset", wangge.PermManageUsers, ac.handleUserReset),
+		core.Page("POST /admin/users/{id}/unlock", wangge.PermManageUsers, ac.handleUserUnlock),
 		// Reports: the completeness report reads households and persons;
 		// a department generates its own line's report, staff every one.
 		core.Page("GET /reports", wangge.PermViewGroups, rp.handleReports),

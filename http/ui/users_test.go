@@ -127,7 +127,7 @@ func TestAdminResetShowsATemporaryPasswordThatMustBeChanged(t *testing.T) {
 	for range 5 {
 		loginReq("dongyuan", "Wrong-Pass-123", "", "").do(t, h)
 	}
-	wantStatus(t, "dongyuan locked", loginReq("dongyuan", password, "", "198.51.100.3:1").do(t, h), 423)
+	wantStatus(t, "dongyuan delayed", loginReq("dongyuan", password, "", "").do(t, h), 429)
 	target, err := f.store.UserByUsername(ctx, "dongyuan")
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestAdminResetShowsATemporaryPasswordThatMustBeChanged(t *testing.T) {
 
 	w := req{path: "/admin/users", cookie: admin}.do(t, h)
 	wantStatus(t, "account list", w, 200)
-	wantBody(t, "account list", w, `data-user="dongyuan"`, `data-user="tingyong"`, `data-state="locked"`, "锁定至",
+	wantBody(t, "account list", w, `data-user="dongyuan"`, `data-user="tingyong"`, `data-state="locked"`, "登录受限至",
 		fmt.Sprintf(`action="/admin/users/%d/reset"`, target.ID))
 
 	w = req{method: "POST", path: fmt.Sprintf("/admin/users/%d/reset", target.ID), cookie: admin, form: url.Values{}}.do(t, h)
@@ -155,7 +155,7 @@ func TestAdminResetShowsATemporaryPasswordThatMustBeChanged(t *testing.T) {
 		t.Errorf("audit user.reset: %+v", entries[0])
 	}
 
-	// The old session ended; the old password no longer works; the lock is lifted.
+	// The old session ended; the old password no longer works; the delay is lifted.
 	w = req{path: "/areas/" + communityA, cookie: old}.do(t, h)
 	wantStatus(t, "the old session after the reset", w, 303)
 	wantStatus(t, "the old password", loginReq("dongyuan", password, "", "198.51.100.4:1").do(t, h), 401)
@@ -181,6 +181,70 @@ func TestAdminResetShowsATemporaryPasswordThatMustBeChanged(t *testing.T) {
 	wantStatus(t, "change the temporary password", w2, 303)
 	wantStatus(t, "a page after the change", req{path: "/areas/" + communityA, cookie: c}.do(t, h), 200)
 	wantStatus(t, "the new password", loginReq("dongyuan", mine, "", "").do(t, h), 303)
+}
+
+func TestAdminUnlockEndsTheDelaysKeepsThePasswordAndIsAudited(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := testNow
+	h := f.clockServer(t, &now).Handler()
+	admin := sessionOf(loginReq("admin", password, "", "").do(t, h))
+	staff := sessionOf(loginReq("dongyuan", password, "", "198.51.100.9:1").do(t, h))
+	// A guesser's four failures from one address delay that pair; then a
+	// botnet's seven more from as many addresses, the account's eleventh
+	// failure, delay dongyuan everywhere (what it tries after is refused,
+	// not counted).
+	for range 4 {
+		loginReq("dongyuan", "Wrong-Pass-123", "", "198.51.100.3:1").do(t, h)
+	}
+	for i := range 10 {
+		loginReq("dongyuan", "Wrong-Pass-123", "", fmt.Sprintf("203.0.113.%d:1", i+1)).do(t, h)
+	}
+	wantStatus(t, "dongyuan delayed", loginReq("dongyuan", password, "", "198.51.100.4:1").do(t, h), 429)
+	target, err := f.store.UserByUsername(ctx, "dongyuan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock := fmt.Sprintf("/admin/users/%d/unlock", target.ID)
+	w := req{path: "/admin/users", cookie: admin}.do(t, h)
+	wantBody(t, "the list", w, `data-state="locked"`, fmt.Sprintf(`action="%s"`, unlock), "解除限制")
+	if n := strings.Count(w.Body.String(), `/unlock"`); n != 1 {
+		t.Errorf("%d unlock buttons, want 1: only the delayed account has one", n)
+	}
+
+	// Community staff manage no one; another sub-district's staff do not
+	// see the account.
+	wantStatus(t, "community staff unlock", req{method: "POST", path: unlock, cookie: staff, form: url.Values{}}.do(t, h), 403)
+	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
+	if err := f.store.CreateUser(ctx, &wangge.User{Username: "jiedao2", Role: wangge.RoleSubdistrictStaff, ScopeCode: "140499002", PasswordHash: passwd.Hash(password, cheap)}); err != nil {
+		t.Fatal(err)
+	}
+	other := sessionOf(loginReq("jiedao2", password, "", "").do(t, h))
+	wantStatus(t, "another sub-district unlocks", req{method: "POST", path: unlock, cookie: other, form: url.Values{}}.do(t, h), 404)
+	wantStatus(t, "still delayed", loginReq("dongyuan", password, "", "198.51.100.4:1").do(t, h), 429)
+	if n := auditCount(t, f, "user.unlock"); n != 0 {
+		t.Errorf("%d user.unlock entries after refused unlocks", n)
+	}
+
+	w = req{method: "POST", path: unlock, cookie: admin, form: url.Values{}}.do(t, h)
+	wantStatus(t, "unlock", w, 303)
+	if loc := w.Header().Get("Location"); loc != "/admin/users?unlocked=1" {
+		t.Errorf("Location %q", loc)
+	}
+	w = req{path: "/admin/users?unlocked=1", cookie: admin}.do(t, h)
+	wantBody(t, "after the unlock", w, "data-unlocked", "已解除该账号的登录限制")
+	if strings.Contains(w.Body.String(), `data-state="locked"`) {
+		t.Error("the account is still shown delayed")
+	}
+	entries, _, err := f.store.ListAudit(ctx, wangge.AuditFilter{Action: "user.unlock"})
+	if err != nil || len(entries) != 1 || entries[0].Username != "admin" || entries[0].ObjectID != fmt.Sprint(target.ID) || !strings.Contains(entries[0].Detail, `"failures":11`) {
+		t.Errorf("audit user.unlock: %+v, %v", entries, err)
+	}
+	// The password stays and works at once, from anywhere, even the
+	// guesser's address; the session goes on.
+	wantStatus(t, "the session after the unlock", req{path: "/areas/" + communityA, cookie: staff}.do(t, h), 200)
+	wantStatus(t, "the password from a fresh address", loginReq("dongyuan", password, "", "198.51.100.4:1").do(t, h), 303)
+	wantStatus(t, "the password from the guesser's address", loginReq("dongyuan", password, "", "198.51.100.3:1").do(t, h), 303)
 }
 
 func TestAdminResetOutsideScopeIsNotFoundAndOfAHigherRoleRefused(t *testing.T) {
