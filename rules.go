@@ -100,3 +100,31 @@ func CheckPlan(plan []GridPlan) error {
 	}
 	return nil
 }
+
+// ImportCheckRowsPerDay bounds the rows one user may have an import check
+// (a dry run, or the check a commit makes) within a day, by the level of
+// their scope: a few times what their area holds. Each row an import checks
+// tells the user whether an ID number or credit code is registered
+// somewhere (out of scope it is refused, however worded), so a user who
+// could check without end could test candidate numbers one by one. The
+// system (the operator's CLI) is not limited.
+var ImportCheckRowsPerDay = map[Level]int{
+	LevelGrid:        5_000,
+	LevelCommunity:   50_000,
+	LevelSubdistrict: 200_000,
+	LevelDistrict:    1_000_000,
+}
+
+// CheckImportRows refuses an import check of rows more rows when the actor
+// has had checkedToday checked within the last day and the allowance of
+// their scope's level (ImportCheckRowsPerDay) would be passed.
+func CheckImportRows(a Actor, s Scope, checkedToday, rows int) error {
+	if a.Role == RoleSystem || s.IsAll() {
+		return nil
+	}
+	limit := ImportCheckRowsPerDay[LevelOf(s.Prefix())]
+	if checkedToday+rows <= limit {
+		return nil
+	}
+	return E(ERateLimited, "error.import.rows_per_day", "Limit", limit, "Used", checkedToday)
+}

@@ -149,3 +149,29 @@ func TestMayChangeNeedsTheCodeInScopeAndPeople(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckImportRowsStopsAtTheScopesAllowance: a user's import checks stop
+// at their scope level's rows a day; the operator is not held.
+func TestCheckImportRowsStopsAtTheScopesAllowance(t *testing.T) {
+	grid := ScopeOf("140499001001001")
+	community := ScopeOf("140499001001")
+	staff := Actor{Username: "a", Role: RoleCommunityStaff}
+	for _, c := range []struct {
+		a           Actor
+		s           Scope
+		used, rows  int
+		wantRefused bool
+	}{
+		{staff, grid, 0, ImportCheckRowsPerDay[LevelGrid], false},
+		{staff, grid, 1, ImportCheckRowsPerDay[LevelGrid], true},
+		{staff, community, ImportCheckRowsPerDay[LevelGrid], 1000, false},
+		{staff, community, ImportCheckRowsPerDay[LevelCommunity], 1, true},
+		{staff, Scope{}, 0, 1, true},
+		{Actor{Username: "cli:root", Role: RoleSystem}, grid, 1 << 30, 1000, false},
+	} {
+		err := CheckImportRows(c.a, c.s, c.used, c.rows)
+		if (ErrorCode(err) == ERateLimited) != c.wantRefused || err != nil && !c.wantRefused {
+			t.Errorf("%s over %q, %d used, %d more: %v", c.a.Role, c.s.Prefix(), c.used, c.rows, err)
+		}
+	}
+}

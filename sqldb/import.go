@@ -3,10 +3,12 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"runtime"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/wangge/wangge"
 )
@@ -54,8 +56,22 @@ func (db *DB) Import(ctx context.Context, s wangge.Scope, opt wangge.ImportOptio
 		im.job = newToken() // links the records' entries to the import's all the same
 	}
 	defer im.closeStmts()
+	// A dry run is audited, and the rows a user may have checked in a day
+	// are bounded (wangge.CheckImportRows): each tells whether a number is
+	// registered somewhere.
+	checkedToday := 0
+	if opt.DryRun {
+		if checkedToday, err = db.importRowsChecked(ctx, im.tx.actor); err != nil {
+			t.Rollback()
+			return wangge.ImportCounts{}, err
+		}
+	}
+	checked := 0
 	fail := func(err error) (wangge.ImportCounts, error) {
 		t.Rollback()
+		if opt.DryRun && wangge.ErrorCode(err) == wangge.ERateLimited {
+			db.auditCheck(ctx, s, opt, im.job, checked, im.counts.Rejected, true)
+		}
 		return wangge.ImportCounts{}, err
 	}
 	for {
@@ -69,6 +85,12 @@ func (db *DB) Import(ctx context.Context, s wangge.Scope, opt wangge.ImportOptio
 		if err := ctx.Err(); err != nil {
 			return fail(err)
 		}
+		if opt.DryRun {
+			if err := wangge.CheckImportRows(im.tx.actor, s, checkedToday+checked, len(rows)); err != nil {
+				return fail(err)
+			}
+			checked += len(rows)
+		}
 		switch opt.Kind {
 		case wangge.ImportPersons:
 			err = im.persons(rows)
@@ -81,7 +103,14 @@ func (db *DB) Import(ctx context.Context, s wangge.Scope, opt wangge.ImportOptio
 			return fail(err)
 		}
 	}
-	if opt.DryRun || !im.changed || opt.Strict && im.counts.Rejected > 0 {
+	if opt.DryRun {
+		t.Rollback()
+		if err := db.auditCheck(ctx, s, opt, im.job, checked, im.counts.Rejected, false); err != nil {
+			return wangge.ImportCounts{}, err
+		}
+		return im.counts, nil
+	}
+	if !im.changed || opt.Strict && im.counts.Rejected > 0 {
 		t.Rollback()
 		return im.counts, nil
 	}
@@ -391,4 +420,36 @@ func (p *idPool) next(im *importer) (int64, error) {
 	id := p.pool[0]
 	p.pool = p.pool[1:]
 	return id, nil
+}
+
+// importRowsChecked sums the rows the actor's import checks (dry runs) read
+// within the last day, from their audit entries.
+func (db *DB) importRowsChecked(ctx context.Context, a wangge.Actor) (int, error) {
+	details, err := collect(ctx, db, `SELECT detail FROM audit_log WHERE username = ? AND action = 'import.check' AND at >= ?`,
+		[]any{a.Username, ts(db.now().Add(-24 * time.Hour))}, func(rows *sql.Rows) (string, error) {
+			var d string
+			err := rows.Scan(&d)
+			return d, err
+		})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range details {
+		var v struct{ Rows int }
+		if json.Unmarshal([]byte(d), &v) == nil {
+			n += v.Rows
+		}
+	}
+	return n, nil
+}
+
+// auditCheck writes the audit entry of an import's check: the file, the
+// rows read and refused — no values.
+func (db *DB) auditCheck(ctx context.Context, s wangge.Scope, opt wangge.ImportOptions, job string, rows, rejected int, refused bool) error {
+	d := map[string]any{"job": job, "file": opt.File, "kind": opt.Kind, "rows": rows, "rejected": rejected}
+	if refused {
+		d["refused"] = true
+	}
+	return db.Audit(ctx, &wangge.AuditEntry{Action: "import.check", Object: "import", ObjectID: job, GridCode: s.Prefix(), Detail: jsonDetail(d)})
 }

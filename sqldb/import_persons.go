@@ -151,7 +151,7 @@ func hasIndex(idx [][]byte, stored []byte) bool {
 func (im *importer) person(r *wangge.ImportRow, b *importBuilding, ex *existingPerson, phoneIdx, houseIdx [][]byte) error {
 	p := r.Person
 	if ex != nil && !im.inScope(ex.grid) {
-		im.reject(r, detail("id_number", "error.import.id_outside"))
+		im.reject(r, detail("id_number", "error.import.not_here"))
 		return nil
 	}
 	// The household: matched by entrance, room and number.

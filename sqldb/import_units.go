@@ -87,7 +87,7 @@ func (im *importer) unit(r *wangge.ImportRow) error {
 		return err
 	}
 	if cur != nil && !im.inScope(cur.GridCode) {
-		im.reject(r, detail("credit_code", "error.import.credit_outside"))
+		im.reject(r, detail("credit_code", "error.import.not_here"))
 		return nil
 	}
 	if cur == nil {

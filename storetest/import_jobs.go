@@ -255,8 +255,8 @@ func testImportAuditsEveryRecord(t *testing.T, e *env) {
 	}
 	_, n0, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{})
 	e.runImport(wangge.ScopeAll(), wangge.ImportOptions{Kind: wangge.ImportPersons, DryRun: true}, rows()...)
-	if _, n, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{}); n != n0 {
-		t.Fatalf("the dry run wrote %d entries", n-n0)
+	if es, n, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{}); n != n0+1 || es[0].Action != "import.check" {
+		t.Fatalf("the dry run wrote %d entries, want its check's alone", n-n0)
 	}
 	c, _ := e.runImport(wangge.ScopeAll(), wangge.ImportOptions{Kind: wangge.ImportPersons, Job: j.Token}, rows()...)
 	if c.Added != 2 || c.Updated != 1 || c.Unchanged != 1 {
@@ -294,8 +294,8 @@ func testImportAuditsEveryRecord(t *testing.T, e *env) {
 		t.Errorf("the import's own entry: %+v", sum)
 	}
 	es, n, _ := e.db.ListAudit(e.ctx, wangge.AuditFilter{})
-	if n != n0+5 { // 3 persons, 1 household, the import
-		t.Errorf("%d entries written, want 5", n-n0)
+	if n != n0+6 { // the dry run's check, 3 persons, 1 household, the import
+		t.Errorf("%d entries written, want 6", n-n0)
 	}
 	for _, x := range es {
 		for _, secret := range []string{a, b, phone, f.IDNumber[f.PA1.ID]} {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ident"
+	"github.com/wangge/wangge/msg"
 )
 
 // importTests pin the ledger import (wangge.ImportStore) on every store:
@@ -16,6 +18,7 @@ import (
 var importTests = []test{
 	{"ImportPersonsAddsThenChangesNothing", testImportIdempotent},
 	{"ImportDryRunWritesNothing", testImportDryRun},
+	{"ImportChecksAreAuditedAndLimitedPerDay", testImportCheckLimit},
 	{"ImportFailureMidwayWritesNothing", testImportAllOrNothing},
 	{"ImportStrictWritesNothingWhenRejected", testImportStrict},
 	{"ImportEmptyValuesKeepStored", testImportNoWipe},
@@ -123,9 +126,26 @@ func testImportDryRun(t *testing.T, e *env) {
 	if c.Added != 1 || c.Updated != 1 || c.Written || out[2].Status != wangge.ImportUpdated {
 		t.Fatalf("dry run: %+v %+v", c, out)
 	}
-	if e.state() != before {
+	// It writes nothing but its own audit entry (a check tells whether
+	// numbers are registered, so it is on record).
+	es, n, err := e.db.ListAudit(e.ctx, wangge.AuditFilter{Page: wangge.Page{Limit: 1}})
+	ok(t, err)
+	if n == 0 || es[0].Action != "import.check" || !strings.Contains(es[0].Detail, `"rows":2`) {
+		t.Fatalf("the dry run's audit entry: %+v", es)
+	}
+	if strings.Contains(es[0].Detail, "试运行") || strings.Contains(es[0].Detail, f.IDNumber[f.PA1.ID]) {
+		t.Errorf("the check's entry holds a row's values: %s", es[0].Detail)
+	}
+	if got, want := e.state(), before; dropAuditHead(got) != dropAuditHead(want) {
 		t.Fatal("the dry run wrote")
 	}
+}
+
+// dropAuditHead is a state (e.state) without its last line, the audit
+// head's sequence number.
+func dropAuditHead(state string) string {
+	state = strings.TrimSuffix(state, "\n")
+	return state[:strings.LastIndexByte(state, '\n')+1]
 }
 
 func testImportAllOrNothing(t *testing.T, e *env) {
@@ -201,6 +221,12 @@ func testImportScope(t *testing.T, e *env) {
 	if c.Rejected != 3 || len(out[3].Errors) != 1 || out[1].Errors[0].Field != "building_code" || out[2].Errors[0].Field != "id_number" || e.state() != before {
 		t.Fatalf("persons outside the scope: %+v %+v", c, out)
 	}
+	// A number registered out of scope reads as any row the user cannot
+	// act on, naming neither a household nor that one exists (issue 11:
+	// an ID-number oracle).
+	if got, want := out[2].Errors[0].Zh, msg.Text("zh", "error.import.not_here", nil); got != want || strings.Contains(got, "住户") {
+		t.Errorf("an ID number registered elsewhere: %q, want %q", got, want)
+	}
 	c, out = e.runImport(s, wangge.ImportOptions{Kind: wangge.ImportUnits},
 		wangge.ImportRow{Line: 3, Unit: &wangge.UnitRow{Name: "外区单位", GridCode: GridB1, Kind: wangge.UnitEnterprise}})
 	if c.Rejected != 1 || out[3].Errors[0].Field != "grid_code" || e.state() != before {
@@ -274,4 +300,46 @@ func testImportUnitsMemberships(t *testing.T, e *env) {
 	if len(ms) != 1 || ms[0].ID == 0 || ms[0].GridCode != GridA1 || !ms[0].Joined.Equal(wangge.BandElderly.Entered(f.PA1.BirthDate)) || ms[0].Attrs["living"] != "独居" {
 		t.Fatalf("stored membership: %+v", ms)
 	}
+}
+
+// testImportCheckLimit: every import check (dry run) is audited with its
+// rows, and a user's checks stop at their scope level's rows a day
+// (wangge.ImportCheckRowsPerDay), the refusal audited too; another user
+// and the operator are not held by it.
+func testImportCheckLimit(t *testing.T, e *env) {
+	f := e.fixture()
+	old := wangge.ImportCheckRowsPerDay[wangge.LevelGrid]
+	wangge.ImportCheckRowsPerDay[wangge.LevelGrid] = 5
+	t.Cleanup(func() { wangge.ImportCheckRowsPerDay[wangge.LevelGrid] = old })
+	s := wangge.ScopeOf(GridA1)
+	check := func(ctx context.Context, n int) error {
+		rows := make([]wangge.ImportRow, n)
+		for i := range rows {
+			rows[i] = personRow(i+1, f.BA1, fmt.Sprint(500+i), "核对", e.newID(ident.SexFemale))
+		}
+		sent := false
+		_, err := e.db.Import(ctx, s, wangge.ImportOptions{Kind: wangge.ImportPersons, DryRun: true, File: "核对.csv"}, func() ([]wangge.ImportRow, error) {
+			if sent {
+				return nil, nil
+			}
+			sent = true
+			return rows, nil
+		})
+		return err
+	}
+	xie := actor(e.ctx, "xie", wangge.RoleAssistant)
+	before := e.auditCount()
+	ok(t, check(xie, 3), "a check of 3 rows")
+	es, _, err := e.db.ListAudit(e.ctx, wangge.AuditFilter{Action: "import.check"})
+	ok(t, err)
+	if len(es) != 1 || es[0].Username != "xie" || !strings.Contains(es[0].Detail, `"rows":3`) || !strings.Contains(es[0].Detail, "核对.csv") {
+		t.Fatalf("the check's audit entries: %+v", es)
+	}
+	ok(t, check(xie, 2), "a check up to the limit")
+	wantCode(t, check(xie, 1), wangge.ERateLimited, "a check past the day's rows")
+	if n := e.auditCount() - before; n != 3 {
+		t.Errorf("%d audit entries for three checks, want 3 (the refusal's too)", n)
+	}
+	ok(t, check(actor(e.ctx, "li", wangge.RoleAssistant), 5), "another user's check")
+	ok(t, check(actor(e.ctx, "cli:root", wangge.RoleSystem), 50), "the operator's check")
 }
