@@ -163,7 +163,7 @@ type csvRows struct {
 }
 
 func newCSVRows(out io.Writer, header []string) (*csvRows, error) {
-	tmp, err := os.CreateTemp("", "wangge-csv-*")
+	tmp, err := TempFile()
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,6 @@ func (c *csvRows) finish(_ []string, title string) error {
 
 func (c *csvRows) close() {
 	c.tmp.Close()
-	os.Remove(c.tmp.Name())
 }
 
 // CSVTitlePrefix starts the title line of a CSV export, the line before its

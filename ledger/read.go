@@ -123,7 +123,7 @@ func kindOf(head []byte) string {
 // values (numbers as stored, dates as serial numbers, which the parser
 // understands), a bound on the unzipped size.
 func xlsxOptions() excelize.Options {
-	return excelize.Options{RawCellValue: true, UnzipSizeLimit: unzipLimit}
+	return excelize.Options{RawCellValue: true, UnzipSizeLimit: unzipLimit, TmpDir: SpillDir()}
 }
 
 // openXLSX opens the file name, or data when name is "".

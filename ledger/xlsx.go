@@ -47,7 +47,7 @@ type SheetOptions struct {
 
 // NewWorkbook returns an empty workbook; Close it when done.
 func NewWorkbook() *Workbook {
-	return &Workbook{f: excelize.NewFile(), styles: map[string]int{}}
+	return &Workbook{f: excelize.NewFile(excelize.Options{TmpDir: SpillDir()}), styles: map[string]int{}}
 }
 
 // Close removes the workbook's temporary files.

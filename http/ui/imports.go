@@ -302,27 +302,25 @@ func (s *imports) handleImportUpload(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, importMaxBytes+1<<20)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
+	up, err := readUpload(r)
+	if err != nil {
 		var mb *http.MaxBytesError
 		if errors.As(err, &mb) {
 			return fail(http.StatusRequestEntityTooLarge, "import.error.too_large", "")
 		}
 		return fail(http.StatusBadRequest, "import.error.no_file", "")
 	}
-	defer r.MultipartForm.RemoveAll()
-	k := ledger.Kind(r.FormValue("kind"))
+	k := ledger.Kind(up.kind)
 	if k == "keygroups" || ledger.SpecOf(k) == nil {
 		return fail(http.StatusBadRequest, "import.error.kind", "")
 	}
-	in, hdr, err := r.FormFile("file")
-	if err != nil {
+	if up.name == "" {
 		return fail(http.StatusBadRequest, "import.error.no_file", k)
 	}
-	defer in.Close()
-	if hdr.Size > importMaxBytes {
+	if len(up.data) > importMaxBytes {
 		return fail(http.StatusRequestEntityTooLarge, "import.error.too_large", k)
 	}
-	if hdr.Size == 0 {
+	if len(up.data) == 0 {
 		return fail(http.StatusBadRequest, "import.error.empty", k)
 	}
 	s.sweep(r.Context())
@@ -332,11 +330,8 @@ func (s *imports) handleImportUpload(w http.ResponseWriter, r *http.Request) err
 	} else if n >= importsPerUser {
 		return fail(http.StatusTooManyRequests, "import.error.busy", k)
 	}
-	data, err := io.ReadAll(io.LimitReader(in, importMaxBytes+1))
-	if err != nil {
-		return err
-	}
-	j := &wangge.ImportJob{UserID: u.ID, Session: whttp.SessionHash(r), Kind: wangge.ImportKind(k), File: path.Base(strings.ReplaceAll(hdr.Filename, `\`, "/")),
+	data := up.data
+	j := &wangge.ImportJob{UserID: u.ID, Session: whttp.SessionHash(r), Kind: wangge.ImportKind(k), File: path.Base(strings.ReplaceAll(up.name, `\`, "/")),
 		Holder: s.jobs.holder}
 	if err := s.store.CreateImportJob(r.Context(), j, data, importTTL); err != nil {
 		return err
@@ -344,6 +339,54 @@ func (s *imports) handleImportUpload(w http.ResponseWriter, r *http.Request) err
 	s.startImport(j, wangge.ActorFrom(r.Context()), u.Scope(), true, true)
 	http.Redirect(w, r, "/import/jobs/"+j.Token, http.StatusSeeOther)
 	return nil
+}
+
+// upload is an import form's fields: the ledger, the file's name and its
+// bytes.
+type upload struct {
+	kind, name string
+	data       []byte
+}
+
+// readUpload reads the import form part by part, the file into memory
+// (bounded by the request's MaxBytesReader): net/http's ParseMultipartForm
+// would spill a file over its memory bound to the temporary folder in
+// clear, and a server killed mid-upload would leave it there, ID numbers
+// and all. The file is sealed into its job straight from memory.
+func readUpload(r *http.Request) (*upload, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, err
+	}
+	up := &upload{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return up, nil
+		} else if err != nil {
+			return nil, err
+		}
+		switch p.FormName() {
+		case "kind":
+			b, err := io.ReadAll(io.LimitReader(p, 64))
+			if err != nil {
+				return nil, err
+			}
+			up.kind = string(b)
+		case "file":
+			if up.name != "" {
+				return nil, errors.New("import: more than one file")
+			}
+			if up.data, err = io.ReadAll(io.LimitReader(p, importMaxBytes+1)); err != nil {
+				return nil, err
+			}
+			up.name = p.FileName()
+			if up.name == "" {
+				up.name = "upload"
+			}
+		}
+		p.Close()
+	}
 }
 
 // startImport runs the dry run or the commit of a job in the background: a

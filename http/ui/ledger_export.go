@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -194,11 +193,10 @@ func (s *ledgerExports) renderExportForm(w http.ResponseWriter, r *http.Request,
 // sends it.
 func (s *ledgerExports) sendLedgerExport(w http.ResponseWriter, r *http.Request, e *ledger.Export) error {
 	ctx := r.Context()
-	tmp, err := os.CreateTemp("", "wangge-export-*")
+	tmp, err := ledger.TempFile()
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	if err := e.Write(ctx, s.store, tmp); err != nil {
 		return err

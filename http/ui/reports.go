@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -214,11 +213,10 @@ func (s *reports) handleCompletenessXLSX(w http.ResponseWriter, r *http.Request)
 func (s *reports) sendReport(w http.ResponseWriter, r *http.Request, name string, p *reportParams) error {
 	ctx := r.Context()
 	rb := &ledger.ReportBook{Name: name, Area: p.area, Scope: p.scope, Day: p.day, Cycle: p.cycle}
-	tmp, err := os.CreateTemp("", "wangge-report-*")
+	tmp, err := ledger.TempFile()
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	if err := rb.Write(ctx, s.store, tmp); err != nil {
 		return err
