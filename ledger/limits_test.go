@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -446,4 +447,44 @@ func TestXLSXReaderReadsCellsAsExcelizeDoes(t *testing.T) {
 	if len(got) != 2 || got[1].line != 6 || got[1].cells[1] != "王建国" || got[0].cells[4] != "a\rb 以及 _x0008_" || got[0].cells[5] != "84" || got[0].cells[3] != "1" {
 		t.Errorf("rows %+v", got)
 	}
+}
+
+// TestRandomBytesNamedXLSXAreNotAnXLSXFile: bytes that are neither a zip
+// nor text, named .xlsx, are refused as "not an xlsx file" rather than
+// read as a CSV whose header is missing; so is a zip of something else.
+// A CSV with a stray control character in a cell is still text.
+func TestRandomBytesNamedXLSXAreNotAnXLSXFile(t *testing.T) {
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(11, 13))
+	var other bytes.Buffer
+	zw := zip.NewWriter(&other)
+	w, _ := zw.Create("word/document.xml")
+	w.Write([]byte("<document/>"))
+	zw.Close()
+	cases := map[string][]byte{"docx renamed": other.Bytes()}
+	for _, n := range []int{100, 4096, 1 << 20} {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		cases[fmt.Sprintf("%d random bytes", n)] = b
+	}
+	for name, data := range cases {
+		path := filepath.Join(dir, "台账.xlsx")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for how, err := range map[string]error{"file": readAllRows(ledger.OpenFile(path, &ledger.Persons)), "bytes": readAllRows(ledger.OpenBytes(data, &ledger.Persons))} {
+			var e *wangge.Error
+			if !asError(err, &e) || e.Key != "ledger.file.not_xlsx" || !strings.Contains(wangge.ErrorZh(err), "不是 xlsx 文件") {
+				t.Errorf("%s (%s): %v", name, how, err)
+			}
+		}
+	}
+	text := strings.Join(ledger.Persons.Headers(false), ",") + "\n" + "14049900100100100001,1,101,,户籍,,王\x0b建国\n"
+	src, err := ledger.OpenBytes([]byte(text), &ledger.Persons)
+	if err != nil {
+		t.Fatalf("a CSV with a stray control character: %v", err)
+	}
+	src.Close()
 }

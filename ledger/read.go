@@ -25,6 +25,9 @@ const headerSearch = 10
 // errFormat is the error for a file that is neither xlsx nor CSV.
 var errFormat = wangge.E(wangge.EInvalid, "ledger.file.format")
 
+// errNotXLSX is the error for bytes that are neither a zip nor text.
+var errNotXLSX = wangge.E(wangge.EInvalid, "ledger.file.not_xlsx")
+
 // Source reads the data rows of a ledger file, xlsx or CSV, one at a time:
 // an xlsx sheet is streamed through its XML and never loaded whole, and
 // every limit (Limits) is checked as the file streams, so memory stays
@@ -369,6 +372,12 @@ func countTag(r io.Reader, tag []byte, stop int) (int, error) {
 func openCSV(r io.Reader, size int64, spec *Spec, lim Limits) (*Source, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	peek, _ := br.Peek(64 << 10)
+	utf16 := bytes.HasPrefix(peek, []byte{0xFF, 0xFE}) || bytes.HasPrefix(peek, []byte{0xFE, 0xFF})
+	if !utf16 && notText(peek) {
+		// Neither a zip nor text: most likely a damaged or mislabelled
+		// xlsx, and no use looking for a header in it.
+		return nil, errNotXLSX
+	}
 	var in io.Reader = br
 	switch {
 	case bytes.HasPrefix(peek, []byte{0xEF, 0xBB, 0xBF}):
@@ -377,9 +386,6 @@ func openCSV(r io.Reader, size int64, spec *Spec, lim Limits) (*Source, error) {
 		in = transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
 	case !validUTF8Prefix(peek):
 		in = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
-	}
-	if bytes.IndexByte(peek, 0) >= 0 && in == io.Reader(br) {
-		return nil, errFormat // binary, not text
 	}
 	// The budget lets one record and the buffer ahead of it through
 	// between resets.
@@ -413,6 +419,22 @@ func openCSV(r io.Reader, size int64, spec *Spec, lim Limits) (*Source, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// notText reports bytes that are no text in UTF-8 or GB18030: a NUL, or
+// more than one control character in a hundred (a tab, a line break and
+// the odd stray one in a cell are text).
+func notText(b []byte) bool {
+	n := 0
+	for _, c := range b {
+		switch {
+		case c == 0:
+			return true
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r', c == 0x7F:
+			n++
+		}
+	}
+	return n > 0 && n*100 > len(b)
 }
 
 // validUTF8Prefix reports whether b is valid UTF-8 but for a rune cut off

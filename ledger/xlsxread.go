@@ -143,10 +143,6 @@ func zipEntries(ra io.ReaderAt, size int64) (int, error) {
 	return int(n), nil
 }
 
-func notXLSX(err error) error {
-	return wangge.E(wangge.EInvalid, "ledger.file.not_xlsx", "Err", truncate(err.Error(), 120))
-}
-
 func partTooLarge(part string, max int64, line int) error {
 	if strings.EqualFold(part, "xl/sharedStrings.xml") {
 		return wangge.E(wangge.EInvalid, "ledger.file.shared_strings_too_large", "MiB", max>>20)
@@ -193,7 +189,7 @@ func (x *xlsxFile) readWorkbook() error {
 		return err
 	}
 	if wbXML == nil {
-		return notXLSX(errors.New("no xl/workbook.xml"))
+		return errNotXLSX // a zip, but of something else
 	}
 	relsXML, err := x.readMeta("xl/_rels/workbook.xml.rels")
 	if err != nil {
