@@ -488,3 +488,27 @@ func TestRandomBytesNamedXLSXAreNotAnXLSXFile(t *testing.T) {
 	}
 	src.Close()
 }
+
+// TestImportRefusesAZipOfManyEntries: archive/zip reads a zip's whole
+// directory into memory, so a file of more entries than any workbook has
+// is refused first, counted in the directory itself, not taken from the
+// count at the end of the file (which can lie).
+func TestImportRefusesAZipOfManyEntries(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := 0; i <= ledger.DefaultLimits.Parts; i++ {
+		w, _ := zw.Create(fmt.Sprintf("xl/media/image%d.png", i))
+		w.Write([]byte("x"))
+	}
+	must(t, zw.Close())
+	honest := bytes.Clone(buf.Bytes())
+	lying := buf.Bytes()
+	i := bytes.LastIndex(lying, []byte("PK\x05\x06"))
+	lying[i+8], lying[i+9], lying[i+10], lying[i+11] = 5, 0, 5, 0 // "5 entries"
+	for name, data := range map[string][]byte{"honest": honest, "lying": lying} {
+		var e *wangge.Error
+		if _, err := ledger.OpenBytes(data, &ledger.Persons); !asError(err, &e) || e.Key != "ledger.file.too_many_parts" {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

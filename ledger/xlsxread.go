@@ -78,7 +78,7 @@ func openZip(name string, data []byte, lim Limits) (*xlsxFile, error) {
 func readZip(ra io.ReaderAt, size int64, lim Limits) (*xlsxFile, error) {
 	// archive/zip reads the whole directory into memory: count its
 	// entries first.
-	if n, err := zipEntries(ra, size); err != nil {
+	if n, err := zipEntries(ra, size, lim.Parts+1); err != nil {
 		return nil, corrupt(err)
 	} else if n > lim.Parts {
 		return nil, wangge.E(wangge.EInvalid, "ledger.file.too_many_parts", "Max", lim.Parts)
@@ -106,9 +106,10 @@ func readZip(ra io.ReaderAt, size int64, lim Limits) (*xlsxFile, error) {
 	return x, nil
 }
 
-// zipEntries reads the number of entries the end of a zip file declares,
-// zip64 included.
-func zipEntries(ra io.ReaderAt, size int64) (int, error) {
+// zipEntries counts the entries of a zip file's central directory, up to
+// stop: archive/zip reads them all into memory, trusting the count at the
+// end of the file only modulo 65,536, so they are counted here first.
+func zipEntries(ra io.ReaderAt, size int64, stop int) (int, error) {
 	const eocdLen, maxComment = 22, 65535
 	tail := min(size, eocdLen+maxComment)
 	if tail < eocdLen {
@@ -122,25 +123,41 @@ func zipEntries(ra io.ReaderAt, size int64) (int, error) {
 	if i < 0 || len(buf)-i < eocdLen {
 		return 0, zip.ErrFormat
 	}
-	n := uint64(binary.LittleEndian.Uint16(buf[i+10:]))
-	if n == 0xFFFF && i >= 20 && bytes.Equal(buf[i-20:i-16], []byte("PK\x06\x07")) {
-		off := int64(binary.LittleEndian.Uint64(buf[i-20+8:]))
+	off := int64(binary.LittleEndian.Uint32(buf[i+16:]))
+	if off == 0xFFFFFFFF && i >= 20 && bytes.Equal(buf[i-20:i-16], []byte("PK\x06\x07")) {
+		// zip64: the locator gives the zip64 end record, which gives the
+		// directory's offset.
+		end := int64(binary.LittleEndian.Uint64(buf[i-20+8:]))
 		var rec [56]byte
-		if off < 0 || off > size-56 {
+		if end < 0 || end > size-56 {
 			return 0, zip.ErrFormat
 		}
-		if _, err := ra.ReadAt(rec[:], off); err != nil {
+		if _, err := ra.ReadAt(rec[:], end); err != nil {
 			return 0, err
 		}
 		if !bytes.Equal(rec[:4], []byte("PK\x06\x06")) {
 			return 0, zip.ErrFormat
 		}
-		n = binary.LittleEndian.Uint64(rec[32:])
+		off = int64(binary.LittleEndian.Uint64(rec[48:]))
 	}
-	if n > 1<<30 {
-		return 1 << 30, nil
+	if off < 0 || off > size {
+		return 0, zip.ErrFormat
 	}
-	return int(n), nil
+	// Each entry: a 46-byte header, then its name, extra field and
+	// comment.
+	r := io.NewSectionReader(ra, off, size-off)
+	var h [46]byte
+	n := 0
+	for ; n < stop; n++ {
+		if _, err := io.ReadFull(r, h[:]); err != nil || !bytes.Equal(h[:4], []byte("PK\x01\x02")) {
+			break
+		}
+		skip := int64(binary.LittleEndian.Uint16(h[28:])) + int64(binary.LittleEndian.Uint16(h[30:])) + int64(binary.LittleEndian.Uint16(h[32:]))
+		if _, err := r.Seek(skip, io.SeekCurrent); err != nil {
+			break
+		}
+	}
+	return n, nil
 }
 
 func partTooLarge(part string, max int64, line int) error {
