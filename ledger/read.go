@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -127,12 +128,17 @@ func kindOf(head []byte) string {
 }
 
 // openXLSX opens the file name, or data when name is "".
-func openXLSX(name string, data []byte, spec *Spec, lim Limits) (*Source, error) {
+func openXLSX(name string, data []byte, spec *Spec, lim Limits) (s *Source, err error) {
+	defer func() {
+		if p := recover(); p != nil { // as in raw
+			s, err = nil, corrupt(fmt.Errorf("%v", p))
+		}
+	}()
 	x, err := openZip(name, data, lim)
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{Spec: spec, x: x, lim: lim}
+	s = &Source{Spec: spec, x: x, lim: lim}
 	var best error
 	for _, sheet := range x.sheets {
 		rows, err := x.rows(sheet)
@@ -231,6 +237,13 @@ func (s *Spec) firstRequired() string {
 // raw returns the next row of the file, blank or not, within the limits.
 func (s *Source) raw() (cells []string, err error) {
 	if s.rows != nil {
+		// The reader is fuzzed, but an import runs in the server's own
+		// goroutine: a bug in it must fail the file, not the server.
+		defer func() {
+			if p := recover(); p != nil {
+				cells, err = nil, corrupt(fmt.Errorf("%v", p))
+			}
+		}()
 		var num int
 		num, cells, err = s.rows.next()
 		if err != nil {

@@ -664,6 +664,7 @@ func (r *sheetRows) cell(start xml.StartElement, col *int) (v string, formula bo
 // for the progress bar: inflating is much cheaper than decoding, so the
 // count is ready long before the import is done. It stops past the limit.
 func (x *xlsxFile) countRows(sh xlsxSheet, store func(int)) {
+	defer func() { recover() }() // a count is only a nicety, in a goroutine of its own
 	f := x.file(sh.part)
 	if f == nil {
 		return
