@@ -541,3 +541,41 @@ func FuzzReadXLSXSheet(f *testing.F) {
 		}
 	})
 }
+
+// TestImportRefusesRowsPastTheLimits: a row with a cell beyond the last
+// column allowed, a row of more bytes than a row may have and a cell of
+// more characters than a cell may have are refused naming the row, in
+// xlsx and in CSV (where a quoted cell may run over many lines).
+func TestImportRefusesRowsPastTheLimits(t *testing.T) {
+	dir := t.TempDir()
+	header := strings.Join(ledger.Persons.Headers(false), ",") + "\n"
+	sheet := func(row string) func(testing.TB, string) {
+		return func(t testing.TB, path string) {
+			craftXLSX(t, path, part{content: repeat{head: sheetHead(), tail: []byte(`<row r="2"><c r="A2"><v>1</v></c></row>` + row + sheetTail)}})
+		}
+	}
+	text := func(s string) func(testing.TB, string) {
+		return func(t testing.TB, path string) { must(t, os.WriteFile(path, []byte(s), 0o600)) }
+	}
+	long := strings.Repeat("长", 30_000)
+	var wide strings.Builder
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&wide, `<c t="inlineStr"><is><t>%s</t></is></c>`, long)
+	}
+	for _, c := range []attackFile{
+		{"column-XFD.xlsx", sheet(`<row r="3"><c r="XFD3"><v>1</v></c></row>`), "ledger.file.too_many_columns", 3},
+		{"wide-row.xlsx", sheet(`<row r="3">` + wide.String() + `</row>`), "ledger.file.row_too_large", 3},
+		{"long-cell.xlsx", sheet(`<row r="3"><c t="inlineStr"><is><t>` + strings.Repeat("长", 40_000) + `</t></is></c></row>`), "ledger.file.cell_too_long", 3},
+		{"columns.csv", text(header + "a" + strings.Repeat(",a", 500) + "\n"), "ledger.file.too_many_columns", 2},
+		{"long-cell.csv", text(header + "a,\"" + strings.Repeat("长", 40_000) + "\"\n"), "ledger.file.cell_too_long", 2},
+		{"quoted-lines.csv", text(header + "a,b\n\"" + strings.Repeat("长长长\n", 200_000) + "\"\n"), "ledger.file.row_too_large", 3},
+	} {
+		path := filepath.Join(dir, c.name)
+		c.make(t, path)
+		err := readAllRows(ledger.OpenFile(path, &ledger.Persons))
+		var e *wangge.Error
+		if !asError(err, &e) || e.Key != c.key || e.Params["Line"] != c.line {
+			t.Errorf("%s: %v, want %s at row %d", c.name, err, c.key, c.line)
+		}
+	}
+}
