@@ -51,7 +51,7 @@ type Source struct {
 	headerLine    int          // the header row's number
 	records       int          // rows read, the header's and those above it included
 	headerRecords int          // rows read up to the header
-	total         atomic.Int64 // rows in the sheet (xlsx), counted alongside
+	total         atomic.Int64 // rows in the sheet (xlsx), counted at the start
 	read          int          // data rows returned
 }
 
@@ -151,7 +151,13 @@ func openXLSX(name string, data []byte, spec *Spec, lim Limits) (s *Source, err 
 		s.rows, s.Sheet, s.line, s.records = rows, sheet.name, 0, 0
 		err = s.findHeader()
 		if err == nil {
-			go x.countRows(sheet, func(n int) { s.total.Store(int64(n)) })
+			n := x.countRows(sheet, s.headerRecords+lim.Rows+1)
+			if n > s.headerRecords+lim.Rows {
+				rows.Close()
+				x.Close()
+				return nil, wangge.E(wangge.EInvalid, "ledger.file.too_many_rows_sheet", "Sheet", truncate(sheet.name, 40), "Max", lim.Rows)
+			}
+			s.total.Store(int64(n))
 			return s, nil
 		}
 		if !isHeaderError(err) {
@@ -344,8 +350,8 @@ func (s *Source) Close() error {
 	return err
 }
 
-// countTag counts occurrences of tag followed by a space or '>', up to
-// stop.
+// countTag counts occurrences of tag followed by a space, '>' or '/', up
+// to stop.
 func countTag(r io.Reader, tag []byte, stop int) (int, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	buf := make([]byte, 1<<16)
@@ -360,7 +366,7 @@ func countTag(r io.Reader, tag []byte, stop int) (int, error) {
 			if j < 0 || i+j+len(tag) >= len(data) {
 				break
 			}
-			if c := data[i+j+len(tag)]; c == ' ' || c == '>' {
+			if c := data[i+j+len(tag)]; c == ' ' || c == '>' || c == '/' {
 				n++
 			}
 			if n >= stop {

@@ -661,21 +661,23 @@ func (r *sheetRows) cell(start xml.StartElement, col *int) (v string, formula bo
 }
 
 // countRows counts the row elements of a sheet's XML without parsing it,
-// for the progress bar: inflating is much cheaper than decoding, so the
-// count is ready long before the import is done. It stops past the limit.
-func (x *xlsxFile) countRows(sh xlsxSheet, store func(int)) {
-	defer func() { recover() }() // a count is only a nicety, in a goroutine of its own
+// up to stop: inflating is much cheaper than decoding, so that a sheet of
+// more rows than an import takes is refused before its first row is
+// checked, and the progress bar knows its total from the start. It returns
+// 0 when the count fails: the reading then finds what is wrong.
+func (x *xlsxFile) countRows(sh xlsxSheet, stop int) int {
 	f := x.file(sh.part)
 	if f == nil {
-		return
+		return 0
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return
+		return 0
 	}
 	defer rc.Close()
-	n, err := countTag(&countingReader{r: rc, max: x.lim.Part}, []byte("<row"), x.lim.Rows+headerSearch+1)
-	if err == nil {
-		store(n)
+	n, err := countTag(&countingReader{r: rc, max: x.lim.Part}, []byte("<row"), stop)
+	if err != nil && n < stop {
+		return 0
 	}
+	return n
 }
