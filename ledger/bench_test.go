@@ -172,6 +172,7 @@ type benchChild struct {
 	Seconds float64 `json:"seconds"`
 	Rows    int     `json:"rows"`
 	Error   string  `json:"error,omitempty"`
+	HWM     int64   `json:"hwm"` // peak RSS, bytes (peakRSS)
 }
 
 // TestBenchChild is the benchmark's child process: it reads or imports the
@@ -192,6 +193,7 @@ func TestBenchChild(t *testing.T) {
 		out.Rows, out.Error = importAll(file, db, key)
 	}
 	out.Seconds = time.Since(start).Seconds()
+	out.HWM = peakRSS()
 	b, _ := json.Marshal(out)
 	fmt.Fprintf(os.Stdout, "\nBENCH %s\n", b)
 }
@@ -276,7 +278,10 @@ func runChild(b *testing.B, mode string, env ...string) (benchChild, int64) {
 	if res.Error != "" {
 		b.Fatalf("%s: %s", mode, res.Error)
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if res.HWM > 0 {
+		return res, res.HWM
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage) // may be the parent's: see peakRSS
 	return res, ru.Maxrss * 1024
 }
 
