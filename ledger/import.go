@@ -181,7 +181,7 @@ func ImportSource(ctx context.Context, st wangge.ImportStore, src *Source, opt O
 		defer rw.close()
 	}
 	done := 0
-	texts := interner{}
+	texts := newInterner()
 	outcome := func(row *wangge.ImportRow, o wangge.ImportOutcome) {
 		done++
 		if opt.Progress != nil && done%size == 0 {
@@ -231,23 +231,49 @@ func importKind(k Kind) wangge.ImportKind {
 	return wangge.ImportMemberships
 }
 
-// interner shares the texts of a report's messages: a file of 200,000
-// rows that all lack the same columns keeps each text once, not 200,000
+// interner shares the messages of a report's rows: a file of 200,000 rows
+// that all lack the same columns keeps their messages once, not 200,000
 // times. It stops growing at a bound, for texts that quote each row.
-type interner map[string]string
+type interner struct {
+	texts map[string]string
+	lists map[string][]Message
+}
 
-func (in interner) get(s string) string {
-	if v, ok := in[s]; ok {
+func newInterner() *interner {
+	return &interner{texts: map[string]string{}, lists: map[string][]Message{}}
+}
+
+const internMax = 4096
+
+func (in *interner) get(s string) string {
+	if v, ok := in.texts[s]; ok {
 		return v
 	}
-	if len(in) < 4096 {
-		in[s] = s
+	if len(in.texts) < internMax {
+		in.texts[s] = s
 	}
 	return s
 }
 
+// list returns a row's messages, shared with every earlier row that had
+// the same ones: rows' messages are read, never changed.
+func (in *interner) list(ms []Message) []Message {
+	var k strings.Builder
+	for _, m := range ms {
+		k.WriteString(m.Column + "\x00" + m.Zh + "\x00" + m.En + "\x00")
+	}
+	key := k.String()
+	if v, ok := in.lists[key]; ok {
+		return v
+	}
+	if len(in.lists) < internMax {
+		in.lists[key] = ms
+	}
+	return ms
+}
+
 // messages renders details with their columns' headers.
-func messages(spec *Spec, ds []wangge.ErrorDetail, in interner) []Message {
+func messages(spec *Spec, ds []wangge.ErrorDetail, in *interner) []Message {
 	if len(ds) == 0 {
 		return nil
 	}
@@ -259,7 +285,7 @@ func messages(spec *Spec, ds []wangge.ErrorDetail, in interner) []Message {
 		}
 		out[i] = m
 	}
-	return out
+	return in.list(out)
 }
 
 // label names a row for the report: name and masked ID number, or a
