@@ -57,3 +57,21 @@ func KeepOrSet(stored *string, cell string) bool {
 	*stored = cell
 	return true
 }
+
+// UnsafeRune returns the first character of a name or other text field
+// that has no place in one: a C0 or C1 control character or DEL, which
+// nobody types and which break the files and pages the text goes into,
+// and the bidirectional controls (U+061C, U+200E–U+200F, U+202A–U+202E,
+// U+2066–U+2069), which reorder what a reader sees so that a name can
+// pass for another. ok is false when s has none.
+func UnsafeRune(s string) (r rune, ok bool) {
+	for _, r := range s {
+		switch {
+		case r < 0x20, r >= 0x7F && r <= 0x9F,
+			r == 0x061C, r == 0x200E, r == 0x200F,
+			r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+			return r, true
+		}
+	}
+	return 0, false
+}

@@ -51,3 +51,36 @@ func TestKeepOrSetKeepsWhatAnEmptyCellLeaves(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsafeRuneFindsControlsAndBidiOverrides: C0, DEL, C1 and the
+// bidirectional controls are found, with the first one; Chinese, spaces,
+// punctuation and the middle dot of minority names (·) are text.
+func TestUnsafeRuneFindsControlsAndBidiOverrides(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want rune
+	}{
+		{"王建国", 0},
+		{"阿依古丽·买买提", 0},
+		{"=HYPERLINK(\"http://evil.example\")", 0},
+		{"1号楼 2单元（东）", 0},
+		{"王\x00建国", 0x00},
+		{"王\t建国", '\t'},
+		{"王\n建国", '\n'},
+		{"a\x1fb", 0x1F},
+		{"a\x7fb", 0x7F},
+		{"a\u0085b", 0x85},
+		{"a\u009fb", 0x9F},
+		{"abc\u202edcba", 0x202E},
+		{"\u202aa", 0x202A},
+		{"a\u2066b\u2069", 0x2066},
+		{"a\u200fb", 0x200F},
+		{"a\u061cb", 0x061C},
+		{"\x01\u202e", 0x01},
+	} {
+		r, bad := UnsafeRune(c.s)
+		if bad != (c.want != 0 || c.s == "王\x00建国") || r != c.want {
+			t.Errorf("%q: %U %v, want %U", c.s, r, bad, c.want)
+		}
+	}
+}

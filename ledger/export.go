@@ -185,13 +185,56 @@ func (c *csvRows) row(cells []any) error {
 	for i, v := range cells {
 		switch x := v.(type) {
 		case string:
-			rec[i] = x
+			rec[i] = CSVCell(x)
 		case nil:
 		default:
-			rec[i] = fmt.Sprint(x)
+			rec[i] = CSVCell(fmt.Sprint(x))
 		}
 	}
 	return c.w.Write(rec)
+}
+
+// CSVCell is a cell as every CSV the system writes holds it: one that a
+// spreadsheet would take for a formula — beginning with =, +, -, @, a tab
+// or a carriage return, OWASP's list — gets a leading apostrophe, so that
+// a name like =HYPERLINK(…) opens as text beside the ID numbers. A plain
+// number (-5, 3.5, +8613800138000) is left alone: it calls nothing, and
+// stays a number. The importer strips one leading apostrophe (CleanCell),
+// so a cell that already begins with one gets another, and every cell
+// imports back as it was.
+func CSVCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '\'':
+		return "'" + s
+	case '=', '+', '-', '@', '\t', '\r':
+		if !plainNumber(s) {
+			return "'" + s
+		}
+	}
+	return s
+}
+
+// plainNumber reports a decimal number with an optional sign: digits and
+// at most one point.
+func plainNumber(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	digits, point := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !point:
+			point = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
 
 func (c *csvRows) finish(_ []string, title string) error {

@@ -41,6 +41,8 @@ type Options struct {
 	BatchSize int
 	// Job is the web import job's token, for the store (ImportOptions.Job).
 	Job string
+	// Limits bound the file Import reads (zero fields: DefaultLimits).
+	Limits Limits
 }
 
 // Message is one problem with, or note about, a row, naming its column.
@@ -97,7 +99,7 @@ func Import(ctx context.Context, st wangge.ImportStore, kind Kind, path string, 
 	if spec == nil {
 		return nil, wangge.E(wangge.EInvalid, "error.import.kind", "Kind", kind)
 	}
-	src, err := OpenFile(path, spec)
+	src, err := OpenFileLimits(path, spec, opt.Limits)
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +181,7 @@ func ImportSource(ctx context.Context, st wangge.ImportStore, src *Source, opt O
 		defer rw.close()
 	}
 	done := 0
+	texts := newInterner()
 	outcome := func(row *wangge.ImportRow, o wangge.ImportOutcome) {
 		done++
 		if opt.Progress != nil && done%size == 0 {
@@ -190,7 +193,7 @@ func ImportSource(ctx context.Context, st wangge.ImportStore, src *Source, opt O
 		}
 		// The parser's notes (a converted ID number) come first: they are
 		// about what the file said.
-		r := RowResult{Line: row.Line, Status: o.Status, Errors: messages(spec, o.Errors), Notes: messages(spec, append(row.Notes[:len(row.Notes):len(row.Notes)], o.Notes...))}
+		r := RowResult{Line: row.Line, Status: o.Status, Errors: messages(spec, o.Errors, texts), Notes: messages(spec, append(row.Notes[:len(row.Notes):len(row.Notes)], o.Notes...), texts)}
 		if o.Status == wangge.ImportRejected && rw != nil {
 			rw.add(row.Cells, r.Errors)
 		}
@@ -228,20 +231,61 @@ func importKind(k Kind) wangge.ImportKind {
 	return wangge.ImportMemberships
 }
 
+// interner shares the messages of a report's rows: a file of 200,000 rows
+// that all lack the same columns keeps their messages once, not 200,000
+// times. It stops growing at a bound, for texts that quote each row.
+type interner struct {
+	texts map[string]string
+	lists map[string][]Message
+}
+
+func newInterner() *interner {
+	return &interner{texts: map[string]string{}, lists: map[string][]Message{}}
+}
+
+const internMax = 4096
+
+func (in *interner) get(s string) string {
+	if v, ok := in.texts[s]; ok {
+		return v
+	}
+	if len(in.texts) < internMax {
+		in.texts[s] = s
+	}
+	return s
+}
+
+// list returns a row's messages, shared with every earlier row that had
+// the same ones: rows' messages are read, never changed.
+func (in *interner) list(ms []Message) []Message {
+	var k strings.Builder
+	for _, m := range ms {
+		k.WriteString(m.Column + "\x00" + m.Zh + "\x00" + m.En + "\x00")
+	}
+	key := k.String()
+	if v, ok := in.lists[key]; ok {
+		return v
+	}
+	if len(in.lists) < internMax {
+		in.lists[key] = ms
+	}
+	return ms
+}
+
 // messages renders details with their columns' headers.
-func messages(spec *Spec, ds []wangge.ErrorDetail) []Message {
+func messages(spec *Spec, ds []wangge.ErrorDetail, in *interner) []Message {
 	if len(ds) == 0 {
 		return nil
 	}
 	out := make([]Message, len(ds))
 	for i, d := range ds {
-		m := Message{Zh: d.Zh, En: d.Message}
+		m := Message{Zh: in.get(d.Zh), En: in.get(d.Message)}
 		if c := spec.Column(d.Field); c != nil {
 			m.Column, m.ColumnEn = c.Zh, c.En
 		}
 		out[i] = m
 	}
-	return out
+	return in.list(out)
 }
 
 // label names a row for the report: name and masked ID number, or a

@@ -48,7 +48,20 @@ func (p *rowParser) text(key string, maxRunes int, required bool) string {
 		p.problem(key, "ledger.too_long", "Max", maxRunes)
 		return ""
 	}
+	if !p.safe(key, v) {
+		return ""
+	}
 	return v
+}
+
+// safe records a problem when a text cell holds a character no text field
+// may (wangge.UnsafeRune).
+func (p *rowParser) safe(key, v string) bool {
+	if r, bad := wangge.UnsafeRune(v); bad {
+		p.problem(key, "ledger.control_char", "Code", fmt.Sprintf("U+%04X", r))
+		return false
+	}
+	return true
 }
 
 // enum returns the domain value of an enumerated cell.
@@ -338,6 +351,9 @@ func parseMembership(p *rowParser) {
 		}
 		if a.Secret && strings.ContainsAny(v, "*＊") {
 			continue // masked: keeps the stored value
+		}
+		if !p.safe(c.Key, v) {
+			continue
 		}
 		if norm, ok := attrValue(a, v); ok {
 			if r.Attrs == nil {

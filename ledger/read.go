@@ -1,21 +1,17 @@
 package ledger
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -23,49 +19,54 @@ import (
 	"github.com/wangge/wangge"
 )
 
-// Limits on what a ledger file may be.
-const (
-	// unzipLimit bounds the unzipped size of an xlsx file, against zip
-	// bombs. A million persons take some 300 MB of sheet XML.
-	unzipLimit = 2 << 30
-	// partLimit bounds each part but the sheets and the shared strings
-	// (styles, workbook, theme), which excelize holds in memory.
-	partLimit = 32 << 20
-	// headerSearch is how many rows from the top are searched for the
-	// header row (a title row or two above it is common).
-	headerSearch = 10
-	// maxColumns bounds the cells of one row.
-	maxColumns = 500
-)
+// headerSearch is how many rows from the top are searched for the header
+// row (a title row or two above it is common).
+const headerSearch = 10
 
 // errFormat is the error for a file that is neither xlsx nor CSV.
 var errFormat = wangge.E(wangge.EInvalid, "ledger.file.format")
 
+// errNotXLSX is the error for bytes that are neither a zip nor text.
+var errNotXLSX = wangge.E(wangge.EInvalid, "ledger.file.not_xlsx")
+
 // Source reads the data rows of a ledger file, xlsx or CSV, one at a time:
-// an xlsx sheet is streamed with excelize's row iterator and never loaded
-// whole, so memory stays bounded whatever the file's size.
+// an xlsx sheet is streamed through its XML and never loaded whole, and
+// every limit (Limits) is checked as the file streams, so memory stays
+// bounded whatever the file's size or what it claims.
 type Source struct {
 	Spec   *Spec
 	Map    *HeaderMap
 	Header []string // the header row as the file has it
 	Sheet  string   // the sheet read (xlsx)
 
-	xf     *excelize.File
-	rows   *excelize.Rows
+	lim    Limits
+	x      *xlsxFile
+	rows   *sheetRows
 	csv    *csv.Reader
+	budget *budgetReader // CSV: bounds each record's bytes
 	closer io.Closer
 	size   int64 // CSV: bytes, for the progress estimate
 
-	line       int          // the spreadsheet row number of the last row read
-	headerLine int          // the header row's number
-	total      atomic.Int64 // rows in the sheet (xlsx), counted alongside
-	read       int          // data rows returned
+	line          int          // the spreadsheet row number of the last row read
+	headerLine    int          // the header row's number
+	records       int          // rows read, the header's and those above it included
+	headerRecords int          // rows read up to the header
+	total         atomic.Int64 // rows in the sheet (xlsx), counted at the start
+	read          int          // data rows returned
 }
 
 // OpenFile opens a ledger file for the spec, telling xlsx from CSV by its
 // content, and finds the header row: the first row, within the first few of
-// any sheet, that has the spec's required columns.
+// any sheet, that has the spec's required columns. The file is read within
+// DefaultLimits.
 func OpenFile(name string, spec *Spec) (*Source, error) {
+	return OpenFileLimits(name, spec, DefaultLimits)
+}
+
+// OpenFileLimits is OpenFile within other limits (zero fields: the
+// default).
+func OpenFileLimits(name string, spec *Spec, lim Limits) (*Source, error) {
+	lim = lim.or()
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -84,12 +85,12 @@ func OpenFile(name string, spec *Spec) (*Source, error) {
 	switch kindOf(head[:n]) {
 	case "xlsx":
 		f.Close()
-		return openXLSX(name, nil, spec)
+		return openXLSX(name, nil, spec, lim)
 	case "ole":
 		f.Close()
 		return nil, errFormat
 	}
-	s, err := openCSV(f, fi.Size(), spec)
+	s, err := openCSV(f, fi.Size(), spec, lim)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -100,13 +101,20 @@ func OpenFile(name string, spec *Spec) (*Source, error) {
 
 // OpenBytes is OpenFile for a file held in memory.
 func OpenBytes(data []byte, spec *Spec) (*Source, error) {
+	return OpenBytesLimits(data, spec, DefaultLimits)
+}
+
+// OpenBytesLimits is OpenBytes within other limits (zero fields: the
+// default).
+func OpenBytesLimits(data []byte, spec *Spec, lim Limits) (*Source, error) {
+	lim = lim.or()
 	switch kindOf(data) {
 	case "xlsx":
-		return openXLSX("", data, spec)
+		return openXLSX("", data, spec, lim)
 	case "ole":
 		return nil, errFormat
 	}
-	return openCSV(bytes.NewReader(data), int64(len(data)), spec)
+	return openCSV(bytes.NewReader(data), int64(len(data)), spec, lim)
 }
 
 func kindOf(head []byte) string {
@@ -119,89 +127,56 @@ func kindOf(head []byte) string {
 	return "csv"
 }
 
-// xlsxOptions are the options every xlsx file is opened with: raw cell
-// values (numbers as stored, dates as serial numbers, which the parser
-// understands), a bound on the unzipped size.
-func xlsxOptions() excelize.Options {
-	return excelize.Options{RawCellValue: true, UnzipSizeLimit: unzipLimit, TmpDir: SpillDir()}
-}
-
 // openXLSX opens the file name, or data when name is "".
-func openXLSX(name string, data []byte, spec *Spec) (s *Source, err error) {
+func openXLSX(name string, data []byte, spec *Spec, lim Limits) (s *Source, err error) {
 	defer func() {
-		if p := recover(); p != nil { // excelize on a malformed file
+		if p := recover(); p != nil { // as in raw
 			s, err = nil, corrupt(fmt.Errorf("%v", p))
 		}
 	}()
-	if err := precheckZip(name, data); err != nil {
+	x, err := openZip(name, data, lim)
+	if err != nil {
 		return nil, err
 	}
-	var xf *excelize.File
-	if name != "" {
-		xf, err = excelize.OpenFile(name, xlsxOptions())
-	} else {
-		xf, err = excelize.OpenReader(bytes.NewReader(data), xlsxOptions())
-	}
-	if err != nil {
-		if xf != nil {
-			xf.Close() // its temporary files
-		}
-		return nil, corrupt(err)
-	}
-	s = &Source{Spec: spec, xf: xf}
+	s = &Source{Spec: spec, x: x, lim: lim}
 	var best error
-	for _, sheet := range xf.GetSheetList() {
-		rows, err := xf.Rows(sheet)
+	for _, sheet := range x.sheets {
+		rows, err := x.rows(sheet)
 		if err != nil {
+			if best == nil {
+				best = err
+			}
 			continue
 		}
-		s.rows, s.Sheet, s.line = rows, sheet, 0
-		if err := s.findHeader(); err == nil {
-			go s.countRows(name, data)
+		s.rows, s.Sheet, s.line, s.records = rows, sheet.name, 0, 0
+		err = s.findHeader()
+		if err == nil {
+			n := x.countRows(sheet, s.headerRecords+lim.Rows+1)
+			if n > s.headerRecords+lim.Rows {
+				rows.Close()
+				x.Close()
+				return nil, wangge.E(wangge.EInvalid, "ledger.file.too_many_rows_sheet", "Sheet", truncate(sheet.name, 40), "Max", lim.Rows)
+			}
+			s.total.Store(int64(n))
 			return s, nil
-		} else if best == nil || !isHeaderError(best) {
+		}
+		if !isHeaderError(err) {
+			// A limit passed or a damaged part: the file, not this sheet.
+			rows.Close()
+			x.Close()
+			return nil, err
+		}
+		if best == nil || !isHeaderError(best) {
 			best = err
 		}
 		rows.Close()
 		s.rows = nil
 	}
-	xf.Close()
+	x.Close()
 	if best == nil {
 		best = wangge.E(wangge.EInvalid, "ledger.file.no_sheet")
 	}
 	return nil, best
-}
-
-// precheckZip refuses an xlsx whose parts claim sizes no ledger has:
-// excelize reads every part but the sheets and the shared strings into
-// memory, trusting the size the zip directory gives (and archive/zip
-// never inflates past it).
-func precheckZip(name string, data []byte) error {
-	var zr *zip.Reader
-	if name != "" {
-		z, err := zip.OpenReader(name)
-		if err != nil {
-			return corrupt(err)
-		}
-		defer z.Close()
-		zr = &z.Reader
-	} else {
-		z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			return corrupt(err)
-		}
-		zr = z
-	}
-	var total uint64
-	for _, f := range zr.File {
-		n := strings.ToLower(f.Name)
-		big := strings.HasPrefix(n, "xl/worksheets/sheet") || n == "xl/sharedstrings.xml"
-		total += f.UncompressedSize64
-		if !big && f.UncompressedSize64 > partLimit || total > unzipLimit {
-			return wangge.E(wangge.EInvalid, "ledger.file.too_large", "Part", truncate(f.Name, 60), "Bytes", f.UncompressedSize64)
-		}
-	}
-	return nil
 }
 
 func corrupt(err error) error {
@@ -226,19 +201,24 @@ func isHeaderError(err error) bool {
 // findHeader reads rows until one matches the spec.
 func (s *Source) findHeader() error {
 	var first error
-	for i := 0; i < headerSearch; i++ {
+	for {
 		cells, err := s.raw()
 		if err == io.EOF {
 			break
 		} else if err != nil {
 			return err
 		}
+		// The row number, not the rows read: a sheet's XML may leave out
+		// the blank rows above its header.
+		if s.line > headerSearch {
+			break
+		}
 		if blank(cells) {
 			continue
 		}
 		m, err := MatchHeader(s.Spec, cells)
 		if err == nil {
-			s.Map, s.Header, s.headerLine = m, cells, s.line
+			s.Map, s.Header, s.headerLine, s.headerRecords = m, cells, s.line, s.records
 			return nil
 		}
 		if first == nil && len(m.Index) > 0 {
@@ -260,28 +240,26 @@ func (s *Spec) firstRequired() string {
 	return s.Columns[0].Zh
 }
 
-// raw returns the next row of the file, blank or not.
+// raw returns the next row of the file, blank or not, within the limits.
 func (s *Source) raw() (cells []string, err error) {
 	if s.rows != nil {
+		// The reader is fuzzed, but an import runs in the server's own
+		// goroutine: a bug in it must fail the file, not the server.
 		defer func() {
 			if p := recover(); p != nil {
 				cells, err = nil, corrupt(fmt.Errorf("%v", p))
 			}
 		}()
-		if !s.rows.Next() {
-			if err := s.rows.Error(); err != nil {
-				return nil, corrupt(err)
-			}
-			return nil, io.EOF
-		}
-		s.line++
-		// Rows returns rows absent from the XML as empty ones, so the
-		// count is the row number a spreadsheet shows.
-		cells, err = s.rows.Columns()
+		var num int
+		num, cells, err = s.rows.next()
 		if err != nil {
-			return nil, corrupt(err)
+			return nil, err
 		}
+		// The row number a spreadsheet shows: the XML leaves out blank
+		// rows.
+		s.line = num
 	} else {
+		s.budget.reset()
 		cells, err = s.csv.Read()
 		if err == io.EOF {
 			return nil, io.EOF
@@ -289,14 +267,30 @@ func (s *Source) raw() (cells []string, err error) {
 		s.line++
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
+			switch {
+			case errors.Is(err, errRowTooLarge):
+				line := s.line
+				if errors.As(err, &pe) {
+					line = pe.StartLine
+				}
+				return nil, rowTooLarge(line, s.lim)
+			case errors.As(err, &pe):
 				return nil, wangge.E(wangge.EInvalid, "ledger.file.csv_line", "Line", pe.StartLine, "Err", pe.Err.Error())
 			}
 			return nil, err
 		}
+		if len(cells) > s.lim.Columns {
+			return nil, wangge.E(wangge.EInvalid, "ledger.file.too_many_columns", "Line", s.line, "Max", s.lim.Columns)
+		}
+		for _, c := range cells {
+			if len(c) > s.lim.CellRunes && utf8.RuneCountInString(c) > s.lim.CellRunes {
+				return nil, cellTooLong(s.line, s.lim)
+			}
+		}
 	}
-	if len(cells) > maxColumns {
-		return nil, wangge.E(wangge.EInvalid, "ledger.file.too_many_columns", "Line", s.line, "Max", maxColumns)
+	s.records++
+	if s.Map != nil && s.records-s.headerRecords > s.lim.Rows {
+		return nil, wangge.E(wangge.EInvalid, "ledger.file.too_many_rows", "Line", s.line, "Max", s.lim.Rows)
 	}
 	return cells, nil
 }
@@ -341,14 +335,14 @@ func (s *Source) Total() int {
 	return 0
 }
 
-// Close releases the file and excelize's temporary files.
+// Close releases the file.
 func (s *Source) Close() error {
 	var err error
 	if s.rows != nil {
 		err = s.rows.Close()
 	}
-	if s.xf != nil {
-		err = errors.Join(err, s.xf.Close())
+	if s.x != nil {
+		err = errors.Join(err, s.x.Close())
 	}
 	if s.closer != nil {
 		err = errors.Join(err, s.closer.Close())
@@ -356,46 +350,9 @@ func (s *Source) Close() error {
 	return err
 }
 
-// countRows counts the <row> elements of the sheet's XML without parsing
-// it, for the progress bar: inflating is much cheaper than decoding, so
-// the count is ready long before the import is done.
-func (s *Source) countRows(name string, data []byte) {
-	defer func() { recover() }() // a count is only a nicety
-	var zr *zip.Reader
-	if name != "" {
-		z, err := zip.OpenReader(name)
-		if err != nil {
-			return
-		}
-		defer z.Close()
-		zr = &z.Reader
-	} else {
-		z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			return
-		}
-		zr = z
-	}
-	p := sheetPath(zr, s.Sheet)
-	for _, f := range zr.File {
-		if f.Name != p {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return
-		}
-		defer rc.Close()
-		n, err := countTag(rc, []byte("<row"))
-		if err == nil {
-			s.total.Store(int64(n))
-		}
-		return
-	}
-}
-
-// countTag counts occurrences of tag followed by a space or '>'.
-func countTag(r io.Reader, tag []byte) (int, error) {
+// countTag counts occurrences of tag followed by a space, '>' or '/', up
+// to stop.
+func countTag(r io.Reader, tag []byte, stop int) (int, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	buf := make([]byte, 1<<16)
 	carry := 0
@@ -409,8 +366,11 @@ func countTag(r io.Reader, tag []byte) (int, error) {
 			if j < 0 || i+j+len(tag) >= len(data) {
 				break
 			}
-			if c := data[i+j+len(tag)]; c == ' ' || c == '>' {
+			if c := data[i+j+len(tag)]; c == ' ' || c == '>' || c == '/' {
 				n++
+			}
+			if n >= stop {
+				return n, nil
 			}
 			i += j + len(tag)
 		}
@@ -424,61 +384,19 @@ func countTag(r io.Reader, tag []byte) (int, error) {
 	}
 }
 
-// sheetPath finds the XML part of a sheet through the workbook and its
-// relationships.
-func sheetPath(zr *zip.Reader, sheet string) string {
-	read := func(name string) []byte {
-		for _, f := range zr.File {
-			if strings.EqualFold(f.Name, name) {
-				rc, err := f.Open()
-				if err != nil {
-					return nil
-				}
-				defer rc.Close()
-				b, _ := io.ReadAll(io.LimitReader(rc, 16<<20))
-				return b
-			}
-		}
-		return nil
-	}
-	var wb struct {
-		Sheets []struct {
-			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
-		} `xml:"sheets>sheet"`
-	}
-	var rels struct {
-		Rel []struct {
-			ID     string `xml:"Id,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	if xml.Unmarshal(read("xl/workbook.xml"), &wb) != nil || xml.Unmarshal(read("xl/_rels/workbook.xml.rels"), &rels) != nil {
-		return ""
-	}
-	for _, sh := range wb.Sheets {
-		if sh.Name != sheet {
-			continue
-		}
-		for _, rel := range rels.Rel {
-			if rel.ID == sh.RID {
-				if strings.HasPrefix(rel.Target, "/") {
-					return strings.TrimPrefix(rel.Target, "/")
-				}
-				return path.Join("xl", rel.Target)
-			}
-		}
-	}
-	return ""
-}
-
 // openCSV reads UTF-8 (with or without BOM), UTF-16 with BOM (Excel's
 // "Unicode text") or, when the start is not valid UTF-8, GB18030 (what
 // Excel writes for "CSV" on a Chinese Windows). The delimiter is a comma,
 // or a tab or semicolon when the first line has more of those.
-func openCSV(r io.Reader, size int64, spec *Spec) (*Source, error) {
+func openCSV(r io.Reader, size int64, spec *Spec, lim Limits) (*Source, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	peek, _ := br.Peek(64 << 10)
+	utf16 := bytes.HasPrefix(peek, []byte{0xFF, 0xFE}) || bytes.HasPrefix(peek, []byte{0xFE, 0xFF})
+	if !utf16 && notText(peek) {
+		// Neither a zip nor text: most likely a damaged or mislabelled
+		// xlsx, and no use looking for a header in it.
+		return nil, errNotXLSX
+	}
 	var in io.Reader = br
 	switch {
 	case bytes.HasPrefix(peek, []byte{0xEF, 0xBB, 0xBF}):
@@ -488,11 +406,13 @@ func openCSV(r io.Reader, size int64, spec *Spec) (*Source, error) {
 	case !validUTF8Prefix(peek):
 		in = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
 	}
-	if bytes.IndexByte(peek, 0) >= 0 && in == io.Reader(br) {
-		return nil, errFormat // binary, not text
-	}
+	// The budget lets one record and the buffer ahead of it through
+	// between resets.
+	const buffer = 64 << 10
+	budget := &budgetReader{r: in, max: lim.RowBytes + buffer}
+	budget.reset()
 	// The delimiter from the first line, decoded.
-	lb := bufio.NewReaderSize(in, 64<<10)
+	lb := bufio.NewReaderSize(budget, buffer)
 	first, _ := lb.Peek(8 << 10)
 	if bytes.HasPrefix(first, []byte(CSVTitlePrefix)) {
 		// An export's title line (who, when, why): the header follows it.
@@ -513,11 +433,27 @@ func openCSV(r io.Reader, size int64, spec *Spec) (*Source, error) {
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	s := &Source{Spec: spec, csv: cr, size: size}
+	s := &Source{Spec: spec, csv: cr, size: size, lim: lim, budget: budget}
 	if err := s.findHeader(); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// notText reports bytes that are no text in UTF-8 or GB18030: a NUL, or
+// more than one control character in a hundred (a tab, a line break and
+// the odd stray one in a cell are text).
+func notText(b []byte) bool {
+	n := 0
+	for _, c := range b {
+		switch {
+		case c == 0:
+			return true
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r', c == 0x7F:
+			n++
+		}
+	}
+	return n > 0 && n*100 > len(b)
 }
 
 // validUTF8Prefix reports whether b is valid UTF-8 but for a rune cut off
