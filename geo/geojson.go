@@ -223,7 +223,11 @@ func ReadFeatureCollection(ctx context.Context, r io.Reader, crs CRS, lim Limits
 	index := -1 // the feature being read, for a limit passed inside it
 	docErr := func(err error) error {
 		if errors.Is(err, errTooLarge) || cr.n > cr.limit {
-			return &ParseError{[]*FeatureError{{Index: index, Key: "geo.limit.file_bytes", Params: map[string]any{"MB": lim.FileBytes >> 20}}}}
+			key, p := "geo.limit.file_bytes", map[string]any{"MB": lim.FileBytes >> 20, "Bytes": lim.FileBytes}
+			if lim.FileBytes%(1<<20) != 0 {
+				key = "geo.limit.file_bytes_small" // a limit set in bytes, as tests do
+			}
+			return &ParseError{[]*FeatureError{{Index: index, Key: key, Params: p}}}
 		}
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF

@@ -39,6 +39,18 @@ func importCmd(ctx context.Context, args []string) error {
 	if len(args) > 0 && isLedgerImport(args[0]) {
 		return ledgerImport(ctx, args)
 	}
+	return importAreas(ctx, args)
+}
+
+// importAreas is `wangge import areas|grids`. It runs under main's context,
+// which SIGINT and SIGTERM cancel: every stage stops at the next feature and
+// the import, written in one transaction, leaves the database as it was.
+func importAreas(ctx context.Context, args []string) (err error) {
+	defer func() {
+		if err != nil && ctx.Err() != nil {
+			err = cliErr(err, "cli.areas.cancelled")
+		}
+	}()
 	if len(args) < 2 {
 		fmt.Fprintln(os.Stderr, importUsage)
 		return exitError(2)
@@ -81,7 +93,7 @@ func importCmd(ctx context.Context, args []string) error {
 	features, err := geo.ReadFeatureCollection(ctx, in, crs, geo.DefaultLimits)
 	in.Close()
 	if err != nil {
-		return importRefused(ctx, file, err)
+		return importRefused(file, err)
 	}
 	db, err := openStore(ctx, *dsn)
 	if err != nil {
@@ -91,17 +103,14 @@ func importCmd(ctx context.Context, args []string) error {
 	ctx = wangge.WithActor(ctx, wangge.Actor{Username: "cli:" + os.Getenv("USER"), Role: wangge.RoleSystem})
 	imp := &areaImport{db: db, level: lv, parent: *parent, strict: *strict, from: from}
 	if err := imp.run(ctx, features); err != nil {
-		return importRefused(ctx, file, err)
+		return importRefused(file, err)
 	}
 	return nil
 }
 
-// importRefused says why an import wrote nothing: the features refused, one
-// line each, or the signal that stopped it.
-func importRefused(ctx context.Context, file string, err error) error {
-	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		return cliErr(err, "cli.areas.cancelled")
-	}
+// importRefused lists the features refused, one line each, and says that
+// nothing was imported.
+func importRefused(file string, err error) error {
 	var pe *geo.ParseError
 	if errors.As(err, &pe) {
 		for _, fe := range pe.Problems {
