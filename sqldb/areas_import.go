@@ -24,6 +24,7 @@ type AreaOutline struct {
 // cancelled import stops at once rather than at its end.
 func (db *DB) ImportAreas(ctx context.Context, areas []AreaOutline, validFrom time.Time) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		tx.stmts = map[string]*sql.Stmt{}
 		for _, o := range areas {
 			if err := ctx.Err(); err != nil {
 				return err
