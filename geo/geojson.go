@@ -370,6 +370,12 @@ func parseFeature(i int, raw json.RawMessage, crs CRS, lim Limits, budget int) (
 	if err := json.Unmarshal(rf.Geometry, &rg); err != nil {
 		return fail(name, "geo.geometry.json", "Err", err.Error())
 	}
+	// Count before decoding: a million positions are refused without
+	// building a million slices first.
+	if n := countPositions(rg.Coordinates); n > lim.VerticesPerFeature {
+		counted = n
+		return fail(name, "geo.limit.feature_vertices", "N", n, "Max", lim.VerticesPerFeature)
+	}
 	var polys [][][][]float64 // polygon → ring → position → number
 	switch rg.Type {
 	case "Polygon":
@@ -449,6 +455,27 @@ func parseFeature(i int, raw json.RawMessage, crs CRS, lim Limits, budget int) (
 		props = map[string]any{}
 	}
 	return Feature{Name: name, Code: codeText(ids.Code), Adcode: codeText(ids.Adcode), Props: props, Geom: g}, counted, nil
+}
+
+// countPositions counts the innermost arrays of GeoJSON coordinates — an
+// opening bracket not followed by another — without decoding them.
+func countPositions(raw []byte) int {
+	n := 0
+	open := false
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '[':
+			open = true
+			continue
+		}
+		if open {
+			n++
+		}
+		open = false
+	}
+	return n
 }
 
 // codeText is a code property as the file wrote it: a string trimmed, a
