@@ -65,7 +65,7 @@ func TestReadFeatureCollectionRefusesAtItsLimits(t *testing.T) {
 			if m := err.Error(); !strings.Contains(m, tt.zh) || tt.index >= 0 && !strings.Contains(m, fmt.Sprintf("第 %d 个要素", tt.index+1)) {
 				t.Errorf("message %q lacks %q or the feature", m, tt.zh)
 			}
-			fs, err = ReadFeatureCollection(context.Background(), strings.NewReader(tt.input), WGS84, Limits{})
+			_, err = ReadFeatureCollection(context.Background(), strings.NewReader(tt.input), WGS84, Limits{})
 			if err != nil && tt.name != "vertices of a feature" {
 				t.Errorf("the same file under DefaultLimits: %v", err)
 			}
