@@ -315,3 +315,35 @@ func AreaM2(g geom.Geometry) float64 {
 		}
 	}))
 }
+
+// OutsideM2 returns how much of child lies outside parent, in m², counting
+// only pieces of at least tolM2 — CheckCoverage's outside_parent for one
+// child, without the gap and overlap work an importer checking one feature
+// at a time does not need.
+func OutsideM2(parent, child geom.Geometry, tolM2 float64) (float64, error) {
+	if err := checkPolygonal(parent); err != nil {
+		return 0, fmt.Errorf("geo: outside: parent: %w", err)
+	}
+	if err := checkPolygonal(child); err != nil {
+		return 0, fmt.Errorf("geo: outside: child: %w", err)
+	}
+	pbox, _ := parent.Envelope().AsBox()
+	cbox, _ := child.Envelope().AsBox()
+	out := child // no common point: all of it is outside
+	if cbox.MinX <= pbox.MaxX && cbox.MaxX >= pbox.MinX && cbox.MinY <= pbox.MaxY && cbox.MaxY >= pbox.MinY {
+		if isRectangle(parent) && cbox.MinX >= pbox.MinX && cbox.MinY >= pbox.MinY && cbox.MaxX <= pbox.MaxX && cbox.MaxY <= pbox.MaxY {
+			return 0, nil
+		}
+		var err error
+		if out, err = geom.Difference(child, parent); err != nil {
+			return 0, fmt.Errorf("geo: outside: %w", err)
+		}
+	}
+	sum := 0.0
+	for _, part := range polygonParts(out) {
+		if a := AreaM2(part); a >= tolM2 && a > 0 {
+			sum += a
+		}
+	}
+	return sum, nil
+}

@@ -376,3 +376,42 @@ func BenchmarkCheckCoverage400(b *testing.B) {
 		})
 	}
 }
+
+// TestOutsideM2AgreesWithCheckCoverage: the importer's one-child check gives
+// the area CheckCoverage reports outside the parent — for a child inside, one
+// crossing the border, one beyond it, and under an L-shaped parent that is no
+// rectangle — and drops pieces below the tolerance.
+func TestOutsideM2AgreesWithCheckCoverage(t *testing.T) {
+	rect := rectG(113, 36, 113.1, 36.1)
+	ell, err := geom.UnmarshalWKT("POLYGON((113 36,113.1 36,113.1 36.05,113.05 36.05,113.05 36.1,113 36.1,113 36))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, parent := range []geom.Geometry{rect, ell} {
+		for _, child := range []geom.Geometry{
+			rectG(113.01, 36.01, 113.02, 36.02),
+			rectG(113.08, 36.01, 113.12, 36.02),
+			rectG(113.2, 36.2, 113.21, 36.21),
+			rectG(113.06, 36.06, 113.09, 36.09),
+		} {
+			cov, err := CheckCoverage(parent, []Child{{Code: "c", Geom: child}}, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 0.0
+			for _, p := range cov.OutsideParent {
+				want += p.AreaM2
+			}
+			got, err := OutsideM2(parent, child, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(got-want) > 1e-6*max(want, 1) {
+				t.Errorf("%s in %s: OutsideM2 %v, CheckCoverage %v", child.AsText(), parent.AsText(), got, want)
+			}
+		}
+	}
+	if got, _ := OutsideM2(rect, rectG(113.09, 36.01, 113.1000001, 36.02), 100); got != 0 {
+		t.Errorf("a sliver of %v m² under a 100 m² tolerance", got)
+	}
+}

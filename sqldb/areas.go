@@ -35,24 +35,27 @@ func (db *DB) CreateArea(ctx context.Context, a *wangge.Area) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		if a.ParentCode != "" {
-			var one int
-			err := tx.queryRow(`SELECT 1 FROM areas WHERE code = ?`, a.ParentCode).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return wangge.Invalid("parent_code", "error.area.no_parent", "Code", a.ParentCode)
-			} else if err != nil {
-				return err
-			}
+	return db.inTx(ctx, func(tx *Tx) error { return tx.createArea(a) })
+}
+
+// createArea is CreateArea within a transaction, for an area already validated.
+func (tx *Tx) createArea(a *wangge.Area) error {
+	if a.ParentCode != "" {
+		var one int
+		err := tx.queryRow(`SELECT 1 FROM areas WHERE code = ?`, a.ParentCode).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return wangge.Invalid("parent_code", "error.area.no_parent", "Code", a.ParentCode)
+		} else if err != nil {
+			return err
 		}
-		a.Version, a.CreatedAt, a.UpdatedAt = 1, tx.now, tx.now
-		if _, err := tx.exec(`INSERT INTO areas (code, name, level, parent_code, address, phone, service_area, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-			a.Code, a.Name, a.Level, nullStr(a.ParentCode), a.Address, a.Phone, a.ServiceArea, tx.now, tx.now); err != nil {
-			return db.classify(err)
-		}
-		return tx.audit("area.create", "area", a.Code, a.Code, jsonDetail(map[string]any{"name": a.Name}))
-	})
+	}
+	a.Version, a.CreatedAt, a.UpdatedAt = 1, tx.now, tx.now
+	if _, err := tx.exec(`INSERT INTO areas (code, name, level, parent_code, address, phone, service_area, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		a.Code, a.Name, a.Level, nullStr(a.ParentCode), a.Address, a.Phone, a.ServiceArea, tx.now, tx.now); err != nil {
+		return tx.db.classify(err)
+	}
+	return tx.audit("area.create", "area", a.Code, a.Code, jsonDetail(map[string]any{"name": a.Name}))
 }
 
 // Area returns one area by code.

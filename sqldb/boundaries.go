@@ -38,38 +38,45 @@ func (db *DB) SetBoundary(ctx context.Context, code, geojson string, validFrom t
 	}
 	var b *wangge.Boundary
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if validFrom.IsZero() {
-			validFrom = tx.now
-		}
-		validFrom = ts(validFrom)
-		var one int
-		if err := tx.queryRow(`SELECT 1 FROM areas WHERE code = ?`, code).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return wangge.Invalid("code", "error.area.none", "Code", code)
-		} else if err != nil {
-			return err
-		}
-		var last sql.Null[int]
-		var lastFrom sql.Null[timeValue]
-		if err := tx.queryRow(`SELECT MAX(version), MAX(valid_from) FROM boundaries WHERE area_code = ?`, code).Scan(&last, &lastFrom); err != nil {
-			return err
-		}
-		if lastFrom.Valid && !validFrom.After(lastFrom.V.Time) {
-			return wangge.Invalid("valid_from", "error.boundary.not_after")
-		}
-		if _, err := tx.exec(`UPDATE boundaries SET valid_to = ? WHERE area_code = ? AND valid_to IS NULL`, validFrom, code); err != nil {
-			return err
-		}
-		b = &wangge.Boundary{AreaCode: code, Version: last.V + 1, GeoJSON: geojson, ValidFrom: validFrom, CreatedBy: tx.actor.Username, CreatedAt: tx.now}
-		if _, err := tx.exec(`INSERT INTO boundaries (`+boundaryCols+`) VALUES (?, ?, ?, ?, NULL, ?, ?)`,
-			b.AreaCode, b.Version, b.GeoJSON, b.ValidFrom, b.CreatedBy, b.CreatedAt); err != nil {
-			return db.classify(err)
-		}
-		return tx.audit("boundary.set", "area", code, code, jsonDetail(map[string]any{"version": b.Version, "valid_from": b.ValidFrom}))
+		var err error
+		b, err = tx.setBoundary(code, geojson, validFrom)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return b, nil
+}
+
+// setBoundary is SetBoundary within a transaction.
+func (tx *Tx) setBoundary(code, geojson string, validFrom time.Time) (*wangge.Boundary, error) {
+	if validFrom.IsZero() {
+		validFrom = tx.now
+	}
+	validFrom = ts(validFrom)
+	var one int
+	if err := tx.queryRow(`SELECT 1 FROM areas WHERE code = ?`, code).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		return nil, wangge.Invalid("code", "error.area.none", "Code", code)
+	} else if err != nil {
+		return nil, err
+	}
+	var last sql.Null[int]
+	var lastFrom sql.Null[timeValue]
+	if err := tx.queryRow(`SELECT MAX(version), MAX(valid_from) FROM boundaries WHERE area_code = ?`, code).Scan(&last, &lastFrom); err != nil {
+		return nil, err
+	}
+	if lastFrom.Valid && !validFrom.After(lastFrom.V.Time) {
+		return nil, wangge.Invalid("valid_from", "error.boundary.not_after")
+	}
+	if _, err := tx.exec(`UPDATE boundaries SET valid_to = ? WHERE area_code = ? AND valid_to IS NULL`, validFrom, code); err != nil {
+		return nil, err
+	}
+	b := &wangge.Boundary{AreaCode: code, Version: last.V + 1, GeoJSON: geojson, ValidFrom: validFrom, CreatedBy: tx.actor.Username, CreatedAt: tx.now}
+	if _, err := tx.exec(`INSERT INTO boundaries (`+boundaryCols+`) VALUES (?, ?, ?, ?, NULL, ?, ?)`,
+		b.AreaCode, b.Version, b.GeoJSON, b.ValidFrom, b.CreatedBy, b.CreatedAt); err != nil {
+		return nil, tx.db.classify(err)
+	}
+	return b, tx.audit("boundary.set", "area", code, code, jsonDetail(map[string]any{"version": b.Version, "valid_from": b.ValidFrom}))
 }
 
 // validAt is the condition for the version valid at t (now when zero: a

@@ -181,6 +181,10 @@ type Tx struct {
 	// The newest entry the transaction appended, checkpointed after commit.
 	lastSeq  int64
 	lastLink []byte
+	// stmts, when set, keeps each statement prepared for the rest of the
+	// transaction: a bulk write runs the same dozen statements thousands of
+	// times, and parsing them again each time was most of its work.
+	stmts map[string]*sql.Stmt
 }
 
 // committed tells the audit chain's checkpointing what the transaction
@@ -191,11 +195,36 @@ func (tx *Tx) committed() {
 	}
 }
 
+// stmt returns q prepared within the transaction when tx keeps statements.
+func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
+	if s, ok := tx.stmts[q]; ok {
+		return s, nil
+	}
+	s, err := tx.PrepareContext(tx.ctx, tx.db.sql(q))
+	if err != nil {
+		return nil, err
+	}
+	tx.stmts[q] = s
+	return s, nil
+}
+
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	if tx.stmts != nil {
+		s, err := tx.stmt(q)
+		if err != nil {
+			return nil, err
+		}
+		return s.ExecContext(tx.ctx, args...)
+	}
 	return tx.ExecContext(tx.ctx, tx.db.sql(q), args...)
 }
 
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	if tx.stmts != nil {
+		if s, err := tx.stmt(q); err == nil {
+			return s.QueryRowContext(tx.ctx, args...)
+		}
+	}
 	return tx.QueryRowContext(tx.ctx, tx.db.sql(q), args...)
 }
 

@@ -15,6 +15,7 @@ var boundaryTests = []test{
 	{"BoundaryRefusesBadGeometryAndOldDates", testBoundaryRefusals},
 	{"BuildingsTakeTheirGridFromTheirLocation", testBuildingsTakeTheirGridFromTheirLocation},
 	{"OutlineChangesArePushedToOtherServers", testBoundaryFeed},
+	{"ImportAreasWritesAllOrNothing", testImportAreasAllOrNothing},
 }
 
 func square(x0, y0, d float64) string {
