@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
 
+	"github.com/wangge/wangge/http/internal/webtest"
 	"github.com/wangge/wangge/totp"
 )
 
@@ -24,7 +25,7 @@ func TestBrowserTurnsOnTOTPAndResetsAPassword(t *testing.T) {
 	ts := httptest.NewServer(f.clockServer(t, &now).Handler())
 	t.Cleanup(ts.Close)
 
-	do, text := browserPage{t, ctx}.do, browserPage{t, ctx}.text
+	do, text := browserPage{T: t, Ctx: ctx}.Do, browserPage{T: t, Ctx: ctx}.Text
 	// submit clicks a button and waits for the page it leads to.
 	submit := func(button, waitFor string) {
 		t.Helper()
@@ -45,7 +46,7 @@ func TestBrowserTurnsOnTOTPAndResetsAPassword(t *testing.T) {
 			t.Errorf("%s: the page is wider than the phone's screen", name)
 		}
 		if shots != "" {
-			png, err := chromedp.Run(ctx, fullPage())
+			png, err := chromedp.Run(ctx, webtest.FullPage())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,8 +16,8 @@ import (
 	"github.com/wangge/wangge/synth"
 )
 
-// The building head's browser test runs on the demo district, with these
-// helpers of package http's tests (demo_test.go).
+// The building head's, the ledgers' width and the search tests run on the
+// demo district.
 
 // demoDistrict fills a fresh SQLite store with the demo district at the
 // given scale, as `wangge demo` does, and returns it with its accounts.

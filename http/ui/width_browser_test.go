@@ -8,20 +8,23 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/wangge/wangge/http/internal/webtest"
 )
 
-// TestBrowserLedgersFitAt1280 opens the four ledgers, whose tables are
-// among the widest, at 1280×800 in Chinese and in English on the demo
-// district, and checks that no table is wider than its container and that
-// the page itself does not scroll sideways.
-func TestBrowserLedgersFitAt1280(t *testing.T) {
+// TestBrowserTablesFitAt1280 opens, at 1280×800 in Chinese and in English,
+// the pages whose tables are widest — the civil-affairs and completeness
+// reports, a household's file and the four ledgers — on the demo district,
+// and checks that no table is wider than its container and that the page
+// itself does not scroll sideways.
+func TestBrowserTablesFitAt1280(t *testing.T) {
 	ctx := newBrowser(t)
 	store, accounts := demoDistrict(t, 0.02)
 	ts := httptest.NewServer(demoServer(t, store).Handler())
 	t.Cleanup(ts.Close)
 	admin := accounts["admin"]
-	b := browserPage{t, ctx}
-	b.do("log in", chromedp.Emulate(desktop),
+	b := browserPage{T: t, Ctx: ctx}
+	b.Do("log in", chromedp.Emulate(webtest.Desktop),
 		chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), admin.Username),
 		chromedp.SendKeys(chromedp.ID("password"), admin.Password))
@@ -29,6 +32,9 @@ func TestBrowserLedgersFitAt1280(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := []struct{ name, path string }{
+		{"civil", "/reports/civil"},
+		{"completeness", "/reports/completeness"},
+		{"household", "/households/1"},
 		{"units", "/ledgers/units"},
 		{"residents", "/ledgers/residents"},
 		{"assistants", "/ledgers/assistants"},
@@ -47,9 +53,9 @@ func TestBrowserLedgersFitAt1280(t *testing.T) {
 		return out;
 	})()`
 	for _, l := range []string{"zh", "en"} {
-		b.do("language "+l, chromedp.Navigate(ts.URL+"/lang/"+l))
+		b.Do("language "+l, chromedp.Navigate(ts.URL+"/lang/"+l))
 		for _, p := range pages {
-			b.do("open "+p.path, chromedp.Navigate(ts.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+			b.Do("open "+p.path, chromedp.Navigate(ts.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
 			got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](overflow))
 			if err != nil {
 				t.Fatal(err)
@@ -58,7 +64,7 @@ func TestBrowserLedgersFitAt1280(t *testing.T) {
 				t.Errorf("%s (%s) at 1280 px: %v", p.name, l, got)
 			}
 			if dir := os.Getenv("WANGGE_SCREENSHOT_DIR"); dir != "" {
-				png, err := chromedp.Run(ctx, fullPage())
+				png, err := chromedp.Run(ctx, webtest.FullPage())
 				if err != nil {
 					t.Fatal(err)
 				}
