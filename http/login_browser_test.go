@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
 
-	"github.com/wangge/wangge/http/internal/webtest"
 	"github.com/wangge/wangge/totp"
 )
 
@@ -25,7 +24,7 @@ func TestBrowserTurnsOnTOTPAndResetsAPassword(t *testing.T) {
 	ts := httptest.NewServer(f.clockServer(t, &now).Handler())
 	t.Cleanup(ts.Close)
 
-	do, text := browserPage{T: t, Ctx: ctx}.Do, browserPage{T: t, Ctx: ctx}.Text
+	do, text := browserPage{t, ctx}.do, browserPage{t, ctx}.text
 	// submit clicks a button and waits for the page it leads to.
 	submit := func(button, waitFor string) {
 		t.Helper()
@@ -46,7 +45,7 @@ func TestBrowserTurnsOnTOTPAndResetsAPassword(t *testing.T) {
 			t.Errorf("%s: the page is wider than the phone's screen", name)
 		}
 		if shots != "" {
-			png, err := chromedp.Run(ctx, webtest.FullPage())
+			png, err := chromedp.Run(ctx, fullPage())
 			if err != nil {
 				t.Fatal(err)
 			}

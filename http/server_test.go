@@ -20,45 +20,45 @@ func TestPages(t *testing.T) {
 	hh := func(h *wangge.Household) string { return fmt.Sprintf("/households/%d", h.ID) }
 
 	for _, sc := range []scenario{
-		{Name: "healthz", URL: "/healthz", Status: 200, Contains: []string{"ok"}},
-		{Name: "metrics", URL: "/metrics", Status: 200,
-			Contains: []string{"# TYPE http_requests_total counter", "http_request_duration_seconds_bucket{le=\"+Inf\"}", "wangge_up 1", "go_goroutines "}},
-		{Name: "anonymous area page goes to login", URL: "/areas/" + district, Status: 303,
-			Location: "/login?next=%2Fareas%2F" + district},
-		{Name: "anonymous start page goes to login", URL: "/", Status: 303, Location: "/login?next=%2F"},
-		{Name: "anonymous household page goes to login", URL: hh(f.householdA1), Status: 303,
-			Location: "/login?next=" + url.QueryEscape(hh(f.householdA1))},
-		{Name: "login form", URL: "/login?next=/areas/" + gridA, Status: 200,
-			Contains: []string{`<html lang="zh-CN">`, `name="username"`, `name="password"`, `type="password"`,
+		{name: "healthz", url: "/healthz", status: 200, contains: []string{"ok"}},
+		{name: "metrics", url: "/metrics", status: 200,
+			contains: []string{"# TYPE http_requests_total counter", "http_request_duration_seconds_bucket{le=\"+Inf\"}", "wangge_up 1", "go_goroutines "}},
+		{name: "anonymous area page goes to login", url: "/areas/" + district, status: 303,
+			location: "/login?next=%2Fareas%2F" + district},
+		{name: "anonymous start page goes to login", url: "/", status: 303, location: "/login?next=%2F"},
+		{name: "anonymous household page goes to login", url: hh(f.householdA1), status: 303,
+			location: "/login?next=" + url.QueryEscape(hh(f.householdA1))},
+		{name: "login form", url: "/login?next=/areas/" + gridA, status: 200,
+			contains: []string{`<html lang="zh-CN">`, `name="username"`, `name="password"`, `type="password"`,
 				`name="next" value="/areas/` + gridA + `"`, "网格化服务管理", `href="/lang/en?next=`}},
-		{Name: "login form keeps only local next", URL: "/login?next=https://evil.example/", Status: 200,
-			Contains: []string{`name="next" value="/"`}, Excludes: []string{`value="https://evil.example`}},
-		{Name: "login form refuses protocol-relative next", URL: "/login?next=//evil.example/", Status: 200,
-			Contains: []string{`name="next" value="/"`}, Excludes: []string{`value="//evil.example`}},
-		{Name: "wrong password", Method: "POST", URL: "/login", Form: url.Values{"username": {"admin"}, "password": {"wrong-password"}},
-			Status: 401, Contains: []string{"用户名或密码错误", `value="admin"`}},
-		{Name: "unknown user gets the same answer", Method: "POST", URL: "/login", Form: url.Values{"username": {"nobody"}, "password": {password}},
-			Status: 401, Contains: []string{"用户名或密码错误"}},
-		{Name: "wrong password in English", Method: "POST", URL: "/login", Lang: "en",
-			Form: url.Values{"username": {"admin"}, "password": {"wrong-password"}}, Status: 401,
-			Contains: []string{"Wrong username or password", `<html lang="en">`}, Excludes: []string{"用户名或密码错误"}},
-		{Name: "disabled account refused", Method: "POST", URL: "/login", Form: url.Values{"username": {"tingyong"}, "password": {password}},
-			Status: 403, Contains: []string{"已停用"}},
-		{Name: "cross-origin login refused", Method: "POST", URL: "/login",
-			Form:   url.Values{"username": {"admin"}, "password": {password}},
-			Header: map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, Status: 403},
-		{Name: "cross-origin logout refused", Method: "POST", URL: "/logout", As: "admin",
-			Header: map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, Status: 403},
-		{Name: "language switch sets a cookie and goes back", URL: "/lang/en?next=/areas/" + district, Status: 303,
-			Location: "/areas/" + district},
-		{Name: "language switch refuses another site", URL: "/lang/en?next=//evil.example/x", Status: 303, Location: "/"},
-		{Name: "unknown language", URL: "/lang/fr", Status: 404},
+		{name: "login form keeps only local next", url: "/login?next=https://evil.example/", status: 200,
+			contains: []string{`name="next" value="/"`}, excludes: []string{`value="https://evil.example`}},
+		{name: "login form refuses protocol-relative next", url: "/login?next=//evil.example/", status: 200,
+			contains: []string{`name="next" value="/"`}, excludes: []string{`value="//evil.example`}},
+		{name: "wrong password", method: "POST", url: "/login", form: url.Values{"username": {"admin"}, "password": {"wrong-password"}},
+			status: 401, contains: []string{"用户名或密码错误", `value="admin"`}},
+		{name: "unknown user gets the same answer", method: "POST", url: "/login", form: url.Values{"username": {"nobody"}, "password": {password}},
+			status: 401, contains: []string{"用户名或密码错误"}},
+		{name: "wrong password in English", method: "POST", url: "/login", lang: "en",
+			form: url.Values{"username": {"admin"}, "password": {"wrong-password"}}, status: 401,
+			contains: []string{"Wrong username or password", `<html lang="en">`}, excludes: []string{"用户名或密码错误"}},
+		{name: "disabled account refused", method: "POST", url: "/login", form: url.Values{"username": {"tingyong"}, "password": {password}},
+			status: 403, contains: []string{"已停用"}},
+		{name: "cross-origin login refused", method: "POST", url: "/login",
+			form:   url.Values{"username": {"admin"}, "password": {password}},
+			header: map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, status: 403},
+		{name: "cross-origin logout refused", method: "POST", url: "/logout", as: "admin",
+			header: map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, status: 403},
+		{name: "language switch sets a cookie and goes back", url: "/lang/en?next=/areas/" + district, status: 303,
+			location: "/areas/" + district},
+		{name: "language switch refuses another site", url: "/lang/en?next=//evil.example/x", status: 303, location: "/"},
+		{name: "unknown language", url: "/lang/fr", status: 404},
 
-		{Name: "unknown path", URL: "/nowhere", Status: 404, Contains: []string{"未找到"}},
-		{Name: "style sheet", URL: "/static/app.css", Status: 200, Contains: []string{"@media print"}},
-		{Name: "no directory listing", URL: "/static/", Status: 404},
+		{name: "unknown path", url: "/nowhere", status: 404, contains: []string{"未找到"}},
+		{name: "style sheet", url: "/static/app.css", status: 200, contains: []string{"@media print"}},
+		{name: "no directory listing", url: "/static/", status: 404},
 	} {
-		t.Run(sc.Name, func(t *testing.T) { sc.Run(t, h) })
+		t.Run(sc.name, func(t *testing.T) { sc.run(t, h) })
 	}
 }
 
@@ -111,7 +111,7 @@ func TestLoginRedirectsToLocalNext(t *testing.T) {
 func TestWrongPasswordSetsNoCookieAndIsAudited(t *testing.T) {
 	f := newFixture(t)
 	h := f.server(t).Handler()
-	w := scenario{Method: "POST", URL: "/login", Form: url.Values{"username": {"admin"}, "password": {"nope-nope-nope"}}, Status: 401}.Run(t, h)
+	w := scenario{method: "POST", url: "/login", form: url.Values{"username": {"admin"}, "password": {"nope-nope-nope"}}, status: 401}.run(t, h)
 	for _, c := range w.Result().Cookies() {
 		if c.Name == sessionCookie {
 			t.Errorf("wrong password set a session cookie: %+v", c)

@@ -68,7 +68,7 @@ func mapInBrowser(t *testing.T) (browserPage, *httptest.Server) {
 	plantMap(t, f)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
+	b := browserPage{t, ctx}
 	logInBrowser(b, ts, "dongyuan")
 	return b, ts
 }
@@ -76,9 +76,9 @@ func mapInBrowser(t *testing.T) (browserPage, *httptest.Server) {
 // logInBrowser gives the browser a session of the user, as the login form
 // would (the form itself is tested in TestBrowserWalksDistrictToHousehold).
 func logInBrowser(b browserPage, ts *httptest.Server, username string) {
-	b.T.Helper()
-	c := login(b.T, ts.Config.Handler, username)
-	b.Do("log in as "+username, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+	b.t.Helper()
+	c := login(b.t, ts.Config.Handler, username)
+	b.do("log in as "+username, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, t, network.SetCookie, network.SetCookieParams{Name: c.Name, Value: c.Value, URL: ts.URL, HTTPOnly: new(true)})
 		return chromedp.Void{}, err
 	})
@@ -87,7 +87,7 @@ func logInBrowser(b browserPage, ts *httptest.Server, username string) {
 // tap touches the page at the map point (lng, lat) of the map in element
 // id, with a synthesized touch gesture, as a finger on the kiosk would.
 func tap(b browserPage, id string, lng, lat float64) {
-	b.T.Helper()
+	b.t.Helper()
 	js := fmt.Sprintf(`(function () {
 		var el = document.getElementById(%q);
 		el.scrollIntoView({block: "nearest"}); // a finger touches what is on screen
@@ -95,11 +95,11 @@ func tap(b browserPage, id string, lng, lat float64) {
 		var p = el.wanggeMap.latLngToContainerPoint([%f, %f]);
 		return [r.left + p.x, r.top + p.y];
 	})()`, id, lat, lng)
-	xy, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]float64](js))
+	xy, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]float64](js))
 	if err != nil || len(xy) != 2 {
-		b.T.Fatalf("point on the map: %v %v", xy, err)
+		b.t.Fatalf("point on the map: %v %v", xy, err)
 	}
-	b.Do(fmt.Sprintf("tap at %.0f,%.0f", xy[0], xy[1]), func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+	b.do(fmt.Sprintf("tap at %.0f,%.0f", xy[0], xy[1]), func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		if _, err := cdp.Call(ctx, t, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 5}); err != nil {
 			return chromedp.Void{}, err
 		}

@@ -22,7 +22,7 @@ func TestBrowserWalksDistrictToHousehold(t *testing.T) {
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
 
-	do, text := browserPage{T: t, Ctx: ctx}.Do, browserPage{T: t, Ctx: ctx}.Text
+	do, text := browserPage{t, ctx}.do, browserPage{t, ctx}.text
 	// click follows a link and waits for the page it loads.
 	click := func(sel string) {
 		t.Helper()
@@ -48,7 +48,7 @@ func TestBrowserWalksDistrictToHousehold(t *testing.T) {
 		}
 	}
 	shots := os.Getenv("WANGGE_SCREENSHOT_DIR")
-	shoot := browserPage{T: t, Ctx: ctx}.Shoot
+	shoot := browserPage{t, ctx}.shoot
 
 	// Any page sends a stranger to the login form; logging in comes back.
 	do("open", chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.ID("username")))

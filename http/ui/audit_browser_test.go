@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp/device"
 
 	"github.com/wangge/wangge"
-	"github.com/wangge/wangge/http/internal/webtest"
 	"github.com/wangge/wangge/passwd"
 )
 
@@ -37,22 +36,22 @@ func TestBrowserAuditPageReadsInWords(t *testing.T) {
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
-	b.Do("log in", chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
+	b := browserPage{t, ctx}
+	b.do("log in", chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), "shenji"), chromedp.SendKeys(chromedp.ID("password"), password))
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`))); err != nil {
 		t.Fatal(err)
 	}
-	b.Do("open the audit log", chromedp.Navigate(ts.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS(`section[data-page="audit"]`)))
+	b.do("open the audit log", chromedp.Navigate(ts.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS(`section[data-page="audit"]`)))
 
-	if got := b.Text(`tr[data-action="login.ok"] .audit-action`); got != "登录成功" {
+	if got := b.text(`tr[data-action="login.ok"] .audit-action`); got != "登录成功" {
 		t.Errorf("login.ok reads %q", got)
 	}
-	obj := b.Text(`tr[data-action="person.import"] .audit-object`)
+	obj := b.text(`tr[data-action="person.import"] .audit-object`)
 	if !strings.Contains(obj, "居民") || !strings.Contains(obj, "导入甲") || !strings.Contains(obj, "东苑1号楼 1单元103室") {
 		t.Errorf("the imported person reads %q", obj)
 	}
-	detail := b.Text(`tr[data-action="person.import"] .audit-detail`)
+	detail := b.text(`tr[data-action="person.import"] .audit-detail`)
 	for _, want := range []string{"导入批次", "居民.csv", "改动的字段", "id_number"} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("the detail lacks %q: %q", want, detail)
@@ -90,18 +89,18 @@ func TestBrowserAuditPageReadsInWords(t *testing.T) {
 	if got.Width < 300 {
 		t.Errorf("the detail column is %.0f px wide", got.Width)
 	}
-	b.Shoot("audit")
+	b.shoot("audit")
 	// On a 390 px phone: one card per entry, nothing wider than the screen.
-	b.Do("emulate a phone", chromedp.Emulate(device.IPhone12), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`section[data-page="audit"]`)))
+	b.do("emulate a phone", chromedp.Emulate(device.IPhone12), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`section[data-page="audit"]`)))
 	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
 	if err != nil || !fits {
 		t.Errorf("the audit page is wider than a phone (%v)", err)
 	}
-	b.Do("back to the desktop", chromedp.Emulate(webtest.Desktop), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`section[data-page="audit"]`)))
+	b.do("back to the desktop", chromedp.Emulate(desktop), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`section[data-page="audit"]`)))
 	// The import's own entry, one click away.
-	b.Do("follow the job", chromedp.Click(chromedp.CSS(`tr[data-action="person.import"] [data-job-link]`)),
+	b.do("follow the job", chromedp.Click(chromedp.CSS(`tr[data-action="person.import"] [data-job-link]`)),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-action="import.persons"]`)))
-	if got := b.Text(`tr[data-action="import.persons"] .audit-action`); got != "导入居民台账" {
+	if got := b.text(`tr[data-action="import.persons"] .audit-action`); got != "导入居民台账" {
 		t.Errorf("the import's entry reads %q", got)
 	}
 }

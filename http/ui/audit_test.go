@@ -20,20 +20,20 @@ func TestAuditorSearchesAndVerifiesTheLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := f.server(t).Handler()
-	scenario{URL: "/audit?action=person.create", As: "shenji", Status: 200,
-		Contains: []string{"person.create", `data-seq=`}, Excludes: []string{"area.create"}}.Run(t, h)
-	scenario{URL: "/audit?since=2026-13-01", As: "shenji", Status: 400}.Run(t, h)
-	scenario{URL: "/audit?verify=1", As: "shenji", Status: 200, Contains: []string{`data-chain="ok"`}}.Run(t, h)
+	scenario{url: "/audit?action=person.create", as: "shenji", status: 200,
+		contains: []string{"person.create", `data-seq=`}, excludes: []string{"area.create"}}.run(t, h)
+	scenario{url: "/audit?since=2026-13-01", as: "shenji", status: 400}.run(t, h)
+	scenario{url: "/audit?verify=1", as: "shenji", status: 200, contains: []string{`data-chain="ok"`}}.run(t, h)
 	if _, n, err := f.store.ListAudit(ctx, wangge.AuditFilter{Action: "audit.search", Username: "shenji"}); err != nil || n < 2 {
 		t.Errorf("audit searches audited: %d, %v", n, err)
 	}
-	scenario{URL: "/audit", As: "dongyuan", Status: 403}.Run(t, h)
+	scenario{url: "/audit", as: "dongyuan", status: 403}.run(t, h)
 
 	db := f.store.(*sqldb.DB)
 	if _, err := db.Writer().ExecContext(ctx, `UPDATE audit_log SET detail = '{"name":"改过"}' WHERE seq = 3`); err != nil {
 		t.Fatal(err)
 	}
-	scenario{URL: "/audit?verify=1", As: "shenji", Status: 200, Contains: []string{`data-chain="broken"`, `data-bad-seq="3"`}}.Run(t, h)
+	scenario{url: "/audit?verify=1", as: "shenji", status: 200, contains: []string{`data-chain="broken"`, `data-bad-seq="3"`}}.run(t, h)
 }
 
 // FuzzDayOf: the audit search's date fields never panic and either give a

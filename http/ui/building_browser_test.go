@@ -62,28 +62,28 @@ func TestBrowserBuildingHeadOpensHisBuilding(t *testing.T) {
 		t.Fatalf("the head's building %s has no households: nothing to check", mine.Name)
 	}
 
-	b := browserPage{T: t, Ctx: ctx}
-	b.Do("log in as the building head",
+	b := browserPage{t, ctx}
+	b.do("log in as the building head",
 		chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), head.Username),
 		chromedp.SendKeys(chromedp.ID("password"), head.Password))
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`))); err != nil {
 		t.Fatal(err)
 	}
-	b.Do("open his grid", chromedp.Navigate(ts.URL+"/areas/"+head.ScopeCode),
+	b.do("open his grid", chromedp.Navigate(ts.URL+"/areas/"+head.ScopeCode),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`tr[data-building="%d"] a`, mine.ID))))
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-building="%d"] a`, mine.ID)))); err != nil {
 		t.Fatal(err)
 	}
 	page := fmt.Sprintf(`section[data-id="%d"]`, mine.ID)
-	b.Do("wait for his building", chromedp.WaitVisible(chromedp.CSS(page)))
-	if got := b.Text(page + ` [data-count="households"] dd`); got != fmt.Sprint(households) || households != mine.Households {
+	b.do("wait for his building", chromedp.WaitVisible(chromedp.CSS(page)))
+	if got := b.text(page + ` [data-count="households"] dd`); got != fmt.Sprint(households) || households != mine.Households {
 		t.Errorf("households %s, the staff see %d (grid page %d)", got, households, mine.Households)
 	}
-	if got := b.Text(page + ` [data-count="persons"] dd`); got != fmt.Sprint(persons) {
+	if got := b.text(page + ` [data-count="persons"] dd`); got != fmt.Sprint(persons) {
 		t.Errorf("persons %s, the staff see %d", got, persons)
 	}
-	if got := b.Text(".head-name"); got != headUser.DisplayName {
+	if got := b.text(".head-name"); got != headUser.DisplayName {
 		t.Errorf("building head %q, want %q", got, headUser.DisplayName)
 	}
 	main, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
@@ -98,5 +98,5 @@ func TestBrowserBuildingHeadOpensHisBuilding(t *testing.T) {
 	if strings.Contains(main, "*") || strings.Contains(main, "室") {
 		t.Errorf("the building head's page shows a masked number or a room:\n%s", main)
 	}
-	b.Shoot("building-head")
+	b.shoot("building-head")
 }

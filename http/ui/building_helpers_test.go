@@ -4,15 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/wangge/wangge"
 	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/webtest"
 	"github.com/wangge/wangge/passwd"
-	"github.com/wangge/wangge/secret"
-	"github.com/wangge/wangge/sqlite"
 	"github.com/wangge/wangge/synth"
 )
 
@@ -24,15 +22,7 @@ import (
 func demoDistrict(t *testing.T, scale float64) (wangge.Store, map[string]synth.Account) {
 	t.Helper()
 	ctx := wangge.WithActor(context.Background(), wangge.Actor{Username: "demo", Role: wangge.RoleSystem})
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	box, err := secret.New(secret.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, _, box := webtest.OpenSQLite(t, ctx, "demo.db")
 	if err := db.UseKey(ctx, box); err != nil {
 		t.Fatal(err)
 	}

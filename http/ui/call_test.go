@@ -97,8 +97,8 @@ func TestBrowserCallFromAPhone(t *testing.T) {
 	ledgerUsers(t, f)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
-	b.Do("log in as the assistant on a phone",
+	b := browserPage{t, ctx}
+	b.do("log in as the assistant on a phone",
 		chromedp.Emulate(device.IPhone12),
 		chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), "xieliyuan"),
@@ -106,14 +106,14 @@ func TestBrowserCallFromAPhone(t *testing.T) {
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`))); err != nil {
 		t.Fatal(err)
 	}
-	b.Do("open the household",
+	b.do("open the household",
 		chromedp.Navigate(fmt.Sprintf("%s/households/%d", ts.URL, f.householdA1.ID)),
 		chromedp.WaitVisible(chromedp.CSS(".call-button")))
-	b.Shoot("household-call")
+	b.shoot("household-call")
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(".call-button"))); err != nil {
 		t.Fatal(err)
 	}
-	b.Do("wait for the call page", chromedp.WaitVisible(chromedp.CSS("a.call-now")))
+	b.do("wait for the call page", chromedp.WaitVisible(chromedp.CSS("a.call-now")))
 	attr, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("a.call-now"), "href"))
 	if err != nil {
 		t.Fatal(err)
@@ -121,5 +121,5 @@ func TestBrowserCallFromAPhone(t *testing.T) {
 	if href := attr.Value; href != "tel:13912345678" {
 		t.Errorf("the call button dials %q, want tel:13912345678", href)
 	}
-	b.Shoot("call")
+	b.shoot("call")
 }

@@ -7,8 +7,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
-
-	"github.com/wangge/wangge/http/internal/webtest"
 )
 
 // TestBrowserHouseholdChangeRecord: after an import the household's file
@@ -20,8 +18,8 @@ func TestBrowserHouseholdChangeRecord(t *testing.T) {
 	f.importIntoA1(t, "东苑三季度台账.xlsx")
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
-	b.Do("log in", chromedp.Emulate(webtest.Desktop),
+	b := browserPage{t, ctx}
+	b.do("log in", chromedp.Emulate(desktop),
 		chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), "dongyuan"),
 		chromedp.SendKeys(chromedp.ID("password"), password))
@@ -33,12 +31,12 @@ func TestBrowserHouseholdChangeRecord(t *testing.T) {
 	for _, d := range []struct {
 		name string
 		dev  chromedp.Device
-	}{{"desktop", webtest.Desktop}, {"phone", device.IPhone12}} {
-		b.Do("open the household on "+d.name, chromedp.Emulate(d.dev), chromedp.Navigate(path), chromedp.WaitVisible(chromedp.CSS(first)))
-		if got := b.Text(first + ` [data-import-file]`); got != "东苑三季度台账.xlsx" {
+	}{{"desktop", desktop}, {"phone", device.IPhone12}} {
+		b.do("open the household on "+d.name, chromedp.Emulate(d.dev), chromedp.Navigate(path), chromedp.WaitVisible(chromedp.CSS(first)))
+		if got := b.text(first + ` [data-import-file]`); got != "东苑三季度台账.xlsx" {
 			t.Errorf("%s: the newest change names the file %q", d.name, got)
 		}
-		if got := b.Text(first + ` th`); got != "导入居民" {
+		if got := b.text(first + ` th`); got != "导入居民" {
 			t.Errorf("%s: the newest change reads %q", d.name, got)
 		}
 		fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
@@ -46,5 +44,5 @@ func TestBrowserHouseholdChangeRecord(t *testing.T) {
 			t.Errorf("%s: the household page is wider than the window (%v)", d.name, err)
 		}
 	}
-	b.Shoot("household-changes")
+	b.shoot("household-changes")
 }

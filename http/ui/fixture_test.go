@@ -3,8 +3,12 @@ package ui
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/wangge/wangge"
 	whttp "github.com/wangge/wangge/http"
@@ -98,14 +102,61 @@ var loginWith = webtest.LoginWith
 // inline script or style.
 var checkHeadersAndScripts = webtest.CheckHeadersAndScripts
 
-// scenario is one request and what its response must hold.
-type scenario = webtest.Scenario
+// scenario is one request and what its response must hold
+// (webtest.Scenario under the field names this package's tests use).
+type scenario struct {
+	method   string // GET when empty
+	url      string
+	as       string // username to log in as first; "" for anonymous
+	lang     string // value of the lang cookie
+	form     url.Values
+	header   map[string]string
+	status   int
+	location string   // expected Location header
+	contains []string // fragments the body must hold
+	excludes []string // fragments the body must not hold
+}
 
-// browserPage runs actions in a test's browser (webtest.Page).
-type browserPage = webtest.Page
+func (sc scenario) run(t *testing.T, h http.Handler) *httptest.ResponseRecorder {
+	t.Helper()
+	return webtest.Scenario{Method: sc.method, URL: sc.url, As: sc.as, Lang: sc.lang, Form: sc.form, Header: sc.header,
+		Status: sc.status, Location: sc.location, Contains: sc.contains, Excludes: sc.excludes}.Run(t, h)
+}
+
+// contentSecurityPolicy is the core's policy when maps use no tiles.
+const contentSecurityPolicy = webtest.ContentSecurityPolicy
+
+// browserPage runs actions in a test's browser, failing the test on error
+// (webtest.Page under the names this package's tests use).
+type browserPage struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func (b browserPage) page() webtest.Page { return webtest.Page{T: b.t, Ctx: b.ctx} }
+
+func (b browserPage) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	b.page().Do(what, actions...)
+}
+
+// text returns the trimmed text of the first element matching sel.
+func (b browserPage) text(sel string) string {
+	b.t.Helper()
+	return b.page().Text(sel)
+}
+
+// shoot saves screenshots of the page when $WANGGE_SCREENSHOT_DIR is set.
+func (b browserPage) shoot(name string) {
+	b.t.Helper()
+	b.page().Shoot(name)
+}
 
 // newBrowser starts headless Chromium for t, or skips t when there is none.
 var newBrowser = webtest.NewBrowser
+
+// desktop is a 1280×800 laptop screen; fullPage captures the whole page.
+var desktop, fullPage = webtest.Desktop, webtest.FullPage
 
 // ledgerUsers adds the accounts the ledger tests use besides the fixture's:
 // an assistant of grid A, a building head, and a civil-affairs department.

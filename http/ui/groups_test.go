@@ -26,9 +26,9 @@ func TestKeyGroupListsFollowTheRole(t *testing.T) {
 	}
 	h := f.server(t).Handler()
 	list := "/areas/" + communityA + "/groups/elderly"
-	scenario{URL: list, As: "dongyuan", Status: 200, Contains: []string{"张建国", "空巢", "李秀英", `data-count="members">2<`, `data-counted="elderly">老年人按出生日期计算：年满 60 周岁即计入`}}.Run(t, h)
-	scenario{URL: list, As: "mz", Status: 200, Contains: []string{"张建国", "空巢"}}.Run(t, h)
-	scenario{URL: list, As: "zz", Status: 404, Excludes: []string{"张建国"}}.Run(t, h)
-	scenario{URL: "/areas/" + communityA + "/groups/nonsense", As: "dongyuan", Status: 404}.Run(t, h)
-	scenario{URL: "/areas/" + communityB + "/groups/elderly", As: "dongyuan", Status: 404}.Run(t, h)
+	scenario{url: list, as: "dongyuan", status: 200, contains: []string{"张建国", "空巢", "李秀英", `data-count="members">2<`, `data-counted="elderly">老年人按出生日期计算：年满 60 周岁即计入`}}.run(t, h)
+	scenario{url: list, as: "mz", status: 200, contains: []string{"张建国", "空巢"}}.run(t, h)
+	scenario{url: list, as: "zz", status: 404, excludes: []string{"张建国"}}.run(t, h)
+	scenario{url: "/areas/" + communityA + "/groups/nonsense", as: "dongyuan", status: 404}.run(t, h)
+	scenario{url: "/areas/" + communityB + "/groups/elderly", as: "dongyuan", status: 404}.run(t, h)
 }

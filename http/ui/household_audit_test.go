@@ -13,7 +13,7 @@ import (
 func TestHouseholdViewIsAudited(t *testing.T) {
 	f := newFixture(t)
 	h := f.server(t).Handler()
-	scenario{URL: fmt.Sprintf("/households/%d", f.householdA2.ID), As: "dongyuan", Status: 200}.Run(t, h)
+	scenario{url: fmt.Sprintf("/households/%d", f.householdA2.ID), as: "dongyuan", status: 200}.run(t, h)
 	es, _, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Action: "household.view", Username: "dongyuan"})
 	if err != nil || len(es) != 1 || es[0].ObjectID != fmt.Sprint(f.householdA2.ID) || es[0].Addr == "" {
 		t.Fatalf("household views audited: %+v, %v", es, err)

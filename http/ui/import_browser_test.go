@@ -28,7 +28,7 @@ func TestBrowserImportFixRejectsAndCommit(t *testing.T) {
 	f := newFixture(t)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
+	b := browserPage{t, ctx}
 	logInBrowser(b, ts, "dongyuan")
 	dir := t.TempDir()
 
@@ -45,33 +45,33 @@ func TestBrowserImportFixRejectsAndCommit(t *testing.T) {
 
 	upload := func(path string) {
 		t.Helper()
-		b.Do("upload "+filepath.Base(path), chromedp.Navigate(ts.URL+"/import"), chromedp.WaitVisible(chromedp.CSS(`form[data-import-form]`)),
+		b.do("upload "+filepath.Base(path), chromedp.Navigate(ts.URL+"/import"), chromedp.WaitVisible(chromedp.CSS(`form[data-import-form]`)),
 			chromedp.SetValue(chromedp.ID("kind"), "persons"),
 			chromedp.SetUploadFiles(chromedp.ID("file"), []string{path}),
 			chromedp.Click(chromedp.CSS(`form[data-import-form] button[type="submit"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`section.import-job[data-state="checked"]`)))
 	}
-	count := func(name string) string { return b.Text(fmt.Sprintf(`.import-counts [data-count="%s"] dd`, name)) }
+	count := func(name string) string { return b.text(fmt.Sprintf(`.import-counts [data-count="%s"] dd`, name)) }
 
 	upload(file)
 	if count("added") != "1" || count("rejected") != "1" {
 		t.Fatalf("dry run: added %s, rejected %s", count("added"), count("rejected"))
 	}
-	msg := b.Text(`tr[data-line="3"][data-status="rejected"] .import-error`)
+	msg := b.text(`tr[data-line="3"][data-status="rejected"] .import-error`)
 	if !strings.Contains(msg, "公民身份号码") || !strings.Contains(msg, "出生日期") {
 		t.Errorf("row 3's error: %q", msg)
 	}
-	b.Shoot("import-report")
+	b.shoot("import-report")
 
 	// Download the rejected rows, as the browser does.
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
 		t.Fatal(err)
 	}
-	b.Do("download the rejected rows", chromedp.Click(chromedp.CSS(`a[data-rejects]`)))
+	b.do("download the rejected rows", chromedp.Click(chromedp.CSS(`a[data-rejects]`)))
 	got := waitDownload(t, dir)
 
-	b.Do("commit the valid row", chromedp.Click(chromedp.CSS(`button[data-commit]`)),
+	b.do("commit the valid row", chromedp.Click(chromedp.CSS(`button[data-commit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`section.import-job[data-state="committed"] [data-committed]`)))
 
 	// Fix the rejected row in the downloaded file and upload that.
@@ -100,7 +100,7 @@ func TestBrowserImportFixRejectsAndCommit(t *testing.T) {
 	if count("added") != "1" || count("rejected") != "0" {
 		t.Fatalf("fixed file: added %s, rejected %s", count("added"), count("rejected"))
 	}
-	b.Do("commit", chromedp.Click(chromedp.CSS(`button[data-commit]`)),
+	b.do("commit", chromedp.Click(chromedp.CSS(`button[data-commit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`section.import-job[data-state="committed"] [data-committed]`)))
 
 	// The household, with both persons, in the residents' ledger.
@@ -109,13 +109,13 @@ func TestBrowserImportFixRejectsAndCommit(t *testing.T) {
 		t.Fatalf("the fixed person: %d %v", n, err)
 	}
 	row := fmt.Sprintf(`tr[data-household="%d"]`, ps[0].HouseholdID)
-	b.Do("find the household in the residents' ledger", chromedp.Navigate(ts.URL+"/ledgers/residents?q="+url.QueryEscape("浏览甲")),
+	b.do("find the household in the residents' ledger", chromedp.Navigate(ts.URL+"/ledgers/residents?q="+url.QueryEscape("浏览甲")),
 		chromedp.WaitVisible(chromedp.CSS(row)))
-	if got := b.Text(row); !strings.Contains(got, "104") {
+	if got := b.text(row); !strings.Contains(got, "104") {
 		t.Errorf("the ledger's row reads %q", got)
 	}
-	b.Do("open the household", chromedp.Click(chromedp.CSS(row+" a")), chromedp.WaitVisible(chromedp.CSS("main h1")))
-	page := b.Text("main")
+	b.do("open the household", chromedp.Click(chromedp.CSS(row+" a")), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	page := b.text("main")
 	for _, want := range []string{"浏览甲", "浏览乙", "104"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("household page lacks %q", want)

@@ -17,31 +17,31 @@ func TestBrowserKioskFindsGridByAddress(t *testing.T) {
 	seedServices(t, f)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
+	b := browserPage{t, ctx}
 
-	b.Do("open the kiosk", chromedp.Navigate(ts.URL+"/kiosk"), chromedp.WaitVisible(chromedp.ID("q")))
-	b.Do("type a building", chromedp.SendKeys(chromedp.ID("q"), "东苑2号"), chromedp.Submit(chromedp.ID("q")))
-	b.Do("wait for the results", chromedp.WaitVisible(chromedp.CSS(".kiosk-hit")))
-	if got := b.Text(".kiosk-hit"); !strings.Contains(got, "东苑2号楼") || !strings.Contains(got, "东苑第一网格") {
+	b.do("open the kiosk", chromedp.Navigate(ts.URL+"/kiosk"), chromedp.WaitVisible(chromedp.ID("q")))
+	b.do("type a building", chromedp.SendKeys(chromedp.ID("q"), "东苑2号"), chromedp.Submit(chromedp.ID("q")))
+	b.do("wait for the results", chromedp.WaitVisible(chromedp.CSS(".kiosk-hit")))
+	if got := b.text(".kiosk-hit"); !strings.Contains(got, "东苑2号楼") || !strings.Contains(got, "东苑第一网格") {
 		t.Fatalf("the result reads %q", got)
 	}
-	b.Do("tap the result", chromedp.Click(chromedp.CSS(".kiosk-hit")))
+	b.do("tap the result", chromedp.Click(chromedp.CSS(".kiosk-hit")))
 	expectKioskGridA(b)
 	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
 	if err != nil || !fits {
 		t.Errorf("the kiosk page is wider than the screen (%v)", err)
 	}
-	b.Do("go back", chromedp.Click(chromedp.CSS(".kiosk-back")), chromedp.WaitVisible(chromedp.ID("q")))
+	b.do("go back", chromedp.Click(chromedp.CSS(".kiosk-back")), chromedp.WaitVisible(chromedp.ID("q")))
 }
 
 // expectKioskGridA waits for the kiosk page of grid A and checks that it
 // names the grid, its assistant and her work phone.
 func expectKioskGridA(b browserPage) {
-	b.T.Helper()
-	b.Do("wait for the grid", chromedp.WaitVisible(chromedp.CSS("[data-assistant]")))
+	b.t.Helper()
+	b.do("wait for the grid", chromedp.WaitVisible(chromedp.CSS("[data-assistant]")))
 	for sel, want := range map[string]string{"main h1": "东苑第一网格", ".kiosk-name": "周敏", ".kiosk-phone": "0355-2021001"} {
-		if got := b.Text(sel); got != want {
-			b.T.Errorf("%s reads %q, want %q", sel, got, want)
+		if got := b.text(sel); got != want {
+			b.t.Errorf("%s reads %q, want %q", sel, got, want)
 		}
 	}
 }

@@ -54,12 +54,12 @@ func kioskServer(t *testing.T, f *fixture) *httptest.Server {
 // shownLabels returns the texts of the visible labels of a kind on the
 // kiosk's map.
 func shownLabels(b browserPage, class string) []string {
-	b.T.Helper()
-	got, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]string](fmt.Sprintf(`Array.prototype.filter.call(
+	b.t.Helper()
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](fmt.Sprintf(`Array.prototype.filter.call(
 		document.querySelectorAll("#kiosk-map .leaflet-tooltip.%s"),
 		function (e) { return getComputedStyle(e).visibility !== "hidden"; }).map(function (e) { return e.textContent; })`, class)))
 	if err != nil {
-		b.T.Fatalf("labels %s: %v", class, err)
+		b.t.Fatalf("labels %s: %v", class, err)
 	}
 	return got
 }
@@ -72,11 +72,11 @@ func TestBrowserKioskMapAsksIsThisYourHome(t *testing.T) {
 	ctx := newBrowser(t)
 	f := newFixture(t)
 	ts := kioskServer(t, f)
-	b := browserPage{T: t, Ctx: ctx}
+	b := browserPage{t, ctx}
 
-	b.Do("open the kiosk", chromedp.Navigate(ts.URL+"/kiosk"), chromedp.WaitVisible(chromedp.CSS(`#kiosk-map[data-ready="1"]`)))
-	b.Shoot("kiosk-map")
-	b.Do("wait for the map", chromedp.WaitVisible(chromedp.CSS(`#kiosk-map[data-ready="1"]`)))
+	b.do("open the kiosk", chromedp.Navigate(ts.URL+"/kiosk"), chromedp.WaitVisible(chromedp.CSS(`#kiosk-map[data-ready="1"]`)))
+	b.shoot("kiosk-map")
+	b.do("wait for the map", chromedp.WaitVisible(chromedp.CSS(`#kiosk-map[data-ready="1"]`)))
 	if got := strings.Join(shownLabels(b, "community-label"), " "); !strings.Contains(got, "东苑社区") {
 		t.Errorf("community labels shown: %q", got)
 	}
@@ -98,8 +98,8 @@ func TestBrowserKioskMapAsksIsThisYourHome(t *testing.T) {
 	}
 
 	tap(b, "kiosk-map", 113.12, 36.15)
-	b.Do("wait for the question", chromedp.WaitVisible(chromedp.ID("kiosk-confirm")))
-	if q := b.Text("#kiosk-confirm"); !strings.Contains(q, "这是您家吗？") || !strings.Contains(q, "东苑第一网格") ||
+	b.do("wait for the question", chromedp.WaitVisible(chromedp.ID("kiosk-confirm")))
+	if q := b.text("#kiosk-confirm"); !strings.Contains(q, "这是您家吗？") || !strings.Contains(q, "东苑第一网格") ||
 		!strings.Contains(q, "东苑社区") || !strings.Contains(q, "周敏") {
 		t.Errorf("the question reads %q", q)
 	}
@@ -109,19 +109,19 @@ func TestBrowserKioskMapAsksIsThisYourHome(t *testing.T) {
 	if err != nil || len(heights) != 2 || heights[0] < 56 || heights[1] < 56 {
 		t.Errorf("answer buttons are %v px tall (%v)", heights, err)
 	}
-	b.Do("answer no", chromedp.Click(chromedp.CSS("#kiosk-confirm [data-no]")), chromedp.WaitNotVisible(chromedp.ID("kiosk-confirm")))
+	b.do("answer no", chromedp.Click(chromedp.CSS("#kiosk-confirm [data-no]")), chromedp.WaitNotVisible(chromedp.ID("kiosk-confirm")))
 	if u, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.HasSuffix(u, "/kiosk") {
 		t.Errorf("after no the kiosk is at %q (%v)", u, err)
 	}
 	tap(b, "kiosk-map", 113.25, 36.15)
-	b.Do("wait for the question", chromedp.WaitVisible(chromedp.ID("kiosk-confirm")))
-	if q := b.Text("#kiosk-confirm .kiosk-confirm-grid"); q != "西苑第一网格" {
+	b.do("wait for the question", chromedp.WaitVisible(chromedp.ID("kiosk-confirm")))
+	if q := b.text("#kiosk-confirm .kiosk-confirm-grid"); q != "西苑第一网格" {
 		t.Errorf("asked about %q, want 西苑第一网格", q)
 	}
-	b.Do("answer no", chromedp.Click(chromedp.CSS("#kiosk-confirm [data-no]")), chromedp.WaitNotVisible(chromedp.ID("kiosk-confirm")))
+	b.do("answer no", chromedp.Click(chromedp.CSS("#kiosk-confirm [data-no]")), chromedp.WaitNotVisible(chromedp.ID("kiosk-confirm")))
 	tap(b, "kiosk-map", 113.12, 36.15)
-	b.Do("wait for the question", chromedp.WaitVisible(chromedp.ID("kiosk-confirm")))
-	b.Do("answer yes", chromedp.Click(chromedp.CSS("#kiosk-confirm [data-yes]")))
+	b.do("wait for the question", chromedp.WaitVisible(chromedp.ID("kiosk-confirm")))
+	b.do("answer yes", chromedp.Click(chromedp.CSS("#kiosk-confirm [data-yes]")))
 	expectKioskGridA(b)
 }
 
@@ -132,28 +132,28 @@ func TestBrowserKioskStandsWhereItsAddressSays(t *testing.T) {
 	ctx := newBrowser(t)
 	f := newFixture(t)
 	ts := kioskServer(t, f)
-	b := browserPage{T: t, Ctx: ctx}
-	b.Do("open the kiosk at grid B", chromedp.Navigate(ts.URL+"/kiosk?at=113.25,36.15"), chromedp.WaitVisible(chromedp.CSS(`#kiosk-map[data-ready="1"]`)))
+	b := browserPage{t, ctx}
+	b.do("open the kiosk at grid B", chromedp.Navigate(ts.URL+"/kiosk?at=113.25,36.15"), chromedp.WaitVisible(chromedp.CSS(`#kiosk-map[data-ready="1"]`)))
 	where, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(function () {
 		var m = document.getElementById("kiosk-map"), c = m.wanggeMap.getBounds().getCenter();
 		return [c.lng, c.lat]; })()`))
 	if err != nil || len(where) != 2 || where[0] < 113.2 || where[0] > 113.3 {
 		t.Errorf("the map shows %v around the kiosk's community (%v), want 西苑社区 (113.2–113.3)", where, err)
 	}
-	b.Do("search", chromedp.SendKeys(chromedp.ID("q"), "西苑"), chromedp.Submit(chromedp.ID("q")), chromedp.WaitVisible(chromedp.CSS(".kiosk-hit")))
+	b.do("search", chromedp.SendKeys(chromedp.ID("q"), "西苑"), chromedp.Submit(chromedp.ID("q")), chromedp.WaitVisible(chromedp.CSS(".kiosk-hit")))
 	href, err := attr(b, ".kiosk-hit", "href")
 	if u, _ := url.Parse(href); err != nil || u == nil || u.Query().Get("at") != "113.25,36.15" {
 		t.Errorf("the result links to %q (%v)", href, err)
 	}
-	b.Do("open the result", chromedp.Click(chromedp.CSS(".kiosk-hit")), chromedp.WaitVisible(chromedp.CSS(".kiosk-back")))
+	b.do("open the result", chromedp.Click(chromedp.CSS(".kiosk-hit")), chromedp.WaitVisible(chromedp.CSS(".kiosk-back")))
 	if back, _ := attr(b, ".kiosk-back", "href"); back != "/kiosk?at="+url.QueryEscape("113.25,36.15") {
 		t.Errorf("back goes to %q", back)
 	}
 	if reset, _ := attr(b, "body", "data-idle-reset"); reset != "/kiosk?at="+url.QueryEscape("113.25,36.15") {
 		t.Errorf("an idle kiosk returns to %q", reset)
 	}
-	b.Do("open a bad place", chromedp.Navigate(ts.URL+"/kiosk?at=east"), chromedp.WaitVisible(chromedp.CSS("main")))
-	if got := b.Text("main"); !strings.Contains(got, "经度,纬度") {
+	b.do("open a bad place", chromedp.Navigate(ts.URL+"/kiosk?at=east"), chromedp.WaitVisible(chromedp.CSS("main")))
+	if got := b.text("main"); !strings.Contains(got, "经度,纬度") {
 		t.Errorf("a bad ?at= says %q", got)
 	}
 }
@@ -182,11 +182,11 @@ func TestBrowserKioskSearchReadsTheCommonForms(t *testing.T) {
 	}
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
+	b := browserPage{t, ctx}
 
 	search := func(q string) (hits []string, more bool) {
 		t.Helper()
-		b.Do("search "+q, chromedp.Navigate(ts.URL+"/kiosk?q="+url.QueryEscape(q)), chromedp.WaitVisible(chromedp.CSS(".kiosk-tap-prompt")))
+		b.do("search "+q, chromedp.Navigate(ts.URL+"/kiosk?q="+url.QueryEscape(q)), chromedp.WaitVisible(chromedp.CSS(".kiosk-tap-prompt")))
 		res, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
 			Hits []string
 			More bool
@@ -231,7 +231,7 @@ func TestBrowserKioskSearchReadsTheCommonForms(t *testing.T) {
 	if len(hits) != kioskLimit || !more {
 		t.Errorf("5号楼 shows %d hits, more %v; want %d and the notice", len(hits), more, kioskLimit)
 	}
-	if got := b.Text("[data-more]"); !strings.Contains(got, "还有更多结果") {
+	if got := b.text("[data-more]"); !strings.Contains(got, "还有更多结果") {
 		t.Errorf("the notice reads %q", got)
 	}
 }
@@ -243,8 +243,8 @@ func TestBrowserKioskFitsAPhone(t *testing.T) {
 	ctx := newBrowser(t)
 	f := newFixture(t)
 	ts := kioskServer(t, f)
-	b := browserPage{T: t, Ctx: ctx}
-	b.Do("phone", chromedp.Emulate(device.IPhone12), chromedp.Navigate(ts.URL+"/kiosk/grids/"+gridA), chromedp.WaitVisible(chromedp.CSS(".kiosk-call")))
+	b := browserPage{t, ctx}
+	b.do("phone", chromedp.Emulate(device.IPhone12), chromedp.Navigate(ts.URL+"/kiosk/grids/"+gridA), chromedp.WaitVisible(chromedp.CSS(".kiosk-call")))
 	type box struct{ Left, Right, Width, ViewWidth, ScrollWidth, Height float64 }
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[box](`(function () {
 		var r = document.querySelector(".kiosk-call").getBoundingClientRect();
@@ -260,10 +260,10 @@ func TestBrowserKioskFitsAPhone(t *testing.T) {
 	if err != nil || href != "tel:0355-2021001" {
 		t.Errorf("the call button dials %q (%v)", href, err)
 	}
-	b.Shoot("kiosk-grid")
+	b.shoot("kiosk-grid")
 	for _, path := range []string{"/kiosk", "/kiosk/grids/" + gridA, "/login"} {
-		b.Do("open "+path, chromedp.Navigate(ts.URL+path), chromedp.WaitVisible(chromedp.CSS("footer")))
-		if got := b.Text("footer"); strings.Contains(got, "信息保密") || strings.Contains(got, "仅限工作使用") {
+		b.do("open "+path, chromedp.Navigate(ts.URL+path), chromedp.WaitVisible(chromedp.CSS("footer")))
+		if got := b.text("footer"); strings.Contains(got, "信息保密") || strings.Contains(got, "仅限工作使用") {
 			t.Errorf("%s carries the footer %q", path, got)
 		}
 	}
@@ -271,5 +271,5 @@ func TestBrowserKioskFitsAPhone(t *testing.T) {
 
 // attr returns an attribute of the first element matching sel.
 func attr(b browserPage, sel, name string) (string, error) {
-	return chromedp.Run(b.Ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).getAttribute(%q) || ""`, sel, name)))
+	return chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).getAttribute(%q) || ""`, sel, name)))
 }

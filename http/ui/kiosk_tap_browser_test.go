@@ -18,18 +18,18 @@ func TestBrowserKioskFindsGridByTap(t *testing.T) {
 	plantMap(t, f)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
+	b := browserPage{t, ctx}
 
-	b.Do("open the kiosk", chromedp.Navigate(ts.URL+"/kiosk"), chromedp.WaitVisible(chromedp.CSS(`#kiosk-map[data-ready="1"]`)))
-	b.Shoot("kiosk-map")
-	b.Do("wait for the map", chromedp.WaitVisible(chromedp.CSS(`#kiosk-map[data-ready="1"]`)))
+	b.do("open the kiosk", chromedp.Navigate(ts.URL+"/kiosk"), chromedp.WaitVisible(chromedp.CSS(`#kiosk-map[data-ready="1"]`)))
+	b.shoot("kiosk-map")
+	b.do("wait for the map", chromedp.WaitVisible(chromedp.CSS(`#kiosk-map[data-ready="1"]`)))
 	// The planted gap lies in no grid.
 	tap(b, "kiosk-map", 113.19, 36.15)
-	b.Do("wait for the answer", chromedp.WaitVisible(chromedp.ID("kiosk-tap-result")))
-	if got := b.Text("#kiosk-tap-result"); !strings.Contains(got, "不在任何网格内") {
+	b.do("wait for the answer", chromedp.WaitVisible(chromedp.ID("kiosk-tap-result")))
+	if got := b.text("#kiosk-tap-result"); !strings.Contains(got, "不在任何网格内") {
 		t.Errorf("tap in the gap: %q", got)
 	}
 	tap(b, "kiosk-map", 113.12, 36.15)
-	b.Do("answer yes", chromedp.WaitVisible(chromedp.ID("kiosk-confirm")), chromedp.Click(chromedp.CSS("#kiosk-confirm [data-yes]")))
+	b.do("answer yes", chromedp.WaitVisible(chromedp.ID("kiosk-confirm")), chromedp.Click(chromedp.CSS("#kiosk-confirm [data-yes]")))
 	expectKioskGridA(b)
 }

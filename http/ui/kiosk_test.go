@@ -18,17 +18,17 @@ func TestKioskFindsTheGridByAddress(t *testing.T) {
 	f := newFixture(t)
 	seedServices(t, f)
 	h := f.server(t).Handler()
-	scenario{URL: "/kiosk", Status: 200, Contains: []string{`name="q"`, `data-idle-reset="/kiosk"`, `kiosk.js`}, Excludes: []string{`class="top"`}}.Run(t, h)
-	scenario{URL: "/kiosk?q=东苑1号", Status: 200,
-		Contains: []string{"东苑1号楼", "东苑第一网格", fmt.Sprintf(`href="/kiosk/grids/%s"`, gridA)},
-		Excludes: []string{"西苑", "张建国"}}.Run(t, h)
-	scenario{URL: "/kiosk?q=不存在的楼", Status: 200, Contains: []string{"没有找到"}}.Run(t, h)
-	scenario{URL: "/kiosk/grids/" + gridA, Status: 200,
-		Contains: []string{"东苑第一网格", "周敏", "0355-2021001", `href="tel:`, "社区百项服务", "最低生活保障"},
-		Excludes: []string{"13512345672", "135****", "张建国", "1499"}}.Run(t, h)
-	scenario{URL: "/kiosk/grids/" + gridB, Status: 200, Contains: []string{"西苑第一网格", "暂无协理员"}}.Run(t, h)
-	scenario{URL: "/kiosk/grids/140499001", Status: 404}.Run(t, h)
-	scenario{URL: "/kiosk/grids/140499009009009", Status: 404}.Run(t, h)
+	scenario{url: "/kiosk", status: 200, contains: []string{`name="q"`, `data-idle-reset="/kiosk"`, `kiosk.js`}, excludes: []string{`class="top"`}}.run(t, h)
+	scenario{url: "/kiosk?q=东苑1号", status: 200,
+		contains: []string{"东苑1号楼", "东苑第一网格", fmt.Sprintf(`href="/kiosk/grids/%s"`, gridA)},
+		excludes: []string{"西苑", "张建国"}}.run(t, h)
+	scenario{url: "/kiosk?q=不存在的楼", status: 200, contains: []string{"没有找到"}}.run(t, h)
+	scenario{url: "/kiosk/grids/" + gridA, status: 200,
+		contains: []string{"东苑第一网格", "周敏", "0355-2021001", `href="tel:`, "社区百项服务", "最低生活保障"},
+		excludes: []string{"13512345672", "135****", "张建国", "1499"}}.run(t, h)
+	scenario{url: "/kiosk/grids/" + gridB, status: 200, contains: []string{"西苑第一网格", "暂无协理员"}}.run(t, h)
+	scenario{url: "/kiosk/grids/140499001", status: 404}.run(t, h)
+	scenario{url: "/kiosk/grids/140499009009009", status: 404}.run(t, h)
 }
 
 // TestKioskMapNamesCommunitiesAndStreets: /kiosk/map.geojson holds the
@@ -110,13 +110,13 @@ func TestPublicPagesLeaveOutTheConfidentialityFooter(t *testing.T) {
 	f := newFixture(t)
 	h := f.server(t).Handler()
 	for _, u := range []string{"/kiosk", "/kiosk/grids/" + gridA, "/login"} {
-		scenario{URL: u, Status: 200, Contains: []string{`<footer class="foot">社区网格化服务管理系统</footer>`}, Excludes: []string{"信息保密", "仅限工作使用"}}.Run(t, h)
+		scenario{url: u, status: 200, contains: []string{`<footer class="foot">社区网格化服务管理系统</footer>`}, excludes: []string{"信息保密", "仅限工作使用"}}.run(t, h)
 	}
-	scenario{URL: "/areas/" + communityA, As: "dongyuan", Status: 200, Contains: []string{"信息保密，仅限工作使用"}}.Run(t, h)
+	scenario{url: "/areas/" + communityA, as: "dongyuan", status: 200, contains: []string{"信息保密，仅限工作使用"}}.run(t, h)
 	// Error pages speak the reader's language alone: Chinese by default.
-	scenario{URL: "/kiosk?at=113.1", Status: 400, Contains: []string{"经度,纬度"}, Excludes: []string{"lng,lat"}}.Run(t, h)
-	scenario{URL: "/kiosk?at=200,36", Status: 400}.Run(t, h)
-	scenario{URL: "/kiosk?at=113.11,36.19", Status: 200, Contains: []string{`data-here-lng="113.11"`, `data-here-lat="36.19"`, `name="at"`}}.Run(t, h)
+	scenario{url: "/kiosk?at=113.1", status: 400, contains: []string{"经度,纬度"}, excludes: []string{"lng,lat"}}.run(t, h)
+	scenario{url: "/kiosk?at=200,36", status: 400}.run(t, h)
+	scenario{url: "/kiosk?at=113.11,36.19", status: 200, contains: []string{`data-here-lng="113.11"`, `data-here-lat="36.19"`, `name="at"`}}.run(t, h)
 }
 
 // seedServices gives the fixture the services the kiosk lists.

@@ -23,7 +23,7 @@ func TestBrowserResidentsLedgerFiltersSortsAndOpensAHousehold(t *testing.T) {
 	f := newFixture(t)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
+	b := browserPage{t, ctx}
 	logInBrowser(b, ts, "admin")
 
 	rows := func() []string {
@@ -43,36 +43,36 @@ func TestBrowserResidentsLedgerFiltersSortsAndOpensAHousehold(t *testing.T) {
 		}
 	}
 
-	b.Do("open the residents' ledger", chromedp.Navigate(ts.URL+"/ledgers"), chromedp.WaitVisible(chromedp.CSS(`[data-ledger="residents"] a`)))
+	b.do("open the residents' ledger", chromedp.Navigate(ts.URL+"/ledgers"), chromedp.WaitVisible(chromedp.CSS(`[data-ledger="residents"] a`)))
 	submit(`[data-ledger="residents"] a`)
-	b.Do("wait for the ledger", chromedp.WaitVisible(chromedp.CSS(`section[data-ledger="residents"][data-area="`+district+`"]`)))
+	b.do("wait for the ledger", chromedp.WaitVisible(chromedp.CSS(`section[data-ledger="residents"][data-area="`+district+`"]`)))
 	if got := rows(); len(got) != 4 {
 		t.Fatalf("district: %d households, want 4", len(got))
 	}
-	b.Shoot("ledger-residents")
+	b.shoot("ledger-residents")
 
 	// Down a level at a time: sub-district, community, grid.
 	for _, code := range []string{subdistrict, communityA, gridA} {
-		b.Do("choose "+code, chromedp.SetValue(chromedp.CSS(`select[name="area"]`), code))
+		b.do("choose "+code, chromedp.SetValue(chromedp.CSS(`select[name="area"]`), code))
 		submit(`form.ledger-filters button[type="submit"]`)
-		b.Do("wait for "+code, chromedp.WaitVisible(chromedp.CSS(`section[data-ledger="residents"][data-area="`+code+`"]`)))
+		b.do("wait for "+code, chromedp.WaitVisible(chromedp.CSS(`section[data-ledger="residents"][data-area="`+code+`"]`)))
 	}
 	want := []string{fmt.Sprint(f.householdA1.ID), fmt.Sprint(f.householdA2.ID), fmt.Sprint(f.householdA3.ID)}
 	if got := rows(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("grid A: households %v, want %v", got, want)
 	}
-	if got := b.Text(`[data-count="total"]`); got != "3" {
+	if got := b.text(`[data-count="total"]`); got != "3" {
 		t.Errorf("grid A: count %q", got)
 	}
 
 	// Sort by persons: fewest first, then the heading again for most first.
 	submit(`th[data-sort="persons"] a`)
-	b.Do("sorted by persons", chromedp.WaitVisible(chromedp.CSS(`th[data-sort="persons"][aria-sort="ascending"]`)))
+	b.do("sorted by persons", chromedp.WaitVisible(chromedp.CSS(`th[data-sort="persons"][aria-sort="ascending"]`)))
 	if got := rows(); got[len(got)-1] != want[0] {
 		t.Errorf("fewest persons first: %v, want household A1 last", got)
 	}
 	submit(`th[data-sort="persons"] a`)
-	b.Do("sorted by persons, most first", chromedp.WaitVisible(chromedp.CSS(`th[data-sort="persons"][aria-sort="descending"]`)))
+	b.do("sorted by persons, most first", chromedp.WaitVisible(chromedp.CSS(`th[data-sort="persons"][aria-sort="descending"]`)))
 	if got := rows(); got[0] != want[0] {
 		t.Errorf("most persons first: %v, want household A1 first", got)
 	}
@@ -86,7 +86,7 @@ func TestBrowserResidentsLedgerFiltersSortsAndOpensAHousehold(t *testing.T) {
 	}
 
 	// Print: the list alone.
-	b.Do("print media", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+	b.do("print media", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 		return chromedp.Void{}, err
 	})
@@ -104,7 +104,7 @@ func TestBrowserResidentsLedgerFiltersSortsAndOpensAHousehold(t *testing.T) {
 	if got.Top != "none" || got.Crumbs != "none" || got.Filters != "none" || got.Actions != "none" || got.PrintOnly != "block" || got.Head != "table-header-group" {
 		t.Errorf("printed: %+v, want navigation, filters and buttons hidden, the print line shown, the header row repeated", got)
 	}
-	b.Do("screen media", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+	b.do("screen media", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
 		return chromedp.Void{}, err
 	})
@@ -114,14 +114,14 @@ func TestBrowserResidentsLedgerFiltersSortsAndOpensAHousehold(t *testing.T) {
 
 	// Follow the household to its file (一户一档).
 	submit(`tr[data-household="` + want[0] + `"] th a`)
-	b.Do("wait for the household", chromedp.WaitVisible(chromedp.CSS("table.persons")))
-	if got := b.Text("main h1"); got != "东苑1号楼 1单元101室" {
+	b.do("wait for the household", chromedp.WaitVisible(chromedp.CSS("table.persons")))
+	if got := b.text("main h1"); got != "东苑1号楼 1单元101室" {
 		t.Errorf("household heading %q", got)
 	}
-	if got := b.Text(`tr[data-person] [data-derived="elderly"]`); got != "老年人" {
+	if got := b.text(`tr[data-person] [data-derived="elderly"]`); got != "老年人" {
 		t.Errorf("the head's derived attribute %q", got)
 	}
-	b.Shoot("ledger-household")
+	b.shoot("ledger-household")
 	if !strings.Contains(ledgerURL, "area="+gridA) || !strings.Contains(ledgerURL, "sort=-persons") {
 		t.Errorf("the ledger's address %q does not keep its filters", ledgerURL)
 	}

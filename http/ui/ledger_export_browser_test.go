@@ -29,7 +29,7 @@ func TestBrowserResidentsExportNeedsAReason(t *testing.T) {
 	f := newFixture(t)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
+	b := browserPage{t, ctx}
 	logInBrowser(b, ts, "dongyuan")
 	dir := t.TempDir()
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
@@ -37,26 +37,26 @@ func TestBrowserResidentsExportNeedsAReason(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b.Do("open the residents' ledger", chromedp.Navigate(ts.URL+"/ledgers/residents"),
+	b.do("open the residents' ledger", chromedp.Navigate(ts.URL+"/ledgers/residents"),
 		chromedp.WaitVisible(chromedp.CSS(`section[data-ledger="residents"] a[data-export="xlsx"]`)))
-	b.Do("click export", chromedp.Click(chromedp.CSS(`a[data-export="xlsx"]`)),
+	b.do("click export", chromedp.Click(chromedp.CSS(`a[data-export="xlsx"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`section[data-page="ledger-export"] textarea#reason`)))
-	if got := b.Text(`[data-export-rows]`); !strings.Contains(got, "5 行") {
+	if got := b.text(`[data-export-rows]`); !strings.Contains(got, "5 行") {
 		t.Errorf("the form says %q, want the 5 persons of community A", got)
 	}
-	b.Shoot("ledger-export-form")
+	b.shoot("ledger-export-form")
 
 	// No reason: the browser keeps the form from being sent.
-	b.Do("export without a reason", chromedp.Click(chromedp.CSS(`.export-form button[type="submit"]`)))
+	b.do("export without a reason", chromedp.Click(chromedp.CSS(`.export-form button[type="submit"]`)))
 	missing, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("reason").validity.valueMissing && !!document.querySelector(".export-form")`))
 	if err != nil || !missing {
 		t.Errorf("an empty reason was not stopped: %v %v", missing, err)
 	}
 	// Blanks pass the browser's check; the server refuses them and says why.
-	b.Do("export with blanks", chromedp.SendKeys(chromedp.ID("reason"), "      "),
+	b.do("export with blanks", chromedp.SendKeys(chromedp.ID("reason"), "      "),
 		chromedp.Click(chromedp.CSS(`.export-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-export-error]`)))
-	if msg := b.Text(`[data-export-error]`); !strings.Contains(msg, "导出原因") {
+	if msg := b.text(`[data-export-error]`); !strings.Contains(msg, "导出原因") {
 		t.Errorf("refusal message %q", msg)
 	}
 	if es, _ := os.ReadDir(dir); len(es) != 0 {
@@ -64,7 +64,7 @@ func TestBrowserResidentsExportNeedsAReason(t *testing.T) {
 	}
 
 	const reason = "社区年度人口核查"
-	b.Do("export with a reason", chromedp.SendKeys(chromedp.ID("reason"), reason),
+	b.do("export with a reason", chromedp.SendKeys(chromedp.ID("reason"), reason),
 		chromedp.Click(chromedp.CSS(`.export-form button[type="submit"]`)))
 	got := waitFile(t, dir, ".xlsx")
 	if !strings.HasPrefix(filepath.Base(got), "居民台账-") {

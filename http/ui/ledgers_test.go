@@ -171,13 +171,13 @@ func TestUnitsLedgerListsUnitsOfTheScope(t *testing.T) {
 	}
 	h := f.server(t).Handler()
 	for _, sc := range []scenario{
-		{URL: "/ledgers/units", As: "dongyuan", Status: 200, Contains: []string{"东苑便民超市", "个体工商户"}, Excludes: []string{"西苑小学"}},
-		{URL: "/ledgers/units?sort=-headcount", As: "admin", Status: 200, Contains: []string{"西苑小学党支部", "136****1111", credit}, Excludes: []string{"13600001111"}},
-		{URL: "/ledgers/units?q=" + strings.ToLower(credit[:10]), As: "admin", Status: 200, Contains: []string{"西苑小学"}, Excludes: []string{"东苑便民超市"}},
-		{URL: "/ledgers/units?q=" + credit, As: "dongyuan", Status: 200, Excludes: []string{"西苑小学"}},
-		{URL: "/ledgers/units?area=" + gridB, As: "dongyuan", Status: 404},
+		{url: "/ledgers/units", as: "dongyuan", status: 200, contains: []string{"东苑便民超市", "个体工商户"}, excludes: []string{"西苑小学"}},
+		{url: "/ledgers/units?sort=-headcount", as: "admin", status: 200, contains: []string{"西苑小学党支部", "136****1111", credit}, excludes: []string{"13600001111"}},
+		{url: "/ledgers/units?q=" + strings.ToLower(credit[:10]), as: "admin", status: 200, contains: []string{"西苑小学"}, excludes: []string{"东苑便民超市"}},
+		{url: "/ledgers/units?q=" + credit, as: "dongyuan", status: 200, excludes: []string{"西苑小学"}},
+		{url: "/ledgers/units?area=" + gridB, as: "dongyuan", status: 404},
 	} {
-		sc.Run(t, h)
+		sc.run(t, h)
 	}
 	w := ledgerGet(t, h, login(t, h, "admin"), "/ledgers/units?sort=-headcount")
 	if got := rowsOf(w.Body.String(), "data-unit"); len(got) != 2 || got[0] != fmt.Sprint(school.ID) {
@@ -202,13 +202,13 @@ func TestAssistantsLedgerIsPublicFactsAndHistoryForStaff(t *testing.T) {
 	}
 	h := f.server(t).Handler()
 	for _, sc := range []scenario{
-		{URL: "/ledgers/assistants", As: "louzhang", Status: 200, Contains: []string{"周敏", "0355-2021001", "东苑路 1—9 号", "东苑第一网格"},
-			Excludes: []string{"13512345672", "任职经历"}},
-		{URL: "/ledgers/assistants", As: "admin", Status: 200, Contains: []string{"周敏", "任职经历", "2025-01-01 — 至今"}, Excludes: []string{"13512345672"}},
-		{URL: "/ledgers/assistants?area=" + communityB, As: "admin", Status: 200, Excludes: []string{"周敏"}},
-		{URL: "/ledgers/assistants?q=" + "周", As: "minzheng", Status: 200, Contains: []string{"周敏"}},
+		{url: "/ledgers/assistants", as: "louzhang", status: 200, contains: []string{"周敏", "0355-2021001", "东苑路 1—9 号", "东苑第一网格"},
+			excludes: []string{"13512345672", "任职经历"}},
+		{url: "/ledgers/assistants", as: "admin", status: 200, contains: []string{"周敏", "任职经历", "2025-01-01 — 至今"}, excludes: []string{"13512345672"}},
+		{url: "/ledgers/assistants?area=" + communityB, as: "admin", status: 200, excludes: []string{"周敏"}},
+		{url: "/ledgers/assistants?q=" + "周", as: "minzheng", status: 200, contains: []string{"周敏"}},
 	} {
-		sc.Run(t, h)
+		sc.run(t, h)
 	}
 	body := ledgerGet(t, h, login(t, h, "admin"), "/ledgers/assistants").Body.String()
 	// Grid A holds 3 households, 5 persons, 1 unit.
@@ -242,22 +242,22 @@ func TestGroupsLedgerShowsAGroupsMembersAndItsChange(t *testing.T) {
 	for _, sc := range []scenario{
 		// Both are over 60: elderly by age, joined on the 60th birthday;
 		// 李秀英's ended row no longer keeps details of her.
-		{URL: "/ledgers/groups?group=elderly", As: "dongyuan", Status: 200,
-			Contains: []string{"张建国", "空巢", "居住状况", "高龄津贴", "2010-03-15", "李秀英", "2012-07-01", "1499**********",
-				`data-counted="elderly">老年人按出生日期计算`, `data-counted="changes">按出生日期计算`}, Excludes: []string{`">独居</td>`, f.ids[0]}},
-		{URL: "/ledgers/groups?group=elderly&all=1", As: "dongyuan", Status: 200, Contains: []string{"张建国", "李秀英"}, Excludes: []string{"2026-01-10"}},
-		{URL: "/ledgers/groups?group=childbearing", As: "dongyuan", Status: 200, Contains: []string{"王芳", "已婚", `data-counted="childbearing">育龄妇女按出生日期和性别计算`}, Excludes: []string{"张建国"}},
-		{URL: "/ledgers/groups?group=elderly&q=" + "王", As: "dongyuan", Status: 200, Excludes: []string{"张建国"}},
+		{url: "/ledgers/groups?group=elderly", as: "dongyuan", status: 200,
+			contains: []string{"张建国", "空巢", "居住状况", "高龄津贴", "2010-03-15", "李秀英", "2012-07-01", "1499**********",
+				`data-counted="elderly">老年人按出生日期计算`, `data-counted="changes">按出生日期计算`}, excludes: []string{`">独居</td>`, f.ids[0]}},
+		{url: "/ledgers/groups?group=elderly&all=1", as: "dongyuan", status: 200, contains: []string{"张建国", "李秀英"}, excludes: []string{"2026-01-10"}},
+		{url: "/ledgers/groups?group=childbearing", as: "dongyuan", status: 200, contains: []string{"王芳", "已婚", `data-counted="childbearing">育龄妇女按出生日期和性别计算`}, excludes: []string{"张建国"}},
+		{url: "/ledgers/groups?group=elderly&q=" + "王", as: "dongyuan", status: 200, excludes: []string{"张建国"}},
 		// A department: its own line's groups, no links to households.
-		{URL: "/ledgers/groups?group=elderly", As: "minzheng", Status: 200, Contains: []string{"张建国"}, Excludes: []string{"/households/", `value="floating"`}},
-		{URL: "/ledgers/groups?group=childbearing", As: "minzheng", Status: 404},
-		{URL: "/ledgers/groups?group=elderly", As: "laodong", Status: 404},
-		{URL: "/ledgers/groups", As: "laodong", Status: 200, Contains: []string{`value="unemployed" selected`}},
-		{URL: "/ledgers/groups?group=nonsense", As: "dongyuan", Status: 404},
-		{URL: "/ledgers/groups?group=elderly&from=2026-02-01&to=2026-01-01", As: "dongyuan", Status: 400},
-		{URL: "/ledgers/groups?group=elderly&from=yesterday", As: "dongyuan", Status: 400},
+		{url: "/ledgers/groups?group=elderly", as: "minzheng", status: 200, contains: []string{"张建国"}, excludes: []string{"/households/", `value="floating"`}},
+		{url: "/ledgers/groups?group=childbearing", as: "minzheng", status: 404},
+		{url: "/ledgers/groups?group=elderly", as: "laodong", status: 404},
+		{url: "/ledgers/groups", as: "laodong", status: 200, contains: []string{`value="unemployed" selected`}},
+		{url: "/ledgers/groups?group=nonsense", as: "dongyuan", status: 404},
+		{url: "/ledgers/groups?group=elderly&from=2026-02-01&to=2026-01-01", as: "dongyuan", status: 400},
+		{url: "/ledgers/groups?group=elderly&from=yesterday", as: "dongyuan", status: 400},
 	} {
-		sc.Run(t, h)
+		sc.run(t, h)
 	}
 	// The change this year: nobody turned 60, nobody leaves the elderly;
 	// both are members.
@@ -301,14 +301,14 @@ func TestLedgerPagesNeedTheirPermissions(t *testing.T) {
 	}
 	// The menu and the area page offer what the role may open.
 	for _, sc := range []scenario{
-		{URL: "/ledgers", As: "louzhang", Status: 200, Contains: []string{`href="/ledgers"`, `data-ledger="assistants"`}, Excludes: []string{`data-ledger="residents"`}},
-		{URL: "/ledgers", As: "dongyuan", Status: 200, Contains: []string{`data-ledger="residents"`, `data-ledger="units"`, `data-ledger="groups"`, "/ledgers/residents?area=" + communityA}},
-		{URL: "/areas/" + gridA, As: "dongyuan", Status: 200, Contains: []string{`href="/ledgers/residents?area=` + gridA + `"`, `href="/ledgers/groups?area=` + gridA + `"`}},
-		{URL: "/areas/" + gridA, As: "louzhang", Status: 200, Contains: []string{`href="/ledgers/assistants?area=` + gridA + `"`}, Excludes: []string{"/ledgers/residents"}},
-		{URL: "/ledgers/residents", As: "dongyuan", Status: 200, Contains: []string{`data-export="xlsx"`, `href="/ledgers/residents/export.csv?area=` + communityA + `"`}},
-		{URL: "/ledgers/residents", As: "xieliyuan", Status: 200, Excludes: []string{`data-export=`}},
+		{url: "/ledgers", as: "louzhang", status: 200, contains: []string{`href="/ledgers"`, `data-ledger="assistants"`}, excludes: []string{`data-ledger="residents"`}},
+		{url: "/ledgers", as: "dongyuan", status: 200, contains: []string{`data-ledger="residents"`, `data-ledger="units"`, `data-ledger="groups"`, "/ledgers/residents?area=" + communityA}},
+		{url: "/areas/" + gridA, as: "dongyuan", status: 200, contains: []string{`href="/ledgers/residents?area=` + gridA + `"`, `href="/ledgers/groups?area=` + gridA + `"`}},
+		{url: "/areas/" + gridA, as: "louzhang", status: 200, contains: []string{`href="/ledgers/assistants?area=` + gridA + `"`}, excludes: []string{"/ledgers/residents"}},
+		{url: "/ledgers/residents", as: "dongyuan", status: 200, contains: []string{`data-export="xlsx"`, `href="/ledgers/residents/export.csv?area=` + communityA + `"`}},
+		{url: "/ledgers/residents", as: "xieliyuan", status: 200, excludes: []string{`data-export=`}},
 	} {
-		sc.Run(t, h)
+		sc.run(t, h)
 	}
 }
 

@@ -13,9 +13,9 @@ import (
 // under the map, and a click on a grid opens its card with the assistant.
 func TestBrowserMapShowsPlantedGapsInRed(t *testing.T) {
 	b, ts := mapInBrowser(t)
-	ctx := b.Ctx
+	ctx := b.ctx
 
-	b.Do("open the community map", chromedp.Navigate(ts.URL+"/areas/"+communityA+"/map"),
+	b.do("open the community map", chromedp.Navigate(ts.URL+"/areas/"+communityA+"/map"),
 		chromedp.WaitVisible(chromedp.CSS(`#map[data-ready="1"]`)))
 	type drawn struct {
 		Gaps, Overlaps, Grids, Buildings, Tiles int
@@ -47,17 +47,17 @@ func TestBrowserMapShowsPlantedGapsInRed(t *testing.T) {
 	if got.GapArea < 100 {
 		t.Errorf("the gap covers %.0f px², too small to see", got.GapArea)
 	}
-	if v := b.Text(".verdict"); !strings.Contains(v, "1 处缺口") || !strings.Contains(v, "1 处重叠") {
+	if v := b.text(".verdict"); !strings.Contains(v, "1 处缺口") || !strings.Contains(v, "1 处重叠") {
 		t.Errorf("verdict %q", v)
 	}
 
-	b.Shoot("map")
-	b.Do("wait for the map", chromedp.WaitVisible(chromedp.CSS(`#map[data-ready="1"]`)))
+	b.shoot("map")
+	b.do("wait for the map", chromedp.WaitVisible(chromedp.CSS(`#map[data-ready="1"]`)))
 
 	// A tap on grid A (west of the overlap) opens its card.
 	tap(b, "map", 113.12, 36.13)
-	b.Do("wait for the card", chromedp.WaitVisible(chromedp.CSS(".leaflet-popup .map-card-stats")))
-	if card := b.Text(".leaflet-popup .map-card"); !strings.Contains(card, "东苑第一网格") || !strings.Contains(card, "周敏") || !strings.Contains(card, "0355-2021001") {
+	b.do("wait for the card", chromedp.WaitVisible(chromedp.CSS(".leaflet-popup .map-card-stats")))
+	if card := b.text(".leaflet-popup .map-card"); !strings.Contains(card, "东苑第一网格") || !strings.Contains(card, "周敏") || !strings.Contains(card, "0355-2021001") {
 		t.Errorf("card reads %q", card)
 	}
 }

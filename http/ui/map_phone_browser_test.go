@@ -12,13 +12,13 @@ import (
 // map's zoom buttons do not cover the card a tap on a grid opens.
 func TestBrowserMapZoomKeepsClearOfTheCard(t *testing.T) {
 	b, ts := mapInBrowser(t)
-	ctx := b.Ctx
-	b.Do("open the map on a phone", chromedp.Emulate(device.IPhone12), chromedp.Navigate(ts.URL+"/areas/"+communityA+"/map"),
+	ctx := b.ctx
+	b.do("open the map on a phone", chromedp.Emulate(device.IPhone12), chromedp.Navigate(ts.URL+"/areas/"+communityA+"/map"),
 		chromedp.WaitVisible(chromedp.CSS(`#map[data-ready="1"]`)))
 	for _, at := range [][2]float64{{113.12, 36.19}, {113.12, 36.11}, {113.165, 36.11}} {
 		run(b, `document.getElementById("map").scrollIntoView()`)
 		tap(b, "map", at[0], at[1])
-		b.Do("wait for the card", chromedp.WaitVisible(chromedp.CSS(".leaflet-popup .map-card-stats")), chromedp.Sleep(400*time.Millisecond))
+		b.do("wait for the card", chromedp.WaitVisible(chromedp.CSS(".leaflet-popup .map-card-stats")), chromedp.Sleep(400*time.Millisecond))
 		overlap, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(function () {
 			var p = document.querySelector(".leaflet-popup-content-wrapper").getBoundingClientRect();
 			var z = document.querySelector(".leaflet-control-zoom").getBoundingClientRect();
@@ -28,13 +28,13 @@ func TestBrowserMapZoomKeepsClearOfTheCard(t *testing.T) {
 		}
 		run(b, `document.getElementById("map").wanggeMap.closePopup()`)
 	}
-	b.Shoot("map-phone-card")
+	b.shoot("map-phone-card")
 }
 
 // run runs a statement in the page.
 func run(b browserPage, js string) {
-	b.T.Helper()
-	if _, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool]("("+js+", true)")); err != nil {
-		b.T.Fatalf("%s: %v", js, err)
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("("+js+", true)")); err != nil {
+		b.t.Fatalf("%s: %v", js, err)
 	}
 }

@@ -3,8 +3,6 @@ package ui
 import (
 	"strings"
 	"testing"
-
-	"github.com/wangge/wangge/http/internal/webtest"
 )
 
 // TestMapPagePassesTilesOn: with a tile URL the map page passes it to the
@@ -25,7 +23,7 @@ func TestMapPagePassesTilesOn(t *testing.T) {
 	}
 	plain := f.server(t).Handler()
 	w = getAs(t, plain, login(t, plain, "dongyuan"), "/areas/"+communityA+"/map")
-	if csp := w.Header().Get("Content-Security-Policy"); csp != webtest.ContentSecurityPolicy || strings.Contains(w.Body.String(), "data-tiles") {
+	if csp := w.Header().Get("Content-Security-Policy"); csp != contentSecurityPolicy || strings.Contains(w.Body.String(), "data-tiles") {
 		t.Errorf("without tiles: %s", csp)
 	}
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
-
-	"github.com/wangge/wangge/http/internal/webtest"
 )
 
 // pdfPage matches a page object of a PDF (not the /Pages tree).
@@ -30,19 +28,19 @@ func TestBrowserDoorPlatePrintsOnePlateAPage(t *testing.T) {
 	f := plateFixture(t)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
+	b := browserPage{t, ctx}
 
 	// The plate asks a stranger to log in, then comes back.
-	b.Do("open the plate", chromedp.Navigate(fmt.Sprintf("%s/buildings/%d/plate", ts.URL, f.buildingA1.ID)), chromedp.WaitVisible(chromedp.ID("username")))
-	b.Do("log in",
+	b.do("open the plate", chromedp.Navigate(fmt.Sprintf("%s/buildings/%d/plate", ts.URL, f.buildingA1.ID)), chromedp.WaitVisible(chromedp.ID("username")))
+	b.do("log in",
 		chromedp.SendKeys(chromedp.ID("username"), "dongyuan"),
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".plate svg.qr")))
-	if got := b.Text(".plate-name"); got != "周敏" {
+	if got := b.text(".plate-name"); got != "周敏" {
 		t.Errorf("assistant %q, want 周敏", got)
 	}
-	if got := b.Text(".plate-phone a"); got != "0355-2021001" {
+	if got := b.text(".plate-phone a"); got != "0355-2021001" {
 		t.Errorf("work phone %q", got)
 	}
 	type box struct{ W, H float64 }
@@ -71,8 +69,8 @@ func TestBrowserDoorPlatePrintsOnePlateAPage(t *testing.T) {
 		if shots == "" {
 			return
 		}
-		b.Do("emulate "+name, chromedp.Emulate(dev))
-		png, err := chromedp.Run(ctx, webtest.FullPage())
+		b.do("emulate "+name, chromedp.Emulate(dev))
+		png, err := chromedp.Run(ctx, fullPage())
 		if err != nil {
 			t.Fatalf("screenshot: %v", err)
 		}
@@ -83,7 +81,7 @@ func TestBrowserDoorPlatePrintsOnePlateAPage(t *testing.T) {
 		t.Logf("screenshot %s", path)
 	}
 	shoot("phone", device.IPhone12)
-	shoot("desktop", webtest.Desktop)
+	shoot("desktop", desktop)
 	if q := qrBox(); q.W < 120 || q.W != q.H {
 		t.Errorf("on screen the QR code is %.0f×%.0f px, want a square of at least 120", q.W, q.H)
 	}
@@ -92,7 +90,7 @@ func TestBrowserDoorPlatePrintsOnePlateAPage(t *testing.T) {
 	}
 
 	media := func(m string) {
-		b.Do("emulate "+m+" media", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		b.do("emulate "+m+" media", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
 			return chromedp.Void{}, err
 		})
@@ -108,11 +106,11 @@ func TestBrowserDoorPlatePrintsOnePlateAPage(t *testing.T) {
 	}
 	// A5 at 96 dpi less the default 1 cm margins.
 	shoot("print-a5", device.Info{Name: "A5", Width: 484, Height: 718, Scale: 1})
-	b.Do("emulate desktop", chromedp.Emulate(webtest.Desktop))
+	b.do("emulate desktop", chromedp.Emulate(desktop))
 	media("")
 
 	// A community's two plates, printed on A5 and on A4: two pages each.
-	b.Do("open the community's plates", chromedp.Navigate(ts.URL+"/areas/"+communityA+"/plates"), chromedp.WaitVisible(chromedp.CSS(".plate + .plate svg.qr")))
+	b.do("open the community's plates", chromedp.Navigate(ts.URL+"/areas/"+communityA+"/plates"), chromedp.WaitVisible(chromedp.CSS(".plate + .plate svg.qr")))
 	for _, paper := range []struct {
 		name string
 		w, h float64 // inches

@@ -70,22 +70,22 @@ func TestDoorPlateShowsGridAssistantAndWorkPhone(t *testing.T) {
 	h := f.server(t).Handler()
 	url := fmt.Sprintf("/buildings/%d/plate", f.buildingA1.ID)
 	secrets := append(append([]string{"13512345672", "135****", "张建国", "李秀英"}, f.ids...), f.phones...)
-	w := scenario{URL: url, As: "dongyuan", Status: 200,
-		Contains: []string{"<h2 class=\"plate-title\">网格公示牌</h2>", "东苑社区", "东苑第一网格", "东苑1号楼", "示范路 东苑1号楼",
+	w := scenario{url: url, as: "dongyuan", status: 200,
+		contains: []string{"<h2 class=\"plate-title\">网格公示牌</h2>", "东苑社区", "东苑第一网格", "东苑1号楼", "示范路 东苑1号楼",
 			gridA + "00001", "网格协理员", `<p class="plate-name">周敏</p>`, "0355-2021001", `href="tel:0355-2021001"`,
 			`src="/static/photos/zhoumin.jpg"`, "服务范围", "东苑小区 1–2 号楼", "扫码查看本网格服务", "打印 Print",
 			fmt.Sprintf(`data-building="%d"`, f.buildingA1.ID)},
-		Excludes: secrets}.Run(t, h)
+		excludes: secrets}.run(t, h)
 	if got, want := qrIn(t, w.Body.String()), wantQR(t, "http://example.com/kiosk/grids/"+gridA); got != want {
 		t.Errorf("the QR code is not that of the grid's kiosk page at the request's host")
 	}
 
 	// A grid without an assistant sends residents to the community.
-	scenario{URL: fmt.Sprintf("/buildings/%d/plate", f.buildingB1.ID), As: "admin", Status: 200,
-		Contains: []string{"西苑社区", "西苑第一网格", "本网格暂无协理员"}, Excludes: []string{"周敏"}}.Run(t, h)
+	scenario{url: fmt.Sprintf("/buildings/%d/plate", f.buildingB1.ID), as: "admin", status: 200,
+		contains: []string{"西苑社区", "西苑第一网格", "本网格暂无协理员"}, excludes: []string{"周敏"}}.run(t, h)
 	// English.
-	scenario{URL: url, As: "dongyuan", Lang: "en", Status: 200,
-		Contains: []string{"Grid notice plate", "Scan for this grid&#39;s services", "周敏"}}.Run(t, h)
+	scenario{url: url, as: "dongyuan", lang: "en", status: 200,
+		contains: []string{"Grid notice plate", "Scan for this grid&#39;s services", "周敏"}}.run(t, h)
 }
 
 // TestDoorPlateOutsideScopeIsNotFound: staff of one community get no plate
@@ -93,12 +93,12 @@ func TestDoorPlateShowsGridAssistantAndWorkPhone(t *testing.T) {
 func TestDoorPlateOutsideScopeIsNotFound(t *testing.T) {
 	f := plateFixture(t)
 	h := f.server(t).Handler()
-	scenario{URL: fmt.Sprintf("/buildings/%d/plate", f.buildingB1.ID), As: "dongyuan", Status: 404,
-		Excludes: []string{"西苑1号院"}}.Run(t, h)
-	scenario{URL: "/areas/" + communityB + "/plates", As: "dongyuan", Status: 404, Excludes: []string{"西苑1号院"}}.Run(t, h)
-	scenario{URL: "/areas/" + gridB + "/plates", As: "dongyuan", Status: 404}.Run(t, h)
-	scenario{URL: "/buildings/999999/plate", As: "admin", Status: 404}.Run(t, h)
-	scenario{URL: "/buildings/x/plate", As: "admin", Status: 404}.Run(t, h)
+	scenario{url: fmt.Sprintf("/buildings/%d/plate", f.buildingB1.ID), as: "dongyuan", status: 404,
+		excludes: []string{"西苑1号院"}}.run(t, h)
+	scenario{url: "/areas/" + communityB + "/plates", as: "dongyuan", status: 404, excludes: []string{"西苑1号院"}}.run(t, h)
+	scenario{url: "/areas/" + gridB + "/plates", as: "dongyuan", status: 404}.run(t, h)
+	scenario{url: "/buildings/999999/plate", as: "admin", status: 404}.run(t, h)
+	scenario{url: "/buildings/x/plate", as: "admin", status: 404}.run(t, h)
 }
 
 // TestDoorPlateQRPointsAtThePublicURL: the QR code encodes the configured
@@ -126,7 +126,7 @@ func TestDoorPlateQRPointsAtThePublicURL(t *testing.T) {
 			c.opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 			c.opts.Now = func() time.Time { return testNow }
 			h := newTestServer(f.store, c.opts).Handler()
-			w := scenario{URL: c.url, As: "dongyuan", Status: 200, Contains: []string{c.wantQR}}.Run(t, h)
+			w := scenario{url: c.url, as: "dongyuan", status: 200, contains: []string{c.wantQR}}.run(t, h)
 			if qrIn(t, w.Body.String()) != wantQR(t, c.wantQR) {
 				t.Errorf("the QR code does not encode %s", c.wantQR)
 			}
@@ -172,24 +172,24 @@ func TestAreaPlatesListTheAreasBuildings(t *testing.T) {
 	f := plateFixture(t)
 	h := f.server(t).Handler()
 	plate := func(b *wangge.Building) string { return fmt.Sprintf(`<article class="plate" data-building="%d"`, b.ID) }
-	w := scenario{URL: "/areas/" + communityA + "/plates", As: "dongyuan", Status: 200,
-		Contains: []string{plate(f.buildingA1), plate(f.buildingA2), "东苑社区 网格公示牌", `data-count="plates">共 2 块`},
-		Excludes: []string{plate(f.buildingB1), "西苑", "张建国"}}.Run(t, h)
+	w := scenario{url: "/areas/" + communityA + "/plates", as: "dongyuan", status: 200,
+		contains: []string{plate(f.buildingA1), plate(f.buildingA2), "东苑社区 网格公示牌", `data-count="plates">共 2 块`},
+		excludes: []string{plate(f.buildingB1), "西苑", "张建国"}}.run(t, h)
 	if n := strings.Count(w.Body.String(), wantQR(t, "http://example.com/kiosk/grids/"+gridA)); n != 2 {
 		t.Errorf("%d QR codes of grid A, want one per plate (2)", n)
 	}
-	scenario{URL: "/areas/" + gridB + "/plates", As: "admin", Status: 200,
-		Contains: []string{plate(f.buildingB1), "西苑第一网格"}, Excludes: []string{plate(f.buildingA1)}}.Run(t, h)
-	scenario{URL: "/areas/" + subdistrict + "/plates", As: "admin", Status: 404}.Run(t, h)
-	scenario{URL: "/areas/" + district + "/plates", As: "admin", Status: 404}.Run(t, h)
-	scenario{URL: "/areas/" + communityA + "/plates?page=0", As: "admin", Status: 400}.Run(t, h)
+	scenario{url: "/areas/" + gridB + "/plates", as: "admin", status: 200,
+		contains: []string{plate(f.buildingB1), "西苑第一网格"}, excludes: []string{plate(f.buildingA1)}}.run(t, h)
+	scenario{url: "/areas/" + subdistrict + "/plates", as: "admin", status: 404}.run(t, h)
+	scenario{url: "/areas/" + district + "/plates", as: "admin", status: 404}.run(t, h)
+	scenario{url: "/areas/" + communityA + "/plates?page=0", as: "admin", status: 400}.run(t, h)
 
 	// Links: grid and community pages to their plates, building to its own.
-	scenario{URL: "/areas/" + gridA, As: "dongyuan", Status: 200, Contains: []string{`href="/areas/` + gridA + `/plates"`}}.Run(t, h)
-	scenario{URL: "/areas/" + communityA, As: "dongyuan", Status: 200, Contains: []string{`href="/areas/` + communityA + `/plates"`}}.Run(t, h)
-	scenario{URL: "/areas/" + subdistrict, As: "admin", Status: 200, Excludes: []string{"/plates"}}.Run(t, h)
-	scenario{URL: fmt.Sprintf("/buildings/%d", f.buildingA1.ID), As: "dongyuan", Status: 200,
-		Contains: []string{fmt.Sprintf(`href="/buildings/%d/plate"`, f.buildingA1.ID)}}.Run(t, h)
+	scenario{url: "/areas/" + gridA, as: "dongyuan", status: 200, contains: []string{`href="/areas/` + gridA + `/plates"`}}.run(t, h)
+	scenario{url: "/areas/" + communityA, as: "dongyuan", status: 200, contains: []string{`href="/areas/` + communityA + `/plates"`}}.run(t, h)
+	scenario{url: "/areas/" + subdistrict, as: "admin", status: 200, excludes: []string{"/plates"}}.run(t, h)
+	scenario{url: fmt.Sprintf("/buildings/%d", f.buildingA1.ID), as: "dongyuan", status: 200,
+		contains: []string{fmt.Sprintf(`href="/buildings/%d/plate"`, f.buildingA1.ID)}}.run(t, h)
 
 	// A community of 201 buildings prints in two batches.
 	ctx := context.Background()
@@ -198,13 +198,13 @@ func TestAreaPlatesListTheAreasBuildings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	first := scenario{URL: "/areas/" + communityA + "/plates", As: "dongyuan", Status: 200,
-		Contains: []string{"共 201 块", "第 1 页 / 共 2 页", `rel="next" href="/areas/` + communityA + `/plates?page=2"`}}.Run(t, h)
+	first := scenario{url: "/areas/" + communityA + "/plates", as: "dongyuan", status: 200,
+		contains: []string{"共 201 块", "第 1 页 / 共 2 页", `rel="next" href="/areas/` + communityA + `/plates?page=2"`}}.run(t, h)
 	if n := strings.Count(first.Body.String(), `<article class="plate"`); n != platesPerPage {
 		t.Errorf("the first page has %d plates, want %d", n, platesPerPage)
 	}
-	second := scenario{URL: "/areas/" + communityA + "/plates?page=2", As: "dongyuan", Status: 200,
-		Contains: []string{"东苑新楼199", "第 2 页 / 共 2 页"}}.Run(t, h)
+	second := scenario{url: "/areas/" + communityA + "/plates?page=2", as: "dongyuan", status: 200,
+		contains: []string{"东苑新楼199", "第 2 页 / 共 2 页"}}.run(t, h)
 	if n := strings.Count(second.Body.String(), `<article class="plate"`); n != 1 {
 		t.Errorf("the second page has %d plates, want 1", n)
 	}

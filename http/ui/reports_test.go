@@ -72,39 +72,39 @@ func totalOf(t *testing.T, x *ledger.Book, header string) int {
 
 func TestDepartmentGeneratesOnlyItsOwnLinesReport(t *testing.T) {
 	_, h := reportFixture(t)
-	scenario{URL: "/reports", As: "minzheng", Status: 200,
-		Contains: []string{`data-report="civil"`}, Excludes: []string{`data-report="labor"`, `data-report="completeness"`}}.Run(t, h)
-	scenario{URL: "/reports/civil?area=" + district, As: "minzheng", Status: 200, Contains: []string{"60岁及以上", "残疾人"}}.Run(t, h)
-	scenario{URL: "/reports/labor?area=" + district, As: "minzheng", Status: 403}.Run(t, h)
-	scenario{URL: "/reports/labor.xlsx?area=" + district, As: "minzheng", Status: 403}.Run(t, h)
-	scenario{URL: "/reports/completeness?area=" + district, As: "minzheng", Status: 403}.Run(t, h)
-	scenario{URL: "/reports/civil", As: "louzhang", Status: 403}.Run(t, h)
-	scenario{URL: "/reports/nosuch", As: "admin", Status: 404}.Run(t, h)
-	scenario{URL: "/reports", As: "admin", Status: 200,
-		Contains: []string{`data-report="completeness"`, `data-report="civil"`, `data-report="labor"`, `data-report="health"`,
-			`data-report="order"`, `data-report="city"`, `data-report="party"`}}.Run(t, h)
+	scenario{url: "/reports", as: "minzheng", status: 200,
+		contains: []string{`data-report="civil"`}, excludes: []string{`data-report="labor"`, `data-report="completeness"`}}.run(t, h)
+	scenario{url: "/reports/civil?area=" + district, as: "minzheng", status: 200, contains: []string{"60岁及以上", "残疾人"}}.run(t, h)
+	scenario{url: "/reports/labor?area=" + district, as: "minzheng", status: 403}.run(t, h)
+	scenario{url: "/reports/labor.xlsx?area=" + district, as: "minzheng", status: 403}.run(t, h)
+	scenario{url: "/reports/completeness?area=" + district, as: "minzheng", status: 403}.run(t, h)
+	scenario{url: "/reports/civil", as: "louzhang", status: 403}.run(t, h)
+	scenario{url: "/reports/nosuch", as: "admin", status: 404}.run(t, h)
+	scenario{url: "/reports", as: "admin", status: 200,
+		contains: []string{`data-report="completeness"`, `data-report="civil"`, `data-report="labor"`, `data-report="health"`,
+			`data-report="order"`, `data-report="city"`, `data-report="party"`}}.run(t, h)
 	// Community staff see their community only.
-	scenario{URL: "/reports/completeness?area=" + communityB, As: "dongyuan", Status: 404}.Run(t, h)
-	scenario{URL: "/reports/city?area=" + subdistrict, As: "dongyuan", Status: 200,
-		Contains: []string{`data-area="` + communityA + `"`}, Excludes: []string{`data-area="` + communityB + `"`}}.Run(t, h)
+	scenario{url: "/reports/completeness?area=" + communityB, as: "dongyuan", status: 404}.run(t, h)
+	scenario{url: "/reports/city?area=" + subdistrict, as: "dongyuan", status: 200,
+		contains: []string{`data-area="` + communityA + `"`}, excludes: []string{`data-area="` + communityB + `"`}}.run(t, h)
 }
 
 func TestCompletenessReportCountsAndDrillsDown(t *testing.T) {
 	f, h := reportFixture(t)
 	// The fixture's one visit (2025-11-03) lies outside a 90-day cycle
 	// before 2026-03-01 and inside a 120-day one.
-	scenario{URL: "/reports/completeness?area=" + gridA + "&date=2026-03-01&cycle=90", As: "admin", Status: 200,
-		Contains: []string{`data-gap="unvisited_households" data-count="3"`, `data-gap="unvisited_units" data-count="1"`,
+	scenario{url: "/reports/completeness?area=" + gridA + "&date=2026-03-01&cycle=90", as: "admin", status: 200,
+		contains: []string{`data-gap="unvisited_households" data-count="3"`, `data-gap="unvisited_units" data-count="1"`,
 			`href="/reports/completeness?area=` + gridA + `&amp;date=2026-03-01&amp;cycle=90&amp;gap=unvisited_households#list"`,
-			`href="/reports/completeness.xlsx?area=` + gridA + `&amp;date=2026-03-01&amp;cycle=90"`}}.Run(t, h)
-	scenario{URL: "/reports/completeness?area=" + gridA + "&date=2026-03-01&cycle=120", As: "admin", Status: 200,
-		Contains: []string{`data-gap="unvisited_households" data-count="2"`}}.Run(t, h)
+			`href="/reports/completeness.xlsx?area=` + gridA + `&amp;date=2026-03-01&amp;cycle=90"`}}.run(t, h)
+	scenario{url: "/reports/completeness?area=" + gridA + "&date=2026-03-01&cycle=120", as: "admin", status: 200,
+		contains: []string{`data-gap="unvisited_households" data-count="2"`}}.run(t, h)
 	// Persons missing required fields: 王芳 and 赵强 are heads without a
 	// phone; none of 16 to 60 has an employment state; 张建国 (75) lacks
 	// nothing.
-	scenario{URL: "/reports/completeness?area=" + gridA + "&date=2026-03-01&gap=incomplete_persons", As: "admin", Status: 200,
-		Contains: []string{"王芳", "赵强", "张伟", "户主联系电话、就业状态", `data-count="items">3<`}, Excludes: []string{"张建国"}}.Run(t, h)
-	scenario{URL: "/reports/completeness?area=" + district + "&cycle=0", As: "admin", Status: 400}.Run(t, h)
+	scenario{url: "/reports/completeness?area=" + gridA + "&date=2026-03-01&gap=incomplete_persons", as: "admin", status: 200,
+		contains: []string{"王芳", "赵强", "张伟", "户主联系电话、就业状态", `data-count="items">3<`}, excludes: []string{"张建国"}}.run(t, h)
+	scenario{url: "/reports/completeness?area=" + district + "&cycle=0", as: "admin", status: 400}.run(t, h)
 
 	x := fetchXLSX(t, h, "admin", "/reports/completeness.xlsx?area="+district+"&date=2026-03-01")
 	want := []string{ledger.ReportStatsSheet, "无住户楼院", "无人员住户", "必填项缺失人员", "周期内未走访住户", "从未走访单位"}
@@ -241,19 +241,19 @@ func TestHealthReportFollowsTheIDNumberNotTheRegistration(t *testing.T) {
 
 func TestLineReportDrawsBarCharts(t *testing.T) {
 	_, h := reportFixture(t)
-	scenario{URL: "/reports/civil?area=" + subdistrict + "&date=2026-03-01", As: "admin", Status: 200,
-		Contains: []string{`data-counted="civil">60岁及以上、80岁及以上按报表日期的周岁计算`, `data-chart="60岁及以上"`, `data-bar="东苑社区" data-count="2"`, `data-bar="西苑社区" data-count="0"`,
+	scenario{url: "/reports/civil?area=" + subdistrict + "&date=2026-03-01", as: "admin", status: 200,
+		contains: []string{`data-counted="civil">60岁及以上、80岁及以上按报表日期的周岁计算`, `data-chart="60岁及以上"`, `data-bar="东苑社区" data-count="2"`, `data-bar="西苑社区" data-count="0"`,
 			`data-chart="老年人·居住状况"`, `data-bar="空巢" data-count="1"`, `data-bar="独居" data-count="0"`, `<svg class="chart"`},
-		Excludes: []string{"style="}}.Run(t, h)
-	scenario{URL: "/reports/city?area=" + district, As: "admin", Status: 200,
-		Contains: []string{`data-chart="楼院·类型"`, `data-bar="楼" data-count="2"`, `data-bar="院" data-count="1"`, `data-chart="驻区单位·类型"`}}.Run(t, h)
+		excludes: []string{"style="}}.run(t, h)
+	scenario{url: "/reports/city?area=" + district, as: "admin", status: 200,
+		contains: []string{`data-chart="楼院·类型"`, `data-bar="楼" data-count="2"`, `data-bar="院" data-count="1"`, `data-chart="驻区单位·类型"`}}.run(t, h)
 	// In English the headings, the charts and their bars are English; an
 	// option keeps the value departments write.
-	scenario{URL: "/reports/civil?area=" + subdistrict + "&date=2026-03-01", As: "admin", Status: 200, Lang: "en",
-		Contains: []string{`>Aged 60&#43;</th>`, `data-chart="Aged 60&#43;"`, `data-chart="Elderly · Living situation"`, `data-bar="空巢" data-count="1"`},
-		Excludes: []string{`>60岁及以上<`, `data-chart="老年人·居住状况"`}}.Run(t, h)
-	scenario{URL: "/reports/city?area=" + district, As: "admin", Status: 200, Lang: "en",
-		Contains: []string{`data-chart="Buildings · kind"`, `data-bar="Towers" data-count="2"`, `data-bar="Courtyards" data-count="1"`, `data-chart="Units · kind"`, `>Units · Enterprises</th>`}}.Run(t, h)
+	scenario{url: "/reports/civil?area=" + subdistrict + "&date=2026-03-01", as: "admin", status: 200, lang: "en",
+		contains: []string{`>Aged 60&#43;</th>`, `data-chart="Aged 60&#43;"`, `data-chart="Elderly · Living situation"`, `data-bar="空巢" data-count="1"`},
+		excludes: []string{`>60岁及以上<`, `data-chart="老年人·居住状况"`}}.run(t, h)
+	scenario{url: "/reports/city?area=" + district, as: "admin", status: 200, lang: "en",
+		contains: []string{`data-chart="Buildings · kind"`, `data-bar="Towers" data-count="2"`, `data-bar="Courtyards" data-count="1"`, `data-chart="Units · kind"`, `>Units · Enterprises</th>`}}.run(t, h)
 }
 
 // TestReportWorkbooksRefuseCrossSiteRequests: a workbook is audited in the
@@ -265,14 +265,14 @@ func TestReportWorkbooksRefuseCrossSiteRequests(t *testing.T) {
 	_, h := reportFixture(t)
 	for _, u := range []string{"/reports/civil.xlsx?area=" + district, "/reports/completeness.xlsx?area=" + district} {
 		for site, status := range map[string]int{"cross-site": 403, "same-site": 403, "same-origin": 200, "none": 200, "": 200} {
-			sc := scenario{URL: u, As: "admin", Status: status, Header: map[string]string{"Sec-Fetch-Site": site}}
+			sc := scenario{url: u, as: "admin", status: status, header: map[string]string{"Sec-Fetch-Site": site}}
 			if status == 403 {
-				sc.Contains = []string{"不能从其他网站发起导出"}
+				sc.contains = []string{"不能从其他网站发起导出"}
 			}
-			if w := sc.Run(t, h); status == 200 && w.Header().Get("Content-Disposition") == "" {
+			if w := sc.run(t, h); status == 200 && w.Header().Get("Content-Disposition") == "" {
 				t.Errorf("%s (%q): no download", u, site)
 			}
 		}
 	}
-	scenario{URL: "/reports/civil?area=" + district, As: "admin", Status: 200, Header: map[string]string{"Sec-Fetch-Site": "cross-site"}}.Run(t, h)
+	scenario{url: "/reports/civil?area=" + district, as: "admin", status: 200, header: map[string]string{"Sec-Fetch-Site": "cross-site"}}.run(t, h)
 }

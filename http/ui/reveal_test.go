@@ -37,13 +37,13 @@ func TestRevealNeedsAReasonIsAuditedAndRateLimited(t *testing.T) {
 	full := f.ids[0]
 	c := login(t, h, "dongyuan")
 
-	page := scenario{URL: fmt.Sprintf("/households/%d", f.householdA1.ID), As: "dongyuan", Status: 200,
-		Contains: []string{fmt.Sprintf(`href="/persons/%d/reveal"`, p.ID)}, Excludes: []string{full}}
-	page.Run(t, h)
+	page := scenario{url: fmt.Sprintf("/households/%d", f.householdA1.ID), as: "dongyuan", status: 200,
+		contains: []string{fmt.Sprintf(`href="/persons/%d/reveal"`, p.ID)}, excludes: []string{full}}
+	page.run(t, h)
 
-	form := scenario{URL: fmt.Sprintf("/persons/%d/reveal", p.ID), As: "dongyuan", Status: 200,
-		Contains: []string{`name="reason"`, "核实身份"}, Excludes: []string{full, "checked"}}
-	form.Run(t, h)
+	form := scenario{url: fmt.Sprintf("/persons/%d/reveal", p.ID), as: "dongyuan", status: 200,
+		contains: []string{`name="reason"`, "核实身份"}, excludes: []string{full, "checked"}}
+	form.run(t, h)
 
 	for name, v := range map[string]url.Values{
 		"no reason":            {},

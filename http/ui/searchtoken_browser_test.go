@@ -18,10 +18,10 @@ func TestBrowserIDNumberSearchLeavesNoNumberInTheAddress(t *testing.T) {
 	f := newFixture(t)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
-	b := browserPage{T: t, Ctx: ctx}
+	b := browserPage{t, ctx}
 	logInBrowser(b, ts, "dongyuan")
 	id := f.ids[0]
-	b.Do("open the residents' ledger", chromedp.Navigate(ts.URL+"/ledgers/residents"),
+	b.do("open the residents' ledger", chromedp.Navigate(ts.URL+"/ledgers/residents"),
 		chromedp.WaitVisible(chromedp.CSS(`section[data-ledger="residents"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), id[:6]+" "+id[6:14]+" "+id[14:]))
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.ledger-filters button[type="submit"]`)))

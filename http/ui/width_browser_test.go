@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/wangge/wangge/http/internal/webtest"
 )
 
 // TestBrowserTablesFitAt1280 opens, at 1280×800 in Chinese and in English,
@@ -23,8 +21,8 @@ func TestBrowserTablesFitAt1280(t *testing.T) {
 	ts := httptest.NewServer(demoServer(t, store).Handler())
 	t.Cleanup(ts.Close)
 	admin := accounts["admin"]
-	b := browserPage{T: t, Ctx: ctx}
-	b.Do("log in", chromedp.Emulate(webtest.Desktop),
+	b := browserPage{t, ctx}
+	b.do("log in", chromedp.Emulate(desktop),
 		chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), admin.Username),
 		chromedp.SendKeys(chromedp.ID("password"), admin.Password))
@@ -53,9 +51,9 @@ func TestBrowserTablesFitAt1280(t *testing.T) {
 		return out;
 	})()`
 	for _, l := range []string{"zh", "en"} {
-		b.Do("language "+l, chromedp.Navigate(ts.URL+"/lang/"+l))
+		b.do("language "+l, chromedp.Navigate(ts.URL+"/lang/"+l))
 		for _, p := range pages {
-			b.Do("open "+p.path, chromedp.Navigate(ts.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+			b.do("open "+p.path, chromedp.Navigate(ts.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
 			got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](overflow))
 			if err != nil {
 				t.Fatal(err)
@@ -64,7 +62,7 @@ func TestBrowserTablesFitAt1280(t *testing.T) {
 				t.Errorf("%s (%s) at 1280 px: %v", p.name, l, got)
 			}
 			if dir := os.Getenv("WANGGE_SCREENSHOT_DIR"); dir != "" {
-				png, err := chromedp.Run(ctx, webtest.FullPage())
+				png, err := chromedp.Run(ctx, fullPage())
 				if err != nil {
 					t.Fatal(err)
 				}

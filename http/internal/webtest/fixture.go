@@ -58,8 +58,19 @@ type Fixture struct {
 // NewFixture opens a fresh SQLite store in a temporary directory and fills it.
 func NewFixture(t testing.TB) *Fixture {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "wangge.db")
-	db, err := sqlite.Open(context.Background(), path)
+	db, path, box := OpenSQLite(t, context.Background(), "wangge.db")
+	f := Fill(t, db, box)
+	f.Path = path
+	return f
+}
+
+// OpenSQLite opens a fresh SQLite store, closed when t ends, in a
+// temporary file named name, and makes a new field key for it (not yet
+// set: Fill, or the caller, sets it).
+func OpenSQLite(t testing.TB, ctx context.Context, name string) (*sqldb.DB, string, *secret.Box) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,9 +79,7 @@ func NewFixture(t testing.TB) *Fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := Fill(t, db, box)
-	f.Path = path
-	return f
+	return db, path, box
 }
 
 // Fill sets the key of an empty, migrated store and fills it.

@@ -64,7 +64,6 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // Scenario is one request and what its response must hold.
 type Scenario struct {
-	Name     string
 	Method   string // GET when empty
 	URL      string
 	As       string // username to log in as first; "" for anonymous
