@@ -17,8 +17,8 @@ import (
 	whttp "github.com/wangge/wangge/http"
 )
 
-// The helpers the area, map, building and household pages' tests share,
-// as package http's tests have them (maps_test.go, map_browser_test.go).
+// The helpers the area, map, building, household and kiosk pages' tests
+// share.
 
 // gridA2 is a second grid of community A that the map tests plant.
 const gridA2 = "140499001001002"
@@ -59,9 +59,22 @@ func plantMap(t testing.TB, f *fixture) {
 	}
 }
 
+// mapInBrowser serves the fixture with the planted map and gives a new
+// browser the session of community A's staff.
+func mapInBrowser(t *testing.T) (browserPage, *httptest.Server) {
+	t.Helper()
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	plantMap(t, f)
+	ts := httptest.NewServer(f.server(t).Handler())
+	t.Cleanup(ts.Close)
+	b := browserPage{t, ctx}
+	logInBrowser(b, ts, "dongyuan")
+	return b, ts
+}
+
 // logInBrowser gives the browser a session of the user, as the login form
-// would (the form itself is tested in package http's
-// TestBrowserWalksDistrictToHousehold).
+// would (the form itself is tested in TestBrowserWalksDistrictToHousehold).
 func logInBrowser(b browserPage, ts *httptest.Server, username string) {
 	b.t.Helper()
 	c := login(b.t, ts.Config.Handler, username)

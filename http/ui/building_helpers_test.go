@@ -4,35 +4,25 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/wangge/wangge"
 	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/http/internal/webtest"
 	"github.com/wangge/wangge/passwd"
-	"github.com/wangge/wangge/secret"
-	"github.com/wangge/wangge/sqlite"
 	"github.com/wangge/wangge/synth"
 )
 
-// The building head's browser test runs on the demo district, with these
-// helpers of package http's tests (demo_test.go).
+// The building head's, the ledgers' width and the search tests run on the
+// demo district.
 
 // demoDistrict fills a fresh SQLite store with the demo district at the
 // given scale, as `wangge demo` does, and returns it with its accounts.
 func demoDistrict(t *testing.T, scale float64) (wangge.Store, map[string]synth.Account) {
 	t.Helper()
 	ctx := wangge.WithActor(context.Background(), wangge.Actor{Username: "demo", Role: wangge.RoleSystem})
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	box, err := secret.New(secret.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, _, box := webtest.OpenSQLite(t, ctx, "demo.db")
 	if err := db.UseKey(ctx, box); err != nil {
 		t.Fatal(err)
 	}

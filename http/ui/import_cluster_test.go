@@ -24,7 +24,7 @@ import (
 // serverOver returns a server over store with the test clock, as another
 // process would run one.
 func serverOver(t testing.TB, store wangge.Store) *whttp.Server {
-	return newTestServer(store, importTestOptions(t))
+	return newTestServer(store, testOptions(t))
 }
 
 // postgresDB creates a PostgreSQL database of the test's own on the server

@@ -16,7 +16,7 @@ import (
 func TestImportHeartbeatRenewsTheLeaseAndYieldsATakenJob(t *testing.T) {
 	f := newFixture(t)
 	var im *imports
-	whttp.NewServer(f.store, importTestOptions(t), func(core *whttp.Server, store wangge.Store) []whttp.Route {
+	whttp.NewServer(f.store, testOptions(t), func(core *whttp.Server, store wangge.Store) []whttp.Route {
 		im = newImports(core, store)
 		return im.routes()
 	})

@@ -1,14 +1,11 @@
 package ui
 
 import (
-	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/wangge/wangge/sqldb"
 )
 
 // TestBrowserKioskFindsGridByAddress types a building into the kiosk on a
@@ -17,9 +14,7 @@ import (
 func TestBrowserKioskFindsGridByAddress(t *testing.T) {
 	ctx := newBrowser(t)
 	f := newFixture(t)
-	if err := f.store.(*sqldb.DB).SeedServices(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	seedServices(t, f)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
 	b := browserPage{t, ctx}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/wangge/wangge"
 	whttp "github.com/wangge/wangge/http"
-	"github.com/wangge/wangge/sqldb"
 )
 
 // plantStreets gives the planted grids service areas whose four bounds
@@ -42,12 +41,10 @@ func plantStreets(t testing.TB, f *fixture) {
 // services, and the kiosk standing in grid A.
 func kioskServer(t *testing.T, f *fixture) *httptest.Server {
 	t.Helper()
-	if err := f.store.(*sqldb.DB).SeedServices(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	seedServices(t, f)
 	plantMap(t, f)
 	plantStreets(t, f)
-	opts := importTestOptions(t)
+	opts := testOptions(t)
 	opts.KioskAt = &whttp.LngLat{Lng: 113.13, Lat: 36.15}
 	ts := httptest.NewServer(newTestServer(f.store, opts).Handler())
 	t.Cleanup(ts.Close)

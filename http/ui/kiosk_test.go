@@ -16,9 +16,7 @@ import (
 // nothing personal appears, and the page resets itself when idle.
 func TestKioskFindsTheGridByAddress(t *testing.T) {
 	f := newFixture(t)
-	if err := f.store.(*sqldb.DB).SeedServices(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	seedServices(t, f)
 	h := f.server(t).Handler()
 	scenario{url: "/kiosk", status: 200, contains: []string{`name="q"`, `data-idle-reset="/kiosk"`, `kiosk.js`}, excludes: []string{`class="top"`}}.run(t, h)
 	scenario{url: "/kiosk?q=东苑1号", status: 200,
@@ -119,4 +117,12 @@ func TestPublicPagesLeaveOutTheConfidentialityFooter(t *testing.T) {
 	scenario{url: "/kiosk?at=113.1", status: 400, contains: []string{"经度,纬度"}, excludes: []string{"lng,lat"}}.run(t, h)
 	scenario{url: "/kiosk?at=200,36", status: 400}.run(t, h)
 	scenario{url: "/kiosk?at=113.11,36.19", status: 200, contains: []string{`data-here-lng="113.11"`, `data-here-lat="36.19"`, `name="at"`}}.run(t, h)
+}
+
+// seedServices gives the fixture the services the kiosk lists.
+func seedServices(t testing.TB, f *fixture) {
+	t.Helper()
+	if err := f.store.(*sqldb.DB).SeedServices(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }

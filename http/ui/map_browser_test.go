@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -13,13 +12,8 @@ import (
 // gap and overlap in red over the grids, with no tile server, lists them
 // under the map, and a click on a grid opens its card with the assistant.
 func TestBrowserMapShowsPlantedGapsInRed(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	plantMap(t, f)
-	ts := httptest.NewServer(f.server(t).Handler())
-	t.Cleanup(ts.Close)
-	b := browserPage{t, ctx}
-	logInBrowser(b, ts, "dongyuan")
+	b, ts := mapInBrowser(t)
+	ctx := b.ctx
 
 	b.do("open the community map", chromedp.Navigate(ts.URL+"/areas/"+communityA+"/map"),
 		chromedp.WaitVisible(chromedp.CSS(`#map[data-ready="1"]`)))

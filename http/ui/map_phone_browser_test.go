@@ -1,7 +1,6 @@
-package http
+package ui
 
 import (
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -12,13 +11,8 @@ import (
 // TestBrowserMapZoomKeepsClearOfTheCard: on a 390×844 phone the staff
 // map's zoom buttons do not cover the card a tap on a grid opens.
 func TestBrowserMapZoomKeepsClearOfTheCard(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	plantMap(t, f)
-	ts := httptest.NewServer(f.server(t).Handler())
-	t.Cleanup(ts.Close)
-	b := browserPage{t, ctx}
-	logInBrowser(b, ts, "dongyuan")
+	b, ts := mapInBrowser(t)
+	ctx := b.ctx
 	b.do("open the map on a phone", chromedp.Emulate(device.IPhone12), chromedp.Navigate(ts.URL+"/areas/"+communityA+"/map"),
 		chromedp.WaitVisible(chromedp.CSS(`#map[data-ready="1"]`)))
 	for _, at := range [][2]float64{{113.12, 36.19}, {113.12, 36.11}, {113.165, 36.11}} {

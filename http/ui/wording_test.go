@@ -1,4 +1,4 @@
-package http
+package ui
 
 import (
 	"context"
@@ -37,7 +37,7 @@ func TestErrorPagesSpeakOneLanguage(t *testing.T) {
 			if c.cookie != nil {
 				r.AddCookie(c.cookie)
 			}
-			r.AddCookie(&http.Cookie{Name: langCookie, Value: l})
+			r.AddCookie(&http.Cookie{Name: "lang", Value: l})
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
 			if w.Code != c.status {
@@ -79,26 +79,6 @@ func TestHeaderNamesTheRoleOnce(t *testing.T) {
 		got := strings.Join(strings.Fields(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(m[1]+"</span>", " ")), " ")
 		if got != want {
 			t.Errorf("%s: header %q, want %q", user, got, want)
-		}
-	}
-}
-
-// ledgerUsers adds the accounts some tests use besides the fixture's: an
-// assistant of grid A, a building head, and two departments (civil affairs,
-// labour). The ledgers' own tests, which used them most, are in http/ui,
-// whose fixture has the same.
-func ledgerUsers(t *testing.T, f *fixture) {
-	t.Helper()
-	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
-	for _, u := range []wangge.User{
-		{Username: "xieliyuan", Role: wangge.RoleAssistant, ScopeCode: gridA},
-		{Username: "louzhang", Role: wangge.RoleBuildingHead, ScopeCode: gridA},
-		{Username: "minzheng", Role: wangge.RoleDepartment, ScopeCode: district, Line: wangge.LineCivil},
-		{Username: "laodong", Role: wangge.RoleDepartment, ScopeCode: district, Line: wangge.LineLabor},
-	} {
-		u.PasswordHash = passwd.Hash(password, cheap)
-		if err := f.store.CreateUser(context.Background(), &u); err != nil {
-			t.Fatal(err)
 		}
 	}
 }

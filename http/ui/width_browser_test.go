@@ -10,11 +10,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestBrowserLedgersFitAt1280 opens the four ledgers, whose tables are
-// among the widest, at 1280×800 in Chinese and in English on the demo
-// district, and checks that no table is wider than its container and that
-// the page itself does not scroll sideways.
-func TestBrowserLedgersFitAt1280(t *testing.T) {
+// TestBrowserTablesFitAt1280 opens, at 1280×800 in Chinese and in English,
+// the pages whose tables are widest — the civil-affairs and completeness
+// reports, a household's file and the four ledgers — on the demo district,
+// and checks that no table is wider than its container and that the page
+// itself does not scroll sideways.
+func TestBrowserTablesFitAt1280(t *testing.T) {
 	ctx := newBrowser(t)
 	store, accounts := demoDistrict(t, 0.02)
 	ts := httptest.NewServer(demoServer(t, store).Handler())
@@ -29,6 +30,9 @@ func TestBrowserLedgersFitAt1280(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := []struct{ name, path string }{
+		{"civil", "/reports/civil"},
+		{"completeness", "/reports/completeness"},
+		{"household", "/households/1"},
 		{"units", "/ledgers/units"},
 		{"residents", "/ledgers/residents"},
 		{"assistants", "/ledgers/assistants"},

@@ -1,4 +1,4 @@
-package ui
+package webtest
 
 import (
 	"context"
@@ -17,32 +17,33 @@ import (
 // chromiumPath is Debian's chromium, which the browser tests drive.
 const chromiumPath = "/usr/bin/chromium"
 
-// browserPage runs actions in a test's browser, failing the test on error.
-type browserPage struct {
-	t   *testing.T
-	ctx context.Context
+// Page runs actions in a test's browser, failing the test on error.
+type Page struct {
+	T   *testing.T
+	Ctx context.Context
 }
 
-func (b browserPage) do(what string, actions ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		b.t.Fatalf("%s: %v", what, err)
+// Do runs the actions, failing the test with what on error.
+func (b Page) Do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.T.Helper()
+	if err := chromedp.Do(b.Ctx, actions...); err != nil {
+		b.T.Fatalf("%s: %v", what, err)
 	}
 }
 
-// text returns the trimmed text of the first element matching sel.
-func (b browserPage) text(sel string) string {
-	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+// Text returns the trimmed text of the first element matching sel.
+func (b Page) Text(sel string) string {
+	b.T.Helper()
+	s, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
-		b.t.Fatalf("text of %s: %v", sel, err)
+		b.T.Fatalf("text of %s: %v", sel, err)
 	}
 	return strings.TrimSpace(s)
 }
 
-// newBrowser starts headless Chromium for t, or skips t when there is none
+// NewBrowser starts headless Chromium for t, or skips t when there is none
 // (fails instead when WANGGE_REQUIRE_BROWSER=1, as in CI).
-func newBrowser(t *testing.T) context.Context {
+func NewBrowser(t *testing.T) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("WANGGE_REQUIRE_BROWSER") == "1" {
@@ -73,10 +74,10 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
-// shoot saves the page as name-desktop.png and name-phone.png in
+// Shoot saves the page as name-desktop.png and name-phone.png in
 // $WANGGE_SCREENSHOT_DIR, when it is set: pictures to review a page by.
-func (b browserPage) shoot(name string) {
-	b.t.Helper()
+func (b Page) Shoot(name string) {
+	b.T.Helper()
 	dir := os.Getenv("WANGGE_SCREENSHOT_DIR")
 	if dir == "" {
 		return
@@ -84,26 +85,26 @@ func (b browserPage) shoot(name string) {
 	for _, d := range []struct {
 		suffix string
 		dev    chromedp.Device
-	}{{"desktop", desktop}, {"phone", device.IPhone12}} {
-		b.do("emulate "+d.suffix, chromedp.Emulate(d.dev), chromedp.Reload(), chromedp.Sleep(500*time.Millisecond))
-		png, err := chromedp.Run(b.ctx, fullPage())
+	}{{"desktop", Desktop}, {"phone", device.IPhone12}} {
+		b.Do("emulate "+d.suffix, chromedp.Emulate(d.dev), chromedp.Reload(), chromedp.Sleep(500*time.Millisecond))
+		png, err := chromedp.Run(b.Ctx, FullPage())
 		if err != nil {
-			b.t.Fatalf("screenshot: %v", err)
+			b.T.Fatalf("screenshot: %v", err)
 		}
 		path := filepath.Join(dir, name+"-"+d.suffix+".png")
 		if err := os.WriteFile(path, png, 0o644); err != nil {
-			b.t.Fatal(err)
+			b.T.Fatal(err)
 		}
-		b.t.Logf("screenshot %s", path)
+		b.T.Logf("screenshot %s", path)
 	}
-	b.do("emulate desktop", chromedp.Emulate(desktop), chromedp.Reload())
+	b.Do("emulate desktop", chromedp.Emulate(Desktop), chromedp.Reload())
 }
 
-// desktop is a 1280×800 laptop screen.
-var desktop = device.Info{Name: "desktop", Width: 1280, Height: 800, Scale: 1}
+// Desktop is a 1280×800 laptop screen.
+var Desktop = device.Info{Name: "desktop", Width: 1280, Height: 800, Scale: 1}
 
-// fullPage captures the whole page, not just the viewport, as PNG.
-func fullPage() chromedp.Action[[]byte] {
+// FullPage captures the whole page, not just the viewport, as PNG.
+func FullPage() chromedp.Action[[]byte] {
 	return func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
 		m, err := cdp.Call(ctx, t, page.GetLayoutMetrics, cdp.Empty{})
 		if err != nil {
