@@ -102,30 +102,9 @@ func testPersonalExportLimit(t *testing.T, e *env) {
 	before := e.auditCount()
 
 	const attempts = wangge.PersonalExportsPerHour + 1
-	errs := make([]error, attempts)
-	ready := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range attempts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-ready
-			errs[i] = e.db.AuditPersonalExport(alice, exportEntry(wangge.PersonalExportLedgers[i%len(wangge.PersonalExportLedgers)]))
-		}()
-	}
-	close(ready)
-	wg.Wait()
-	var passed, refused int
-	for i, err := range errs {
-		switch wangge.ErrorCode(err) {
-		case "":
-			passed++
-		case wangge.ERateLimited:
-			refused++
-		default:
-			t.Errorf("export %d: %v, want success or %s", i, err, wangge.ERateLimited)
-		}
-	}
+	passed, refused := atOnce(t, attempts, func(i int) error {
+		return e.db.AuditPersonalExport(alice, exportEntry(wangge.PersonalExportLedgers[i%len(wangge.PersonalExportLedgers)]))
+	})
 	if passed != wangge.PersonalExportsPerHour || refused != 1 {
 		t.Fatalf("%d concurrent exports: %d passed and %d refused, want %d and 1", attempts, passed, refused, wangge.PersonalExportsPerHour)
 	}
@@ -158,20 +137,35 @@ func testRevealLimitConcurrent(t *testing.T, e *env) {
 	alice := actor(e.ctx, "alice", wangge.RoleCommunityStaff)
 	before := e.auditCount()
 	const attempts = wangge.RevealsPerHour + 1
-	errs := make([]error, attempts)
+	passed, refused := atOnce(t, attempts, func(int) error {
+		_, err := e.db.RevealPerson(alice, wangge.ScopeAll(), f.PA1.ID, "核对")
+		return err
+	})
+	if passed != wangge.RevealsPerHour || refused != 1 {
+		t.Fatalf("%d concurrent reveals: %d passed and %d refused, want %d and 1", attempts, passed, refused, wangge.RevealsPerHour)
+	}
+	if n := e.auditCount() - before; n != wangge.RevealsPerHour {
+		t.Fatalf("%d audit entries of the reveals, want %d", n, wangge.RevealsPerHour)
+	}
+}
+
+// atOnce runs n calls of fn at the same moment and counts those that
+// passed and those the rate limit refused; any other outcome fails t.
+func atOnce(t *testing.T, n int, fn func(i int) error) (passed, refused int) {
+	t.Helper()
+	errs := make([]error, n)
 	ready := make(chan struct{})
 	var wg sync.WaitGroup
-	for i := range attempts {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-ready
-			_, errs[i] = e.db.RevealPerson(alice, wangge.ScopeAll(), f.PA1.ID, "核对")
+			errs[i] = fn(i)
 		}()
 	}
 	close(ready)
 	wg.Wait()
-	var passed, refused int
 	for i, err := range errs {
 		switch wangge.ErrorCode(err) {
 		case "":
@@ -179,13 +173,8 @@ func testRevealLimitConcurrent(t *testing.T, e *env) {
 		case wangge.ERateLimited:
 			refused++
 		default:
-			t.Errorf("reveal %d: %v, want success or %s", i, err, wangge.ERateLimited)
+			t.Errorf("call %d: %v, want success or %s", i, err, wangge.ERateLimited)
 		}
 	}
-	if passed != wangge.RevealsPerHour || refused != 1 {
-		t.Fatalf("%d concurrent reveals: %d passed and %d refused, want %d and 1", attempts, passed, refused, wangge.RevealsPerHour)
-	}
-	if n := e.auditCount() - before; n != wangge.RevealsPerHour {
-		t.Fatalf("%d audit entries of the reveals, want %d", n, wangge.RevealsPerHour)
-	}
+	return passed, refused
 }
