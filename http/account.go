@@ -14,16 +14,14 @@ import (
 const accountPasswordPath = "/account/password"
 
 var (
-	errMustChange = &wangge.Error{Code: wangge.EForbidden,
-		Zh: "请先修改临时密码。", Message: "Change your temporary password first."}
-	errTOTPRole = &wangge.Error{Code: wangge.EForbidden,
-		Zh: "动态验证码仅供工作人员账号使用。", Message: "One-time codes are for staff accounts."}
+	errMustChange = wangge.E(wangge.EForbidden, "error.password.must_change")
+	errTOTPRole   = wangge.E(wangge.EForbidden, "error.totp.role")
 )
 
 // fieldErr is an EInvalid error about a form field, with both texts from
 // the message catalogue.
 func (s *Server) fieldErr(field, id string, args ...any) *wangge.Error {
-	return &wangge.Error{Code: wangge.EInvalid, Field: field, Zh: s.msgs.T(LangZh, id, args...), Message: s.msgs.T(LangEn, id, args...)}
+	return wangge.Invalid(field, id, args...)
 }
 
 // errText is err's text in the reader's language.
@@ -194,7 +192,7 @@ func (s *Server) handleTOTP(w http.ResponseWriter, r *http.Request) error {
 	switch action := r.PostFormValue("action"); action {
 	case "start":
 		if u.TOTPEnabled {
-			return refuse(&wangge.Error{Code: wangge.EConflict, Zh: s.msgs.T(LangZh, "totp.already_on"), Message: s.msgs.T(LangEn, "totp.already_on")})
+			return refuse(wangge.E(wangge.EConflict, "totp.already_on"))
 		}
 		if err := s.store.SetUserTOTP(ctx, u.ID, totp.Encode(totp.NewSecret()), false); err != nil {
 			return err
@@ -202,7 +200,7 @@ func (s *Server) handleTOTP(w http.ResponseWriter, r *http.Request) error {
 		return s.renderTOTP(w, r, http.StatusOK, &totpView{})
 	case "cancel":
 		if u.TOTPEnabled {
-			return refuse(&wangge.Error{Code: wangge.EConflict, Zh: s.msgs.T(LangZh, "totp.already_on"), Message: s.msgs.T(LangEn, "totp.already_on")})
+			return refuse(wangge.E(wangge.EConflict, "totp.already_on"))
 		}
 		if err := s.store.SetUserTOTP(ctx, u.ID, "", false); err != nil {
 			return err

@@ -12,23 +12,17 @@ import (
 
 // Errors of the web layer itself; everything else comes from the domain.
 var (
-	errBadLogin = &wangge.Error{Code: wangge.EUnauthorized,
-		Zh: "用户名或密码错误（已启用动态验证码的账号还需填写正确的验证码）。", Message: "Wrong username or password (or one-time code, for an account that uses one)."}
-	errDisabled = &wangge.Error{Code: wangge.EForbidden,
-		Zh: "该账号已停用，请联系管理员。", Message: "This account is disabled; please contact an administrator."}
-	errLoginRequired = &wangge.Error{Code: wangge.EUnauthorized,
-		Zh: "请先登录。", Message: "Please log in first."}
-	errCrossOrigin = &wangge.Error{Code: wangge.EForbidden,
-		Zh: "拒绝来自其他网站的请求。", Message: "Requests from other sites are refused."}
+	errBadLogin      = wangge.E(wangge.EUnauthorized, "error.login.bad")
+	errDisabled      = wangge.E(wangge.EForbidden, "error.login.disabled")
+	errLoginRequired = wangge.E(wangge.EUnauthorized, "error.login.required")
+	errCrossOrigin   = wangge.E(wangge.EForbidden, "error.cross_origin")
 	// ErrForbidden refuses a user whose role may not do what they ask;
 	// Page routes answer it, and a handler package returns it for checks
 	// finer than a route's permission (which report a department makes).
-	ErrForbidden = &wangge.Error{Code: wangge.EForbidden,
-		Zh: "您的角色无权查看此页面。", Message: "Your role may not see this page."}
+	ErrForbidden = wangge.E(wangge.EForbidden, "error.forbidden.role")
 	// errMethod answers a known path asked with a method it does not take;
 	// the caller sets the Allow header.
-	errMethod = &wangge.Error{Code: eMethodNotAllowed,
-		Zh: "该地址不支持此请求方法。", Message: "This address does not take that method."}
+	errMethod = wangge.E(eMethodNotAllowed, "error.method")
 )
 
 // eMethodNotAllowed is a code of the web layer only: the domain never

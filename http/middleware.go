@@ -39,9 +39,7 @@ func TileOrigin(tmpl string) (string, error) {
 	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(tmpl))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		!strings.Contains(tmpl, "{z}") || !strings.Contains(tmpl, "{x}") || !strings.Contains(tmpl, "{y}") {
-		return "", &wangge.Error{Code: wangge.EInvalid, Field: "tiles",
-			Message: "a tile URL is an http(s) address with {z}, {x} and {y}, such as https://tiles.example.org/{z}/{x}/{y}.png",
-			Zh:      "瓦片地址应为含 {z}、{x}、{y} 的 http(s) 地址，例如 https://tiles.example.org/{z}/{x}/{y}.png"}
+		return "", wangge.Invalid("tiles", "error.tiles")
 	}
 	if _, parent, ok := strings.Cut(u.Host, "."); ok && strings.HasPrefix(tmpl, u.Scheme+"://{s}.") {
 		// {s}.tile.example.org: any host under the parent domain.

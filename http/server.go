@@ -299,9 +299,7 @@ func PublicBase(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
 		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", &wangge.Error{Code: wangge.EInvalid, Field: "public_url",
-			Message: "a public URL is an http(s) address such as https://wangge.example.gov.cn",
-			Zh:      "对外地址应为 http(s) 地址，例如 https://wangge.example.gov.cn"}
+		return "", wangge.Invalid("public_url", "error.public_url")
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
 }

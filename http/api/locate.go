@@ -22,8 +22,7 @@ type locateAnswer struct {
 	Lat            float64 `json:"lat"`
 }
 
-var errOutsideGrids = &wangge.Error{Code: wangge.ENotFound,
-	Zh: "该位置不在任何网格内。", Message: "The point lies in no grid."}
+var errOutsideGrids = wangge.E(wangge.ENotFound, "error.locate.outside")
 
 // handleLocate answers which grid a point lies in, with its assistant.
 // Public: it is what the kiosk and the phone page ask.
