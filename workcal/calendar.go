@@ -152,7 +152,7 @@ func (c *Calendar) Name(d Date) string { return c.days[d].Name }
 // calendar knows that year's weekends but none of its holidays.
 func (c *Calendar) Covers(year int) bool { return c.years[year] != nil }
 
-// Year returns the loaded arrangement of year, or nil.
+// Year returns the loaded arrangement of year, or nil; for reading only.
 func (c *Calendar) Year(year int) *Year { return c.years[year] }
 
 // Hours returns the working hours.

@@ -107,8 +107,9 @@ func (l Light) String() string {
 // Light returns the light at now of a limit counted in unit from start to
 // due, with the clock stopped during stops: red once now is past due,
 // yellow once the calendar's yellow share of the counted time is used,
-// green before. due must be the one Due gave for the same stops: a stop
-// added later moves the deadline, and the caller computes it again.
+// green before; minutes count plain time, the other units working time.
+// due must be the one Due gave for the same stops: a stop added later
+// moves the deadline, and the caller computes it again.
 func (c *Calendar) Light(start, due, now time.Time, unit Unit, stops []Interval) Light {
 	if now.After(due) {
 		return Red
@@ -132,13 +133,12 @@ func (c *Calendar) add(start time.Time, d time.Duration, elapsed bool, stops []I
 	}
 	var due time.Time
 	c.segments(start, elapsed, stops, func(from, to time.Time) bool {
-		if seg := to.Sub(from); seg >= d {
-			due = from.Add(d)
-			return false
-		} else {
+		if seg := to.Sub(from); seg < d {
 			d -= seg
+			return true
 		}
-		return true
+		due = from.Add(d)
+		return false
 	})
 	return due
 }

@@ -233,7 +233,8 @@ func bad(key string, params ...any) error {
 //go:embed years/*.txt
 var yearFiles embed.FS
 
-// Embedded returns the years shipped with the package, by year.
+// Embedded returns the years shipped with the package, by year; they are
+// shared, for reading only.
 var Embedded = sync.OnceValues(func() ([]*Year, error) {
 	entries, err := yearFiles.ReadDir("years")
 	if err != nil {
