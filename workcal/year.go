@@ -121,10 +121,10 @@ func ParseYear(r io.Reader) (*Year, error) {
 	type pending struct {
 		line     int
 		from, to Date
-		text     string
+		off      bool
+		name     string
 	}
 	var days []pending
-	var offs []bool
 	sc := bufio.NewScanner(io.LimitReader(r, 64<<10))
 	line := 0
 	for sc.Scan() {
@@ -171,8 +171,7 @@ func ParseYear(r io.Reader) (*Year, error) {
 			if word == "workday" && from != to {
 				return nil, bad("error.workcal.workday_range", "Line", line, "Value", when)
 			}
-			days = append(days, pending{line, from, to, name})
-			offs = append(offs, word == "holiday")
+			days = append(days, pending{line, from, to, word == "holiday", name})
 		default:
 			return nil, bad("error.workcal.syntax", "Line", line)
 		}
@@ -189,7 +188,7 @@ func ParseYear(r io.Reader) (*Year, error) {
 	// A notice may reach a few weeks into the neighbouring years (2023's
 	// New Year holiday began on 31 December 2022), never further.
 	first, last := MakeDate(y.Year-1, time.December, 1), MakeDate(y.Year+1, time.January, 31)
-	for i, p := range days {
+	for _, p := range days {
 		for d := p.from; d <= p.to; d++ {
 			if d < first || d > last {
 				return nil, bad("error.workcal.outside", "Line", p.line, "Value", d.String(), "Year", y.Year)
@@ -197,11 +196,11 @@ func ParseYear(r io.Reader) (*Year, error) {
 			if seen[d] {
 				return nil, bad("error.workcal.twice", "Line", p.line, "Value", d.String())
 			}
-			if !offs[i] && !weekend(d) {
+			if !p.off && !weekend(d) {
 				return nil, bad("error.workcal.weekday", "Line", p.line, "Value", d.String())
 			}
 			seen[d] = true
-			y.Days = append(y.Days, Day{Date: d, Off: offs[i], Name: p.text})
+			y.Days = append(y.Days, Day{Date: d, Off: p.off, Name: p.name})
 		}
 	}
 	slices.SortFunc(y.Days, func(a, b Day) int { return int(a.Date - b.Date) })
