@@ -45,6 +45,8 @@ Usage:
                                                     gaps, overlaps and stray buildings
   wangge grids   propose --community CODE [--households 300] [--json] [--accept --valid-from DATE --reason TEXT]
                                                     propose (and accept) grids of about N households
+  wangge calendar [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
+                                                    the work calendar day by day: holidays and make-up workdays (调休)
 
   wangge bench   grouplist --db DSN [--requests N]    key-group list latency on a demo database, against a raw read
   wangge bench   reports --db DSN [--rounds N]        every report page of the demo district, against a raw scan
@@ -111,6 +113,8 @@ func run(ctx context.Context, args []string) error {
 		return gridsCmd(ctx, rest)
 	case "report":
 		return reportCmd(ctx, rest)
+	case "calendar":
+		return calendarCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
