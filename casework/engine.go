@@ -221,7 +221,11 @@ func (e *Engine) Allowed(c *Case, a Actor, now time.Time) []ActionName {
 // Apply takes one action on the case: it checks the actor's role and area,
 // the case's mechanism and state and what the action carries, and on
 // success changes the case, appends the event to its timeline and returns
-// it. A refusal leaves the case as it was and says why.
+// it. A refusal leaves the case as it was and says why. A merge changes
+// two cases: the duplicate (whose event it returns) and act.Into, whose
+// timeline gains the merge too; the store saves both in one transaction.
+// A granted deferral moves the running deadline to the time asked for, so
+// the clock counts nothing of the deferred time.
 func (e *Engine) Apply(c *Case, a Actor, act Action, now time.Time) (Event, error) {
 	if err := e.check(c, a, act.Name, now); err != nil {
 		return Event{}, err

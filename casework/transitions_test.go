@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fixtures bring a case to a state by the actions that lead there.
@@ -88,7 +89,27 @@ func fixtureTable() map[string]func(w *world) *Case {
 			w.do(c, "system", act(ActEscalate, ""))
 			return c
 		},
+		"coordination/in_progress_outside": func(w *world) *Case {
+			c := fixtures["coordination/dispatched_outside"](w)
+			w.do(c, "community", act(ActAccept, "the manager will clear it"))
+			return c
+		},
 		"emergency/reported": func(w *world) *Case { return w.open(Emergency) },
+		"emergency/overdue": func(w *world) *Case {
+			c := w.open(Emergency)
+			w.now = c.Running().Due.Add(-time.Minute) // the table's check runs a minute later
+			return c
+		},
+		"emergency/escalated": func(w *world) *Case {
+			c := fixtures["emergency/overdue"](w)
+			w.do(c, "system", act(ActEscalate, ""))
+			return c
+		},
+		"approval/returned": func(w *world) *Case {
+			c := fixtures["approval/pending_subdistrict"](w)
+			w.do(c, "subdistrict", act(ActReturn, "income proof missing"))
+			return c
+		},
 		"emergency/acknowledged": func(w *world) *Case {
 			c := w.open(Emergency)
 			w.do(c, "community", act(ActAcknowledge, ""))
@@ -209,6 +230,22 @@ var allowed = map[string]map[string]string{
 	"coordination/escalated": {
 		"assistant": "defer", "community": "dispatch defer merge",
 		"subdistrict": "dispatch supervise merge", "district": "supervise",
+	},
+	"coordination/in_progress_outside": {
+		"assistant": "defer", "community": "handle defer merge",
+		"subdistrict": "supervise", "district": "supervise",
+	},
+	"emergency/overdue": {
+		"assistant": "defer", "community": "acknowledge defer merge",
+		"subdistrict": "supervise", "district": "supervise", "system": "escalate",
+	},
+	"emergency/escalated": {
+		"assistant": "defer", "community": "acknowledge defer merge",
+		"subdistrict": "acknowledge supervise merge", "district": "supervise",
+	},
+	"approval/returned": {
+		"assistant": "submit", "community": "submit merge",
+		"subdistrict": "supervise", "district": "supervise",
 	},
 	"emergency/reported": {
 		"assistant": "defer", "community": "acknowledge defer merge",
