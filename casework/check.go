@@ -14,7 +14,7 @@ import (
 // should hear: an action the mechanism has not, then one the role may never
 // take, then one the case is not ready for.
 func (e *Engine) check(c *Case, a Actor, n ActionName, now time.Time) error {
-	if c == nil || !slices.Contains(Actions, n) {
+	if c == nil || !n.Valid() {
 		return wangge.E(wangge.EInvalid, "error.case.action", "Action", string(n))
 	}
 	if !inScope(a, c.Location.GridCode) {

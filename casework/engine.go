@@ -45,6 +45,10 @@ var Actions = []ActionName{
 	ActSupervise, ActDefer, ActApproveDefer, ActRejectDefer, ActMerge, ActReopen, ActEscalate,
 }
 
+// Valid reports whether n is an action Apply takes, for the API to refuse
+// an unknown name before it loads the case.
+func (n ActionName) Valid() bool { return slices.Contains(Actions, n) }
+
 // Action is what an actor asks for, with what the action carries. Note is
 // the note, the reason or what was said, as the action needs.
 type Action struct {

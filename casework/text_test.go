@@ -121,3 +121,21 @@ func TestCaseNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestActionNames: the names the JSON API takes are exactly the actions,
+// and "create" (Open's event) is not one Apply takes.
+func TestActionNames(t *testing.T) {
+	for _, n := range Actions {
+		if !n.Valid() {
+			t.Errorf("%s is not valid", n)
+		}
+	}
+	for _, n := range []ActionName{ActCreate, "", "Close", "delete"} {
+		if n.Valid() {
+			t.Errorf("%q is valid", n)
+		}
+		w := newWorld(t)
+		c := w.open(Coordination)
+		w.refused(c, "community", Action{Name: n}, "error.case.action")
+	}
+}
