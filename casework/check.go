@@ -25,8 +25,10 @@ func (e *Engine) check(c *Case, a Actor, n ActionName, now time.Time) error {
 	switch n {
 	case ActHandle:
 		switch m {
-		case General, Emergency:
-			return need(r == wangge.RoleAssistant || follows, c, Accepted, Acknowledged)
+		case General:
+			return need(r == wangge.RoleAssistant || follows, c, Accepted)
+		case Emergency:
+			return need(r == wangge.RoleAssistant || follows, c, Acknowledged)
 		case Coordination:
 			if err := e.receiver(c, a); err != nil {
 				return err
