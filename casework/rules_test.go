@@ -363,6 +363,18 @@ func TestApprovalChain(t *testing.T) {
 	if c.State != Approved {
 		t.Errorf("a one-step chain: %s", c.State)
 	}
+
+	long := newWorld(t)
+	long.e.Chain = []wangge.Level{wangge.LevelCommunity, wangge.LevelSubdistrict, wangge.LevelDistrict}
+	c = long.open(Approval)
+	long.do(c, "community", Action{Name: ActSubmit, Materials: serviceType.Materials})
+	long.do(c, "community", act(ActApprove, "meets the conditions"))
+	long.do(c, "subdistrict", act(ActApprove, "meets the conditions"))
+	long.refused(c, "subdistrict", act(ActReject, "no"), "error.case.role")
+	long.do(c, "district", act(ActReject, "the district's quota is spent"))
+	if c.State != Rejected || c.Step != 2 {
+		t.Errorf("a three-step chain: %s at step %d", c.State, c.Step)
+	}
 }
 
 // TestSuperviseTightensTheDeadline: supervision is counted, needs a note,
