@@ -1,0 +1,99 @@
+package casework
+
+import (
+	"time"
+
+	"github.com/wangge/wangge"
+)
+
+// Unit is what a time limit counts.
+type Unit string
+
+const (
+	Minutes   Unit = "minutes" // emergencies: plain minutes, day or night
+	WorkHours Unit = "work_hours"
+	WorkDays  Unit = "work_days"
+)
+
+// Duration is a time limit: N of a unit.
+type Duration struct {
+	N    int
+	Unit Unit
+}
+
+// Clock turns a start and a limit into a due time. The working-day calendar
+// (holidays, make-up workdays, working hours) implements it elsewhere; the
+// engine only asks it.
+type Clock interface {
+	Add(from time.Time, d Duration) time.Time
+}
+
+// Step names what a deadline is for.
+type Step string
+
+const (
+	StepAcknowledge Step = "acknowledge" // an emergency's response
+	StepDispatch    Step = "dispatch"    // the community dispatches (again)
+	StepAccept      Step = "accept"      // the receiver accepts or returns
+	StepHandle      Step = "handle"      // the work itself
+	StepVerify      Step = "verify"      // the community checks the work
+	StepDecide      Step = "decide"      // one step of the approval chain
+	StepFeedback    Step = "feedback"    // the reporter is told, the case closed
+)
+
+// Deadline is one step's due time. Met is when the step was done;
+// Escalated tells that it ran out and the case went up a level (a new
+// deadline for the same step starts there).
+type Deadline struct {
+	Step      Step
+	Level     wangge.Level
+	Start     time.Time
+	Due       time.Time
+	Met       time.Time
+	Escalated bool
+}
+
+// Overdue reports whether the deadline is running and past due at now.
+func (d Deadline) Overdue(now time.Time) bool {
+	return d.Met.IsZero() && !d.Escalated && !now.Before(d.Due)
+}
+
+// Running returns the deadline running now, or nil when none is: the case
+// is closed, or the clock stopped while it waits on the reporter.
+func (c *Case) Running() *Deadline {
+	for i := len(c.Deadlines) - 1; i >= 0; i-- {
+		d := &c.Deadlines[i]
+		if d.Met.IsZero() && !d.Escalated {
+			return d
+		}
+	}
+	return nil
+}
+
+// Limits are the time limits per mechanism and step. A category's own limit
+// (a catalogue entry's promised days) replaces the handle and decide steps'.
+type Limits map[Mechanism]map[Step]Duration
+
+// DefaultLimits are the limits a new district starts with: an emergency
+// acknowledged within 10 minutes and handled within 2 hours, a coordination
+// case dispatched within a working day and done within five.
+func DefaultLimits() Limits {
+	return Limits{
+		General: {StepHandle: {1, WorkDays}, StepFeedback: {1, WorkDays}},
+		Coordination: {
+			StepDispatch: {1, WorkDays}, StepAccept: {4, WorkHours}, StepHandle: {5, WorkDays},
+			StepVerify: {1, WorkDays}, StepFeedback: {1, WorkDays},
+		},
+		Emergency: {StepAcknowledge: {10, Minutes}, StepHandle: {120, Minutes}, StepFeedback: {1, WorkDays}},
+		Approval:  {StepDecide: {5, WorkDays}, StepFeedback: {1, WorkDays}},
+	}
+}
+
+// limit returns the limit of a step for the case.
+func (l Limits) limit(c *Case, s Step) (Duration, bool) {
+	if (s == StepHandle || s == StepDecide) && c.Category.Limit.N > 0 {
+		return c.Category.Limit, true
+	}
+	d, ok := l[c.Mechanism][s]
+	return d, ok && d.N > 0
+}
