@@ -69,6 +69,8 @@ type DB struct {
 
 	counts countCache
 	feed   func(ctx context.Context) <-chan struct{} // nil: no push of changes
+	// engines is the case engine (cases.go).
+	engines caseEngines
 }
 
 // New returns a store over open connections.

@@ -41,6 +41,13 @@ func (db *DB) Stats(ctx context.Context, s wangge.Scope) (*wangge.Stats, error) 
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM services WHERE active = ?`, true).Scan(&st.Services); err != nil {
 		return nil, err
 	}
+	cases, err := db.CaseCounts(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	for state, n := range cases {
+		st.Cases[string(state)] = n
+	}
 	return st, nil
 }
 

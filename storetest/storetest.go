@@ -84,6 +84,7 @@ func Run(t *testing.T, open Opener) {
 		writeScopeTests,
 		addressTests,
 		changeTests,
+		caseTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/casework"
 )
 
 // statsRaw runs `wangge stats --db db --json` and decodes its output into
@@ -98,5 +103,41 @@ func TestStatsJSONContract(t *testing.T) {
 	// Without --json: one line per count, for people.
 	if out := capture(t, "stats", "--db", db); !bytes.Contains([]byte(out), []byte("households")) {
 		t.Errorf("stats without --json:\n%s", out)
+	}
+}
+
+// TestStatsCountsCasesByState: the cases the store holds show in
+// `wangge stats --json` as counts by state.
+func TestStatsCountsCasesByState(t *testing.T) {
+	t.Setenv("WANGGE_SECRET_KEY_FILE", "")
+	path := filepath.Join(t.TempDir(), "cases.db")
+	capture(t, "migrate", "--db", path)
+	ctx := context.Background()
+	db, err := openStore(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"140499", "140499001", "140499001001", "140499001001001"} {
+		if err := db.CreateArea(ctx, &wangge.Area{Code: code, Name: "area " + code}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	system := casework.Actor{Role: wangge.RoleSystem}
+	for i, m := range []casework.Mechanism{casework.Coordination, casework.Coordination, casework.Emergency} {
+		d := casework.Draft{Source: casework.SourceOpen311, Category: casework.ProblemTypes[0], Mechanism: m,
+			Location: casework.Location{GridCode: "140499001001001"}, Description: fmt.Sprint("report ", i)}
+		if _, err := db.CreateCase(ctx, system, d, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for state, v := range statsRaw(t, path)["cases"].(map[string]any) {
+		got[state] = count(t, map[string]any{state: v}, state)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(map[string]int64{"accepted": 2, "reported": 1}) {
+		t.Errorf("cases by state: %v, want 2 accepted and 1 reported", got)
 	}
 }

@@ -1,0 +1,86 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/wangge/wangge"
+)
+
+// Store keeps cases and their timelines. The interface lives here, not at
+// the root, because its types are the engine's and the root may not import
+// casework; the sqlite and postgres stores implement it (sqldb/cases.go)
+// and storetest holds the suite both pass.
+//
+// Cases are not people's data in the ledgers' sense, so a case's scope is
+// not the people scope (which withholds everything from departments and
+// building heads): every read and write takes the Actor and keeps to what
+// Sees allows, an invisible case reading as wangge.ErrNotFound, and Apply
+// decides the rest by role.
+type Store interface {
+	// CreateCase assigns the next number of the district and year in the
+	// same transaction and opens the case. A non-empty key makes the create
+	// idempotent per account: the same key with the same draft returns the
+	// case it made, with another draft it is refused with EConflict.
+	CreateCase(ctx context.Context, a Actor, d Draft, key string) (*Case, error)
+	// Case returns the case with its timeline, the reporter's contact
+	// masked.
+	Case(ctx context.Context, a Actor, number string) (*Case, error)
+	// ListCases lists the cases the actor sees, newest first, without their
+	// timelines.
+	ListCases(ctx context.Context, a Actor, f Filter) ([]Case, int, error)
+	// ApplyCase takes a transition on the case at the version the caller
+	// read: the case, its timeline and one audit entry change in one
+	// transaction, or nothing does (a stale version: wangge.ErrConflict).
+	ApplyCase(ctx context.Context, a Actor, t Transition) (*Case, Event, error)
+	// CaseCounts counts the cases within the scope by state.
+	CaseCounts(ctx context.Context, s wangge.Scope) (map[State]int, error)
+}
+
+// Filter selects cases for the board.
+type Filter struct {
+	// Area is a grid's code, or a community's or sub-district's to take
+	// all the grids under it.
+	Area      string
+	State     State
+	Mechanism Mechanism
+	Category  string
+	wangge.Page
+}
+
+// Transition is one action on a stored case, at the version read.
+type Transition struct {
+	Number  string
+	Version int
+	Action  Action
+	// Into is the number of the case a merge folds this one into (the
+	// store loads it and sets Action.Into).
+	Into string
+}
+
+// Sees reports whether the actor may see the case at all: staff and the
+// assistant the cases in their area, a department those dispatched to it
+// and those of its business line in its area, a building head the cases he
+// reported, the system every case. The store applies the same rule in SQL.
+func (a Actor) Sees(c *Case) bool {
+	in := wangge.ScopeOf(a.ScopeCode).Contains(c.Location.GridCode)
+	switch a.Role {
+	case wangge.RoleSystem:
+		return true
+	case wangge.RoleAssistant, wangge.RoleCommunityStaff, wangge.RoleSubdistrictStaff, wangge.RoleDistrictAdmin:
+		return in
+	case wangge.RoleDepartment:
+		if a.Line == "" {
+			return false
+		}
+		dispatched := c.Receiver != nil && c.Receiver.Kind == ToDepartment && c.Receiver.Line == a.Line
+		return in && (dispatched || c.Category.Line == a.Line)
+	case wangge.RoleBuildingHead:
+		return a.UserID != 0 && c.Reporter.UserID == a.UserID
+	}
+	return false
+}
+
+// ActorOf is the actor of a logged-in account.
+func ActorOf(u *wangge.User) Actor {
+	return Actor{UserID: u.ID, Name: u.DisplayName, Role: u.Role, ScopeCode: u.ScopeCode, Line: u.Line}
+}
