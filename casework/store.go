@@ -20,10 +20,12 @@ type Store interface {
 	// CreateCase assigns the next number of the district and year in the
 	// same transaction and opens the case. A non-empty key makes the create
 	// idempotent per account: the same key with the same draft returns the
-	// case it made, with another draft it is refused with EConflict.
+	// case it made, with another draft it is refused with EConflict. It
+	// returns the case as made, even to a creator who does not see it
+	// afterwards (a department raising another line's problem).
 	CreateCase(ctx context.Context, a Actor, d Draft, key string) (*Case, error)
 	// Case returns the case with its timeline, the reporter's contact
-	// masked.
+	// masked (the duplicates' reporters' contacts stay on their own cases).
 	Case(ctx context.Context, a Actor, number string) (*Case, error)
 	// ListCases lists the cases the actor sees, newest first, without their
 	// timelines.
@@ -31,6 +33,8 @@ type Store interface {
 	// ApplyCase takes a transition on the case at the version the caller
 	// read: the case, its timeline and one audit entry change in one
 	// transaction, or nothing does (a stale version: wangge.ErrConflict).
+	// It returns the case as written, or nil when the action took it out of
+	// the actor's sight (a department returning another line's case).
 	ApplyCase(ctx context.Context, a Actor, t Transition) (*Case, Event, error)
 	// CaseCounts counts the cases within the scope by state.
 	CaseCounts(ctx context.Context, s wangge.Scope) (map[State]int, error)

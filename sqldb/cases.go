@@ -285,7 +285,7 @@ func (db *DB) CreateCase(ctx context.Context, a casework.Actor, d casework.Draft
 		return nil, wangge.Invalid("idempotency_key", "error.case.idempotency_key_length", "Max", IdempotencyKeyMax)
 	}
 	d.Reporter.Contact = strings.TrimSpace(d.Reporter.Contact)
-	var number string
+	var out *casework.Case
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if key != "" {
 			mac := db.requestMAC(d)
@@ -306,7 +306,8 @@ func (db *DB) CreateCase(ctx context.Context, a casework.Actor, d casework.Draft
 				if !bytes.Equal(had, mac) || !caseID.Valid {
 					return wangge.E(wangge.EConflict, "error.case.idempotency_key")
 				}
-				return tx.queryRow(`SELECT number FROM cases WHERE id = ?`, caseID.V).Scan(&number)
+				out, err = tx.caseByID(caseID.V)
+				return err
 			}
 		}
 		grid := d.Location.GridCode
@@ -358,16 +359,42 @@ func (db *DB) CreateCase(ctx context.Context, a casework.Actor, d casework.Draft
 				return err
 			}
 		}
-		number = c.Number
+		c.Version, out = 1, c
 		return tx.audit("case.create", "case", c.Number, grid, jsonDetail(map[string]any{
 			"mechanism": c.Mechanism, "category": c.Category.Code, "state": c.State, "source": c.Source}))
 	})
 	if err != nil {
 		return nil, err
 	}
-	// Read back as any reader would: masked, with the timeline. The
-	// system reads a retried key's case wherever the caller made it.
-	return db.Case(ctx, a, number)
+	// The case as made (or as the first request made it), even where the
+	// creator does not see it afterwards (a department raising another
+	// line's problem): it is what the creator just gave.
+	return readOut(out), nil
+}
+
+// readOut is a case as a reader gets it: the reporter's contact masked,
+// the duplicates' not at all (each is on its own case).
+func readOut(c *casework.Case) *casework.Case {
+	if c.Reporter.Contact != "" {
+		c.Reporter.Contact = maskPhone(c.Reporter.Contact)
+	}
+	for i := range c.Duplicates {
+		c.Duplicates[i].Reporter.Contact = ""
+	}
+	return c
+}
+
+// caseByID reads a case by its row id within the transaction, with its
+// timeline: a retried create's case (readOut masks it).
+func (tx *Tx) caseByID(id int64) (*casework.Case, error) {
+	r, err := tx.db.scanCase(tx.queryRow(`SELECT `+caseCols+` FROM cases c WHERE c.id = ?`, id), tx.db.clearContact)
+	if err != nil {
+		return nil, err
+	}
+	if r.c.Events, err = caseEvents(tx.query(caseEventsQuery, r.id)); err != nil {
+		return nil, err
+	}
+	return r.c, nil
 }
 
 // Case implements casework.Store.
@@ -441,6 +468,7 @@ func (db *DB) ApplyCase(ctx context.Context, a casework.Actor, t casework.Transi
 		return nil, casework.Event{}, err
 	}
 	var ev casework.Event
+	var out *casework.Case
 	err = db.inTx(ctx, func(tx *Tx) error {
 		r, err := tx.loadCase(a, t.Number)
 		if err != nil {
@@ -467,6 +495,8 @@ func (db *DB) ApplyCase(ctx context.Context, a casework.Actor, t casework.Transi
 		if err := tx.saveCase(r, t.Version, before); err != nil {
 			return err
 		}
+		out = r.c
+		out.Version = t.Version + 1
 		if into != nil {
 			if err := tx.saveCase(into, into.c.Version, len(into.c.Events)-1); err != nil {
 				return err
@@ -481,13 +511,12 @@ func (db *DB) ApplyCase(ctx context.Context, a casework.Actor, t casework.Transi
 	if err != nil {
 		return nil, casework.Event{}, err
 	}
-	c, err := db.Case(ctx, a, t.Number)
-	if errors.Is(err, wangge.ErrNotFound) {
+	if !a.Sees(out) {
 		// The action took the case out of the actor's sight (a department
 		// that returned it): the change stands, there is nothing to show.
 		return nil, ev, nil
 	}
-	return c, ev, err
+	return readOut(out), ev, nil
 }
 
 // saveCase writes a changed case under the version read, and the events

@@ -151,8 +151,9 @@ func testCaseIdempotency(t *testing.T, e *env) {
 	ok(t, err)
 	retry, err := e.db.CreateCase(e.ctx, a, d, "key-1")
 	ok(t, err, "the retry")
-	if retry.Number != first.Number {
-		t.Errorf("the retry made %s, want the first create's %s", retry.Number, first.Number)
+	if retry.Number != first.Number || retry.Reporter.Contact != first.Reporter.Contact || len(retry.Events) != 1 {
+		t.Errorf("the retry gave %s (contact %q, %d events), want the first create's %s (%q)",
+			retry.Number, retry.Reporter.Contact, len(retry.Events), first.Number, first.Reporter.Contact)
 	}
 	other := d
 	other.Description = "something else"
@@ -400,8 +401,17 @@ func testCaseOutOfScope(t *testing.T, e *env) {
 			t.Errorf("%s changes an unseen case: %v, want ErrNotFound", who, err)
 		}
 	}
+	// A department may raise another line's problem: it gets the case it
+	// made, and sees it no more.
+	made, err := e.db.CreateCase(e.ctx, caseActors["dept_city"], caseDraft(GridA1, casework.Coordination, "P12", "a neighbour in hardship"), "")
+	ok(t, err, "a department raises another line's problem")
+	if made == nil || made.State != casework.Accepted || made.Reporter.Contact == caseContact {
+		t.Errorf("the department's new case: %+v", made)
+	} else if _, err := e.db.Case(e.ctx, caseActors["dept_city"], made.Number); !errors.Is(err, wangge.ErrNotFound) {
+		t.Errorf("the department reads another line's case: %v, want ErrNotFound", err)
+	}
 	// Seen but not the role's to take: refused by the engine, nothing written.
-	_, _, err := e.db.ApplyCase(e.ctx, caseActors["dept_city"], casework.Transition{Number: c.Number, Version: c.Version,
+	_, _, err = e.db.ApplyCase(e.ctx, caseActors["dept_city"], casework.Transition{Number: c.Number, Version: c.Version,
 		Action: casework.Action{Name: casework.ActAccept}})
 	wantCode(t, err, wangge.EForbidden, "a department accepts a case not dispatched to it")
 	// A case raised outside the actor's area, or in no grid, is not made
@@ -411,7 +421,7 @@ func testCaseOutOfScope(t *testing.T, e *env) {
 	_, err = e.db.CreateCase(e.ctx, caseActors["community_a"], caseDraft(GridA3, casework.Coordination, "P01", "nowhere"), "")
 	wantField(t, err, "grid_code", "a grid that does not exist")
 	next := e.newCase(t, "community_a", caseDraft(GridA2, casework.Coordination, "P01", "the next one"))
-	if _, seq, _ := casework.ParseNumber(next.Number); seq != 2 {
+	if _, seq, _ := casework.ParseNumber(next.Number); seq != 3 {
 		t.Errorf("the next case is %s: refused creates took numbers", next.Number)
 	}
 	got, err := e.db.Case(e.ctx, caseActors["district"], c.Number)
