@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"time"
 
 	"github.com/wangge/wangge"
 )
@@ -38,6 +39,33 @@ type Store interface {
 	ApplyCase(ctx context.Context, a Actor, t Transition) (*Case, Event, error)
 	// CaseCounts counts the cases within the scope by state.
 	CaseCounts(ctx context.Context, s wangge.Scope) (map[State]int, error)
+
+	// AttachToCase cleans an uploaded photo or document (package attach:
+	// type sniffed, images re-encoded without EXIF, size bounded) and keeps
+	// it with an open case the actor sees, audited in the same
+	// transaction. A case holds at most AttachmentsMax.
+	AttachToCase(ctx context.Context, a Actor, number, name string, data []byte) (*Attachment, error)
+	// CaseAttachments lists a case's attachments, oldest first.
+	CaseAttachments(ctx context.Context, a Actor, number string) ([]Attachment, error)
+	// CaseAttachment returns one attachment with its bytes.
+	CaseAttachment(ctx context.Context, a Actor, number string, id int64) (*Attachment, []byte, error)
+}
+
+// AttachmentsMax bounds the attachments of one case: a few photos of the
+// problem and of the work done, the application's scanned materials.
+const AttachmentsMax = 30
+
+// Attachment is a photo or document kept with a case. ContentType is one
+// package attach keeps (JPEG, PNG or PDF), never one a browser renders as
+// a page.
+type Attachment struct {
+	ID          int64
+	Name        string
+	ContentType string
+	Size        int
+	SHA256      []byte
+	ByID        int64
+	At          time.Time
 }
 
 // Filter selects cases for the board.

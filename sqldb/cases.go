@@ -3,6 +3,7 @@ package sqldb
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/attach"
 	"github.com/wangge/wangge/casework"
 	"github.com/wangge/wangge/workcal"
 )
@@ -556,4 +558,92 @@ func (db *DB) CaseCounts(ctx context.Context, s wangge.Scope) (map[casework.Stat
 		out[casework.State(st)] = n
 	}
 	return out, rows.Err()
+}
+
+// AttachToCase implements casework.Store.
+func (db *DB) AttachToCase(ctx context.Context, a casework.Actor, number, name string, data []byte) (*casework.Attachment, error) {
+	f, err := attach.Clean(name, data)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(f.Data)
+	at := &casework.Attachment{Name: f.Name, ContentType: f.ContentType, Size: len(f.Data), SHA256: sum[:], ByID: a.UserID}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.loadCase(a, number)
+		if err != nil {
+			return err
+		}
+		if !r.c.State.Open() {
+			return wangge.E(wangge.EConflict, "error.case.ended", "State", string(r.c.State))
+		}
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM case_attachments WHERE case_id = ?`, r.id).Scan(&n); err != nil {
+			return err
+		}
+		if n >= casework.AttachmentsMax {
+			return wangge.E(wangge.EConflict, "error.attach.count", "Max", casework.AttachmentsMax)
+		}
+		at.At = tx.now
+		if err := tx.queryRow(`INSERT INTO case_attachments (case_id, name, content_type, size, sha256, data, actor_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.id, at.Name, at.ContentType, at.Size, at.SHA256, f.Data, at.ByID, tx.now).Scan(&at.ID); err != nil {
+			return err
+		}
+		return tx.audit("case.attach", "case", r.c.Number, r.c.Location.GridCode, jsonDetail(map[string]any{
+			"attachment": at.ID, "content_type": at.ContentType, "size": at.Size}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return at, nil
+}
+
+const attachmentCols = `x.id, x.name, x.content_type, x.size, x.sha256, x.actor_id, x.created_at`
+
+func scanAttachment(row interface{ Scan(...any) error }, data *[]byte) (*casework.Attachment, error) {
+	var at casework.Attachment
+	var created timeValue
+	dst := []any{&at.ID, &at.Name, &at.ContentType, &at.Size, &at.SHA256, &at.ByID, &created}
+	if data != nil {
+		dst = append(dst, data)
+	}
+	if err := row.Scan(dst...); err != nil {
+		return nil, err
+	}
+	at.At = created.Time
+	return &at, nil
+}
+
+// caseID returns the row id of a case the actor sees.
+func (db *DB) caseID(ctx context.Context, a casework.Actor, number string) (int64, error) {
+	c, err := db.Case(ctx, a, number) // the one lookup by number, ambiguity and sight included
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = db.queryRow(ctx, `SELECT id FROM cases WHERE district_code = ? AND number = ?`, c.Location.GridCode[:6], c.Number).Scan(&id)
+	return id, err
+}
+
+// CaseAttachments implements casework.Store.
+func (db *DB) CaseAttachments(ctx context.Context, a casework.Actor, number string) ([]casework.Attachment, error) {
+	id, err := db.caseID(ctx, a, number)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, db, `SELECT `+attachmentCols+` FROM case_attachments x WHERE x.case_id = ? ORDER BY x.id`, []any{id},
+		func(rows *sql.Rows) (casework.Attachment, error) { return deref(scanAttachment(rows, nil)) })
+}
+
+// CaseAttachment implements casework.Store.
+func (db *DB) CaseAttachment(ctx context.Context, a casework.Actor, number string, attachmentID int64) (*casework.Attachment, []byte, error) {
+	id, err := db.caseID(ctx, a, number)
+	if err != nil {
+		return nil, nil, err
+	}
+	var data []byte
+	at, err := scanAttachment(db.queryRow(ctx, `SELECT `+attachmentCols+`, x.data FROM case_attachments x WHERE x.id = ? AND x.case_id = ?`, attachmentID, id), &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, wangge.ErrNotFound
+	}
+	return at, data, err
 }

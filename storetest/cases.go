@@ -3,8 +3,12 @@ package storetest
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"slices"
 	"sync"
 	"testing"
@@ -22,6 +26,7 @@ var caseTests = []test{
 	{"CaseOutOfScopeRefused", testCaseOutOfScope},
 	{"CaseMergeSavesBothCases", testCaseMerge},
 	{"CaseStatsByState", testCaseStats},
+	{"CaseAttachmentsCleanedAndScoped", testCaseAttachments},
 }
 
 // The case actors of the fixture, by a short name; user ids are their own
@@ -480,4 +485,71 @@ func testCaseStats(t *testing.T, e *env) {
 	if fmt.Sprint(st.Cases) != fmt.Sprint(map[string]int{"handled": 1}) {
 		t.Errorf("community B's cases by state: %v", st.Cases)
 	}
+}
+
+// photoWithEXIF is a small JPEG with an EXIF segment holding marker, as a
+// phone writes the location and the camera beside the pixels.
+func photoWithEXIF(t *testing.T, marker string) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	img.Set(3, 3, color.RGBA{255, 0, 0, 255})
+	var b bytes.Buffer
+	ok(t, jpeg.Encode(&b, img, nil))
+	payload := append([]byte("Exif\x00\x00"), marker...)
+	seg := []byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}
+	data := b.Bytes()
+	return append(append(append([]byte{}, data[:2]...), append(seg, payload...)...), data[2:]...)
+}
+
+func testCaseAttachments(t *testing.T, e *env) {
+	e.fixture()
+	const marker = "GPSLatitude=31.2304"
+	c := e.newCase(t, "head_a1", caseDraft(GridA1, casework.Coordination, "P01", "rubbish by the gate"))
+	photo := photoWithEXIF(t, marker)
+	at, err := e.db.AttachToCase(e.ctx, caseActors["head_a1"], c.Number, "IMG_0001.JPG", photo)
+	ok(t, err, "the reporter attaches a photo")
+	if at.ContentType != "image/jpeg" || at.Name != "IMG_0001.jpg" || at.ID == 0 {
+		t.Errorf("attachment %+v", at)
+	}
+	list, err := e.db.CaseAttachments(e.ctx, caseActors["community_a"], c.Number)
+	ok(t, err)
+	if len(list) != 1 || list[0].ID != at.ID || list[0].Size != at.Size {
+		t.Errorf("the community lists %+v", list)
+	}
+	got, data, err := e.db.CaseAttachment(e.ctx, caseActors["assistant_a1"], c.Number, at.ID)
+	ok(t, err)
+	sum := sha256.Sum256(data)
+	if bytes.Contains(data, []byte(marker)) || len(data) != got.Size || !bytes.Equal(sum[:], got.SHA256) {
+		t.Errorf("the kept photo: %d bytes (size %d), EXIF kept %v", len(data), got.Size, bytes.Contains(data, []byte(marker)))
+	}
+	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
+		t.Errorf("the kept photo does not decode: %v", err)
+	}
+	_, err = e.db.AttachToCase(e.ctx, caseActors["assistant_a1"], c.Number, "photo.jpg", []byte("<html><script>alert(1)</script></html>"))
+	wantField(t, err, "file", "a page named like a photo")
+	for _, who := range []string{"community_b", "head_a1b", "dept_civil"} {
+		if _, err := e.db.AttachToCase(e.ctx, caseActors[who], c.Number, "x.jpg", photo); !errors.Is(err, wangge.ErrNotFound) {
+			t.Errorf("%s attaches to an unseen case: %v", who, err)
+		}
+		if _, err := e.db.CaseAttachments(e.ctx, caseActors[who], c.Number); !errors.Is(err, wangge.ErrNotFound) {
+			t.Errorf("%s lists an unseen case's attachments: %v", who, err)
+		}
+		if _, _, err := e.db.CaseAttachment(e.ctx, caseActors[who], c.Number, at.ID); !errors.Is(err, wangge.ErrNotFound) {
+			t.Errorf("%s reads an unseen case's attachment: %v", who, err)
+		}
+	}
+	// An attachment is read through its own case only.
+	other := e.newCase(t, "assistant_a1", caseDraft(GridA1, casework.General, "P14", "a loose handrail"))
+	if _, _, err := e.db.CaseAttachment(e.ctx, caseActors["assistant_a1"], other.Number, at.ID); !errors.Is(err, wangge.ErrNotFound) {
+		t.Errorf("another case's attachment read through this one: %v", err)
+	}
+	// A closed case takes none.
+	other = e.step(t, "assistant_a1", other, casework.Action{Name: casework.ActFeedback, Channel: casework.ChannelPhone, Note: "fixed"})
+	other = e.step(t, "assistant_a1", other, casework.Action{Name: casework.ActClose})
+	_, err = e.db.AttachToCase(e.ctx, caseActors["assistant_a1"], other.Number, "late.jpg", photo)
+	wantCode(t, err, wangge.EConflict, "an attachment to a closed case")
+	if a := e.caseAudit(t, c.Number); fmt.Sprint(a) != "[case.create case.attach]" {
+		t.Errorf("audit of the case: %v", a)
+	}
+	e.verifyAudit()
 }
