@@ -76,6 +76,20 @@ type Filter struct {
 	State     State
 	Mechanism Mechanism
 	Category  string
+	// Receiver is a department's line: the cases dispatched to it now
+	// (its inbox).
+	Receiver wangge.Line
+	// Level is the level following the cases (after escalations).
+	Level wangge.Level
+	// Open keeps the cases still to work on (neither closed nor merged).
+	Open bool
+	// DueBefore keeps the cases whose running deadline falls before it:
+	// with now, the overdue ones.
+	DueBefore time.Time
+	// Board orders as the community's board does: open emergencies first,
+	// then by the running deadline (overdue, then due soon), cases with no
+	// deadline running last; otherwise newest first.
+	Board bool
 	wangge.Page
 }
 

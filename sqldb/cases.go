@@ -453,7 +453,25 @@ func (db *DB) ListCases(ctx context.Context, a casework.Actor, f casework.Filter
 	if f.Category != "" {
 		w.add("c.category = ?", f.Category)
 	}
-	return page(ctx, db, "cases c", `SELECT `+caseCols+` FROM cases c`, &w, "c.created_at DESC, c.id DESC", f.Page,
+	if f.Receiver != "" {
+		w.add("c.receiver_line = ?", string(f.Receiver))
+	}
+	if f.Level != 0 {
+		w.add("c.level = ?", int(f.Level))
+	}
+	if f.Open {
+		w.add("c.state NOT IN (?, ?)", string(casework.Closed), string(casework.Merged))
+	}
+	if !f.DueBefore.IsZero() {
+		w.add("c.due_at < ?", ts(f.DueBefore))
+	}
+	order := "c.created_at DESC, c.id DESC"
+	if f.Board {
+		// due_at is NULL when no deadline runs (closed, or the clock
+		// stopped); both databases sort NULLS LAST when told.
+		order = "CASE WHEN c.mechanism = 'emergency' AND c.state NOT IN ('closed', 'merged') THEN 0 ELSE 1 END, c.due_at ASC NULLS LAST, c.created_at DESC, c.id DESC"
+	}
+	return page(ctx, db, "cases c", `SELECT `+caseCols+` FROM cases c`, &w, order, f.Page,
 		func(rows *sql.Rows) (casework.Case, error) {
 			r, err := db.scanCase(rows, db.maskedContact)
 			if err != nil {

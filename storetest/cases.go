@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
@@ -27,6 +28,7 @@ var caseTests = []test{
 	{"CaseMergeSavesBothCases", testCaseMerge},
 	{"CaseStatsByState", testCaseStats},
 	{"CaseAttachmentsCleanedAndScoped", testCaseAttachments},
+	{"CaseBoardFiltersAndOrder", testCaseBoard},
 }
 
 // The case actors of the fixture, by a short name; user ids are their own
@@ -552,4 +554,55 @@ func testCaseAttachments(t *testing.T, e *env) {
 		t.Errorf("audit of the case: %v", a)
 	}
 	e.verifyAudit()
+}
+
+func testCaseBoard(t *testing.T, e *env) {
+	e.fixture()
+	now := time.Date(2026, 5, 11, 2, 0, 0, 0, time.UTC) // a Monday, 10:00 in Beijing
+	e.db.SetClock(func() time.Time { return now })
+	later := func(d time.Duration) { now = now.Add(d) }
+	old := e.newCase(t, "assistant_a1", caseDraft(GridA1, casework.Coordination, "P01", "the oldest"))
+	later(time.Hour)
+	em := e.newCase(t, "assistant_a1", caseDraft(GridA1, casework.Emergency, "P06", "smoke from a window"))
+	later(time.Minute)
+	soon := e.newCase(t, "assistant_a2", caseDraft(GridA2, casework.Coordination, "P01", "a newer one"))
+	later(time.Minute)
+	done := e.newCase(t, "assistant_a1", caseDraft(GridA1, casework.General, "P14", "done at once"))
+	done = e.step(t, "assistant_a1", done, casework.Action{Name: casework.ActFeedback, Channel: casework.ChannelPhone, Note: "fixed"})
+	e.step(t, "assistant_a1", done, casework.Action{Name: casework.ActClose})
+	e.step(t, "community_a", soon, casework.Action{Name: casework.ActDispatch,
+		Receiver: &casework.Receiver{Kind: casework.ToDepartment, Line: wangge.LineCivil, Name: "civil affairs"}})
+	// Nobody acknowledged the emergency in time: it goes up to the sub-district.
+	later(15 * time.Minute)
+	_, _, err := e.db.ApplyCase(e.ctx, casework.Actor{Role: wangge.RoleSystem}, casework.Transition{Number: em.Number, Version: em.Version,
+		Action: casework.Action{Name: casework.ActEscalate}})
+	ok(t, err, "the escalation")
+	tests := []struct {
+		name string
+		f    casework.Filter
+		want []string
+	}{
+		{"newest first", casework.Filter{}, []string{done.Number, soon.Number, em.Number, old.Number}},
+		// The dispatch gave soon four working hours to be accepted, due
+		// before old's dispatch deadline at the next day's close.
+		{"the board's order", casework.Filter{Board: true}, []string{em.Number, soon.Number, old.Number, done.Number}},
+		{"open", casework.Filter{Open: true}, []string{soon.Number, em.Number, old.Number}},
+		{"overdue", casework.Filter{DueBefore: now}, nil},
+		{"due before 17:17 tomorrow", casework.Filter{DueBefore: now.Add(30 * time.Hour), Board: true}, []string{em.Number, soon.Number}},
+		{"escalated", casework.Filter{Level: wangge.LevelSubdistrict}, []string{em.Number}},
+		{"the community's", casework.Filter{Level: wangge.LevelCommunity}, []string{done.Number, soon.Number, old.Number}},
+		{"civil affairs' inbox", casework.Filter{Receiver: wangge.LineCivil}, []string{soon.Number}},
+		{"city management's inbox", casework.Filter{Receiver: wangge.LineCity}, nil},
+	}
+	for _, tc := range tests {
+		got, total, err := e.db.ListCases(e.ctx, caseActors["district"], tc.f)
+		ok(t, err, tc.name)
+		var numbers []string
+		for _, c := range got {
+			numbers = append(numbers, c.Number)
+		}
+		if fmt.Sprint(numbers) != fmt.Sprint(tc.want) || total != len(tc.want) {
+			t.Errorf("%s: %v (total %d), want %v", tc.name, numbers, total, tc.want)
+		}
+	}
 }
