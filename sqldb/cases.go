@@ -94,6 +94,22 @@ func caseVisible(a casework.Actor) (string, []any) {
 	return "1 = 0", nil
 }
 
+// auditActor is who a case write's audit entry names: the case actor the
+// engine decided for, with the request's username and address when the
+// context's actor is the same account (the usual case: the handler passes
+// both from one session; otherwise the username is left empty rather than
+// guessed), so the chain never credits one account with another's action.
+func auditActor(ctxActor wangge.Actor, a casework.Actor) wangge.Actor {
+	out := wangge.Actor{UserID: a.UserID, Role: a.Role}
+	if a.Role == wangge.RoleSystem && a.UserID == 0 {
+		out.Username = "system"
+	}
+	if ctxActor.UserID == a.UserID && ctxActor.Role == a.Role {
+		out.Username, out.Addr = ctxActor.Username, ctxActor.Addr
+	}
+	return out
+}
+
 // caseRow is a case as read for a change: its row id and the contact in
 // clear, which the engine needs (feedback to a reporter who left one).
 type caseRow struct {
@@ -289,6 +305,7 @@ func (db *DB) CreateCase(ctx context.Context, a casework.Actor, d casework.Draft
 	d.Reporter.Contact = strings.TrimSpace(d.Reporter.Contact)
 	var out *casework.Case
 	err = db.inTx(ctx, func(tx *Tx) error {
+		tx.actor = auditActor(tx.actor, a)
 		if key != "" {
 			mac := db.requestMAC(d)
 			res, err := tx.exec(`INSERT INTO case_requests (user_id, request_key, request_mac, created_at) VALUES (?, ?, ?, ?)
@@ -490,6 +507,7 @@ func (db *DB) ApplyCase(ctx context.Context, a casework.Actor, t casework.Transi
 	var ev casework.Event
 	var out *casework.Case
 	err = db.inTx(ctx, func(tx *Tx) error {
+		tx.actor = auditActor(tx.actor, a)
 		r, err := tx.loadCase(a, t.Number)
 		if err != nil {
 			return err
@@ -587,6 +605,7 @@ func (db *DB) AttachToCase(ctx context.Context, a casework.Actor, number, name s
 	sum := sha256.Sum256(f.Data)
 	at := &casework.Attachment{Name: f.Name, ContentType: f.ContentType, Size: len(f.Data), SHA256: sum[:], ByID: a.UserID}
 	err = db.inTx(ctx, func(tx *Tx) error {
+		tx.actor = auditActor(tx.actor, a)
 		r, err := tx.loadCase(a, number)
 		if err != nil {
 			return err

@@ -337,6 +337,12 @@ func testCaseChain(t *testing.T, e *env) {
 	if fmt.Sprint(audit) != fmt.Sprint(wantAudit) {
 		t.Errorf("audit %v, want %v", audit, wantAudit)
 	}
+	// Each entry names who acted, as the engine saw them.
+	es, _, err := e.db.ListAudit(e.ctx, wangge.AuditFilter{Object: "case", ObjectID: c.Number, Action: "case.return"})
+	ok(t, err)
+	if civil := caseActors["dept_civil"]; len(es) != 1 || es[0].UserID != civil.UserID || es[0].Role != civil.Role {
+		t.Errorf("the return's audit entry: %+v, want user %d (%s)", es, civil.UserID, civil.Role)
+	}
 	e.verifyAudit()
 }
 
