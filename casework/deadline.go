@@ -28,6 +28,38 @@ type Clock interface {
 	Add(from time.Time, d Duration) time.Time
 }
 
+// Light is a running deadline's colour on the board and the case page.
+type Light string
+
+const (
+	Green  Light = "green"  // time enough
+	Yellow Light = "yellow" // most of the time used (the calendar's share, default 75%)
+	Red    Light = "red"    // overdue
+)
+
+// LightClock is a Clock that also tells how much of a limit's time is
+// used at a moment; the work calendar's clock implements it, counting
+// working time where the limit does.
+type LightClock interface {
+	Clock
+	Light(start, due, now time.Time, u Unit) Light
+}
+
+// Light returns the colour of deadline d at now: red once it is overdue,
+// otherwise what the clock says (green with a clock that cannot tell).
+func (e *Engine) Light(d *Deadline, now time.Time) Light {
+	if d == nil || !d.Met.IsZero() {
+		return ""
+	}
+	if !now.Before(d.Due) {
+		return Red
+	}
+	if lc, ok := e.Clock.(LightClock); ok {
+		return lc.Light(d.Start, d.Due, now, d.Unit)
+	}
+	return Green
+}
+
 // Step names what a deadline is for.
 type Step string
 
@@ -51,6 +83,9 @@ type Deadline struct {
 	Due       time.Time
 	Met       time.Time
 	Escalated bool
+	// Unit is what the step's limit counted, for its light: plain minutes
+	// or working time.
+	Unit Unit `json:",omitempty"`
 }
 
 // Overdue reports whether the deadline is running and past due at now.

@@ -489,7 +489,7 @@ func (e *Engine) start(c *Case, s Step, now time.Time) {
 	if !ok || e.Clock == nil {
 		return
 	}
-	c.Deadlines = append(c.Deadlines, Deadline{Step: s, Level: c.Level, Start: now, Due: e.Clock.Add(now, lim)})
+	c.Deadlines = append(c.Deadlines, Deadline{Step: s, Level: c.Level, Start: now, Due: e.Clock.Add(now, lim), Unit: lim.Unit})
 }
 
 // meetAll ends the running deadline without starting another: the case is

@@ -48,6 +48,13 @@ func (db *DB) UseCaseEngine(e *casework.Engine) {
 	db.engines.e = e
 }
 
+// CaseEngine returns the engine the store opens and changes cases with,
+// for what a page shows before anyone acts: the actions a viewer may take
+// (Allowed) and the deadlines' lights.
+func (db *DB) CaseEngine(ctx context.Context) (*casework.Engine, error) {
+	return db.caseEngine()
+}
+
 func (db *DB) caseEngine() (*casework.Engine, error) {
 	db.engines.once.Do(func() {
 		cal, err := workcal.New(workcal.Options{})
@@ -72,6 +79,17 @@ func (w workClock) Add(from time.Time, d casework.Duration) time.Time {
 		return from
 	}
 	return t
+}
+
+// Light is the calendar's light of a limit counted in unit u.
+func (w workClock) Light(start, due, now time.Time, u casework.Unit) casework.Light {
+	switch w.cal.Light(start, due, now, workcal.Unit(u), nil) {
+	case workcal.Red:
+		return casework.Red
+	case workcal.Yellow:
+		return casework.Yellow
+	}
+	return casework.Green
 }
 
 // caseVisible is casework's Actor.Sees as a condition on cases c.
