@@ -15,6 +15,12 @@ const (
 	PermViewAudit     Permission = "audit.view"
 	PermManageUsers   Permission = "users.manage" // accounts and password resets within the scope
 	PermManageAreas   Permission = "areas.manage" // propose and accept a community's grids (网格划分) within the scope
+	// Cases (issue 12). What a role may do to one case is the case
+	// engine's decision (casework.Engine.Apply) and which cases it sees
+	// casework.Actor.Sees; these only open the pages.
+	PermCases          Permission = "cases"           // the case board, a case's page, reporting one
+	PermSuperviseCases Permission = "cases.supervise" // the supervision view of overdue and supervised cases (督办)
+	PermManageCalendar Permission = "calendar.manage" // the work calendar, working hours and the case time limits
 )
 
 // RevealsPerHour is how many full ID numbers or phones one user may reveal
@@ -40,14 +46,14 @@ const (
 // Grids are set by the staff over them (district, sub-district, community),
 // never by the assistant working in one.
 var rolePerms = map[Role][]Permission{
-	RoleDistrictAdmin:    {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageUsers, PermManageAreas},
-	RoleSubdistrictStaff: {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageUsers, PermManageAreas},
-	RoleCommunityStaff:   {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageAreas},
-	RoleAssistant:        {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermViewGroups, PermViewSensitive},
-	RoleBuildingHead:     {PermLogin},
-	RoleDepartment:       {PermLogin, PermViewGroups},
+	RoleDistrictAdmin:    {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageUsers, PermManageAreas, PermCases, PermSuperviseCases, PermManageCalendar},
+	RoleSubdistrictStaff: {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageUsers, PermManageAreas, PermCases, PermSuperviseCases},
+	RoleCommunityStaff:   {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermManageAreas, PermCases},
+	RoleAssistant:        {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermViewGroups, PermViewSensitive, PermCases},
+	RoleBuildingHead:     {PermLogin, PermCases},
+	RoleDepartment:       {PermLogin, PermViewGroups, PermCases},
 	RoleAuditor:          {PermLogin, PermViewAudit},
-	RoleSystem:           {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermViewAudit, PermManageUsers, PermManageAreas},
+	RoleSystem:           {PermLogin, PermViewPeople, PermEditPeople, PermReveal, PermExport, PermViewGroups, PermViewSensitive, PermViewAudit, PermManageUsers, PermManageAreas, PermCases, PermSuperviseCases, PermManageCalendar},
 }
 
 // Can reports whether the role has the permission.
