@@ -173,7 +173,20 @@ var authzMatrix = map[string]matrixRoute{
 
 	// Lifting an account's login delays: as the reset.
 	"POST /admin/users/{id}/unlock": {allow: "admin m.jiedao", in: post("/admin/users/{user}/unlock", nil), out: post("/admin/users/{user}/unlock", nil)},
+
+	// The case board, searched and filtered to an area in the viewer's
+	// region (outside it: not found); the store keeps each role to the
+	// cases it sees. The inbox is a department's (the others are sent to
+	// the board); supervision is the sub-district's and the district's;
+	// the export is staff's, not a building head's.
+	"GET /cases":             {allow: caseRoles, in: get("/cases?area={grid}&q=lamp"), out: get("/cases?area={grid}")},
+	"GET /cases/inbox":       {allow: caseRoles, in: get("/cases/inbox")},
+	"GET /cases/supervision": {allow: "admin m.jiedao", in: get("/cases/supervision?area={grid}"), out: get("/cases/supervision?area={grid}")},
+	"GET /cases/export.xlsx": {allow: "admin m.jiedao dongyuan m.xieliyuan m.minzheng", in: get("/cases/export.xlsx?area={grid}"), out: get("/cases/export.xlsx?area={grid}")},
 }
+
+// caseRoles are the matrix users whose roles work cases.
+const caseRoles = "admin m.jiedao dongyuan m.xieliyuan m.louyuanzhang m.minzheng"
 
 // upload is a multipart POST of a form with one file (the field under
 // multipartFile carries field name, file name and content).
