@@ -329,6 +329,8 @@ type boardView struct {
 	StateCount []stateCount
 	Rows       []caseRow
 	Pager      *pagekit.Pager
+	// Filtered opens the filters beyond the search: one of them is set.
+	Filtered bool
 	// NoNumber is a case number searched for that the viewer does not see.
 	NoNumber     string
 	CanCreate    bool
@@ -382,6 +384,7 @@ func (b *caseBoard) handleBoard(w http.ResponseWriter, r *http.Request) error {
 	v := &boardView{Filter: f, Pager: pagekit.NewPager(r, n, total), Now: now,
 		CanCreate: u.Role != wangge.RoleDepartment, CanSupervise: u.Role.Can(wangge.PermSuperviseCases), Inbox: u.Role == wangge.RoleDepartment,
 		ExportMax: caseExportMax, ExportCut: total > caseExportMax, AllColumns: f.link("/cases", "col", "")}
+	v.Filtered = f.Area.Code != u.ScopeCode || f.Category != "" || f.Mechanism != "" || f.State != "" || f.Receiver != "" || f.Level != 0 || f.All
 	if mayExportCases(u) {
 		v.ExportURL = "/cases/export.xlsx?" + f.values().Encode()
 	}
