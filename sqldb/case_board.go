@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/wangge/wangge"
@@ -81,10 +82,12 @@ func (db *DB) boardWhere(a casework.Actor, q *casework.BoardQuery, withColumn, w
 	if len(q.Words) > casework.SearchWordsMax {
 		return nil, wangge.Invalid("q", "error.case.search_words", "Max", casework.SearchWordsMax)
 	}
+	// LOWER on both sides: SQLite's LIKE ignores the case of ASCII
+	// letters and PostgreSQL's does not; so both ignore it here.
 	desc, name, nameEn := db.caseDocField("Description"), db.caseDocField("Category", "Name"), db.caseDocField("Category", "NameEn")
 	for _, word := range q.Words {
-		p := "%" + likeEscape(word) + "%"
-		w.add(`(`+desc+` LIKE ? ESCAPE '\' OR `+name+` LIKE ? ESCAPE '\' OR `+nameEn+` LIKE ? ESCAPE '\')`, p, p, p)
+		p := "%" + likeEscape(strings.ToLower(word)) + "%"
+		w.add(`(LOWER(`+desc+`) LIKE ? ESCAPE '\' OR LOWER(`+name+`) LIKE ? ESCAPE '\' OR LOWER(`+nameEn+`) LIKE ? ESCAPE '\')`, p, p, p)
 	}
 	if q.Attention {
 		w.add(caseOpen+` AND (c.due_at < ? OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = ?))`,

@@ -164,6 +164,7 @@ func testCaseBoardSearch(t *testing.T, e *env) {
 		// The category's name: P06 is Fire; P01's (Environmental
 		// sanitation) matches both of its cases.
 		{"district", "Fire", []string{"em"}},
+		{"district", "LAMP", []string{"soon"}}, // the case of letters aside, in both databases
 		{"district", "sanitation", []string{"soon", "old"}},
 		// Wildcards are what they are: a percent sign finds the one
 		// description that has one; an underscore finds none.

@@ -56,9 +56,11 @@ type caseBoard struct {
 const (
 	inboxMax         = 100
 	supervisionMax   = 500
-	caseExportMax    = 2000
 	caseDescShortMax = 80 // characters of the description a row shows
 )
+
+// caseExportMax bounds an export's rows (a variable for the tests).
+var caseExportMax = 2000
 
 // caseBoardRoutes are the board, the inbox, the supervision view and the
 // export.

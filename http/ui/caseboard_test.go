@@ -412,3 +412,39 @@ func TestCaseExportXLSXFilteredMaskedAndAudited(t *testing.T) {
 		sc.run(t, h)
 	}
 }
+
+func TestCaseExportCutSaysSo(t *testing.T) {
+	cf := newCaseFixture(t)
+	h := cf.server(t).Handler()
+	was := caseExportMax
+	caseExportMax = 2
+	t.Cleanup(func() { caseExportMax = was })
+	scenario{url: "/cases", as: "dongyuan", status: http.StatusOK,
+		contains: []string{"当前筛选共 5 件，超过导出上限 2 行"}}.run(t, h)
+	scenario{url: "/cases?mechanism=emergency", as: "dongyuan", status: http.StatusOK,
+		contains: []string{"按当前筛选导出，最多 2 行"}, excludes: []string{"超过导出上限"}}.run(t, h)
+	scenario{url: "/cases", as: "dongyuan", lang: "en", status: http.StatusOK,
+		contains: []string{"The filters select 5 cases, more than an export holds (2 rows)", "Case board", ">Overdue<", "Environmental sanitation"}}.run(t, h)
+	w := scenario{url: "/cases/export.xlsx", as: "dongyuan", status: http.StatusOK}.run(t, h)
+	x, err := excelize.OpenReader(bytes.NewReader(w.Body.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, _ := x.GetRows("案件")
+	notes, _ := x.GetRows("说明")
+	if len(rows) != 3 || cf.name(rows[1][0]) != "em" || cf.name(rows[2][0]) != "late" {
+		t.Errorf("a cut export holds %d rows (%v), want the header and the board's first two", len(rows), rows)
+	}
+	var cut bool
+	for _, n := range notes {
+		cut = cut || strings.Contains(n[0], "超过导出上限 2 行")
+	}
+	if !cut {
+		t.Errorf("the notes do not say the export was cut: %v", notes)
+	}
+	es, _, err := cf.store.ListAudit(context.Background(), wangge.AuditFilter{Action: "case.export", Page: wangge.Page{Limit: 10}})
+	if err != nil || len(es) != 1 || !strings.Contains(es[0].Detail, `"cut":true`) || !strings.Contains(es[0].Detail, `"total":5`) {
+		t.Errorf("audit of a cut export: %+v (%v)", es, err)
+	}
+}
