@@ -78,4 +78,9 @@ func TestBrowserCaseBoardFitsA360Phone(t *testing.T) {
 		t.Errorf("after tapping the overdue tile: %v, want %v", rows, want)
 	}
 	b.shoot("case-board")
+	for _, p := range []struct{ as, path, name string }{{"minzheng", "/cases/inbox", "case-inbox"}, {"admin", "/cases/supervision", "case-supervision"}} {
+		logInBrowser(b, ts, p.as)
+		b.do("open "+p.path, chromedp.Navigate(ts.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		b.shoot(p.name)
+	}
 }
