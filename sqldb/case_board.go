@@ -155,32 +155,34 @@ func (db *DB) BoardCases(ctx context.Context, a casework.Actor, q casework.Board
 
 // BoardCounts counts q's selection the actor sees: the open cases per
 // column and the cases per state, each leaving out q's own column and
-// state, in two grouped queries over the columns (no document is read).
+// state, in one grouped query over the columns (no document is read).
 func (db *DB) BoardCounts(ctx context.Context, a casework.Actor, q casework.BoardQuery) (*casework.BoardCounts, error) {
 	out := &casework.BoardCounts{Columns: map[casework.BoardColumn]int{}, States: map[casework.State]int{}}
 	w, err := db.boardWhere(a, &q, false, false)
 	if err != nil {
 		return nil, err
 	}
-	w.add(caseOpen)
 	bucket := `CASE WHEN c.mechanism = 'emergency' THEN 'emergency' WHEN c.due_at IS NULL THEN 'waiting'
 		WHEN c.due_at < ? THEN 'overdue' WHEN c.due_at < ? THEN 'due_soon' ELSE 'on_time' END`
 	args := append([]any{ts(q.Now), ts(soon(&q))}, w.args...)
-	if err := db.groupCounts(ctx, `SELECT `+bucket+`, COUNT(*) FROM cases c`+w.String()+` GROUP BY 1`, args, func(k string, n int) {
-		out.Columns[casework.BoardColumn(k)] = n
-	}); err != nil {
-		return nil, err
-	}
-	w, err = db.boardWhere(a, &q, false, false)
+	rows, err := db.query(ctx, `SELECT c.state, `+bucket+`, COUNT(*) FROM cases c`+w.String()+` GROUP BY c.state, 2`, args...)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.groupCounts(ctx, `SELECT c.state, COUNT(*) FROM cases c`+w.String()+` GROUP BY c.state`, w.args, func(k string, n int) {
-		out.States[casework.State(k)] = n
-	}); err != nil {
-		return nil, err
+	defer rows.Close()
+	for rows.Next() {
+		var state, col string
+		var n int
+		if err := rows.Scan(&state, &col, &n); err != nil {
+			return nil, err
+		}
+		st := casework.State(state)
+		out.States[st] += n
+		if st.Open() {
+			out.Columns[casework.BoardColumn(col)] += n
+		}
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // CaseCountsByCommunity counts q's selection the actor sees per community
