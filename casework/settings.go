@@ -25,9 +25,8 @@ type Settings struct {
 	ReopenDays int
 	// Chain is the approval chain, from the first level to decide.
 	Chain []wangge.Level
-	// Version counts every change of the settings, the loaded years and
-	// the limits: a form names the version it showed, and another server
-	// tells from it that its engine is stale.
+	// Version counts the changes of the settings: a form names the
+	// version it showed.
 	Version   int
 	UpdatedBy string
 	UpdatedAt time.Time

@@ -23,8 +23,8 @@ import (
 // them, each change audited in its transaction with what it replaced.
 //
 // The engine is built from them and kept (caseSettingsCache). Every change
-// bumps case_settings.version; a server rebuilds when the version it
-// built from is no longer the database's. It reads that version at most
+// bumps case_settings.generation; a server rebuilds when the generation it
+// built from is no longer the database's. It reads that number at most
 // once every settingsRecheck, and at once after a change of its own: a
 // read per create or transition would add a round trip to every case write
 // (the load test's 200 clients) for settings that change a few times a
@@ -36,17 +36,17 @@ import (
 const settingsRecheck = 10 * time.Second
 
 // caseSettingsCache is the engine and calendar built from the settings of
-// version, and when the version was last read (the store's clock, so a test
+// generation, and when the generation was last read (the store's clock, so a test
 // moves it).
 type caseSettingsCache struct {
 	mu      sync.Mutex
-	e       *casework.Engine
-	cal     *workcal.Calendar
-	version int
-	checked time.Time
+	e          *casework.Engine
+	cal        *workcal.Calendar
+	generation int
+	checked    time.Time
 }
 
-// invalidate makes the next use read the version again: after a change
+// invalidate makes the next use read the generation again: after a change
 // this server made, its own next case runs on it.
 func (c *caseSettingsCache) invalidate() {
 	c.mu.Lock()
@@ -55,7 +55,7 @@ func (c *caseSettingsCache) invalidate() {
 }
 
 // caseConfig returns the engine and the calendar of the current settings,
-// rebuilt when their version changed.
+// rebuilt when their generation changed.
 func (db *DB) caseConfig(ctx context.Context) (*casework.Engine, *workcal.Calendar, error) {
 	c := &db.caseCfg
 	c.mu.Lock()
@@ -64,11 +64,11 @@ func (db *DB) caseConfig(ctx context.Context) (*casework.Engine, *workcal.Calend
 	if c.e != nil && !c.checked.IsZero() && !now.Before(c.checked) && now.Sub(c.checked) < settingsRecheck {
 		return c.e, c.cal, nil
 	}
-	var v int
-	if err := db.queryRow(ctx, `SELECT version FROM case_settings WHERE id = 1`).Scan(&v); err != nil {
+	var g int
+	if err := db.queryRow(ctx, `SELECT generation FROM case_settings WHERE id = 1`).Scan(&g); err != nil {
 		return nil, nil, err
 	}
-	if c.e != nil && v == c.version {
+	if c.e != nil && g == c.generation {
 		c.checked = now
 		return c.e, c.cal, nil
 	}
@@ -90,9 +90,9 @@ func (db *DB) caseConfig(ctx context.Context) (*casework.Engine, *workcal.Calend
 	}
 	e := casework.NewEngine(workClock{cal})
 	s.Configure(e, rows)
-	// The version read with the settings may be newer than v: the rows read
-	// after it are at least as new, and a later change bumps it again.
-	c.e, c.cal, c.version, c.checked = e, cal, s.Version, now
+	// The rows read after g are at least as new as g says; a change made
+	// since bumps the generation again, and the next check rebuilds.
+	c.e, c.cal, c.generation, c.checked = e, cal, g, now
 	return e, cal, nil
 }
 
@@ -172,8 +172,7 @@ func settingsDetail(s *casework.Settings) map[string]any {
 }
 
 // UpdateCaseSettings changes the settings read at s.Version (ErrConflict
-// when anything changed since: another administrator's save, a loaded
-// year, a limit) and returns them as saved. The hours are kept in
+// when another save came since) and returns them as saved. The hours are kept in
 // workcal's own form, whatever spacing they were typed with.
 func (db *DB) UpdateCaseSettings(ctx context.Context, a casework.Actor, s casework.Settings) (*casework.Settings, error) {
 	if err := mayManageCalendar(a); err != nil {
@@ -199,7 +198,7 @@ func (db *DB) UpdateCaseSettings(ctx context.Context, a casework.Actor, s casewo
 			return err
 		}
 		if err := tx.update("case_settings", "id", 1, `UPDATE case_settings SET hours = ?, yellow_percent = ?, ack_minutes = ?, reopen_days = ?,
-			approval_chain = ?, version = version + 1, updated_by = ?, updated_at = ? WHERE id = 1 AND version = ?`,
+			approval_chain = ?, version = version + 1, generation = generation + 1, updated_by = ?, updated_at = ? WHERE id = 1 AND version = ?`,
 			s.Hours, s.YellowPercent, s.AckMinutes, s.ReopenDays, casework.FormatChain(s.Chain), loader(tx, a), tx.now, s.Version); err != nil {
 			return err
 		}
@@ -224,17 +223,11 @@ func loader(tx *Tx, a casework.Actor) string {
 	return a.Name
 }
 
-// bumpVersion moves the settings' version on within a change of the years
-// or the limits, refusing with ErrConflict when want (>0) is not the
-// version the change was made against.
-func (tx *Tx) bumpVersion(want int) error {
-	q := `UPDATE case_settings SET version = version + 1 WHERE id = 1`
-	args := []any{}
-	if want > 0 {
-		q += ` AND version = ?`
-		args = append(args, want)
-	}
-	return tx.update("case_settings", "id", 1, q, args...)
+// bumpGeneration tells every server's engine that the settings changed,
+// within a change of the years or the limits.
+func (tx *Tx) bumpGeneration() error {
+	_, err := tx.exec(`UPDATE case_settings SET generation = generation + 1 WHERE id = 1`)
+	return err
 }
 
 func (db *DB) loadedYears(ctx context.Context) ([]workcal.Loaded, error) {
@@ -326,7 +319,7 @@ func (db *DB) LoadCalendarYear(ctx context.Context, a casework.Actor, text strin
 			y.Year, text, by, tx.now); err != nil {
 			return err
 		}
-		if err := tx.bumpVersion(0); err != nil {
+		if err := tx.bumpGeneration(); err != nil {
 			return err
 		}
 		return tx.audit("calendar.load", "calendar_year", y.Year, "", jsonDetail(map[string]any{"before": before, "after": yearDetail(y, by, tx.now)}))
@@ -387,10 +380,11 @@ func limitDetail(rows []casework.LimitRow) []string {
 }
 
 // SetCaseLimits replaces a category's limits with rows (none: the
-// category runs on the defaults again), against the settings' version the
-// form showed. The category must be a problem type or an entry of the
+// category runs on the defaults again). shown are the category's rows the
+// form was made from: ErrConflict when they are no longer the stored ones
+// (another administrator saved the category since). The category must be a problem type or an entry of the
 // services catalogue; each row is checked (casework.LimitRow.Validate).
-func (db *DB) SetCaseLimits(ctx context.Context, a casework.Actor, category string, rows []casework.LimitRow, version int) error {
+func (db *DB) SetCaseLimits(ctx context.Context, a casework.Actor, category string, shown, rows []casework.LimitRow) error {
 	if err := mayManageCalendar(a); err != nil {
 		return err
 	}
@@ -421,11 +415,14 @@ func (db *DB) SetCaseLimits(ctx context.Context, a casework.Actor, category stri
 	}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		tx.actor = auditActor(tx.actor, a)
-		if err := tx.bumpVersion(version); err != nil {
-			return err
-		}
 		before, err := tx.limitRowsTx(category)
 		if err != nil {
+			return err
+		}
+		if !slices.Equal(limitDetail(before), limitDetail(shown)) {
+			return wangge.ErrConflict
+		}
+		if err := tx.bumpGeneration(); err != nil {
 			return err
 		}
 		if _, err := tx.exec(`DELETE FROM case_limits WHERE category = ?`, category); err != nil {

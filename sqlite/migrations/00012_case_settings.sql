@@ -2,9 +2,10 @@
 -- The district's case settings (issue 12), which its administrator edits:
 -- one row of working hours, the yellow light's share, the emergency's
 -- acknowledge minutes, the reopen window and the approval chain. version
--- counts every change of this row, of the loaded calendar years and of the
--- limits, so a form names what it showed and every server tells from one
--- read that its engine is stale.
+-- counts the changes of this row (the form names the one it showed);
+-- generation counts every change of the row, of the loaded calendar years
+-- and of the limits, so every server tells from one read that its engine
+-- is stale.
 CREATE TABLE case_settings (
 	id             INTEGER PRIMARY KEY CHECK (id = 1),
 	hours          TEXT NOT NULL,
@@ -13,6 +14,7 @@ CREATE TABLE case_settings (
 	reopen_days    INTEGER NOT NULL,
 	approval_chain TEXT NOT NULL,
 	version        INTEGER NOT NULL DEFAULT 1,
+	generation     INTEGER NOT NULL DEFAULT 1,
 	updated_by     TEXT NOT NULL DEFAULT '',
 	updated_at     TIMESTAMP
 );
