@@ -39,7 +39,7 @@ const settingsRecheck = 10 * time.Second
 // generation, and when the generation was last read (the store's clock, so a test
 // moves it).
 type caseSettingsCache struct {
-	mu      sync.Mutex
+	mu         sync.Mutex
 	e          *casework.Engine
 	cal        *workcal.Calendar
 	generation int
