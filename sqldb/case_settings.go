@@ -422,6 +422,9 @@ func (db *DB) SetCaseLimits(ctx context.Context, a casework.Actor, category stri
 		if !slices.Equal(limitDetail(before), limitDetail(shown)) {
 			return wangge.ErrConflict
 		}
+		if slices.Equal(limitDetail(before), limitDetail(rows)) {
+			return errNoChange // a form saved unchanged: nothing to write or audit
+		}
 		if err := tx.bumpGeneration(); err != nil {
 			return err
 		}
@@ -438,12 +441,18 @@ func (db *DB) SetCaseLimits(ctx context.Context, a casework.Actor, category stri
 		return tx.audit("case_limits.update", "case_category", category, "",
 			jsonDetail(map[string]any{"before": limitDetail(before), "after": limitDetail(rows)}))
 	})
+	if errors.Is(err, errNoChange) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	db.caseCfg.invalidate()
 	return nil
 }
+
+// errNoChange ends a transaction that has nothing to write.
+var errNoChange = errors.New("sqldb: no change")
 
 func (tx *Tx) limitRowsTx(category string) ([]casework.LimitRow, error) {
 	rows, err := tx.query(`SELECT category, mechanism, step, unit, n FROM case_limits WHERE category = ?`, category)

@@ -94,7 +94,19 @@ func testCaseSettingsUpdate(t *testing.T, e *env) {
 	if a, _ := after.(map[string]any); a["ack_minutes"] != 5.0 || a["approval_chain"] != "community,subdistrict,district" {
 		t.Errorf("audit after %v", after)
 	}
-	// A form of the old version saves nothing.
+	// A loaded year or a limit does not make the settings' form stale.
+	_, err = e.db.LoadCalendarYear(e.ctx, admin, year2027)
+	ok(t, err)
+	ok(t, e.db.SetCaseLimits(e.ctx, admin, "P02", nil, []casework.LimitRow{{Category: "P02", Mechanism: casework.Coordination,
+		Step: casework.StepHandle, Limit: casework.Duration{N: 3, Unit: casework.WorkDays}}}))
+	again := *got
+	again.YellowPercent = 80
+	got, err = e.db.UpdateCaseSettings(e.ctx, admin, again)
+	ok(t, err, "save after a load")
+	if got.Version != 3 {
+		t.Errorf("version %d after two saves", got.Version)
+	}
+	// A form of an old version saves nothing.
 	c.AckMinutes = 20
 	_, err = e.db.UpdateCaseSettings(e.ctx, admin, c)
 	wantCode(t, err, wangge.EConflict, "a stale save")
@@ -261,6 +273,12 @@ func testCaseLimits(t *testing.T, e *env) {
 	ok(t, err)
 	if len(got) != 2 || got[0] != rows[0] || got[1] != rows[1] {
 		t.Errorf("limits read back %+v", got)
+	}
+
+	n := e.auditCount()
+	ok(t, e.db.SetCaseLimits(e.ctx, admin, "P01", rows, rows), "save P01 unchanged")
+	if e.auditCount() != n {
+		t.Error("a save that changed nothing wrote an audit entry")
 	}
 
 	eng, err := e.db.CaseEngine(e.ctx)

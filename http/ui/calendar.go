@@ -100,6 +100,7 @@ type calendarView struct {
 	Workdays         int
 	LoadedYears      []workcal.Loaded
 	Settings         *casework.Settings
+	Defaults         casework.Settings
 	Form             settingsForm
 	Text             string // the year file typed or uploaded, kept when refused
 	YearError        string
@@ -142,7 +143,7 @@ func (c *calendars) renderCalendar(w http.ResponseWriter, r *http.Request, statu
 	if v.Form.Chain == nil {
 		v.Form = formOf(v.Settings)
 	}
-	v.Prev, v.Next = v.Year-1, v.Year+1
+	v.Prev, v.Next, v.Defaults = v.Year-1, v.Year+1, casework.DefaultSettings()
 	if y := cal.Year(v.Year); y != nil {
 		v.Covered, v.Notices, v.Holidays, v.Workdays = true, y.Notices, y.Holidays(), y.Workdays()
 	}
