@@ -6,16 +6,12 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/device"
 )
-
-// phone360 is the narrowest phone the pages are made for.
-var phone360 = device.Info{Name: "phone 360", Width: 360, Height: 740, Scale: 2, Mobile: true, Touch: true}
 
 // TestBrowserCaseBoardFitsA360Phone opens the case board, the supervision
 // view and a department's inbox on a 360 px phone, in Chinese and in
 // English, and checks that nothing is wider than the screen (the page
-// does not scroll sideways), that the board's first card is the emergency
+// does not scroll sideways; phone360 is calendar_browser_test.go's), that the board's first card is the emergency
 // and that its column tiles can be tapped to filter.
 func TestBrowserCaseBoardFitsA360Phone(t *testing.T) {
 	ctx := newBrowser(t)
