@@ -767,6 +767,8 @@ func (s *sim) act(a casework.Actor, act casework.Action, at time.Time) bool {
 		return false
 	}
 	s.advance(at)
+	// Times to the second, as people's actions are stamped.
+	at = at.Truncate(time.Second)
 	if !at.After(s.t) {
 		at = s.t.Add(time.Duration(1+s.r.IntN(3)) * time.Minute)
 	}
@@ -927,7 +929,11 @@ func (s *sim) say(xs []string) string { return xs[s.r.IntN(len(xs))] }
 // the merged duplicates'), then closes it, and records the rating on most.
 // onSpot tells at once, at the place the case was registered.
 func (s *sim) tell(by, closer casework.Actor, onSpot bool) bool {
-	at := s.after(casework.StepFeedback, s.share(2))
+	late := 2
+	if s.c.Mechanism == casework.Emergency {
+		late = 0 // an emergency's people are told the same day
+	}
+	at := s.after(casework.StepFeedback, s.share(late))
 	if onSpot {
 		at = s.soon(1, 12)
 	}
