@@ -127,7 +127,7 @@ func demoCases(ctx context.Context, db *sqldb.DB, res *synth.Result, seed int64,
 	if err != nil {
 		return nil, err
 	}
-	last := time.Time{}
+	start, last := time.Now(), time.Time{}
 	progress := func(done, total int) {
 		if time.Since(last) < 200*time.Millisecond && done < total {
 			return
@@ -146,6 +146,7 @@ func demoCases(ctx context.Context, db *sqldb.DB, res *synth.Result, seed int64,
 	if err := cb.Commit(map[string]any{"generator": "synth", "seed": seed, "scale": scale}); err != nil {
 		return nil, err
 	}
+	fmt.Fprintf(os.Stderr, "案件已写入 %d cases, %d events in %.1fs\n", out.Cases, out.Events, time.Since(start).Seconds())
 	return out, nil
 }
 
