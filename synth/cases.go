@@ -1126,7 +1126,7 @@ func (s *sim) emergency() {
 	k, gi := s.k, s.p.grid
 	comm := k.community(gi)
 	ack := s.soon(1, 9)
-	if s.r.IntN(1000) < 2 {
+	if s.r.IntN(10000) < 15 {
 		ack = s.soon(12, 25)
 	}
 	if !s.act(comm, casework.Action{Name: casework.ActAcknowledge, Note: "已通知协理员赶赴现场，并联系相关部门"}, ack) {

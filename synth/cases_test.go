@@ -63,7 +63,12 @@ func (c *caseCollector) Case(x *casework.Case) error {
 
 func generateCases(t *testing.T, cfg Config) (*caseCollector, *CaseResult) {
 	t.Helper()
-	res, err := Generate(cfg, newCounter(false), "Admin-Passw0rd", cheapHash, nil)
+	return generateCasesInto(t, cfg, newCounter(false))
+}
+
+func generateCasesInto(t *testing.T, cfg Config, b wangge.Bulk) (*caseCollector, *CaseResult) {
+	t.Helper()
+	res, err := Generate(cfg, b, "Admin-Passw0rd", cheapHash, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,4 +338,104 @@ func openingMaterials(c *casework.Case) []string {
 		}
 	}
 	return c.Materials
+}
+
+// TestGeneratedCasesComeFromTheDistrict: a case lies in a grid of the
+// district, at a building and household of that grid; one from a visit
+// was registered by the grid's assistant at the visited household, within
+// the hour after the visit, its reporter one of the household with their
+// own (synthetic) phone; the demo's building head reports as himself.
+func TestGeneratedCasesComeFromTheDistrict(t *testing.T) {
+	cfg := Config{Seed: 3, Scale: 0.02, Now: testNow}
+	rec := newRecorder()
+	col, _ := generateCasesInto(t, cfg, rec)
+	grids := map[string]bool{}
+	for _, a := range rec.areas {
+		if a.Level == wangge.LevelGrid {
+			grids[a.Code] = true
+		}
+	}
+	buildings := map[int64]*wangge.Building{}
+	for _, b := range rec.buildings {
+		buildings[b.ID] = b
+	}
+	households := map[int64]*wangge.Household{}
+	for _, h := range rec.households {
+		households[h.ID] = h
+	}
+	members := map[int64]map[string]bool{} // household → name and phone of its persons
+	for _, p := range rec.persons {
+		if members[p.HouseholdID] == nil {
+			members[p.HouseholdID] = map[string]bool{}
+		}
+		members[p.HouseholdID][p.Name+"|"+p.Phone] = true
+	}
+	assistantOf := map[string]string{} // grid → current assistant's name
+	names := map[int64]string{}
+	for _, a := range rec.assistants {
+		names[a.ID] = a.Name
+	}
+	for _, as := range rec.assignments {
+		if as.To == nil {
+			assistantOf[as.GridCode] = names[as.AssistantID]
+		}
+	}
+	visits := map[int64][]time.Time{}
+	for _, v := range rec.visits {
+		if v.HouseholdID != nil {
+			visits[*v.HouseholdID] = append(visits[*v.HouseholdID], v.At)
+		}
+	}
+	var head *wangge.User
+	for _, u := range rec.users {
+		if u.Role == wangge.RoleBuildingHead {
+			head = u
+		}
+	}
+	fromVisits, byHead := 0, 0
+	for _, c := range col.cases {
+		loc := c.Location
+		if !grids[loc.GridCode] {
+			t.Fatalf("%s in %s, no grid of the district", c.Number, loc.GridCode)
+		}
+		if b := buildings[loc.BuildingID]; b == nil || b.GridCode != loc.GridCode || loc.Point == nil || loc.Point.Lng != b.Lng {
+			t.Fatalf("%s at building %d, not one of its grid's", c.Number, loc.BuildingID)
+		}
+		if loc.HouseholdID != 0 {
+			if h := households[loc.HouseholdID]; h == nil || h.BuildingID != loc.BuildingID {
+				t.Fatalf("%s at household %d, not one of building %d", c.Number, loc.HouseholdID, loc.BuildingID)
+			}
+		}
+		if c.Reporter.Contact != "" && len(c.Reporter.Contact) != 11 || c.Reporter.Contact != "" && c.Reporter.Contact[:3] != "199" {
+			t.Errorf("%s: contact %q is not a synthetic mobile", c.Number, c.Reporter.Contact)
+		}
+		if c.Reporter.UserID != 0 {
+			byHead++
+			if head == nil || c.Reporter.UserID != head.ID || c.Events[0].ActorRole != wangge.RoleBuildingHead {
+				t.Errorf("%s reported by account %d", c.Number, c.Reporter.UserID)
+			}
+		}
+		if c.Source != casework.SourceVisit {
+			continue
+		}
+		fromVisits++
+		if c.Events[0].ActorName != assistantOf[loc.GridCode] || c.Events[0].ActorRole != wangge.RoleAssistant {
+			t.Errorf("%s from a visit registered by %s (%s), not the grid's assistant %s", c.Number, c.Events[0].ActorName, c.Events[0].ActorRole, assistantOf[loc.GridCode])
+		}
+		if !members[loc.HouseholdID][c.Reporter.Name+"|"+c.Reporter.Contact] {
+			t.Errorf("%s: reporter %s (%s) is not of household %d", c.Number, c.Reporter.Name, c.Reporter.Contact, loc.HouseholdID)
+		}
+		found := false
+		for _, at := range visits[loc.HouseholdID] {
+			if d := c.CreatedAt.Sub(at); d > 0 && d < time.Hour {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s from a visit made %v: no visit to household %d in the hour before", c.Number, c.CreatedAt, loc.HouseholdID)
+		}
+	}
+	if fromVisits < len(col.cases)/2 || byHead == 0 {
+		t.Errorf("%d of %d cases from visits, %d by the building head: want most from visits and some by him", fromVisits, len(col.cases), byHead)
+	}
 }
