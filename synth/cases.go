@@ -251,6 +251,7 @@ type casePlan struct {
 	order    int
 	number   string
 	dups     []*casePlan
+	joins    *casePlan // the case a duplicate repeats
 	mergeAt  time.Time
 	// materials are those brought at once (approval).
 	materials []string
@@ -298,15 +299,24 @@ func GenerateCases(res *Result, o CaseOptions, sink CaseSink, progress func(done
 	slices.SortStableFunc(plans, func(a, b *casePlan) int {
 		return cmp.Or(a.created.Compare(b.created), cmp.Compare(a.order, b.order))
 	})
+	kept := plans[:0]
 	for _, p := range plans {
 		y := p.created.In(k.beijing).Year()
+		if k.res.Years[y] == casework.NumberSeqMax {
+			continue // the year holds no more numbers: a district many times the demo's
+		}
 		k.res.Years[y]++
 		p.number = casework.FormatNumber(y, k.res.Years[y])
+		kept = append(kept, p)
 	}
+	plans = kept
 	done := 0
 	for _, p := range plans {
-		if p.mech == "" {
-			continue // a duplicate: it runs with the case it joins
+		if p.joins != nil {
+			if p.joins.number != "" {
+				continue // a duplicate: it runs with the case it joins
+			}
+			p.mech = casework.Coordination // the case it repeats was never made
 		}
 		cases, err := k.run(p)
 		if err != nil {
@@ -666,7 +676,7 @@ func (k *caseKit) planGrid(gi int, out []*casePlan) []*casePlan {
 		before := len(out)
 		add(d)
 		if len(out) > before {
-			p.dups = append(p.dups, d)
+			p.dups, d.joins = append(p.dups, d), p
 		}
 	}
 	return out
@@ -722,7 +732,12 @@ func (k *caseKit) draft(p *casePlan) casework.Draft {
 // run opens the case and takes its steps; it returns the case and the
 // duplicates merged into it.
 func (k *caseKit) run(p *casePlan) ([]*casework.Case, error) {
-	s := &sim{k: k, p: p, r: rand.New(rand.NewPCG(p.seed, p.seed^0x5bd1e995)), pending: slices.Clone(p.dups)}
+	s := &sim{k: k, p: p, r: rand.New(rand.NewPCG(p.seed, p.seed^0x5bd1e995))}
+	for _, d := range p.dups {
+		if d.number != "" {
+			s.pending = append(s.pending, d)
+		}
+	}
 	if p.mech == casework.Approval {
 		// Most bring everything at once; some come back with the rest.
 		if s.r.IntN(100) < 60 {
