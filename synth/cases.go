@@ -238,9 +238,10 @@ var (
 
 // casePlan is a case as drawn before it runs: where, who, what and when.
 type casePlan struct {
-	grid     int
-	created  time.Time
-	source   casework.Source
+	grid    int
+	created time.Time
+	source  casework.Source
+	// mech is empty for a duplicate: it runs with the case it repeats.
 	mech     casework.Mechanism
 	cat      casework.Category
 	res      *resident
@@ -555,12 +556,8 @@ func (k *caseKit) planGrid(gi int, out []*casePlan) []*casePlan {
 				p.mech, p.cat = casework.General, k.cats["P14"]
 			} else if cat, ok := k.cats[code]; ok && len(cat.Materials) > 0 {
 				p.mech, p.cat = casework.Approval, cat
-			} else {
-				continue
 			}
-			if p.cat.Code != "" {
-				add(p)
-			}
+			add(p) // not without a category: the catalogue may lack the entry
 		}
 		if v.alone && r.IntN(1000) < 15 {
 			if cat, ok := k.cats["P07"]; ok {
