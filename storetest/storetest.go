@@ -86,6 +86,7 @@ func Run(t *testing.T, open Opener) {
 		changeTests,
 		caseTests,
 		caseSettingsTests,
+		caseBulkTests,
 		caseBoardTests,
 	}
 	for _, g := range groups {
