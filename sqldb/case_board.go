@@ -87,6 +87,12 @@ func (db *DB) boardWhere(a casework.Actor, q *casework.BoardQuery, withColumn, w
 	desc, name, nameEn := db.caseDocField("Description"), db.caseDocField("Category", "Name"), db.caseDocField("Category", "NameEn")
 	for _, word := range q.Words {
 		p := "%" + likeEscape(strings.ToLower(word)) + "%"
+		if jsonPlain(word) {
+			// A word JSON writes as it is appears as it is in the
+			// document wherever it appears in its fields: the plain scan
+			// rules out most cases before their documents are parsed.
+			w.add(`LOWER(c.doc) LIKE ? ESCAPE '\'`, p)
+		}
 		w.add(`(LOWER(`+desc+`) LIKE ? ESCAPE '\' OR LOWER(`+name+`) LIKE ? ESCAPE '\' OR LOWER(`+nameEn+`) LIKE ? ESCAPE '\')`, p, p, p)
 	}
 	if q.Attention {
@@ -114,6 +120,18 @@ func (db *DB) boardWhere(a casework.Actor, q *casework.BoardQuery, withColumn, w
 	return w, nil
 }
 
+// jsonPlain reports whether encoding/json writes s inside a string as it
+// is: no quote, backslash, control character, <, >, & or line separator
+// (which it escapes).
+func jsonPlain(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == '"' || r == '\\' || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
 // soon is the query's due-soon bound, never before its now.
 func soon(q *casework.BoardQuery) time.Time {
 	if q.Soon.Before(q.Now) {
@@ -138,19 +156,46 @@ func (db *DB) BoardCases(ctx context.Context, a casework.Actor, q casework.Board
 		p.Limit = min(max(p.Limit, wangge.DefaultPageLimit), BoardCasesMax)
 	}
 	total, err := db.count(ctx, "cases c", w)
+	if err != nil || total == 0 {
+		return nil, total, err
+	}
+	// The order is taken over the ids alone and the page's documents read
+	// after: sorting the documents themselves would move every case's
+	// through the sorter for the 50 shown.
+	args := append(append([]any{}, w.args...), p.Limit, max(p.Offset, 0))
+	ids, err := collect(ctx, db, `SELECT c.id FROM cases c`+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args,
+		func(rows *sql.Rows) (int64, error) {
+			var id int64
+			return id, rows.Scan(&id)
+		})
+	if err != nil || len(ids) == 0 {
+		return nil, total, err
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	idArgs := make([]any, len(ids))
+	for i, id := range ids {
+		idArgs[i] = id
+	}
+	type row struct {
+		id int64
+		c  casework.Case
+	}
+	rows, err := collect(ctx, db, `SELECT `+caseCols+` FROM cases c WHERE c.id IN (`+marks+`)`, idArgs,
+		func(rows *sql.Rows) (row, error) {
+			r, err := db.scanCase(rows, db.maskedContact)
+			if err != nil {
+				return row{}, err
+			}
+			return row{r.id, *r.c}, nil
+		})
 	if err != nil {
 		return nil, 0, err
 	}
-	args := append(append([]any{}, w.args...), p.Limit, max(p.Offset, 0))
-	out, err := collect(ctx, db, `SELECT `+caseCols+` FROM cases c`+w.String()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args,
-		func(rows *sql.Rows) (casework.Case, error) {
-			r, err := db.scanCase(rows, db.maskedContact)
-			if err != nil {
-				return casework.Case{}, err
-			}
-			return *r.c, nil
-		})
-	return out, total, err
+	out := make([]casework.Case, 0, len(rows))
+	for _, r := range inOrder(ids, rows, func(r row) int64 { return r.id }) {
+		out = append(out, r.c)
+	}
+	return out, total, nil
 }
 
 // BoardCounts counts q's selection the actor sees: the open cases per

@@ -45,7 +45,7 @@ func (e *env) boardFixture(t *testing.T) boardCases {
 	cs := boardCases{}
 	cs["old"] = e.newCase(t, "assistant_a1", caseDraft(GridA1, casework.Coordination, "P01", "rubbish by the north gate"))
 	now = now.Add(time.Minute)
-	cs["far"] = e.newCase(t, "community_b", caseDraft(GridB1, casework.Coordination, "P02", "a loose railing 100% broken"))
+	cs["far"] = e.newCase(t, "community_b", caseDraft(GridB1, casework.Coordination, "P02", "a loose railing 100% broken <urgent>"))
 	now = time.Date(2026, 5, 13, 2, 0, 0, 0, time.UTC)
 	cs["em"] = e.newCase(t, "assistant_a1", caseDraft(GridA1, casework.Emergency, "P06", "smoke from a window"))
 	cs["soon"] = e.newCase(t, "assistant_a2", caseDraft(GridA2, casework.Coordination, "P01", "a broken street lamp"))
@@ -112,6 +112,11 @@ func testCaseBoardColumns(t *testing.T, e *env) {
 	if total != 6 {
 		t.Errorf("a page's total %d, want every open case's 6", total)
 	}
+	past, total, err := e.db.BoardCases(e.ctx, district, boardQuery(casework.Filter{Board: true, Open: true, Page: wangge.Page{Offset: 10, Limit: 2}}))
+	ok(t, err)
+	if len(past) != 0 || total != 6 {
+		t.Errorf("a page past the end: %d rows, total %d; want none of 6", len(past), total)
+	}
 	_, _, err = e.db.BoardCases(e.ctx, district, casework.BoardQuery{Column: "late", Now: boardNow})
 	wantCode(t, err, wangge.EInvalid, "an unknown column")
 
@@ -169,6 +174,9 @@ func testCaseBoardSearch(t *testing.T, e *env) {
 		// Wildcards are what they are: a percent sign finds the one
 		// description that has one; an underscore finds none.
 		{"district", "100%", []string{"far"}},
+		// What JSON escapes in the document (<, >) is found all the same.
+		{"district", "<urgent>", []string{"far"}},
+		{"district", "urgent> broken", []string{"far"}},
 		{"district", "%", []string{"far"}},
 		{"district", "_", nil},
 		// Scoped: community B does not find community A's rubbish.
