@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -189,4 +190,44 @@ func TestBrowserCoordinationCaseAcrossThreeRoles(t *testing.T) {
 	if c.State != casework.Closed || c.Redispatches != 1 || len(c.Feedback) != 1 || c.Feedback[0].Channel != casework.ChannelPhone {
 		t.Errorf("stored: %s, redispatches %d, feedback %+v", c.State, c.Redispatches, c.Feedback)
 	}
+}
+
+// TestBrowserCaseRegisteredAtABuildingShowsItsPin: the building page's
+// "report a problem here" registers the case at the building, and the
+// case's page pins the building on its grid's map.
+func TestBrowserCaseRegisteredAtABuildingShowsItsPin(t *testing.T) {
+	ctx := newBrowser(t)
+	f, h := caseServer(t)
+	plantMap(t, f)
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	b := browserPage{t, ctx}
+	b.do("emulate a 360 px phone", chromedp.Emulate(phone360))
+	logInBrowser(b, ts, "xieliyuan")
+	b.do("open the building", chromedp.Navigate(ts.URL+"/buildings/"+strconv.FormatInt(f.buildingA1.ID, 10)),
+		chromedp.WaitVisible(chromedp.CSS(`a[data-action="report-case"]`)))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`a[data-action="report-case"]`))); err != nil {
+		t.Fatal(err)
+	}
+	b.do("fill the form", chromedp.WaitVisible(chromedp.CSS(`form[data-case-form]`)),
+		chromedp.SetValue(chromedp.ID("category"), "P02"),
+		chromedp.SendKeys(chromedp.ID("description"), "楼道灯损坏"))
+	if got := b.text(".case-place a"); got != "东苑1号楼" {
+		t.Errorf("the form is at %q, want the building", got)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[data-submit="create"]`))); err != nil {
+		t.Fatal(err)
+	}
+	b.do("wait for the pin", chromedp.WaitVisible(chromedp.CSS(`section[data-page="case"]`)), chromedp.WaitVisible(chromedp.CSS(`.case-map path.case-pin`)))
+	at, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(function () {
+		var m = document.querySelector("[data-case-pin]").wanggeMap, c = m.getCenter();
+		return [c.lng, c.lat, m.getBounds().contains([36.15, 113.12]) ? 1 : 0];
+	})()`))
+	if err != nil || len(at) != 3 || at[2] != 1 {
+		t.Errorf("the map shows %v (%v), want the building at 113.12, 36.15 in view", at, err)
+	}
+	if got := b.text(`[data-place]`); got != "东苑1号楼" {
+		t.Errorf("the case is at %q", got)
+	}
+	b.shoot("case-pin")
 }

@@ -506,7 +506,9 @@ type caseView struct {
 	Error string
 	Form  string
 	Stale bool
-	Now   time.Time
+	// KeptNote is a note typed into a form the page no longer offers.
+	KeptNote string
+	Now      time.Time
 }
 
 // eventView is one entry of the timeline; LevelN is the level an
@@ -667,10 +669,20 @@ func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, status in
 				av.NoteLabel = s.core.T(r, k.label)
 			}
 		}
-		if string(n) == st.form {
+		switch {
+		case string(n) == st.form:
 			av.Open, av.Note = true, st.note
+		case st.form == "" && n == casework.ActFeedback && c.Mechanism == casework.General:
+			// The general mechanism's short path: registered handled, the
+			// next tap tells the reporter and closes.
+			av.Open = true
 		}
 		v.Actions = append(v.Actions, av)
+	}
+	if st.note != "" && !slices.ContainsFunc(v.Actions, func(av actionView) bool { return av.Open }) {
+		// The action is no longer open to the viewer (someone took the
+		// case on meanwhile): what they typed is shown, not lost.
+		v.KeptNote = st.note
 	}
 	atts, err := s.store.CaseAttachments(ctx, a, number)
 	if err != nil {

@@ -211,6 +211,16 @@ func TestCaseStaleVersionKeepsTheNote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A form the page no longer offers (another staff member dispatched
+	// the other case meanwhile) still shows what was typed.
+	other := plantCase(t, f, casework.Coordination, "P01", "")
+	step(t, f, "dongyuan", other, casework.Action{Name: casework.ActDispatch,
+		Receiver: &casework.Receiver{Kind: casework.ToOutside, Name: "东苑物业公司"}})
+	w2 := postAs(t, h, staff, "/cases/"+other.Number+"/actions", url.Values{"action": {"dispatch"}, "version": {strconv.Itoa(other.Version)},
+		"receiver": {"department"}, "line": {"city"}, "note": {"转城管"}})
+	if w2.Code != http.StatusConflict || !strings.Contains(w2.Body.String(), `data-kept-note`) || !strings.Contains(w2.Body.String(), "转城管") {
+		t.Errorf("a stale action no longer offered: %d, the typed note not shown", w2.Code)
+	}
 	if now.State != casework.Accepted || now.Receiver != nil || now.Version != 2 {
 		t.Errorf("after the stale dispatch: %s, receiver %v, version %d", now.State, now.Receiver, now.Version)
 	}
@@ -499,5 +509,104 @@ func TestCaseRevealAudited(t *testing.T) {
 	}
 	if e := es[0]; e.Username != "dongyuan" || e.ObjectID != c.Number || !strings.Contains(e.Detail, "联系本人") {
 		t.Errorf("audit entry %+v", e)
+	}
+}
+
+// caseNow reads a case as the district sees it.
+func caseNow(t testing.TB, f *fixture, number string) *casework.Case {
+	t.Helper()
+	c, err := caseStore(f).Case(context.Background(), actorOf(t, f, "admin"), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCaseActionsCarryWhatTheyNeed: each action's form carries what the
+// engine needs of it — an application's materials and the chain's
+// reasons, a deferral's reason and new deadline in Beijing time, a
+// supervision's note, the case a duplicate joins — and the page shows what
+// came of it (badges, the emergency numbers); what is missing comes back
+// with the engine's words.
+func TestCaseActionsCarryWhatTheyNeed(t *testing.T) {
+	f, h := caseServer(t)
+	if err := f.store.(*sqldb.DB).SeedServices(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	assistant := login(t, h, "xieliyuan")
+	w := getAs(t, h, assistant, "/cases/new?category=S003")
+	token := tokenField.FindStringSubmatch(w.Body.String())
+	if token == nil || !strings.Contains(w.Body.String(), `value="临时救助申请书"`) {
+		t.Fatalf("the form for an application does not list its materials")
+	}
+	w = postAs(t, h, assistant, "/cases/new", url.Values{"token": {token[1]}, "grid": {gridA}, "category": {"S003"},
+		"description": {"家中突发重病，申请临时救助"}, "reporter_name": {"赵强"}, "source": {"visit"}, "priority": {"normal"},
+		"materials": {"临时救助申请书", "身份证"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("register an application: %d\n%s", w.Code, w.Body)
+	}
+	app := strings.TrimPrefix(w.Header().Get("Location"), "/cases/")
+	if c := caseNow(t, f, app); c.Mechanism != casework.Approval || c.State != casework.Collecting || len(c.Materials) != 2 {
+		t.Fatalf("the application: %s %s %v", c.Mechanism, c.State, c.Materials)
+	}
+	coord := plantCase(t, f, casework.Coordination, "P01", "")
+	dup := plantCase(t, f, casework.Coordination, "P01", "13700001111")
+	fire := plantCase(t, f, casework.Emergency, "P06", "")
+	due := "2026-03-20T17:00"
+	dueAt := time.Date(2026, 3, 20, 17, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	for _, tc := range []struct {
+		name, who, number string
+		form              url.Values
+		status            int
+		contains          string
+		check             func(c *casework.Case) bool
+	}{
+		{"materials missing", "xieliyuan", app, url.Values{"action": {"submit"}, "materials": {"户口簿"}}, http.StatusBadRequest, "材料不全", nil},
+		{"materials complete", "xieliyuan", app, url.Values{"action": {"submit"}, "materials": {"户口簿", "遭遇急难或支出型困难的相关证明（医疗票据、事故证明等）", "社会救助家庭经济状况核对授权书"}},
+			http.StatusSeeOther, "", func(c *casework.Case) bool { return c.State == casework.Pending }},
+		{"approve without a reason", "dongyuan", app, url.Values{"action": {"approve"}}, http.StatusBadRequest, "请填写理由", nil},
+		{"the community approves", "dongyuan", app, url.Values{"action": {"approve"}, "note": {"材料齐全，同意上报"}},
+			http.StatusSeeOther, "", func(c *casework.Case) bool { return c.State == casework.Pending && c.Step == 1 }},
+		{"the community may not decide the sub-district's step", "dongyuan", app, url.Values{"action": {"approve"}, "note": {"同意"}},
+			http.StatusForbidden, "您的角色不能办理此操作", nil},
+		{"the sub-district approves", "jiedao", app, url.Values{"action": {"approve"}, "note": {"同意救助"}},
+			http.StatusSeeOther, "", func(c *casework.Case) bool { return c.State == casework.Approved }},
+		{"a deferral's deadline must be a time", "xieliyuan", coord.Number, url.Values{"action": {"defer"}, "note": {"等待物业"}, "due": {"下周"}},
+			http.StatusBadRequest, "时限格式不对", nil},
+		{"a deferral asked", "xieliyuan", coord.Number, url.Values{"action": {"defer"}, "note": {"等待物业答复"}, "due": {due}},
+			http.StatusSeeOther, "", func(c *casework.Case) bool { return c.Deferral != nil && c.Deferral.Until.Equal(dueAt) }},
+		{"the assistant may not grant it", "xieliyuan", coord.Number, url.Values{"action": {"approve_defer"}}, http.StatusForbidden, "", nil},
+		{"the community grants it", "dongyuan", coord.Number, url.Values{"action": {"approve_defer"}},
+			http.StatusSeeOther, "", func(c *casework.Case) bool { return c.Deferrals == 1 && c.Running().Due.Equal(dueAt) }},
+		{"supervision needs a note", "jiedao", coord.Number, url.Values{"action": {"supervise"}}, http.StatusBadRequest, "请填写督办意见", nil},
+		{"supervised", "jiedao", coord.Number, url.Values{"action": {"supervise"}, "note": {"请加快办理"}},
+			http.StatusSeeOther, "", func(c *casework.Case) bool { return c.Supervisions == 1 }},
+		{"merge into no case", "dongyuan", dup.Number, url.Values{"action": {"merge"}, "into": {"2026-999999"}}, http.StatusBadRequest, "要并入的案件不存在", nil},
+		{"merged", "dongyuan", dup.Number, url.Values{"action": {"merge"}, "into": {coord.Number}, "note": {"同一处垃圾"}},
+			http.StatusSeeOther, "", func(c *casework.Case) bool { return c.State == casework.Merged && c.MergedInto == coord.Number }},
+	} {
+		c := caseNow(t, f, tc.number)
+		tc.form.Set("version", strconv.Itoa(c.Version))
+		w := postAs(t, h, login(t, h, tc.who), "/cases/"+tc.number+"/actions", tc.form)
+		if w.Code != tc.status || !strings.Contains(w.Body.String(), tc.contains) {
+			t.Errorf("%s: %d, want %d with %q\n%.400s", tc.name, w.Code, tc.status, tc.contains, w.Body)
+			continue
+		}
+		if after := caseNow(t, f, tc.number); tc.check != nil && !tc.check(after) {
+			t.Errorf("%s: the case is now %+v", tc.name, after)
+		} else if tc.check == nil && after.Version != c.Version {
+			t.Errorf("%s: refused, yet the case changed", tc.name)
+		}
+	}
+	for _, sc := range []scenario{
+		{url: "/cases/" + coord.Number, as: "dongyuan", status: http.StatusOK, contains: []string{`data-badge="supervised"`, `data-badge="deferred"`,
+			`data-badge="duplicates"`, `href="/cases/` + dup.Number + `"`}},
+		{url: "/cases/" + dup.Number, as: "dongyuan", status: http.StatusOK, contains: []string{`data-badge="merged-into"`, `data-state="merged"`}},
+		{url: "/cases/" + app, as: "xieliyuan", status: http.StatusOK, contains: []string{`data-action="feedback"`, "临时救助"}},
+		{url: "/cases/" + fire.Number, as: "dongyuan", status: http.StatusOK, contains: []string{`data-calls`, `href="tel:119"`, `href="tel:120"`,
+			`data-action="acknowledge"`, `data-light="green"`}},
+		{url: "/cases/" + fire.Number, as: "dongyuan", lang: "en", status: http.StatusOK, contains: []string{"Fire", "In an emergency, call at once", "Acknowledge", "Reported, awaiting response"}},
+	} {
+		sc.run(t, h)
 	}
 }
