@@ -274,7 +274,7 @@ func optionalID(v string) (int64, error) {
 // place resolves the form's location: a household or building in scope
 // gives its grid (and the building's position for the map pin), a grid
 // must lie in the account's scope. A place out of scope is not found.
-func (s *casePages) place(ctx context.Context, u *wangge.User, f caseForm) (loc casework.Location, name, link string, err error) {
+func (s *casePages) place(ctx context.Context, u *wangge.User, f caseForm, l whttp.Lang) (loc casework.Location, name, link string, err error) {
 	scope := u.Scope()
 	buildingID := f.Building
 	if f.Household != 0 {
@@ -284,7 +284,7 @@ func (s *casePages) place(ctx context.Context, u *wangge.User, f caseForm) (loc 
 		}
 		loc.HouseholdID, loc.GridCode, buildingID = h.ID, h.GridCode, h.BuildingID
 		link = "/households/" + strconv.FormatInt(h.ID, 10)
-		name = roomLabel(s.core, whttp.LangZh, h)
+		name = roomLabel(s.core, l, h)
 	}
 	if buildingID != 0 {
 		b, err := s.store.Building(ctx, scope, buildingID)
@@ -336,7 +336,7 @@ func (s *casePages) renderNew(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	if f.Building != 0 || f.Household != 0 {
-		_, v.Place, v.PlaceURL, cerr = s.place(ctx, u, f)
+		_, v.Place, v.PlaceURL, cerr = s.place(ctx, u, f, l)
 		if cerr != nil {
 			return cerr
 		}
@@ -410,7 +410,13 @@ func (s *casePages) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	http.Redirect(w, r, "/cases/"+url.PathEscape(c.Number), http.StatusSeeOther)
+	to := "/cases/" + url.PathEscape(c.Number)
+	if !caseActor(r).Sees(c) {
+		// A department raising another line's problem hands it over: the
+		// case is the community's now, and the board is where to go on.
+		to = "/cases"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 
@@ -441,7 +447,7 @@ func (s *casePages) draft(ctx context.Context, u *wangge.User, f caseForm) (case
 	if !casework.MayOpen(d.Mechanism, u.Role) {
 		return d, wangge.Invalid("mechanism", "error.case.mechanism_role")
 	}
-	if d.Location, _, _, err = s.place(ctx, u, f); err != nil {
+	if d.Location, _, _, err = s.place(ctx, u, f, whttp.LangZh); err != nil {
 		return d, err
 	}
 	d.Source, d.Priority = casework.Source(f.Source), casework.Priority(f.Priority)

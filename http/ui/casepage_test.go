@@ -365,6 +365,26 @@ func TestCaseRegisterMakesOneCasePerForm(t *testing.T) {
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "单元门禁损坏") || !strings.Contains(w.Body.String(), "东苑1号楼") {
 		t.Errorf("the building head's own case: %d", w.Code)
 	}
+	w = getAs(t, h, login(t, h, "dongyuan"), "/households/"+strconv.FormatInt(f.householdA1.ID, 10))
+	if !strings.Contains(w.Body.String(), `href="/cases/new?household=`+strconv.FormatInt(f.householdA1.ID, 10)+`"`) {
+		t.Errorf("the household page has no report link")
+	}
+	w = getAs(t, h, login(t, h, "dongyuan"), "/cases/new?household="+strconv.FormatInt(f.householdA1.ID, 10))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `name="household" value="`+strconv.FormatInt(f.householdA1.ID, 10)+`"`) ||
+		!strings.Contains(w.Body.String(), "东苑1号楼 1单元101室") {
+		t.Errorf("the form at a household: %d", w.Code)
+	}
+	// A department raising another line's problem goes on to the board.
+	w = getAs(t, h, login(t, h, "minzheng"), "/cases/new")
+	token = tokenField.FindStringSubmatch(w.Body.String())
+	if token == nil {
+		t.Fatalf("the department's form: %d", w.Code)
+	}
+	w = postAs(t, h, login(t, h, "minzheng"), "/cases/new", url.Values{"token": {token[1]}, "grid": {gridA}, "category": {"P01"},
+		"description": {"走访低保户时发现门前垃圾"}, "source": {"department"}, "priority": {"normal"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/cases" {
+		t.Errorf("a department's report of another line: %d %q", w.Code, w.Header().Get("Location"))
+	}
 	for _, sc := range []scenario{
 		// Registering is for the roles that raise cases.
 		{url: "/cases/new", as: "jiedao", status: http.StatusForbidden},

@@ -85,6 +85,13 @@
     })();
   }
 
+  // Typing an outside party's name in a dispatch means sending it there.
+  Array.prototype.forEach.call(document.querySelectorAll("details[data-action=dispatch] input[name=outside]"), function (i) {
+    i.addEventListener("input", function () {
+      var r = i.form.querySelector("input[name=receiver][value=" + (i.value.trim() ? "outside" : "department") + "]");
+      if (r) r.checked = true;
+    });
+  });
   Array.prototype.forEach.call(document.querySelectorAll("[data-case-form]"), form);
   Array.prototype.forEach.call(document.querySelectorAll("[data-case-pin]"), pin);
 })();
