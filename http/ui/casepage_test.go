@@ -29,11 +29,16 @@ import (
 // management department, which environmental cases go to.
 func caseStaff(t testing.TB, f *fixture) {
 	t.Helper()
+	addUsers(t, f,
+		wangge.User{Username: "jiedao", DisplayName: "示范街道工作人员", Role: wangge.RoleSubdistrictStaff, ScopeCode: subdistrict},
+		wangge.User{Username: "chengguan", DisplayName: "区城管局", Role: wangge.RoleDepartment, ScopeCode: district, Line: wangge.LineCity})
+}
+
+// addUsers creates the accounts with the test password.
+func addUsers(t testing.TB, f *fixture, users ...wangge.User) {
+	t.Helper()
 	cheap := passwd.Params{Memory: 1024, Time: 1, Threads: 1}
-	for _, u := range []wangge.User{
-		{Username: "jiedao", DisplayName: "示范街道工作人员", Role: wangge.RoleSubdistrictStaff, ScopeCode: subdistrict},
-		{Username: "chengguan", DisplayName: "区城管局", Role: wangge.RoleDepartment, ScopeCode: district, Line: wangge.LineCity},
-	} {
+	for _, u := range users {
 		u.PasswordHash = passwd.Hash(password, cheap)
 		if err := f.store.CreateUser(context.Background(), &u); err != nil {
 			t.Fatal(err)
@@ -629,4 +634,68 @@ func TestCaseActionsCarryWhatTheyNeed(t *testing.T) {
 	} {
 		sc.run(t, h)
 	}
+}
+
+// BenchmarkCasePageVsHealthz serves a case's page — a coordination case
+// with a full timeline (dispatched, returned, re-dispatched, done,
+// verified, told) and a photo — to community staff through the whole
+// server, and, as the anchor in the same run, GET /healthz, which does
+// next to nothing. It reports both per request and their ratio.
+func BenchmarkCasePageVsHealthz(b *testing.B) {
+	f := newFixture(b)
+	addUsers(b, f, wangge.User{Username: "xieliyuan", Role: wangge.RoleAssistant, ScopeCode: gridA},
+		wangge.User{Username: "minzheng", Role: wangge.RoleDepartment, ScopeCode: district, Line: wangge.LineCivil})
+	caseStaff(b, f)
+	f.store.(*sqldb.DB).SetClock(func() time.Time { return testNow })
+	h := f.server(b).Handler()
+	c := plantCase(b, f, casework.Coordination, "P01", "13812340000")
+	civil := &casework.Receiver{Kind: casework.ToDepartment, Line: wangge.LineCivil, Name: "区民政局"}
+	city := &casework.Receiver{Kind: casework.ToDepartment, Line: wangge.LineCity, Name: "区城市管理局"}
+	for _, s := range []struct {
+		who string
+		act casework.Action
+	}{
+		{"dongyuan", casework.Action{Name: casework.ActDispatch, Receiver: civil}},
+		{"minzheng", casework.Action{Name: casework.ActReturn, Note: "不属本部门"}},
+		{"dongyuan", casework.Action{Name: casework.ActDispatch, Receiver: city}},
+		{"chengguan", casework.Action{Name: casework.ActAccept}},
+		{"chengguan", casework.Action{Name: casework.ActHandle, Note: "已清运"}},
+		{"dongyuan", casework.Action{Name: casework.ActVerify}},
+		{"dongyuan", casework.Action{Name: casework.ActFeedback, Channel: casework.ChannelPhone, Note: "已告知"}},
+	} {
+		got, _, err := caseStore(f).ApplyCase(context.Background(), actorOf(b, f, s.who), casework.Transition{Number: c.Number, Version: c.Version, Action: s.act})
+		if err != nil {
+			b.Fatal(s.who, s.act.Name, err)
+		}
+		if got != nil {
+			c = got
+		} else {
+			c.Version++
+		}
+	}
+	if _, err := caseStore(f).AttachToCase(context.Background(), actorOf(b, f, "dongyuan"), c.Number, "p.jpg", jpegWithEXIF(b, "x")); err != nil {
+		b.Fatal(err)
+	}
+	cookie := login(b, h, "dongyuan")
+	serve := func(path string) time.Duration {
+		start := time.Now()
+		for range b.N {
+			r := httptest.NewRequest("GET", path, nil)
+			r.AddCookie(cookie)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusOK {
+				b.Fatalf("%s: %d", path, w.Code)
+			}
+		}
+		return time.Since(start) / time.Duration(b.N)
+	}
+	serve("/cases/" + c.Number) // warm up
+	b.ResetTimer()
+	anchor := serve("/healthz")
+	page := serve("/cases/" + c.Number)
+	b.StopTimer()
+	b.ReportMetric(float64(anchor.Microseconds()), "healthz_µs")
+	b.ReportMetric(float64(page.Microseconds()), "case_page_µs")
+	b.ReportMetric(float64(page)/float64(anchor), "ratio")
 }
