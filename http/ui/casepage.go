@@ -348,7 +348,7 @@ func (s *casePages) renderNew(w http.ResponseWriter, r *http.Request, status int
 		switch field {
 		case "grid_code", "lng":
 			field = "grid"
-		case "reporter_contact", "description", "done", "category", "mechanism", "source", "priority", "materials":
+		case "reporter_name", "reporter_contact", "description", "done", "category", "mechanism", "source", "priority", "materials":
 		default:
 			field = ""
 		}
@@ -492,7 +492,6 @@ type caseView struct {
 	PlaceURL     string
 	Running      *casework.Deadline
 	Light        casework.Light
-	Overdue      bool
 	Calls        []string
 	Contact      string // masked, or in full after a reveal
 	Revealed     bool
@@ -507,14 +506,13 @@ type caseView struct {
 	Satisfaction []casework.Satisfaction
 	// Missing are the category's materials not yet handed in (submit).
 	Missing []string
-	// Error is a refusal or a stale version; Field names the form it
+	// Error is a refusal or a stale version; Form names the form it
 	// belongs to ("reveal", "upload", or the action's name).
 	Error string
 	Form  string
 	Stale bool
 	// KeptNote is a note typed into a form the page no longer offers.
 	KeptNote string
-	Now      time.Time
 }
 
 // eventView is one entry of the timeline; LevelN is the level an
@@ -639,7 +637,7 @@ func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, status in
 	v := &caseView{Case: c, Category: categoryName(l, c.Category), LineLabel: s.core.T(r, "line."+string(c.Category.Line)),
 		Calls: c.Category.Calls, Contact: c.Reporter.Contact, Reasons: revealReasons, RevealLimit: wangge.RevealsPerHour,
 		LevelN: int(c.Level), Lines: s.dispatchLines(r, c), Channels: casework.Channels, Satisfaction: casework.Satisfactions,
-		Form: st.form, Stale: st.stale, Now: now}
+		Form: st.form, Stale: st.stale}
 	if st.revealed != "" {
 		v.Contact, v.Revealed = st.revealed, true
 	}
@@ -653,7 +651,7 @@ func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, status in
 	}
 	s.casePlace(r, c, v)
 	if d := c.Running(); d != nil {
-		v.Running, v.Light, v.Overdue = d, eng.Light(d, now), d.Overdue(now)
+		v.Running, v.Light = d, eng.Light(d, now)
 	}
 	for _, m := range c.Category.Materials {
 		if !slices.Contains(c.Materials, m) {
