@@ -86,6 +86,7 @@ func Run(t *testing.T, open Opener) {
 		changeTests,
 		caseTests,
 		caseRevealTests,
+		caseSettingsTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

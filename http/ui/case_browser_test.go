@@ -8,14 +8,10 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/device"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
 )
-
-// phone360 is the narrowest phone the pages must work on.
-var phone360 = device.Info{Name: "phone 360", Width: 360, Height: 740, Scale: 2, Mobile: true, Touch: true}
 
 // TestBrowserCoordinationCaseAcrossThreeRoles runs a coordination case
 // through the pages on a 360 px phone, as the three roles would: the
