@@ -18,6 +18,7 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
+	whttp "github.com/wangge/wangge/http"
 	"github.com/wangge/wangge/passwd"
 	"github.com/wangge/wangge/sqldb"
 )
@@ -58,9 +59,13 @@ func caseServer(t *testing.T) (*fixture, http.Handler) {
 	return f, f.server(t).Handler()
 }
 
-// actorOf is the case actor of a fixture account.
+// actorOf is the case actor of a fixture account; "" is the server itself
+// (its escalations).
 func actorOf(t testing.TB, f *fixture, username string) casework.Actor {
 	t.Helper()
+	if username == "" {
+		return casework.Actor{Role: wangge.RoleSystem, Name: "system"}
+	}
 	u, err := f.store.UserByUsername(context.Background(), username)
 	if err != nil {
 		t.Fatal(err)
@@ -698,4 +703,27 @@ func BenchmarkCasePageVsHealthz(b *testing.B) {
 	b.ReportMetric(float64(anchor.Microseconds()), "healthz_µs")
 	b.ReportMetric(float64(page.Microseconds()), "case_page_µs")
 	b.ReportMetric(float64(page)/float64(anchor), "ratio")
+}
+
+// TestCaseOverdueShowsRedAndItsEscalation: past its deadline a case's
+// light is red with the word "overdue"; once the server escalated it the
+// page says so and where it is now followed, and the sub-district, which
+// follows it there, gets the community's buttons.
+func TestCaseOverdueShowsRedAndItsEscalation(t *testing.T) {
+	f, _ := caseServer(t)
+	c := plantCase(t, f, casework.Coordination, "P01", "")
+	later := testNow.Add(5 * 24 * time.Hour)
+	db := f.store.(*sqldb.DB)
+	db.SetClock(func() time.Time { return later })
+	h := newTestServer(f.store, whttp.Options{Logger: testOptions(t).Logger, Now: func() time.Time { return later }}).Handler()
+	scenario{url: "/cases/" + c.Number, as: "dongyuan", status: http.StatusOK,
+		contains: []string{`data-light="red"`, "超期"}, excludes: []string{`data-badge="escalated"`}}.run(t, h)
+	step(t, f, "", c, casework.Action{Name: casework.ActEscalate})
+	for _, sc := range []scenario{
+		{url: "/cases/" + c.Number, as: "dongyuan", status: http.StatusOK, contains: []string{`data-badge="escalated"`, "已升级 1 次，现由街道跟进",
+			`data-event-action="escalate"`, `data-light="green"`}},
+		{url: "/cases/" + c.Number, as: "jiedao", status: http.StatusOK, contains: []string{`data-action="dispatch"`, `data-action="supervise"`}},
+	} {
+		sc.run(t, h)
+	}
 }
