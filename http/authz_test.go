@@ -193,9 +193,6 @@ var authzMatrix = map[string]matrixRoute{
 	"GET /cases/export.xlsx": {allow: "admin m.jiedao dongyuan m.xieliyuan m.minzheng", in: get("/cases/export.xlsx?area={grid}"), out: get("/cases/export.xlsx?area={grid}")},
 }
 
-// caseRoles are the matrix users whose roles work cases.
-const caseRoles = "admin m.jiedao dongyuan m.xieliyuan m.louyuanzhang m.minzheng"
-
 // upload is a multipart POST of a form with one file (the field under
 // multipartFile carries field name, file name and content).
 func upload(path string, form url.Values, field, name, content string) target {
@@ -280,6 +277,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	out, outID := outsider(t, f)
 	plantProposal(t, f)
+	plantMatrixCase(t, f)
 	srv := f.server(t)
 	h := srv.Handler()
 	var head *wangge.Person

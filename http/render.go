@@ -132,6 +132,7 @@ type View struct {
 	Kiosk  bool // the public touch screen: no header, resets when idle
 	Map    bool // the page draws a map: load Leaflet and map.js
 	Import bool // the page follows an import's progress: load import.js
+	Case   bool // a case page or the register form: load case.js
 
 	// KioskHome is where an idle kiosk returns ("/kiosk" when empty).
 	KioskHome string

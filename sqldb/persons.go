@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/ident"
@@ -137,21 +136,16 @@ func (db *DB) RevealPerson(ctx context.Context, s wangge.Scope, id int64, reason
 	}
 	var p *wangge.Person
 	err = db.inTx(ctx, func(tx *Tx) error {
-		// Take the audit head first, as AuditPersonalExport does: a second
-		// reveal at the same moment waits here and then counts this one.
-		if _, err := tx.exec(`UPDATE audit_head SET seq = seq WHERE id = 1`); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM audit_log WHERE username = ? AND action = 'person.reveal' AND at >= ?`,
-			tx.actor.Username, tx.now.Add(-time.Hour)).Scan(&n); err != nil {
+		// The one hourly limit a reporter's contact counts against too
+		// (case_reveal.go).
+		n, err := tx.revealsLastHour()
+		if err != nil {
 			return err
 		}
 		if err := wangge.CheckRevealRate(tx.actor, n); err != nil {
 			return err
 		}
 		c, a := people("p.grid_code", s)
-		var err error
 		p, err = db.scanPerson(tx.queryRow(`SELECT `+personCols+` FROM persons p WHERE p.id = ? AND `+c, append([]any{id}, a...)...), true)
 		if errors.Is(err, sql.ErrNoRows) {
 			return wangge.ErrNotFound

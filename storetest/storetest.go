@@ -85,6 +85,7 @@ func Run(t *testing.T, open Opener) {
 		addressTests,
 		changeTests,
 		caseTests,
+		caseRevealTests,
 		caseSettingsTests,
 		caseBulkTests,
 		caseBoardTests,

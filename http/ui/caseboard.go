@@ -240,7 +240,7 @@ type caseRow struct {
 
 // rowOf is the row of a case at now.
 func (b *caseBoard) rowOf(r *http.Request, eng *casework.Engine, names *areaNames, q *casework.BoardQuery, c *casework.Case) caseRow {
-	row := caseRow{Number: c.Number, Category: categoryName(r, c.Category), GridCode: c.Location.GridCode, Grid: names.name(c.Location.GridCode),
+	row := caseRow{Number: c.Number, Category: categoryName(whttp.LangOf(r), c.Category), GridCode: c.Location.GridCode, Grid: names.name(c.Location.GridCode),
 		Mechanism: c.Mechanism, State: c.State, Priority: c.Priority, Level: c.Level, Column: q.ColumnOf(c),
 		Description: shorten(c.Description, caseDescShortMax), Version: c.Version, Supervision: c.Supervisions}
 	if d := c.Running(); d != nil && c.State.Open() {
@@ -274,14 +274,6 @@ func (b *caseBoard) duration(r *http.Request, d time.Duration) string {
 		return b.core.T(r, "case.overdue.days", "Days", days, "Hours", mins%(24*60)/60)
 	}
 	return b.core.T(r, "case.overdue.hours", "Hours", mins/60, "Minutes", mins%60)
-}
-
-// categoryName is a category's name in the reader's language.
-func categoryName(r *http.Request, c casework.Category) string {
-	if whttp.LangOf(r) == whttp.LangEn && c.NameEn != "" {
-		return c.NameEn
-	}
-	return c.Name
 }
 
 // shorten cuts s to n characters, with an ellipsis when cut.
@@ -434,7 +426,7 @@ func (b *caseBoard) filterOptions(r *http.Request, u *wangge.User, f *boardFilte
 	}
 	v.Categories = []option{{Value: "", Label: b.core.T(r, "case.filter.any"), Selected: f.Category == ""}}
 	for _, c := range casework.Categories(services) {
-		v.Categories = append(v.Categories, option{Value: c.Code, Label: categoryName(r, c), Selected: f.Category == c.Code})
+		v.Categories = append(v.Categories, option{Value: c.Code, Label: categoryName(whttp.LangOf(r), c), Selected: f.Category == c.Code})
 	}
 	anyOf := func(sel bool) []option {
 		return []option{{Value: "", Label: b.core.T(r, "case.filter.any"), Selected: sel}}
@@ -681,7 +673,7 @@ func (b *caseBoard) handleExport(w http.ResponseWriter, r *http.Request) error {
 			for i := range cases {
 				c := &cases[i]
 				row := b.rowOf(r, eng, names, &q, c)
-				out := &ledger.CaseRow{Number: c.Number, Category: categoryName(r, c.Category),
+				out := &ledger.CaseRow{Number: c.Number, Category: categoryName(whttp.LangOf(r), c.Category),
 					Mechanism: t("case.mechanism." + string(c.Mechanism)), State: t("case.state." + string(c.State)),
 					Community: names.name(c.Location.GridCode[:wangge.CommunityCodeLen]), Grid: row.Grid,
 					Level: t("case.level." + strconv.Itoa(int(c.Level))), Due: row.Due, Created: c.CreatedAt, Closed: c.ClosedAt,
