@@ -448,3 +448,71 @@ func TestCaseExportCutSaysSo(t *testing.T) {
 		t.Errorf("audit of a cut export: %+v (%v)", es, err)
 	}
 }
+
+var quickFormRe = regexp.MustCompile(`(?s)<form class="case-quick" method="post" action="([^"]+)" data-action="(\w+)">(.*?)</form>`)
+var hiddenRe = regexp.MustCompile(`<input type="hidden" name="(\w+)" value="([^"]*)">`)
+
+// inboxForms reads the inbox's quick-action forms: by case number and
+// action, the address and the hidden fields.
+func inboxForms(body string) map[string]struct {
+	action string
+	form   url.Values
+} {
+	out := map[string]struct {
+		action string
+		form   url.Values
+	}{}
+	for _, m := range quickFormRe.FindAllStringSubmatch(body, -1) {
+		f := url.Values{}
+		for _, h := range hiddenRe.FindAllStringSubmatch(m[3], -1) {
+			f.Set(h[1], h[2])
+		}
+		number := strings.TrimSuffix(strings.TrimPrefix(m[1], "/cases/"), "/actions")
+		out[number+" "+m[2]] = struct {
+			action string
+			form   url.Values
+		}{m[1], f}
+	}
+	return out
+}
+
+// TestCaseInboxQuickActionsTakeTheCase posts the inbox's own forms to the
+// case page's action handler: the department accepts one case and
+// returns another with a reason, and the inbox shows them moved.
+func TestCaseInboxQuickActionsTakeTheCase(t *testing.T) {
+	cf := newCaseFixture(t)
+	h := cf.server(t).Handler()
+	c := login(t, h, "minzheng")
+	soon, ontime := cf.cases["soon"], cf.cases["ontime"]
+	forms := inboxForms(cf.get(t, h, "minzheng", "/cases/inbox", http.StatusOK))
+	accept, ok := forms[soon.Number+" accept"]
+	if !ok {
+		t.Fatalf("no accept form for %s: %v", soon.Number, forms)
+	}
+	if w := postAs(t, h, c, accept.action, accept.form); w.Code != http.StatusSeeOther {
+		t.Fatalf("accept: %d\n%.400s", w.Code, w.Body)
+	}
+	done, ok := forms[ontime.Number+" handle"]
+	if !ok {
+		t.Fatalf("no report-done form for %s", ontime.Number)
+	}
+	done.form.Set("note", "visited the family, allowance applied for")
+	if w := postAs(t, h, c, done.action, done.form); w.Code != http.StatusSeeOther {
+		t.Fatalf("report done: %d\n%.400s", w.Code, w.Body)
+	}
+	for name, want := range map[string]casework.State{"soon": casework.InProgress, "ontime": casework.Handled} {
+		got, err := cf.db.Case(context.Background(), casework.ActorOf(cf.users["minzheng"]), cf.cases[name].Number)
+		if err != nil || got.State != want {
+			t.Errorf("%s after the inbox's action: %v (%v), want %s", name, got.State, err, want)
+		}
+	}
+	body := cf.get(t, h, "minzheng", "/cases/inbox", http.StatusOK)
+	i, j := strings.Index(body, `data-section="in_progress"`), strings.Index(body, `data-section="returned"`)
+	if i < 0 || j < i || !strings.Contains(body[i:j], `data-case="`+soon.Number+`"`) || strings.Contains(body, `data-case="`+ontime.Number+`"`) {
+		t.Errorf("the inbox after the actions does not show %s in progress and %s gone", soon.Number, ontime.Number)
+	}
+	// A form read before another's change is stale: refused, nothing lost.
+	if w := postAs(t, h, c, accept.action, accept.form); w.Code != http.StatusConflict {
+		t.Errorf("the same accept again: %d, want 409", w.Code)
+	}
+}
