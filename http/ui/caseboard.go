@@ -376,7 +376,7 @@ func (b *caseBoard) handleBoard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &boardView{Filter: f, Pager: pagekit.NewPager(r, n, total), Now: now,
-		CanCreate: u.Role != wangge.RoleDepartment, CanSupervise: u.Role.Can(wangge.PermSuperviseCases), Inbox: u.Role == wangge.RoleDepartment,
+		CanCreate: mayOpenAny(u.Role), CanSupervise: u.Role.Can(wangge.PermSuperviseCases), Inbox: u.Role == wangge.RoleDepartment,
 		ExportMax: caseExportMax, ExportCut: total > caseExportMax, AllColumns: f.link("/cases", "col", "")}
 	v.Filtered = f.Area.Code != u.ScopeCode || f.Category != "" || f.Mechanism != "" || f.State != "" || f.Receiver != "" || f.Level != 0 || f.All
 	if mayExportCases(u) {
@@ -404,6 +404,12 @@ func (b *caseBoard) handleBoard(w http.ResponseWriter, r *http.Request) error {
 	title := b.core.T(r, "case.board.title")
 	b.core.Render(w, r, http.StatusOK, "cases", &whttp.View{Title: title + " · " + f.Area.Name, Crumbs: []whttp.Crumb{{Name: title}}, Data: v})
 	return nil
+}
+
+// mayOpenAny says whether the role may raise a case of some mechanism:
+// whether the board offers the register form.
+func mayOpenAny(r wangge.Role) bool {
+	return slices.ContainsFunc(casework.Mechanisms, func(m casework.Mechanism) bool { return casework.MayOpen(m, r) })
 }
 
 // mayExportCases says who may export the board: staff, not a building

@@ -248,7 +248,10 @@ func TestCaseBoardFiltersSearchAndScope(t *testing.T) {
 		{url: "/cases?level=4", as: "dongyuan", status: http.StatusBadRequest},
 		{url: "/cases?q=" + url.QueryEscape(strings.Repeat("字", 51)), as: "dongyuan", status: http.StatusBadRequest},
 		{url: "/cases?q=a+b+c+d+e+f", as: "dongyuan", status: http.StatusBadRequest},
-		{url: "/cases", as: "louzhang", status: http.StatusOK, excludes: []string{`data-export="xlsx"`}},
+		{url: "/cases", as: "louzhang", status: http.StatusOK, contains: []string{`data-new-case`}, excludes: []string{`data-export="xlsx"`}},
+		// The district supervises; it registers no case.
+		{url: "/cases", as: "admin", status: http.StatusOK, contains: []string{`href="/cases/supervision`}, excludes: []string{`data-new-case`}},
+		{url: "/cases", as: "minzheng", status: http.StatusOK, contains: []string{`data-new-case`, `href="/cases/inbox"`}},
 		{url: "/cases", status: http.StatusSeeOther},
 	} {
 		sc.run(t, h)
