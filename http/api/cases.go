@@ -552,6 +552,22 @@ func feedbackOf(f casework.Feedback) feedbackJSON {
 	return feedbackJSON{Number: f.Number, Channel: string(f.Channel), NoContact: f.NoContact, At: f.At, ByName: f.ByName, Said: f.Said, Round: f.Round}
 }
 
+// eventOf is a timeline event as the API writes it.
+func eventOf(ev casework.Event) eventJSON {
+	e := eventJSON{Seq: ev.Seq, At: ev.At, ActorID: ev.ActorID, ActorName: ev.ActorName, Role: string(ev.ActorRole),
+		Action: string(ev.Action), From: string(ev.From), To: string(ev.To), Note: ev.Note, Receiver: receiverOf(ev.Receiver),
+		Level: int(ev.Level), Ref: ev.Ref, Satisfaction: string(ev.Satisfaction)}
+	if ev.Feedback != nil {
+		f := feedbackOf(*ev.Feedback)
+		e.Feedback = &f
+	}
+	if !ev.Due.IsZero() {
+		due := ev.Due
+		e.Due = &due
+	}
+	return e
+}
+
 // updatedAt is the last change the case's document records (a step
 // started or ended, a telling, the close), for the list, which reads no
 // timelines; the case itself takes its timeline's last event.
@@ -627,18 +643,7 @@ func (h *caseHandlers) detail(ctx context.Context, a casework.Actor, c *casework
 		out.Duplicates = append(out.Duplicates, dup.Number)
 	}
 	for _, ev := range c.Events {
-		e := eventJSON{Seq: ev.Seq, At: ev.At, ActorID: ev.ActorID, ActorName: ev.ActorName, Role: string(ev.ActorRole),
-			Action: string(ev.Action), From: string(ev.From), To: string(ev.To), Note: ev.Note, Receiver: receiverOf(ev.Receiver),
-			Level: int(ev.Level), Ref: ev.Ref, Satisfaction: string(ev.Satisfaction)}
-		if ev.Feedback != nil {
-			f := feedbackOf(*ev.Feedback)
-			e.Feedback = &f
-		}
-		if !ev.Due.IsZero() {
-			due := ev.Due
-			e.Due = &due
-		}
-		out.Timeline = append(out.Timeline, e)
+		out.Timeline = append(out.Timeline, eventOf(ev))
 	}
 	for _, n := range eng.Allowed(c, a, now) {
 		out.Allowed = append(out.Allowed, string(n))
@@ -907,9 +912,7 @@ func (h *caseHandlers) handleTransition(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	e := eventJSON{Seq: ev.Seq, At: ev.At, ActorID: ev.ActorID, ActorName: ev.ActorName, Role: string(ev.ActorRole),
-		Action: string(ev.Action), From: string(ev.From), To: string(ev.To), Note: ev.Note}
-	out := map[string]any{"event": e, "case": nil}
+	out := map[string]any{"event": eventOf(ev), "case": nil}
 	if c != nil {
 		d, err := h.detail(ctx, a, c)
 		if err != nil {

@@ -372,6 +372,13 @@ func TestCaseCoordinationLoopThroughTheAPI(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("timeline:\n got %v\nwant %v", got, want)
 	}
+	tl := c["timeline"].([]any)
+	if r, _ := tl[2].(map[string]any)["receiver"].(map[string]any); r["line"] != "city" || r["kind"] != "department" {
+		t.Errorf("the return names the receiver that returned it: %v", tl[2])
+	}
+	if f, _ := tl[7].(map[string]any)["feedback"].(map[string]any); f["channel"] != "visit" || f["said"] == "" {
+		t.Errorf("the feedback event carries the telling: %v", tl[7])
+	}
 	if b := apitest.Obj(t, c, "badges"); b["redispatches"] != 1.0 {
 		t.Errorf("badges: %v", b)
 	}
