@@ -83,8 +83,10 @@ const (
 	idempotencyKeyMax = 200
 	// reporterNameMax bounds a reporter's name, in characters.
 	reporterNameMax = 50
-	// materialsMax bounds the materials named in one request.
-	materialsMax = 50
+	// materialsMax bounds the materials named in one request,
+	// materialNameMax each name, in characters.
+	materialsMax    = 50
+	materialNameMax = 100
 )
 
 func (h *caseHandlers) actor(r *http.Request) (casework.Actor, *wangge.User) {
@@ -284,13 +286,8 @@ func (h *caseHandlers) draft(ctx context.Context, u *wangge.User, req *createReq
 			return d, wangge.Invalid("source", "error.api.case_source", "Source", req.Source)
 		}
 	}
-	if len(req.Materials) > materialsMax {
-		return d, wangge.Invalid("materials", "error.api.case_materials", "Max", materialsMax)
-	}
-	for _, m := range req.Materials {
-		if utf8.RuneCountInString(m) > 100 {
-			return d, wangge.Invalid("materials", "error.api.case_materials", "Max", materialsMax)
-		}
+	if err := checkMaterials(req.Materials); err != nil {
+		return d, err
 	}
 	d.Materials = req.Materials
 	if rp := req.Reporter; rp != nil {
@@ -309,6 +306,20 @@ func (h *caseHandlers) draft(ctx context.Context, u *wangge.User, req *createReq
 		d.Reporter = casework.Reporter{Name: name, Contact: contact, Anonymous: rp.Anonymous}
 	}
 	return d, nil
+}
+
+// checkMaterials bounds the materials a request names: how many, and
+// each name's length.
+func checkMaterials(ms []string) error {
+	if len(ms) > materialsMax {
+		return wangge.Invalid("materials", "error.api.case_materials", "Max", materialsMax)
+	}
+	for _, m := range ms {
+		if utf8.RuneCountInString(m) > materialNameMax {
+			return wangge.Invalid("materials", "error.api.case_materials", "Max", materialsMax)
+		}
+	}
+	return nil
 }
 
 // location resolves the one location a create names to its grid: a grid
@@ -856,13 +867,8 @@ func (req *transitionRequest) action() (casework.Action, error) {
 		}
 		act.Receiver = &casework.Receiver{Kind: casework.ReceiverKind(rc.Kind), Line: wangge.Line(rc.Line), Name: strings.TrimSpace(rc.Name)}
 	}
-	if len(req.Materials) > materialsMax {
-		return act, wangge.Invalid("materials", "error.api.case_materials", "Max", materialsMax)
-	}
-	for _, m := range req.Materials {
-		if utf8.RuneCountInString(m) > 100 {
-			return act, wangge.Invalid("materials", "error.api.case_materials", "Max", materialsMax)
-		}
+	if err := checkMaterials(req.Materials); err != nil {
+		return act, err
 	}
 	act.Materials = req.Materials
 	if req.Into != "" {

@@ -465,6 +465,8 @@ func TestCaseAPIRefusesMalformedInput(t *testing.T) {
 		{"version as text", "/transitions", `{"action":"dispatch","version":"1"}`, nil, "version"},
 		{"bad time", "/transitions", `{"action":"supervise","note":"x","due":"tomorrow"}`, nil, "due"},
 		{"bad merge target", "/transitions", `{"action":"merge","into":"12"}`, nil, "into"},
+		{"too many materials", "/transitions", `{"action":"submit","materials":[` + strings.TrimSuffix(strings.Repeat(`"身份证",`, materialsMax+1), ",") + `]}`, nil, "materials"},
+		{"a long material", "", `{` + ok + `,"materials":["` + strings.Repeat("证", materialNameMax+1) + `"]}`, nil, "materials"},
 		{"transition field unknown", "/transitions", `{"action":"close","force":true}`, nil, "force"},
 		{"no receiver", "/transitions", `{"action":"dispatch"}`, nil, "receiver"},
 	} {
