@@ -40,8 +40,9 @@ import (
 //
 // The clients work in teams of four, each team a community: two grid
 // assistants register cases in their grids (some retried with the same
-// Idempotency-Key and body, some with the same key and another body) and
-// tell the reporters the outcome; the community's staff dispatch, verify
+// Idempotency-Key and body, some with the same key and another body) while
+// their community has fewer than dispatchBacklog waiting to be dispatched,
+// read their cases otherwise, and tell the reporters the outcome; the community's staff dispatch, verify
 // and close (and now and then send a version they know is stale); a
 // department of one business line accepts and handles what is dispatched
 // to it. A team's cases pass from hand to hand through queues in the
@@ -779,6 +780,10 @@ func push(q chan job, j job) {
 	}
 }
 
+// dispatchBacklog is how many cases a team's community may have waiting
+// to be dispatched before its assistants stop registering new ones.
+const dispatchBacklog = 10
+
 // assist is an assistant's loop: tell the reporters of the verified cases,
 // else register a new case (retrying some), or read one while the
 // community has much to dispatch.
@@ -794,7 +799,10 @@ func (c *benchClient) assist(ctx context.Context, tm *benchTeam) {
 			continue
 		default:
 		}
-		if len(tm.toDispatch) > 50 && len(mine) > 0 {
+		// An assistant registers what the community can take: with a
+		// backlog to dispatch, he reads his cases instead, so every step
+		// of the loop runs however slow the machine.
+		if len(tm.toDispatch) >= dispatchBacklog && len(mine) > 0 {
 			n := mine[c.rnd.IntN(len(mine))]
 			if a := c.do("get", "GET", "/api/v1/cases/"+n, nil); a.err != nil || a.status != http.StatusOK {
 				c.unexpected("get", a)

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// The load test, bounded (20 clients for 3 s): it asserts the invariants
+// The load test, bounded (20 clients for 5 s): it asserts the invariants
 // the run checks — nothing lost or duplicated, every retry answered with
 // the first case, every reuse of a key with another body and every stale
 // version refused, every transition in its timeline and one audit entry
@@ -20,7 +20,7 @@ import (
 // benchCasesJSON runs `wangge bench cases … --json` and reads its report.
 func benchCasesJSON(t *testing.T, args ...string) map[string]any {
 	t.Helper()
-	out, err := runOut(append([]string{"bench", "cases", "--clients", "20", "--duration", "3s", "--json"}, args...)...)
+	out, err := runOut(append([]string{"bench", "cases", "--clients", "20", "--duration", "5s", "--json"}, args...)...)
 	var rep map[string]any
 	if jerr := json.Unmarshal([]byte(out), &rep); jerr != nil {
 		t.Fatalf("bench cases: %v, %v\n%s", err, jerr, out)
