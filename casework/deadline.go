@@ -124,11 +124,42 @@ func DefaultLimits() Limits {
 	}
 }
 
-// limit returns the limit of a step for the case.
-func (l Limits) limit(c *Case, s Step) (Duration, bool) {
-	if (s == StepHandle || s == StepDecide) && c.Category.Limit.N > 0 {
-		return c.Category.Limit, true
+// CategoryLimits are a district's limits for single categories, by the
+// category's code: where one names a mechanism's step, it replaces both the
+// category's own limit and the mechanism's (the administrator's table of
+// category × mechanism × step).
+type CategoryLimits map[string]Limits
+
+// Steps returns the steps a mechanism's cases run a deadline on, in the
+// order a case meets them.
+func Steps(m Mechanism) []Step {
+	var out []Step
+	for _, s := range []Step{StepAcknowledge, StepDispatch, StepAccept, StepHandle, StepVerify, StepDecide, StepFeedback} {
+		if _, ok := DefaultLimits()[m][s]; ok {
+			out = append(out, s)
+		}
 	}
-	d, ok := l[c.Mechanism][s]
+	return out
+}
+
+// Limit returns the limit step s of a case of category cat taken as
+// mechanism m runs on: the district's row for the category where there is
+// one, otherwise DefaultLimit.
+func (e *Engine) Limit(cat Category, m Mechanism, s Step) (Duration, bool) {
+	if d, ok := e.ByCategory[cat.Code][m][s]; ok && d.N > 0 {
+		return d, true
+	}
+	return e.DefaultLimit(cat, m, s)
+}
+
+// DefaultLimit is the limit without the district's row for the category:
+// the category's own (a catalogue entry's promised days) for the handle and
+// decide steps, otherwise the mechanism's. The administrator's page shows
+// it beside a row that replaces it.
+func (e *Engine) DefaultLimit(cat Category, m Mechanism, s Step) (Duration, bool) {
+	if (s == StepHandle || s == StepDecide) && cat.Limit.N > 0 {
+		return cat.Limit, true
+	}
+	d, ok := e.Limits[m][s]
 	return d, ok && d.N > 0
 }

@@ -80,6 +80,9 @@ type Engine struct {
 	ReopenDays int
 	// Chain is the approval chain a new application runs along.
 	Chain []wangge.Level
+	// ByCategory are the district's limits for single categories; nil
+	// means none, every category on Limits and its own limit.
+	ByCategory CategoryLimits
 }
 
 // DefaultReopenDays is the reporter's window to reopen a closed case.
@@ -485,7 +488,7 @@ func (e *Engine) start(c *Case, s Step, now time.Time) {
 	if d := c.Running(); d != nil {
 		d.Met = now
 	}
-	lim, ok := e.Limits.limit(c, s)
+	lim, ok := e.Limit(c.Category, c.Mechanism, s)
 	if !ok || e.Clock == nil {
 		return
 	}

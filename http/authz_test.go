@@ -176,6 +176,15 @@ var authzMatrix = map[string]matrixRoute{
 	// Lifting an account's login delays: as the reset.
 	"POST /admin/users/{id}/unlock": {allow: "admin m.jiedao", in: post("/admin/users/{user}/unlock", nil), out: post("/admin/users/{user}/unlock", nil)},
 
+	// The work calendar, the case settings and the time limits: the
+	// district's administrator only (the store checks it again).
+	"GET /admin/calendar":       {allow: "admin", in: get("/admin/calendar?year=2026")},
+	"POST /admin/calendar/year": {allow: "admin", in: post("/admin/calendar/year", url.Values{"text": {"year 2027\nnotice - matrix\nholiday 2027-10-01 national day\n"}})},
+	"POST /admin/calendar/settings": {allow: "admin", in: post("/admin/calendar/settings", url.Values{"version": {"1"}, "hours": {"08:30-12:00,14:30-18:00"},
+		"yellow_percent": {"75"}, "ack_minutes": {"10"}, "reopen_days": {"15"}, "chain_community": {"1"}})},
+	"GET /admin/case-limits":  {allow: "admin", in: get("/admin/case-limits?category=P01")},
+	"POST /admin/case-limits": {allow: "admin", in: post("/admin/case-limits", url.Values{"category": {"P01"}})},
+
 	// The cases' JSON API: every role that works cases; which case it
 	// sees is the store's (the planted one is the building head's own
 	// report of a civil-line problem, so every case role sees it), what

@@ -22,10 +22,11 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Tables whose ids are identity columns: the bulk loader assigns ids itself,
-// so their sequences must move past them afterwards.
+// Tables whose ids are identity columns: the bulk loaders (the district's
+// and the cases') assign ids themselves, so their sequences must move past
+// them afterwards.
 var identityTables = []string{"buildings", "building_moves", "building_heads", "households", "household_moves", "persons", "person_moves",
-	"units", "assistants", "assignments", "memberships", "services", "visits", "users"}
+	"units", "assistants", "assignments", "memberships", "services", "visits", "users", "cases"}
 
 var dialect = sqldb.Dialect{
 	Name:         "postgres",

@@ -33,12 +33,11 @@ const (
 // IdempotencyKeyMax bounds an Idempotency-Key, in bytes.
 const IdempotencyKeyMax = 200
 
-// caseEngines holds the engine per store: set by UseCaseEngine, or made on
-// first use with the embedded work calendar.
+// caseEngines holds the engine UseCaseEngine set; without one the engine
+// is built from the district's settings (case_settings.go).
 type caseEngines struct {
 	once sync.Once
 	e    *casework.Engine
-	err  error
 }
 
 // UseCaseEngine sets the engine cases are opened and changed with (a
@@ -56,15 +55,15 @@ func (db *DB) CaseEngine(ctx context.Context) (*casework.Engine, error) {
 }
 
 func (db *DB) caseEngine() (*casework.Engine, error) {
-	db.engines.once.Do(func() {
-		cal, err := workcal.New(workcal.Options{})
-		if err != nil {
-			db.engines.err = err
-			return
-		}
-		db.engines.e = casework.NewEngine(workClock{cal})
-	})
-	return db.engines.e, db.engines.err
+	if e := db.engines.e; e != nil {
+		return e, nil // UseCaseEngine's, which no setting changes
+	}
+	// The district's settings, rebuilt when they changed (case_settings.go);
+	// the callers hold no context, and the read is one row by its key.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	e, _, err := db.caseConfig(ctx)
+	return e, err
 }
 
 // workClock is the work calendar as the engine's clock.

@@ -71,6 +71,9 @@ type DB struct {
 	feed   func(ctx context.Context) <-chan struct{} // nil: no push of changes
 	// engines is the case engine (cases.go).
 	engines caseEngines
+	// caseCfg is the engine and calendar of the district's case settings
+	// (case_settings.go).
+	caseCfg caseSettingsCache
 }
 
 // New returns a store over open connections.

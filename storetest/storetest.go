@@ -85,6 +85,8 @@ func Run(t *testing.T, open Opener) {
 		addressTests,
 		changeTests,
 		caseTests,
+		caseSettingsTests,
+		caseBulkTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

@@ -346,6 +346,7 @@ const (
 	streamUnits
 	streamUsers
 	streamStreets
+	streamCases
 )
 
 func newRand(seed int64, stream, index uint64) *rand.Rand {

@@ -46,11 +46,17 @@ type Result struct {
 
 	// Accounts are the logins created, with their passwords.
 	Accounts []Account
+
+	// cases is what GenerateCases draws the year's cases from: the
+	// visits, residents and actors of every grid.
+	cases *caseSources
 }
 
 // Account is a login created by Generate, with its password in clear so that
 // the demo can print it.
 type Account struct {
+	// ID is the user's id as Generate wrote it (ids start at 1).
+	ID                 int64
 	Username, Password string
 	Role               wangge.Role
 	ScopeCode          string
@@ -144,6 +150,7 @@ func newGenerator(cfg Config, b wangge.Bulk) *generator {
 	g.minDay = g.nowDay - 106*366
 	g.setup = g.today.AddDate(-3, 0, 0).Add(time.Hour) // 09:00 in Beijing
 	g.plan = newPlan(cfg)
+	g.res.cases = &caseSources{seed: cfg.Seed, today: g.today, plan: g.plan}
 	g.r = rand.New(&g.detailSrc)
 	g.comp = rand.New(&g.compSrc)
 	g.idSlots = make([]uint16, len(birthplaces)*(g.nowDay-g.minDay+1)*2)
@@ -266,6 +273,7 @@ func (g *generator) grid(gp *gridPlan) error {
 	g.chooseHeads(gp)
 	g.layUnits(gp, cp, created)
 	g.layVisits(gp, assistant)
+	g.keepCaseSources(gp)
 
 	for _, b := range g.buildings {
 		if err := g.b.Building(b); err != nil {

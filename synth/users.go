@@ -100,7 +100,7 @@ func (g *generator) users(adminPassword string, hash func(string) string) error 
 			return wrap("user", a.username, err)
 		}
 		g.res.Users++
-		g.res.Accounts = append(g.res.Accounts, Account{Username: a.username, Password: pw, Role: a.role, ScopeCode: a.scope, Line: a.line})
+		g.res.Accounts = append(g.res.Accounts, Account{ID: u.ID, Username: a.username, Password: pw, Role: a.role, ScopeCode: a.scope, Line: a.line})
 	}
 	return nil
 }

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/casework"
 	"github.com/wangge/wangge/workcal"
 )
 
@@ -24,13 +27,18 @@ type calendarDay struct {
 	Name    string `json:"name,omitempty"`
 }
 
-// calendarCmd lists the work calendar day by day: the embedded years for
-// now (`wangge calendar import` and --db come with the case store).
-func calendarCmd(_ context.Context, args []string) error {
+// calendarCmd lists the work calendar day by day: the embedded years, or
+// with --db (or WANGGE_DB) the district's, whose loaded years replace the
+// embedded ones. `wangge calendar import FILE` loads a year.
+func calendarCmd(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "import" {
+		return calendarImport(ctx, args[1:])
+	}
 	fs := flag.NewFlagSet("calendar", flag.ExitOnError)
 	fromFlag := fs.String("from", "", "first date, YYYY-MM-DD (default: 1 January of this year, or of --to's year)")
 	toFlag := fs.String("to", "", "last date, YYYY-MM-DD (default: 31 December of --from's year)")
 	asJSON := fs.Bool("json", false, "print one JSON object per date")
+	dsn := fs.String("db", os.Getenv("WANGGE_DB"), "the district's database, whose loaded years count (env WANGGE_DB; default: the embedded years only)")
 	fs.Parse(args)
 	if fs.NArg() > 0 {
 		return cliErr(nil, "cli.calendar.args", "Arg", fs.Arg(0))
@@ -39,7 +47,7 @@ func calendarCmd(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cal, err := workcal.New(workcal.Options{})
+	cal, err := districtCalendar(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -102,4 +110,67 @@ func calendarRange(fromS, toS string, now time.Time) (from, to workcal.Date, err
 		return 0, 0, cliErr(nil, "cli.calendar.range", "From", from.String(), "To", to.String(), "Max", maxCalendarDays)
 	}
 	return from, to, nil
+}
+
+// districtCalendar is the calendar of the database at dsn, or the embedded
+// one when dsn is empty.
+func districtCalendar(ctx context.Context, dsn string) (*workcal.Calendar, error) {
+	if dsn == "" {
+		return workcal.New(workcal.Options{})
+	}
+	db, err := openStore(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return db.WorkCalendar(ctx)
+}
+
+// maxYearFile bounds what import reads of a file; workcal.ParseYear
+// refuses a year file longer than a notice could be anyway.
+const maxYearFile = 1 << 20
+
+// calendarImport checks a year file (workcal.ParseYear: refused with the
+// line at fault) and loads it into the district's calendar, over the
+// embedded year of its number or one loaded before; the store audits it as
+// the operator.
+func calendarImport(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("calendar import", flag.ExitOnError)
+	dsn := dbFlag(fs)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil || len(pos) != 1 {
+		return cliErr(nil, "cli.calendar.import_args")
+	}
+	path := pos[0]
+	f, err := os.Open(path)
+	if err != nil {
+		return cliErr(err, "cli.calendar.import_read", "File", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxYearFile))
+	f.Close()
+	if err != nil {
+		return cliErr(err, "cli.calendar.import_read", "File", path)
+	}
+	text := string(b)
+	// Checked before the database is opened, so a faulty file is told
+	// apart from a missing database.
+	if _, err := workcal.ParseYear(strings.NewReader(text)); err != nil {
+		return cliErr(err, "cli.calendar.import_invalid", "File", path, "Zh", wangge.ErrorZh(err), "En", wangge.ErrorMessage(err))
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	y, err := db.LoadCalendarYear(cliActor(ctx), casework.Actor{Role: wangge.RoleSystem, Name: cliIdentity()}, text)
+	if err != nil {
+		return cliErr(err, "cli.calendar.import_invalid", "File", path, "Zh", wangge.ErrorZh(err), "En", wangge.ErrorMessage(err))
+	}
+	notice := ""
+	if len(y.Notices) > 0 {
+		notice = strings.TrimSpace(y.Notices[0].Number + " " + y.Notices[0].Title)
+	}
+	fmt.Printf("loaded %d (%s): %d days off, %d make-up workdays\n已载入 %d 年（%s）：放假 %d 天，调休上班 %d 天\n",
+		y.Year, notice, y.Holidays(), y.Workdays(), y.Year, notice, y.Holidays(), y.Workdays())
+	return nil
 }

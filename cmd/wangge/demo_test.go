@@ -57,6 +57,18 @@ func TestDemoDistrictIsCompleteAndValid(t *testing.T) {
 		t.Errorf("stats out of range: %+v", st)
 	}
 
+	// A year of cases: 2–4 a grid a week, most closed, some still open.
+	total := 0
+	for _, n := range st.Cases {
+		total += n
+	}
+	if perWeek := float64(total) / float64(st.Grids) / 52.14; perWeek < 2 || perWeek > 4 {
+		t.Errorf("%d cases in %d grids: %.2f a grid a week, want 2–4", total, st.Grids, perWeek)
+	}
+	if open := total - st.Cases["closed"] - st.Cases["merged"]; st.Cases["closed"] < total*3/4 || open == 0 {
+		t.Errorf("cases by state %v: want most closed and some open", st.Cases)
+	}
+
 	// The demo refuses a database that holds data unless told.
 	if err := run(context.Background(), []string{"demo", "--db", dbPath, "--scale", "0.02"}); err == nil {
 		t.Error("demo ran again on a non-empty database")
@@ -86,6 +98,10 @@ func TestDemoDistrictIsCompleteAndValid(t *testing.T) {
 		{"grids without one current assistant", `SELECT COUNT(*) FROM areas g WHERE g.level = 4 AND (SELECT COUNT(*) FROM assignments s WHERE s.grid_code = g.code AND s.to_at IS NULL) <> 1`},
 		{"memberships in another grid than their person", `SELECT COUNT(*) FROM memberships m JOIN persons p ON p.id = m.person_id WHERE m.grid_code <> p.grid_code`},
 		{"units outside every grid", `SELECT COUNT(*) FROM units u LEFT JOIN areas g ON g.code = u.grid_code AND g.level = 4 WHERE g.code IS NULL`},
+		{"cases without their first event", `SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.seq = 1 AND e.action = 'create')`},
+		{"cases whose version is not their events'", `SELECT COUNT(*) FROM cases c WHERE c.version <> (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id)`},
+		{"years whose case counter is not their last number", `SELECT COUNT(*) FROM case_numbers n WHERE n.last <> (SELECT COUNT(*) FROM cases c WHERE c.district_code = n.district_code AND c.number LIKE n.year || '-%')
+			OR n.last <> (SELECT MAX(CAST(SUBSTR(c.number, 6) AS INTEGER)) FROM cases c WHERE c.district_code = n.district_code AND c.number LIKE n.year || '-%')`},
 		{"areas without a current boundary", `SELECT COUNT(*) FROM areas a WHERE NOT EXISTS (SELECT 1 FROM boundaries b WHERE b.area_code = a.code AND b.valid_to IS NULL)`},
 	} {
 		var n int

@@ -45,8 +45,10 @@ Usage:
                                                     gaps, overlaps and stray buildings
   wangge grids   propose --community CODE [--households 300] [--json] [--accept --valid-from DATE --reason TEXT]
                                                     propose (and accept) grids of about N households
-  wangge calendar [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
-                                                    the work calendar day by day: holidays and make-up workdays (调休)
+  wangge calendar [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--db DSN]
+                                                    the work calendar day by day: holidays and make-up workdays (调休);
+                                                    with --db the district's, its loaded years included
+  wangge calendar import FILE [--db DSN]            load a year's holidays (workcal/years/README.md's form), audited
 
   wangge bench   grouplist --db DSN [--requests N]    key-group list latency on a demo database, against a raw read
   wangge bench   reports --db DSN [--rounds N]        every report page of the demo district, against a raw scan
