@@ -106,6 +106,10 @@ type categoryJSON struct {
 	Calls      []string `json:"calls"`
 	Materials  []string `json:"materials"`
 	Limit      *durJSON `json:"limit"`
+	// Limits are the district's time limits of each step of the
+	// category's mechanism (its settings, or the defaults), for the
+	// categories list only.
+	Limits map[string]durJSON `json:"limits,omitempty"`
 }
 
 type durJSON struct {
@@ -137,15 +141,27 @@ func (h *caseHandlers) categories(ctx context.Context) ([]casework.Category, err
 	return casework.Categories(services), nil
 }
 
-// handleCategories answers GET /api/v1/case-categories.
+// handleCategories answers GET /api/v1/case-categories: each category with
+// the time limits its steps run on in this district.
 func (h *caseHandlers) handleCategories(w http.ResponseWriter, r *http.Request) error {
 	cats, err := h.categories(r.Context())
 	if err != nil {
 		return err
 	}
+	eng, err := h.store.CaseEngine(r.Context())
+	if err != nil {
+		return err
+	}
 	out := make([]categoryJSON, 0, len(cats))
 	for _, c := range cats {
-		out = append(out, categoryOf(c))
+		cj := categoryOf(c)
+		cj.Limits = map[string]durJSON{}
+		for _, st := range casework.Steps(c.Mechanism) {
+			if d, ok := eng.Limit(c, c.Mechanism, st); ok {
+				cj.Limits[string(st)] = durJSON{N: d.N, Unit: string(d.Unit)}
+			}
+		}
+		out = append(out, cj)
 	}
 	whttp.WriteJSON(w, http.StatusOK, map[string]any{"categories": out})
 	return nil

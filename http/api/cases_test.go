@@ -561,6 +561,11 @@ func TestCaseCreatePlacesTheCase(t *testing.T) {
 		if cat["code"] == "P01" && (cat["name"] != "环境卫生" || cat["name_en"] != "Environmental sanitation" || cat["line"] != "city") {
 			t.Errorf("P01: %v", cat)
 		}
+		if cat["code"] == "P06" {
+			if ack, _ := apitest.Obj(t, cat, "limits")["acknowledge"].(map[string]any); ack["n"] != 10.0 || ack["unit"] != "minutes" {
+				t.Errorf("an emergency's acknowledgement limit: %v", cat["limits"])
+			}
+		}
 		if cat["kind"] == "service" && len(cat["materials"].([]any)) > 0 {
 			service = true
 			if cat["mechanism"] != "approval" {
