@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/casework"
 	"github.com/wangge/wangge/ident"
 	"github.com/wangge/wangge/passwd"
 )
@@ -42,6 +43,7 @@ var matrixUsers = []struct {
 type objects struct {
 	grid, building, household, person string
 	user                              string // an account of a lower role than the administrators'
+	kase                              string // a case number (plantCases)
 }
 
 // target makes the request of a route for one object set.
@@ -67,7 +69,7 @@ func post(path string, form url.Values) target {
 }
 
 func (o objects) expand(path string) string {
-	return strings.NewReplacer("{grid}", o.grid, "{community}", o.grid[:wangge.CommunityCodeLen], "{building}", o.building, "{household}", o.household, "{person}", o.person, "{user}", o.user).Replace(path)
+	return strings.NewReplacer("{grid}", o.grid, "{community}", o.grid[:wangge.CommunityCodeLen], "{building}", o.building, "{household}", o.household, "{person}", o.person, "{user}", o.user, "{case}", o.kase).Replace(path)
 }
 
 const peopleRoles = "admin m.jiedao dongyuan m.xieliyuan"
@@ -182,6 +184,26 @@ var authzMatrix = map[string]matrixRoute{
 		"yellow_percent": {"75"}, "ack_minutes": {"10"}, "reopen_days": {"15"}, "chain_community": {"1"}})},
 	"GET /admin/case-limits":  {allow: "admin", in: get("/admin/case-limits?category=P01")},
 	"POST /admin/case-limits": {allow: "admin", in: post("/admin/case-limits", url.Values{"category": {"P01"}})},
+
+	// The cases' JSON API: every role that works cases; which case it
+	// sees is the store's (the planted one is the building head's own
+	// report of a civil-line problem, so every case role sees it), what
+	// it may do the engine's. Creating a coordination case is for those
+	// who report problems (the administrators of the district and the
+	// sub-district are refused by the engine, 403); supervising for the
+	// sub-district and the district. The creates and the transition have
+	// no "out": the engine refuses a grid outside the caller's area with
+	// 403 before any case is read, and a case out of sight is 404 to the
+	// roles that may not take the action either (the contract tests in
+	// http/api pin both).
+	"GET /api/v1/case-categories": {allow: caseRoles, in: get("/api/v1/case-categories")},
+	"GET /api/v1/cases":           {allow: caseRoles, in: get("/api/v1/cases?area={community}"), out: get("/api/v1/cases?area={community}")},
+	"POST /api/v1/cases": {allow: "dongyuan m.xieliyuan m.louyuanzhang m.minzheng",
+		in: postJSON("/api/v1/cases", `{"category":"P12","mechanism":"coordination","grid_code":"`+gridA+`","description":"权限矩阵"}`)},
+	"GET /api/v1/cases/{number}": {allow: caseRoles, in: get("/api/v1/cases/{case}"), out: get("/api/v1/cases/{case}")},
+	"POST /api/v1/cases/{number}/transitions": {allow: "admin m.jiedao",
+		in: postJSON("/api/v1/cases/{case}/transitions", `{"action":"supervise","note":"权限矩阵督办"}`)},
+
 	// The case board, searched and filtered to an area in the viewer's
 	// region (outside it: not found); the store keeps each role to the
 	// cases it sees. The inbox is a department's (the others are sent to
@@ -191,6 +213,39 @@ var authzMatrix = map[string]matrixRoute{
 	"GET /cases/inbox":       {allow: caseRoles, in: get("/cases/inbox")},
 	"GET /cases/supervision": {allow: "admin m.jiedao", in: get("/cases/supervision?area={grid}"), out: get("/cases/supervision?area={grid}")},
 	"GET /cases/export.xlsx": {allow: "admin m.jiedao dongyuan m.xieliyuan m.minzheng", in: get("/cases/export.xlsx?area={grid}"), out: get("/cases/export.xlsx?area={grid}")},
+}
+
+// postJSON is a POST of a JSON body.
+func postJSON(path, body string) target {
+	return post(path, url.Values{jsonBodyKey: {body}})
+}
+
+const jsonBodyKey = "\x00json"
+
+// plantCases returns the number of the matrix's case in grid A (the one
+// plantMatrixCase registered, as the building head, about a civil-line
+// problem) and of a case in the outside district. Numbers run per
+// district, so the outside one is made the 20th of its district: a number
+// district A, where the matrix creates a few, never reaches here.
+func plantCases(t *testing.T, f *fixture) (in, out string) {
+	t.Helper()
+	ctx := context.Background()
+	cs := f.store.(casework.Store)
+	cat := casework.ProblemTypes[11] // P12, civil
+	if cat.Code != "P12" {
+		t.Fatalf("problem type 11 is %s", cat.Code)
+	}
+	// In scope: the case plantMatrixCase registered. Out of scope: the
+	// 20th case of another district, a number no case of this one has.
+	for range 20 {
+		c, err := cs.CreateCase(ctx, casework.Actor{Role: wangge.RoleSystem, Name: "matrix"}, casework.Draft{Source: casework.SourcePhone, Category: cat, Mechanism: casework.Coordination,
+			Location: casework.Location{GridCode: "140498001001001"}, Description: "权限矩阵的案件"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = c.Number
+	}
+	return matrixCase.number, out
 }
 
 // upload is a multipart POST of a form with one file (the field under
@@ -291,6 +346,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := objects{grid: gridA, building: fmt.Sprint(f.buildingA1.ID), household: fmt.Sprint(f.householdA1.ID), person: fmt.Sprint(head.ID), user: fmt.Sprint(tingyong.ID)}
+	in.kase, out.kase = plantCases(t, f)
 
 	cookies := map[string]*http.Cookie{}
 	for _, u := range matrixUsers {
@@ -322,7 +378,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		do := func(tg target, o objects, c *http.Cookie) *httptest.ResponseRecorder {
 			method, path, form := tg(o)
 			var r *http.Request
-			if body, ctype, ok := multipartBody(form); ok {
+			if body, ok := form[jsonBodyKey]; ok {
+				r = httptest.NewRequest(method, path, strings.NewReader(body[0]))
+				r.Header.Set("Content-Type", "application/json")
+			} else if body, ctype, ok := multipartBody(form); ok {
 				r = httptest.NewRequest(method, path, body)
 				r.Header.Set("Content-Type", ctype)
 			} else if form != nil {

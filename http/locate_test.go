@@ -15,8 +15,8 @@ func rect(x0, y0, x1, y1 float64) string {
 
 // pushingStore is the fixture's store with a feed of changes, as the
 // PostgreSQL store has (its LISTEN/NOTIFY is tested in storetest). It
-// embeds the store itself, not wangge.Store, so that the pages' narrower
-// interfaces beyond it (the case store's) stay implemented.
+// embeds the concrete store, so that it keeps the cases too, as the API
+// needs of the store it is composed over.
 type pushingStore struct {
 	*sqldb.DB
 	changes chan struct{}

@@ -33,7 +33,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 const benchUsage = `usage:
   wangge bench grouplist --db DSN [--requests N]   key-group lists of the busiest grid, p50/p99 against a raw read
-  wangge bench reports   --db DSN [--rounds N]     every report page of the whole district, against a raw scan of persons`
+  wangge bench reports   --db DSN [--rounds N]     every report page of the whole district, against a raw scan of persons
+  wangge bench cases     [--db DSN] [--clients 200] [--duration 60s] [--json]
+                                                  the case API under load on loopback over a fresh store, against a static file`
 
 // benchCmd runs a benchmark against a demo database, reporting each result
 // as a ratio to an anchor measured in the same run.
@@ -43,6 +45,8 @@ func benchCmd(ctx context.Context, args []string) error {
 		return benchGroupList(ctx, args[1:])
 	case len(args) >= 1 && args[0] == "reports":
 		return benchReports(ctx, args[1:])
+	case len(args) >= 1 && args[0] == "cases":
+		return benchCases(ctx, args[1:])
 	}
 	fmt.Fprintln(os.Stderr, benchUsage)
 	return exitError(2)

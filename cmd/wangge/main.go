@@ -52,6 +52,8 @@ Usage:
 
   wangge bench   grouplist --db DSN [--requests N]    key-group list latency on a demo database, against a raw read
   wangge bench   reports --db DSN [--rounds N]        every report page of the demo district, against a raw scan
+  wangge bench   cases [--db DSN] [--clients 200] [--duration 60s] [--json]
+                                                    the case API under load on loopback over a fresh store; checks nothing was lost
 
 DSN is a SQLite file (default wangge.db) or postgres://…
 Environment: WANGGE_DB, WANGGE_ADDR, WANGGE_SECRET_KEY_FILE.

@@ -37,9 +37,11 @@ type handlers struct {
 // kiosk.
 func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	h := &handlers{outlines: store, locator: core.Locator()}
-	return []whttp.Route{
+	routes := []whttp.Route{
 		core.API("GET /api/v1/grids.geojson", h.handleGridsGeoJSON),
 		core.API("GET /api/v1/locate", h.handleLocate),
 		core.API("GET /api/v1/openapi.json", handleOpenAPI),
 	}
+	routes = append(routes, caseRoutes(core, store)...)
+	return routes
 }
