@@ -85,6 +85,7 @@ func Run(t *testing.T, open Opener) {
 		addressTests,
 		changeTests,
 		caseTests,
+		caseSweepTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {
