@@ -173,7 +173,16 @@ var authzMatrix = map[string]matrixRoute{
 
 	// Lifting an account's login delays: as the reset.
 	"POST /admin/users/{id}/unlock": {allow: "admin m.jiedao", in: post("/admin/users/{user}/unlock", nil), out: post("/admin/users/{user}/unlock", nil)},
+
+	// The live push of case changes and the notifications: every role that
+	// works cases; each hears of and lists only the cases it sees.
+	"GET /cases/live":          {allow: caseRoles, in: get("/cases/live")},
+	"GET /notifications":       {allow: caseRoles, in: get("/notifications")},
+	"GET /notifications/count": {allow: caseRoles, in: get("/notifications/count")},
 }
+
+// caseRoles are the matrix users whose roles work cases (PermCases).
+const caseRoles = "admin m.jiedao dongyuan m.xieliyuan m.louyuanzhang m.minzheng"
 
 // upload is a multipart POST of a form with one file (the field under
 // multipartFile carries field name, file name and content).

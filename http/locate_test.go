@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/sqldb"
 )
 
 func rect(x0, y0, x1, y1 float64) string {
@@ -14,9 +14,11 @@ func rect(x0, y0, x1, y1 float64) string {
 }
 
 // pushingStore is the fixture's store with a feed of changes, as the
-// PostgreSQL store has (its LISTEN/NOTIFY is tested in storetest).
+// PostgreSQL store has (its LISTEN/NOTIFY is tested in storetest). It
+// embeds the store itself, not only wangge.Store, so the page packages
+// find the case store they assert it to be.
 type pushingStore struct {
-	wangge.Store
+	*sqldb.DB
 	changes chan struct{}
 }
 
@@ -31,7 +33,7 @@ func TestLocateFollowsPushedChangesAtOnce(t *testing.T) {
 	if _, err := f.store.SetBoundary(ctx, gridA, rect(113.10, 36.10, 113.15, 36.20), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	ps := pushingStore{Store: f.store, changes: make(chan struct{}, 1)}
+	ps := pushingStore{DB: f.store.(*sqldb.DB), changes: make(chan struct{}, 1)}
 	s := newTestServer(ps, Options{Logger: f.server(t).log})
 	// The locator's clock stands still, so its once-a-second check never
 	// comes: only the push can make the change seen.

@@ -139,5 +139,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	routes = append(routes, importRoutes(core, store)...)
 	routes = append(routes, kioskRoutes(core, store)...)
 	routes = append(routes, ledgerRoutes(core, store)...)
+	routes = append(routes, caseLiveRoutes(core, store)...)
 	return routes
 }
