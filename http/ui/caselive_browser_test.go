@@ -40,8 +40,7 @@ func TestBrowserEmergencyAppearsLiveAndEscalates(t *testing.T) {
 	ctx := newBrowser(t)
 	f := newFixture(t)
 	db := caseDB(t, f)
-	now := testNow
-	db.SetClock(func() time.Time { return now })
+	move := movableClock(db)
 	ts := httptest.NewServer(f.server(t).Handler())
 	t.Cleanup(ts.Close)
 	b := browserPage{t, ctx}
@@ -73,7 +72,7 @@ func TestBrowserEmergencyAppearsLiveAndEscalates(t *testing.T) {
 		b.shoot("case-live-" + d.name)
 
 		// Nobody acknowledges: ten minutes later the sweep sends it up.
-		now = now.Add(10*time.Minute + time.Second)
+		move(10*time.Minute + time.Second)
 		if n, err := db.EscalateDue(context.Background(), 0); err != nil || n != 1 {
 			t.Fatalf("%s: the sweep escalated %d (%v), want the emergency", d.name, n, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,6 +69,15 @@ func openCase(t testing.TB, f *fixture, username, grid string, m casework.Mechan
 		t.Fatalf("%s opens a %s case: %v", username, m, err)
 	}
 	return c
+}
+
+// movableClock sets the store's clock to testNow and returns what moves
+// it: the server's goroutines read it while the test moves it.
+func movableClock(db *sqldb.DB) (move func(d time.Duration)) {
+	var now atomic.Int64
+	now.Store(testNow.UnixNano())
+	db.SetClock(func() time.Time { return time.Unix(0, now.Load()) })
+	return func(d time.Duration) { now.Add(int64(d)) }
 }
 
 // liveStream is an open event stream.
@@ -192,8 +202,7 @@ func TestCaseSweepRunsWhileServingAndStopsWithTheServer(t *testing.T) {
 	t.Cleanup(func() { caseSweepEvery, livePollEvery = sweep, poll })
 	f := newFixture(t)
 	db := caseDB(t, f)
-	now := testNow
-	db.SetClock(func() time.Time { return now })
+	move := movableClock(db)
 	em := openCase(t, f, "dongyuan", gridA, casework.Emergency, "P07") // before the server: the sweep reads the clock
 	srv := f.server(t)
 
@@ -217,7 +226,7 @@ func TestCaseSweepRunsWhileServingAndStopsWithTheServer(t *testing.T) {
 	}
 	s := dialStream(t, base, login(t, srv.Handler(), "dongyuan"))
 
-	now = testNow.Add(10*time.Minute + time.Second)
+	move(10*time.Minute + time.Second)
 	// The clock moved only for the store; the sweep is the server's own.
 	ev := s.want("the escalation")
 	if ev.Number != em.Number || ev.Kind != casework.KindEscalated || ev.Level != int(wangge.LevelSubdistrict) || !strings.Contains(ev.Alert, "街道") {
