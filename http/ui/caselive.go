@@ -75,7 +75,7 @@ const (
 	// at to find them.
 	notifyCounted = 100
 	notifyScanned = 2000
-	notifyPage    = 500
+	notifyPage    = 200 // most lists fill from the first page: the bound is 100
 )
 
 // caseLive holds the sweep, the hub and the notification handlers.

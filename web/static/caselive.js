@@ -194,7 +194,8 @@
   var timer = null;
   function changed() {
     // Several events in a burst (a sweep escalating a batch) make one
-    // refresh.
+    // refresh, and a random share of a second spreads the refreshes of
+    // every open page over it rather than at one instant.
     if (timer) {
       return;
     }
@@ -202,7 +203,7 @@
       timer = null;
       refreshCount();
       refreshBoard();
-    }, 150);
+    }, 150 + Math.floor(Math.random() * 600));
   }
 
   var opened = false;
