@@ -16,6 +16,8 @@ import (
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
 	"github.com/wangge/wangge/passwd"
+	"github.com/wangge/wangge/postgres"
+	"github.com/wangge/wangge/secret"
 	"github.com/wangge/wangge/sqldb"
 )
 
@@ -329,5 +331,47 @@ func TestNotificationCountLabel(t *testing.T) {
 		if got := countLabel(tc.n, tc.more); got != tc.want {
 			t.Errorf("countLabel(%d, %v) = %q, want %q", tc.n, tc.more, got, tc.want)
 		}
+	}
+}
+
+// TestLiveAcrossTwoServersOnOnePostgreSQL: behind a load balancer, a page
+// open on server B hears of an emergency made through server A's store,
+// and of its escalation by A's sweep.
+func TestLiveAcrossTwoServersOnOnePostgreSQL(t *testing.T) {
+	dsn := postgresDB(t)
+	ctx := context.Background()
+	open := func() *sqldb.DB {
+		db, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	dbA, dbB := open(), open()
+	box, err := secret.New(secret.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fillFixture(t, dbA, box)
+	if err := dbB.UseKey(ctx, box); err != nil {
+		t.Fatal(err)
+	}
+	move := movableClock(dbA)
+	b := serverOver(t, dbB).Handler()
+	ts := httptest.NewServer(b)
+	t.Cleanup(ts.Close)
+	s := dialStream(t, ts.URL, login(t, b, "dongyuan"))
+
+	em := openCase(t, f, "dongyuan", gridA, casework.Emergency, "P06") // through A's store
+	if ev := s.want("the new emergency on B"); ev.Number != em.Number || ev.Kind != casework.KindNewEmergency {
+		t.Errorf("B's page hears %+v, want the new emergency %s", ev, em.Number)
+	}
+	move(10*time.Minute + time.Second)
+	if n, err := dbA.EscalateDue(ctx, 0); err != nil || n != 1 {
+		t.Fatalf("A's sweep: %d, %v", n, err)
+	}
+	if ev := s.want("the escalation on B"); ev.Number != em.Number || ev.Kind != casework.KindEscalated || ev.Level != int(wangge.LevelSubdistrict) {
+		t.Errorf("B's page hears %+v, want %s escalated", ev, em.Number)
 	}
 }
