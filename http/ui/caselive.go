@@ -257,10 +257,16 @@ func (h *liveHub) run() {
 	}
 }
 
-// actorKey names what a listener's sight depends on: listeners with the
-// same key see the same cases, so one store check serves them all.
+// actorKey names what a listener's sight depends on (Actor.Sees): the
+// role, area and line, and for a building head the account, whose own
+// reports are what he sees. Listeners with the same key see the same
+// cases, so one store check serves a whole community's staff.
 func actorKey(a casework.Actor) string {
-	return fmt.Sprint(a.Role, "|", a.ScopeCode, "|", a.Line, "|", a.UserID)
+	key := fmt.Sprint(a.Role, "|", a.ScopeCode, "|", a.Line)
+	if a.Role == wangge.RoleBuildingHead {
+		key += fmt.Sprint("|", a.UserID)
+	}
+	return key
 }
 
 // pollOnce reads the changes since the cursor and hands them out.

@@ -375,3 +375,32 @@ func TestLiveAcrossTwoServersOnOnePostgreSQL(t *testing.T) {
 		t.Errorf("B's page hears %+v, want %s escalated", ev, em.Number)
 	}
 }
+
+// TestLiveActorKeySharesOnlyWhatSightShares: staff of one area share one
+// check of the store; building heads never share theirs.
+func TestLiveActorKeySharesOnlyWhatSightShares(t *testing.T) {
+	staff := func(id int64) casework.Actor {
+		return casework.Actor{UserID: id, Role: wangge.RoleCommunityStaff, ScopeCode: communityA}
+	}
+	head := func(id int64) casework.Actor {
+		return casework.Actor{UserID: id, Role: wangge.RoleBuildingHead, ScopeCode: gridA}
+	}
+	dept := func(l wangge.Line) casework.Actor {
+		return casework.Actor{UserID: 9, Role: wangge.RoleDepartment, ScopeCode: district, Line: l}
+	}
+	for _, tc := range []struct {
+		a, b casework.Actor
+		same bool
+	}{
+		{staff(1), staff(2), true},
+		{staff(1), casework.Actor{UserID: 1, Role: wangge.RoleCommunityStaff, ScopeCode: communityB}, false},
+		{staff(1), casework.Actor{UserID: 1, Role: wangge.RoleAssistant, ScopeCode: communityA}, false},
+		{head(1), head(2), false},
+		{head(1), head(1), true},
+		{dept(wangge.LineCivil), dept(wangge.LineLabor), false},
+	} {
+		if got := actorKey(tc.a) == actorKey(tc.b); got != tc.same {
+			t.Errorf("%+v and %+v share a key: %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+	}
+}
