@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,23 @@ func waitLive(b browserPage, what, sel string) {
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
 		b.t.Fatalf("%s: %s not on the page within %s: %v", what, sel, liveWithin, err)
+	}
+}
+
+// shootAsIs saves the page as it is, when $WANGGE_SCREENSHOT_DIR is set:
+// unlike shoot it reloads nothing, which would lose the live banner.
+func shootAsIs(b browserPage, name string) {
+	b.t.Helper()
+	dir := os.Getenv("WANGGE_SCREENSHOT_DIR")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(b.ctx, fullPage())
+	if err != nil {
+		b.t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
 	}
 }
 
@@ -69,7 +88,7 @@ func TestBrowserEmergencyAppearsLiveAndEscalates(t *testing.T) {
 			t.Errorf("%s: the banner links to %q (%v)", d.name, href, err)
 		}
 		waitLive(b, d.name+": the count", `[data-notify-count][data-count="1"]`)
-		b.shoot("case-live-" + d.name)
+		shootAsIs(b, "case-live-"+d.name)
 
 		// Nobody acknowledges: ten minutes later the sweep sends it up.
 		move(10*time.Minute + time.Second)
