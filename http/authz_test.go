@@ -213,6 +213,12 @@ var authzMatrix = map[string]matrixRoute{
 	"GET /cases/inbox":       {allow: caseRoles, in: get("/cases/inbox")},
 	"GET /cases/supervision": {allow: "admin m.jiedao", in: get("/cases/supervision?area={grid}"), out: get("/cases/supervision?area={grid}")},
 	"GET /cases/export.xlsx": {allow: "admin m.jiedao dongyuan m.xieliyuan m.minzheng", in: get("/cases/export.xlsx?area={grid}"), out: get("/cases/export.xlsx?area={grid}")},
+
+	// The live push of case changes and the notifications: every role that
+	// works cases; each hears of and lists only the cases it sees.
+	"GET /cases/live":          {allow: caseRoles, in: get("/cases/live")},
+	"GET /notifications":       {allow: caseRoles, in: get("/notifications")},
+	"GET /notifications/count": {allow: caseRoles, in: get("/notifications/count")},
 }
 
 // postJSON is a POST of a JSON body.
@@ -246,6 +252,7 @@ func plantCases(t *testing.T, f *fixture) (in, out string) {
 		out = c.Number
 	}
 	return matrixCase.number, out
+
 }
 
 // upload is a multipart POST of a form with one file (the field under

@@ -89,6 +89,7 @@ func Run(t *testing.T, open Opener) {
 		caseSettingsTests,
 		caseBulkTests,
 		caseBoardTests,
+		caseSweepTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

@@ -142,5 +142,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	routes = append(routes, casePageRoutes(core, store)...)
 	routes = append(routes, calendarRoutes(core, store)...)
 	routes = append(routes, caseBoardRoutes(core, store)...)
+	routes = append(routes, caseLiveRoutes(core, store)...)
 	return routes
 }
