@@ -30,7 +30,7 @@ const backupUsage = `usage:
       --force, and kept beside it as DSN.before-restore-<time>.`
 
 // The tables whose counts a backup and a restore print.
-var backupCounted = []string{"areas", "households", "persons", "visits", "users", "audit_log"}
+var backupCounted = []string{"areas", "households", "persons", "visits", "cases", "case_events", "users", "audit_log"}
 
 // backupKeyPath is where a backup's key file is written and looked for.
 func backupKeyPath(backup string) string { return backup + ".key" }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -145,7 +146,8 @@ func TestBackupDuringWritesRestoresEveryCommittedRow(t *testing.T) {
 	}
 	t.Logf("writes committed while the backup ran: persons %d, visits %d, audit entries %d; before it began: %d",
 		afterBackup[0]-atBackup[0], afterBackup[1]-atBackup[1], afterBackup[2]-atBackup[2], len(before))
-	if !strings.Contains(printed, out) || !strings.Contains(printed, out+".key") || !strings.Contains(printed, "persons ") {
+	if !strings.Contains(printed, out) || !strings.Contains(printed, out+".key") || !strings.Contains(printed, "persons ") ||
+		!regexp.MustCompile(`cases [1-9]\d*, case_events [1-9]\d*`).MatchString(printed) {
 		t.Errorf("backup does not say what it wrote and counted:\n%s", printed)
 	}
 	for _, p := range []string{out, out + ".key"} {
