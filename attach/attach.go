@@ -67,6 +67,9 @@ func Clean(name string, data []byte) (*File, error) {
 		if err != nil {
 			return nil, wangge.Invalid("file", "error.attach.image")
 		}
+		if ct == JPEG {
+			img = orient(img, exifOrientation(data))
+		}
 		var b bytes.Buffer
 		if ct == JPEG {
 			err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 90})
