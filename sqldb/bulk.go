@@ -98,26 +98,36 @@ func (b *bulk) add(table string, args ...any) error {
 // flush writes every pending row, parents before children.
 func (b *bulk) flush() error {
 	for _, bt := range b.batches {
-		if bt.rows == 0 {
-			continue
+		if err := bt.flush(b.ctx, b.db, b.tx, "bulk"); err != nil {
+			return err
 		}
-		var err error
-		if bt.rows == bt.max {
-			if bt.full == nil {
-				if bt.full, err = b.tx.PrepareContext(b.ctx, b.db.sql(bt.insertSQL(bt.max))); err != nil {
-					return err
-				}
-			}
-			_, err = bt.full.ExecContext(b.ctx, bt.args...)
-		} else {
-			_, err = b.tx.ExecContext(b.ctx, b.db.sql(bt.insertSQL(bt.rows)), bt.args...)
-		}
-		if err != nil {
-			return fmt.Errorf("bulk %s: %w", bt.table, b.db.classify(err))
-		}
-		bt.n += bt.rows
-		bt.rows, bt.args = 0, bt.args[:0]
 	}
+	return nil
+}
+
+// flush writes the batch's pending rows in tx: a full batch through its
+// statement, prepared once, the last shorter one through a statement of
+// its own. what names the writer in an error.
+func (bt *batch) flush(ctx context.Context, db *DB, tx *Tx, what string) error {
+	if bt.rows == 0 {
+		return nil
+	}
+	var err error
+	if bt.rows == bt.max {
+		if bt.full == nil {
+			if bt.full, err = tx.PrepareContext(ctx, db.sql(bt.insertSQL(bt.max))); err != nil {
+				return err
+			}
+		}
+		_, err = bt.full.ExecContext(ctx, bt.args...)
+	} else {
+		_, err = tx.ExecContext(ctx, db.sql(bt.insertSQL(bt.rows)), bt.args...)
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", what, bt.table, db.classify(err))
+	}
+	bt.n += bt.rows
+	bt.rows, bt.args = 0, bt.args[:0]
 	return nil
 }
 

@@ -140,25 +140,9 @@ func (b *CaseBulk) add(bt *batch, args ...any) error {
 // flush writes the pending rows, cases before their events.
 func (b *CaseBulk) flush() error {
 	for _, bt := range []*batch{b.cases, b.events} {
-		if bt.rows == 0 {
-			continue
+		if err := bt.flush(b.ctx, b.db, b.tx, "case bulk"); err != nil {
+			return err
 		}
-		var err error
-		if bt.rows == bt.max {
-			if bt.full == nil {
-				if bt.full, err = b.tx.PrepareContext(b.ctx, b.db.sql(bt.insertSQL(bt.max))); err != nil {
-					return err
-				}
-			}
-			_, err = bt.full.ExecContext(b.ctx, bt.args...)
-		} else {
-			_, err = b.tx.ExecContext(b.ctx, b.db.sql(bt.insertSQL(bt.rows)), bt.args...)
-		}
-		if err != nil {
-			return fmt.Errorf("case bulk %s: %w", bt.table, b.db.classify(err))
-		}
-		bt.n += bt.rows
-		bt.rows, bt.args = 0, bt.args[:0]
 	}
 	return nil
 }

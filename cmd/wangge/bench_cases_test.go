@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // The load test, bounded (20 clients for 5 s): it asserts the invariants
@@ -95,28 +91,7 @@ func TestBenchCasesRefusesAnExistingStore(t *testing.T) {
 // PostgreSQL (WANGGE_TEST_POSTGRES; skips without a server unless
 // WANGGE_REQUIRE_POSTGRES=1).
 func TestBenchCasesOnPostgres(t *testing.T) {
-	dsn := os.Getenv("WANGGE_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	base, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	err = admin.PingContext(ctx)
-	cancel()
-	if err != nil {
-		if os.Getenv("WANGGE_REQUIRE_POSTGRES") == "1" {
-			t.Fatalf("WANGGE_REQUIRE_POSTGRES=1 but PostgreSQL at %s does not answer: %v", base.Redacted(), err)
-		}
-		t.Skipf("no PostgreSQL at %s: %v", base.Redacted(), err)
-	}
+	dsn, _, admin := testPostgres(t)
 	rep := benchCasesJSON(t, "--db", dsn)
 	checkCaseLoadReport(t, rep, "postgres")
 	var left int

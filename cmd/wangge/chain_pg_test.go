@@ -25,28 +25,7 @@ import (
 // after the last good checkpoint. Needs WANGGE_TEST_POSTGRES (skips
 // without a server, unless WANGGE_REQUIRE_POSTGRES=1).
 func TestAuditVerifyOnPostgres(t *testing.T) {
-	dsn := os.Getenv("WANGGE_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	base, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	err = admin.PingContext(ctx)
-	cancel()
-	if err != nil {
-		if os.Getenv("WANGGE_REQUIRE_POSTGRES") == "1" {
-			t.Fatalf("WANGGE_REQUIRE_POSTGRES=1 but PostgreSQL at %s does not answer: %v", base.Redacted(), err)
-		}
-		t.Skipf("no PostgreSQL at %s: %v", base.Redacted(), err)
-	}
+	_, base, admin := testPostgres(t)
 	var rnd [6]byte
 	rand.Read(rnd[:])
 	name := func(s string) string { return "wangge_cli_" + hex.EncodeToString(rnd[:]) + "_" + s }
@@ -176,4 +155,35 @@ func TestAuditVerifyOnPostgres(t *testing.T) {
 			t.Errorf("want %q and %q:\n%s", want, last, out)
 		}
 	})
+}
+
+// testPostgres is the suite's PostgreSQL server (WANGGE_TEST_POSTGRES, or
+// 127.0.0.1:5432): its DSN, parsed, and a connection to it closed when the
+// test ends. The test skips without a server, unless
+// WANGGE_REQUIRE_POSTGRES=1, when it fails.
+func testPostgres(t *testing.T) (dsn string, base *url.URL, admin *sql.DB) {
+	t.Helper()
+	dsn = os.Getenv("WANGGE_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = "postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	base, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err = sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	err = admin.PingContext(ctx)
+	cancel()
+	if err != nil {
+		if os.Getenv("WANGGE_REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("WANGGE_REQUIRE_POSTGRES=1 but PostgreSQL at %s does not answer: %v", base.Redacted(), err)
+		}
+		t.Skipf("no PostgreSQL at %s: %v", base.Redacted(), err)
+	}
+	return dsn, base, admin
 }
