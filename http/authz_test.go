@@ -340,6 +340,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	out, outID := outsider(t, f)
 	plantProposal(t, f)
 	plantMatrixCase(t, f)
+	plantBuildingHead(t, f)
 	srv := f.server(t)
 	h := srv.Handler()
 	var head *wangge.Person

@@ -93,10 +93,11 @@ func roomLabel(core *whttp.Server, l whttp.Lang, h *wangge.Household) string {
 	return core.TLang(l, "household.entrance_room", "Entrance", h.Entrance, "Room", h.Room)
 }
 
-// handleHome sends the user to the page of the area they work in.
+// handleHome sends the user to their start page (whttp.Home): the role's
+// own, or the page of the area they work in.
 func (s *areas) handleHome(w http.ResponseWriter, r *http.Request) error {
 	u := whttp.UserFrom(r.Context())
-	http.Redirect(w, r, "/areas/"+url.PathEscape(u.ScopeCode), http.StatusSeeOther)
+	http.Redirect(w, r, whttp.Home(u), http.StatusSeeOther)
 	return nil
 }
 
