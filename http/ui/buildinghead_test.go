@@ -160,6 +160,31 @@ func TestBuildingHeadReportMakesCaseAtHisBuilding(t *testing.T) {
 	if c, err := caseStore(f).Case(ctx, a, m[1]); err != nil || c.Reporter.Name != "" || !c.Reporter.Anonymous {
 		t.Errorf("anonymous report: %+v (%v)", c, err)
 	}
+
+	// The mechanism is the category's where he may raise it (a fire is an
+	// emergency), the community's coordination where not (a small matter
+	// is handled on the spot by the assistant, not by him).
+	for i, tc := range []struct {
+		category string
+		mech     casework.Mechanism
+		state    casework.State
+	}{
+		{"P06", casework.Emergency, casework.Reported},
+		{"P14", casework.Coordination, casework.Accepted},
+	} {
+		form := url.Values{"token": {strings.Repeat(string(rune('d'+i)), 32)}, "building": {itoa(f.buildingA1.ID)}, "category": {tc.category}, "description": {"楼院问题"}}
+		m := reportedNumber.FindStringSubmatch(headReport(t, h, head, form, nil).Header().Get("Location"))
+		if m == nil {
+			t.Fatalf("%s: not reported", tc.category)
+		}
+		c, err := caseStore(f).Case(ctx, a, m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Mechanism != tc.mech || c.State != tc.state {
+			t.Errorf("%s: %s %s, want %s %s", tc.category, c.Mechanism, c.State, tc.mech, tc.state)
+		}
+	}
 }
 
 // TestBuildingHeadReportRefusals: a photo that is not one, an unknown
