@@ -354,3 +354,13 @@ func TestBuildingHeadStartsOnHisPage(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// TestBuildingHeadPageInEnglish: every word of the page comes from the
+// catalogue, in English too.
+func TestBuildingHeadPageInEnglish(t *testing.T) {
+	_, h := headServer(t)
+	scenario{url: "/my-building", as: "zhangjianguo", lang: "en", status: http.StatusOK,
+		contains: []string{"My building", "Buildings I look after", "Call the work phone 0355-2021001", "Report a problem here",
+			"Damaged facilities", "Photo (optional)", "Nothing is open in your building."},
+		excludes: []string{"bhead.", "我的楼院", "设施损坏"}}.run(t, h)
+}
