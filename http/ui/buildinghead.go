@@ -107,6 +107,8 @@ type buildingHeadView struct {
 	// Reported is the number of the case just reported (after the redirect).
 	Reported string
 	PhotoMB  int
+	// mine are the numbers of his own open reports.
+	mine map[string]bool
 }
 
 // actor is the request's account, refused unless a building head: the page
@@ -128,10 +130,10 @@ func (s *buildingHeads) handlePage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if n := r.URL.Query().Get("reported"); n != "" {
-		if _, _, ok := casework.ParseNumber(n); ok {
-			v.Reported = n
-		}
+	// The address names the case just reported; the page says so only of
+	// one of his own.
+	if n := r.URL.Query().Get("reported"); v.mine[n] {
+		v.Reported = n
 	}
 	return s.render(w, r, http.StatusOK, v)
 }
@@ -188,6 +190,7 @@ func (s *buildingHeads) view(r *http.Request, a casework.Actor, f headForm) (*bu
 	for _, c := range own {
 		mine[c.Number] = true
 	}
+	v.mine = mine
 	eng, err := s.store.CaseEngine(ctx)
 	if err != nil {
 		return nil, err

@@ -149,6 +149,12 @@ func TestBuildingHeadReportMakesCaseAtHisBuilding(t *testing.T) {
 		}
 	}
 
+	// Another's case named in the address is not claimed as his report.
+	other := plantCase(t, f, casework.Coordination, "P01", "")
+	if body := getAs(t, h, head, "/my-building?reported="+other.Number).Body.String(); strings.Contains(body, "data-reported") {
+		t.Errorf("the page claims %s, the assistant's case, as his report", other.Number)
+	}
+
 	// Anonymous: his name is not on the case, he still follows it.
 	form.Set("token", strings.Repeat("a", 32))
 	form.Set("anonymous", "1")
