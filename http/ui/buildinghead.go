@@ -120,6 +120,7 @@ func (s *buildingHeads) actor(r *http.Request) (casework.Actor, error) {
 	return caseActor(r), nil
 }
 
+// handlePage shows his page with a fresh report form.
 func (s *buildingHeads) handlePage(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.actor(r)
 	if err != nil {
