@@ -309,3 +309,11 @@ func BuildAgenda(from, to time.Time, cases []AgendaCaseItem, visits []Visit, cha
 	slices.SortStableFunc(ag.Changes, func(a, b AgendaItem) int { return b.At.Compare(a.At) })
 	return ag
 }
+
+// MeetingFilter selects meetings within a scope: of one area (a grid's
+// meetings and its community's, or a community's and its grids'), or all
+// the scope holds.
+type MeetingFilter struct {
+	AreaCode string
+	Page
+}
