@@ -52,6 +52,15 @@ type Decision struct {
 	CreatedAt  time.Time
 }
 
+// DecisionDraft is a decision as staff take it: its text, the case it
+// follows up (CaseNumber; empty when it opens one, which the store is
+// given beside it) and the form's token, so a resend records it once.
+type DecisionDraft struct {
+	Text       string
+	CaseNumber string
+	Key        string
+}
+
 // Bounds of what a meeting holds, in characters (attendees in entries).
 const (
 	MeetingTitleMax    = 100

@@ -340,6 +340,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	out, outID := outsider(t, f)
 	plantProposal(t, f)
 	plantMatrixCase(t, f)
+	plantMatrixMeetings(t, f)
 	srv := f.server(t)
 	h := srv.Handler()
 	var head *wangge.Person

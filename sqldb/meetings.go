@@ -200,23 +200,13 @@ func (db *DB) NextMeeting(ctx context.Context, s wangge.Scope, grid string) (*wa
 	return m, err
 }
 
-// DecisionDraft is what a meeting decided: its text, and the case it
-// follows up (CaseNumber) or the one it opens (NewCase; the text is its
-// description when the draft has none). Key is the form's token: a
-// resend of the same decision records it once and opens one case.
-type DecisionDraft struct {
-	Text       string
-	CaseNumber string
-	NewCase    *casework.Draft
-	Key        string
-}
-
 // DecideInMeeting records a decision of a meeting in scope, with the case
-// it is tied to. A new case is opened through CreateCase under an
+// it is tied to: the one d names, or the one newCase opens (the decision's
+// text is its description when it has none). A new case is opened through CreateCase under an
 // idempotency key made of the meeting and the form's token, so a decision
 // sent again after a failure between the two finds the case it opened
 // rather than opening another.
-func (db *DB) DecideInMeeting(ctx context.Context, s wangge.Scope, a casework.Actor, meetingID int64, d DecisionDraft) (*wangge.Decision, error) {
+func (db *DB) DecideInMeeting(ctx context.Context, s wangge.Scope, a casework.Actor, meetingID int64, d wangge.DecisionDraft, newCase *casework.Draft) (*wangge.Decision, error) {
 	text, err := wangge.ValidateDecision(d.Text)
 	if err != nil {
 		return nil, err
@@ -224,7 +214,7 @@ func (db *DB) DecideInMeeting(ctx context.Context, s wangge.Scope, a casework.Ac
 	if len(d.Key) < 8 || len(d.Key) > 64 {
 		return nil, wangge.Invalid("key", "error.meeting.request_key")
 	}
-	if (d.NewCase == nil) == (strings.TrimSpace(d.CaseNumber) == "") {
+	if (newCase == nil) == (strings.TrimSpace(d.CaseNumber) == "") {
 		return nil, wangge.Invalid("case", "error.meeting.decision_case")
 	}
 	m, err := db.Meeting(ctx, s, meetingID)
@@ -235,8 +225,8 @@ func (db *DB) DecideInMeeting(ctx context.Context, s wangge.Scope, a casework.Ac
 		return nil, wangge.ErrNotFound
 	}
 	var c *casework.Case
-	if d.NewCase != nil {
-		nc := *d.NewCase
+	if newCase != nil {
+		nc := *newCase
 		if !strings.HasPrefix(nc.Location.GridCode, m.AreaCode) {
 			return nil, wangge.Invalid("grid_code", "error.meeting.decision_grid")
 		}
@@ -254,7 +244,7 @@ func (db *DB) DecideInMeeting(ctx context.Context, s wangge.Scope, a casework.Ac
 			return nil, wangge.Invalid("case", "error.meeting.case_elsewhere")
 		}
 	}
-	out := &wangge.Decision{MeetingID: m.ID, Text: text, CaseNumber: c.Number, Opened: d.NewCase != nil}
+	out := &wangge.Decision{MeetingID: m.ID, Text: text, CaseNumber: c.Number, Opened: newCase != nil}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		// The meeting again, in the transaction that writes under it.
 		var area string

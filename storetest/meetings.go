@@ -9,7 +9,6 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
-	"github.com/wangge/wangge/sqldb"
 )
 
 var meetingTests = []test{
@@ -214,8 +213,8 @@ func testMeetingDecision(t *testing.T, e *env) {
 	m := e.meeting(t, s, GridA1, meetingNow, "week 10")
 	draft := caseDraft(GridA1, casework.Coordination, "P01", "")
 	draft.Source = casework.SourceWalkIn
-	d := sqldb.DecisionDraft{Text: "clear the rubbish by Monday", NewCase: &draft, Key: "form-token-1"}
-	first, err := e.db.DecideInMeeting(e.ctx, s, staff, m.ID, d)
+	d := wangge.DecisionDraft{Text: "clear the rubbish by Monday", Key: "form-token-1"}
+	first, err := e.db.DecideInMeeting(e.ctx, s, staff, m.ID, d, &draft)
 	ok(t, err, "a decision that opens a case")
 	if !first.Opened || first.CaseNumber == "" {
 		t.Fatalf("decision %+v", first)
@@ -225,7 +224,7 @@ func testMeetingDecision(t *testing.T, e *env) {
 	if c.Description != d.Text || c.Location.GridCode != GridA1 || c.State != casework.Accepted {
 		t.Errorf("the case opened: %q in %s, %s", c.Description, c.Location.GridCode, c.State)
 	}
-	again, err := e.db.DecideInMeeting(e.ctx, s, staff, m.ID, d)
+	again, err := e.db.DecideInMeeting(e.ctx, s, staff, m.ID, d, &draft)
 	ok(t, err, "the same decision sent again")
 	if again.ID != first.ID || again.CaseNumber != first.CaseNumber {
 		t.Errorf("the resend gave %+v, want %+v", again, first)
@@ -235,23 +234,23 @@ func testMeetingDecision(t *testing.T, e *env) {
 	}
 	other := d
 	other.Text = "something else"
-	_, err = e.db.DecideInMeeting(e.ctx, s, staff, m.ID, other)
+	_, err = e.db.DecideInMeeting(e.ctx, s, staff, m.ID, other, &draft)
 	wantCode(t, err, wangge.EConflict, "the same form with another text")
 	// Following up an existing case of the grid; not one of another community.
 	inB := e.newCase(t, "community_b", caseDraft(GridB1, casework.Coordination, "P01", "in B"))
-	follow, err := e.db.DecideInMeeting(e.ctx, s, staff, m.ID, sqldb.DecisionDraft{Text: "chase the department", CaseNumber: first.CaseNumber, Key: "form-token-2"})
+	follow, err := e.db.DecideInMeeting(e.ctx, s, staff, m.ID, wangge.DecisionDraft{Text: "chase the department", CaseNumber: first.CaseNumber, Key: "form-token-2"}, nil)
 	ok(t, err)
 	if follow.Opened || follow.CaseNumber != first.CaseNumber {
 		t.Errorf("follow-up %+v", follow)
 	}
-	_, err = e.db.DecideInMeeting(e.ctx, s, staff, m.ID, sqldb.DecisionDraft{Text: "x", CaseNumber: inB.Number, Key: "form-token-3"})
+	_, err = e.db.DecideInMeeting(e.ctx, s, staff, m.ID, wangge.DecisionDraft{Text: "x", CaseNumber: inB.Number, Key: "form-token-3"}, nil)
 	wantCode(t, err, wangge.ENotFound, "a case community A does not see")
 	a2 := caseDraft(GridA2, casework.Coordination, "P01", "in A2")
-	_, err = e.db.DecideInMeeting(e.ctx, s, staff, m.ID, sqldb.DecisionDraft{Text: "x", NewCase: &a2, Key: "form-token-4"})
+	_, err = e.db.DecideInMeeting(e.ctx, s, staff, m.ID, wangge.DecisionDraft{Text: "x", Key: "form-token-4"}, &a2)
 	wantField(t, err, "grid_code", "a new case outside the grid's meeting")
-	_, err = e.db.DecideInMeeting(e.ctx, s, staff, m.ID, sqldb.DecisionDraft{Text: "x", Key: "form-token-5"})
+	_, err = e.db.DecideInMeeting(e.ctx, s, staff, m.ID, wangge.DecisionDraft{Text: "x", Key: "form-token-5"}, nil)
 	wantField(t, err, "case", "a decision tied to no case")
-	_, err = e.db.DecideInMeeting(e.ctx, wangge.ScopeOf(CommunityB), caseActors["community_b"], m.ID, sqldb.DecisionDraft{Text: "x", CaseNumber: inB.Number, Key: "form-token-6"})
+	_, err = e.db.DecideInMeeting(e.ctx, wangge.ScopeOf(CommunityB), caseActors["community_b"], m.ID, wangge.DecisionDraft{Text: "x", CaseNumber: inB.Number, Key: "form-token-6"}, nil)
 	wantCode(t, err, wangge.ENotFound, "community B decides in A's meeting")
 	read, err := e.db.Meeting(e.ctx, wangge.ScopeOf(GridA1), m.ID)
 	ok(t, err)
