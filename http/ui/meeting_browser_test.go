@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/device"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
@@ -57,7 +58,7 @@ func TestBrowserMeetingMinutesPrintOnOnePage(t *testing.T) {
 
 	b.do("log in", chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), "dongyuan"), chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("header.top")))
+		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".who-name")))
 	pages := func(what string) int {
 		t.Helper()
 		pdf, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
@@ -105,6 +106,36 @@ func TestBrowserMeetingMinutesPrintOnOnePage(t *testing.T) {
 	}
 
 	media("")
+
+	// On a 360 px phone the meeting's page fits its width, and each
+	// agenda item's decide button is a thumb's target.
+	as, err := f.store.GridAssistant(bg, gridA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &wangge.Visit{AssistantID: as.ID, HouseholdID: &f.householdA2.ID, At: testNow.Add(-time.Hour), Clears: wangge.SixClears{Dangers: "楼道内电动车充电，存在火灾隐患，已劝导"}}
+	if err := f.store.CreateVisit(bg, wangge.ScopeAll(), v); err != nil {
+		t.Fatal(err)
+	}
+	b.do("a 360 px phone", chromedp.Emulate(device.Info{Name: "phone360", Width: 360, Height: 740, Scale: 2, Mobile: true, Touch: true}),
+		chromedp.Navigate(fmt.Sprintf("%s/meetings/%d", ts.URL, m.ID)), chromedp.WaitVisible(chromedp.CSS(`[data-item^="visit:"] [data-submit="decide"]`)))
+	type fit struct {
+		Page, View float64
+		Button     float64
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[fit](`(() => ({
+		Page: document.documentElement.scrollWidth, View: document.documentElement.clientWidth,
+		Button: Math.min(...[...document.querySelectorAll('[data-submit="decide"]')].map(b => b.getBoundingClientRect().height))}))()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > 361).slice(0, 8).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))`))
+	if got.Page > got.View+1 || got.Button < 44 {
+		t.Logf("wider than the phone: %v", wide)
+		t.Errorf("on a 360 px phone: page %.0f px wide in %.0f, the smallest decide button %.0f px tall", got.Page, got.View, got.Button)
+	}
+	b.shoot("meeting")
+	b.do("desktop again", chromedp.Emulate(desktop))
 
 	// Twelve times the minutes (some 4,800 characters): the page count sees the overflow.
 	read, err := ms.Meeting(bg, staff, m.ID)
