@@ -250,6 +250,7 @@ type agendaRow struct {
 	Grid      string
 	Category  string
 	Household int64
+	MayOpen   bool
 }
 
 // decisionRow is one decision as shown.
@@ -260,10 +261,15 @@ type decisionRow struct {
 
 // meetingView is what a meeting's page (and its print) shows.
 type meetingView struct {
-	Meeting    *wangge.Meeting
-	AreaName   string
-	AtInput    string
-	MayKeep    bool
+	Meeting  *wangge.Meeting
+	AreaName string
+	AtInput  string
+	MayKeep  bool
+	// MayOpen tells whether the viewer's role may open the coordination
+	// case a decision makes (the staff above the community supervise
+	// cases, they do not register them): without it a decision only
+	// follows up a case.
+	MayOpen    bool
 	Cases      []agendaRow
 	Visits     []agendaRow
 	Changes    []agendaRow
@@ -298,7 +304,7 @@ func (s *meetings) view(r *http.Request, id int64) (*meetingView, error) {
 	}
 	l := whttp.LangOf(r)
 	v := &meetingView{Meeting: m, AreaName: s.areaName(ctx, m.AreaCode), AtInput: m.At.In(whttp.ChinaTime).Format(meetingAt),
-		MayKeep: wangge.MayKeepMeetings(u.Role) && u.Scope().MayChange(m.AreaCode), From: ag.From, To: ag.To, Token: newToken()}
+		MayKeep: wangge.MayKeepMeetings(u.Role) && u.Scope().MayChange(m.AreaCode), MayOpen: casework.MayOpen(casework.Coordination, u.Role), From: ag.From, To: ag.To, Token: newToken()}
 	v.Attendance = append(slices.Clone(m.Attendance), make([]wangge.Attendee, blankAttendees)...)
 	for i := len(m.Attendance); i < len(v.Attendance); i++ {
 		v.Attendance[i].Present = true
@@ -358,7 +364,7 @@ func (s *meetings) view(r *http.Request, id int64) (*meetingView, error) {
 	// decision and taps on two record two.
 	for _, list := range [][]agendaRow{v.Cases, v.Visits, v.Changes} {
 		for i := range list {
-			list[i].MeetingID, list[i].Token, list[i].Grid = m.ID, newToken(), list[i].GridCode
+			list[i].MeetingID, list[i].Token, list[i].Grid, list[i].MayOpen = m.ID, newToken(), list[i].GridCode, v.MayOpen
 		}
 	}
 	for _, d := range m.Decisions {
