@@ -271,6 +271,8 @@ func testMeetingAgenda(t *testing.T, e *env) {
 	// The week before: a case closed, the previous meeting held.
 	e.db.SetClock(func() time.Time { return meetingNow.Add(-10 * 24 * time.Hour) })
 	e.meeting(t, s, GridA1, meetingNow.Add(-week), "last week")
+	leaving := &wangge.Membership{PersonID: f.PA2.ID, Group: wangge.GroupElderly, Attrs: elderlyAttrs}
+	ok(t, e.db.CreateMembership(e.ctx, wangge.ScopeAll(), leaving))
 	closed := e.newCase(t, "assistant_a1", caseDraft(GridA1, casework.General, "P14", "fixed handrail"))
 	closed = e.step(t, "assistant_a1", closed, casework.Action{Name: casework.ActFeedback, Channel: casework.ChannelPhone, Note: "fixed"})
 	e.step(t, "assistant_a1", closed, casework.Action{Name: casework.ActClose})
@@ -297,6 +299,10 @@ func testMeetingAgenda(t *testing.T, e *env) {
 	joined := &wangge.Membership{PersonID: f.PA1.ID, Group: wangge.GroupElderly, Attrs: elderlyAttrs}
 	ok(t, e.db.CreateMembership(e.ctx, wangge.ScopeAll(), joined))
 	ok(t, e.db.CreateMembership(e.ctx, wangge.ScopeAll(), &wangge.Membership{PersonID: f.PB1.ID, Group: wangge.GroupElderly, Attrs: elderlyAttrs}))
+	// One who joined before the window leaves in it (recorded now, dated
+	// before the window): this week's news.
+	e.db.SetClock(func() time.Time { return meetingNow.Add(-30 * time.Minute) })
+	ok(t, e.db.EndMembership(e.ctx, wangge.ScopeAll(), leaving.ID, leaving.Version, meetingNow.AddDate(0, 0, -9)))
 
 	e.db.SetClock(func() time.Time { return meetingNow })
 	items := func(ag *wangge.Agenda) []string {
@@ -312,15 +318,19 @@ func testMeetingAgenda(t *testing.T, e *env) {
 	community := e.meeting(t, s, CommunityA, meetingNow, "community A")
 	ag, err := e.db.MeetingAgenda(e.ctx, s, staff, community)
 	ok(t, err)
-	want := []string{"case:" + overdue.Number, "case:" + fresh.Number, "visit:" + id(foundA2.ID), "visit:" + id(found.ID), "keygroup:" + id(joined.ID)}
+	want := []string{"case:" + overdue.Number, "case:" + fresh.Number, "visit:" + id(foundA2.ID), "visit:" + id(found.ID),
+		"keygroup:" + id(leaving.ID), "keygroup:" + id(joined.ID)}
 	if got := items(ag); !slices.Equal(got, want) {
 		t.Errorf("community A's agenda\n got %v\nwant %v", got, want)
 	}
 	if c := ag.Cases[0].Case; !c.Overdue || c.Light != string(casework.Red) {
 		t.Errorf("the old case on the agenda: %+v, want overdue and red", c)
 	}
-	if ch := ag.Changes[0].Change; ch.Change != "join" || ch.PersonName == "" || ch.Group != wangge.GroupElderly {
-		t.Errorf("key-group change %+v", ch)
+	if ch := ag.Changes[0].Change; ch.Change != "leave" || ch.PersonID != f.PA2.ID {
+		t.Errorf("the first key-group change %+v, want PA2 leaving", ch)
+	}
+	if ch := ag.Changes[1].Change; ch.Change != "join" || ch.PersonName == "" || ch.Group != wangge.GroupElderly {
+		t.Errorf("the second key-group change %+v, want PA1 joining", ch)
 	}
 	// The grid's meeting: since its own previous meeting, only its grid.
 	grid := e.meeting(t, s, GridA1, meetingNow.Add(time.Minute), "grid A1")

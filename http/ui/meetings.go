@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -38,6 +39,8 @@ type MeetingStore interface {
 	Area(ctx context.Context, code string) (*wangge.Area, error)
 	ListAreas(ctx context.Context, f wangge.AreaFilter) ([]wangge.Area, int, error)
 	ListServices(ctx context.Context, line wangge.Line, activeOnly bool) ([]wangge.Service, error)
+	GridAssistant(ctx context.Context, grid string) (*wangge.Assistant, error)
+	Audit(ctx context.Context, e *wangge.AuditEntry) error
 }
 
 // meetings are the meeting pages' handlers.
@@ -223,6 +226,9 @@ func (s *meetings) handleSchedule(w http.ResponseWriter, r *http.Request) error 
 		return s.renderList(w, r, http.StatusBadRequest, f, err)
 	}
 	m := &wangge.Meeting{AreaCode: f.Area, At: at, Place: f.Place, Title: f.Title}
+	if m.Attendance, err = s.expected(r, f.Area); err != nil {
+		return err
+	}
 	if err := s.store.CreateMeeting(r.Context(), whttp.UserFrom(r.Context()).Scope(), m); err != nil {
 		if wangge.ErrorCode(err) == wangge.EInvalid {
 			return s.renderList(w, r, whttp.Status(err), f, err)
@@ -231,6 +237,49 @@ func (s *meetings) handleSchedule(w http.ResponseWriter, r *http.Request) error 
 	}
 	http.Redirect(w, r, "/meetings/"+strconv.FormatInt(m.ID, 10), http.StatusSeeOther)
 	return nil
+}
+
+// expected are the people a new meeting expects, entered once here rather
+// than typed at every meeting: whoever schedules it, and the assistant of
+// the grid (of each of the community's grids for a community's meeting).
+func (s *meetings) expected(r *http.Request, area string) ([]wangge.Attendee, error) {
+	ctx := r.Context()
+	u := whttp.UserFrom(ctx)
+	name := u.DisplayName
+	if name == "" {
+		name = u.Username
+	}
+	out := []wangge.Attendee{{Name: name, Role: s.core.T(r, "role."+string(u.Role)), UserID: u.ID, Present: true}}
+	grids := []string{area}
+	if wangge.MeetingLevel(area) == wangge.LevelCommunity {
+		list, _, err := s.store.ListAreas(ctx, wangge.AreaFilter{Level: wangge.LevelGrid, ParentCode: area, Page: wangge.Page{Limit: wangge.MaxPageLimit}})
+		if err != nil {
+			return nil, err
+		}
+		grids = grids[:0]
+		for _, a := range list {
+			if a.RetiredAt == nil {
+				grids = append(grids, a.Code)
+			}
+		}
+	} else if wangge.MeetingLevel(area) != wangge.LevelGrid {
+		return nil, nil // the store refuses the area
+	}
+	seen := map[string]bool{name: true}
+	for _, g := range grids {
+		a, err := s.store.GridAssistant(ctx, g)
+		if errors.Is(err, wangge.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !seen[a.Name] && len(out) < wangge.MeetingAttendeeMax {
+			seen[a.Name] = true
+			out = append(out, wangge.Attendee{Name: a.Name, Role: s.core.T(r, "role.assistant"), Present: true})
+		}
+	}
+	return out, nil
 }
 
 // agendaRow is one agenda item as the page shows it, with what a tap on
@@ -400,6 +449,11 @@ func (s *meetings) handleMeeting(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := s.view(r, id)
 	if err != nil {
+		return err
+	}
+	// The page names households and persons (the agenda), so a view is
+	// logged as a household's is.
+	if err := s.store.Audit(r.Context(), &wangge.AuditEntry{Action: "meeting.view", Object: "meeting", ObjectID: strconv.FormatInt(id, 10), GridCode: v.Meeting.AreaCode}); err != nil {
 		return err
 	}
 	switch r.URL.Query().Get("done") {
@@ -588,6 +642,11 @@ func (s *meetings) handlePrint(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Attendance = v.Meeting.Attendance
 	v.PrintedAt = s.core.Now()
+	// The minutes leave the system on paper: who printed them is logged.
+	if err := s.store.Audit(r.Context(), &wangge.AuditEntry{Action: "meeting.print", Object: "meeting", ObjectID: strconv.FormatInt(id, 10),
+		GridCode: v.Meeting.AreaCode, Detail: `{"decisions":` + strconv.Itoa(len(v.Decisions)) + `}`}); err != nil {
+		return err
+	}
 	crumbs := []whttp.Crumb{{Name: s.core.T(r, "meeting.list.title"), URL: "/meetings"}, {Name: v.Meeting.Title, URL: "/meetings/" + strconv.FormatInt(id, 10)}, {Name: s.core.T(r, "meeting.print")}}
 	s.core.Render(w, r, http.StatusOK, "meeting_print", &whttp.View{Title: v.Meeting.Title, Crumbs: crumbs, Data: v})
 	return nil

@@ -46,7 +46,7 @@ func schedule(t *testing.T, h http.Handler, username, area string, at time.Time,
 // community's staff get 404 on every page of it, and cannot schedule in
 // a grid not theirs.
 func TestMeetingPagesScope(t *testing.T) {
-	_, h := meetingServer(t)
+	f, h := meetingServer(t)
 	page := schedule(t, h, "dongyuan", gridA, testNow.Add(24*time.Hour), "第10周例会")
 	for _, sc := range []scenario{
 		{url: "/meetings", as: "dongyuan", status: http.StatusOK, contains: []string{"第10周例会", `data-form="schedule"`}},
@@ -97,6 +97,32 @@ func TestMeetingPagesScope(t *testing.T) {
 	}
 	next := meetingLink.FindString(w.Header().Get("Location"))
 	scenario{url: next, as: "dongyuan", status: http.StatusOK, contains: []string{"2026-03-09 15:00", "周敏", "社区会议室"}, excludes: []string{"讨论了楼道杂物的清理。"}}.run(t, h)
+	// A new meeting expects whoever scheduled it and the grid's assistant,
+	// entered once here rather than typed at every meeting.
+	fresh := schedule(t, h, "dongyuan", gridA, testNow.Add(48*time.Hour), "第11周例会")
+	scenario{url: fresh, as: "dongyuan", status: http.StatusOK, contains: []string{`value="东苑社区工作人员"`, `value="周敏"`, `value="网格协理员"`}}.run(t, h)
+	// The minutes' print page: who came, who did not and why, the minutes.
+	scenario{url: page + "/print", as: "dongyuan", status: http.StatusOK, contains: []string{"讨论了楼道杂物的清理。", "周敏 (入户走访)", `data-page="meeting-print"`}}.run(t, h)
+	// Views and prints are logged, as a household's view is; writes by
+	// the store.
+	var got []string
+	es, _, err := f.store.ListAudit(context.Background(), wangge.AuditFilter{Object: "meeting", Page: wangge.Page{Limit: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(es) - 1; i >= 0; i-- {
+		got = append(got, es[i].Username+" "+es[i].Action)
+	}
+	for _, want := range []string{"dongyuan meeting.create", "dongyuan meeting.update", "xieliyuan meeting.view", "dongyuan meeting.view", "dongyuan meeting.print"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("the audit lacks %q: %v", want, got)
+		}
+	}
+	for _, e := range got {
+		if strings.HasPrefix(e, "xiyuan ") {
+			t.Errorf("community B's refused requests were logged as theirs: %q", e)
+		}
+	}
 }
 
 // TestMeetingAgendaFromKnownCasesAndVisits: the agenda of grid A's
