@@ -127,10 +127,13 @@ type meetingListView struct {
 	Upcoming, Held []meetingRow
 	Pager          *pagekit.Pager
 	MayKeep        bool
-	Areas          []meetingArea
-	Form           scheduleForm
-	Errors         map[string]string
-	Error          string
+	// Areas are the communities and grids of the scope: the list's filter,
+	// and where the schedule form may put a meeting.
+	Areas  []meetingArea
+	Filter string
+	Form   scheduleForm
+	Errors map[string]string
+	Error  string
 }
 
 func (s *meetings) areaName(ctx context.Context, code string) string {
@@ -184,11 +187,10 @@ func (s *meetings) renderList(w http.ResponseWriter, r *http.Request, status int
 	if total > len(list) {
 		v.Pager = pagekit.NewPager(r, n, total)
 	}
-	if v.MayKeep {
-		if v.Areas, lerr = s.meetingAreas(ctx, u); lerr != nil {
-			return lerr
-		}
+	if v.Areas, lerr = s.meetingAreas(ctx, u); lerr != nil {
+		return lerr
 	}
+	v.Filter = filter.AreaCode
 	if err != nil {
 		switch field := errField(err); field {
 		case "area_code", "at", "title", "place":

@@ -62,6 +62,9 @@ func TestMeetingPagesScope(t *testing.T) {
 		{method: "POST", url: "/meetings", as: "xiyuan", form: url.Values{"area": {gridA}, "at": {"2026-03-02T15:00"}, "title": {"x"}}, status: http.StatusBadRequest},
 		{url: page, as: "louzhang", status: http.StatusForbidden},
 		{url: "/meetings/999999", as: "dongyuan", status: http.StatusNotFound},
+		{url: "/meetings?area=" + gridA, as: "dongyuan", status: http.StatusOK, contains: []string{"第10周例会", `data-form="filter"`}},
+		{url: "/meetings?area=" + gridB, as: "dongyuan", status: http.StatusOK, excludes: []string{"第10周例会"}},
+		{url: "/meetings?area=12", as: "dongyuan", status: http.StatusNotFound},
 	} {
 		sc.run(t, h)
 	}
