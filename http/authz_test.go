@@ -341,6 +341,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	plantProposal(t, f)
 	plantMatrixCase(t, f)
 	plantBuildingHead(t, f)
+	plantMatrixMeetings(t, f)
 	srv := f.server(t)
 	h := srv.Handler()
 	var head *wangge.Person

@@ -91,6 +91,7 @@ func Run(t *testing.T, open Opener) {
 		caseBoardTests,
 		caseSweepTests,
 		caseBuildingTests,
+		meetingTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

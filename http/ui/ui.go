@@ -144,5 +144,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	routes = append(routes, caseBoardRoutes(core, store)...)
 	routes = append(routes, caseLiveRoutes(core, store)...)
 	routes = append(routes, buildingHeadRoutes(core, store)...)
+	routes = append(routes, meetingRoutes(core, store)...)
 	return routes
 }
