@@ -60,7 +60,7 @@ func plantProposals(t *testing.T, f *fixture, n int) {
 			changes[i] = wangge.LedgerChange{Kind: wangge.LedgerOther, Detail: fmt.Sprintf("matrix %d", i)}
 		}
 		ans, _, err := ws.RecordVisit(context.Background(), wangge.ScopeOf(gridA), casework.Actor{UserID: 1, Role: wangge.RoleAssistant, ScopeCode: gridA},
-			&wangge.Visit{AssistantID: *matrixAssistantID(t, f), HouseholdID: &hid, At: testNow.Add(-time.Hour)}, changes, nil, "")
+			&wangge.Visit{AssistantID: *matrixAssistantID(t, f), HouseholdID: &hid, At: time.Now().Add(-time.Hour)}, changes, nil, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func decidePage(verb string, form url.Values) target {
 
 func init() {
 	visit := func(o objects) (string, string, url.Values) {
-		body := fmt.Sprintf(`{"household_id":%s,"at":%q,"purpose":"matrix","met":"head","clears":{}}`, o.household, testNow.Add(-time.Hour).Format(time.RFC3339))
+		body := fmt.Sprintf(`{"household_id":%s,"at":%q,"purpose":"matrix","met":"head","clears":{}}`, o.household, time.Now().Add(-time.Hour).Format(time.RFC3339))
 		return "POST", "/api/v1/visits", url.Values{jsonBodyKey: {body}}
 	}
 	for pattern, m := range map[string]matrixRoute{

@@ -199,6 +199,21 @@ func testVisitAllOrNothing(t *testing.T, e *env) {
 	if replayed || len(ans.Proposals) != 1 {
 		t.Errorf("corrected visit = %+v (replayed %v)", ans, replayed)
 	}
+	// A visit older than the offline window, or ahead of the clock, is
+	// refused; a resend of one recorded in time is answered however old
+	// it is now.
+	for _, at := range []time.Time{workbenchNow.Add(-wangge.VisitMaxAge - time.Hour), workbenchNow.Add(time.Hour)} {
+		v := w.visitOf(w.HA1.ID, "n")
+		v.At = at
+		_, _, err := e.db.RecordVisit(e.ctx, assistantScope(), a, v, nil, nil, "uuid-window")
+		wantCode(t, err, wangge.EInvalid, "a visit at ", at)
+	}
+	e.db.SetClock(func() time.Time { return workbenchNow.Add(wangge.VisitMaxAge + 24*time.Hour) })
+	again, replayed, err := e.db.RecordVisit(e.ctx, assistantScope(), a, w.visitOf(w.HA1.ID, "n"), []wangge.LedgerChange{good}, nil, "uuid-bad")
+	ok(t, err, "a resend after the window")
+	if !replayed || again.VisitID != ans.VisitID {
+		t.Errorf("a resend after the window = %+v (replayed %v), want %+v", again, replayed, ans)
+	}
 }
 
 // testVisitConcurrentResend: the phone's queue and a retry send the same

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
@@ -13,7 +14,8 @@ import (
 )
 
 // proposeOnVisit records a visit of grid A's assistant to household A1
-// that proposes the changes, and returns the proposals' ids in order.
+// an hour ago by the store's clock (this fixture's is the real one) that
+// proposes the changes, and returns the proposals' ids in order.
 func (f *fixture) proposeOnVisit(t *testing.T, changes ...wangge.LedgerChange) []int64 {
 	t.Helper()
 	type visitStore interface {
@@ -28,7 +30,7 @@ func (f *fixture) proposeOnVisit(t *testing.T, changes ...wangge.LedgerChange) [
 	}
 	hid := f.householdA1.ID
 	ans, _, err := vs.RecordVisit(ctx, wangge.ScopeOf(webtest.GridA), casework.Actor{UserID: 1, Name: "周敏", Role: wangge.RoleAssistant, ScopeCode: webtest.GridA},
-		&wangge.Visit{AssistantID: as.ID, HouseholdID: &hid, At: webtest.Now.Add(-3600e9)}, changes, nil, "")
+		&wangge.Visit{AssistantID: as.ID, HouseholdID: &hid, At: time.Now().Add(-time.Hour)}, changes, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
