@@ -3,11 +3,13 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,7 +27,8 @@ import (
 // grid of a synthetic community (about 300 households, with the year's
 // cases) as its assistant, and in the same run GET /healthz on the same
 // server: the anchor. It reports the answer's size, the households and
-// due entries it carries, and the time per request against the anchor's.
+// due entries it carries, the time per request against the anchor's, and
+// the time of a routine visit (nothing new) sent under its key.
 func BenchmarkWorkbenchSynthGrid(b *testing.B) {
 	ctx := wangge.WithActor(context.Background(), wangge.Actor{Username: "demo", Role: wangge.RoleSystem})
 	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "demo.db"))
@@ -116,13 +119,35 @@ func BenchmarkWorkbenchSynthGrid(b *testing.B) {
 		}
 		return time.Since(start) / rounds
 	}
+	// A routine visit with nothing new, as the phone sends it.
+	sent := 0
+	visitOnce := func() {
+		sent++
+		hh := day.Households[sent%len(day.Households)]
+		body := fmt.Sprintf(`{"household_id":%d,"at":%q,"purpose":"routine","met":"head","clears":{}}`, hh.ID, now.Add(-time.Minute).Format(time.RFC3339))
+		r := httptest.NewRequest("POST", "/api/v1/visits", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d", sent))
+		r.AddCookie(cookie)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusCreated {
+			b.Fatalf("visit: %d %.300s", w.Code, w.Body)
+		}
+	}
 	b.ResetTimer()
-	var wb, anchor time.Duration
+	var wb, anchor, visits time.Duration
 	for range b.N {
 		wb += timeOf("/api/v1/workbench")
 		anchor += timeOf("/healthz")
+		start := time.Now()
+		for range rounds {
+			visitOnce()
+		}
+		visits += time.Since(start) / rounds
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(visits.Microseconds())/float64(b.N), "µs/visit")
 	b.ReportMetric(float64(size), "bytes/answer")
 	b.ReportMetric(float64(len(day.Households)), "households")
 	b.ReportMetric(float64(len(wangge.DueForVisit(day.Households, 0, now))), "due")
