@@ -92,6 +92,7 @@ func Run(t *testing.T, open Opener) {
 		caseSweepTests,
 		caseBuildingTests,
 		meetingTests,
+		workbenchTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

@@ -145,5 +145,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	routes = append(routes, caseLiveRoutes(core, store)...)
 	routes = append(routes, buildingHeadRoutes(core, store)...)
 	routes = append(routes, meetingRoutes(core, store)...)
+	routes = append(routes, ledgerChangeRoutes(core, store)...)
 	return routes
 }
