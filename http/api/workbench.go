@@ -29,6 +29,7 @@ type WorkbenchStore interface {
 	ListCases(ctx context.Context, a casework.Actor, f casework.Filter) ([]casework.Case, int, error)
 	CaseEngine(ctx context.Context) (*casework.Engine, error)
 	ListServices(ctx context.Context, line wangge.Line, activeOnly bool) ([]wangge.Service, error)
+	NextMeeting(ctx context.Context, s wangge.Scope, grid string) (*wangge.Meeting, error)
 }
 
 type workbenchHandlers struct {
@@ -125,13 +126,22 @@ type dayCategoryJSON struct {
 	Mechanism string `json:"mechanism"`
 }
 
+// dayMeetingJSON is the next grid meeting (网格化工作例会) of the grid or
+// its community.
+type dayMeetingJSON struct {
+	ID    int64     `json:"id"`
+	At    time.Time `json:"at"`
+	Title string    `json:"title"`
+	Place string    `json:"place,omitempty"`
+}
+
 type workbenchJSON struct {
 	Grid        gridRefJSON        `json:"grid"`
 	Assistant   *assistantRefJSON  `json:"assistant"`
 	Due         []dueJSON          `json:"due"`
 	Cases       []dayCaseJSON      `json:"cases"`
 	FeedbackDue []dayCaseJSON      `json:"feedback_due"`
-	Meeting     *struct{}          `json:"meeting"`
+	Meeting     *dayMeetingJSON    `json:"meeting"`
 	Households  []dayHouseholdJSON `json:"households"`
 	Buildings   []dayBuildingJSON  `json:"buildings"`
 	Categories  []dayCategoryJSON  `json:"categories"`
@@ -188,6 +198,11 @@ func (h *workbenchHandlers) handleWorkbench(w http.ResponseWriter, r *http.Reque
 	}
 	for _, b := range day.Buildings {
 		out.Buildings = append(out.Buildings, dayBuildingJSON{ID: b.ID, Name: b.Name})
+	}
+	if m, err := h.store.NextMeeting(ctx, u.Scope(), grid); err != nil {
+		return err
+	} else if m != nil {
+		out.Meeting = &dayMeetingJSON{ID: m.ID, At: m.At.UTC(), Title: m.Title, Place: m.Place}
 	}
 	eng, err := h.store.CaseEngine(ctx)
 	if err != nil {

@@ -195,6 +195,28 @@ func TestWorkbenchAPIAnswersTheDay(t *testing.T) {
 	if day["meeting"] != nil {
 		t.Errorf("meeting = %v, want null", day["meeting"])
 	}
+	// The community schedules its weekly meeting (and one is past): the
+	// day names the next one.
+	community := webtest.GridA[:wangge.CommunityCodeLen]
+	for _, m := range []*wangge.Meeting{
+		{AreaCode: community, At: webtest.Now.Add(-24 * time.Hour), Title: "上周例会"},
+		{AreaCode: community, At: webtest.Now.Add(48 * time.Hour), Title: "本周例会", Place: "社区会议室"},
+	} {
+		if err := f.db.CreateMeeting(context.Background(), wangge.ScopeOf(community), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r = httptest.NewRequest("GET", "/api/v1/workbench", nil)
+	r.AddCookie(f.cookies["wb.a"])
+	w = httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	var again map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &again); err != nil || w.Code != 200 {
+		t.Fatalf("workbench again: %d %v", w.Code, err)
+	}
+	if m, ok := again["meeting"].(map[string]any); !ok || m["title"] != "本周例会" || m["place"] != "社区会议室" || m["at"] != webtest.Now.Add(48*time.Hour).UTC().Format(time.RFC3339) {
+		t.Errorf("meeting = %v, want this week's", again["meeting"])
+	}
 	if g := apitest.Obj(t, day, "grid"); g["code"] != webtest.GridA {
 		t.Errorf("grid = %v", g)
 	}
