@@ -143,5 +143,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	routes = append(routes, calendarRoutes(core, store)...)
 	routes = append(routes, caseBoardRoutes(core, store)...)
 	routes = append(routes, caseLiveRoutes(core, store)...)
+	routes = append(routes, workbenchRoutes(core, store)...)
 	return routes
 }
