@@ -133,7 +133,14 @@
     return rec.data;
   }
   async function fetchData() {
-    const resp = await fetch('/api/v1/workbench', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    let resp;
+    try {
+      resp = await fetch('/api/v1/workbench', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    } catch (err) {
+      reached(false);
+      throw err;
+    }
+    reached(true);
     if (resp.status === 401) { showLogin(); return null; }
     if (!resp.ok) throw new Error('workbench ' + resp.status);
     const data = await resp.json();
@@ -150,6 +157,12 @@
     list: root.querySelector('[data-wb-conflict-list]'),
   };
   let syncing = false;
+  // reachable is whether the last request reached the server (null before
+  // the first): a phone may say it is online with no way to the server.
+  let reachable = null;
+  function reached(ok) {
+    if (reachable !== ok) { reachable = ok; renderQueue(); }
+  }
 
   function uuid() {
     if (crypto.randomUUID) return crypto.randomUUID();
@@ -170,8 +183,9 @@
     root.dataset.waiting = String(waiting.length);
     bar.count.textContent = syncing ? msg('queue.sending') : waiting.length ? msg('queue.waiting', waiting.length) : msg('queue.none');
     bar.send.hidden = waiting.length === 0;
-    bar.net.textContent = navigator.onLine ? msg('net.online') : msg('net.offline');
-    bar.net.dataset.online = navigator.onLine ? '1' : '0';
+    const on = navigator.onLine && reachable !== false;
+    bar.net.textContent = on ? msg('net.online') : msg('net.offline');
+    bar.net.dataset.online = on ? '1' : '0';
     renderConflicts(items.filter((it) => it.state === 'conflict'));
   }
 
@@ -293,8 +307,10 @@
             body: JSON.stringify(it.body),
           });
         } catch (_) {
+          reachable = false;
           break;
         }
+        reachable = true;
         if (resp.ok) {
           await idb.del('queue', it.seq);
           sent++;
