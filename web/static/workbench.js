@@ -132,6 +132,10 @@
     if (!rec || (me && rec.owner !== me)) return null;
     return rec.data;
   }
+  async function serverNow() {
+    const rec = await idb.get('data', 'grid');
+    return new Date(Date.now() + ((rec && rec.skew) || 0));
+  }
   async function fetchData() {
     let resp;
     try {
@@ -144,7 +148,10 @@
     if (resp.status === 401) { showLogin(); return null; }
     if (!resp.ok) throw new Error('workbench ' + resp.status);
     const data = await resp.json();
-    await idb.put('data', { k: 'grid', owner: me, data: data, saved: new Date().toISOString() });
+    // The phone's clock may be wrong; a visit's time is the server's clock
+    // as the phone last saw it, moved on by the phone's.
+    const skew = Date.parse(data.generated_at) - Date.now();
+    await idb.put('data', { k: 'grid', owner: me, data: data, skew: isNaN(skew) ? 0 : skew, saved: new Date().toISOString() });
     return data;
   }
 
@@ -289,12 +296,16 @@
   // server's "same key, same body" one) removes an item; a refusal or
   // conflict sets it aside, kept; no network, a 5xx or a 429 stops until
   // the next try; a 401 stops until the next login.
+  let retryMs = 0;
+  let retryTimer = null;
   async function sync() {
     if (syncing) return;
     syncing = true;
     root.dataset.syncing = '1';
+    clearTimeout(retryTimer);
     await renderQueue();
     let sent = 0;
+    let stopped = false;
     try {
       const items = await idb.all('queue');
       for (const it of items) {
@@ -308,6 +319,7 @@
           });
         } catch (_) {
           reachable = false;
+          stopped = true;
           break;
         }
         reachable = true;
@@ -317,7 +329,7 @@
           continue;
         }
         if (resp.status === 401) { showLogin(); break; }
-        if (resp.status >= 500 || resp.status === 408 || resp.status === 429) break;
+        if (resp.status >= 500 || resp.status === 408 || resp.status === 429) { stopped = true; break; }
         if ((await conflictOf(it, resp)) === 'done') {
           await idb.del('queue', it.seq);
           sent++;
@@ -329,6 +341,14 @@
       syncing = false;
       delete root.dataset.syncing;
       await renderQueue();
+    }
+    // A lost connection or a server that is down (restarting) is tried
+    // again soon, then less often, up to the periodic send.
+    if (stopped) {
+      retryMs = Math.min(retryMs ? retryMs * 2 : 2000, SYNC_EVERY_MS);
+      retryTimer = setTimeout(sync, retryMs);
+    } else {
+      retryMs = 0;
     }
     if (sent > 0 && root.dataset.page === 'workbench' && navigator.onLine) refresh();
   }
@@ -350,7 +370,7 @@
   }
 
   bar.send.addEventListener('click', () => sync());
-  window.addEventListener('online', () => { renderQueue(); sync(); });
+  window.addEventListener('online', () => { reachable = null; retryMs = 0; renderQueue(); sync(); });
   window.addEventListener('offline', () => renderQueue());
   setInterval(() => { if (navigator.onLine) sync(); }, SYNC_EVERY_MS);
 
@@ -385,7 +405,7 @@
     const a = el('a', 'wb-go');
     a.href = '/cases/' + encodeURIComponent(c.number);
     const light = el('span', 'light light-' + (c.light || 'none'), msg('light.' + (c.light || 'none')));
-    a.append(light, el('strong', '', c.number), el('span', '', c.category || ''), el('span', 'tag tag-state', c.state ? msg('state.' + c.state) : ''));
+    a.append(light, el('strong', '', c.number), el('span', '', c.category_name || c.category || ''), el('span', 'tag tag-state', c.state ? msg('state.' + c.state) : ''));
     if (c.due) a.append(el('span', 'hint', msg('due_at', undefined, when(c.due))));
     li.append(a);
     if (feedback) {
@@ -591,10 +611,42 @@
       });
 
       const changes = form.querySelector('[data-wb-changes]');
+      // A change about a member (moved out, new phone, died) names them by
+      // id where the data lists the members; otherwise it goes as "other"
+      // with the kind and the name in its words, for the community to
+      // apply. A newcomer (born, moved in) is named.
+      const members = Array.isArray(h.persons) ? h.persons : null;
+      const namesPerson = (k) => k === 'move_out' || k === 'phone' || k === 'death';
+      const newcomer = (k) => k === 'move_in' || k === 'birth';
+      function changeOf(li) {
+        const kind = li.querySelector('[data-k=kind]').value;
+        const name = li.querySelector('[data-k=name]').value.trim();
+        const detail = li.querySelector('[data-k=detail]').value.trim();
+        const who = li.querySelector('[data-k=person]');
+        if (namesPerson(kind) && members && who && who.value) return { kind: kind, person_id: Number(who.value), detail: detail };
+        if (newcomer(kind)) return { kind: kind, name: name, detail: detail };
+        if (kind === 'other' && !name) return { kind: kind, detail: detail };
+        return { kind: 'other', detail: [msg('change.' + kind), name, detail].filter(Boolean).join(' ') };
+      }
       const row = form.querySelector('[data-wb-change-row]');
       form.querySelector('[data-wb-add-change]').addEventListener('click', () => {
         const li = row.content.firstElementChild.cloneNode(true);
         li.querySelector('[data-k=remove]').addEventListener('click', () => li.remove());
+        if (members) {
+          const sel = el('select', 'big-select');
+          sel.dataset.k = 'person';
+          sel.setAttribute('aria-label', msg('change.name'));
+          for (const p of members) {
+            const o = el('option', '', p.name_masked || p.name || '');
+            o.value = String(p.id);
+            sel.append(o);
+          }
+          li.querySelector('[data-k=name]').after(sel);
+          const kindSel = li.querySelector('[data-k=kind]');
+          const show = () => { sel.hidden = !namesPerson(kindSel.value); li.querySelector('[data-k=name]').hidden = namesPerson(kindSel.value); };
+          kindSel.addEventListener('change', show);
+          show();
+        }
         changes.append(li);
         li.querySelector('select').focus();
       });
@@ -663,17 +715,12 @@
         if (located) note = (note ? note + '\n' : '') + msg('located', undefined, located.lng + ', ' + located.lat);
         const body = {
           household_id: h.id,
-          at: new Date().toISOString(),
+          at: (await serverNow()).toISOString(),
           purpose: form.querySelector('[data-wb-purpose]').value,
           met: form.querySelector('input[name=met]:checked').value,
           clears: clears,
           note: note,
-          changes: Array.from(changes.children).map((li) => {
-            const c = { kind: li.querySelector('[data-k=kind]').value, detail: li.querySelector('[data-k=detail]').value.trim() };
-            const name = li.querySelector('[data-k=name]').value.trim();
-            if (name) c.name = name;
-            return c;
-          }).filter((c) => c.detail || c.name),
+          changes: Array.from(changes.children).map(changeOf).filter((c) => c.detail || c.name),
           case: null,
         };
         if (!caseBox.hidden) {
