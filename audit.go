@@ -94,4 +94,6 @@ type AuditFilter struct {
 var HouseholdChangeActions = []string{
 	"household.create", "household.update", "household.move", "household.import",
 	"person.create", "person.update", "person.move", "person.import",
+	// What a visit proposed to the file and what became of it (issue 13).
+	"ledger_change.propose", "ledger_change.confirm", "ledger_change.apply", "ledger_change.refuse",
 }

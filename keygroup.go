@@ -265,3 +265,7 @@ func CheckAgeBand(g KeyGroup, birth time.Time, sex ident.Sex, day time.Time) err
 	}
 	return Invalid("person_id", outsideBand[g])
 }
+
+// LivesAlone reports whether an elderly member's attributes say they live
+// alone (独居): the first the workbench puts on an assistant's visit list.
+func LivesAlone(attrs map[string]string) bool { return attrs["living"] == "独居" }

@@ -24,6 +24,7 @@ type Visit struct {
 	UnitID      *int64
 	Place       string // when neither a household nor a unit
 	Purpose     string
+	Met         string // who was met: the head, a neighbour, nobody at home
 	Clears      SixClears
 	Note        string
 	Problems    []string

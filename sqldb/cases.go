@@ -346,58 +346,17 @@ func (db *DB) CreateCase(ctx context.Context, a casework.Actor, d casework.Draft
 				return err
 			}
 		}
-		grid := d.Location.GridCode
-		if len(grid) != wangge.GridCodeLen || !wangge.ValidRegionCode(grid) {
-			return wangge.Invalid("grid_code", "error.case.grid")
-		}
-		var one int
-		err := tx.queryRow(`SELECT 1 FROM areas WHERE code = ? AND level = ? AND retired_at IS NULL`, grid, int(wangge.LevelGrid)).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return wangge.Invalid("grid_code", "error.case.grid")
-		}
+		c, id, err := tx.openCase(eng, a, d)
 		if err != nil {
 			return err
-		}
-		district, year := grid[:6], tx.now.In(workcal.Beijing).Year()
-		var seq int
-		if err := tx.queryRow(`INSERT INTO case_numbers (district_code, year, last) VALUES (?, ?, 1)
-			ON CONFLICT (district_code, year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, district, year).Scan(&seq); err != nil {
-			return err
-		}
-		if seq > casework.NumberSeqMax {
-			return wangge.E(wangge.EConflict, "error.case.numbers_used_up", "Year", year)
-		}
-		d.Number = casework.FormatNumber(year, seq)
-		c, err := eng.Open(d, a, tx.now)
-		if err != nil {
-			return err
-		}
-		var sealed []byte
-		if c.Reporter.Contact != "" {
-			sealed = db.box.Seal(fCaseContact, c.Reporter.Contact)
-		}
-		due, recv := caseColumns(c)
-		var id int64
-		if err := tx.queryRow(`INSERT INTO cases (district_code, number, grid_code, mechanism, state, category, line, priority, level, due_at,
-			receiver_line, reporter_user_id, reporter_contact_enc, doc, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-			district, c.Number, grid, string(c.Mechanism), string(c.State), c.Category.Code, string(c.Category.Line), string(c.Priority), int(c.Level), due,
-			recv, c.Reporter.UserID, sealed, caseDoc(c), tx.now, tx.now).Scan(&id); err != nil {
-			return db.classify(err)
-		}
-		for _, ev := range c.Events {
-			if err := tx.appendEvent(id, ev); err != nil {
-				return err
-			}
 		}
 		if key != "" {
 			if _, err := tx.exec(`UPDATE case_requests SET case_id = ? WHERE user_id = ? AND request_key = ?`, id, a.UserID, key); err != nil {
 				return err
 			}
 		}
-		c.Version, out = 1, c
-		return tx.audit("case.create", "case", c.Number, grid, jsonDetail(map[string]any{
-			"mechanism": c.Mechanism, "category": c.Category.Code, "state": c.State, "source": c.Source}))
+		out = c
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -406,6 +365,59 @@ func (db *DB) CreateCase(ctx context.Context, a casework.Actor, d casework.Draft
 	// creator does not see it afterwards (a department raising another
 	// line's problem): it is what the creator just gave.
 	return readOut(out), nil
+}
+
+// openCase numbers and opens a case within a write transaction and writes
+// it, its timeline and its audit entry: the one path every new case takes
+// (CreateCase, and a visit that raises one).
+func (tx *Tx) openCase(eng *casework.Engine, a casework.Actor, d casework.Draft) (*casework.Case, int64, error) {
+	grid := d.Location.GridCode
+	if len(grid) != wangge.GridCodeLen || !wangge.ValidRegionCode(grid) {
+		return nil, 0, wangge.Invalid("grid_code", "error.case.grid")
+	}
+	var one int
+	err := tx.queryRow(`SELECT 1 FROM areas WHERE code = ? AND level = ? AND retired_at IS NULL`, grid, int(wangge.LevelGrid)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, wangge.Invalid("grid_code", "error.case.grid")
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	district, year := grid[:6], tx.now.In(workcal.Beijing).Year()
+	var seq int
+	if err := tx.queryRow(`INSERT INTO case_numbers (district_code, year, last) VALUES (?, ?, 1)
+		ON CONFLICT (district_code, year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, district, year).Scan(&seq); err != nil {
+		return nil, 0, err
+	}
+	if seq > casework.NumberSeqMax {
+		return nil, 0, wangge.E(wangge.EConflict, "error.case.numbers_used_up", "Year", year)
+	}
+	d.Number = casework.FormatNumber(year, seq)
+	c, err := eng.Open(d, a, tx.now)
+	if err != nil {
+		return nil, 0, err
+	}
+	var sealed []byte
+	if c.Reporter.Contact != "" {
+		sealed = tx.db.box.Seal(fCaseContact, c.Reporter.Contact)
+	}
+	due, recv := caseColumns(c)
+	var id int64
+	if err := tx.queryRow(`INSERT INTO cases (district_code, number, grid_code, mechanism, state, category, line, priority, level, due_at,
+		receiver_line, reporter_user_id, reporter_contact_enc, doc, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		district, c.Number, grid, string(c.Mechanism), string(c.State), c.Category.Code, string(c.Category.Line), string(c.Priority), int(c.Level), due,
+		recv, c.Reporter.UserID, sealed, caseDoc(c), tx.now, tx.now).Scan(&id); err != nil {
+		return nil, 0, tx.db.classify(err)
+	}
+	for _, ev := range c.Events {
+		if err := tx.appendEvent(id, ev); err != nil {
+			return nil, 0, err
+		}
+	}
+	c.Version = 1
+	return c, id, tx.audit("case.create", "case", c.Number, grid, jsonDetail(map[string]any{
+		"mechanism": c.Mechanism, "category": c.Category.Code, "state": c.State, "source": c.Source}))
 }
 
 // readOut is a case as a reader gets it: the reporter's contact masked,

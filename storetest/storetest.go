@@ -90,6 +90,7 @@ func Run(t *testing.T, open Opener) {
 		caseBulkTests,
 		caseBoardTests,
 		caseSweepTests,
+		workbenchTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {
