@@ -333,6 +333,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			continue
 		}
 		user := &wangge.User{Username: u.username, Role: u.role, ScopeCode: u.scope, Line: u.line, PasswordHash: passwd.Hash(password, cheap)}
+		if u.role == wangge.RoleAssistant {
+			user.AssistantID = matrixAssistantID(t, f) // who records visits (authz_workbench_test.go)
+		}
 		if err := f.store.CreateUser(ctx, user); err != nil {
 			t.Fatal(err)
 		}
@@ -340,6 +343,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	out, outID := outsider(t, f)
 	plantProposal(t, f)
 	plantMatrixCase(t, f)
+	plantProposals(t, f, 20)
 	srv := f.server(t)
 	h := srv.Handler()
 	var head *wangge.Person

@@ -43,5 +43,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 		core.API("GET /api/v1/openapi.json", handleOpenAPI),
 	}
 	routes = append(routes, caseRoutes(core, store)...)
+	routes = append(routes, workbenchRoutes(core, store)...)
 	return routes
 }
