@@ -86,13 +86,16 @@ func waitFor(b browserPage, what, expr string) {
 // workers are the contexts attached to service worker targets.
 var workers = map[target.ID]context.Context{}
 
-// workbenchLogin logs the assistant in on a phone; the login lands on the
-// workbench, whose service worker is then in control.
-func workbenchLogin(b browserPage, base string) {
+// workbenchLogin logs the grid A assistant of the ledger tests in.
+func workbenchLogin(b browserPage, base string) { workbenchLoginAs(b, base, "xieliyuan") }
+
+// workbenchLoginAs logs username (an assistant) in on a phone; the login
+// lands on the workbench, whose service worker is then in control.
+func workbenchLoginAs(b browserPage, base, username string) {
 	b.t.Helper()
 	b.do("log in", chromedp.Emulate(device.IPhone12),
 		chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), "xieliyuan"),
+		chromedp.SendKeys(chromedp.ID("username"), username),
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#wb[data-page="workbench"]`)))
@@ -138,7 +141,9 @@ func TestBrowserWorkbenchOpensOffline(t *testing.T) {
 	defer cancel()
 	b.do("close the first tab", chromedp.Navigate("about:blank"))
 	nb := browserPage{t, tab}
-	nb.do("open a new tab", chromedp.Emulate(device.IPhone12), chromedp.Navigate("about:blank"))
+	// The new tab is cut off once it shows the site (a blank tab's
+	// emulation does not follow it to another site's process).
+	nb.do("open a new tab", chromedp.Emulate(device.IPhone12), chromedp.Navigate(ts.URL+"/healthz"))
 	offline(nb, true)
 	nb.do("open the workbench in the new tab offline", chromedp.Navigate(ts.URL+"/workbench"), chromedp.WaitVisible(chromedp.CSS(`#wb[data-page="workbench"]`)))
 	waitFor(nb, "the new tab's header says offline", `document.querySelector("[data-wb-net]").dataset.online === "0"`)
