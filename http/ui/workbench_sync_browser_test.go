@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
@@ -60,6 +61,7 @@ type wbServer struct {
 	times  []string // "METHOD path status duration", API requests only
 	posts  int      // visits posted, answered or not
 	cutAt  int      // cut the server off after serving this visit post (0: never)
+	busy   bool     // answer every visit post 503, as a server too busy to take it
 	cutted chan struct{}
 }
 
@@ -83,6 +85,13 @@ func (s *wbServer) serve(ln net.Listener) {
 	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/api/") {
 			core.ServeHTTP(w, r)
+			return
+		}
+		s.mu.Lock()
+		busy := s.busy
+		s.mu.Unlock()
+		if busy && r.Method == "POST" && r.URL.Path == "/api/v1/visits" {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
 		start := time.Now()
@@ -539,5 +548,119 @@ func bigGrid(t *testing.T, f *fixture, n int) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// routineVisitOffline records a routine visit to household A1 offline.
+func routineVisitOffline(b browserPage, base string, f *fixture) {
+	b.t.Helper()
+	offline(b, true)
+	openVisit(b, base, f.householdA1.ID, true)
+	b.do("nothing new", chromedp.Click(chromedp.CSS(`[data-wb-nothing]`)))
+	saveVisit(b, true)
+	waitFor(b, "one waits", `document.getElementById("wb").dataset.waiting === "1"`)
+}
+
+// TestBrowserWorkbenchLogoutAsksThenClears: logging out with a visit
+// waiting asks first; no keeps everything, yes logs out and leaves
+// nothing of the workbench on the phone (data, queue, cached pages, the
+// worker).
+func TestBrowserWorkbenchLogoutAsksThenClears(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
+	b := browserPage{t, ctx}
+	openFresh(b, s.url())
+	s.mu.Lock()
+	s.busy = true
+	s.mu.Unlock()
+	routineVisitOffline(b, s.url(), f)
+	offline(b, false)
+	waitFor(b, "the busy server keeps it waiting", `document.getElementById("wb").dataset.waiting === "1" && !document.getElementById("wb").dataset.syncing`)
+
+	b.do("say no", chromedp.Evaluate[chromedp.Void](`window.confirm = (m) => { window.wbAsked = m; return false; }`),
+		chromedp.Click(chromedp.CSS(`form[data-logout] button`)), chromedp.Sleep(300*time.Millisecond))
+	asked, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.wbAsked || ""`))
+	if err != nil || !strings.Contains(asked, "1 条记录未发送") {
+		t.Fatalf("logging out asked %q, %v", asked, err)
+	}
+	if got := waiting(b); got != "1" {
+		t.Fatalf("after no, %q wait", got)
+	}
+
+	b.do("say yes", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.CSS(`form[data-logout] button`)), chromedp.WaitVisible(chromedp.ID("username")))
+	left, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+	  const dbs = indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [];
+	  const cs = await caches.keys();
+	  const ws = await navigator.serviceWorker.getRegistrations();
+	  return JSON.stringify({dbs: dbs, caches: cs, workers: ws.length});
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || left != `{"dbs":[],"caches":[],"workers":0}` {
+		t.Errorf("after logging out the phone keeps %s, %v", left, err)
+	}
+}
+
+// TestBrowserWorkbenchExpiredSessionKeepsTheQueue: a session that expired
+// while offline answers 401; the queue stays, the page offers to log in,
+// and what waited is sent after the login.
+func TestBrowserWorkbenchExpiredSessionKeepsTheQueue(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
+	b := browserPage{t, ctx}
+	openFresh(b, s.url())
+	before := storeCounts(t, f)
+	routineVisitOffline(b, s.url(), f)
+	b.do("the session ends", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, network.ClearBrowserCookies, cdp.Empty{})
+		return chromedp.Void{}, err
+	})
+	offline(b, false)
+	b.do("the page offers to log in", chromedp.WaitVisible(chromedp.CSS(`[data-wb-error][data-login] a`)))
+	if got := waiting(b); got != "1" {
+		t.Fatalf("after a 401, %q wait", got)
+	}
+	if got := storeCounts(t, f); got != before {
+		t.Fatalf("after a 401 the store changed: %+v", got)
+	}
+	b.do("log in again", chromedp.Click(chromedp.CSS(`[data-wb-error][data-login] a`)), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), wbUser), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#wb[data-page="workbench"]`)))
+	waitFor(b, "sent after the login", `document.getElementById("wb").dataset.waiting === "0"`)
+	if got := storeCounts(t, f); got.visits != before.visits+1 {
+		t.Errorf("visits %d, want %d", got.visits, before.visits+1)
+	}
+}
+
+// TestBrowserWorkbenchFitsA360Phone: on a 360 px wide phone the start page
+// and the visit form (with a change and a case open) need no sideways
+// scrolling, and the form's targets are at least 44 px high.
+func TestBrowserWorkbenchFitsA360Phone(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
+	b := browserPage{t, ctx}
+	openFresh(b, s.url())
+	phone := device.Info{Name: "360", UserAgent: device.IPhone12.Device().UserAgent, Width: 360, Height: 740, Scale: 3, Mobile: true, Touch: true}
+	fits := `document.documentElement.scrollWidth <= window.innerWidth`
+	b.do("a 360 px phone", chromedp.Emulate(phone), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#wb[data-ready="fresh"]`)))
+	b.shoot("workbench")
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fits)); err != nil || !ok {
+		t.Errorf("the start page scrolls sideways at 360 px (%v)", err)
+	}
+	openVisit(b, s.url(), f.householdA1.ID, false)
+	b.do("open a change and a case", chromedp.Click(chromedp.CSS(`[data-wb-add-change]`)), chromedp.Click(chromedp.CSS(`[data-wb-case-open]`)))
+	b.shoot("workbench-visit")
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fits)); err != nil || !ok {
+		t.Errorf("the visit form scrolls sideways at 360 px (%v)", err)
+	}
+	small, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("[data-wb-form] button, [data-wb-form] .choice, [data-wb-form] select"))
+	  .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44).map((e) => e.textContent.trim() || e.outerHTML.slice(0, 60))`))
+	if err != nil || len(small) > 0 {
+		t.Errorf("targets under 44 px: %q, %v", small, err)
 	}
 }
