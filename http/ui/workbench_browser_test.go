@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -86,9 +85,6 @@ func waitFor(b browserPage, what, expr string) {
 // workers are the contexts attached to service worker targets.
 var workers = map[target.ID]context.Context{}
 
-// workbenchLogin logs the grid A assistant of the ledger tests in.
-func workbenchLogin(b browserPage, base string) { workbenchLoginAs(b, base, "xieliyuan") }
-
 // workbenchLoginAs logs username (an assistant) in on a phone; the login
 // lands on the workbench, whose service worker is then in control.
 func workbenchLoginAs(b browserPage, base, username string) {
@@ -125,29 +121,35 @@ func waitController(b browserPage) {
 func TestBrowserWorkbenchOpensOffline(t *testing.T) {
 	ctx := newBrowser(t)
 	f := newFixture(t)
-	ledgerUsers(t, f)
-	ts := httptest.NewServer(f.server(t).Handler())
-	t.Cleanup(ts.Close)
+	addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
 	b := browserPage{t, ctx}
-	workbenchLogin(b, ts.URL)
+	workbenchLoginAs(b, s.url(), wbUser)
+	waitFor(b, "the grid's data", `document.getElementById("wb").dataset.ready === "fresh"`)
 
-	offline(b, true)
-	b.do("reload offline", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#wb[data-page="workbench"]`)))
+	s.offline(b, true)
+	b.do("reload offline", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#wb[data-ready="cached"]`)))
 	waitFor(b, "the header says offline", `document.querySelector("[data-wb-net]").dataset.online === "0"`)
-	b.do("open the visit form offline", chromedp.Navigate(ts.URL+"/workbench/visit?household=1"), chromedp.WaitVisible(chromedp.CSS(`#wb[data-page="workbench-visit"]`)))
+	if got := b.text(`[data-wb-net]`); got != "离线" {
+		t.Errorf("offline, the header says %q", got)
+	}
+	b.do("open the visit form offline", chromedp.Navigate(fmt.Sprintf("%s/workbench/visit?household=%d", s.url(), f.householdA1.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-wb-form]`)))
+	if got := b.text(`[data-wb-place]`); got != "东苑1号楼 101" {
+		t.Errorf("offline, the visit form is of %q", got)
+	}
 
 	// A restart: the tab closes, a new one opens offline.
 	tab, cancel := chromedp.NewContext(ctx)
 	defer cancel()
 	b.do("close the first tab", chromedp.Navigate("about:blank"))
 	nb := browserPage{t, tab}
+	s.offline(nb, false)
 	// The new tab is cut off once it shows the site (a blank tab's
 	// emulation does not follow it to another site's process).
-	nb.do("open a new tab", chromedp.Emulate(device.IPhone12), chromedp.Navigate(ts.URL+"/healthz"))
-	offline(nb, true)
-	nb.do("open the workbench in the new tab offline", chromedp.Navigate(ts.URL+"/workbench"), chromedp.WaitVisible(chromedp.CSS(`#wb[data-page="workbench"]`)))
+	nb.do("open a new tab", chromedp.Emulate(device.IPhone12), chromedp.Navigate(s.url()+"/healthz"))
+	s.offline(nb, true)
+	nb.do("open the workbench in the new tab offline", chromedp.Navigate(s.url()+"/workbench"), chromedp.WaitVisible(chromedp.CSS(`#wb[data-ready="cached"]`)))
 	waitFor(nb, "the new tab's header says offline", `document.querySelector("[data-wb-net]").dataset.online === "0"`)
-	if got := nb.text(`[data-wb-net]`); got != "离线" {
-		t.Errorf("offline in a new tab, the header says %q", got)
-	}
+	s.report()
 }

@@ -62,6 +62,8 @@ type wbServer struct {
 	posts  int      // visits posted, answered or not
 	cutAt  int      // cut the server off after serving this visit post (0: never)
 	busy   bool     // answer every visit post 503, as a server too busy to take it
+	dark   bool     // no signal: every connection is dropped unanswered
+	leaks  int      // requests that reached the server while dark
 	cutted chan struct{}
 }
 
@@ -83,6 +85,18 @@ func (s *wbServer) serve(ln net.Listener) {
 	core := s.f.server(s.t).Handler()
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second}
 	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		dark := s.dark
+		if dark {
+			s.leaks++
+		}
+		s.mu.Unlock()
+		if dark {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
 		if !strings.HasPrefix(r.URL.Path, "/api/") {
 			core.ServeHTTP(w, r)
 			return
@@ -146,6 +160,20 @@ func (s *wbServer) report() {
 		s.t.Logf("server time: %s", x)
 	}
 	s.times = nil
+	s.t.Logf("requests dropped while offline: %d", s.leaks)
+}
+
+// offline takes the phone off the network or puts it back: the tab and
+// its worker emulate it (navigator.onLine, the worker's fetches), and the
+// server drops what reaches it meanwhile — Chromium's emulation does not
+// hold every request of a worker-controlled page (a fetch the worker
+// passes on), and no signal means nothing arrives.
+func (s *wbServer) offline(b browserPage, on bool) {
+	b.t.Helper()
+	s.mu.Lock()
+	s.dark = on
+	s.mu.Unlock()
+	offline(b, on)
 }
 
 // counts is what the store holds of grid A: visits, ledger change
@@ -193,34 +221,34 @@ func waiting(b browserPage) string {
 // openVisit opens the visit form of a household from the start page's
 // list of all households (offline the tab is cut off again: a new
 // document forgets the emulated state of the last).
-func openVisit(b browserPage, base string, id int64, off bool) {
+func openVisit(b browserPage, s *wbServer, id int64, off bool) {
 	b.t.Helper()
-	b.do("open the visit form", chromedp.Navigate(fmt.Sprintf("%s/workbench/visit?household=%d", base, id)),
+	b.do("open the visit form", chromedp.Navigate(fmt.Sprintf("%s/workbench/visit?household=%d", s.url(), id)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-wb-form]`)))
 	if off {
-		offline(b, true)
+		s.offline(b, true)
 	}
 }
 
 // saveVisit saves the form and waits for the start page.
-func saveVisit(b browserPage, off bool) {
+func saveVisit(b browserPage, s *wbServer, off bool) {
 	b.t.Helper()
 	b.do("save", chromedp.Click(chromedp.CSS(`[data-wb-save]`)), chromedp.WaitVisible(chromedp.CSS(`#wb[data-page="workbench"]`)))
 	if off {
-		offline(b, true)
+		s.offline(b, true)
 	}
 }
 
 // recordThree records, offline, a visit with nothing new, one with a
 // move-in and a case handled on the spot, and one with a case taken to
 // the community.
-func recordThree(b browserPage, base string, f *fixture) {
+func recordThree(b browserPage, s *wbServer, f *fixture) {
 	b.t.Helper()
-	openVisit(b, base, f.householdA1.ID, true)
+	openVisit(b, s, f.householdA1.ID, true)
 	b.do("nothing new", chromedp.Click(chromedp.CSS(`[data-wb-nothing]`)))
-	saveVisit(b, true)
+	saveVisit(b, s, true)
 
-	openVisit(b, base, f.householdA2.ID, true)
+	openVisit(b, s, f.householdA2.ID, true)
 	b.do("a move-in and a case handled on the spot",
 		chromedp.Click(chromedp.CSS(`[data-wb-clear="needs"] input[value="changed"]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-wb-clear="needs"] textarea`), "楼道灯不亮"),
@@ -234,16 +262,16 @@ func recordThree(b browserPage, base string, f *fixture) {
 	}
 	b.do("choose the category", chromedp.Evaluate[chromedp.Void](`(s => { s.value = s.options[1].value; })(document.querySelector("[data-wb-category]"))`),
 		chromedp.SendKeys(chromedp.CSS(`[data-wb-done]`), "已当场更换灯泡"))
-	saveVisit(b, true)
+	saveVisit(b, s, true)
 
-	openVisit(b, base, f.householdA3.ID, true)
+	openVisit(b, s, f.householdA3.ID, true)
 	b.do("a case for the community",
 		chromedp.Click(chromedp.CSS(`[data-wb-clear="dangers"] input[value="changed"]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-wb-clear="dangers"] textarea`), "邻里因漏水起纠纷"),
 		chromedp.Click(chromedp.CSS(`[data-wb-case-open]`)),
 		chromedp.Click(chromedp.CSS(`input[name=mechanism][value=coordination]`)),
 		chromedp.Evaluate[chromedp.Void](`(s => { s.value = s.options[1].value; })(document.querySelector("[data-wb-category]"))`))
-	saveVisit(b, true)
+	saveVisit(b, s, true)
 }
 
 // openFresh logs in and waits for the grid's data from the server.
@@ -265,10 +293,10 @@ func TestBrowserWorkbenchQueueArrivesOnce(t *testing.T) {
 	openFresh(b, s.url())
 	before := storeCounts(t, f)
 
-	offline(b, true)
+	s.offline(b, true)
 	b.do("reload offline", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#wb[data-ready="cached"]`)))
-	offline(b, true)
-	recordThree(b, s.url(), f)
+	s.offline(b, true)
+	recordThree(b, s, f)
 	if got := waiting(b); got != "3" {
 		t.Fatalf("offline, %q wait; want 3", got)
 	}
@@ -282,14 +310,16 @@ func TestBrowserWorkbenchQueueArrivesOnce(t *testing.T) {
 	b.do("close the page", chromedp.Navigate("about:blank"))
 	nb := browserPage{t, tab}
 	// The new tab is cut off once it shows the site (a blank tab's
-	// emulation does not follow it to another site's process).
+	// emulation does not follow it to another site's process); no
+	// workbench page is open meanwhile.
+	s.offline(nb, false)
 	nb.do("a new tab", chromedp.Emulate(device.IPhone12), chromedp.Navigate(s.url()+"/healthz"))
-	offline(nb, true)
+	s.offline(nb, true)
 	nb.do("reopen offline", chromedp.Navigate(s.url()+"/workbench"), chromedp.WaitVisible(chromedp.CSS(`#wb[data-ready="cached"]`)))
-	offline(nb, true)
+	s.offline(nb, true)
 	waitFor(nb, "three wait after reopening", `document.getElementById("wb").dataset.waiting === "3"`)
 
-	offline(nb, false)
+	s.offline(nb, false)
 	waitFor(nb, "the queue is sent", `document.getElementById("wb").dataset.waiting === "0"`)
 	want := counts{before.visits + 3, before.changes + 1, before.cases + 2}
 	if got := storeCounts(t, f); got != want {
@@ -316,15 +346,15 @@ func TestBrowserWorkbenchQueueSurvivesServerRestart(t *testing.T) {
 	openFresh(b, s.url())
 	before := storeCounts(t, f)
 
-	offline(b, true)
-	recordThree(b, s.url(), f)
+	s.offline(b, true)
+	recordThree(b, s, f)
 	if got := waiting(b); got != "3" {
 		t.Fatalf("offline, %q wait; want 3", got)
 	}
 	s.mu.Lock()
 	s.cutAt = s.posts + 2
 	s.mu.Unlock()
-	offline(b, false)
+	s.offline(b, false)
 	select {
 	case <-s.cutted:
 	case <-time.After(30 * time.Second):
@@ -371,7 +401,7 @@ func TestBrowserWorkbenchStaleCaseKeepsBothTexts(t *testing.T) {
 	item := `[data-wb-feedback] li[data-number="` + c.Number + `"]`
 	waitFor(b, "the case awaits feedback", `!!document.querySelector('`+item+`')`)
 
-	offline(b, true)
+	s.offline(b, true)
 	b.do("feedback offline", chromedp.SendKeys(chromedp.CSS(item+` textarea`), "已上门告知处理结果，住户满意"),
 		chromedp.Click(chromedp.CSS(item+` button`)))
 	waitFor(b, "the feedback waits", `document.getElementById("wb").dataset.waiting === "1"`)
@@ -386,7 +416,7 @@ func TestBrowserWorkbenchStaleCaseKeepsBothTexts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	offline(b, false)
+	s.offline(b, false)
 	conflict := `[data-wb-conflict-list] li[data-kind="transition"]`
 	waitFor(b, "the conflict shows", `!!document.querySelector('`+conflict+`')`)
 	if got := b.text(conflict + ` [data-side="mine"]`); !strings.Contains(got, "已上门告知处理结果，住户满意") {
@@ -461,6 +491,26 @@ func TestBrowserWorkbenchFigures(t *testing.T) {
 	s := newWBServer(t, f)
 	b := browserPage{t, ctx}
 	openFresh(b, s.url())
+	// The worker keeps the two pages and the three scripts and styles the
+	// first visit loaded before it was in control, in the background.
+	kept := `(async () => {
+	  const urls = new Set();
+	  for (const k of await caches.keys()) for (const r of await (await caches.open(k)).keys()) urls.add(new URL(r.url).pathname);
+	  return ["/workbench", "/workbench/visit", "/static/app.css", "/static/workbench.js", "/static/caselive.js"].every((u) => urls.has(u));
+	})()`
+	for i := 0; ; i++ {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](kept, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			break
+		}
+		if i == 80 {
+			t.Fatal("the worker never kept the pages and static files")
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 	type sizes struct {
 		Cache, IDB, Households int
 		Usage                  float64
@@ -486,7 +536,7 @@ func TestBrowserWorkbenchFigures(t *testing.T) {
 	}
 
 	// 50 visits waiting, then the network comes back.
-	offline(b, true)
+	s.offline(b, true)
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(async () => {
 	  const db = await new Promise((ok, bad) => { const q = indexedDB.open("wangge-workbench"); q.onsuccess = () => ok(q.result); q.onerror = () => bad(q.error); });
 	  const rec = await new Promise((ok) => { const q = db.transaction("data").objectStore("data").get("grid"); q.onsuccess = () => ok(q.result); });
@@ -502,11 +552,11 @@ func TestBrowserWorkbenchFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.do("reload with 50 waiting", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#wb[data-ready="cached"]`)))
-	offline(b, true)
+	s.offline(b, true)
 	waitFor(b, "50 wait", `document.getElementById("wb").dataset.waiting === "50"`)
 	before := storeCounts(t, f)
 	start := time.Now()
-	offline(b, false)
+	s.offline(b, false)
 	waitFor(b, "the 50 are sent", `document.getElementById("wb").dataset.waiting === "0"`)
 	took := time.Since(start)
 	if got := storeCounts(t, f); got.visits != before.visits+50 {
@@ -552,12 +602,12 @@ func bigGrid(t *testing.T, f *fixture, n int) {
 }
 
 // routineVisitOffline records a routine visit to household A1 offline.
-func routineVisitOffline(b browserPage, base string, f *fixture) {
+func routineVisitOffline(b browserPage, s *wbServer, f *fixture) {
 	b.t.Helper()
-	offline(b, true)
-	openVisit(b, base, f.householdA1.ID, true)
+	s.offline(b, true)
+	openVisit(b, s, f.householdA1.ID, true)
 	b.do("nothing new", chromedp.Click(chromedp.CSS(`[data-wb-nothing]`)))
-	saveVisit(b, true)
+	saveVisit(b, s, true)
 	waitFor(b, "one waits", `document.getElementById("wb").dataset.waiting === "1"`)
 }
 
@@ -575,8 +625,8 @@ func TestBrowserWorkbenchLogoutAsksThenClears(t *testing.T) {
 	s.mu.Lock()
 	s.busy = true
 	s.mu.Unlock()
-	routineVisitOffline(b, s.url(), f)
-	offline(b, false)
+	routineVisitOffline(b, s, f)
+	s.offline(b, false)
 	waitFor(b, "the busy server keeps it waiting", `document.getElementById("wb").dataset.waiting === "1" && !document.getElementById("wb").dataset.syncing`)
 
 	b.do("say no", chromedp.Evaluate[chromedp.Void](`window.confirm = (m) => { window.wbAsked = m; return false; }`),
@@ -613,12 +663,12 @@ func TestBrowserWorkbenchExpiredSessionKeepsTheQueue(t *testing.T) {
 	b := browserPage{t, ctx}
 	openFresh(b, s.url())
 	before := storeCounts(t, f)
-	routineVisitOffline(b, s.url(), f)
+	routineVisitOffline(b, s, f)
 	b.do("the session ends", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, t, network.ClearBrowserCookies, cdp.Empty{})
 		return chromedp.Void{}, err
 	})
-	offline(b, false)
+	s.offline(b, false)
 	b.do("the page offers to log in", chromedp.WaitVisible(chromedp.CSS(`[data-wb-error][data-login] a`)))
 	if got := waiting(b); got != "1" {
 		t.Fatalf("after a 401, %q wait", got)
@@ -652,7 +702,7 @@ func TestBrowserWorkbenchFitsA360Phone(t *testing.T) {
 	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fits)); err != nil || !ok {
 		t.Errorf("the start page scrolls sideways at 360 px (%v)", err)
 	}
-	openVisit(b, s.url(), f.householdA1.ID, false)
+	openVisit(b, s, f.householdA1.ID, false)
 	b.do("open a change and a case", chromedp.Click(chromedp.CSS(`[data-wb-add-change]`)), chromedp.Click(chromedp.CSS(`[data-wb-case-open]`)))
 	b.shoot("workbench-visit")
 	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fits)); err != nil || !ok {
