@@ -714,3 +714,32 @@ func TestBrowserWorkbenchFitsA360Phone(t *testing.T) {
 		t.Errorf("targets under 44 px: %q, %v", small, err)
 	}
 }
+
+// TestBrowserWorkbenchFindsTheHouseholdByPlate: with no household named,
+// the visit form asks for one; the door plate's code (typed where the
+// phone cannot scan) picks its building, offline, and a room opens the
+// form; a plate of another grid is not taken.
+func TestBrowserWorkbenchFindsTheHouseholdByPlate(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
+	b := browserPage{t, ctx}
+	openFresh(b, s.url())
+	s.offline(b, true)
+	b.do("the visit form without a household", chromedp.Click(chromedp.CSS(`[data-wb-other]`)), chromedp.WaitVisible(chromedp.CSS(`[data-wb-pick]`)))
+	b.do("another grid's plate", chromedp.SendKeys(chromedp.CSS(`[data-wb-code]`), fmt.Sprintf("%s/kiosk/grids/%s?b=%d\t", s.url(), gridB, f.buildingB1.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-wb-error]`)))
+	b.do("this grid's plate", chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-wb-code]").value = ""`),
+		chromedp.SendKeys(chromedp.CSS(`[data-wb-code]`), fmt.Sprintf("%s/kiosk/grids/%s?b=%d\t", s.url(), gridA, f.buildingA1.ID)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`[data-wb-rooms] a[data-household="%d"]`, f.householdA2.ID))))
+	rooms, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("[data-wb-rooms] .wb-go strong"), (e) => e.textContent)`))
+	if err != nil || strings.Join(rooms, ",") != "东苑1号楼 101,东苑1号楼 102" && strings.Join(rooms, ",") != "东苑1号楼 102,东苑1号楼 101" {
+		t.Errorf("the plate's rooms: %q, %v", rooms, err)
+	}
+	b.do("tap a room", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-wb-rooms] a[data-household="%d"]`, f.householdA2.ID))),
+		chromedp.WaitVisible(chromedp.CSS(`[data-wb-form]`)))
+	if got := b.text(`[data-wb-place]`); got != "东苑1号楼 102" {
+		t.Errorf("the form is of %q", got)
+	}
+}
