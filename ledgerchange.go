@@ -88,8 +88,11 @@ type LedgerChange struct {
 	Kind        LedgerChangeKind
 	// PersonID names the member a move-out, phone or death is about.
 	PersonID *int64
-	// PersonName is that member's name as the ledger has it (read only).
+	// PersonName is that member's name as the ledger has it; Building
+	// and Room say where the household lives (read only).
 	PersonName string
+	Building   string
+	Room       string
 	// Name is a newcomer's name (a birth, a move-in).
 	Name   string
 	Detail string

@@ -343,7 +343,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	out, outID := outsider(t, f)
 	plantProposal(t, f)
 	plantMatrixCase(t, f)
-	plantProposals(t, f, 20)
+	plantProposals(t, f, 40)
 	srv := f.server(t)
 	h := srv.Handler()
 	var head *wangge.Person

@@ -45,45 +45,59 @@ func matrixAssistantID(t *testing.T, f *fixture) *int64 {
 	return &a.ID
 }
 
-// plantProposals records a visit to household A1 with n proposals to
+// plantProposals records visits to household A1 with n proposals to
 // decide.
 func plantProposals(t *testing.T, f *fixture, n int) {
 	t.Helper()
 	ws := f.store.(workbenchStore)
-	changes := make([]wangge.LedgerChange, n)
-	for i := range changes {
-		changes[i] = wangge.LedgerChange{Kind: wangge.LedgerOther, Detail: fmt.Sprintf("matrix %d", i)}
-	}
 	hid := f.householdA1.ID
-	ans, _, err := ws.RecordVisit(context.Background(), wangge.ScopeOf(gridA), casework.Actor{UserID: 1, Role: wangge.RoleAssistant, ScopeCode: gridA},
-		&wangge.Visit{AssistantID: *matrixAssistantID(t, f), HouseholdID: &hid, At: testNow.Add(-time.Hour)}, changes, nil, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	matrixProposals.Lock()
 	defer matrixProposals.Unlock()
 	matrixProposals.ids = nil
-	for _, p := range ans.Proposals {
-		matrixProposals.ids = append(matrixProposals.ids, p.ID)
+	for len(matrixProposals.ids) < n {
+		changes := make([]wangge.LedgerChange, min(n-len(matrixProposals.ids), wangge.VisitChangesMax))
+		for i := range changes {
+			changes[i] = wangge.LedgerChange{Kind: wangge.LedgerOther, Detail: fmt.Sprintf("matrix %d", i)}
+		}
+		ans, _, err := ws.RecordVisit(context.Background(), wangge.ScopeOf(gridA), casework.Actor{UserID: 1, Role: wangge.RoleAssistant, ScopeCode: gridA},
+			&wangge.Visit{AssistantID: *matrixAssistantID(t, f), HouseholdID: &hid, At: time.Now().Add(-time.Hour)}, changes, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ans.Proposals {
+			matrixProposals.ids = append(matrixProposals.ids, p.ID)
+		}
 	}
 }
 
-// decide is a decision on the next planted proposal.
+// nextProposal takes the next planted proposal.
+func nextProposal() int64 {
+	matrixProposals.Lock()
+	defer matrixProposals.Unlock()
+	id := int64(0)
+	if len(matrixProposals.ids) > 0 {
+		id, matrixProposals.ids = matrixProposals.ids[0], matrixProposals.ids[1:]
+	}
+	return id
+}
+
+// decide is the API's decision on the next planted proposal.
 func decide(verb string, body string) target {
 	return func(o objects) (string, string, url.Values) {
-		matrixProposals.Lock()
-		defer matrixProposals.Unlock()
-		id := int64(0)
-		if len(matrixProposals.ids) > 0 {
-			id, matrixProposals.ids = matrixProposals.ids[0], matrixProposals.ids[1:]
-		}
-		return "POST", fmt.Sprintf("/api/v1/ledger-changes/%d/%s", id, verb), url.Values{jsonBodyKey: {body}}
+		return "POST", fmt.Sprintf("/api/v1/ledger-changes/%d/%s", nextProposal(), verb), url.Values{jsonBodyKey: {body}}
+	}
+}
+
+// decidePage is the page's decision (a form) on the next planted proposal.
+func decidePage(verb string, form url.Values) target {
+	return func(o objects) (string, string, url.Values) {
+		return "POST", fmt.Sprintf("/ledger-changes/%d/%s", nextProposal(), verb), form
 	}
 }
 
 func init() {
 	visit := func(o objects) (string, string, url.Values) {
-		body := fmt.Sprintf(`{"household_id":%s,"at":%q,"purpose":"matrix","met":"head","clears":{}}`, o.household, testNow.Add(-time.Hour).Format(time.RFC3339))
+		body := fmt.Sprintf(`{"household_id":%s,"at":%q,"purpose":"matrix","met":"head","clears":{}}`, o.household, time.Now().Add(-time.Hour).Format(time.RFC3339))
 		return "POST", "/api/v1/visits", url.Values{jsonBodyKey: {body}}
 	}
 	for pattern, m := range map[string]matrixRoute{
@@ -96,6 +110,12 @@ func init() {
 			out: postJSON("/api/v1/ledger-changes/999999/confirm", `{"version":1}`)},
 		"POST /api/v1/ledger-changes/{id}/refuse": {allow: peopleRoles, in: decide("refuse", `{"version":1,"reason":"matrix refusal"}`),
 			out: postJSON("/api/v1/ledger-changes/999999/refuse", `{"version":1,"reason":"matrix refusal"}`)},
+		// The proposals' page.
+		"GET /ledger-changes": {allow: peopleRoles, in: get("/ledger-changes")},
+		"POST /ledger-changes/{id}/confirm": {allow: peopleRoles, in: decidePage("confirm", url.Values{"version": {"1"}}),
+			out: post("/ledger-changes/999999/confirm", url.Values{"version": {"1"}})},
+		"POST /ledger-changes/{id}/refuse": {allow: peopleRoles, in: decidePage("refuse", url.Values{"version": {"1"}, "reason": {"matrix refusal"}}),
+			out: post("/ledger-changes/999999/refuse", url.Values{"version": {"1"}, "reason": {"matrix refusal"}})},
 	} {
 		authzMatrix[pattern] = m
 	}

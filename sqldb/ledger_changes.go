@@ -21,9 +21,11 @@ import (
 const fLedgerPhone = "ledger_changes.detail"
 
 const ledgerChangeCols = `lc.id, lc.household_id, lc.visit_id, lc.grid_code, lc.kind, lc.person_id, COALESCE(p.name, ''), lc.name, lc.detail, lc.detail_enc,
-	lc.state, lc.proposed_by, lc.proposed_name, lc.proposed_at, lc.decided_by, lc.decided_name, lc.decided_at, lc.reason, lc.version`
+	lc.state, lc.proposed_by, lc.proposed_name, lc.proposed_at, lc.decided_by, lc.decided_name, lc.decided_at, lc.reason, lc.version,
+	COALESCE(b.name, ''), COALESCE(h.room, '')`
 
-const ledgerChangeFrom = `ledger_changes lc LEFT JOIN persons p ON p.id = lc.person_id`
+const ledgerChangeFrom = `ledger_changes lc LEFT JOIN persons p ON p.id = lc.person_id
+	LEFT JOIN households h ON h.id = lc.household_id LEFT JOIN buildings b ON b.id = h.building_id`
 
 // scanLedgerChange reads a proposal; a phone comes out masked.
 func (db *DB) scanLedgerChange(row interface{ Scan(...any) error }) (*wangge.LedgerChange, error) {
@@ -33,7 +35,8 @@ func (db *DB) scanLedgerChange(row interface{ Scan(...any) error }) (*wangge.Led
 	var kind, state string
 	var proposed, decided timeValue
 	if err := row.Scan(&c.ID, &c.HouseholdID, &visit, &c.GridCode, &kind, &person, &c.PersonName, &c.Name, &c.Detail, &sealed,
-		&state, &c.ProposedBy, &c.ProposedByName, &proposed, &decidedBy, &c.DecidedByName, &decided, &c.Reason, &c.Version); err != nil {
+		&state, &c.ProposedBy, &c.ProposedByName, &proposed, &decidedBy, &c.DecidedByName, &decided, &c.Reason, &c.Version,
+		&c.Building, &c.Room); err != nil {
 		return nil, err
 	}
 	c.Kind, c.State = wangge.LedgerChangeKind(kind), wangge.LedgerChangeState(state)

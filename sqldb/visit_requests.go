@@ -57,7 +57,9 @@ func VisitText(v *wangge.Visit) string {
 // and grid) and the source, and the visit's text when no description is
 // given. A non-empty key makes it idempotent per account: the
 // same key with the same request returns the first answer (replayed), with
-// another request it is refused with EConflict.
+// another request it is refused with EConflict. A first request's time
+// must lie within the offline window of the store's clock
+// (wangge.CheckVisitTime).
 func (db *DB) RecordVisit(ctx context.Context, s wangge.Scope, a casework.Actor, v *wangge.Visit, changes []wangge.LedgerChange, draft *casework.Draft, key string) (ans wangge.VisitAnswer, replayed bool, err error) {
 	r := visitRequest{Visit: *v, Changes: changes, Case: draft}
 	if len(key) > IdempotencyKeyMax {
@@ -104,6 +106,12 @@ func (db *DB) RecordVisit(ctx context.Context, s wangge.Scope, a casework.Actor,
 				replayed = true
 				return json.Unmarshal([]byte(answer), &ans)
 			}
+		}
+		// The time window is the store's clock's, and after the key: a
+		// resend of a visit the first send recorded is answered however
+		// old it has grown in the queue since.
+		if err := wangge.CheckVisitTime(r.Visit.At, tx.now); err != nil {
+			return err
 		}
 		v := r.Visit
 		extra := map[string]any{"changes": len(r.Changes)}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ var workbenchTests = []test{
 	{"VisitWithProposalsAndCaseWrittenTogether", testVisitWhole},
 	{"VisitIdempotencyKeyRecordsOnce", testVisitIdempotency},
 	{"VisitIsAllOrNothing", testVisitAllOrNothing},
+	{"VisitSentTwiceAtOnceRecordsOnce", testVisitConcurrentResend},
 	{"VisitOutsideOwnGridRefused", testVisitScope},
 	{"LedgerChangeConfirmAppliesAndRefuseKeepsReason", testLedgerDecide},
 	{"LedgerChangeDecidedOnlyInScope", testLedgerDecideScope},
@@ -196,6 +198,51 @@ func testVisitAllOrNothing(t *testing.T, e *env) {
 	ok(t, err, "the corrected visit")
 	if replayed || len(ans.Proposals) != 1 {
 		t.Errorf("corrected visit = %+v (replayed %v)", ans, replayed)
+	}
+	// A visit older than the offline window, or ahead of the clock, is
+	// refused; a resend of one recorded in time is answered however old
+	// it is now.
+	for _, at := range []time.Time{workbenchNow.Add(-wangge.VisitMaxAge - time.Hour), workbenchNow.Add(time.Hour)} {
+		v := w.visitOf(w.HA1.ID, "n")
+		v.At = at
+		_, _, err := e.db.RecordVisit(e.ctx, assistantScope(), a, v, nil, nil, "uuid-window")
+		wantCode(t, err, wangge.EInvalid, "a visit at ", at)
+	}
+	e.db.SetClock(func() time.Time { return workbenchNow.Add(wangge.VisitMaxAge + 24*time.Hour) })
+	again, replayed, err := e.db.RecordVisit(e.ctx, assistantScope(), a, w.visitOf(w.HA1.ID, "n"), []wangge.LedgerChange{good}, nil, "uuid-bad")
+	ok(t, err, "a resend after the window")
+	if !replayed || again.VisitID != ans.VisitID {
+		t.Errorf("a resend after the window = %+v (replayed %v), want %+v", again, replayed, ans)
+	}
+}
+
+// testVisitConcurrentResend: the phone's queue and a retry send the same
+// visit at the same moment; one records it, every answer names it.
+func testVisitConcurrentResend(t *testing.T, e *env) {
+	w := e.workbench(t)
+	a := caseActors["assistant_a1"]
+	changes := []wangge.LedgerChange{{Kind: wangge.LedgerOther, Detail: "a dog now lives here"}}
+	d := &casework.Draft{Mechanism: casework.Coordination, Category: category("P01"), Description: "rubbish"}
+	const n = 4
+	answers := make([]wangge.VisitAnswer, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i], _, errs[i] = e.db.RecordVisit(e.ctx, assistantScope(), a, w.visitOf(w.HA1.ID, "at once"), changes, d, "uuid-race")
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		ok(t, errs[i], "send ", i)
+		if answers[i].VisitID != answers[0].VisitID || answers[i].CaseNumber != answers[0].CaseNumber {
+			t.Errorf("send %d answered %+v, send 0 %+v", i, answers[i], answers[0])
+		}
+	}
+	if v, c, p := e.rowCount(t, "visits"), e.rowCount(t, "cases"), e.rowCount(t, "ledger_changes"); v != 1 || c != 1 || p != 1 {
+		t.Errorf("%d visits, %d cases, %d proposals; want one each", v, c, p)
 	}
 }
 

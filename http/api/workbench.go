@@ -295,9 +295,6 @@ func (h *workbenchHandlers) visitOf(ctx context.Context, u *wangge.User, b *visi
 	if err != nil {
 		return nil, nil, nil, wangge.Invalid("at", "error.api.visit_at")
 	}
-	if err := wangge.CheckVisitTime(at, h.now()); err != nil {
-		return nil, nil, nil, err
-	}
 	v.At = at.UTC()
 	texts := []visitText{{"purpose", &v.Purpose, b.Purpose}, {"met", &v.Met, b.Met}, {"note", &v.Note, b.Note}}
 	if b.Place != nil {

@@ -144,5 +144,6 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	routes = append(routes, caseBoardRoutes(core, store)...)
 	routes = append(routes, caseLiveRoutes(core, store)...)
 	routes = append(routes, workbenchRoutes(core, store)...)
+	routes = append(routes, ledgerChangeRoutes(core, store)...)
 	return routes
 }
