@@ -68,6 +68,12 @@ type wbServer struct {
 }
 
 func newWBServer(t *testing.T, f *fixture) *wbServer {
+	// The store keeps the server's clock: it checks a visit's time.
+	clock, ok := f.store.(interface{ SetClock(func() time.Time) })
+	if !ok {
+		t.Fatal("the fixture's store has no clock to set")
+	}
+	clock.SetClock(func() time.Time { return testNow })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -208,6 +214,16 @@ func storeCounts(t *testing.T, f *fixture) counts {
 	return counts{nv, nc, n}
 }
 
+// sentClean waits until nothing waits and checks that nothing was set
+// aside as refused or in conflict either.
+func sentClean(b browserPage, what string) {
+	b.t.Helper()
+	waitFor(b, what, `document.getElementById("wb").dataset.waiting === "0"`)
+	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-wb-conflict-list] li").length`)); err != nil || n != 0 {
+		b.t.Errorf("%s: %d set aside (%v): %s", what, n, err, b.text(`[data-wb-conflicts]`))
+	}
+}
+
 // waiting is how many items the page's queue holds to send.
 func waiting(b browserPage) string {
 	b.t.Helper()
@@ -320,7 +336,7 @@ func TestBrowserWorkbenchQueueArrivesOnce(t *testing.T) {
 	waitFor(nb, "three wait after reopening", `document.getElementById("wb").dataset.waiting === "3"`)
 
 	s.offline(nb, false)
-	waitFor(nb, "the queue is sent", `document.getElementById("wb").dataset.waiting === "0"`)
+	sentClean(nb, "the queue is sent")
 	want := counts{before.visits + 3, before.changes + 1, before.cases + 2}
 	if got := storeCounts(t, f); got != want {
 		t.Errorf("after sending: %+v, want %+v", got, want)
@@ -364,7 +380,7 @@ func TestBrowserWorkbenchQueueSurvivesServerRestart(t *testing.T) {
 		t.Fatal("the queue emptied with the server down")
 	}
 	s.restart()
-	waitFor(b, "the queue is sent to the new server", `document.getElementById("wb").dataset.waiting === "0"`)
+	sentClean(b, "the queue is sent to the new server")
 	want := counts{before.visits + 3, before.changes + 1, before.cases + 2}
 	if got := storeCounts(t, f); got != want {
 		t.Errorf("after the restart: %+v, want %+v", got, want)
@@ -380,6 +396,7 @@ func TestBrowserWorkbenchStaleCaseKeepsBothTexts(t *testing.T) {
 	ctx := newBrowser(t)
 	f := newFixture(t)
 	u := addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
 	cs := f.store.(casework.Store)
 	me := casework.ActorOf(u)
 	var cat casework.Category
@@ -395,7 +412,6 @@ func TestBrowserWorkbenchStaleCaseKeepsBothTexts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newWBServer(t, f)
 	b := browserPage{t, ctx}
 	openFresh(b, s.url())
 	item := `[data-wb-feedback] li[data-number="` + c.Number + `"]`
@@ -464,7 +480,7 @@ func TestBrowserWorkbenchRoutineVisitTakesFewTaps(t *testing.T) {
 	b.do("tap the household", chromedp.Click(chromedp.CSS(due)), chromedp.WaitVisible(chromedp.CSS(`[data-wb-form]`)))
 	b.do("tap nothing new", chromedp.Click(chromedp.CSS(`[data-wb-nothing]`)))
 	b.do("tap save", chromedp.Click(chromedp.CSS(`[data-wb-save]`)), chromedp.WaitVisible(chromedp.CSS(`#wb[data-page="workbench"]`)))
-	waitFor(b, "the visit is sent", `document.getElementById("wb").dataset.waiting === "0"`)
+	sentClean(b, "the visit is sent")
 	took := time.Since(start)
 	taps, err := chromedp.Run(ctx, chromedp.Evaluate[string](`sessionStorage.getItem("wbTaps") || "0"`))
 	if err != nil {
@@ -557,7 +573,7 @@ func TestBrowserWorkbenchFigures(t *testing.T) {
 	before := storeCounts(t, f)
 	start := time.Now()
 	s.offline(b, false)
-	waitFor(b, "the 50 are sent", `document.getElementById("wb").dataset.waiting === "0"`)
+	sentClean(b, "the 50 are sent")
 	took := time.Since(start)
 	if got := storeCounts(t, f); got.visits != before.visits+50 {
 		t.Errorf("visits %d, want %d", got.visits, before.visits+50)
@@ -679,7 +695,7 @@ func TestBrowserWorkbenchExpiredSessionKeepsTheQueue(t *testing.T) {
 	b.do("log in again", chromedp.Click(chromedp.CSS(`[data-wb-error][data-login] a`)), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), wbUser), chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#wb[data-page="workbench"]`)))
-	waitFor(b, "sent after the login", `document.getElementById("wb").dataset.waiting === "0"`)
+	sentClean(b, "sent after the login")
 	if got := storeCounts(t, f); got.visits != before.visits+1 {
 		t.Errorf("visits %d, want %d", got.visits, before.visits+1)
 	}
