@@ -214,13 +214,21 @@ func storeCounts(t *testing.T, f *fixture) counts {
 	return counts{nv, nc, n}
 }
 
-// sentClean waits until nothing waits and checks that nothing was set
-// aside as refused or in conflict either.
+// sentClean waits until nothing waits, is being sent or is set aside as
+// refused or in conflict.
 func sentClean(b browserPage, what string) {
 	b.t.Helper()
-	waitFor(b, what, `document.getElementById("wb").dataset.waiting === "0"`)
-	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-wb-conflict-list] li").length`)); err != nil || n != 0 {
-		b.t.Errorf("%s: %d set aside (%v): %s", what, n, err, b.text(`[data-wb-conflicts]`))
+	clean := `(() => { const wb = document.getElementById("wb");
+	  return wb.dataset.waiting === "0" && !wb.dataset.syncing && document.querySelectorAll("[data-wb-conflict-list] li").length === 0; })()`
+	for i := 0; ; i++ {
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](clean))
+		if err == nil && ok {
+			return
+		}
+		if i == 80 {
+			b.t.Fatalf("%s: still %s waiting, set aside: %s (%v)", what, waiting(b), b.text(`[data-wb-conflicts]`), err)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 }
 
@@ -446,6 +454,55 @@ func TestBrowserWorkbenchStaleCaseKeepsBothTexts(t *testing.T) {
 	}
 	// Reloaded, it is still there: a conflict is never dropped by itself.
 	b.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(conflict)))
+	// Sent again on the version the case has now, it arrives.
+	// The list is drawn again as the page settles: click in one step.
+	b.do("send on the current version", chromedp.Evaluate[chromedp.Void](`document.querySelector('`+conflict+` [data-act="retry"]').click()`))
+	sentClean(b, "the feedback on the current version")
+	after, err := cs.Case(context.Background(), me, c.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := after.Events[len(after.Events)-1]; last.Note != "已上门告知处理结果，住户满意" {
+		t.Errorf("the case's last step says %q", last.Note)
+	}
+	s.report()
+}
+
+// TestBrowserWorkbenchReusedKeyKeepsBothVisits: a queued visit whose key
+// the server already holds for another body is refused (409), kept with
+// its text, and sent as a new record when the assistant says so.
+func TestBrowserWorkbenchReusedKeyKeepsBothVisits(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
+	b := browserPage{t, ctx}
+	openFresh(b, s.url())
+	before := storeCounts(t, f)
+	// Another visit under the key, sent first.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`(async () => {
+	  const db = await new Promise((ok, bad) => { const q = indexedDB.open("wangge-workbench"); q.onsuccess = () => ok(q.result); q.onerror = () => bad(q.error); });
+	  const rec = await new Promise((ok) => { const q = db.transaction("data").objectStore("data").get("grid"); q.onsuccess = () => ok(q.result); });
+	  const at = new Date(Date.now() + (rec.skew || 0)).toISOString();
+	  const body = (note) => ({household_id: %d, at: at, purpose: "例行走访", met: "户主", clears: {}, note: note, changes: [], case: null});
+	  const r = await fetch("/api/v1/visits", {method: "POST", headers: {"Content-Type": "application/json", "Idempotency-Key": "reused-key-0001"}, body: JSON.stringify(body("先到的一份"))});
+	  const t = db.transaction("queue", "readwrite");
+	  t.objectStore("queue").put({key: "reused-key-0001", kind: "visit", url: "/api/v1/visits", owner: rec.owner, state: "waiting", at: at, label: "A1", body: body("后到的另一份")});
+	  await new Promise((ok) => { t.oncomplete = ok; });
+	  db.close();
+	  return r.status;
+	})()`, f.householdA1.ID), chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	b.do("send", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`[data-wb-conflict-list] li[data-kind="visit"]`)))
+	if got := b.text(`[data-wb-conflict-list] li[data-kind="visit"] [data-side="mine"]`); !strings.Contains(got, "后到的另一份") {
+		t.Errorf("the refused visit's text: %q", got)
+	}
+	b.do("send as a new record", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-wb-conflict-list] li[data-kind="visit"] [data-act="resend"]').click()`))
+	sentClean(b, "the second visit as a new record")
+	if got := storeCounts(t, f); got.visits != before.visits+2 {
+		t.Errorf("visits %d, want %d (both kept)", got.visits, before.visits+2)
+	}
 	s.report()
 }
 

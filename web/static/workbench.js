@@ -207,8 +207,14 @@
     return parts.filter(Boolean).join(' · ');
   }
 
+  // The list is drawn again only when it changed, so a tap on one of its
+  // buttons is never lost to a redraw.
+  let drawn = '';
   function renderConflicts(items) {
     bar.conflicts.hidden = items.length === 0;
+    const sig = JSON.stringify(items.map((it) => [it.seq, it.key, it.reason, it.server, it.serverVersion]));
+    if (sig === drawn) return;
+    drawn = sig;
     bar.list.replaceChildren();
     for (const it of items) {
       const li = el('li', 'wb-conflict');
