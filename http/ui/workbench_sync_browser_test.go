@@ -1,12 +1,17 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -815,4 +820,48 @@ func TestBrowserWorkbenchFindsTheHouseholdByPlate(t *testing.T) {
 	if got := b.text(`[data-wb-place]`); got != "东苑1号楼 102" {
 		t.Errorf("the form is of %q", got)
 	}
+}
+
+// TestBrowserWorkbenchPhotoGoesWithTheCase: a photo taken offline with a
+// visit's case waits on the phone and is kept with the case once the
+// visit is sent.
+func TestBrowserWorkbenchPhotoGoesWithTheCase(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	u := addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
+	b := browserPage{t, ctx}
+	openFresh(b, s.url())
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	path := filepath.Join(t.TempDir(), "dengpao.png")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.offline(b, true)
+	openVisit(b, s, f.householdA3.ID, true)
+	b.do("a case with a photo", chromedp.Click(chromedp.CSS(`[data-wb-case-open]`)),
+		chromedp.Evaluate[chromedp.Void](`(s => { s.value = s.options[1].value; })(document.querySelector("[data-wb-category]"))`),
+		chromedp.SendKeys(chromedp.CSS(`[data-wb-desc]`), "楼道灯坏了"),
+		chromedp.SendKeys(chromedp.CSS(`[data-wb-done]`), "已报修"),
+		chromedp.SetUploadFiles(chromedp.CSS(`[data-wb-photos]`), []string{path}))
+	saveVisit(b, s, true)
+	s.offline(b, false)
+	sentClean(b, "the visit and its photo")
+	cs := f.store.(casework.Store)
+	list, _, err := cs.ListCases(context.Background(), casework.ActorOf(u), casework.Filter{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("cases %d, %v", len(list), err)
+	}
+	at, err := cs.CaseAttachments(context.Background(), casework.ActorOf(u), list[0].Number)
+	if err != nil || len(at) != 1 {
+		t.Errorf("the case keeps %d attachments (%v), want the photo", len(at), err)
+	}
+	s.report()
 }

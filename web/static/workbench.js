@@ -179,8 +179,8 @@
     return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
   }
 
-  async function enqueue(kind, url, body, label) {
-    await idb.put('queue', { key: uuid(), kind: kind, url: url, body: body, label: label, owner: me, state: 'waiting', at: new Date().toISOString() });
+  async function enqueue(kind, url, body, label, photos) {
+    await idb.put('queue', { key: uuid(), kind: kind, url: url, body: body, label: label, photos: photos || [], owner: me, state: 'waiting', at: new Date().toISOString() });
     await renderQueue();
   }
 
@@ -330,6 +330,7 @@
         }
         reachable = true;
         if (resp.ok) {
+          if (it.photos && it.photos.length && !(await sendPhotos(it, resp))) { stopped = true; break; }
           await idb.del('queue', it.seq);
           sent++;
           continue;
@@ -357,6 +358,38 @@
       retryMs = 0;
     }
     if (sent > 0 && root.dataset.page === 'workbench' && navigator.onLine) refresh();
+  }
+
+  // sendPhotos keeps a visit's photos with the case it raised, one by one,
+  // forgetting each once the server has it, so a resend after a lost
+  // answer sends only those still waiting. It says whether all went.
+  async function sendPhotos(it, resp) {
+    let number = it.caseNumber;
+    if (!number) {
+      try { const a = await resp.json(); number = a && a.case ? a.case.number : ''; } catch (_) { number = ''; }
+    }
+    if (!number) return true; // no case was made: the photos have nowhere to go
+    it.caseNumber = number;
+    while (it.photos.length) {
+      const p = it.photos[0];
+      const fd = new FormData();
+      fd.append('file', p.blob, p.name || 'photo.jpg');
+      let r;
+      try {
+        r = await fetch('/cases/' + encodeURIComponent(number) + '/attachments', { method: 'POST', credentials: 'same-origin', body: fd });
+      } catch (_) {
+        await idb.put('queue', it);
+        return false;
+      }
+      // A page route answers a lost session with the login page.
+      if (r.status === 401 || (r.redirected && new URL(r.url).pathname === '/login')) { showLogin(); await idb.put('queue', it); return false; }
+      if (r.status >= 500 || r.status === 429) { await idb.put('queue', it); return false; }
+      // Any other refusal is of the photo itself (not an image, too big):
+      // the visit and its case stand, the photo cannot be taken.
+      it.photos.shift();
+      await idb.put('queue', it);
+    }
+    return true;
   }
 
   function showLogin() {
@@ -734,8 +767,12 @@
           if (!desc.value.trim()) { showError(msg('case.need_description')); desc.focus(); return; }
           body.case = { mechanism: mech(), category: cat.value, description: desc.value.trim(), done: mech() === 'general' ? form.querySelector('[data-wb-done]').value.trim() : '' };
         }
+        const photos = [];
+        if (body.case) {
+          for (const file of Array.from(form.querySelector('[data-wb-photos]').files || []).slice(0, 3)) photos.push({ name: file.name, blob: file });
+        }
         form.querySelector('[data-wb-save]').disabled = true;
-        await enqueue('visit', '/api/v1/visits', body, place(h));
+        await enqueue('visit', '/api/v1/visits', body, place(h), photos);
         // Back to the day: the start page sends what waits when it can.
         location.assign('/workbench?saved=1');
       });
