@@ -8,8 +8,21 @@
 const CACHE = 'wangge-workbench-v1';
 const PAGES = ['/workbench', '/workbench/visit'];
 
+// keepPages fetches the pages and keeps those the server gave: with the
+// session gone a page redirects to the login form, which must never be
+// kept as the workbench.
+async function keepPages() {
+  const cache = await caches.open(CACHE);
+  await Promise.all(PAGES.map(async (p) => {
+    try {
+      const resp = await fetch(p, { credentials: 'same-origin', redirect: 'manual' });
+      if (resp.ok && resp.type === 'basic') await cache.put(new URL(p, self.location.origin).href, resp);
+    } catch (_) { /* offline: the page is kept on its next visit */ }
+  }));
+}
+
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(PAGES)).then(() => self.skipWaiting()));
+  event.waitUntil(keepPages().then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {

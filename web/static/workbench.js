@@ -358,6 +358,7 @@
       retryMs = 0;
     }
     if (sent > 0 && root.dataset.page === 'workbench' && navigator.onLine) refresh();
+    return sent;
   }
 
   // sendPhotos keeps a visit's photos with the case it raised, one by one,
@@ -409,7 +410,13 @@
   }
 
   bar.send.addEventListener('click', () => sync());
-  window.addEventListener('online', () => { reachable = null; retryMs = 0; renderQueue(); sync(); });
+  window.addEventListener('online', () => {
+    reachable = null;
+    retryMs = 0;
+    renderQueue();
+    // The day is read again unless sending did it.
+    sync().then((sent) => { if (!sent && root.dataset.page === 'workbench') refresh(); });
+  });
   window.addEventListener('offline', () => renderQueue());
   setInterval(() => { if (navigator.onLine) sync(); }, SYNC_EVERY_MS);
 
