@@ -865,3 +865,35 @@ func TestBrowserWorkbenchPhotoGoesWithTheCase(t *testing.T) {
 	}
 	s.report()
 }
+
+// TestBrowserWorkbenchVisitsAPlace: a visit to a place that is no
+// household is recorded offline and arrives with the place named.
+func TestBrowserWorkbenchVisitsAPlace(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
+	b := browserPage{t, ctx}
+	openFresh(b, s.url())
+	before := storeCounts(t, f)
+	s.offline(b, true)
+	b.do("the visit form without a household", chromedp.Click(chromedp.CSS(`[data-wb-other]`)), chromedp.WaitVisible(chromedp.CSS(`[data-wb-pick]`)))
+	b.do("a place", chromedp.SendKeys(chromedp.CSS(`[data-wb-place-input]`), "东苑小区中心广场"),
+		chromedp.Click(chromedp.CSS(`[data-wb-place-go]`)), chromedp.WaitVisible(chromedp.CSS(`[data-wb-form]`)),
+		chromedp.Click(chromedp.CSS(`[data-wb-clear="facilities"] input[value="changed"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-wb-clear="facilities"] textarea`), "健身器材一处松动"))
+	saveVisit(b, s, true)
+	s.offline(b, false)
+	sentClean(b, "the place's visit")
+	vs, n, err := f.store.ListVisits(context.Background(), wangge.ScopeAll(), wangge.VisitFilter{GridCode: gridA})
+	if err != nil || n != before.visits+1 {
+		t.Fatalf("visits %d (%v), want %d", n, err, before.visits+1)
+	}
+	found := false
+	for _, v := range vs {
+		found = found || v.Place == "东苑小区中心广场" && v.HouseholdID == nil && v.Clears.Facilities == "健身器材一处松动"
+	}
+	if !found {
+		t.Errorf("no visit to the place among %+v", vs)
+	}
+}

@@ -578,6 +578,12 @@
       const code = root.querySelector('[data-wb-code]');
       code.addEventListener('change', () => { const id = plateBuilding(code.value); if (id) choose(id); else showError(msg('unknown_code')); });
       root.querySelector('[data-wb-scan]').addEventListener('click', () => scan(choose));
+      const placeIn = root.querySelector('[data-wb-place-input]');
+      root.querySelector('[data-wb-place-go]').addEventListener('click', () => {
+        const where = placeIn.value.trim();
+        if (!where) { placeIn.focus(); return; }
+        openForm({ place: where });
+      });
     }
 
     // plateBuilding reads the building from a door plate's code: the
@@ -628,10 +634,13 @@
     function openForm(h) {
       pick.hidden = true;
       form.hidden = false;
-      form.querySelector('[data-wb-place]').textContent = place(h);
+      // A place (not a household) has no head and no file.
+      form.querySelector('[data-wb-place]').textContent = h.place || place(h);
       form.querySelector('[data-wb-head]').textContent = h.head_name_masked || '';
-      form.querySelector('[data-wb-file]').href = '/households/' + encodeURIComponent(h.id);
-      root.dataset.household = String(h.id);
+      form.querySelector('[data-wb-file]').hidden = !h.id;
+      if (h.id) form.querySelector('[data-wb-file]').href = '/households/' + encodeURIComponent(h.id);
+      if (h.place) form.querySelector('[data-wb-add-change]').hidden = true;
+      root.dataset.household = h.id ? String(h.id) : '';
 
       // A clear's text field opens only where something changed.
       for (const k of CLEARS) {
@@ -734,7 +743,7 @@
         return parts.join('；');
       }
       function prefill() {
-        if (!caseBox.hidden && !descTouched) desc.value = place(h) + (written() ? '：' + written() : '');
+        if (!caseBox.hidden && !descTouched) desc.value = (h.place || place(h)) + (written() ? '：' + written() : '');
       }
       const doneWrap = form.querySelector('[data-wb-done-wrap]');
       const mech = () => form.querySelector('input[name=mechanism]:checked').value;
@@ -760,7 +769,6 @@
         let note = form.querySelector('[data-wb-note]').value.trim();
         if (located) note = (note ? note + '\n' : '') + msg('located', undefined, located.lng + ', ' + located.lat);
         const body = {
-          household_id: h.id,
           at: (await serverNow()).toISOString(),
           purpose: form.querySelector('[data-wb-purpose]').value,
           met: form.querySelector('input[name=met]:checked').value,
@@ -769,6 +777,8 @@
           changes: Array.from(changes.children).map(changeOf).filter((c) => c.detail || c.name),
           case: null,
         };
+        if (h.id) body.household_id = h.id; else body.place = h.place;
+        if (h.place) body.changes = [];
         if (!caseBox.hidden) {
           if (!cat.value) { showError(msg('case.need_category')); cat.focus(); return; }
           if (!desc.value.trim()) { showError(msg('case.need_description')); desc.focus(); return; }
@@ -779,7 +789,7 @@
           for (const file of Array.from(form.querySelector('[data-wb-photos]').files || []).slice(0, 3)) photos.push({ name: file.name, blob: file });
         }
         form.querySelector('[data-wb-save]').disabled = true;
-        await enqueue('visit', '/api/v1/visits', body, place(h), photos);
+        await enqueue('visit', '/api/v1/visits', body, h.place || place(h), photos);
         // Back to the day: the start page sends what waits when it can.
         location.assign('/workbench?saved=1');
       });
