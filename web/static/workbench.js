@@ -146,7 +146,15 @@
     }
     reached(true);
     if (resp.status === 401) { showLogin(); return null; }
-    if (!resp.ok) throw new Error('workbench ' + resp.status);
+    if (!resp.ok) {
+      // The server's own words (a grid to choose, a refusal) say more
+      // than "no data".
+      let text = '';
+      try { text = errorText(await resp.json()); } catch (_) { text = ''; }
+      const err = new Error('workbench ' + resp.status);
+      err.said = text;
+      throw err;
+    }
     const data = await resp.json();
     // The phone's clock may be wrong; a visit's time is the server's clock
     // as the phone last saw it, moved on by the phone's.
@@ -515,9 +523,9 @@
     try {
       const data = await fetchData();
       if (data) { showError(''); renderStart(data, true); }
-    } catch (_) {
+    } catch (err) {
       const cached = await loadData();
-      showError(cached ? msg('fetch_failed') : msg('no_data'));
+      showError(err && err.said ? err.said : cached ? msg('fetch_failed') : msg('no_data'));
     }
   }
 
