@@ -301,10 +301,23 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.store.DeleteSession(ctx, old) // never keep two sessions for one browser
 	}
 	s.setSessionCookie(w, r, token)
+	if next == "/" {
+		next = homeOf(u.Role)
+	}
 	if u.MustChangePassword {
 		next = "/account/password"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// homeOf is where a role lands after logging in when no page asked for
+// one (the form's next is the start page): its own page (roleHomes), or
+// the start page, which sends it on to its area.
+func homeOf(role wangge.Role) string {
+	if p, ok := roleHomes[role]; ok {
+		return p
+	}
+	return "/"
 }
 
 // dummyHash is checked against when the username is unknown, so that an

@@ -133,6 +133,9 @@ type View struct {
 	Map    bool // the page draws a map: load Leaflet and map.js
 	Import bool // the page follows an import's progress: load import.js
 	Case   bool // a case page or the register form: load case.js
+	// Workbench is the assistant's phone workbench: load workbench.js,
+	// which keeps the grid's data and the queue offline.
+	Workbench bool
 
 	// KioskHome is where an idle kiosk returns ("/kiosk" when empty).
 	KioskHome string

@@ -320,23 +320,23 @@ func TestBuildingHeadSeesOnlyHisBuildingsCases(t *testing.T) {
 	}
 }
 
-// TestBuildingHeadStartsOnHisPage: logging in lands on "/", which sends a
-// building head to /my-building and other roles to their area's page;
-// they may not open his.
+// TestBuildingHeadStartsOnHisPage: logging in lands a building head on
+// /my-building (and an assistant on the workbench), others on "/", which
+// sends each role to its own page or its area's; they may not open his.
 func TestBuildingHeadStartsOnHisPage(t *testing.T) {
 	_, h := headServer(t)
-	for _, tc := range []struct{ who, home string }{
-		{"zhangjianguo", "/my-building"},
-		{"xieliyuan", "/areas/" + gridA},
-		{"dongyuan", "/areas/" + communityA},
+	for _, tc := range []struct{ who, login, home string }{
+		{"zhangjianguo", "/my-building", "/my-building"},
+		{"xieliyuan", "/workbench", "/workbench"},
+		{"dongyuan", "/", "/areas/" + communityA},
 	} {
 		form := url.Values{"username": {tc.who}, "password": {password}}
 		r := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		if got := w.Header().Get("Location"); w.Code != http.StatusSeeOther || got != "/" {
-			t.Errorf("%s logs in to %d %q, want the start page /", tc.who, w.Code, got)
+		if got := w.Header().Get("Location"); w.Code != http.StatusSeeOther || got != tc.login {
+			t.Errorf("%s logs in to %d %q, want %s", tc.who, w.Code, got, tc.login)
 		}
 		c := login(t, h, tc.who)
 		if got := getAs(t, h, c, "/").Header().Get("Location"); got != tc.home {

@@ -62,11 +62,10 @@ type plateGrid struct {
 	communityPhone string
 	assist         *wangge.Assistant
 	url            string
-	qr             template.HTML
 }
 
-// plateMaker makes plates, reading each grid's facts and drawing its QR
-// code once for all the grid's buildings.
+// plateMaker makes plates, reading each grid's facts once for all the
+// grid's buildings; each plate's QR code names its building.
 type plateMaker struct {
 	s     *plates
 	base  string
@@ -101,9 +100,6 @@ func (m *plateMaker) grid(ctx context.Context, code string) (*plateGrid, error) 
 	case wangge.ErrorCode(err) != wangge.ENotFound:
 		return nil, err
 	}
-	if g.qr, err = qrSVG(g.url, m.label); err != nil {
-		return nil, err
-	}
 	m.grids[code] = g
 	return g, nil
 }
@@ -114,8 +110,15 @@ func (m *plateMaker) plate(ctx context.Context, b *wangge.Building) (plate, erro
 	if err != nil {
 		return plate{}, err
 	}
+	// The plate's code names its building too, so the workbench's scan
+	// finds the building (the kiosk shows the grid either way).
+	u := g.url + "?b=" + strconv.FormatInt(b.ID, 10)
+	qr, err := qrSVG(u, m.label)
+	if err != nil {
+		return plate{}, err
+	}
 	return plate{Building: *b, Code: b.Code(), Grid: g.grid, Community: g.community, CommunityPhone: g.communityPhone,
-		Assist: g.assist, KioskURL: g.url, QR: g.qr}, nil
+		Assist: g.assist, KioskURL: u, QR: qr}, nil
 }
 
 // handleBuildingPlate shows the door plate of one building, for printing.

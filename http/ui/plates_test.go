@@ -76,8 +76,9 @@ func TestDoorPlateShowsGridAssistantAndWorkPhone(t *testing.T) {
 			`src="/static/photos/zhoumin.jpg"`, "服务范围", "东苑小区 1–2 号楼", "扫码查看本网格服务", "打印 Print",
 			fmt.Sprintf(`data-building="%d"`, f.buildingA1.ID)},
 		excludes: secrets}.run(t, h)
-	if got, want := qrIn(t, w.Body.String()), wantQR(t, "http://example.com/kiosk/grids/"+gridA); got != want {
-		t.Errorf("the QR code is not that of the grid's kiosk page at the request's host")
+	// The code names the building too, so the workbench's scan finds it.
+	if got, want := qrIn(t, w.Body.String()), wantQR(t, fmt.Sprintf("http://example.com/kiosk/grids/%s?b=%d", gridA, f.buildingA1.ID)); got != want {
+		t.Errorf("the QR code is not that of the grid's kiosk page with the building at the request's host")
 	}
 
 	// A grid without an assistant sends residents to the community.
@@ -108,7 +109,7 @@ func TestDoorPlateOutsideScopeIsNotFound(t *testing.T) {
 func TestDoorPlateQRPointsAtThePublicURL(t *testing.T) {
 	f := plateFixture(t)
 	path := fmt.Sprintf("/buildings/%d/plate", f.buildingA1.ID)
-	kiosk := "/kiosk/grids/" + gridA
+	kiosk := fmt.Sprintf("/kiosk/grids/%s?b=%d", gridA, f.buildingA1.ID)
 	for _, c := range []struct {
 		name   string
 		opts   whttp.Options
@@ -165,7 +166,7 @@ func TestPublicBase(t *testing.T) {
 
 // TestAreaPlatesListTheAreasBuildings: a community's and a grid's plates
 // are every building in it and the user's scope, one plate each, with the
-// grid's QR code drawn for each; pages hold 200 plates with a link to the
+// grid's QR code with the building drawn for each; pages hold 200 plates with a link to the
 // next; district and sub-district have no plate page; the area and
 // building pages link to the plates.
 func TestAreaPlatesListTheAreasBuildings(t *testing.T) {
@@ -175,8 +176,10 @@ func TestAreaPlatesListTheAreasBuildings(t *testing.T) {
 	w := scenario{url: "/areas/" + communityA + "/plates", as: "dongyuan", status: 200,
 		contains: []string{plate(f.buildingA1), plate(f.buildingA2), "东苑社区 网格公示牌", `data-count="plates">共 2 块`},
 		excludes: []string{plate(f.buildingB1), "西苑", "张建国"}}.run(t, h)
-	if n := strings.Count(w.Body.String(), wantQR(t, "http://example.com/kiosk/grids/"+gridA)); n != 2 {
-		t.Errorf("%d QR codes of grid A, want one per plate (2)", n)
+	for _, b := range []*wangge.Building{f.buildingA1, f.buildingA2} {
+		if n := strings.Count(w.Body.String(), wantQR(t, fmt.Sprintf("http://example.com/kiosk/grids/%s?b=%d", gridA, b.ID))); n != 1 {
+			t.Errorf("%d QR codes of building %d, want one", n, b.ID)
+		}
 	}
 	scenario{url: "/areas/" + gridB + "/plates", as: "admin", status: 200,
 		contains: []string{plate(f.buildingB1), "西苑第一网格"}, excludes: []string{plate(f.buildingA1)}}.run(t, h)

@@ -145,6 +145,7 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	routes = append(routes, caseLiveRoutes(core, store)...)
 	routes = append(routes, buildingHeadRoutes(core, store)...)
 	routes = append(routes, meetingRoutes(core, store)...)
+	routes = append(routes, workbenchRoutes(core, store)...)
 	routes = append(routes, ledgerChangeRoutes(core, store)...)
 	return routes
 }
