@@ -50,8 +50,18 @@ type GridHousehold struct {
 	Room       string
 	HeadMasked string
 	Members    int
-	Keys       []string // in VisitKeys order
-	LastVisit  *time.Time
+	// Persons are the members by id with their names masked, so that a
+	// visit's change (moved out, new phone, died) names the member it is
+	// about; never an ID number or a phone.
+	Persons   []GridPerson
+	Keys      []string // in VisitKeys order
+	LastVisit *time.Time
+}
+
+// GridPerson is a household member as the workbench lists it.
+type GridPerson struct {
+	ID         int64
+	NameMasked string
 }
 
 // GridBuilding is a building of the grid as the workbench lists it.

@@ -82,6 +82,20 @@ func (db *DB) GridDay(ctx context.Context, s wangge.Scope, grid string) (*wangge
 		}); err != nil {
 		return nil, err
 	}
+	if err := each(`SELECT id, household_id, name FROM persons WHERE grid_code = ? ORDER BY household_id, CASE WHEN relation = 'head' THEN 0 ELSE 1 END, id`,
+		func(rows *sql.Rows) error {
+			var id, household int64
+			var name string
+			if err := rows.Scan(&id, &household, &name); err != nil {
+				return err
+			}
+			if h := at[household]; h != nil {
+				h.Persons = append(h.Persons, wangge.GridPerson{ID: id, NameMasked: ident.MaskName(name)})
+			}
+			return nil
+		}); err != nil {
+		return nil, err
+	}
 	if err := each(`SELECT household_id, MAX(at) FROM visits WHERE grid_code = ? AND household_id IS NOT NULL GROUP BY household_id`,
 		func(rows *sql.Rows) error {
 			var id int64

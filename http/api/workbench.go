@@ -107,12 +107,20 @@ type dayCaseJSON struct {
 }
 
 type dayHouseholdJSON struct {
-	ID             int64  `json:"id"`
-	BuildingID     int64  `json:"building_id"`
-	Building       string `json:"building"`
-	Room           string `json:"room"`
-	HeadNameMasked string `json:"head_name_masked"`
-	Members        int    `json:"members"`
+	ID             int64           `json:"id"`
+	BuildingID     int64           `json:"building_id"`
+	Building       string          `json:"building"`
+	Room           string          `json:"room"`
+	HeadNameMasked string          `json:"head_name_masked"`
+	Members        int             `json:"members"`
+	Persons        []dayPersonJSON `json:"persons"`
+}
+
+// dayPersonJSON is a member a visit's change may name: by id, the name
+// masked.
+type dayPersonJSON struct {
+	ID         int64  `json:"id"`
+	NameMasked string `json:"name_masked"`
 }
 
 type dayBuildingJSON struct {
@@ -193,8 +201,12 @@ func (h *workbenchHandlers) handleWorkbench(w http.ResponseWriter, r *http.Reque
 		out.Due = append(out.Due, d)
 	}
 	for _, hh := range day.Households {
+		persons := make([]dayPersonJSON, 0, len(hh.Persons))
+		for _, p := range hh.Persons {
+			persons = append(persons, dayPersonJSON{ID: p.ID, NameMasked: p.NameMasked})
+		}
 		out.Households = append(out.Households, dayHouseholdJSON{ID: hh.ID, BuildingID: hh.BuildingID, Building: hh.Building,
-			Room: hh.Room, HeadNameMasked: hh.HeadMasked, Members: hh.Members})
+			Room: hh.Room, HeadNameMasked: hh.HeadMasked, Members: hh.Members, Persons: persons})
 	}
 	for _, b := range day.Buildings {
 		out.Buildings = append(out.Buildings, dayBuildingJSON{ID: b.ID, Name: b.Name})

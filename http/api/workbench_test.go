@@ -244,6 +244,23 @@ func TestWorkbenchAPIAnswersTheDay(t *testing.T) {
 	if len(day["households"].([]any)) != 3 || len(day["buildings"].([]any)) != 2 || len(day["categories"].([]any)) == 0 {
 		t.Errorf("offline data: %d households, %d buildings, %d categories", len(day["households"].([]any)), len(day["buildings"].([]any)), len(day["categories"].([]any)))
 	}
+	// Each household lists its members by id with the name masked, as many
+	// as it counts, so a change names the member it is about.
+	for _, x := range day["households"].([]any) {
+		hh := x.(map[string]any)
+		persons, ok := hh["persons"].([]any)
+		if !ok || float64(len(persons)) != hh["members"].(float64) {
+			t.Errorf("household %v: persons %v for %v members", hh["id"], hh["persons"], hh["members"])
+			continue
+		}
+		for _, p := range persons {
+			pm := p.(map[string]any)
+			name, _ := pm["name_masked"].(string)
+			if _, ok := pm["id"].(float64); !ok || !strings.Contains(name, "*") || len(pm) != 2 {
+				t.Errorf("household %v member %v: want an id and a masked name only", hh["id"], pm)
+			}
+		}
+	}
 	fb := day["feedback_due"].([]any)
 	if len(fb) != 1 || fb[0].(map[string]any)["number"] != number || fb[0].(map[string]any)["awaiting"] != "feedback" || fb[0].(map[string]any)["light"] == nil {
 		t.Errorf("feedback_due = %v; want the general case awaiting feedback with its light", fb)

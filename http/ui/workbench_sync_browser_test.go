@@ -897,3 +897,55 @@ func TestBrowserWorkbenchVisitsAPlace(t *testing.T) {
 		t.Errorf("no visit to the place among %+v", vs)
 	}
 }
+
+// TestBrowserWorkbenchChangeNamesTheMember: a new phone is about one
+// member, picked from the household's members the day lists (names
+// masked), and arrives as a change to that person, not as words for the
+// community to sort out.
+func TestBrowserWorkbenchChangeNamesTheMember(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
+	b := browserPage{t, ctx}
+	openFresh(b, s.url())
+	persons, _, err := f.store.ListPersons(context.Background(), wangge.ScopeAll(), wangge.PersonFilter{HouseholdID: f.householdA1.ID})
+	if err != nil || len(persons) == 0 {
+		t.Fatalf("household A1 has no persons: %v", err)
+	}
+	last := persons[len(persons)-1]
+	openVisit(b, s, f.householdA1.ID, false)
+	b.do("a new phone for one member",
+		chromedp.Click(chromedp.CSS(`[data-wb-add-change]`)),
+		chromedp.SetValue(chromedp.CSS(`[data-wb-changes] [data-k=kind]`), "phone"),
+		chromedp.Evaluate[chromedp.Void](`(k => k.dispatchEvent(new Event("change")))(document.querySelector("[data-wb-changes] [data-k=kind]"))`),
+		chromedp.SetValue(chromedp.CSS(`[data-wb-changes] [data-k=person]`), fmt.Sprint(last.ID)),
+		chromedp.SendKeys(chromedp.CSS(`[data-wb-changes] [data-k=detail]`), "13800009876"))
+	var names []string
+	names, err = chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("[data-wb-changes] [data-k=person] option")].map(o => o.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != len(persons) {
+		t.Errorf("the picker lists %v, want the household's %d members", names, len(persons))
+	}
+	for _, p := range persons {
+		for _, n := range names {
+			if n == p.Name {
+				t.Errorf("the picker shows %q in full", n)
+			}
+		}
+	}
+	saveVisit(b, s, false)
+	sentClean(b, "the visit with the new phone")
+	lc := f.store.(interface {
+		ListLedgerChanges(ctx context.Context, s wangge.Scope, f wangge.LedgerChangeFilter) ([]wangge.LedgerChange, int, error)
+	})
+	list, _, err := lc.ListLedgerChanges(context.Background(), wangge.ScopeAll(), wangge.LedgerChangeFilter{GridCode: gridA, Page: wangge.Page{Limit: 10}})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("ledger changes %+v (%v), want the one", list, err)
+	}
+	if c := list[0]; c.Kind != wangge.LedgerPhone || c.PersonID == nil || *c.PersonID != last.ID {
+		t.Errorf("the change = %+v, want a new phone for person %d", c, last.ID)
+	}
+}
