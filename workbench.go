@@ -64,6 +64,13 @@ type GridPerson struct {
 	NameMasked string
 }
 
+// GridUnit is a resident unit of the grid as the workbench lists it: its
+// name, never its contact.
+type GridUnit struct {
+	ID   int64
+	Name string
+}
+
 // GridBuilding is a building of the grid as the workbench lists it.
 type GridBuilding struct {
 	ID   int64
@@ -78,6 +85,9 @@ type GridDay struct {
 	AssistantPhone string // the public work phone
 	Buildings      []GridBuilding
 	Households     []GridHousehold
+	// Units are the grid's resident units (驻区单位), which a visit may be
+	// to instead of a household.
+	Units []GridUnit
 }
 
 // DaysSince is the number of whole days from the household's last visit

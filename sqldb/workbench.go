@@ -39,6 +39,13 @@ func (db *DB) GridDay(ctx context.Context, s wangge.Scope, grid string) (*wangge
 		}); err != nil {
 		return nil, err
 	}
+	if d.Units, err = collect(ctx, db, `SELECT id, name FROM units WHERE grid_code = ? ORDER BY name, id`, []any{grid},
+		func(rows *sql.Rows) (wangge.GridUnit, error) {
+			var u wangge.GridUnit
+			return u, rows.Scan(&u.ID, &u.Name)
+		}); err != nil {
+		return nil, err
+	}
 	if d.Households, err = collect(ctx, db, `SELECT h.id, h.building_id, b.name, h.room FROM households h JOIN buildings b ON b.id = h.building_id
 		WHERE h.grid_code = ? ORDER BY b.seq, h.entrance, h.room, h.id`, []any{grid},
 		func(rows *sql.Rows) (wangge.GridHousehold, error) {

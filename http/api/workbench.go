@@ -152,6 +152,7 @@ type workbenchJSON struct {
 	Meeting     *dayMeetingJSON    `json:"meeting"`
 	Households  []dayHouseholdJSON `json:"households"`
 	Buildings   []dayBuildingJSON  `json:"buildings"`
+	Units       []dayBuildingJSON  `json:"units"`
 	Categories  []dayCategoryJSON  `json:"categories"`
 	GeneratedAt time.Time          `json:"generated_at"`
 }
@@ -210,6 +211,10 @@ func (h *workbenchHandlers) handleWorkbench(w http.ResponseWriter, r *http.Reque
 	}
 	for _, b := range day.Buildings {
 		out.Buildings = append(out.Buildings, dayBuildingJSON{ID: b.ID, Name: b.Name})
+	}
+	out.Units = make([]dayBuildingJSON, 0, len(day.Units)) // the same shape: an id and a name
+	for _, un := range day.Units {
+		out.Units = append(out.Units, dayBuildingJSON{ID: un.ID, Name: un.Name})
 	}
 	if m, err := h.store.NextMeeting(ctx, u.Scope(), grid); err != nil {
 		return err

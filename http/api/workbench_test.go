@@ -187,7 +187,7 @@ func TestWorkbenchAPIAnswersTheDay(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &day); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"grid", "assistant", "due", "cases", "feedback_due", "meeting", "households", "buildings", "categories", "generated_at"} {
+	for _, k := range []string{"grid", "assistant", "due", "cases", "feedback_due", "meeting", "households", "buildings", "units", "categories", "generated_at"} {
 		if _, ok := day[k]; !ok {
 			t.Errorf("no %q in the day", k)
 		}
@@ -260,6 +260,11 @@ func TestWorkbenchAPIAnswersTheDay(t *testing.T) {
 				t.Errorf("household %v member %v: want an id and a masked name only", hh["id"], pm)
 			}
 		}
+	}
+	// The grid's units, by name only: a visit may be to one.
+	units, _ := day["units"].([]any)
+	if len(units) != 1 || units[0].(map[string]any)["name"] != "东苑便民超市" || len(units[0].(map[string]any)) != 2 {
+		t.Errorf("units = %v, want grid A's shop by id and name", day["units"])
 	}
 	fb := day["feedback_due"].([]any)
 	if len(fb) != 1 || fb[0].(map[string]any)["number"] != number || fb[0].(map[string]any)["awaiting"] != "feedback" || fb[0].(map[string]any)["light"] == nil {

@@ -949,3 +949,35 @@ func TestBrowserWorkbenchChangeNamesTheMember(t *testing.T) {
 		t.Errorf("the change = %+v, want a new phone for person %d", c, last.ID)
 	}
 }
+
+// TestBrowserWorkbenchVisitsAUnit: the grid's resident units are offered
+// beside a place, and a visit to one, recorded offline, arrives as the
+// unit's.
+func TestBrowserWorkbenchVisitsAUnit(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	addWorkbenchUser(t, f)
+	s := newWBServer(t, f)
+	b := browserPage{t, ctx}
+	openFresh(b, s.url())
+	units, _, err := f.store.ListUnits(context.Background(), wangge.ScopeAll(), wangge.UnitFilter{GridCode: gridA})
+	if err != nil || len(units) == 0 {
+		t.Fatalf("grid A has no units: %v", err)
+	}
+	s.offline(b, true)
+	b.do("the visit form without a household", chromedp.Click(chromedp.CSS(`[data-wb-other]`)), chromedp.WaitVisible(chromedp.CSS(`[data-wb-pick]`)))
+	b.do("a unit", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-wb-unit-list] [data-unit="%d"]`, units[0].ID))),
+		chromedp.WaitVisible(chromedp.CSS(`[data-wb-form]`)),
+		chromedp.Click(chromedp.CSS(`[data-wb-clear="dangers"] input[value="changed"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-wb-clear="dangers"] textarea`), "后门消防通道堆放纸箱"))
+	saveVisit(b, s, true)
+	s.offline(b, false)
+	sentClean(b, "the unit's visit")
+	vs, n, err := f.store.ListVisits(context.Background(), wangge.ScopeAll(), wangge.VisitFilter{GridCode: gridA, UnitID: units[0].ID})
+	if err != nil || n != 1 {
+		t.Fatalf("the unit's visits: %d (%v), want 1", n, err)
+	}
+	if v := vs[0]; v.UnitID == nil || *v.UnitID != units[0].ID || v.HouseholdID != nil || v.Clears.Dangers != "后门消防通道堆放纸箱" {
+		t.Errorf("the visit = %+v, want the unit's with the danger found", v)
+	}
+}

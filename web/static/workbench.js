@@ -586,6 +586,21 @@
       const code = root.querySelector('[data-wb-code]');
       code.addEventListener('change', () => { const id = plateBuilding(code.value); if (id) choose(id); else showError(msg('unknown_code')); });
       root.querySelector('[data-wb-scan]').addEventListener('click', () => scan(choose));
+      // The grid's resident units (驻区单位): a visit may be to one.
+      const units = data.units || [];
+      if (units.length) {
+        root.querySelector('[data-wb-units]').hidden = false;
+        root.querySelector('[data-wb-unit-list]').replaceChildren(...units.map((u) => {
+          const li = el('li', 'wb-item');
+          const b = el('button', 'wb-go');
+          b.type = 'button';
+          b.dataset.unit = String(u.id);
+          b.append(el('strong', '', u.name));
+          b.addEventListener('click', () => openForm({ unit_id: u.id, unit_name: u.name }));
+          li.append(b);
+          return li;
+        }));
+      }
       const placeIn = root.querySelector('[data-wb-place-input]');
       root.querySelector('[data-wb-place-go]').addEventListener('click', () => {
         const where = placeIn.value.trim();
@@ -643,11 +658,11 @@
       pick.hidden = true;
       form.hidden = false;
       // A place (not a household) has no head and no file.
-      form.querySelector('[data-wb-place]').textContent = h.place || place(h);
+      form.querySelector('[data-wb-place]').textContent = h.unit_name || h.place || place(h);
       form.querySelector('[data-wb-head]').textContent = h.head_name_masked || '';
       form.querySelector('[data-wb-file]').hidden = !h.id;
       if (h.id) form.querySelector('[data-wb-file]').href = '/households/' + encodeURIComponent(h.id);
-      if (h.place) form.querySelector('[data-wb-add-change]').hidden = true;
+      if (h.place || h.unit_id) form.querySelector('[data-wb-add-change]').hidden = true;
       root.dataset.household = h.id ? String(h.id) : '';
 
       // A clear's text field opens only where something changed.
@@ -751,7 +766,7 @@
         return parts.join('；');
       }
       function prefill() {
-        if (!caseBox.hidden && !descTouched) desc.value = (h.place || place(h)) + (written() ? '：' + written() : '');
+        if (!caseBox.hidden && !descTouched) desc.value = (h.unit_name || h.place || place(h)) + (written() ? '：' + written() : '');
       }
       const doneWrap = form.querySelector('[data-wb-done-wrap]');
       const mech = () => form.querySelector('input[name=mechanism]:checked').value;
@@ -785,8 +800,8 @@
           changes: Array.from(changes.children).map(changeOf).filter((c) => c.detail || c.name),
           case: null,
         };
-        if (h.id) body.household_id = h.id; else body.place = h.place;
-        if (h.place) body.changes = [];
+        if (h.id) body.household_id = h.id; else if (h.unit_id) body.unit_id = h.unit_id; else body.place = h.place;
+        if (!h.id) body.changes = []; // a change is to a household's file
         if (!caseBox.hidden) {
           if (!cat.value) { showError(msg('case.need_category')); cat.focus(); return; }
           if (!desc.value.trim()) { showError(msg('case.need_description')); desc.focus(); return; }
@@ -797,7 +812,7 @@
           for (const file of Array.from(form.querySelector('[data-wb-photos]').files || []).slice(0, 3)) photos.push({ name: file.name, blob: file });
         }
         form.querySelector('[data-wb-save]').disabled = true;
-        await enqueue('visit', '/api/v1/visits', body, h.place || place(h), photos);
+        await enqueue('visit', '/api/v1/visits', body, h.unit_name || h.place || place(h), photos);
         // Back to the day: the start page sends what waits when it can.
         location.assign('/workbench?saved=1');
       });
