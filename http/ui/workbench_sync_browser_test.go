@@ -754,7 +754,10 @@ func TestBrowserWorkbenchExpiredSessionKeepsTheQueue(t *testing.T) {
 	if got := storeCounts(t, f); got != before {
 		t.Fatalf("after a 401 the store changed: %+v", got)
 	}
-	b.do("log in again", chromedp.Click(chromedp.CSS(`[data-wb-error][data-login] a`)), chromedp.WaitVisible(chromedp.ID("username")),
+	// The queue tries again while the page waits, and each 401 draws the
+	// offer anew: the link is clicked where it is at that moment, not
+	// through a node looked up before (which may be gone by the click).
+	b.do("log in again", chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-wb-error][data-login] a").click()`), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), wbUser), chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#wb[data-page="workbench"]`)))
 	sentClean(b, "sent after the login")

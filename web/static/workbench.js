@@ -403,6 +403,7 @@
 
   function showLogin() {
     const box = root.querySelector('[data-wb-error]');
+    if (box.dataset.login && !box.hidden) return; // already offered: each retry's 401 leaves it as it is
     box.replaceChildren(el('span', '', msg('login_again') + ' '));
     const a = el('a', '', msg('login'));
     a.href = '/login?next=' + encodeURIComponent(location.pathname + location.search);
