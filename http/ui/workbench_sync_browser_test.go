@@ -310,16 +310,26 @@ func openFresh(b browserPage, base string) {
 	waitFor(b, "the grid's data", `document.getElementById("wb").dataset.ready === "fresh"`)
 }
 
-// TestBrowserWorkbenchQueueArrivesOnce: offline, three visits with one
-// ledger change and two cases wait in the queue through closing the page
-// and opening it again; with the network back each arrives exactly once.
-func TestBrowserWorkbenchQueueArrivesOnce(t *testing.T) {
+// workbenchSession starts most workbench browser tests: a fresh fixture
+// with the workbench's assistant, the workbench's test server over it,
+// and a browser logged in with the grid's data loaded.
+func workbenchSession(t *testing.T) (*fixture, *wbServer, browserPage) {
+	t.Helper()
 	ctx := newBrowser(t)
 	f := newFixture(t)
 	addWorkbenchUser(t, f)
 	s := newWBServer(t, f)
 	b := browserPage{t, ctx}
 	openFresh(b, s.url())
+	return f, s, b
+}
+
+// TestBrowserWorkbenchQueueArrivesOnce: offline, three visits with one
+// ledger change and two cases wait in the queue through closing the page
+// and opening it again; with the network back each arrives exactly once.
+func TestBrowserWorkbenchQueueArrivesOnce(t *testing.T) {
+	f, s, b := workbenchSession(t)
+	ctx := b.ctx
 	before := storeCounts(t, f)
 
 	s.offline(b, true)
@@ -367,12 +377,7 @@ func TestBrowserWorkbenchQueueArrivesOnce(t *testing.T) {
 // back on the same address and store; the queue goes on, and the second
 // visit, sent again under its key, is still one visit.
 func TestBrowserWorkbenchQueueSurvivesServerRestart(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	addWorkbenchUser(t, f)
-	s := newWBServer(t, f)
-	b := browserPage{t, ctx}
-	openFresh(b, s.url())
+	f, s, b := workbenchSession(t)
 	before := storeCounts(t, f)
 
 	s.offline(b, true)
@@ -477,12 +482,8 @@ func TestBrowserWorkbenchStaleCaseKeepsBothTexts(t *testing.T) {
 // the server already holds for another body is refused (409), kept with
 // its text, and sent as a new record when the assistant says so.
 func TestBrowserWorkbenchReusedKeyKeepsBothVisits(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	addWorkbenchUser(t, f)
-	s := newWBServer(t, f)
-	b := browserPage{t, ctx}
-	openFresh(b, s.url())
+	f, s, b := workbenchSession(t)
+	ctx := b.ctx
 	before := storeCounts(t, f)
 	// Another visit under the key, sent first.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`(async () => {
@@ -525,12 +526,8 @@ const tapCounter = `(() => {
 // nothing new takes at most six taps from the start page until it is
 // saved (and sent): the household, "nothing new", save.
 func TestBrowserWorkbenchRoutineVisitTakesFewTaps(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	addWorkbenchUser(t, f)
-	s := newWBServer(t, f)
-	b := browserPage{t, ctx}
-	openFresh(b, s.url())
+	f, s, b := workbenchSession(t)
+	ctx := b.ctx
 	before := storeCounts(t, f)
 	b.do("count taps", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: tapCounter})
@@ -694,12 +691,8 @@ func routineVisitOffline(b browserPage, s *wbServer, f *fixture) {
 // nothing of the workbench on the phone (data, queue, cached pages, the
 // worker).
 func TestBrowserWorkbenchLogoutAsksThenClears(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	addWorkbenchUser(t, f)
-	s := newWBServer(t, f)
-	b := browserPage{t, ctx}
-	openFresh(b, s.url())
+	f, s, b := workbenchSession(t)
+	ctx := b.ctx
 	s.mu.Lock()
 	s.busy = true
 	s.mu.Unlock()
@@ -734,12 +727,7 @@ func TestBrowserWorkbenchLogoutAsksThenClears(t *testing.T) {
 // while offline answers 401; the queue stays, the page offers to log in,
 // and what waited is sent after the login.
 func TestBrowserWorkbenchExpiredSessionKeepsTheQueue(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	addWorkbenchUser(t, f)
-	s := newWBServer(t, f)
-	b := browserPage{t, ctx}
-	openFresh(b, s.url())
+	f, s, b := workbenchSession(t)
 	before := storeCounts(t, f)
 	routineVisitOffline(b, s, f)
 	b.do("the session ends", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
@@ -770,12 +758,8 @@ func TestBrowserWorkbenchExpiredSessionKeepsTheQueue(t *testing.T) {
 // and the visit form (with a change and a case open) need no sideways
 // scrolling, and the form's targets are at least 44 px high.
 func TestBrowserWorkbenchFitsA360Phone(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	addWorkbenchUser(t, f)
-	s := newWBServer(t, f)
-	b := browserPage{t, ctx}
-	openFresh(b, s.url())
+	f, s, b := workbenchSession(t)
+	ctx := b.ctx
 	phone := device.Info{Name: "360", UserAgent: device.IPhone12.Device().UserAgent, Width: 360, Height: 740, Scale: 3, Mobile: true, Touch: true}
 	fits := `document.documentElement.scrollWidth <= window.innerWidth`
 	b.do("a 360 px phone", chromedp.Emulate(phone), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#wb[data-ready="fresh"]`)))
@@ -801,12 +785,8 @@ func TestBrowserWorkbenchFitsA360Phone(t *testing.T) {
 // phone cannot scan) picks its building, offline, and a room opens the
 // form; a plate of another grid is not taken.
 func TestBrowserWorkbenchFindsTheHouseholdByPlate(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	addWorkbenchUser(t, f)
-	s := newWBServer(t, f)
-	b := browserPage{t, ctx}
-	openFresh(b, s.url())
+	f, s, b := workbenchSession(t)
+	ctx := b.ctx
 	s.offline(b, true)
 	b.do("the visit form without a household", chromedp.Click(chromedp.CSS(`[data-wb-other]`)), chromedp.WaitVisible(chromedp.CSS(`[data-wb-pick]`)))
 	b.do("another grid's plate", chromedp.SendKeys(chromedp.CSS(`[data-wb-code]`), fmt.Sprintf("%s/kiosk/grids/%s?b=%d\t", s.url(), gridB, f.buildingB1.ID)),
@@ -872,12 +852,7 @@ func TestBrowserWorkbenchPhotoGoesWithTheCase(t *testing.T) {
 // TestBrowserWorkbenchVisitsAPlace: a visit to a place that is no
 // household is recorded offline and arrives with the place named.
 func TestBrowserWorkbenchVisitsAPlace(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	addWorkbenchUser(t, f)
-	s := newWBServer(t, f)
-	b := browserPage{t, ctx}
-	openFresh(b, s.url())
+	f, s, b := workbenchSession(t)
 	before := storeCounts(t, f)
 	s.offline(b, true)
 	b.do("the visit form without a household", chromedp.Click(chromedp.CSS(`[data-wb-other]`)), chromedp.WaitVisible(chromedp.CSS(`[data-wb-pick]`)))
@@ -906,12 +881,7 @@ func TestBrowserWorkbenchVisitsAPlace(t *testing.T) {
 // masked), and arrives as a change to that person, not as words for the
 // community to sort out.
 func TestBrowserWorkbenchChangeNamesTheMember(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	addWorkbenchUser(t, f)
-	s := newWBServer(t, f)
-	b := browserPage{t, ctx}
-	openFresh(b, s.url())
+	f, s, b := workbenchSession(t)
 	persons, _, err := f.store.ListPersons(context.Background(), wangge.ScopeAll(), wangge.PersonFilter{HouseholdID: f.householdA1.ID})
 	if err != nil || len(persons) == 0 {
 		t.Fatalf("household A1 has no persons: %v", err)
@@ -957,12 +927,7 @@ func TestBrowserWorkbenchChangeNamesTheMember(t *testing.T) {
 // beside a place, and a visit to one, recorded offline, arrives as the
 // unit's.
 func TestBrowserWorkbenchVisitsAUnit(t *testing.T) {
-	ctx := newBrowser(t)
-	f := newFixture(t)
-	addWorkbenchUser(t, f)
-	s := newWBServer(t, f)
-	b := browserPage{t, ctx}
-	openFresh(b, s.url())
+	f, s, b := workbenchSession(t)
 	units, _, err := f.store.ListUnits(context.Background(), wangge.ScopeAll(), wangge.UnitFilter{GridCode: gridA})
 	if err != nil || len(units) == 0 {
 		t.Fatalf("grid A has no units: %v", err)
