@@ -78,6 +78,16 @@ func keeper(r *http.Request) (*wangge.User, error) {
 	return u, nil
 }
 
+// keeperOf is the keeper writing to the meeting the path names, and its id.
+func keeperOf(r *http.Request) (*wangge.User, int64, error) {
+	u, err := keeper(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := pagekit.IDOf(r)
+	return u, id, err
+}
+
 // meetingAt is the datetime-local input's format, in Beijing time.
 const meetingAt = "2006-01-02T15:04"
 
@@ -496,11 +506,7 @@ func attendanceOf(pf url.Values) []wangge.Attendee {
 // minutes under the version the page showed. A stale version shows the
 // meeting as it is now with what was typed kept in the form.
 func (s *meetings) handleRecord(w http.ResponseWriter, r *http.Request) error {
-	u, err := keeper(r)
-	if err != nil {
-		return err
-	}
-	id, err := pagekit.IDOf(r)
+	u, id, err := keeperOf(r)
 	if err != nil {
 		return err
 	}
@@ -546,11 +552,7 @@ func (s *meetings) handleRecord(w http.ResponseWriter, r *http.Request) error {
 // the household an agenda item names, with the decision's text as its
 // description. The form's token makes a double tap one decision.
 func (s *meetings) handleDecide(w http.ResponseWriter, r *http.Request) error {
-	u, err := keeper(r)
-	if err != nil {
-		return err
-	}
-	id, err := pagekit.IDOf(r)
+	u, id, err := keeperOf(r)
 	if err != nil {
 		return err
 	}
@@ -610,11 +612,7 @@ func (s *meetings) decideFailed(w http.ResponseWriter, r *http.Request, id int64
 
 // handleNextWeek schedules next week's meeting like this one and goes to it.
 func (s *meetings) handleNextWeek(w http.ResponseWriter, r *http.Request) error {
-	u, err := keeper(r)
-	if err != nil {
-		return err
-	}
-	id, err := pagekit.IDOf(r)
+	u, id, err := keeperOf(r)
 	if err != nil {
 		return err
 	}
