@@ -696,7 +696,7 @@ func (db *DB) RateCase(ctx context.Context, number, token string, r Rating) (*ca
 		if !r.Solved {
 			act = casework.Action{Name: casework.ActReopen, Note: r.Note}
 		} else if t.ratedRound > c.Round {
-			return wangge.E(wangge.EConflict, "error.case.ended", "State", string(c.State))
+			return wangge.E(wangge.EConflict, "error.intake.rated")
 		}
 		version, before, round := c.Version, len(c.Events), c.Round
 		ev, err := eng.Apply(c, residentActor(c), act, tx.now)
