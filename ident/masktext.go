@@ -73,9 +73,16 @@ func maskRun(s string, i, j int) (string, int) {
 			}
 		}
 	case run[0] == '0' && (len(run) == 3 || len(run) == 4):
-		// 0355-1234567, 010 12345678: an area code and the local number.
-		if j < len(s) && (s[j] == '-' || s[j] == ' ') {
-			k := j + 1
+		// 0355-1234567, 010 12345678, (0355) 1234567: an area code and
+		// the local number.
+		k := j
+		if k < len(s) && s[k] == ')' {
+			k++
+		}
+		if k < len(s) && (s[k] == '-' || s[k] == ' ') {
+			k++
+		}
+		if k > j {
 			if m := digitsEnd(s, k); m-k >= 7 && m-k <= 8 && bounded(s, m) {
 				return run + s[j:k] + maskKeep(s[k:m], 0, 4), m
 			}
