@@ -211,9 +211,10 @@ func checkText(field, s string, max int, key string) (string, error) {
 }
 
 // checkIntakeLimits counts one public write against each limit and
-// refuses it (wangge.ERateLimited) when one is used up; the counts are
-// written in the caller's transaction, so a refused or failed write counts
-// nothing.
+// refuses it (wangge.ERateLimited) when one is used up. The count is
+// written first and read back in the caller's transaction: PostgreSQL locks
+// the hour's row until the commit, so two servers cannot both take the
+// last one; and a refused or failed write rolls its counts back.
 func (tx *Tx) checkIntakeLimits(limits []IntakeLimit) error {
 	seen := map[IntakeLimit]bool{}
 	for _, l := range limits {
@@ -221,14 +222,15 @@ func (tx *Tx) checkIntakeLimits(limits []IntakeLimit) error {
 			continue
 		}
 		seen[l] = true
+		if err := tx.countIntake(l); err != nil {
+			return err
+		}
 		hour, day, err := intakeCounts(tx.queryRow, tx.db.intakeBucket(l), tx.now)
 		if err != nil {
 			return err
 		}
-		if err := wangge.CheckIntakeRate(l.Kind, hour, day); err != nil {
-			return err
-		}
-		if err := tx.countIntake(l); err != nil {
+		// What was made before this write.
+		if err := wangge.CheckIntakeRate(l.Kind, hour-1, day-1); err != nil {
 			return err
 		}
 	}
@@ -240,11 +242,12 @@ func (tx *Tx) checkIntakeLimits(limits []IntakeLimit) error {
 func (tx *Tx) countIntake(l IntakeLimit) error {
 	b := tx.db.intakeBucket(l)
 	win := ts(tx.now.Truncate(time.Hour))
-	if _, err := tx.exec(`DELETE FROM intake_counts WHERE bucket = ? AND window_start <= ?`, b, ts(win.Add(-24*time.Hour))); err != nil {
-		return err
-	}
 	_, err := tx.exec(`INSERT INTO intake_counts (bucket, window_start, count) VALUES (?, ?, 1)
 		ON CONFLICT (bucket, window_start) DO UPDATE SET count = intake_counts.count + 1`, b, win)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(`DELETE FROM intake_counts WHERE bucket = ? AND window_start <= ?`, b, ts(win.Add(-24*time.Hour)))
 	return err
 }
 
