@@ -274,6 +274,7 @@ func intakeCounts(queryRow func(string, ...any) *sql.Row, bucket []byte, now tim
 func (db *DB) ReportCase(ctx context.Context, r PublicReport) (*Receipt, error) {
 	var out *Receipt
 	err := db.inTx(ctx, func(tx *Tx) error {
+		tx.actor = intakeActor(tx.actor)
 		var err error
 		out, err = tx.reportCase(r)
 		return err
@@ -286,7 +287,9 @@ func (db *DB) ReportCase(ctx context.Context, r PublicReport) (*Receipt, error) 
 
 // reportCase is ReportCase within the caller's transaction, for a store
 // method that makes the case from something it holds (a held Open311
-// request placed by staff).
+// request placed by staff). The audit entries name the transaction's
+// actor: ReportCase's is the system at the request's address, a caller's
+// its own (the staff member who placed it).
 func (tx *Tx) reportCase(r PublicReport) (*Receipt, error) {
 	eng, err := tx.db.caseEngine()
 	if err != nil {
@@ -344,7 +347,6 @@ func (tx *Tx) reportCase(r PublicReport) (*Receipt, error) {
 	if len(lines) > 0 {
 		desc = strings.TrimSpace(desc + "\n" + strings.Join(lines, "\n"))
 	}
-	tx.actor = intakeActor(tx.actor)
 	if err := tx.checkIntakeLimits(r.Limits); err != nil {
 		return nil, err
 	}
