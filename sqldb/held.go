@@ -305,6 +305,23 @@ func (db *DB) HeldReports(ctx context.Context, a casework.Actor) ([]HeldRequest,
 	return out, rows.Err()
 }
 
+// HeldRequest reads one request waiting for a place, for the page that
+// places it; one already placed or dismissed is not found.
+func (db *DB) HeldRequest(ctx context.Context, a casework.Actor, id int64) (*HeldRequest, error) {
+	if err := mayHandleHeld(a); err != nil {
+		return nil, err
+	}
+	h, err := db.scanHeld(db.queryRow(ctx, `SELECT `+heldCols+` FROM held_reports WHERE id = ? AND state = ?`, id, string(casework.HeldWaiting)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wangge.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	m := heldMasked(h)
+	return &m, nil
+}
+
 // HeldCount is how many requests wait for a place, for the case board's
 // link; 0 for an account that does not place them.
 func (db *DB) HeldCount(ctx context.Context, a casework.Actor) (int, error) {
