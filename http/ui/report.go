@@ -52,7 +52,7 @@ type IntakeStore interface {
 	ListServices(ctx context.Context, line wangge.Line, activeOnly bool) ([]wangge.Service, error)
 	ReportCase(ctx context.Context, r sqldb.PublicReport) (*sqldb.Receipt, error)
 	FollowCase(ctx context.Context, number string, f sqldb.PublicFollow) (*sqldb.Receipt, error)
-	TrackCase(ctx context.Context, number, token string) (*casework.PublicCase, *sqldb.Tracker, error)
+	TrackCase(ctx context.Context, number, token string, limits ...sqldb.IntakeLimit) (*casework.PublicCase, *sqldb.Tracker, error)
 	RateCase(ctx context.Context, number, token string, r sqldb.Rating) (*casework.PublicCase, error)
 	PublicCases(ctx context.Context, f sqldb.PublicFilter) ([]casework.PublicCase, error)
 	Box() *secret.Box
@@ -176,9 +176,9 @@ func (s *intake) checkPost(r *http.Request) error {
 // limits are the store's counts a resident's report or "me too" is
 // held to: per client address, and per phone when one is given.
 func (s *intake) limits(r *http.Request, phone string) []sqldb.IntakeLimit {
-	ls := []sqldb.IntakeLimit{{Kind: "addr", Value: s.core.ClientAddr(r)}}
+	ls := []sqldb.IntakeLimit{{Kind: wangge.IntakeAddr, Value: s.core.ClientAddr(r)}}
 	if phone != "" {
-		ls = append(ls, sqldb.IntakeLimit{Kind: "phone", Value: phone})
+		ls = append(ls, sqldb.IntakeLimit{Kind: wangge.IntakePhone, Value: phone})
 	}
 	return ls
 }
@@ -600,8 +600,10 @@ func (s *intake) refuse(w http.ResponseWriter, r *http.Request, f reportForm, er
 	switch field {
 	case "category", "description", "photo", "place", "phone", "name", "attributes":
 		v.Errors[field] = errText(r, err)
-	case "file":
+	case "file", "photos":
 		v.Errors["photo"] = errText(r, err)
+	case "address":
+		v.Errors["place"] = errText(r, err)
 	default:
 		v.Error = errText(r, err)
 	}

@@ -77,6 +77,10 @@ func TestBrowserResidentReportsAndFollows(t *testing.T) {
 	tap(b, "report-map", 113.12, 36.15)
 	b.do("the tap is the place", chromedp.WaitVisible(chromedp.CSS(`[data-place-said][data-grid-found="`+gridA+`"]`)))
 	fits("the form filled in")
+	chosen, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[+document.querySelector("[data-lng]").value, +document.querySelector("[data-lat]").value]`))
+	if err != nil || len(chosen) != 2 || math.Abs(chosen[0]-113.12) > 0.002 || math.Abs(chosen[1]-36.15) > 0.002 {
+		t.Fatalf("the tap chose %v (%v), want about 113.12, 36.15", chosen, err)
+	}
 	clk.Add(10 * time.Second) // a person takes a while to fill the form
 	b.do("send", chromedp.Click(chromedp.CSS(`button[data-submit="report"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`section[data-page="track"] [data-just="received"]`)))
@@ -100,7 +104,7 @@ func TestBrowserResidentReportsAndFollows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Location.GridCode != gridA || c.Location.Point == nil || math.Abs(c.Location.Point.Lng-113.12) > 1e-4 || math.Abs(c.Location.Point.Lat-36.15) > 1e-4 {
+	if c.Location.GridCode != gridA || c.Location.Point == nil || math.Abs(c.Location.Point.Lng-chosen[0]) > 1e-6 || math.Abs(c.Location.Point.Lat-chosen[1]) > 1e-6 {
 		t.Errorf("the case is at %+v, want the tapped point in grid A", c.Location)
 	}
 	if !strings.Contains(c.Description, "小区门口路灯不亮") {

@@ -41,7 +41,7 @@ type trackView struct {
 	Category string
 	Open     bool
 	Updates  []trackUpdate
-	// Outcome is what the closing said, when closed.
+	// Outcome is what the reporter was told (shown once closed).
 	Outcome string
 	// Just says what the visitor has just done: "received" (the report),
 	// "rated", "reopened".
@@ -77,7 +77,9 @@ func (s *intake) trackView(r *http.Request, number, token string) (*trackView, e
 	if _, _, ok := casework.ParseNumber(number); !ok || token == "" || len(token) > 128 {
 		return nil, wangge.ErrNotFound
 	}
-	c, tr, err := s.store.TrackCase(r.Context(), number, token)
+	// A wrong token counts against the client's address, so that tokens
+	// cannot be guessed at speed.
+	c, tr, err := s.store.TrackCase(r.Context(), number, token, s.limits(r, "")[0])
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +91,9 @@ func (s *intake) trackView(r *http.Request, number, token string) (*trackView, e
 	}
 	for _, u := range c.Updates {
 		v.Updates = append(v.Updates, trackUpdate{At: u.At, Kind: u.Kind, Text: u.Text})
-		if u.Kind == casework.UpdateClosed && u.Text != "" {
+		// The outcome is what the reporter was told last (the feedback
+		// before the close), or the close's own words.
+		if (u.Kind == casework.UpdateReply || u.Kind == casework.UpdateClosed) && u.Text != "" {
 			v.Outcome = u.Text
 		}
 	}
