@@ -163,6 +163,8 @@ func TestReportFormOffersPicturedChoices(t *testing.T) {
 		t.Error("the emergencies are not shown first")
 	}
 	scenario{url: "/report?via=kiosk", status: http.StatusOK, contains: []string{`name="via" value="kiosk"`}}.run(t, h)
+	scenario{url: "/report", lang: "en", status: http.StatusOK, contains: []string{"Report a problem", "Damaged facilities", "Street light"},
+		excludes: []string{"设施损坏"}}.run(t, h)
 	scenario{url: "/kiosk", status: http.StatusOK, contains: []string{`href="/report?via=kiosk"`, "报告问题"}}.run(t, h)
 	scenario{url: "/kiosk/grids/" + gridA, status: http.StatusOK, contains: []string{`href="/report?via=kiosk"`}}.run(t, h)
 }
@@ -563,4 +565,54 @@ func TestReportOnTheKiosk(t *testing.T) {
 		t.Error("a phone's tracking page shows a QR code")
 	}
 	scenario{url: "/report/map", status: http.StatusOK, contains: []string{`data-reports="/report/cases.geojson"`, "report.js"}}.run(t, h)
+}
+
+// TestReportByALoggedInBuildingHead: a building head who is logged in
+// reports on the same form as himself — the ordinary case, his name as
+// the reporter, the photo attached — lands on the case page, and a resend
+// of the same form makes no second case or photo.
+func TestReportByALoggedInBuildingHead(t *testing.T) {
+	f, h, clk := intakeServer(t)
+	addUsers(t, f, wangge.User{Username: "zhangjianguo", DisplayName: "张建国", Role: wangge.RoleBuildingHead, ScopeCode: gridA})
+	c := login(t, h, "zhangjianguo")
+	r := httptest.NewRequest("GET", "/report", nil)
+	r.AddCookie(c)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if !strings.Contains(w.Body.String(), "楼院长 张建国") || strings.Contains(w.Body.String(), `id="phone"`) {
+		t.Errorf("the form does not know the building head")
+	}
+	v := goodReport(freshToken(t, h, clk))
+	var numbers []string
+	for range 2 {
+		w := report{fields: v, photos: [][]byte{jpegWithEXIF(t, "x")}, cookie: c}.send(t, h)
+		loc := w.Header().Get("Location")
+		if w.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/cases/") {
+			t.Fatalf("his report: %d %q\n%s", w.Code, loc, w.Body)
+		}
+		numbers = append(numbers, strings.TrimPrefix(loc, "/cases/"))
+	}
+	if numbers[0] != numbers[1] {
+		t.Errorf("a resend made another case: %v", numbers)
+	}
+	a := actorOf(t, f, "zhangjianguo")
+	cs, err := caseStore(f).Case(context.Background(), a, numbers[0])
+	if err != nil || cs.Reporter.Name != "张建国" || cs.Source.Public() || cs.Location.GridCode != gridA {
+		t.Fatalf("his case: %+v (%v)", cs, err)
+	}
+	if ats, err := caseStore(f).CaseAttachments(context.Background(), a, numbers[0]); err != nil || len(ats) != 1 {
+		t.Errorf("his photo, sent twice: %d (%v)", len(ats), err)
+	}
+}
+
+// TestCasePageShowsResidentsSide: the staff case page of a public report
+// shows how many said "me too" and a resident's update in its timeline.
+func TestCasePageShowsResidentsSide(t *testing.T) {
+	f, h, clk := intakeServer(t)
+	number, token := reported(t, h, clk, nil)
+	if _, err := f.store.(*sqldb.DB).AddPublicUpdate(context.Background(), number, sqldb.ResidentUpdate{Token: token, Text: "今晚又灭了"}); err != nil {
+		t.Fatal(err)
+	}
+	scenario{url: "/cases/" + number, as: "dongyuan", status: http.StatusOK,
+		contains: []string{"data-event-resident", "今晚又灭了"}, excludes: []string{"data-followers"}}.run(t, h)
 }
