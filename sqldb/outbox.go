@@ -168,11 +168,12 @@ func (db *DB) ClaimMessages(ctx context.Context, n int, lease time.Duration) ([]
 	return out, nil
 }
 
-// MessageSent marks a message delivered. A message already marked (a
+// MessageSent marks a message delivered and forgets its recipient: the
+// phone stays on the case, the outbox needs it no longer. A message already marked (a
 // sender whose lease ran out while another delivered it too) stays sent.
 func (db *DB) MessageSent(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(`UPDATE outbox SET state = 'sent', sent_at = COALESCE(sent_at, ?), lease_until = NULL, last_error = '' WHERE id = ?`, tx.now, id)
+		res, err := tx.exec(`UPDATE outbox SET state = 'sent', sent_at = COALESCE(sent_at, ?), lease_until = NULL, last_error = '', recipient_enc = NULL WHERE id = ?`, tx.now, id)
 		if err != nil {
 			return err
 		}
@@ -184,8 +185,8 @@ func (db *DB) MessageSent(ctx context.Context, id int64) error {
 }
 
 // MessageFailed records a failed delivery and when to try again; after
-// wangge.MessageAttemptsMax attempts the message is kept as failed and
-// tried no more. A message another sender delivered meanwhile stays sent.
+// wangge.MessageAttemptsMax attempts the message is kept as failed (its
+// recipient forgotten) and tried no more. A message another sender delivered meanwhile stays sent.
 func (db *DB) MessageFailed(ctx context.Context, id int64, errText string, next time.Time) error {
 	errText = truncateUTF8(errText, lastErrorMax)
 	return db.inTx(ctx, func(tx *Tx) error {
@@ -199,7 +200,7 @@ func (db *DB) MessageFailed(ctx context.Context, id int64, errText string, next 
 			return err
 		}
 		if attempts >= wangge.MessageAttemptsMax {
-			_, err = tx.exec(`UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = ? WHERE id = ? AND state = 'queued'`, errText, id)
+			_, err = tx.exec(`UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = ?, recipient_enc = NULL WHERE id = ? AND state = 'queued'`, errText, id)
 			return err
 		}
 		_, err = tx.exec(`UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND state = 'queued'`, ts(next), errText, id)

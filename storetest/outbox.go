@@ -252,6 +252,11 @@ func testOutboxLeases(t *testing.T, e *env) {
 	if ms, err := e.db.ClaimMessages(e.ctx, 100, time.Minute); err != nil || len(ms) != 0 {
 		t.Errorf("claimed %d sent messages (%v)", len(ms), err)
 	}
+	for _, r := range e.outboxRows(t) {
+		if r.sealed != nil {
+			t.Errorf("sent message %s keeps its recipient", r.messageID)
+		}
+	}
 	c, err := e.db.OutboxCounts(e.ctx)
 	ok(t, err)
 	if c != (wangge.OutboxCounts{Sent: total}) {
@@ -305,7 +310,7 @@ func testOutboxRetry(t *testing.T, e *env) {
 		t.Errorf("counts %+v, want one failed", c)
 	}
 	rows := e.outboxRows(t)
-	if rows[0].state != "failed" || rows[0].attempts != wangge.MessageAttemptsMax {
+	if rows[0].state != "failed" || rows[0].attempts != wangge.MessageAttemptsMax || rows[0].sealed != nil {
 		t.Errorf("row %+v", rows[0])
 	}
 	// A long error is cut, on a character boundary.

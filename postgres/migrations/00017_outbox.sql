@@ -3,9 +3,10 @@
 -- queued in the transaction that changed the case. message_id is stable
 -- (district, case number, event, recipient), so a receiver drops a repeat.
 -- The recipient's phone is sealed with the field key (*_enc: a key rotation
--- re-seals it); no text is kept, only the kind, the number and the
--- language the sender renders it in. state is queued, sent or failed;
--- a claim sets lease_until, so two servers never send one message at once,
+-- re-seals it) and dropped once the message is sent or given up (the case
+-- keeps the reporter's contact; the outbox needs it no longer). No text
+-- is kept, only the kind, the number and the language it is sent in.
+-- state is queued, sent or failed; a claim sets lease_until, so two servers never send one message at once,
 -- and counts the attempt before it is made (a server that dies mid-send
 -- still uses one up).
 CREATE TABLE outbox (
@@ -14,7 +15,7 @@ CREATE TABLE outbox (
 	case_id         BIGINT NOT NULL REFERENCES cases (id),
 	case_number     TEXT NOT NULL,
 	kind            TEXT NOT NULL,
-	recipient_enc   BYTEA NOT NULL,
+	recipient_enc   BYTEA,
 	lang            TEXT NOT NULL,
 	state           TEXT NOT NULL DEFAULT 'queued',
 	created_at      TIMESTAMPTZ NOT NULL,
