@@ -6,9 +6,9 @@
 -- re-seals it) and dropped once the message is sent or given up (the case
 -- keeps the reporter's contact; the outbox needs it no longer). No text
 -- is kept, only the kind, the number and the language it is sent in.
--- state is queued, sent or failed; a claim sets lease_until, so two servers never send one message at once,
--- and counts the attempt before it is made (a server that dies mid-send
--- still uses one up).
+-- state is queued, sent or failed; a claim sets lease_until, so two
+-- servers never send one message at once, and counts the attempt before
+-- it is made (a server that dies mid-send still uses one up).
 CREATE TABLE outbox (
 	id              INTEGER PRIMARY KEY,
 	message_id      TEXT NOT NULL UNIQUE,
