@@ -93,6 +93,7 @@ func Run(t *testing.T, open Opener) {
 		caseBuildingTests,
 		meetingTests,
 		workbenchTests,
+		intakeTests,
 		outboxTests,
 	}
 	for _, g := range groups {
