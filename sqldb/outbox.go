@@ -24,7 +24,7 @@ import (
 // (outbox.recipient_enc, which a key rotation finds by its name).
 const fOutboxRecipient = "outbox.recipient"
 
-// messageLang is the language a message is rendered in when nothing says
+// messageLang is the language a message is sent in when nothing says
 // which the reporter reads.
 const messageLang = "zh"
 
@@ -45,16 +45,20 @@ func (db *DB) outboxWake() chan struct{} {
 func (db *DB) MessagesQueued() <-chan struct{} { return db.outboxWake() }
 
 // recipient is one phone a case's event is told to, on the case the
-// recipient was given the number of (its own, for a merged duplicate's).
+// recipient was given the number of (its own, for a merged duplicate's),
+// in the recipient's language ("" for the case's reporter's, looked up
+// when the message is sent: a public report's tracker, which holds it, is
+// written after the case's create queued its "received").
 type recipient struct {
 	caseID int64
 	number string
 	phone  string
+	lang   string
 }
 
 // messagePhone is the contact as a number a short message reaches: only a
 // mobile counts (a landline cannot take one, and a contact may be words
-// such as "ask at the gate").
+// such as "ask at the gate", or an email).
 func messagePhone(contact string) (string, bool) {
 	if contact == "" {
 		return "", false
@@ -68,16 +72,28 @@ func messagePhone(contact string) (string, bool) {
 
 // enqueueCaseMessages queues the messages a case's event sends, within the
 // transaction that wrote the event: to the case's reporter when the
-// contact is a mobile, and at the close to the reporters of the cases
-// merged into it (their contacts are on their own rows).
+// contact is a mobile, to the residents who added "me too" with one (the
+// case's follower trackers), and at the close also to the reporters and
+// followers of the cases merged into it (their contacts are on their own
+// rows). A phone hears an event once, however many of these it is.
 func (tx *Tx) enqueueCaseMessages(caseID int64, c *casework.Case, ev casework.Event) error {
 	kind, ok := casework.MessageKindOf(ev.Action)
 	if !ok {
 		return nil
 	}
 	var to []recipient
+	seen := map[string]bool{}
+	add := func(r recipient) {
+		if !seen[r.phone] {
+			seen[r.phone] = true
+			to = append(to, r)
+		}
+	}
 	if p, ok := messagePhone(c.Reporter.Contact); ok {
-		to = append(to, recipient{caseID, c.Number, p})
+		add(recipient{caseID, c.Number, p, ""})
+	}
+	if err := tx.followersOf(caseID, c.Number, add); err != nil {
+		return err
 	}
 	district := c.Location.GridCode[:6]
 	if kind == wangge.MessageClosed {
@@ -85,18 +101,23 @@ func (tx *Tx) enqueueCaseMessages(caseID int64, c *casework.Case, ev casework.Ev
 			var id int64
 			var sealed []byte
 			err := tx.queryRow(`SELECT id, reporter_contact_enc FROM cases WHERE district_code = ? AND number = ?`, district, d.Number).Scan(&id, &sealed)
-			if errors.Is(err, sql.ErrNoRows) || err == nil && sealed == nil {
-				continue // no such row (a store that lost it), or no contact left
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // a store that lost the row: nobody to tell
 			}
 			if err != nil {
 				return err
 			}
-			contact, err := tx.db.clearContact(sealed)
-			if err != nil {
-				return err
+			if sealed != nil {
+				contact, err := tx.db.clearContact(sealed)
+				if err != nil {
+					return err
+				}
+				if p, ok := messagePhone(contact); ok {
+					add(recipient{id, d.Number, p, ""})
+				}
 			}
-			if p, ok := messagePhone(contact); ok {
-				to = append(to, recipient{id, d.Number, p})
+			if err := tx.followersOf(id, d.Number, add); err != nil {
+				return err
 			}
 		}
 	}
@@ -106,10 +127,46 @@ func (tx *Tx) enqueueCaseMessages(caseID int64, c *casework.Case, ev casework.Ev
 		mid := fmt.Sprintf("%s-%s-%d-%d", district, c.Number, ev.Seq, i)
 		if _, err := tx.exec(`INSERT INTO outbox (message_id, case_id, case_number, kind, recipient_enc, lang, state, created_at, attempts, next_attempt_at)
 			VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, 0, ?)`,
-			mid, r.caseID, r.number, string(kind), tx.db.box.Seal(fOutboxRecipient, r.phone), messageLang, tx.now, tx.now); err != nil {
+			mid, r.caseID, r.number, string(kind), tx.db.box.Seal(fOutboxRecipient, r.phone), r.lang, tx.now, tx.now); err != nil {
 			return err
 		}
 		tx.queued = true
+	}
+	return nil
+}
+
+// followersOf passes on the followers of a case who left a mobile, oldest
+// first, each in the language they chose.
+func (tx *Tx) followersOf(caseID int64, number string, add func(recipient)) error {
+	rows, err := tx.query(`SELECT phone_enc, lang FROM case_trackers WHERE case_id = ? AND kind = ? AND phone_enc IS NOT NULL ORDER BY id`, caseID, TrackerFollower)
+	if err != nil {
+		return err
+	}
+	type follower struct {
+		sealed []byte
+		lang   string
+	}
+	var fs []follower
+	for rows.Next() {
+		var f follower
+		if err := rows.Scan(&f.sealed, &f.lang); err != nil {
+			rows.Close()
+			return err
+		}
+		fs = append(fs, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range fs {
+		phone, err := tx.db.box.Open(fTrackerPhone, f.sealed)
+		if err != nil {
+			return err
+		}
+		if p, ok := messagePhone(phone); ok {
+			add(recipient{caseID, number, p, f.lang})
+		}
 	}
 	return nil
 }
@@ -137,27 +194,48 @@ func (db *DB) ClaimMessages(ctx context.Context, n int, lease time.Duration) ([]
 			WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
 				ORDER BY next_attempt_at, id LIMIT ?`+lock+`)
 			AND state = 'queued' AND (lease_until IS NULL OR lease_until <= ?)
-			RETURNING id, message_id, kind, case_number, recipient_enc, lang, created_at, attempts`,
+			RETURNING id, message_id, case_id, kind, case_number, recipient_enc, lang, created_at, attempts`,
 			ts(tx.now.Add(lease)), tx.now, tx.now, n, tx.now)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		var caseIDs []int64
 		for rows.Next() {
 			var m wangge.Message
+			var caseID int64
 			var kind string
 			var sealed []byte
 			var created timeValue
-			if err := rows.Scan(&m.ID, &m.MessageID, &kind, &m.Case, &sealed, &m.Lang, &created, &m.Attempts); err != nil {
+			if err := rows.Scan(&m.ID, &m.MessageID, &caseID, &kind, &m.Case, &sealed, &m.Lang, &created, &m.Attempts); err != nil {
+				rows.Close()
 				return err
 			}
 			m.Kind, m.CreatedAt = wangge.MessageKind(kind), created.Time
 			if m.To, err = db.box.Open(fOutboxRecipient, sealed); err != nil {
+				rows.Close()
 				return err
 			}
 			out = append(out, m)
+			caseIDs = append(caseIDs, caseID)
 		}
-		return rows.Err()
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// A reporter's message speaks the language of the reporter's
+		// tracker, Chinese when there is none (a case staff opened).
+		for i := range out {
+			if out[i].Lang != "" {
+				continue
+			}
+			err := tx.queryRow(`SELECT lang FROM case_trackers WHERE case_id = ? AND kind = ? ORDER BY id LIMIT 1`, caseIDs[i], TrackerReporter).Scan(&out[i].Lang)
+			if errors.Is(err, sql.ErrNoRows) || err == nil && out[i].Lang == "" {
+				out[i].Lang = messageLang
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ var outboxTests = []test{
 	{"OutboxClaimLeasesAreExclusiveAcrossStores", testOutboxLeases},
 	{"OutboxFailedMessageIsRetriedLaterThenGivenUp", testOutboxRetry},
 	{"OutboxRecipientsAreResealedByAKeyRotation", testOutboxRotate},
+	{"OutboxPublicReportTellsReporterAndFollowersInTheirLanguages", testOutboxPublic},
 }
 
 // outboxRow is a message as its row holds it.
@@ -358,5 +359,42 @@ func testOutboxRotate(t *testing.T, e *env) {
 		if m.To != caseContact {
 			t.Errorf("message %s to %q after the rotation", m.MessageID, m.To)
 		}
+	}
+}
+
+// testOutboxPublic: a resident's public report is received in the language
+// they chose (their tracker is written after the create queued the
+// message); the residents who added "me too" with a mobile hear the rest,
+// each in their own language, and a phone hears an event once.
+func testOutboxPublic(t *testing.T, e *env) {
+	e.fixture()
+	e.db.SetClock(func() time.Time { return intakeNow })
+	rc := e.report(t, sqldb.PublicReport{Category: category("P01"), Phone: "13900003333", Lang: "en"})
+	for _, f := range []sqldb.PublicFollow{
+		{Phone: "13900004444", Lang: "zh"},
+		{Phone: "13900003333", Lang: "zh"},  // the reporter again: told once
+		{Lang: "en"},                        // no phone: nobody to tell
+		{Phone: "0355-2021234", Lang: "en"}, // a landline takes no short message
+	} {
+		_, err := e.db.FollowCase(e.ctx, rc.Number, f)
+		ok(t, err, "follow")
+	}
+	e.closeCase(t, rc.Number)
+	ms, err := e.db.ClaimMessages(e.ctx, 100, time.Minute)
+	ok(t, err)
+	var got []string
+	for _, m := range ms {
+		if m.Case != rc.Number {
+			t.Errorf("message %s about %s, want %s", m.MessageID, m.Case, rc.Number)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s", m.Kind, m.To, m.Lang))
+	}
+	want := []string{
+		"received 13900003333 en",
+		"dispatched 13900003333 en", "dispatched 13900004444 zh",
+		"closed 13900003333 en", "closed 13900004444 zh",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("messages\n%v\nwant\n%v", got, want)
 	}
 }

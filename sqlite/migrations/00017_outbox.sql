@@ -5,7 +5,10 @@
 -- The recipient's phone is sealed with the field key (*_enc: a key rotation
 -- re-seals it) and dropped once the message is sent or given up (the case
 -- keeps the reporter's contact; the outbox needs it no longer). No text
--- is kept, only the kind, the number and the language it is sent in.
+-- is kept, only the kind, the number and the language it is sent in
+-- ('' for the case's reporter's, read from their tracker when it is sent:
+-- a public report's tracker is written after its create queued
+-- "received").
 -- state is queued, sent or failed; a claim sets lease_until, so two
 -- servers never send one message at once, and counts the attempt before
 -- it is made (a server that dies mid-send still uses one up).
