@@ -94,6 +94,7 @@ func Run(t *testing.T, open Opener) {
 		meetingTests,
 		workbenchTests,
 		intakeTests,
+		outboxTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {
