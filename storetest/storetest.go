@@ -95,6 +95,7 @@ func Run(t *testing.T, open Opener) {
 		workbenchTests,
 		intakeTests,
 		heldTests,
+		outboxTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

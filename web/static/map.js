@@ -9,10 +9,10 @@
 // staff map a click on a grid opens its card; on the kiosk (data-kiosk) a tap
 // anywhere asks /api/v1/locate which grid holds that point and asks "is this
 // your home?" before opening the grid's page; data-here-lng/-lat mark where
-// the kiosk stands. data-pick="FORM" (the held requests' page) makes a tap
-// anywhere choose a point: it fills the form's lng and lat, asks
-// /api/v1/locate for the grid and shows it, and enables the form's button
-// only inside a grid.
+// the kiosk stands. data-pick="FORM" (the held requests' page) does what
+// data-pick does and fills that form's lng and lat too, asks /api/v1/locate
+// for the grid and shows it, and enables the form's button only inside a
+// grid.
 //
 // No content from the data is ever parsed as HTML: labels and cards are
 // built with textContent.
@@ -98,6 +98,10 @@
 
   function init(node) {
     var kiosk = node.hasAttribute("data-kiosk");
+    // data-pick: a tap anywhere is a place chosen (the residents' report
+    // form), announced as a "map:pick" event with lng and lat; the grids
+    // are only the background then.
+    if (node.hasAttribute("data-pick")) kiosk = "pick";
     var map = L.map(node, { zoomSnap: 0.25, attributionControl: !!node.dataset.tiles, tap: true, zoomControl: false });
     // On a phone the zoom buttons go to the bottom right, out of the way of
     // the card that opens over a grid; popups keep clear of them (below).
@@ -140,7 +144,7 @@
     var layer = L.geoJSON(feats, {
       style: styleOf,
       pointToLayer: pointOf,
-      interactive: !kiosk && !pick,
+      interactive: !kiosk,
       onEachFeature: function (f, l) {
         var p = f.properties || {}, kind = p.kind || "grid";
         counts[kind] = (counts[kind] || 0) + 1;
@@ -237,15 +241,18 @@
     }
     map.on("zoomend moveend", labels);
 
-    if (kiosk) here(node, map, communities);
+    if (kiosk === true) here(node, map, communities);
     labels();
     // Labels are measured: measure again once the fonts are in.
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(labels);
 
-    if (kiosk) {
+    if (kiosk === "pick") {
+      onTap(node, map, function (latlng) {
+        if (pick) pickAt(node, map, pick, latlng);
+        node.dispatchEvent(new CustomEvent("map:pick", { detail: { lng: latlng.lng, lat: latlng.lat } }));
+      }, true);
+    } else if (kiosk) {
       onTap(node, map, function (latlng) { locate(node, map, latlng); }, true);
-    } else if (pick) {
-      onTap(node, map, function (latlng) { pickAt(node, map, pick, latlng); }, true);
     } else {
       // A tap on a grid, building or problem acts as a click on it.
       var byElement = new Map();
