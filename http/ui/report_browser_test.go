@@ -7,11 +7,18 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/casework"
+	"github.com/wangge/wangge/sqldb"
 )
 
 // TestBrowserResidentReportsAndFollows: on a 360 px phone, with no
@@ -21,9 +28,10 @@ import (
 // the tracking page says "received" with the number. Another resident
 // reporting the same problem a few metres away is offered the first
 // report before sending, says "me too" and lands on its tracking page.
-// Staff then handle and close the case — through the store's ApplyCase as
-// community A's staff and the city management department (the case
-// pages' own steps are tested in case_browser_test.go) —, and the first
+// Staff then handle and close the case through the case pages on the
+// same phone — community A's staff dispatch, the city management
+// department accepts and handles, the community verifies, tells the
+// reporter and closes —, and the first
 // resident's tracking page shows the outcome and takes the rating.
 func TestBrowserResidentReportsAndFollows(t *testing.T) {
 	ctx := newBrowser(t)
@@ -132,8 +140,58 @@ func TestBrowserResidentReportsAndFollows(t *testing.T) {
 		t.Errorf("followers %q, want 1", got)
 	}
 
-	// Staff handle and close it; the first resident rates it.
-	closeCase(t, f, number, "已更换路灯灯泡")
+	// Staff handle and close it through the case pages, on the same phone;
+	// the first resident then rates it.
+	page := ts.URL + "/cases/" + number
+	act := func(username, action string, fill func(form string), then string) {
+		t.Helper()
+		logInBrowser(b, ts, username)
+		b.do(username+" opens the case", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`section[data-page="case"]`)))
+		form := `details[data-action="` + action + `"]`
+		b.do(username+" opens "+action, chromedp.Click(chromedp.CSS(form+" > summary")), chromedp.WaitVisible(chromedp.CSS(form+" form")))
+		if fill != nil {
+			fill(form)
+		}
+		if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(form+` button[data-submit="`+action+`"]`))); err != nil {
+			t.Fatalf("%s %s: %v", username, action, err)
+		}
+		b.do(username+" "+action+": wait for "+then, chromedp.WaitVisible(chromedp.CSS(`section[data-page="case"]`+then)))
+	}
+	note := func(text string) func(string) {
+		return func(form string) {
+			b.do("type the note", chromedp.SendKeys(chromedp.CSS(form+" textarea[name=note]"), text))
+		}
+	}
+	act("dongyuan", "dispatch", func(form string) {
+		b.do("send it to city management", chromedp.SetValue(chromedp.CSS(form+" select[name=line]"), string(wangge.LineCity)))
+	}, `[data-state="dispatched"]`)
+	act("chengguan", "accept", nil, `[data-state="in_progress"]`)
+	act("chengguan", "handle", note("已更换路灯灯泡"), `[data-state="handled"]`)
+	act("dongyuan", "verify", note("现场核查路灯已亮"), `[data-state="verified"]`)
+	act("dongyuan", "feedback", func(form string) {
+		b.do("tell the reporter through the resident page", chromedp.SetValue(chromedp.CSS(form+" select[name=channel]"), string(casework.ChannelApp)),
+			chromedp.SendKeys(chromedp.CSS(form+" textarea[name=note]"), "已更换路灯灯泡，感谢您的反映"))
+	}, `[data-state="verified"]`)
+	act("dongyuan", "close", nil, `[data-state="closed"]`)
+	// The second resident left a phone: the outbox holds the case's
+	// dispatch and close for it (the first left none, so nothing for them).
+	msgs, err := f.store.(*sqldb.DB).ClaimMessages(context.Background(), 100, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var told []string
+	for _, m := range msgs {
+		if m.Case == number {
+			told = append(told, m.To+" "+string(m.Kind))
+		}
+	}
+	if want := []string{"13900003333 dispatched", "13900003333 closed"}; !slices.Equal(told, want) {
+		t.Errorf("the outbox for %s holds %v, want %v", number, told, want)
+	}
+	b.do("the staff log out of this phone", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, network.ClearBrowserCookies, cdp.Empty{})
+		return chromedp.Void{}, err
+	})
 	b.do("the first resident looks again", chromedp.Navigate(ts.URL+"/track/"+number+"?t="+url.QueryEscape(token)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-outcome]`)))
 	if got := b.text(`[data-outcome]`); !strings.Contains(got, "已更换路灯灯泡") {
