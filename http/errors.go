@@ -70,6 +70,12 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	for _, e := range s.errorsUnder {
+		if strings.HasPrefix(r.URL.Path, e.prefix) {
+			e.render(w, r, status, err)
+			return
+		}
+	}
 	if wantsJSON(r) {
 		WriteJSON(w, status, apiErrorOf(err))
 		return
