@@ -128,3 +128,49 @@ func CheckImportRows(a Actor, s Scope, checkedToday, rows int) error {
 	}
 	return E(ERateLimited, "error.import.rows_per_day", "Limit", limit, "Used", checkedToday)
 }
+
+// The public intakes' abuse limits, without an outside captcha: reports,
+// "me too"s, updates and wrong tracking tokens counted per address (the
+// client's network address) over the last hour and day, per phone left
+// over the day, and per Open311 client key over the hour.
+const (
+	IntakePerAddrHour = 10
+	IntakePerAddrDay  = 30
+	IntakePerPhoneDay = 5
+	IntakePerKeyHour  = 600
+)
+
+// Intake limit kinds: what a count is kept for.
+const (
+	IntakeAddr  = "addr"
+	IntakePhone = "phone"
+	IntakeKey   = "key"
+)
+
+// CheckIntakeRate refuses the next public intake of a counted kind when
+// lastHour and lastDay (what the kind's value already made in the last hour
+// and the last 24 hours) reach its limits. An unknown kind is refused, so a
+// caller's typo never passes unlimited.
+func CheckIntakeRate(kind string, lastHour, lastDay int) error {
+	switch kind {
+	case IntakeAddr:
+		if lastHour >= IntakePerAddrHour {
+			return E(ERateLimited, "error.intake.rate_hour", "N", IntakePerAddrHour)
+		}
+		if lastDay >= IntakePerAddrDay {
+			return E(ERateLimited, "error.intake.rate_day", "N", IntakePerAddrDay)
+		}
+		return nil
+	case IntakePhone:
+		if lastDay >= IntakePerPhoneDay {
+			return E(ERateLimited, "error.intake.rate_phone", "N", IntakePerPhoneDay)
+		}
+		return nil
+	case IntakeKey:
+		if lastHour >= IntakePerKeyHour {
+			return E(ERateLimited, "error.intake.rate_hour", "N", IntakePerKeyHour)
+		}
+		return nil
+	}
+	return Invalid("limit", "error.intake.limit_kind", "Kind", kind)
+}

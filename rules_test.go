@@ -175,3 +175,37 @@ func TestCheckImportRowsStopsAtTheScopesAllowance(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckIntakeRate: each kind is refused at its limit and not before;
+// an unknown kind is refused outright.
+func TestCheckIntakeRate(t *testing.T) {
+	tests := []struct {
+		kind      string
+		hour, day int
+		code, key string
+	}{
+		{IntakeAddr, IntakePerAddrHour - 1, IntakePerAddrHour - 1, "", ""},
+		{IntakeAddr, IntakePerAddrHour, IntakePerAddrHour, ERateLimited, "error.intake.rate_hour"},
+		{IntakeAddr, 0, IntakePerAddrDay - 1, "", ""},
+		{IntakeAddr, 0, IntakePerAddrDay, ERateLimited, "error.intake.rate_day"},
+		{IntakePhone, 100, IntakePerPhoneDay - 1, "", ""},
+		{IntakePhone, 0, IntakePerPhoneDay, ERateLimited, "error.intake.rate_phone"},
+		{IntakeKey, IntakePerKeyHour - 1, 100000, "", ""},
+		{IntakeKey, IntakePerKeyHour, IntakePerKeyHour, ERateLimited, "error.intake.rate_hour"},
+		{"cookie", 0, 0, EInvalid, "error.intake.limit_kind"},
+		{"", 0, 0, EInvalid, "error.intake.limit_kind"},
+	}
+	for _, tc := range tests {
+		err := CheckIntakeRate(tc.kind, tc.hour, tc.day)
+		if tc.code == "" {
+			if err != nil {
+				t.Errorf("%s %d/%d: %v, want allowed", tc.kind, tc.hour, tc.day, err)
+			}
+			continue
+		}
+		e, ok := err.(*Error)
+		if !ok || e.Code != tc.code || e.Key != tc.key {
+			t.Errorf("%s %d/%d: %v, want %s %s", tc.kind, tc.hour, tc.day, err, tc.code, tc.key)
+		}
+	}
+}

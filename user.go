@@ -18,6 +18,10 @@ const (
 	RoleDepartment       Role = "department"        // 部门查看 (one business line)
 	RoleAuditor          Role = "auditor"           // 审计员
 	RoleSystem           Role = "system"            // the software itself, and the operator's CLI
+	// RoleResident is a resident acting on their own case through its
+	// tracking token (居民), as the store proves it: never an account, never
+	// made from a session, with no permissions; not among Roles.
+	RoleResident Role = "resident"
 )
 
 // Roles lists the roles accounts can have, in display order.
@@ -52,6 +56,8 @@ func (r Role) Zh() string {
 		return "审计员"
 	case RoleSystem:
 		return "系统"
+	case RoleResident:
+		return "居民"
 	}
 	return string(r)
 }

@@ -159,7 +159,7 @@ func (e *Engine) check(c *Case, a Actor, n ActionName, now time.Time) error {
 		return need(follows, c, openStates()...)
 	case ActReopen:
 		staff := r == wangge.RoleCommunityStaff || r == wangge.RoleSubdistrictStaff || r == wangge.RoleDistrictAdmin
-		own := isReporter(c, a)
+		own := isReporter(c, a) || a.Role == wangge.RoleResident
 		if err := need(staff || own, c, Closed); err != nil {
 			return err
 		}
@@ -168,7 +168,9 @@ func (e *Engine) check(c *Case, a Actor, n ActionName, now time.Time) error {
 		}
 		return nil
 	case ActSatisfaction:
-		ok := r == wangge.RoleAssistant || r == wangge.RoleCommunityStaff || isReporter(c, a)
+		// A resident (RoleResident) is the case's reporter: the store made
+		// the actor only after the case's tracking token proved it.
+		ok := r == wangge.RoleAssistant || r == wangge.RoleCommunityStaff || isReporter(c, a) || r == wangge.RoleResident
 		if !ok {
 			return wangge.E(wangge.EForbidden, "error.case.role")
 		}

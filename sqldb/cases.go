@@ -402,16 +402,25 @@ func (tx *Tx) openCase(eng *casework.Engine, a casework.Actor, d casework.Draft)
 		sealed = tx.db.box.Seal(fCaseContact, c.Reporter.Contact)
 	}
 	due, recv := caseColumns(c)
+	// source and public are set for every case: a staff-made one is never
+	// public, and a public path reads nothing but public = true.
+	var lng, lat any
+	if p := c.Location.Point; p != nil {
+		lng, lat = p.Lng, p.Lat
+	}
 	var id int64
 	if err := tx.queryRow(`INSERT INTO cases (district_code, number, grid_code, mechanism, state, category, line, priority, level, due_at,
-		receiver_line, reporter_user_id, reporter_contact_enc, doc, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		receiver_line, reporter_user_id, reporter_contact_enc, doc, version, created_at, updated_at, source, public, lng, lat)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		district, c.Number, grid, string(c.Mechanism), string(c.State), c.Category.Code, string(c.Category.Line), string(c.Priority), int(c.Level), due,
-		recv, c.Reporter.UserID, sealed, caseDoc(c), tx.now, tx.now).Scan(&id); err != nil {
+		recv, c.Reporter.UserID, sealed, caseDoc(c), tx.now, tx.now, string(c.Source), casework.IsPublic(c), lng, lat).Scan(&id); err != nil {
 		return nil, 0, tx.db.classify(err)
 	}
 	for _, ev := range c.Events {
 		if err := tx.appendEvent(id, ev); err != nil {
+			return nil, 0, err
+		}
+		if err := tx.publishCaseUpdate(id, c, ev); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -562,10 +571,16 @@ func (db *DB) ApplyCase(ctx context.Context, a casework.Actor, t casework.Transi
 		if err := tx.saveCase(r, t.Version, before); err != nil {
 			return err
 		}
+		if err := tx.publishCaseUpdate(r.id, r.c, ev); err != nil {
+			return err
+		}
 		out = r.c
 		out.Version = t.Version + 1
 		if into != nil {
 			if err := tx.saveCase(into, into.c.Version, len(into.c.Events)-1); err != nil {
+				return err
+			}
+			if err := tx.publishCaseUpdate(into.id, into.c, into.c.Events[len(into.c.Events)-1]); err != nil {
 				return err
 			}
 		}

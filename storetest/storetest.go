@@ -93,6 +93,7 @@ func Run(t *testing.T, open Opener) {
 		caseBuildingTests,
 		meetingTests,
 		workbenchTests,
+		intakeTests,
 		apiKeyTests,
 	}
 	for _, g := range groups {
