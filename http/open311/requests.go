@@ -41,7 +41,8 @@ const (
 	updatesWindow = 24 * time.Hour
 	// listMax is the most requests one answer holds (the spec's 1000).
 	listMax = 1000
-	// descriptionMax is the spec's bound of a request's description.
+	// descriptionMax is the spec's bound of a request's description as
+	// written (a case's is shorter: casework.NoteMax).
 	descriptionMax = 4000
 	// idsMax bounds a service_request_id or service_code list.
 	idsMax = 200
@@ -79,10 +80,8 @@ func (h *handlers) handlePostRequest(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
+	// The description's bounds are the case's (the store's check).
 	desc := strings.TrimSpace(r.FormValue("description"))
-	if utf8.RuneCountInString(desc) > descriptionMax {
-		return wangge.Invalid("description", "open311.error.description", "Max", descriptionMax)
-	}
 	photos, err := photosOf(r)
 	if err != nil {
 		return err
@@ -470,8 +469,9 @@ func dateRange(r *http.Request, now time.Time, def time.Duration) (from, to time
 	if to.Sub(from) > window {
 		return from, to, wangge.Invalid("end_date", "open311.error.date_span", "Days", int(window/(24*time.Hour)))
 	}
-	// end_date includes its instant: the store's upper bound is exclusive.
-	return from, to.Add(time.Nanosecond), nil
+	// end_date includes its instant: the store's upper bound is exclusive,
+	// and it keeps times to the microsecond.
+	return from, to.Truncate(time.Microsecond).Add(time.Microsecond), nil
 }
 
 // statusOf reads a status list: open, closed, or both (all).
