@@ -2,6 +2,7 @@ package http
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/wangge/wangge"
 )
 
 // durationBounds are the upper bounds, in seconds, of the request-duration
@@ -23,6 +26,15 @@ type metrics struct {
 
 	buckets [len(durationBounds) + 1]atomic.Uint64 // per bound, the last for +Inf; not cumulative
 	sumNano atomic.Int64
+
+	// outbox counts the messages to reporters, when the store keeps them.
+	outbox OutboxCounter
+}
+
+// OutboxCounter is a store that keeps messages to reporters: /metrics
+// shows how many wait, were sent and were given up.
+type OutboxCounter interface {
+	OutboxCounts(ctx context.Context) (wangge.OutboxCounts, error)
 }
 
 type requestKey struct {
@@ -102,4 +114,15 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(b, "# HELP go_goroutines Number of goroutines that currently exist.")
 	fmt.Fprintln(b, "# TYPE go_goroutines gauge")
 	fmt.Fprintf(b, "go_goroutines %d\n", runtime.NumGoroutine())
+	if m.outbox != nil {
+		// A store that does not answer leaves the series out rather than
+		// reporting zeros an alert would believe.
+		if c, err := m.outbox.OutboxCounts(r.Context()); err == nil {
+			fmt.Fprintln(b, "# HELP wangge_outbox_messages Messages to reporters in the outbox, by state.")
+			fmt.Fprintln(b, "# TYPE wangge_outbox_messages gauge")
+			fmt.Fprintf(b, "wangge_outbox_messages{state=\"queued\"} %d\n", c.Queued)
+			fmt.Fprintf(b, "wangge_outbox_messages{state=\"sent\"} %d\n", c.Sent)
+			fmt.Fprintf(b, "wangge_outbox_messages{state=\"failed\"} %d\n", c.Failed)
+		}
+	}
 }

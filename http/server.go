@@ -116,6 +116,7 @@ func NewServer(store wangge.Store, opts Options, providers ...Provider) *Server 
 		}
 	}
 	s := &Server{store: store, opts: opts, log: opts.Logger, now: opts.Now, metrics: newMetrics(), locate: &Locator{store: store}}
+	s.metrics.outbox, _ = store.(OutboxCounter)
 	var err error
 	if s.msgs, err = newCatalogue(s.log); err != nil {
 		panic(err)

@@ -211,6 +211,10 @@ func TestMetricsCountRequests(t *testing.T) {
 		`http_requests_total{method="GET",code="404"} 1`,
 		`http_request_duration_seconds_count 4`,
 		`http_request_duration_seconds_bucket{le="+Inf"} 4`,
+		// The fixture's store keeps an outbox, empty here.
+		`wangge_outbox_messages{state="queued"} 0`,
+		`wangge_outbox_messages{state="sent"} 0`,
+		`wangge_outbox_messages{state="failed"} 0`,
 	} {
 		if !strings.Contains(w.Body.String(), want) {
 			t.Errorf("metrics lack %q\n%s", want, w.Body)

@@ -423,6 +423,9 @@ func (tx *Tx) openCase(eng *casework.Engine, a casework.Actor, d casework.Draft)
 		if err := tx.publishCaseUpdate(id, c, ev); err != nil {
 			return nil, 0, err
 		}
+		if err := tx.enqueueCaseMessages(id, c, ev); err != nil {
+			return nil, 0, err
+		}
 	}
 	c.Version = 1
 	return c, id, tx.audit("case.create", "case", c.Number, grid, jsonDetail(map[string]any{
@@ -572,6 +575,9 @@ func (db *DB) ApplyCase(ctx context.Context, a casework.Actor, t casework.Transi
 			return err
 		}
 		if err := tx.publishCaseUpdate(r.id, r.c, ev); err != nil {
+			return err
+		}
+		if err := tx.enqueueCaseMessages(r.id, r.c, ev); err != nil {
 			return err
 		}
 		out = r.c

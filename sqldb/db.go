@@ -74,6 +74,10 @@ type DB struct {
 	// caseCfg is the engine and calendar of the district's case settings
 	// (case_settings.go).
 	caseCfg caseSettingsCache
+	// wake tells a worker of this process that a message was queued
+	// (outbox.go).
+	wake     chan struct{}
+	wakeOnce sync.Once
 }
 
 // New returns a store over open connections.
@@ -190,6 +194,8 @@ type Tx struct {
 	// transaction: a bulk write runs the same dozen statements thousands of
 	// times, and parsing them again each time was most of its work.
 	stmts map[string]*sql.Stmt
+	// queued is set when the transaction queued a message (outbox.go).
+	queued bool
 }
 
 // committed tells the audit chain's checkpointing what the transaction
@@ -197,6 +203,12 @@ type Tx struct {
 func (tx *Tx) committed() {
 	if tx.lastSeq > 0 {
 		tx.db.appended(tx.lastSeq, tx.lastLink)
+	}
+	if tx.queued {
+		select {
+		case tx.db.outboxWake() <- struct{}{}:
+		default: // a wake is pending already
+		}
 	}
 }
 

@@ -94,6 +94,7 @@ func Run(t *testing.T, open Opener) {
 		meetingTests,
 		workbenchTests,
 		intakeTests,
+		outboxTests,
 		apiKeyTests,
 	}
 	for _, g := range groups {

@@ -52,6 +52,7 @@ func serve(ctx context.Context, args []string) error {
 	if err := addProxies(os.Getenv("WANGGE_TRUSTED_PROXIES")); err != nil {
 		return fmt.Errorf("WANGGE_TRUSTED_PROXIES: %w", err)
 	}
+	messages := addOutboxFlags(fs)
 	fs.Func("trusted-proxy", "a reverse proxy whose X-Forwarded-For is believed, as CIDR or an address; repeatable or comma-separated (env WANGGE_TRUSTED_PROXIES; none: the peer is the client)", addProxies)
 	fs.Parse(args)
 	var here *wanggehttp.LngLat
@@ -76,6 +77,10 @@ func serve(ctx context.Context, args []string) error {
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)
+	sender, err := messages.sender(log)
+	if err != nil {
+		return err
+	}
 	db, err := createStore(ctx, *dsn)
 	if err != nil {
 		return err
@@ -101,6 +106,10 @@ func serve(ctx context.Context, args []string) error {
 			}
 		}
 	}()
+	// Messages to reporters go out while the server serves, and stop with
+	// it, before the store closes.
+	stopOutbox := startOutbox(ctx, db, sender, log)
+	defer stopOutbox()
 	srv := newWebServer(db, wanggehttp.Options{Logger: log, TileURL: *tiles, PublicURL: *public, CJT349Object: *object, KioskAt: here, TrustedProxies: proxies})
 	log.Info("serving", "url", "http://"+*addr+"/", "db", db.Dialect())
 	return srv.ListenAndServe(ctx, *addr)
