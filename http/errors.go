@@ -29,6 +29,10 @@ var (
 // sees HTTP methods.
 const eMethodNotAllowed = "method_not_allowed"
 
+// EMethodNotAllowed is that code for a handler package that refuses a
+// method itself (Open311's catch-all): Status maps it to 405.
+const EMethodNotAllowed = eMethodNotAllowed
+
 // Status is the one place a domain error becomes an HTTP status: Error
 // renders with it, and a handler that shows an error in its own page (a
 // form asked again) answers with it.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wangge/wangge"
+	whttp "github.com/wangge/wangge/http"
 )
 
 // Open311's own refusals; the domain's (an unknown category, a bad
@@ -23,10 +24,19 @@ func errTooLarge(max int) error {
 	return wangge.E(wangge.EInvalid, "open311.error.too_large", "Max", max)
 }
 
-// methodError refuses a method the resource does not take (405).
-type methodError struct{ allow []string }
+// methodError refuses a method the resource does not take (405), with
+// the methods it takes for the Allow header.
+type methodError struct {
+	err   *wangge.Error // its code, which the core's Status maps to 405
+	allow []string
+}
 
-func (e methodError) Error() string { return "open311: method not allowed" }
+func errMethod(allow []string) error {
+	return methodError{err: wangge.E(whttp.EMethodNotAllowed, "open311.error.method_short"), allow: allow}
+}
+
+func (e methodError) Error() string { return e.err.Error() }
+func (e methodError) Unwrap() error { return e.err }
 
 // renderError writes err as the spec's error array, in the format the
 // path names, with the status: [{"code":404,"description":"…"}], or

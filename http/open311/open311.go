@@ -400,7 +400,7 @@ func known(r *http.Request) error {
 			return nil
 		}
 	}
-	return methodError{allow: methods}
+	return errMethod(methods)
 }
 
 // handleRest answers what no other route took: a CORS preflight of a

@@ -135,11 +135,13 @@ func (h *handlers) handlePostRequest(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	write(w, c.format, http.StatusOK, "service_requests", list{item: "request", v: []any{obj{
-		{"service_request_id", rec.Number},
-		{"service_notice", c.notice(&rec.Case)},
-		{"account_id", nil},
-	}}})
+	// account_id is left out: the resident has no account here, and the
+	// published schema allows no null for it.
+	created := obj{{"service_request_id", rec.Number}}
+	if n := c.notice(&rec.Case); n != nil {
+		created = append(created, field{"service_notice", n})
+	}
+	write(w, c.format, http.StatusOK, "service_requests", list{item: "request", v: []any{created}})
 	return nil
 }
 
@@ -155,6 +157,11 @@ func (h *handlers) holdRequest(w http.ResponseWriter, r *http.Request, c *call, 
 		// A held request keeps text only; photos wait for a placed case.
 		return wangge.Invalid("address_string", "open311.error.address_photos")
 	}
+	// What would refuse the case refuses the held request now, not when
+	// staff place it.
+	if _, err := casework.CheckAttributes(rep.Category, rep.Attributes); err != nil {
+		return err
+	}
 	tok, err := h.held.hold(r.Context(), rep, words)
 	if err != nil {
 		return err
@@ -162,7 +169,6 @@ func (h *handlers) holdRequest(w http.ResponseWriter, r *http.Request, c *call, 
 	write(w, c.format, http.StatusOK, "service_requests", list{item: "request", v: []any{obj{
 		{"token", tok},
 		{"service_notice", c.text("open311.notice.held")},
-		{"account_id", nil},
 	}}})
 	return nil
 }
@@ -411,9 +417,12 @@ func (h *handlers) handleToken(w http.ResponseWriter, r *http.Request, c *call) 
 	if !found {
 		return errNoToken
 	}
-	write(w, c.format, http.StatusOK, "service_requests", list{item: "request", v: []any{obj{
-		{"token", c.name}, {"service_request_id", orNull(number)},
-	}}})
+	// Until staff place it, the answer is the token alone.
+	answer := obj{{"token", c.name}}
+	if number != "" {
+		answer = append(answer, field{"service_request_id", number})
+	}
+	write(w, c.format, http.StatusOK, "service_requests", list{item: "request", v: []any{answer}})
 	return nil
 }
 
