@@ -53,6 +53,14 @@ func (s *Server) Public(pattern string, h HandlerFunc) Route {
 	return Route{Pattern: pattern, handler: s.handle(h)}
 }
 
+// PublicPage makes the route of a public page that also knows a visitor
+// who is logged in (UserFrom is nil for everyone else): the residents'
+// report form, on which a building head reports as himself. Nothing is
+// refused for want of a session.
+func (s *Server) PublicPage(pattern string, h HandlerFunc) Route {
+	return Route{Pattern: pattern, handler: s.withSession(s.handle(h))}
+}
+
 // API makes the route of a public JSON endpoint. Its errors are the JSON
 // error object, as every answer under /api/ is (Error decides by the path).
 func (s *Server) API(pattern string, h HandlerFunc) Route {

@@ -47,7 +47,7 @@ type caseYear struct {
 type numberRange struct{ lo, hi, n int }
 
 const (
-	caseBulkCols  = "id, district_code, number, grid_code, mechanism, state, category, line, priority, level, due_at, receiver_line, reporter_user_id, reporter_contact_enc, doc, version, created_at, updated_at"
+	caseBulkCols  = "id, district_code, number, grid_code, mechanism, state, category, line, priority, level, due_at, receiver_line, reporter_user_id, reporter_contact_enc, doc, version, created_at, updated_at, source, public, lng, lat"
 	eventBulkCols = "case_id, seq, at, actor_id, actor_name, role, action, from_state, to_state, note, detail"
 )
 
@@ -114,8 +114,15 @@ func (b *CaseBulk) Case(c *casework.Case) error {
 	}
 	due, recv := caseColumns(c)
 	last := c.Events[len(c.Events)-1].At
+	// The same public columns openCase sets, so the demo's kiosk and
+	// resident-page cases show on the public map and through Open311.
+	var lng, lat any
+	if p := c.Location.Point; p != nil {
+		lng, lat = p.Lng, p.Lat
+	}
 	if err := b.add(b.cases, id, grid[:6], c.Number, grid, string(c.Mechanism), string(c.State), c.Category.Code, string(c.Category.Line),
-		string(c.Priority), int(c.Level), due, recv, c.Reporter.UserID, sealed, caseDoc(c), len(c.Events), ts(c.CreatedAt), ts(last)); err != nil {
+		string(c.Priority), int(c.Level), due, recv, c.Reporter.UserID, sealed, caseDoc(c), len(c.Events), ts(c.CreatedAt), ts(last),
+		string(c.Source), casework.IsPublic(c), lng, lat); err != nil {
 		return err
 	}
 	for _, ev := range c.Events {

@@ -10,6 +10,7 @@ import (
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
 	"github.com/wangge/wangge/ident"
+	"github.com/wangge/wangge/sqldb"
 )
 
 var caseBulkTests = []test{
@@ -149,6 +150,18 @@ func testCaseBulk(t *testing.T, e *env) {
 	ok(t, err)
 	if !sameCounts(counts, map[casework.State]int{casework.Handled: 1}) {
 		t.Errorf("CaseCounts of community B %v", counts)
+	}
+
+	// The public columns are written as openCase writes them: of the six,
+	// only the resident page's report in a public category reads publicly.
+	pub, err := e.db.PublicCases(e.ctx, sqldb.PublicFilter{Limit: 50})
+	ok(t, err)
+	var pubNumbers []string
+	for _, c := range pub {
+		pubNumbers = append(pubNumbers, c.Number)
+	}
+	if !sameSet(pubNumbers, []string{"2026-000004"}) {
+		t.Errorf("public bulk cases %v, want [2026-000004]", pubNumbers)
 	}
 
 	// The series continues: the next case made is the next number, with a

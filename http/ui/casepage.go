@@ -513,6 +513,10 @@ type caseView struct {
 	Stale bool
 	// KeptNote is a note typed into a form the page no longer offers.
 	KeptNote string
+	// Followers are the residents who said "me too" on a public report
+	// (issue 14); their and the reporter's own public updates are in the
+	// timeline as Resident entries.
+	Followers int
 }
 
 // eventView is one entry of the timeline; LevelN is the level an
@@ -520,6 +524,15 @@ type caseView struct {
 type eventView struct {
 	casework.Event
 	LevelN int
+	// Resident is the text of a resident's public update (/track, Open311),
+	// shown in the timeline at its time; Event then holds only At.
+	Resident string
+}
+
+// casePublicReader reads a case's public side (sqldb's public intake): its
+// followers and the residents' updates.
+type casePublicReader interface {
+	PublicCase(ctx context.Context, number string) (*casework.PublicCase, error)
 }
 
 // attachmentView is one attachment as listed.
@@ -664,6 +677,9 @@ func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, status in
 			e.LevelN = int(ev.Level)
 		}
 		v.Timeline = append(v.Timeline, e)
+	}
+	if err := s.residentSide(ctx, c, v); err != nil {
+		return err
 	}
 	for _, n := range eng.Allowed(c, a, now) {
 		av := actionView{Name: n, NoteLabel: s.core.T(r, "casepage.note_optional")}
@@ -938,4 +954,27 @@ func (s *casePages) handleReveal(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.renderCase(w, r, http.StatusOK, pageState{revealed: contact})
+}
+
+// residentSide adds what residents said of a public report: how many said
+// "me too", and their updates in the timeline at their time.
+func (s *casePages) residentSide(ctx context.Context, c *casework.Case, v *caseView) error {
+	pr, ok := s.store.(casePublicReader)
+	if !ok || !casework.IsPublic(c) {
+		return nil
+	}
+	pc, err := pr.PublicCase(ctx, c.Number)
+	if errors.Is(err, wangge.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	v.Followers = pc.Followers
+	for _, u := range pc.Updates {
+		if u.Kind == casework.UpdateResident {
+			v.Timeline = append(v.Timeline, eventView{Event: casework.Event{At: u.At}, Resident: u.Text})
+		}
+	}
+	slices.SortStableFunc(v.Timeline, func(a, b eventView) int { return a.At.Compare(b.At) })
+	return nil
 }

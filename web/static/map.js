@@ -95,6 +95,10 @@
 
   function init(node) {
     var kiosk = node.hasAttribute("data-kiosk");
+    // data-pick: a tap anywhere is a place chosen (the residents' report
+    // form), announced as a "map:pick" event with lng and lat; the grids
+    // are only the background then.
+    if (node.hasAttribute("data-pick")) kiosk = "pick";
     var map = L.map(node, { zoomSnap: 0.25, attributionControl: !!node.dataset.tiles, tap: true, zoomControl: false });
     // On a phone the zoom buttons go to the bottom right, out of the way of
     // the card that opens over a grid; popups keep clear of them (below).
@@ -233,12 +237,16 @@
     }
     map.on("zoomend moveend", labels);
 
-    if (kiosk) here(node, map, communities);
+    if (kiosk === true) here(node, map, communities);
     labels();
     // Labels are measured: measure again once the fonts are in.
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(labels);
 
-    if (kiosk) {
+    if (kiosk === "pick") {
+      onTap(node, map, function (latlng) {
+        node.dispatchEvent(new CustomEvent("map:pick", { detail: { lng: latlng.lng, lat: latlng.lat } }));
+      }, true);
+    } else if (kiosk) {
       onTap(node, map, function (latlng) { locate(node, map, latlng); }, true);
     } else {
       // A tap on a grid, building or problem acts as a click on it.
