@@ -281,7 +281,7 @@ func TestPostRequestByAddress(t *testing.T) {
 		if p.GridCode != webtest.GridA || !strings.Contains(p.Address, "东苑2号楼") {
 			t.Errorf("placed in %s at %q", p.GridCode, p.Address)
 		}
-		w := s.post(t, e, url.Values{"service_code": {"P02"}, "address_string": {"东苑"}})
+		w := s.post(t, e, url.Values{"service_code": {"P02"}, "address_string": {"东苑"}, "description": {"路灯坏了"}})
 		if s.srvHolds() {
 			v := s.valid(t, w, "/open311/v2/requests."+e, 200, "request-created.json")
 			tok := firstField(v, "token")
