@@ -298,6 +298,7 @@ type AddressSource interface {
 // AddressHit is one result of an address search: a building, or a grid
 // found by its own or its community's name (Building empty).
 type AddressHit struct {
+	BuildingID    int64 // 0 for a grid
 	Building      string
 	Address       string
 	GridCode      string
@@ -341,7 +342,7 @@ func SearchAddress(ctx context.Context, src AddressSource, query string, limit i
 			return true
 		}
 		if q.MatchesBuilding(c) {
-			return add(AddressHit{Building: c.Name, Address: c.Address, GridCode: c.GridCode, GridName: c.GridName, CommunityName: c.CommunityName})
+			return add(AddressHit{BuildingID: c.BuildingID, Building: c.Name, Address: c.Address, GridCode: c.GridCode, GridName: c.GridName, CommunityName: c.CommunityName})
 		}
 		return true
 	})

@@ -94,6 +94,7 @@ func Run(t *testing.T, open Opener) {
 		meetingTests,
 		workbenchTests,
 		intakeTests,
+		heldTests,
 		outboxTests,
 		apiKeyTests,
 	}

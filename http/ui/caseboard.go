@@ -334,6 +334,9 @@ type boardView struct {
 	ExportMax    int
 	ExportCut    bool // the filters select more rows than an export holds
 	Now          time.Time
+	// Held is how many Open311 requests wait for a place (held.go), for
+	// the staff who place them.
+	Held int
 }
 
 // handleBoard shows the board.
@@ -384,6 +387,11 @@ func (b *caseBoard) handleBoard(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, _, ok := casework.ParseNumber(f.Q); ok {
 		v.NoNumber = f.Q
+	}
+	if hc, ok := b.store.(heldCounter); ok {
+		if v.Held, err = hc.HeldCount(ctx, a); err != nil {
+			return err
+		}
 	}
 	names := &areaNames{areas: b.store, ctx: ctx, names: map[string]string{}}
 	for i := range cases {

@@ -147,6 +147,7 @@ func Routes(core *whttp.Server, store wangge.Store) []whttp.Route {
 	routes = append(routes, meetingRoutes(core, store)...)
 	routes = append(routes, workbenchRoutes(core, store)...)
 	routes = append(routes, ledgerChangeRoutes(core, store)...)
+	routes = append(routes, heldRoutes(core, store)...)
 	routes = append(routes, reportRoutes(core, store)...)
 	return routes
 }

@@ -9,7 +9,10 @@
 // staff map a click on a grid opens its card; on the kiosk (data-kiosk) a tap
 // anywhere asks /api/v1/locate which grid holds that point and asks "is this
 // your home?" before opening the grid's page; data-here-lng/-lat mark where
-// the kiosk stands.
+// the kiosk stands. data-pick="FORM" (the held requests' page) does what
+// data-pick does and fills that form's lng and lat too, asks /api/v1/locate
+// for the grid and shows it, and enables the form's button only inside a
+// grid.
 //
 // No content from the data is ever parsed as HTML: labels and cards are
 // built with textContent.
@@ -132,6 +135,7 @@
   }
 
   function draw(node, map, fc, kiosk) {
+    var pick = node.dataset.pick ? document.getElementById(node.dataset.pick) : null;
     var order = { outline: 0, grid: 1, community: 2, street: 3, outside: 4, overlap: 5, gap: 6, building: 7, stray: 8 };
     var feats = (fc.features || []).slice().sort(function (a, b) {
       return (order[(a.properties || {}).kind || "grid"] || 0) - (order[(b.properties || {}).kind || "grid"] || 0);
@@ -244,6 +248,7 @@
 
     if (kiosk === "pick") {
       onTap(node, map, function (latlng) {
+        if (pick) pickAt(node, map, pick, latlng);
         node.dispatchEvent(new CustomEvent("map:pick", { detail: { lng: latlng.lng, lat: latlng.lat } }));
       }, true);
     } else if (kiosk) {
@@ -370,6 +375,34 @@
           out.hidden = false;
         }
       });
+  }
+
+  // pickAt marks the tapped point, writes it into the form and shows the
+  // grid that holds it; outside every grid the form cannot be sent.
+  function pickAt(node, map, form, latlng) {
+    var out = form.querySelector("[data-pick-result]"), button = form.querySelector("button[type=submit]");
+    if (node.tapMarker) node.tapMarker.remove();
+    node.tapMarker = L.circleMarker(latlng, { radius: 12, color: red, weight: 4, fillOpacity: 0.2, className: "tap" }).addTo(map);
+    form.elements.lng.value = latlng.lng.toFixed(7);
+    form.elements.lat.value = latlng.lat.toFixed(7);
+    button.disabled = true;
+    fetch("/api/v1/locate?lng=" + latlng.lng.toFixed(7) + "&lat=" + latlng.lat.toFixed(7))
+      .then(function (r) {
+        if (r.status === 404) return null;
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      })
+      .then(function (a) {
+        if (a && a.grid_code) {
+          out.textContent = [a.community_name, a.grid_name].filter(Boolean).join(" · ");
+          out.dataset.grid = a.grid_code;
+          button.disabled = false;
+        } else {
+          out.textContent = node.dataset.labelOutside || "";
+          delete out.dataset.grid;
+        }
+      })
+      .catch(function () { out.textContent = node.dataset.labelFailed || ""; });
   }
 
   function hideConfirm() {
