@@ -13,6 +13,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/http/internal/webtest"
 	"github.com/wangge/wangge/postgres"
 	"github.com/wangge/wangge/secret"
@@ -81,6 +82,12 @@ func TestPostPathsOnPostgreSQL(t *testing.T) {
 				t.Errorf("%s shows the phone:\n%s", path, w.Body)
 			}
 		}
+		if newHolder != nil {
+			w := s.post(t, e, url.Values{"service_code": {"P01"}, "address_string": {"示范路那边"}, "description": {"垃圾没人收"}})
+			tok := firstField(s.valid(t, w, "/open311/v2/requests."+e, 200, "request-created.json"), "token")
+			path := "/open311/v2/tokens/" + tok + "." + e
+			s.valid(t, s.do("GET", path, nil), path, 200, "token.json")
+		}
 		s.valid(t, s.post(t, e, url.Values{"service_code": {"P11"}, "lat": {lat}, "long": {inA}, "description": {"停水"}}), "/open311/v2/requests."+e, 400, "errors.json")
 		path := "/open311/v2/servicerequestupdates." + e
 		w := s.do("POST", path, url.Values{"api_key": {s.key}, "service_request_id": {byPoint}, "description": {"还没清理"}})
@@ -97,9 +104,9 @@ func TestPostPathsOnPostgreSQL(t *testing.T) {
 			t.Errorf("the list lacks a request:\n%s", w.Body)
 		}
 	})
-	// Four reports and two updates counted against the address: the
-	// limit's tenth report passes, the eleventh is 429.
-	for range 10 - 4 - 2 {
+	// Per format two reports, a held one and an update counted against
+	// the address: the limit's last report passes, the next is 429.
+	for range wangge.IntakePerAddrHour - 2*4 {
 		s.created(t, "json", url.Values{"service_code": {"P01"}, "lat": {lat}, "long": {inA}, "description": {"门口垃圾"}})
 	}
 	s.valid(t, s.post(t, "xml", url.Values{"service_code": {"P01"}, "lat": {lat}, "long": {inA}, "description": {"门口垃圾"}}), "/open311/v2/requests.xml", 429, "errors.json")
