@@ -82,6 +82,22 @@ func (s *Server) Page(pattern string, perm wangge.Permission, h HandlerFunc) Rou
 	})))}
 }
 
+// errorRenderer renders the errors of requests under a path prefix.
+type errorRenderer struct {
+	prefix string
+	render func(w http.ResponseWriter, r *http.Request, status int, err error)
+}
+
+// ErrorsUnder has Error render the errors of every request under prefix
+// with render (given the status Status maps the error to, after an
+// internal error is logged) instead of the error page or the JSON error
+// object: Open311 answers its own error array in the format the path
+// names, also for what the core refuses itself (a cross-origin POST, a
+// panic). A provider calls it while it builds its routes.
+func (s *Server) ErrorsUnder(prefix string, render func(w http.ResponseWriter, r *http.Request, status int, err error)) {
+	s.errorsUnder = append(s.errorsUnder, errorRenderer{prefix: prefix, render: render})
+}
+
 // handle serves h, rendering its error.
 func (s *Server) handle(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -29,6 +29,10 @@ var (
 // sees HTTP methods.
 const eMethodNotAllowed = "method_not_allowed"
 
+// EMethodNotAllowed is that code for a handler package that refuses a
+// method itself (Open311's catch-all): Status maps it to 405.
+const EMethodNotAllowed = eMethodNotAllowed
+
 // Status is the one place a domain error becomes an HTTP status: Error
 // renders with it, and a handler that shows an error in its own page (a
 // form asked again) answers with it.
@@ -69,6 +73,12 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := Status(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	for _, e := range s.errorsUnder {
+		if strings.HasPrefix(r.URL.Path, e.prefix) {
+			e.render(w, r, status, err)
+			return
+		}
 	}
 	if wantsJSON(r) {
 		WriteJSON(w, status, apiErrorOf(err))

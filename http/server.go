@@ -75,6 +75,10 @@ type Server struct {
 	table   []Route // every route, the core's and the providers'
 	work    []work  // what ListenAndServe runs in the background (Every)
 	handler http.Handler
+
+	// errorsUnder are the error renderers of handler packages with an
+	// error format of their own (ErrorsUnder).
+	errorsUnder []errorRenderer
 }
 
 // shutdownTimeout bounds how long ListenAndServe waits for requests in flight.

@@ -96,6 +96,7 @@ func Run(t *testing.T, open Opener) {
 		intakeTests,
 		heldTests,
 		outboxTests,
+		apiKeyTests,
 	}
 	for _, g := range groups {
 		for _, tc := range g {

@@ -49,6 +49,8 @@ Usage:
                                                     the work calendar day by day: holidays and make-up workdays (调休);
                                                     with --db the district's, its loaded years included
   wangge calendar import FILE [--db DSN]            load a year's holidays (workcal/years/README.md's form), audited
+  wangge apikey  add NAME | list [--json] | revoke NAME [--db DSN]
+                                                    keys of Open311 clients (/open311/v2): a new key is printed once
 
   wangge bench   grouplist --db DSN [--requests N]    key-group list latency on a demo database, against a raw read
   wangge bench   reports --db DSN [--rounds N]        every report page of the demo district, against a raw scan
@@ -117,6 +119,8 @@ func run(ctx context.Context, args []string) error {
 		return gridsCmd(ctx, rest)
 	case "report":
 		return reportCmd(ctx, rest)
+	case "apikey":
+		return apikeyCmd(ctx, args[1:])
 	case "calendar":
 		return calendarCmd(ctx, rest)
 	case "help", "-h", "--help":

@@ -14,16 +14,17 @@ import (
 	"github.com/wangge/wangge/geo"
 	wanggehttp "github.com/wangge/wangge/http"
 	"github.com/wangge/wangge/http/api"
+	"github.com/wangge/wangge/http/open311"
 	"github.com/wangge/wangge/http/ui"
 )
 
 // newWebServer is the web server as the command line serves it: the core
 // (sessions, middleware, the error renderer, and the pages not yet moved)
-// with each handler package over it: the JSON API and the pages. Every
+// with each handler package over it: the JSON API, the pages and Open311. Every
 // command that builds a server builds this one; the tests of package http
 // compose the same (compose_test.go).
 func newWebServer(store wangge.Store, opts wanggehttp.Options) *wanggehttp.Server {
-	return wanggehttp.NewServer(store, opts, api.Routes, ui.Routes)
+	return wanggehttp.NewServer(store, opts, api.Routes, ui.Routes, open311.Routes)
 }
 
 // checkpointEvery is how often a server checkpoints the audit chain's head
