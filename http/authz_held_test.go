@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/wangge/wangge/casework"
-	"github.com/wangge/wangge/sqldb"
 )
 
 // The held Open311 requests' entries in the authorization matrix. Each
@@ -19,8 +18,8 @@ import (
 
 // heldHolder is what the matrix uses of the store to hold a request.
 type heldHolder interface {
-	HoldReport(ctx context.Context, r sqldb.HeldReport) (string, error)
-	HeldReports(ctx context.Context, a casework.Actor) ([]sqldb.HeldRequest, error)
+	HoldReport(ctx context.Context, r casework.HeldReport) (string, error)
+	HeldReports(ctx context.Context, a casework.Actor) ([]casework.HeldRequest, error)
 }
 
 // heldPlacers are the matrix users whose roles place held requests.
@@ -33,7 +32,7 @@ func holdOne() string {
 		panic("the matrix's store keeps no held requests")
 	}
 	ctx := context.Background()
-	tok, err := hh.HoldReport(ctx, sqldb.HeldReport{Source: casework.SourceOpen311, CategoryCode: "P01",
+	tok, err := hh.HoldReport(ctx, casework.HeldReport{Source: casework.SourceOpen311, CategoryCode: "P01",
 		Description: "权限矩阵待定位", Address: "老井旁边"})
 	if err != nil {
 		panic(err)

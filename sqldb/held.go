@@ -9,7 +9,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/wangge/wangge"
@@ -34,42 +33,6 @@ const (
 	fHeldPhone = "held_reports.phone"
 	fHeldEmail = "held_reports.email"
 )
-
-// HeldListMax bounds the staff list of held requests: a queue longer than
-// this is a problem of its own, and the oldest waits at the end.
-const HeldListMax = 200
-
-// HeldReport is an Open311 request whose address_string matched no single
-// building, as the client sent it (the category by its code: the store looks
-// it up again when the request is placed).
-type HeldReport struct {
-	Source             casework.Source
-	CategoryCode       string
-	Description        string
-	Attributes         map[string][]string
-	Address            string
-	Name, Phone, Email string
-	Lang, MediaURL     string
-	APIKeyID           int64
-	Limits             []IntakeLimit
-}
-
-// HeldRequest is a held request as staff see it: the words, the category and
-// the contact masked.
-type HeldRequest struct {
-	ID                 int64
-	Token              string
-	Source             casework.Source
-	CategoryCode       string
-	Description        string // ID numbers and phones in it masked
-	Attributes         map[string][]string
-	Address            string
-	Name, Phone, Email string // masked
-	Lang, MediaURL     string
-	APIKeyID           int64
-	State              casework.HeldState
-	CreatedAt          time.Time
-}
 
 // newHeldToken returns a fresh Open311 token: 24 random bytes, base64url (32
 // characters). It is an opaque public id, not a secret, so it is kept as is.
@@ -126,7 +89,7 @@ func intakeCategory(queryRow func(string, ...any) *sql.Row, code string) (casewo
 // the checks ReportCase would make of it (all but the location), counted
 // against its limits, audited as held.create. It returns the request's
 // token.
-func (db *DB) HoldReport(ctx context.Context, r HeldReport) (string, error) {
+func (db *DB) HoldReport(ctx context.Context, r casework.HeldReport) (string, error) {
 	if !r.Source.Public() {
 		return "", wangge.Invalid("source", "error.intake.source")
 	}
@@ -242,8 +205,8 @@ func mayHandleHeld(a casework.Actor) error {
 const heldCols = `id, token, source, category, description, attributes, address, name_enc, phone_enc, email_enc, lang, media_url, api_key_id, state, created_at`
 
 // scanHeld reads a held request, the contact in clear.
-func (db *DB) scanHeld(row interface{ Scan(...any) error }) (*HeldRequest, error) {
-	var h HeldRequest
+func (db *DB) scanHeld(row interface{ Scan(...any) error }) (*casework.HeldRequest, error) {
+	var h casework.HeldRequest
 	var source, attrs, state string
 	var name, phone, email []byte
 	var created timeValue
@@ -269,7 +232,7 @@ func (db *DB) scanHeld(row interface{ Scan(...any) error }) (*HeldRequest, error
 }
 
 // masked is the request as staff read it.
-func heldMasked(h *HeldRequest) HeldRequest {
+func heldMasked(h *casework.HeldRequest) casework.HeldRequest {
 	out := *h
 	out.Description = ident.MaskText(out.Description)
 	out.Name = ident.MaskName(out.Name)
@@ -283,18 +246,18 @@ func heldMasked(h *HeldRequest) HeldRequest {
 }
 
 // HeldReports lists the requests waiting for a place, newest first and
-// bounded (HeldListMax), for the staff who place them; contacts masked.
-func (db *DB) HeldReports(ctx context.Context, a casework.Actor) ([]HeldRequest, error) {
+// bounded (casework.HeldListMax), for the staff who place them; contacts masked.
+func (db *DB) HeldReports(ctx context.Context, a casework.Actor) ([]casework.HeldRequest, error) {
 	if err := mayHandleHeld(a); err != nil {
 		return nil, err
 	}
 	rows, err := db.query(ctx, `SELECT `+heldCols+` FROM held_reports WHERE state = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
-		string(casework.HeldWaiting), HeldListMax)
+		string(casework.HeldWaiting), casework.HeldListMax)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []HeldRequest
+	var out []casework.HeldRequest
 	for rows.Next() {
 		h, err := db.scanHeld(rows)
 		if err != nil {
@@ -307,7 +270,7 @@ func (db *DB) HeldReports(ctx context.Context, a casework.Actor) ([]HeldRequest,
 
 // HeldRequest reads one request waiting for a place, for the page that
 // places it; one already placed or dismissed is not found.
-func (db *DB) HeldRequest(ctx context.Context, a casework.Actor, id int64) (*HeldRequest, error) {
+func (db *DB) HeldRequest(ctx context.Context, a casework.Actor, id int64) (*casework.HeldRequest, error) {
 	if err := mayHandleHeld(a); err != nil {
 		return nil, err
 	}
@@ -367,7 +330,7 @@ func (tx *Tx) decideHeld(id int64, to casework.HeldState, set string, args ...an
 // The receipt carries no token: the reporter's tracker exists (messages
 // reach a phone left), but its token would reach only the staff member; an
 // Open311 client follows the case by its number (HeldByToken).
-func (db *DB) PlaceHeld(ctx context.Context, a casework.Actor, id int64, loc casework.Location) (*Receipt, error) {
+func (db *DB) PlaceHeld(ctx context.Context, a casework.Actor, id int64, loc casework.Location) (*casework.Receipt, error) {
 	if err := mayHandleHeld(a); err != nil {
 		return nil, err
 	}
@@ -385,7 +348,7 @@ func (db *DB) PlaceHeld(ctx context.Context, a casework.Actor, id int64, loc cas
 		return nil, wangge.E(wangge.EForbidden, "error.held.scope")
 	}
 	loc.HouseholdID = 0 // a public report names a place, never a household
-	var out *Receipt
+	var out *casework.Receipt
 	err := db.inTx(ctx, func(tx *Tx) error {
 		tx.actor = auditActor(tx.actor, a)
 		if loc.BuildingID != 0 {
@@ -416,7 +379,7 @@ func (db *DB) PlaceHeld(ctx context.Context, a casework.Actor, id int64, loc cas
 		if err != nil {
 			return err
 		}
-		rc, err := tx.reportCase(PublicReport{
+		rc, err := tx.reportCase(casework.PublicReport{
 			Source: h.Source, Category: cat, Description: h.Description, Attributes: h.Attributes,
 			Location: loc, Address: h.Address, Name: h.Name, Phone: h.Phone, Email: h.Email,
 			Lang: h.Lang, MediaURL: h.MediaURL, APIKeyID: h.APIKeyID,

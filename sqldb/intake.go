@@ -39,104 +39,9 @@ const (
 	intakeEmailMax    = 200
 	intakeAddressMax  = 200
 	intakeMediaURLMax = 500
-	// IntakePhotosMax is how many photos one report may carry.
-	IntakePhotosMax = 3
-	// PublicLimitMax bounds every public list.
-	PublicLimitMax  = 1000
-	publicRadiusMax = 50000 // metres
-	publicNamesMax  = 1000
+	publicRadiusMax   = 50000 // metres
+	publicNamesMax    = 1000
 )
-
-// Tracker kinds.
-const (
-	TrackerReporter = "reporter"
-	TrackerFollower = "follower"
-)
-
-// IntakeLimit is one abuse limit a public write counts against: an address
-// (wangge.IntakeAddr), a phone (IntakePhone) or a client key (IntakeKey).
-// The value is stored only as a keyed hash.
-type IntakeLimit struct {
-	Kind  string
-	Value string
-}
-
-// Photo is a photo a public report carries; attach cleans it.
-type Photo struct {
-	Name string
-	Data []byte
-}
-
-// PublicReport is a report from a public intake.
-type PublicReport struct {
-	Source      casework.Source   // kiosk | resident_page | open311
-	Category    casework.Category // a reportable category (the caller looked it up)
-	Description string
-	Attributes  map[string][]string
-	Location    casework.Location // GridCode resolved by the caller; Point WGS-84
-	// Address is the words the reporter gave for the place (Open311's
-	// address_string): shown publicly.
-	Address            string
-	Name, Phone, Email string // optional; never shown publicly
-	Lang               string // "zh" | "en": the messages' language
-	Photos             []Photo
-	MediaURL           string // Open311 media_url, kept as text, never fetched
-	Limits             []IntakeLimit
-	APIKeyID           int64 // the Open311 client, 0 otherwise
-}
-
-// Receipt is what a reporter or a follower gets back: the number, the
-// token (shown once, never stored) and the case as a public path shows it.
-type Receipt struct {
-	Number, Token string
-	Case          casework.PublicCase
-}
-
-// PublicFollow is a "me too" on an open public case.
-type PublicFollow struct {
-	Phone, Lang string
-	Limits      []IntakeLimit
-}
-
-// Tracker is what a token's holder may do on the case: the reporter rates
-// a closed case and reopens it within the window; a follower hears the
-// outcome.
-type Tracker struct {
-	Kind         string
-	Solved       *bool
-	Satisfaction casework.Satisfaction
-	MayRate      bool
-	MayReopen    bool
-}
-
-// Rating is the reporter's answer after the close: solved and how
-// satisfied, or not solved (with why), which reopens the case within the
-// window.
-type Rating struct {
-	Solved       bool
-	Satisfaction casework.Satisfaction
-	Note         string
-}
-
-// PublicFilter selects public cases, newest first.
-type PublicFilter struct {
-	Numbers, Categories []string
-	From, To            time.Time
-	Status              string // "" | "open" | "closed"
-	Near                *casework.Point
-	RadiusM             float64
-	Limit               int // ≤ PublicLimitMax; 0 means PublicLimitMax
-}
-
-// ResidentUpdate is an update from outside on a case: by a tracker's token
-// or by an Open311 client's key.
-type ResidentUpdate struct {
-	Token    string
-	APIKeyID int64
-	Text     string
-	MediaURL string
-	Limits   []IntakeLimit
-}
 
 // newTrackingToken returns a fresh tracking token (32 random bytes, base64url: 43
 // characters) and the SHA-256 the store keeps.
@@ -215,8 +120,8 @@ func checkText(field, s string, max int, key string) (string, error) {
 // written first and read back in the caller's transaction: PostgreSQL locks
 // the hour's row until the commit, so two servers cannot both take the
 // last one; and a refused or failed write rolls its counts back.
-func (tx *Tx) checkIntakeLimits(limits []IntakeLimit) error {
-	seen := map[IntakeLimit]bool{}
+func (tx *Tx) checkIntakeLimits(limits []casework.IntakeLimit) error {
+	seen := map[casework.IntakeLimit]bool{}
 	for _, l := range limits {
 		if l.Value == "" || seen[l] {
 			continue
@@ -239,7 +144,7 @@ func (tx *Tx) checkIntakeLimits(limits []IntakeLimit) error {
 
 // countIntake adds one to the limit's count of the current hour and drops
 // its windows older than a day.
-func (tx *Tx) countIntake(l IntakeLimit) error {
+func (tx *Tx) countIntake(l casework.IntakeLimit) error {
 	b := tx.db.intakeBucket(l)
 	win := ts(tx.now.Truncate(time.Hour))
 	_, err := tx.exec(`INSERT INTO intake_counts (bucket, window_start, count) VALUES (?, ?, 1)
@@ -253,7 +158,7 @@ func (tx *Tx) countIntake(l IntakeLimit) error {
 
 // intakeBucket is the keyed hash a limit is counted under: the kind and the
 // value, so an address and a phone never share a count.
-func (db *DB) intakeBucket(l IntakeLimit) []byte {
+func (db *DB) intakeBucket(l casework.IntakeLimit) []byte {
 	return db.box.Index(fIntakeBucket, l.Kind+"\x00"+strings.TrimSpace(l.Value))
 }
 
@@ -271,8 +176,8 @@ func intakeCounts(queryRow func(string, ...any) *sql.Row, bucket []byte, now tim
 // limits, the case (system actor, the category's intake mechanism, a public
 // row when the category is public), the photos cleaned, the reporter's
 // tracker with the token's hash, the first public update and the audit.
-func (db *DB) ReportCase(ctx context.Context, r PublicReport) (*Receipt, error) {
-	var out *Receipt
+func (db *DB) ReportCase(ctx context.Context, r casework.PublicReport) (*casework.Receipt, error) {
+	var out *casework.Receipt
 	err := db.inTx(ctx, func(tx *Tx) error {
 		tx.actor = intakeActor(tx.actor)
 		var err error
@@ -290,7 +195,7 @@ func (db *DB) ReportCase(ctx context.Context, r PublicReport) (*Receipt, error) 
 // request placed by staff). The audit entries name the transaction's
 // actor: ReportCase's is the system at the request's address, a caller's
 // its own (the staff member who placed it).
-func (tx *Tx) reportCase(r PublicReport) (*Receipt, error) {
+func (tx *Tx) reportCase(r casework.PublicReport) (*casework.Receipt, error) {
 	eng, err := tx.db.caseEngine()
 	if err != nil {
 		return nil, err
@@ -332,8 +237,8 @@ func (tx *Tx) reportCase(r PublicReport) (*Receipt, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(r.Photos) > IntakePhotosMax {
-		return nil, wangge.Invalid("photos", "error.intake.photos", "Max", IntakePhotosMax)
+	if len(r.Photos) > casework.IntakePhotosMax {
+		return nil, wangge.Invalid("photos", "error.intake.photos", "Max", casework.IntakePhotosMax)
 	}
 	photos := make([]*attach.File, 0, len(r.Photos))
 	for _, p := range r.Photos {
@@ -377,7 +282,7 @@ func (tx *Tx) reportCase(r PublicReport) (*Receipt, error) {
 			return nil, err
 		}
 	}
-	tok, err := tx.addTracker(id, TrackerReporter, phone, lang)
+	tok, err := tx.addTracker(id, casework.TrackerReporter, phone, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +295,7 @@ func (tx *Tx) reportCase(r PublicReport) (*Receipt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Receipt{Number: c.Number, Token: tok, Case: *p}, nil
+	return &casework.Receipt{Number: c.Number, Token: tok, Case: *p}, nil
 }
 
 // addTracker writes a tracker of the case and returns its token.
@@ -520,7 +425,7 @@ func publicCaseID(queryRows func(string, ...any) (*sql.Rows, error), number stri
 
 // FollowCase adds a "me too" to an open public case: a follower's tracker
 // (it hears the outcome, by the phone it left) and one more follower.
-func (db *DB) FollowCase(ctx context.Context, number string, f PublicFollow) (*Receipt, error) {
+func (db *DB) FollowCase(ctx context.Context, number string, f casework.PublicFollow) (*casework.Receipt, error) {
 	lang, err := checkLang(f.Lang)
 	if err != nil {
 		return nil, err
@@ -529,7 +434,7 @@ func (db *DB) FollowCase(ctx context.Context, number string, f PublicFollow) (*R
 	if err != nil {
 		return nil, err
 	}
-	var out *Receipt
+	var out *casework.Receipt
 	err = db.inTx(ctx, func(tx *Tx) error {
 		tx.actor = intakeActor(tx.actor)
 		id, err := publicCaseID(tx.query, number, "c.public")
@@ -546,7 +451,7 @@ func (db *DB) FollowCase(ctx context.Context, number string, f PublicFollow) (*R
 		if err := tx.checkIntakeLimits(f.Limits); err != nil {
 			return err
 		}
-		tok, err := tx.addTracker(id, TrackerFollower, phone, lang)
+		tok, err := tx.addTracker(id, casework.TrackerFollower, phone, lang)
 		if err != nil {
 			return err
 		}
@@ -554,7 +459,7 @@ func (db *DB) FollowCase(ctx context.Context, number string, f PublicFollow) (*R
 		if err != nil {
 			return err
 		}
-		out = &Receipt{Number: r.c.Number, Token: tok, Case: *p}
+		out = &casework.Receipt{Number: r.c.Number, Token: tok, Case: *p}
 		return tx.audit("case.follow", "case", r.c.Number, r.c.Location.GridCode, jsonDetail(map[string]any{
 			"followers": p.Followers, "phone": phone != ""}))
 	})
@@ -586,13 +491,13 @@ func scanTracker(row *sql.Row) (*trackerRow, error) {
 }
 
 // tracker is what the holder of t may do on c now.
-func (t *trackerRow) tracker(eng *casework.Engine, c *casework.Case, now time.Time) *Tracker {
-	out := &Tracker{Kind: t.kind, Satisfaction: casework.Satisfaction(t.rating)}
+func (t *trackerRow) tracker(eng *casework.Engine, c *casework.Case, now time.Time) *casework.Tracker {
+	out := &casework.Tracker{Kind: t.kind, Satisfaction: casework.Satisfaction(t.rating)}
 	if t.solved.Valid {
 		v := t.solved.Bool
 		out.Solved = &v
 	}
-	if t.kind == TrackerReporter && c.State == casework.Closed {
+	if t.kind == casework.TrackerReporter && c.State == casework.Closed {
 		allowed := eng.Allowed(c, residentActor(c), now)
 		out.MayRate = t.ratedRound <= c.Round && slices.Contains(allowed, casework.ActSatisfaction)
 		out.MayReopen = slices.Contains(allowed, casework.ActReopen)
@@ -604,7 +509,7 @@ func (t *trackerRow) tracker(eng *casework.Engine, c *casework.Case, now time.Ti
 // wrong token is not found, and counts against the address limits given
 // (optional: the HTTP side passes the client's address), so tokens cannot
 // be guessed at speed; an address over its limit is refused every read.
-func (db *DB) TrackCase(ctx context.Context, number, token string, limits ...IntakeLimit) (*casework.PublicCase, *Tracker, error) {
+func (db *DB) TrackCase(ctx context.Context, number, token string, limits ...casework.IntakeLimit) (*casework.PublicCase, *casework.Tracker, error) {
 	for _, l := range limits {
 		if l.Value == "" {
 			continue
@@ -622,7 +527,7 @@ func (db *DB) TrackCase(ctx context.Context, number, token string, limits ...Int
 		return nil, nil, err
 	}
 	var p *casework.PublicCase
-	var tr *Tracker
+	var tr *casework.Tracker
 	found := false
 	err = db.inRead(ctx, func(tx *Tx) error {
 		t, err := scanTracker(tx.queryRow(trackerByToken, tokenHash(token), number))
@@ -671,7 +576,7 @@ func (db *DB) TrackCase(ctx context.Context, number, token string, limits ...Int
 // satisfaction recorded through the engine (RoleResident), or not solved,
 // which reopens the case within the reopen window (the engine refuses
 // after it). A follower's token may not rate.
-func (db *DB) RateCase(ctx context.Context, number, token string, r Rating) (*casework.PublicCase, error) {
+func (db *DB) RateCase(ctx context.Context, number, token string, r casework.Rating) (*casework.PublicCase, error) {
 	eng, err := db.caseEngine()
 	if err != nil {
 		return nil, err
@@ -683,7 +588,7 @@ func (db *DB) RateCase(ctx context.Context, number, token string, r Rating) (*ca
 		if err != nil {
 			return err
 		}
-		if t.kind != TrackerReporter {
+		if t.kind != casework.TrackerReporter {
 			return wangge.E(wangge.EForbidden, "error.intake.not_reporter")
 		}
 		row, err := tx.db.scanCase(tx.queryRow(`SELECT `+caseCols+` FROM cases c WHERE c.id = ?`, t.caseID), tx.db.clearContact)
@@ -752,10 +657,10 @@ func (db *DB) PublicCase(ctx context.Context, number string) (*casework.PublicCa
 // PublicCases lists public cases, newest first, without their timelines.
 // Near selects within RadiusM metres: a bounding box in degrees in SQL,
 // then the exact distance.
-func (db *DB) PublicCases(ctx context.Context, f PublicFilter) ([]casework.PublicCase, error) {
+func (db *DB) PublicCases(ctx context.Context, f casework.PublicFilter) ([]casework.PublicCase, error) {
 	limit := f.Limit
-	if limit <= 0 || limit > PublicLimitMax {
-		limit = PublicLimitMax
+	if limit <= 0 || limit > casework.PublicLimitMax {
+		limit = casework.PublicLimitMax
 	}
 	if len(f.Numbers) > publicNamesMax || len(f.Categories) > publicNamesMax {
 		return nil, wangge.Invalid("filter", "error.intake.filter", "What", "names")
@@ -820,8 +725,8 @@ func (db *DB) PublicCases(ctx context.Context, f PublicFilter) ([]casework.Publi
 // PublicUpdates lists the public updates of public cases at or after from
 // and before to (a zero bound is open), oldest first.
 func (db *DB) PublicUpdates(ctx context.Context, from, to time.Time, limit int) ([]casework.PublicUpdate, error) {
-	if limit <= 0 || limit > PublicLimitMax {
-		limit = PublicLimitMax
+	if limit <= 0 || limit > casework.PublicLimitMax {
+		limit = casework.PublicLimitMax
 	}
 	var w where
 	w.add("c.public")
@@ -837,7 +742,7 @@ func (db *DB) PublicUpdates(ctx context.Context, from, to time.Time, limit int) 
 // AddPublicUpdate adds an update from outside to a case: by the token of
 // one of its trackers (on any case the token follows), or by an Open311
 // client's key (APIKeyID, checked by the caller) on a public case.
-func (db *DB) AddPublicUpdate(ctx context.Context, number string, u ResidentUpdate) (*casework.PublicUpdate, error) {
+func (db *DB) AddPublicUpdate(ctx context.Context, number string, u casework.ResidentUpdate) (*casework.PublicUpdate, error) {
 	text := strings.TrimSpace(u.Text)
 	if text == "" || utf8.RuneCountInString(text) > casework.NoteMax {
 		return nil, wangge.Invalid("description", "error.intake.text", "Max", casework.NoteMax)

@@ -138,7 +138,7 @@ func (tx *Tx) enqueueCaseMessages(caseID int64, c *casework.Case, ev casework.Ev
 // followersOf passes on the followers of a case who left a mobile, oldest
 // first, each in the language they chose.
 func (tx *Tx) followersOf(caseID int64, number string, add func(recipient)) error {
-	rows, err := tx.query(`SELECT phone_enc, lang FROM case_trackers WHERE case_id = ? AND kind = ? AND phone_enc IS NOT NULL ORDER BY id`, caseID, TrackerFollower)
+	rows, err := tx.query(`SELECT phone_enc, lang FROM case_trackers WHERE case_id = ? AND kind = ? AND phone_enc IS NOT NULL ORDER BY id`, caseID, casework.TrackerFollower)
 	if err != nil {
 		return err
 	}
@@ -228,7 +228,7 @@ func (db *DB) ClaimMessages(ctx context.Context, n int, lease time.Duration) ([]
 			if out[i].Lang != "" {
 				continue
 			}
-			err := tx.queryRow(`SELECT lang FROM case_trackers WHERE case_id = ? AND kind = ? ORDER BY id LIMIT 1`, caseIDs[i], TrackerReporter).Scan(&out[i].Lang)
+			err := tx.queryRow(`SELECT lang FROM case_trackers WHERE case_id = ? AND kind = ? ORDER BY id LIMIT 1`, caseIDs[i], casework.TrackerReporter).Scan(&out[i].Lang)
 			if errors.Is(err, sql.ErrNoRows) || err == nil && out[i].Lang == "" {
 				out[i].Lang = messageLang
 			} else if err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
 	"github.com/wangge/wangge/ident"
-	"github.com/wangge/wangge/sqldb"
 )
 
 var caseBulkTests = []test{
@@ -154,7 +153,7 @@ func testCaseBulk(t *testing.T, e *env) {
 
 	// The public columns are written as openCase writes them: of the six,
 	// only the resident page's report in a public category reads publicly.
-	pub, err := e.db.PublicCases(e.ctx, sqldb.PublicFilter{Limit: 50})
+	pub, err := e.db.PublicCases(e.ctx, casework.PublicFilter{Limit: 50})
 	ok(t, err)
 	var pubNumbers []string
 	for _, c := range pub {

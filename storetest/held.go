@@ -26,8 +26,8 @@ var heldTests = []test{
 var heldToken = regexp.MustCompile(`^[A-Za-z0-9_-]{20,}$`)
 
 // heldReport is an Open311 request naming its place only in words.
-func heldReport() sqldb.HeldReport {
-	return sqldb.HeldReport{
+func heldReport() casework.HeldReport {
+	return casework.HeldReport{
 		Source: casework.SourceOpen311, CategoryCode: "P02",
 		Description: "lamp out near the old well; my ID " + intakeID,
 		Attributes:  map[string][]string{"facility": {"streetlight"}},
@@ -36,7 +36,7 @@ func heldReport() sqldb.HeldReport {
 	}
 }
 
-func (e *env) hold(t *testing.T, r sqldb.HeldReport) (int64, string) {
+func (e *env) hold(t *testing.T, r casework.HeldReport) (int64, string) {
 	t.Helper()
 	tok, err := e.db.HoldReport(e.ctx, r)
 	ok(t, err, "hold")
@@ -106,19 +106,19 @@ func testHeldHold(t *testing.T, e *env) {
 	// What could never become a case is refused while the client is there.
 	for _, tc := range []struct {
 		name  string
-		edit  func(*sqldb.HeldReport)
+		edit  func(*casework.HeldReport)
 		field string
 	}{
-		{"unknown category", func(r *sqldb.HeldReport) { r.CategoryCode = "P77" }, "service_code"},
-		{"staff source", func(r *sqldb.HeldReport) { r.Source = casework.SourceVisit }, "source"},
-		{"required attribute missing", func(r *sqldb.HeldReport) { r.CategoryCode, r.Attributes = "P11", nil }, "attribute[utility]"},
-		{"unknown attribute", func(r *sqldb.HeldReport) { r.Attributes = map[string][]string{"colour": {"red"}} }, "attribute[colour]"},
-		{"no description", func(r *sqldb.HeldReport) { r.Description = "  " }, "description"},
-		{"bad phone", func(r *sqldb.HeldReport) { r.Phone = "12345" }, "phone"},
-		{"bad email", func(r *sqldb.HeldReport) { r.Email = "nobody" }, "email"},
-		{"media not http", func(r *sqldb.HeldReport) { r.MediaURL = "file:///etc/passwd" }, "media_url"},
-		{"bad lang", func(r *sqldb.HeldReport) { r.Lang = "fr" }, "lang"},
-		{"address too long", func(r *sqldb.HeldReport) { r.Address = strings.Repeat("x", 201) }, "address"},
+		{"unknown category", func(r *casework.HeldReport) { r.CategoryCode = "P77" }, "service_code"},
+		{"staff source", func(r *casework.HeldReport) { r.Source = casework.SourceVisit }, "source"},
+		{"required attribute missing", func(r *casework.HeldReport) { r.CategoryCode, r.Attributes = "P11", nil }, "attribute[utility]"},
+		{"unknown attribute", func(r *casework.HeldReport) { r.Attributes = map[string][]string{"colour": {"red"}} }, "attribute[colour]"},
+		{"no description", func(r *casework.HeldReport) { r.Description = "  " }, "description"},
+		{"bad phone", func(r *casework.HeldReport) { r.Phone = "12345" }, "phone"},
+		{"bad email", func(r *casework.HeldReport) { r.Email = "nobody" }, "email"},
+		{"media not http", func(r *casework.HeldReport) { r.MediaURL = "file:///etc/passwd" }, "media_url"},
+		{"bad lang", func(r *casework.HeldReport) { r.Lang = "fr" }, "lang"},
+		{"address too long", func(r *casework.HeldReport) { r.Address = strings.Repeat("x", 201) }, "address"},
 	} {
 		r := heldReport()
 		tc.edit(&r)
@@ -142,7 +142,7 @@ func testHeldLimits(t *testing.T, e *env) {
 	e.db.SetClock(func() time.Time { return intakeNow })
 	r := heldReport()
 	r.Phone = ""
-	r.Limits = []sqldb.IntakeLimit{{Kind: wangge.IntakeAddr, Value: "198.51.100.9"}}
+	r.Limits = []casework.IntakeLimit{{Kind: wangge.IntakeAddr, Value: "198.51.100.9"}}
 	for i := 0; i < wangge.IntakePerAddrHour; i++ {
 		_, err := e.db.HoldReport(e.ctx, r)
 		ok(t, err, "hold ", i+1)
@@ -153,7 +153,7 @@ func testHeldLimits(t *testing.T, e *env) {
 		t.Errorf("HeldCount = %d, %v: want %d (the refused one not kept)", n, err, wangge.IntakePerAddrHour)
 	}
 	// Another address is not counted with it.
-	r.Limits = []sqldb.IntakeLimit{{Kind: wangge.IntakeAddr, Value: "198.51.100.10"}}
+	r.Limits = []casework.IntakeLimit{{Kind: wangge.IntakeAddr, Value: "198.51.100.10"}}
 	_, err = e.db.HoldReport(e.ctx, r)
 	ok(t, err, "another address")
 }
@@ -167,7 +167,7 @@ func testHeldPlaceRace(t *testing.T, e *env) {
 	const tries = 4
 	var wg sync.WaitGroup
 	errs := make([]error, tries)
-	receipts := make([]*sqldb.Receipt, tries)
+	receipts := make([]*casework.Receipt, tries)
 	for i := range tries {
 		wg.Add(1)
 		go func() {
@@ -176,7 +176,7 @@ func testHeldPlaceRace(t *testing.T, e *env) {
 		}()
 	}
 	wg.Wait()
-	var placed *sqldb.Receipt
+	var placed *casework.Receipt
 	for i, err := range errs {
 		if err == nil {
 			if placed != nil {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
-	"github.com/wangge/wangge/sqldb"
 )
 
 var intakeTests = []test{
@@ -35,7 +34,7 @@ const (
 )
 
 // report makes a public report that must pass.
-func (e *env) report(t *testing.T, r sqldb.PublicReport) *sqldb.Receipt {
+func (e *env) report(t *testing.T, r casework.PublicReport) *casework.Receipt {
 	t.Helper()
 	if r.Source == "" {
 		r.Source = casework.SourceResidentPage
@@ -66,8 +65,8 @@ func (e *env) closeCase(t *testing.T, number string) *casework.Case {
 	return e.step(t, "community_a", c, casework.Action{Name: casework.ActClose})
 }
 
-func addrLimit(addr string) []sqldb.IntakeLimit {
-	return []sqldb.IntakeLimit{{Kind: wangge.IntakeAddr, Value: addr}}
+func addrLimit(addr string) []casework.IntakeLimit {
+	return []casework.IntakeLimit{{Kind: wangge.IntakeAddr, Value: addr}}
 }
 
 func testIntakeReport(t *testing.T, e *env) {
@@ -75,13 +74,13 @@ func testIntakeReport(t *testing.T, e *env) {
 	e.db.SetClock(func() time.Time { return intakeNow })
 	pt := &casework.Point{Lng: 113.1, Lat: 36.2}
 	photo := photoWithEXIF(t, "GPSLatitude=36.2")
-	rc := e.report(t, sqldb.PublicReport{
+	rc := e.report(t, casework.PublicReport{
 		Category:    category("P02"),
 		Description: "lamp out; my ID " + intakeID + ", phone " + intakePhone,
 		Attributes:  map[string][]string{"facility": {"streetlight"}},
 		Location:    casework.Location{GridCode: GridA1, Point: pt},
 		Address:     "gate 2, East Court", Name: "resident", Phone: intakePhone, Lang: "en",
-		Photos: []sqldb.Photo{{Name: "lamp.jpg", Data: photo}},
+		Photos: []casework.Photo{{Name: "lamp.jpg", Data: photo}},
 		Limits: addrLimit("198.51.100.7"),
 	})
 	if _, _, okN := casework.ParseNumber(rc.Number); !okN || len(rc.Token) != 43 {
@@ -120,7 +119,7 @@ func testIntakeReport(t *testing.T, e *env) {
 	// Tracking: the token finds it, a wrong one does not.
 	got, tr, err := e.db.TrackCase(e.ctx, rc.Number, rc.Token)
 	ok(t, err, "track")
-	if got.Number != rc.Number || tr.Kind != sqldb.TrackerReporter || tr.MayRate || tr.MayReopen || tr.Solved != nil {
+	if got.Number != rc.Number || tr.Kind != casework.TrackerReporter || tr.MayRate || tr.MayReopen || tr.Solved != nil {
 		t.Errorf("tracked %s as %+v", got.Number, tr)
 	}
 	wrong := "A" + rc.Token[1:]
@@ -130,7 +129,7 @@ func testIntakeReport(t *testing.T, e *env) {
 	if _, _, err := e.db.TrackCase(e.ctx, rc.Number, wrong); !errors.Is(err, wangge.ErrNotFound) {
 		t.Errorf("a wrong token: %v, want ErrNotFound", err)
 	}
-	other := e.report(t, sqldb.PublicReport{Category: category("P01")})
+	other := e.report(t, casework.PublicReport{Category: category("P01")})
 	if _, _, err := e.db.TrackCase(e.ctx, other.Number, rc.Token); !errors.Is(err, wangge.ErrNotFound) {
 		t.Errorf("another case's number with this token: %v, want ErrNotFound", err)
 	}
@@ -173,14 +172,14 @@ func testIntakeReport(t *testing.T, e *env) {
 		t.Errorf("a visit's case: source %q public %v", source, public)
 	}
 	before := e.caseRows(t)
-	for _, bad := range []sqldb.PublicReport{
+	for _, bad := range []casework.PublicReport{
 		{Source: casework.SourceVisit, Category: category("P01"), Description: "x", Location: casework.Location{GridCode: GridA1}},
 		{Source: casework.SourceKiosk, Category: category("P11"), Description: "no water", Location: casework.Location{GridCode: GridA1}},
 		{Source: casework.SourceKiosk, Category: category("P02"), Description: "x", Location: casework.Location{GridCode: GridA1}, Attributes: map[string][]string{"facility": {"moon"}}},
 		{Source: casework.SourceKiosk, Category: category("P01"), Description: "x", Location: casework.Location{GridCode: GridA1}, Phone: "12345"},
 		{Source: casework.SourceOpen311, Category: category("P01"), Description: "x", Location: casework.Location{GridCode: GridA1}, MediaURL: "file:///etc/passwd"},
 		{Source: casework.SourceOpen311, Category: category("P01"), Description: "x", Location: casework.Location{GridCode: GridA3}},
-		{Source: casework.SourceKiosk, Category: category("P01"), Description: "x", Location: casework.Location{GridCode: GridA1}, Photos: make([]sqldb.Photo, 4)},
+		{Source: casework.SourceKiosk, Category: category("P01"), Description: "x", Location: casework.Location{GridCode: GridA1}, Photos: make([]casework.Photo, 4)},
 	} {
 		if _, err := e.db.ReportCase(e.ctx, bad); err == nil {
 			t.Errorf("report %+v passed", bad)
@@ -211,8 +210,8 @@ func testIntakeLimits(t *testing.T, e *env) {
 	now := intakeNow
 	e.db.SetClock(func() time.Time { return now })
 	cat := category("P01")
-	rep := func(limits []sqldb.IntakeLimit) error {
-		_, err := e.db.ReportCase(e.ctx, sqldb.PublicReport{Source: casework.SourceKiosk, Category: cat, Description: "litter",
+	rep := func(limits []casework.IntakeLimit) error {
+		_, err := e.db.ReportCase(e.ctx, casework.PublicReport{Source: casework.SourceKiosk, Category: cat, Description: "litter",
 			Location: casework.Location{GridCode: GridA1}, Limits: limits})
 		return err
 	}
@@ -235,9 +234,9 @@ func testIntakeLimits(t *testing.T, e *env) {
 	ok(t, rep(addr), "a day later")
 	// Per phone: 5 in the day, whatever the address.
 	for i := 0; i < wangge.IntakePerPhoneDay; i++ {
-		ok(t, rep([]sqldb.IntakeLimit{{Kind: wangge.IntakeAddr, Value: fmt.Sprint("192.0.2.", i)}, {Kind: wangge.IntakePhone, Value: intakePhone}}))
+		ok(t, rep([]casework.IntakeLimit{{Kind: wangge.IntakeAddr, Value: fmt.Sprint("192.0.2.", i)}, {Kind: wangge.IntakePhone, Value: intakePhone}}))
 	}
-	wantCode(t, rep([]sqldb.IntakeLimit{{Kind: wangge.IntakeAddr, Value: "192.0.2.99"}, {Kind: wangge.IntakePhone, Value: intakePhone}}), wangge.ERateLimited, "the phone's 6th")
+	wantCode(t, rep([]casework.IntakeLimit{{Kind: wangge.IntakeAddr, Value: "192.0.2.99"}, {Kind: wangge.IntakePhone, Value: intakePhone}}), wangge.ERateLimited, "the phone's 6th")
 	// The counts hold no value in clear.
 	rows, err := e.db.Reader().QueryContext(e.ctx, `SELECT bucket FROM intake_counts`)
 	ok(t, err)
@@ -251,15 +250,15 @@ func testIntakeLimits(t *testing.T, e *env) {
 	ok(t, rows.Err())
 	rows.Close()
 	// Per client key, on the cheapest counted write ("me too").
-	c := e.report(t, sqldb.PublicReport{Category: cat})
-	key := []sqldb.IntakeLimit{{Kind: wangge.IntakeKey, Value: "client-7"}}
+	c := e.report(t, casework.PublicReport{Category: cat})
+	key := []casework.IntakeLimit{{Kind: wangge.IntakeKey, Value: "client-7"}}
 	for i := 0; i < wangge.IntakePerKeyHour; i++ {
-		_, err := e.db.FollowCase(e.ctx, c.Number, sqldb.PublicFollow{Limits: key})
+		_, err := e.db.FollowCase(e.ctx, c.Number, casework.PublicFollow{Limits: key})
 		ok(t, err, "follow ", i+1)
 	}
-	_, err = e.db.FollowCase(e.ctx, c.Number, sqldb.PublicFollow{Limits: key})
+	_, err = e.db.FollowCase(e.ctx, c.Number, casework.PublicFollow{Limits: key})
 	wantCode(t, err, wangge.ERateLimited, "the key's next follow")
-	wantCode(t, rep([]sqldb.IntakeLimit{{Kind: "cookie", Value: "x"}}), wangge.EInvalid, "an unknown limit kind")
+	wantCode(t, rep([]casework.IntakeLimit{{Kind: "cookie", Value: "x"}}), wangge.EInvalid, "an unknown limit kind")
 	// Wrong tracking tokens count against the address: after ten, even the
 	// right token is refused from there.
 	guess := addrLimit("198.51.100.66")
@@ -278,17 +277,17 @@ func testIntakeLimits(t *testing.T, e *env) {
 func testIntakeFollow(t *testing.T, e *env) {
 	e.fixture()
 	e.db.SetClock(func() time.Time { return intakeNow })
-	c := e.report(t, sqldb.PublicReport{Category: category("P01")})
-	f, err := e.db.FollowCase(e.ctx, c.Number, sqldb.PublicFollow{Phone: "13900002222", Lang: "zh"})
+	c := e.report(t, casework.PublicReport{Category: category("P01")})
+	f, err := e.db.FollowCase(e.ctx, c.Number, casework.PublicFollow{Phone: "13900002222", Lang: "zh"})
 	ok(t, err, "me too")
 	if f.Number != c.Number || len(f.Token) != 43 || f.Token == c.Token || f.Case.Followers != 1 {
 		t.Errorf("follow receipt %s token %q followers %d", f.Number, f.Token, f.Case.Followers)
 	}
-	_, err = e.db.FollowCase(e.ctx, c.Number, sqldb.PublicFollow{})
+	_, err = e.db.FollowCase(e.ctx, c.Number, casework.PublicFollow{})
 	ok(t, err, "a second me too, without a phone")
 	p, tr, err := e.db.TrackCase(e.ctx, c.Number, f.Token)
 	ok(t, err, "track as follower")
-	if tr.Kind != sqldb.TrackerFollower || p.Followers != 2 {
+	if tr.Kind != casework.TrackerFollower || p.Followers != 2 {
 		t.Errorf("follower's tracker %+v, followers %d", tr, p.Followers)
 	}
 	if got := e.caseAudit(t, c.Number); fmt.Sprint(got) != "[case.create case.report case.follow case.follow]" {
@@ -296,17 +295,17 @@ func testIntakeFollow(t *testing.T, e *env) {
 	}
 	e.noSecretsInAudit(t, f.Token, "13900002222")
 	// Not on a confidential case, a staff case or a closed one.
-	conf := e.report(t, sqldb.PublicReport{Category: category("P03"), Description: "neighbours quarrel nightly"})
+	conf := e.report(t, casework.PublicReport{Category: category("P03"), Description: "neighbours quarrel nightly"})
 	staff := e.newCase(t, "assistant_a1", caseDraft(GridA1, casework.Coordination, "P01", "rubbish"))
 	for _, n := range []string{conf.Number, staff.Number, "2026-999999"} {
-		if _, err := e.db.FollowCase(e.ctx, n, sqldb.PublicFollow{}); !errors.Is(err, wangge.ErrNotFound) {
+		if _, err := e.db.FollowCase(e.ctx, n, casework.PublicFollow{}); !errors.Is(err, wangge.ErrNotFound) {
 			t.Errorf("follow %s: %v, want ErrNotFound", n, err)
 		}
 	}
 	e.closeCase(t, c.Number)
-	_, err = e.db.FollowCase(e.ctx, c.Number, sqldb.PublicFollow{})
+	_, err = e.db.FollowCase(e.ctx, c.Number, casework.PublicFollow{})
 	wantCode(t, err, wangge.EConflict, "follow a closed case")
-	_, err = e.db.RateCase(e.ctx, c.Number, f.Token, sqldb.Rating{Solved: true, Satisfaction: casework.Satisfied})
+	_, err = e.db.RateCase(e.ctx, c.Number, f.Token, casework.Rating{Solved: true, Satisfaction: casework.Satisfied})
 	wantCode(t, err, wangge.EForbidden, "a follower rates")
 	e.verifyAudit()
 }
@@ -315,12 +314,12 @@ func testIntakeRate(t *testing.T, e *env) {
 	e.fixture()
 	now := intakeNow
 	e.db.SetClock(func() time.Time { return now })
-	cases := make([]*sqldb.Receipt, 3)
+	cases := make([]*casework.Receipt, 3)
 	for i := range cases {
-		cases[i] = e.report(t, sqldb.PublicReport{Category: category("P02"), Phone: intakePhone, Attributes: map[string][]string{"facility": {"streetlight"}}})
+		cases[i] = e.report(t, casework.PublicReport{Category: category("P02"), Phone: intakePhone, Attributes: map[string][]string{"facility": {"streetlight"}}})
 	}
 	// Not before the close.
-	_, err := e.db.RateCase(e.ctx, cases[0].Number, cases[0].Token, sqldb.Rating{Solved: true, Satisfaction: casework.Satisfied})
+	_, err := e.db.RateCase(e.ctx, cases[0].Number, cases[0].Token, casework.Rating{Solved: true, Satisfaction: casework.Satisfied})
 	wantCode(t, err, wangge.EConflict, "rate an open case")
 	for _, c := range cases {
 		e.closeCase(t, c.Number)
@@ -341,9 +340,9 @@ func testIntakeRate(t *testing.T, e *env) {
 		t.Errorf("closed case's tracker %+v, agency %q", tr, p.Agency)
 	}
 	// Solved and satisfied: through the engine, once.
-	_, err = e.db.RateCase(e.ctx, cases[0].Number, cases[0].Token, sqldb.Rating{Solved: true, Satisfaction: "delighted"})
+	_, err = e.db.RateCase(e.ctx, cases[0].Number, cases[0].Token, casework.Rating{Solved: true, Satisfaction: "delighted"})
 	wantCode(t, err, wangge.EInvalid, "an unknown satisfaction")
-	_, err = e.db.RateCase(e.ctx, cases[0].Number, cases[0].Token, sqldb.Rating{Solved: true, Satisfaction: casework.Satisfied})
+	_, err = e.db.RateCase(e.ctx, cases[0].Number, cases[0].Token, casework.Rating{Solved: true, Satisfaction: casework.Satisfied})
 	ok(t, err, "rate")
 	staff, err := e.db.Case(e.ctx, caseActors["community_a"], cases[0].Number)
 	ok(t, err)
@@ -356,17 +355,17 @@ func testIntakeRate(t *testing.T, e *env) {
 	if tr.Solved == nil || !*tr.Solved || tr.Satisfaction != casework.Satisfied || tr.MayRate {
 		t.Errorf("rated tracker %+v", tr)
 	}
-	_, err = e.db.RateCase(e.ctx, cases[0].Number, cases[0].Token, sqldb.Rating{Solved: true, Satisfaction: casework.Dissatisfied})
+	_, err = e.db.RateCase(e.ctx, cases[0].Number, cases[0].Token, casework.Rating{Solved: true, Satisfaction: casework.Dissatisfied})
 	wantCode(t, err, wangge.EConflict, "a second rating")
-	_, err = e.db.RateCase(e.ctx, cases[0].Number, cases[1].Token, sqldb.Rating{Solved: true, Satisfaction: casework.Satisfied})
+	_, err = e.db.RateCase(e.ctx, cases[0].Number, cases[1].Token, casework.Rating{Solved: true, Satisfaction: casework.Satisfied})
 	if !errors.Is(err, wangge.ErrNotFound) {
 		t.Errorf("another case's token: %v, want ErrNotFound", err)
 	}
 	// Not solved within the window reopens, with the reason.
 	now = now.Add(3 * 24 * time.Hour)
-	_, err = e.db.RateCase(e.ctx, cases[1].Number, cases[1].Token, sqldb.Rating{Solved: false})
+	_, err = e.db.RateCase(e.ctx, cases[1].Number, cases[1].Token, casework.Rating{Solved: false})
 	wantCode(t, err, wangge.EInvalid, "not solved without a reason")
-	p, err = e.db.RateCase(e.ctx, cases[1].Number, cases[1].Token, sqldb.Rating{Solved: false, Note: "still dark at night"})
+	p, err = e.db.RateCase(e.ctx, cases[1].Number, cases[1].Token, casework.Rating{Solved: false, Note: "still dark at night"})
 	ok(t, err, "not solved")
 	if p.Status != casework.StatusOpen || p.State != casework.Accepted || p.Updates[len(p.Updates)-1].Kind != casework.UpdateReopened {
 		t.Errorf("after not solved: %s %s, last update %+v", p.Status, p.State, p.Updates[len(p.Updates)-1])
@@ -383,7 +382,7 @@ func testIntakeRate(t *testing.T, e *env) {
 	if tr.MayReopen || !tr.MayRate {
 		t.Errorf("tracker after the window %+v", tr)
 	}
-	_, err = e.db.RateCase(e.ctx, cases[2].Number, cases[2].Token, sqldb.Rating{Solved: false, Note: "still dark"})
+	_, err = e.db.RateCase(e.ctx, cases[2].Number, cases[2].Token, casework.Rating{Solved: false, Note: "still dark"})
 	if we := wantCode(t, err, wangge.EConflict, "not solved after the window"); we != nil && we.Key != "error.case.reopen_window" {
 		t.Errorf("refused with %s, want error.case.reopen_window", we.Key)
 	}
@@ -399,10 +398,10 @@ func testIntakePrivacy(t *testing.T, e *env) {
 	e.db.SetClock(func() time.Time { return intakeNow })
 	secret := "ID " + intakeID + " tel " + intakePhone + " / 0355-2123456"
 	visit := e.newCase(t, "assistant_a1", caseDraft(GridA1, casework.Coordination, "P01", "from a visit: "+secret))
-	conf := e.report(t, sqldb.PublicReport{Category: category("P03"), Description: "a quarrel: " + secret})
-	service := e.report(t, sqldb.PublicReport{Source: casework.SourceKiosk, Category: casework.ServiceCategory(wangge.Service{
+	conf := e.report(t, casework.PublicReport{Category: category("P03"), Description: "a quarrel: " + secret})
+	service := e.report(t, casework.PublicReport{Source: casework.SourceKiosk, Category: casework.ServiceCategory(wangge.Service{
 		Code: "S001", Name: "service", Line: wangge.LineCivil, Department: "civil affairs", TimeLimitDays: 5, Active: true}), Description: "apply: " + secret})
-	public := e.report(t, sqldb.PublicReport{Category: category("P01"), Description: "litter: " + secret})
+	public := e.report(t, casework.PublicReport{Category: category("P01"), Description: "litter: " + secret})
 	// Each path of a visit's and a confidential case, and each one's step
 	// through to its close.
 	for _, n := range []string{visit.Number, conf.Number, service.Number} {
@@ -413,12 +412,12 @@ func testIntakePrivacy(t *testing.T, e *env) {
 	for _, n := range []string{visit.Number, public.Number} {
 		e.closeCase(t, n)
 	}
-	all, err := e.db.PublicCases(e.ctx, sqldb.PublicFilter{})
+	all, err := e.db.PublicCases(e.ctx, casework.PublicFilter{})
 	ok(t, err)
 	if len(all) != 1 || all[0].Number != public.Number {
 		t.Errorf("PublicCases: %d cases, want only %s", len(all), public.Number)
 	}
-	named, err := e.db.PublicCases(e.ctx, sqldb.PublicFilter{Numbers: []string{visit.Number, conf.Number, service.Number}})
+	named, err := e.db.PublicCases(e.ctx, casework.PublicFilter{Numbers: []string{visit.Number, conf.Number, service.Number}})
 	ok(t, err)
 	if len(named) != 0 {
 		t.Errorf("PublicCases by number shows %d private cases", len(named))
@@ -456,10 +455,10 @@ func testIntakeUpdates(t *testing.T, e *env) {
 	e.fixture()
 	now := intakeNow
 	e.db.SetClock(func() time.Time { return now })
-	a := e.report(t, sqldb.PublicReport{Category: category("P01")})
+	a := e.report(t, casework.PublicReport{Category: category("P01")})
 	now = now.Add(time.Hour)
-	b := e.report(t, sqldb.PublicReport{Category: category("P09")})
-	conf := e.report(t, sqldb.PublicReport{Category: category("P12"), Description: "an old man alone needs help"})
+	b := e.report(t, casework.PublicReport{Category: category("P09")})
+	conf := e.report(t, casework.PublicReport{Category: category("P12"), Description: "an old man alone needs help"})
 	mid := intakeNow.Add(30 * time.Minute)
 	numbers := func(us []casework.PublicUpdate) string {
 		var out []string
@@ -488,23 +487,23 @@ func testIntakeUpdates(t *testing.T, e *env) {
 	}
 	// A resident's update by the token, a client's by its key.
 	now = now.Add(time.Minute)
-	u, err := e.db.AddPublicUpdate(e.ctx, a.Number, sqldb.ResidentUpdate{Token: a.Token, Text: "worse now; call " + intakePhone})
+	u, err := e.db.AddPublicUpdate(e.ctx, a.Number, casework.ResidentUpdate{Token: a.Token, Text: "worse now; call " + intakePhone})
 	ok(t, err, "a resident's update")
 	if u.Kind != casework.UpdateResident || u.ID == 0 || strings.Contains(u.Text, intakePhone) || u.Status != casework.StatusOpen {
 		t.Errorf("resident update %+v", u)
 	}
-	_, err = e.db.AddPublicUpdate(e.ctx, b.Number, sqldb.ResidentUpdate{APIKeyID: 7, Text: "seen again", MediaURL: "https://example.org/p.jpg"})
+	_, err = e.db.AddPublicUpdate(e.ctx, b.Number, casework.ResidentUpdate{APIKeyID: 7, Text: "seen again", MediaURL: "https://example.org/p.jpg"})
 	ok(t, err, "a client's update")
 	for _, bad := range []struct {
 		number string
-		u      sqldb.ResidentUpdate
+		u      casework.ResidentUpdate
 		code   string
 	}{
-		{a.Number, sqldb.ResidentUpdate{Token: b.Token, Text: "x"}, wangge.ENotFound},
-		{conf.Number, sqldb.ResidentUpdate{APIKeyID: 7, Text: "x"}, wangge.ENotFound},
-		{a.Number, sqldb.ResidentUpdate{Text: "x"}, wangge.EForbidden},
-		{a.Number, sqldb.ResidentUpdate{Token: a.Token, Text: " "}, wangge.EInvalid},
-		{a.Number, sqldb.ResidentUpdate{Token: a.Token, Text: "x", MediaURL: "ftp://example.org/x"}, wangge.EInvalid},
+		{a.Number, casework.ResidentUpdate{Token: b.Token, Text: "x"}, wangge.ENotFound},
+		{conf.Number, casework.ResidentUpdate{APIKeyID: 7, Text: "x"}, wangge.ENotFound},
+		{a.Number, casework.ResidentUpdate{Text: "x"}, wangge.EForbidden},
+		{a.Number, casework.ResidentUpdate{Token: a.Token, Text: " "}, wangge.EInvalid},
+		{a.Number, casework.ResidentUpdate{Token: a.Token, Text: "x", MediaURL: "ftp://example.org/x"}, wangge.EInvalid},
 	} {
 		_, err := e.db.AddPublicUpdate(e.ctx, bad.number, bad.u)
 		wantCode(t, err, bad.code, "update ", bad.number)
@@ -535,13 +534,13 @@ func testIntakeFilters(t *testing.T, e *env) {
 	at := func(lng, lat float64) casework.Location {
 		return casework.Location{GridCode: GridA1, Point: &casework.Point{Lng: lng, Lat: lat}}
 	}
-	near := e.report(t, sqldb.PublicReport{Category: category("P01"), Location: at(113.1000, 36.2000)})
+	near := e.report(t, casework.PublicReport{Category: category("P01"), Location: at(113.1000, 36.2000)})
 	now = now.Add(time.Minute)
-	closeBy := e.report(t, sqldb.PublicReport{Category: category("P09"), Location: at(113.1010, 36.2000)}) // ~90 m east
+	closeBy := e.report(t, casework.PublicReport{Category: category("P09"), Location: at(113.1010, 36.2000)}) // ~90 m east
 	now = now.Add(time.Minute)
-	far := e.report(t, sqldb.PublicReport{Category: category("P01"), Location: at(113.1200, 36.2000)}) // ~1.8 km east
+	far := e.report(t, casework.PublicReport{Category: category("P01"), Location: at(113.1200, 36.2000)}) // ~1.8 km east
 	now = now.Add(time.Minute)
-	nowhere := e.report(t, sqldb.PublicReport{Category: category("P01"), Location: casework.Location{GridCode: GridB1}})
+	nowhere := e.report(t, casework.PublicReport{Category: category("P01"), Location: casework.Location{GridCode: GridB1}})
 	e.closeCase(t, far.Number)
 	here := &casework.Point{Lng: 113.1, Lat: 36.2}
 	list := func(ps []casework.PublicCase) string {
@@ -553,20 +552,20 @@ func testIntakeFilters(t *testing.T, e *env) {
 	}
 	cases := []struct {
 		name string
-		f    sqldb.PublicFilter
+		f    casework.PublicFilter
 		want string
 	}{
-		{"all, newest first", sqldb.PublicFilter{}, list([]casework.PublicCase{nowhere.Case, far.Case, closeBy.Case, near.Case})},
-		{"within 200 m", sqldb.PublicFilter{Near: here, RadiusM: 200}, closeBy.Number + " " + near.Number},
-		{"within 50 m", sqldb.PublicFilter{Near: here, RadiusM: 50}, near.Number},
-		{"within 5 km, open", sqldb.PublicFilter{Near: here, RadiusM: 5000, Status: casework.StatusOpen}, closeBy.Number + " " + near.Number},
-		{"closed", sqldb.PublicFilter{Status: casework.StatusClosed}, far.Number},
-		{"category", sqldb.PublicFilter{Categories: []string{"P09"}}, closeBy.Number},
-		{"numbers", sqldb.PublicFilter{Numbers: []string{near.Number, nowhere.Number}}, nowhere.Number + " " + near.Number},
-		{"from", sqldb.PublicFilter{From: intakeNow.Add(90 * time.Second)}, nowhere.Number + " " + far.Number},
-		{"to", sqldb.PublicFilter{To: intakeNow.Add(30 * time.Second)}, near.Number},
-		{"limit", sqldb.PublicFilter{Limit: 2}, nowhere.Number + " " + far.Number},
-		{"near, limit", sqldb.PublicFilter{Near: here, RadiusM: 200, Limit: 1}, closeBy.Number},
+		{"all, newest first", casework.PublicFilter{}, list([]casework.PublicCase{nowhere.Case, far.Case, closeBy.Case, near.Case})},
+		{"within 200 m", casework.PublicFilter{Near: here, RadiusM: 200}, closeBy.Number + " " + near.Number},
+		{"within 50 m", casework.PublicFilter{Near: here, RadiusM: 50}, near.Number},
+		{"within 5 km, open", casework.PublicFilter{Near: here, RadiusM: 5000, Status: casework.StatusOpen}, closeBy.Number + " " + near.Number},
+		{"closed", casework.PublicFilter{Status: casework.StatusClosed}, far.Number},
+		{"category", casework.PublicFilter{Categories: []string{"P09"}}, closeBy.Number},
+		{"numbers", casework.PublicFilter{Numbers: []string{near.Number, nowhere.Number}}, nowhere.Number + " " + near.Number},
+		{"from", casework.PublicFilter{From: intakeNow.Add(90 * time.Second)}, nowhere.Number + " " + far.Number},
+		{"to", casework.PublicFilter{To: intakeNow.Add(30 * time.Second)}, near.Number},
+		{"limit", casework.PublicFilter{Limit: 2}, nowhere.Number + " " + far.Number},
+		{"near, limit", casework.PublicFilter{Near: here, RadiusM: 200, Limit: 1}, closeBy.Number},
 	}
 	for _, c := range cases {
 		got, err := e.db.PublicCases(e.ctx, c.f)
@@ -575,11 +574,11 @@ func testIntakeFilters(t *testing.T, e *env) {
 			t.Errorf("%s: %q, want %q", c.name, list(got), c.want)
 		}
 	}
-	for _, bad := range []sqldb.PublicFilter{
+	for _, bad := range []casework.PublicFilter{
 		{Status: "pending"},
 		{Near: here},
 		{Near: here, RadiusM: 1e6},
-		{Numbers: make([]string, sqldb.PublicLimitMax+1)},
+		{Numbers: make([]string, casework.PublicLimitMax+1)},
 	} {
 		_, err := e.db.PublicCases(e.ctx, bad)
 		wantCode(t, err, wangge.EInvalid, "filter ", fmt.Sprintf("%+v", bad))

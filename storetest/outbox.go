@@ -369,8 +369,8 @@ func testOutboxRotate(t *testing.T, e *env) {
 func testOutboxPublic(t *testing.T, e *env) {
 	e.fixture()
 	e.db.SetClock(func() time.Time { return intakeNow })
-	rc := e.report(t, sqldb.PublicReport{Category: category("P01"), Phone: "13900003333", Lang: "en"})
-	for _, f := range []sqldb.PublicFollow{
+	rc := e.report(t, casework.PublicReport{Category: category("P01"), Phone: "13900003333", Lang: "en"})
+	for _, f := range []casework.PublicFollow{
 		{Phone: "13900004444", Lang: "zh"},
 		{Phone: "13900003333", Lang: "zh"},  // the reporter again: told once
 		{Lang: "en"},                        // no phone: nobody to tell

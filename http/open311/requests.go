@@ -15,7 +15,6 @@ import (
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
 	whttp "github.com/wangge/wangge/http"
-	"github.com/wangge/wangge/sqldb"
 )
 
 // ReportStore is what the requests and the updates are read and written
@@ -23,11 +22,11 @@ import (
 // the contract the intake was built on (the package imports sqldb for
 // them only; it reaches the store through this interface).
 type ReportStore interface {
-	ReportCase(ctx context.Context, r sqldb.PublicReport) (*sqldb.Receipt, error)
+	ReportCase(ctx context.Context, r casework.PublicReport) (*casework.Receipt, error)
 	PublicCase(ctx context.Context, number string) (*casework.PublicCase, error)
-	PublicCases(ctx context.Context, f sqldb.PublicFilter) ([]casework.PublicCase, error)
+	PublicCases(ctx context.Context, f casework.PublicFilter) ([]casework.PublicCase, error)
 	PublicUpdates(ctx context.Context, from, to time.Time, limit int) ([]casework.PublicUpdate, error)
-	AddPublicUpdate(ctx context.Context, number string, u sqldb.ResidentUpdate) (*casework.PublicUpdate, error)
+	AddPublicUpdate(ctx context.Context, number string, u casework.ResidentUpdate) (*casework.PublicUpdate, error)
 	wangge.AddressSource
 }
 
@@ -47,7 +46,7 @@ const (
 	// idsMax bounds a service_request_id or service_code list.
 	idsMax = 200
 	// photosMax is how many photos a POST may carry (the intake's).
-	photosMax = sqldb.IntakePhotosMax
+	photosMax = casework.IntakePhotosMax
 )
 
 // timeLayout is how every time is written: W3C with Beijing's offset.
@@ -90,15 +89,15 @@ func (h *handlers) handlePostRequest(w http.ResponseWriter, r *http.Request, c *
 	if err := checkURL("media_url", media); err != nil {
 		return err
 	}
-	rep := sqldb.PublicReport{
+	rep := casework.PublicReport{
 		Source: casework.SourceOpen311, Category: cat, Description: desc, Attributes: attrs,
 		Name:  personName(r.FormValue("first_name"), r.FormValue("last_name")),
 		Phone: strings.TrimSpace(r.FormValue("phone")), Email: strings.TrimSpace(r.FormValue("email")),
 		Lang: c.lang, Photos: photos, MediaURL: media, APIKeyID: c.key.ID,
-		Limits: []sqldb.IntakeLimit{{Kind: wangge.IntakeKey, Value: strconv.FormatInt(c.key.ID, 10)}, {Kind: wangge.IntakeAddr, Value: h.core.ClientAddr(r)}},
+		Limits: []casework.IntakeLimit{{Kind: wangge.IntakeKey, Value: strconv.FormatInt(c.key.ID, 10)}, {Kind: wangge.IntakeAddr, Value: h.core.ClientAddr(r)}},
 	}
 	if rep.Phone != "" {
-		rep.Limits = append(rep.Limits, sqldb.IntakeLimit{Kind: wangge.IntakePhone, Value: rep.Phone})
+		rep.Limits = append(rep.Limits, casework.IntakeLimit{Kind: wangge.IntakePhone, Value: rep.Phone})
 	}
 	words := strings.TrimSpace(r.FormValue("address_string"))
 	latS, lngS := strings.TrimSpace(r.FormValue("lat")), strings.TrimSpace(r.FormValue("long"))
@@ -149,7 +148,7 @@ func (h *handlers) handlePostRequest(w http.ResponseWriter, r *http.Request, c *
 // staff to place, when the store can hold one; the answer is a token the
 // client asks tokens/{token} about. Without that store such a request is
 // refused, asking for lat/long.
-func (h *handlers) holdRequest(w http.ResponseWriter, r *http.Request, c *call, rep sqldb.PublicReport, words string) error {
+func (h *handlers) holdRequest(w http.ResponseWriter, r *http.Request, c *call, rep casework.PublicReport, words string) error {
 	if h.held == nil {
 		return wangge.Invalid("address_string", "open311.error.address")
 	}
@@ -176,7 +175,7 @@ func (h *handlers) holdRequest(w http.ResponseWriter, r *http.Request, c *call, 
 // holder holds requests for staff to place (held.go, over the store's
 // held requests); nil when the store holds none.
 type holder interface {
-	hold(ctx context.Context, rep sqldb.PublicReport, words string) (token string, err error)
+	hold(ctx context.Context, rep casework.PublicReport, words string) (token string, err error)
 	byToken(ctx context.Context, token string) (number string, found bool, err error)
 }
 
@@ -230,7 +229,7 @@ func attributesOf(r *http.Request) (map[string][]string, error) {
 
 // photosOf reads the photos of a multipart POST: files photo1 … photo3
 // (as FixMyStreet names them) or media. attach cleans them in the store.
-func photosOf(r *http.Request) ([]sqldb.Photo, error) {
+func photosOf(r *http.Request) ([]casework.Photo, error) {
 	if r.MultipartForm == nil {
 		return nil, nil
 	}
@@ -243,7 +242,7 @@ func photosOf(r *http.Request) ([]sqldb.Photo, error) {
 	if len(files) > photosMax {
 		return nil, wangge.Invalid("photo", "open311.error.photos", "Max", photosMax)
 	}
-	var out []sqldb.Photo
+	var out []casework.Photo
 	for _, fh := range files {
 		f, err := fh.Open()
 		if err != nil {
@@ -254,7 +253,7 @@ func photosOf(r *http.Request) ([]sqldb.Photo, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, sqldb.Photo{Name: fh.Filename, Data: data})
+		out = append(out, casework.Photo{Name: fh.Filename, Data: data})
 	}
 	return out, nil
 }
@@ -304,7 +303,7 @@ func (c *call) notice(p *casework.PublicCase) any {
 // by ids (which override everything else) or by service, status and
 // requested time within at most 90 days (the last 90 by default).
 func (h *handlers) handleRequests(w http.ResponseWriter, r *http.Request, c *call) error {
-	var f sqldb.PublicFilter
+	var f casework.PublicFilter
 	f.Limit = listMax
 	if ids := r.FormValue("service_request_id"); strings.TrimSpace(ids) != "" {
 		var err error

@@ -17,7 +17,6 @@ import (
 	"github.com/wangge/wangge/casework"
 	"github.com/wangge/wangge/http/internal/webtest"
 	"github.com/wangge/wangge/http/open311/internal/schemacheck"
-	"github.com/wangge/wangge/sqldb"
 )
 
 // Grid A (东苑第一网格) lies west of 113.15, grid B east of it.
@@ -98,7 +97,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func ff(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // allPublic selects every public case.
-func allPublic() sqldb.PublicFilter { return sqldb.PublicFilter{} }
+func allPublic() casework.PublicFilter { return casework.PublicFilter{} }
 
 // TestPostRequestByLatLongThenReadIt: a request placed by lat/long is a
 // case in that grid, answered with its id (no token); requests/{id} is a

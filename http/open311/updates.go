@@ -8,7 +8,6 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
-	"github.com/wangge/wangge/sqldb"
 )
 
 // mySociety's servicerequestupdates, the extension FixMyStreet syncs with
@@ -105,9 +104,9 @@ func (h *handlers) handlePostUpdate(w http.ResponseWriter, r *http.Request, c *c
 	if err := checkURL("media_url", media); err != nil {
 		return err
 	}
-	u, err := h.reports.AddPublicUpdate(r.Context(), number, sqldb.ResidentUpdate{
+	u, err := h.reports.AddPublicUpdate(r.Context(), number, casework.ResidentUpdate{
 		APIKeyID: c.key.ID, Text: r.FormValue("description"), MediaURL: media,
-		Limits: []sqldb.IntakeLimit{{Kind: wangge.IntakeKey, Value: strconv.FormatInt(c.key.ID, 10)}, {Kind: wangge.IntakeAddr, Value: h.core.ClientAddr(r)}},
+		Limits: []casework.IntakeLimit{{Kind: wangge.IntakeKey, Value: strconv.FormatInt(c.key.ID, 10)}, {Kind: wangge.IntakeAddr, Value: h.core.ClientAddr(r)}},
 	})
 	if err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 	"github.com/wangge/wangge/casework"
 	whttp "github.com/wangge/wangge/http"
 	"github.com/wangge/wangge/http/internal/pagekit"
-	"github.com/wangge/wangge/sqldb"
 )
 
 // Held Open311 requests (issue 14): a request whose words for the place
@@ -25,9 +24,9 @@ import (
 // HeldStore is what the held requests' pages use of the store.
 type HeldStore interface {
 	wangge.AddressSource
-	HeldReports(ctx context.Context, a casework.Actor) ([]sqldb.HeldRequest, error)
-	HeldRequest(ctx context.Context, a casework.Actor, id int64) (*sqldb.HeldRequest, error)
-	PlaceHeld(ctx context.Context, a casework.Actor, id int64, loc casework.Location) (*sqldb.Receipt, error)
+	HeldReports(ctx context.Context, a casework.Actor) ([]casework.HeldRequest, error)
+	HeldRequest(ctx context.Context, a casework.Actor, id int64) (*casework.HeldRequest, error)
+	PlaceHeld(ctx context.Context, a casework.Actor, id int64, loc casework.Location) (*casework.Receipt, error)
 	DismissHeld(ctx context.Context, a casework.Actor, id int64, reason string) error
 	ListServices(ctx context.Context, line wangge.Line, activeOnly bool) ([]wangge.Service, error)
 }
@@ -59,7 +58,7 @@ func heldRoutes(core *whttp.Server, store wangge.Store) []whttp.Route {
 
 // heldItem is a held request with its category's name.
 type heldItem struct {
-	sqldb.HeldRequest
+	casework.HeldRequest
 	CategoryName string
 	Lines        []string // the attributes' answers as the case will carry them
 }
@@ -87,7 +86,7 @@ func mayHoldPage(r *http.Request) error {
 	return nil
 }
 
-func (h *heldPages) item(r *http.Request, cats []casework.Category, req sqldb.HeldRequest) heldItem {
+func (h *heldPages) item(r *http.Request, cats []casework.Category, req casework.HeldRequest) heldItem {
 	it := heldItem{HeldRequest: req, CategoryName: req.CategoryCode}
 	if i := slices.IndexFunc(cats, func(c casework.Category) bool { return c.Code == req.CategoryCode }); i >= 0 {
 		it.CategoryName = categoryName(whttp.LangOf(r), cats[i])
@@ -199,7 +198,7 @@ func (h *heldPages) handlePlace(w http.ResponseWriter, r *http.Request) error {
 	}
 	loc, err := h.location(r)
 	if err == nil {
-		var rc *sqldb.Receipt
+		var rc *casework.Receipt
 		if rc, err = h.store.PlaceHeld(ctx, caseActor(r), id, loc); err == nil {
 			http.Redirect(w, r, "/cases/held?placed="+url.QueryEscape(rc.Number), http.StatusSeeOther)
 			return nil

@@ -9,15 +9,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/wangge/wangge/casework"
-	"github.com/wangge/wangge/sqldb"
 )
 
 // holdInFixture holds an Open311 request in the fixture's store, as the
 // Open311 side does when the words match no single building.
-func holdInFixture(t *testing.T, f *fixture, r sqldb.HeldReport) string {
+func holdInFixture(t *testing.T, f *fixture, r casework.HeldReport) string {
 	t.Helper()
 	hs, ok := f.store.(interface {
-		HoldReport(ctx context.Context, r sqldb.HeldReport) (string, error)
+		HoldReport(ctx context.Context, r casework.HeldReport) (string, error)
 	})
 	if !ok {
 		t.Fatal("the fixture's store keeps no held requests")
@@ -38,7 +37,7 @@ func TestBrowserHeldRequestPlacedByATapOnAPhone(t *testing.T) {
 	f := newFixture(t)
 	seedServices(t, f)
 	plantMap(t, f)
-	holdInFixture(t, f, sqldb.HeldReport{Source: casework.SourceOpen311, CategoryCode: "P02",
+	holdInFixture(t, f, casework.HeldReport{Source: casework.SourceOpen311, CategoryCode: "P02",
 		Description: "路灯不亮，电话 13812345678", Attributes: map[string][]string{"facility": {"streetlight"}},
 		Address: "老井旁边那盏灯", Name: "王先生", Phone: "13812345678", Lang: "zh"})
 	ts := httptest.NewServer(f.server(t).Handler())

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/wangge/wangge/casework"
-	"github.com/wangge/wangge/sqldb"
 )
 
 // TestHeldPagesPlaceDismissAndRefuse drives the held requests' pages with
@@ -19,11 +18,11 @@ func TestHeldPagesPlaceDismissAndRefuse(t *testing.T) {
 	ledgerUsers(t, f)
 	plantMap(t, f)
 	for range 2 {
-		holdInFixture(t, f, sqldb.HeldReport{Source: casework.SourceOpen311, CategoryCode: "P01",
+		holdInFixture(t, f, casework.HeldReport{Source: casework.SourceOpen311, CategoryCode: "P01",
 			Description: "垃圾堆在路口，身份证 110101199003071234", Address: "菜市场后门", Name: "李女士", Phone: "13812345678", Lang: "zh"})
 	}
 	list, err := f.store.(interface {
-		HeldReports(ctx context.Context, a casework.Actor) ([]sqldb.HeldRequest, error)
+		HeldReports(ctx context.Context, a casework.Actor) ([]casework.HeldRequest, error)
 	}).HeldReports(context.Background(), casework.Actor{Role: "system"})
 	if err != nil || len(list) != 2 {
 		t.Fatalf("held %d, %v: want 2", len(list), err)

@@ -24,7 +24,6 @@ import (
 	whttp "github.com/wangge/wangge/http"
 	"github.com/wangge/wangge/ident"
 	"github.com/wangge/wangge/secret"
-	"github.com/wangge/wangge/sqldb"
 )
 
 // The residents' own pages (issue 14): /report, where anyone reports a
@@ -37,7 +36,7 @@ import (
 // confidential category's.
 //
 // Abuse is kept down with no outside service: the store counts reports
-// per client address and per phone (sqldb.IntakeLimit), the form carries
+// per client address and per phone (casework.IntakeLimit), the form carries
 // a hidden field only robots fill (honeypot) and a signed time stamp a
 // form must be between 3 s and 2 h old to send (formToken).
 
@@ -50,11 +49,11 @@ import (
 type IntakeStore interface {
 	wangge.AddressSource
 	ListServices(ctx context.Context, line wangge.Line, activeOnly bool) ([]wangge.Service, error)
-	ReportCase(ctx context.Context, r sqldb.PublicReport) (*sqldb.Receipt, error)
-	FollowCase(ctx context.Context, number string, f sqldb.PublicFollow) (*sqldb.Receipt, error)
-	TrackCase(ctx context.Context, number, token string, limits ...sqldb.IntakeLimit) (*casework.PublicCase, *sqldb.Tracker, error)
-	RateCase(ctx context.Context, number, token string, r sqldb.Rating) (*casework.PublicCase, error)
-	PublicCases(ctx context.Context, f sqldb.PublicFilter) ([]casework.PublicCase, error)
+	ReportCase(ctx context.Context, r casework.PublicReport) (*casework.Receipt, error)
+	FollowCase(ctx context.Context, number string, f casework.PublicFollow) (*casework.Receipt, error)
+	TrackCase(ctx context.Context, number, token string, limits ...casework.IntakeLimit) (*casework.PublicCase, *casework.Tracker, error)
+	RateCase(ctx context.Context, number, token string, r casework.Rating) (*casework.PublicCase, error)
+	PublicCases(ctx context.Context, f casework.PublicFilter) ([]casework.PublicCase, error)
 	Box() *secret.Box
 
 	CreateCase(ctx context.Context, a casework.Actor, d casework.Draft, key string) (*casework.Case, error)
@@ -175,10 +174,10 @@ func (s *intake) checkPost(r *http.Request) error {
 
 // limits are the store's counts a resident's report or "me too" is
 // held to: per client address, and per phone when one is given.
-func (s *intake) limits(r *http.Request, phone string) []sqldb.IntakeLimit {
-	ls := []sqldb.IntakeLimit{{Kind: wangge.IntakeAddr, Value: s.core.ClientAddr(r)}}
+func (s *intake) limits(r *http.Request, phone string) []casework.IntakeLimit {
+	ls := []casework.IntakeLimit{{Kind: wangge.IntakeAddr, Value: s.core.ClientAddr(r)}}
 	if phone != "" {
-		ls = append(ls, sqldb.IntakeLimit{Kind: wangge.IntakePhone, Value: phone})
+		ls = append(ls, casework.IntakeLimit{Kind: wangge.IntakePhone, Value: phone})
 	}
 	return ls
 }
@@ -453,14 +452,14 @@ func (s *intake) handleReport(w http.ResponseWriter, r *http.Request) error {
 	if u := whttp.UserFrom(ctx); u != nil && u.Role == wangge.RoleBuildingHead {
 		return s.reportAsHead(w, r, f, cat, loc, lines, photos)
 	}
-	rep := sqldb.PublicReport{Source: casework.SourceResidentPage, Category: cat, Description: f.Description,
+	rep := casework.PublicReport{Source: casework.SourceResidentPage, Category: cat, Description: f.Description,
 		Attributes: f.Attributes, Location: loc, Address: f.Address, Name: f.Name, Phone: phone,
 		Lang: string(whttp.LangOf(r)), Limits: s.limits(r, phone)}
 	if f.Via == "kiosk" {
 		rep.Source = casework.SourceKiosk
 	}
 	for _, p := range photos {
-		rep.Photos = append(rep.Photos, sqldb.Photo{Name: p.Name, Data: p.Data})
+		rep.Photos = append(rep.Photos, casework.Photo{Name: p.Name, Data: p.Data})
 	}
 	rc, err := s.store.ReportCase(ctx, rep)
 	if err != nil {
@@ -681,7 +680,7 @@ func (s *intake) handleNearby(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := []nearbyCase{}
 	if code != "" {
-		cs, err := s.store.PublicCases(r.Context(), sqldb.PublicFilter{Categories: []string{code}, Status: "open",
+		cs, err := s.store.PublicCases(r.Context(), casework.PublicFilter{Categories: []string{code}, Status: "open",
 			Near: &casework.Point{Lng: p.Lng, Lat: p.Lat}, RadiusM: nearbyRadiusM, Limit: nearbyLimit})
 		if err != nil {
 			return err
@@ -736,7 +735,7 @@ func (s *intake) handleFollow(w http.ResponseWriter, r *http.Request) error {
 	if _, _, ok := casework.ParseNumber(number); !ok {
 		return wangge.ErrNotFound
 	}
-	rc, err := s.store.FollowCase(r.Context(), number, sqldb.PublicFollow{Phone: phone, Lang: string(whttp.LangOf(r)), Limits: s.limits(r, phone)})
+	rc, err := s.store.FollowCase(r.Context(), number, casework.PublicFollow{Phone: phone, Lang: string(whttp.LangOf(r)), Limits: s.limits(r, phone)})
 	if err != nil {
 		return err
 	}
@@ -754,7 +753,7 @@ func (s *intake) handleMap(w http.ResponseWriter, r *http.Request) error {
 // handleCasesGeoJSON is the open public reports as points: number,
 // category, status and the masked description — nothing else.
 func (s *intake) handleCasesGeoJSON(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.store.PublicCases(r.Context(), sqldb.PublicFilter{Status: "open", Limit: reportMapLimit})
+	cs, err := s.store.PublicCases(r.Context(), casework.PublicFilter{Status: "open", Limit: reportMapLimit})
 	if err != nil {
 		return err
 	}

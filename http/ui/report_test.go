@@ -211,7 +211,7 @@ func TestReportFormTokenAndHoneypot(t *testing.T) {
 			checkHeadersAndScripts(t, w)
 		})
 	}
-	if cs, err := f.store.(IntakeStore).PublicCases(context.Background(), sqldb.PublicFilter{Limit: 100}); err != nil || len(cs) != 0 {
+	if cs, err := f.store.(IntakeStore).PublicCases(context.Background(), casework.PublicFilter{Limit: 100}); err != nil || len(cs) != 0 {
 		t.Errorf("refused posts made cases: %d (%v)", len(cs), err)
 	}
 	// The same form sent in time goes through.
@@ -610,7 +610,7 @@ func TestReportByALoggedInBuildingHead(t *testing.T) {
 func TestCasePageShowsResidentsSide(t *testing.T) {
 	f, h, clk := intakeServer(t)
 	number, token := reported(t, h, clk, nil)
-	if _, err := f.store.(*sqldb.DB).AddPublicUpdate(context.Background(), number, sqldb.ResidentUpdate{Token: token, Text: "今晚又灭了"}); err != nil {
+	if _, err := f.store.(*sqldb.DB).AddPublicUpdate(context.Background(), number, casework.ResidentUpdate{Token: token, Text: "今晚又灭了"}); err != nil {
 		t.Fatal(err)
 	}
 	scenario{url: "/cases/" + number, as: "dongyuan", status: http.StatusOK,

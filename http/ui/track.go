@@ -10,7 +10,6 @@ import (
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
 	whttp "github.com/wangge/wangge/http"
-	"github.com/wangge/wangge/sqldb"
 )
 
 // The tracking page (/track/{number}?t=TOKEN): what became of a report,
@@ -36,7 +35,7 @@ type trackUpdate struct {
 // trackView is what the tracking page shows.
 type trackView struct {
 	Case     *casework.PublicCase
-	Tracker  *sqldb.Tracker
+	Tracker  *casework.Tracker
 	Token    string
 	Category string
 	Open     bool
@@ -142,7 +141,7 @@ func (s *intake) handleRate(w http.ResponseWriter, r *http.Request) error {
 	if _, _, ok := casework.ParseNumber(number); !ok || token == "" || len(token) > 128 {
 		return wangge.ErrNotFound
 	}
-	var rt sqldb.Rating
+	var rt casework.Rating
 	switch r.PostFormValue("solved") {
 	case "yes":
 		rt.Solved = true
