@@ -205,18 +205,42 @@ func TestServiceRequestUpdates(t *testing.T) {
 	})
 }
 
-// TestPostsBeyondTheAddressLimitAre429: the store counts a client's
-// reports against its address; past the hour's limit the answer is the
-// spec's 429.
-func TestPostsBeyondTheAddressLimitAre429(t *testing.T) {
+// TestPostsAreLimitedByKeyAndPhoneNotAddress: a keyed client relays many
+// residents from one address, so more than an address's hourly reports
+// pass; one phone's reports beyond the day's limit and the key's beyond the
+// hour's are the spec's 429.
+func TestPostsAreLimitedByKeyAndPhoneNotAddress(t *testing.T) {
 	s := newSuite(t).outlines()
-	for i := range wangge.IntakePerAddrHour {
-		if w := s.post(t, "json", url.Values{"service_code": {"P01"}, "lat": {lat}, "long": {inA}, "description": {"门口垃圾"}}); w.Code != 200 {
-			t.Fatalf("report %d: %d %s", i+1, w.Code, w.Body)
+	report := func(phone string) url.Values {
+		v := url.Values{"service_code": {"P01"}, "lat": {lat}, "long": {inA}, "description": {"门口垃圾"}}
+		if phone != "" {
+			v.Set("phone", phone)
 		}
+		return v
+	}
+	sent := 0
+	for i := range wangge.IntakePerAddrHour + 1 {
+		if w := s.post(t, "json", report("")); w.Code != 200 {
+			t.Fatalf("relayed report %d from one address: %d %s", i+1, w.Code, w.Body)
+		}
+		sent++
+	}
+	for i := range wangge.IntakePerPhoneDay {
+		if w := s.post(t, "json", report("13900001111")); w.Code != 200 {
+			t.Fatalf("report %d with one phone: %d %s", i+1, w.Code, w.Body)
+		}
+		sent++
 	}
 	both(t, func(t *testing.T, e string) {
-		w := s.post(t, e, url.Values{"service_code": {"P01"}, "lat": {lat}, "long": {inA}, "description": {"门口垃圾"}})
-		s.valid(t, w, "/open311/v2/requests."+e, 429, "errors.json")
+		s.valid(t, s.post(t, e, report("13900001111")), "/open311/v2/requests."+e, 429, "errors.json")
+	})
+	for sent < wangge.IntakePerKeyHour {
+		if w := s.post(t, "json", report("")); w.Code != 200 {
+			t.Fatalf("report %d of the key's %d: %d %s", sent+1, wangge.IntakePerKeyHour, w.Code, w.Body)
+		}
+		sent++
+	}
+	both(t, func(t *testing.T, e string) {
+		s.valid(t, s.post(t, e, report("")), "/open311/v2/requests."+e, 429, "errors.json")
 	})
 }

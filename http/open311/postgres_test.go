@@ -67,7 +67,7 @@ func postgresSuite(t *testing.T) *suite {
 }
 
 // TestPostPathsOnPostgreSQL: the writes — a request by lat/long, one by
-// address, the refusals, a client's update, the address limit — and
+// address, the refusals, a client's update, one phone's limit — and
 // reading them back, in both formats, on PostgreSQL.
 func TestPostPathsOnPostgreSQL(t *testing.T) {
 	s := postgresSuite(t).outlines()
@@ -104,10 +104,9 @@ func TestPostPathsOnPostgreSQL(t *testing.T) {
 			t.Errorf("the list lacks a request:\n%s", w.Body)
 		}
 	})
-	// Per format two reports, a held one and an update counted against
-	// the address: the limit's last report passes, the next is 429.
-	for range wangge.IntakePerAddrHour - 2*4 {
-		s.created(t, "json", url.Values{"service_code": {"P01"}, "lat": {lat}, "long": {inA}, "description": {"门口垃圾"}})
+	// One phone's reports: the day's limit passes, the next is 429.
+	for range wangge.IntakePerPhoneDay {
+		s.created(t, "json", url.Values{"service_code": {"P01"}, "lat": {lat}, "long": {inA}, "description": {"门口垃圾"}, "phone": {"13900002222"}})
 	}
-	s.valid(t, s.post(t, "xml", url.Values{"service_code": {"P01"}, "lat": {lat}, "long": {inA}, "description": {"门口垃圾"}}), "/open311/v2/requests.xml", 429, "errors.json")
+	s.valid(t, s.post(t, "xml", url.Values{"service_code": {"P01"}, "lat": {lat}, "long": {inA}, "description": {"门口垃圾"}, "phone": {"13900002222"}}), "/open311/v2/requests.xml", 429, "errors.json")
 }

@@ -94,7 +94,11 @@ func (h *handlers) handlePostRequest(w http.ResponseWriter, r *http.Request, c *
 		Name:  personName(r.FormValue("first_name"), r.FormValue("last_name")),
 		Phone: strings.TrimSpace(r.FormValue("phone")), Email: strings.TrimSpace(r.FormValue("email")),
 		Lang: c.lang, Photos: photos, MediaURL: media, APIKeyID: c.key.ID,
-		Limits: []casework.IntakeLimit{{Kind: wangge.IntakeKey, Value: strconv.FormatInt(c.key.ID, 10)}, {Kind: wangge.IntakeAddr, Value: h.core.ClientAddr(r)}},
+		// A keyed client is a server relaying many residents (a FixMyStreet
+		// installation, a hotline system): it is counted by its key and by
+		// each resident's phone, not by its one address, which would stop
+		// a whole city's reports at the address's ten an hour.
+		Limits: []casework.IntakeLimit{{Kind: wangge.IntakeKey, Value: strconv.FormatInt(c.key.ID, 10)}},
 	}
 	if rep.Phone != "" {
 		rep.Limits = append(rep.Limits, casework.IntakeLimit{Kind: wangge.IntakePhone, Value: rep.Phone})

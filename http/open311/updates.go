@@ -106,7 +106,7 @@ func (h *handlers) handlePostUpdate(w http.ResponseWriter, r *http.Request, c *c
 	}
 	u, err := h.reports.AddPublicUpdate(r.Context(), number, casework.ResidentUpdate{
 		APIKeyID: c.key.ID, Text: r.FormValue("description"), MediaURL: media,
-		Limits: []casework.IntakeLimit{{Kind: wangge.IntakeKey, Value: strconv.FormatInt(c.key.ID, 10)}, {Kind: wangge.IntakeAddr, Value: h.core.ClientAddr(r)}},
+		Limits: []casework.IntakeLimit{{Kind: wangge.IntakeKey, Value: strconv.FormatInt(c.key.ID, 10)}}, // as a request's: by the key
 	})
 	if err != nil {
 		return err
