@@ -2,9 +2,6 @@ package outbox_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -24,6 +19,7 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/casework"
+	"github.com/wangge/wangge/internal/pgtest"
 	"github.com/wangge/wangge/outbox"
 	"github.com/wangge/wangge/postgres"
 	"github.com/wangge/wangge/secret"
@@ -58,44 +54,13 @@ func sqliteStore(t *testing.T) opener {
 // WANGGE_TEST_POSTGRES (see scripts/with-postgres); it skips without one,
 // unless WANGGE_REQUIRE_POSTGRES=1.
 func postgresStore(t *testing.T) opener {
-	dsn := os.Getenv("WANGGE_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	base, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	err = admin.PingContext(ctx)
-	cancel()
-	if err != nil {
-		if os.Getenv("WANGGE_REQUIRE_POSTGRES") == "1" {
-			t.Fatalf("WANGGE_REQUIRE_POSTGRES=1 but PostgreSQL at %s does not answer: %v", base.Redacted(), err)
-		}
-		t.Skipf("no PostgreSQL at %s: %v", base.Redacted(), err)
-	}
-	var rnd [6]byte
-	rand.Read(rnd[:])
-	name := "wangge_outbox_" + hex.EncodeToString(rnd[:])
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatal(err)
-	}
-	// Registered first, so it runs after the stores' own cleanups closed them.
-	t.Cleanup(func() { admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) })
-	u := *base
-	u.Path, u.RawPath = "/"+name, ""
+	dsn := pgtest.Database(t, "wangge_outbox")
 	box, err := secret.New(secret.NewKey())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return func(t *testing.T) *sqldb.DB {
-		db, err := postgres.Open(context.Background(), u.String())
+		db, err := postgres.Open(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,16 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/wangge/wangge/internal/pgtest"
 	"github.com/wangge/wangge/postgres"
 	"github.com/wangge/wangge/sqlite"
 )
@@ -100,44 +98,12 @@ func TestSchemasAgree(t *testing.T) {
 // at the end; it skips without a server unless WANGGE_REQUIRE_POSTGRES=1.
 func freshPostgres(t *testing.T) *sql.DB {
 	t.Helper()
-	dsn := os.Getenv("WANGGE_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = defaultDSN
-	}
-	base, err := url.Parse(dsn)
+	dsn := pgtest.Database(t, "wangge_schema")
+	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	pingCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	err = admin.PingContext(pingCtx)
-	cancel()
-	if err != nil {
-		if os.Getenv("WANGGE_REQUIRE_POSTGRES") == "1" {
-			t.Fatalf("WANGGE_REQUIRE_POSTGRES=1 but PostgreSQL at %s does not answer: %v", base.Redacted(), err)
-		}
-		t.Skipf("no PostgreSQL at %s (%v)", base.Redacted(), err)
-	}
-	name := "wangge_schema_" + randomHex()
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatal(err)
-	}
-	u := *base
-	u.Path, u.RawPath = "/"+name, ""
-	db, err := sql.Open("pgx", u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Close()
-		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
+	t.Cleanup(func() { db.Close() })
 	return db
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
@@ -12,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wangge/wangge"
+	"github.com/wangge/wangge/internal/pgtest"
 	"github.com/wangge/wangge/sqldb"
 )
 
@@ -163,27 +162,5 @@ func TestAuditVerifyOnPostgres(t *testing.T) {
 // WANGGE_REQUIRE_POSTGRES=1, when it fails.
 func testPostgres(t *testing.T) (dsn string, base *url.URL, admin *sql.DB) {
 	t.Helper()
-	dsn = os.Getenv("WANGGE_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	base, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err = sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	err = admin.PingContext(ctx)
-	cancel()
-	if err != nil {
-		if os.Getenv("WANGGE_REQUIRE_POSTGRES") == "1" {
-			t.Fatalf("WANGGE_REQUIRE_POSTGRES=1 but PostgreSQL at %s does not answer: %v", base.Redacted(), err)
-		}
-		t.Skipf("no PostgreSQL at %s: %v", base.Redacted(), err)
-	}
-	return dsn, base, admin
+	return pgtest.Server(t)
 }

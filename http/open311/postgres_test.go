@@ -2,11 +2,7 @@ package open311
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +11,7 @@ import (
 
 	"github.com/wangge/wangge"
 	"github.com/wangge/wangge/http/internal/webtest"
+	"github.com/wangge/wangge/internal/pgtest"
 	"github.com/wangge/wangge/postgres"
 	"github.com/wangge/wangge/secret"
 )
@@ -25,36 +22,8 @@ import (
 // under WANGGE_REQUIRE_POSTGRES=1).
 func postgresSuite(t *testing.T) *suite {
 	t.Helper()
-	dsn := os.Getenv("WANGGE_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("WANGGE_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("WANGGE_REQUIRE_POSTGRES=1 but WANGGE_TEST_POSTGRES is not set")
-		}
-		t.Skip("set WANGGE_TEST_POSTGRES (scripts/with-postgres) to run Open311's writes on PostgreSQL")
-	}
-	base, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var b [8]byte
-	rand.Read(b[:])
-	name := "wangge_open311_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	u := *base
-	u.Path, u.RawPath = "/"+name, ""
-	db, err := postgres.Open(context.Background(), u.String())
+	dsn := pgtest.Database(t, "wangge_open311")
+	db, err := postgres.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

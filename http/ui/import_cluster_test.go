@@ -3,11 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -15,6 +11,7 @@ import (
 
 	"github.com/wangge/wangge"
 	whttp "github.com/wangge/wangge/http"
+	"github.com/wangge/wangge/internal/pgtest"
 	"github.com/wangge/wangge/postgres"
 	"github.com/wangge/wangge/secret"
 	"github.com/wangge/wangge/sqldb"
@@ -32,36 +29,8 @@ func serverOver(t testing.TB, store wangge.Store) *whttp.Server {
 // ends. Without a server the test skips (fails under
 // WANGGE_REQUIRE_POSTGRES=1).
 func postgresDB(t *testing.T) string {
-	dsn := os.Getenv("WANGGE_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("WANGGE_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("WANGGE_REQUIRE_POSTGRES=1 but WANGGE_TEST_POSTGRES is not set")
-		}
-		t.Skip("set WANGGE_TEST_POSTGRES (scripts/with-postgres) to run the cluster tests on PostgreSQL")
-	}
-	base, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var b [8]byte
-	rand.Read(b[:])
-	name := "wangge_http_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	u := *base
-	u.Path, u.RawPath = "/"+name, ""
-	return u.String()
+	t.Helper()
+	return pgtest.Database(t, "wangge_http")
 }
 
 // TestImportAcrossTwoServersOnOnePostgreSQL: behind a load balancer, the
