@@ -60,21 +60,31 @@ func securityHeaders(csp string, next http.Handler) http.Handler {
 	})
 }
 
-// statusWriter remembers the status a handler wrote.
-type statusWriter struct {
+// StatusWriter remembers the status a handler wrote: for the request log
+// and the metrics here, and for a handler package that records what it
+// answered (Open311's audit of a keyed request).
+type StatusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
 }
 
-func (w *statusWriter) WriteHeader(code int) {
+// NewStatusWriter wraps w; a handler that writes nothing answered 200.
+func NewStatusWriter(w http.ResponseWriter) *StatusWriter {
+	return &StatusWriter{ResponseWriter: w, status: http.StatusOK}
+}
+
+// Status is the status written (200 until then).
+func (w *StatusWriter) Status() int { return w.status }
+
+func (w *StatusWriter) WriteHeader(code int) {
 	if !w.wrote {
 		w.status, w.wrote = code, true
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
-func (w *statusWriter) Write(b []byte) (int, error) {
+func (w *StatusWriter) Write(b []byte) (int, error) {
 	if !w.wrote {
 		w.status, w.wrote = http.StatusOK, true
 	}
@@ -82,14 +92,14 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests logs each request and counts it in the metrics. It logs the
 // path only: query strings may carry names or numbers of people.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		sw := NewStatusWriter(w)
 		next.ServeHTTP(sw, r)
 		d := time.Since(start)
 		s.metrics.observe(r.Method, sw.status, d)
@@ -113,7 +123,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				panic(v)
 			}
 			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-			if sw, ok := w.(*statusWriter); ok && sw.wrote {
+			if sw, ok := w.(*StatusWriter); ok && sw.wrote {
 				return // too late for an error page
 			}
 			s.Error(w, r, fmt.Errorf("panic: %v", v))

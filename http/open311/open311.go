@@ -174,7 +174,7 @@ func methodsOf(path string) []string {
 // returned, so that the audit entry has the error's status.
 func (h *handlers) serve(fn func(w http.ResponseWriter, r *http.Request, c *call) error) whttp.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		sw := whttp.NewStatusWriter(w)
 		c, err := h.prepare(sw, r)
 		if err == nil {
 			err = fn(sw, r, c)
@@ -183,7 +183,7 @@ func (h *handlers) serve(fn func(w http.ResponseWriter, r *http.Request, c *call
 			h.core.Error(sw, r, err)
 		}
 		if c != nil && c.key != nil {
-			h.auditRequest(r, c.key, sw.status)
+			h.auditRequest(r, c.key, sw.Status())
 		}
 		return nil
 	}
@@ -291,29 +291,6 @@ func (h *handlers) auditRequest(r *http.Request, k *wangge.APIKey, status int) {
 		h.core.Logger().Error("open311: audit", "key", k.Name, "err", err)
 	}
 }
-
-// statusWriter remembers the status of a keyed request's answer.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.status, w.wrote = http.StatusOK, true
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // langOf is the language a client asks for in Accept-Language: English
 // when it prefers English to Chinese, Chinese otherwise.
