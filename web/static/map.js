@@ -347,16 +347,21 @@
 
   // The kiosk: a tap anywhere on the map finds the grid that holds it and
   // asks whether that is the resident's home.
+  // lookUp asks the server which grid holds latlng: its answer, or null
+  // outside every grid.
+  function lookUp(latlng) {
+    return fetch("/api/v1/locate?lng=" + latlng.lng.toFixed(7) + "&lat=" + latlng.lat.toFixed(7)).then(function (r) {
+      if (r.status === 404) return null;
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    });
+  }
+
   function locate(node, map, latlng) {
     var out = document.getElementById("kiosk-tap-result");
     if (node.tapMarker) node.tapMarker.remove();
     node.tapMarker = L.circleMarker(latlng, { radius: 12, color: red, weight: 4, fillOpacity: 0.2, className: "tap" }).addTo(map);
-    fetch("/api/v1/locate?lng=" + latlng.lng.toFixed(7) + "&lat=" + latlng.lat.toFixed(7))
-      .then(function (r) {
-        if (r.status === 404) return null;
-        if (!r.ok) throw new Error(r.status);
-        return r.json();
-      })
+    lookUp(latlng)
       .then(function (a) {
         if (a && a.grid_code) {
           if (out) out.hidden = true;
@@ -386,12 +391,7 @@
     form.elements.lng.value = latlng.lng.toFixed(7);
     form.elements.lat.value = latlng.lat.toFixed(7);
     button.disabled = true;
-    fetch("/api/v1/locate?lng=" + latlng.lng.toFixed(7) + "&lat=" + latlng.lat.toFixed(7))
-      .then(function (r) {
-        if (r.status === 404) return null;
-        if (!r.ok) throw new Error(r.status);
-        return r.json();
-      })
+    lookUp(latlng)
       .then(function (a) {
         if (a && a.grid_code) {
           out.textContent = [a.community_name, a.grid_name].filter(Boolean).join(" · ");
