@@ -1,6 +1,9 @@
 package ident
 
-import "testing"
+import (
+	"testing"
+	"unicode"
+)
 
 // TestMaskText: ID numbers and phones inside free text are masked where
 // they stand; case numbers, dates, short numbers and digits inside codes
@@ -34,7 +37,22 @@ func TestMaskText(t *testing.T) {
 		{"13812345678B", "13812345678B"},
 		{"1381234567", "1381234567"},
 		{"138123456789", "138123456789"},
-		{"1101011990030712345", "1101011990030712345"},
+		// 16 to 19 digits: a bank card, an ID number off by a digit.
+		{"1101011990030712345", "1101***********2345"},
+		{"card 6222021234567890123", "card 6222***********0123"},
+		{"ID 11010119900307123 (one short)", "ID 1101*********7123 (one short)"},
+		{"12345678901234", "12345678901234"},
+		// In groups, with spaces, hyphens or an ideographic space.
+		{"110105 19491231 002X", "1101** ******** 002X"},
+		{"110105-19491231-0021", "1101**-********-0021"},
+		{"440106\u3000199512310587", "4401**\u3000********0587"},
+		{"2026 000123 12345", "2026 000123 12345"},
+		// Any script's digits: a phone's full-width keyboard, Arabic-Indic.
+		{"\uff11\uff13\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18", "\uff11\uff13\uff18****\uff15\uff16\uff17\uff18"},
+		{"\uff11\uff11\uff10\uff11\uff10\uff15\uff11\uff19\uff14\uff19\uff11\uff12\uff13\uff11\uff10\uff10\uff12\uff38", "\uff11\uff11\uff10\uff11**********\uff10\uff10\uff12\uff38"},
+		{"\u0663\u0663\u0660\u0661\u0660\u0666\u0661\u0669\u0669\u0668\u0660\u0663\u0660\u0662\u0660\u0663\u0668\u0661", "\u0663\u0663\u0660\u0661**********\u0660\u0663\u0668\u0661"},
+		// A Cyrillic Ha where the X should be: the 17 digits still go.
+		{"11010519491231002\u0425", "1101*********1002\u0425"},
 		{"138 1234 567", "138 1234 567"},
 		{"138-1234 5678", "138-1234 5678"},
 		{"0355-123", "0355-123"},
@@ -53,14 +71,15 @@ func FuzzMaskText(f *testing.F) {
 	f.Add("138-1234-5678 0355-2123456")
 	f.Fuzz(func(t *testing.T, s string) {
 		got := MaskText(s)
-		// Masking only stars digits: the text keeps its length and
-		// every other byte.
-		if len(got) != len(s) {
+		// Masking only stars digits: the text keeps its characters but
+		// digits turned to stars.
+		in, out := []rune(s), []rune(got)
+		if len(in) != len(out) {
 			t.Fatalf("MaskText changed the length: %q → %q", s, got)
 		}
-		for i := range len(s) {
-			if got[i] != s[i] && (got[i] != '*' || s[i] < '0' || s[i] > '9') {
-				t.Fatalf("MaskText(%q) changed byte %d to %q", s, i, got[i])
+		for i := range in {
+			if out[i] != in[i] && (out[i] != '*' || !unicode.IsDigit(in[i])) {
+				t.Fatalf("MaskText(%q) changed character %d to %q", s, i, out[i])
 			}
 		}
 	})
