@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"slices"
 	"time"
 
 	"github.com/wangge/wangge"
@@ -103,6 +104,38 @@ func (c *Case) Running() *Deadline {
 		}
 	}
 	return nil
+}
+
+// Expected is when an open case can be expected to be done, as a public
+// path promises it (Open311's expected_datetime, the tracking page): the
+// running step's due time, then the limits of the steps still to come up
+// to the work itself (handled, or an application decided), each counted on
+// the engine's clock from the one before. Zero for a closed case or one
+// whose clock stopped (it waits on the reporter or the applicant). A
+// promise the work cannot keep is no promise: a coordination case just
+// received is expected when dispatch, acceptance and the work would end,
+// not when dispatch alone would.
+func (e *Engine) Expected(c *Case) time.Time {
+	d := c.Running()
+	if d == nil || !c.State.Open() {
+		return time.Time{}
+	}
+	at := d.Due
+	if e.Clock == nil {
+		return at
+	}
+	steps := Steps(c.Mechanism)
+	from, work := slices.Index(steps, d.Step), slices.IndexFunc(steps, func(s Step) bool { return s == StepHandle || s == StepDecide })
+	if from < 0 || work < 0 {
+		return at
+	}
+	// Past the work (verify, feedback), the running step is what is left.
+	for _, s := range steps[min(from+1, len(steps)):max(work+1, from+1)] {
+		if lim, ok := e.Limit(c.Category, c.Mechanism, s); ok {
+			at = e.Clock.Add(at, lim)
+		}
+	}
+	return at
 }
 
 // Limits are the time limits per mechanism and step. A category's own limit

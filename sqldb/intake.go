@@ -333,7 +333,7 @@ const publicCols = `c.id, c.doc, c.address, c.media_url, c.updated_at, a.name,
 
 const publicFrom = ` FROM cases c JOIN areas a ON a.code = c.grid_code`
 
-func scanPublic(row interface{ Scan(...any) error }) (int64, *casework.Case, *casework.PublicCase, error) {
+func scanPublic(row interface{ Scan(...any) error }, eng *casework.Engine) (int64, *casework.Case, *casework.PublicCase, error) {
 	var id int64
 	var doc, address, media, gridName string
 	var updated timeValue
@@ -346,6 +346,8 @@ func scanPublic(row interface{ Scan(...any) error }) (int64, *casework.Case, *ca
 		return 0, nil, nil, err
 	}
 	p := casework.Public(c, ident.MaskText)
+	// The promise is the work's end, not the running step's.
+	p.Expected = eng.Expected(c)
 	p.GridName, p.Address, p.MediaURL, p.Followers, p.UpdatedAt = gridName, address, media, followers, updated.Time
 	if p.Status == casework.StatusClosed && p.ClosedAt.IsZero() {
 		p.ClosedAt = updated.Time
@@ -361,7 +363,11 @@ func (tx *Tx) publicByID(id int64, all bool) (*casework.PublicCase, error) {
 	if !all {
 		q += ` AND c.public`
 	}
-	_, _, p, err := scanPublic(tx.queryRow(q, id))
+	eng, err := tx.db.caseEngine()
+	if err != nil {
+		return nil, err
+	}
+	_, _, p, err := scanPublic(tx.queryRow(q, id), eng)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wangge.ErrNotFound
 	}
@@ -703,6 +709,10 @@ func (db *DB) PublicCases(ctx context.Context, f casework.PublicFilter) ([]casew
 		q += ` LIMIT ?`
 		args = append(args, limit)
 	}
+	eng, err := db.caseEngine()
+	if err != nil {
+		return nil, err
+	}
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -710,7 +720,7 @@ func (db *DB) PublicCases(ctx context.Context, f casework.PublicFilter) ([]casew
 	defer rows.Close()
 	var out []casework.PublicCase
 	for rows.Next() && len(out) < limit {
-		_, _, p, err := scanPublic(rows)
+		_, _, p, err := scanPublic(rows, eng)
 		if err != nil {
 			return nil, err
 		}
