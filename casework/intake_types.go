@@ -92,6 +92,9 @@ type PublicFilter struct {
 	Near                *Point
 	RadiusM             float64
 	Limit               int // ≤ PublicLimitMax; 0 means PublicLimitMax
+	// WithUpdates reads each case's public timeline too (in one more
+	// query for the whole list): Open311's list shows the latest reply.
+	WithUpdates bool
 }
 
 // ResidentUpdate is an update from outside on a case: by a tracker's token

@@ -719,17 +719,54 @@ func (db *DB) PublicCases(ctx context.Context, f casework.PublicFilter) ([]casew
 	}
 	defer rows.Close()
 	var out []casework.PublicCase
+	var ids []int64
 	for rows.Next() && len(out) < limit {
-		_, _, p, err := scanPublic(rows, eng)
+		id, _, p, err := scanPublic(rows, eng)
 		if err != nil {
 			return nil, err
 		}
 		if near != nil && (p.Point == nil || distanceM(*near, *p.Point) > f.RadiusM) {
 			continue
 		}
-		out = append(out, *p)
+		out, ids = append(out, *p), append(ids, id)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if f.WithUpdates && len(ids) > 0 {
+		if err := db.attachUpdates(ctx, out, ids); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// attachUpdates reads the public timelines of the listed cases (ids in the
+// order of out) in batches, oldest first, instead of one query per case.
+func (db *DB) attachUpdates(ctx context.Context, out []casework.PublicCase, ids []int64) error {
+	at := make(map[string]int, len(out))
+	for i := range out {
+		at[out[i].Number] = i
+	}
+	const batch = 500
+	for lo := 0; lo < len(ids); lo += batch {
+		part := ids[lo:min(lo+batch, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		us, err := publicUpdates(db.query(ctx, updateCols+` WHERE u.case_id IN (?`+strings.Repeat(`, ?`, len(part)-1)+`) ORDER BY u.id`, args...))
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			if i, ok := at[u.Number]; ok {
+				out[i].Updates = append(out[i].Updates, u)
+			}
+		}
+	}
+	return nil
 }
 
 // PublicUpdates lists the public updates of public cases at or after from

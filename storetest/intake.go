@@ -528,6 +528,25 @@ func testIntakeUpdates(t *testing.T, e *env) {
 	if !reflect.DeepEqual(p1, p2) || len(p1.Updates) != 2 {
 		t.Errorf("two reads differ or lack the update: %+v / %+v", p1, p2)
 	}
+	// The list with its timelines has each case's updates as reading it
+	// alone does; without them, none.
+	list, err := e.db.PublicCases(e.ctx, casework.PublicFilter{Numbers: []string{a.Number, b.Number}, WithUpdates: true})
+	ok(t, err)
+	if len(list) != 2 {
+		t.Fatalf("the list of two has %d", len(list))
+	}
+	for _, c := range list {
+		one, err := e.db.PublicCase(e.ctx, c.Number)
+		ok(t, err)
+		if len(c.Updates) == 0 || !reflect.DeepEqual(c.Updates, one.Updates) {
+			t.Errorf("%s: the list's updates %+v, alone %+v", c.Number, c.Updates, one.Updates)
+		}
+	}
+	bare, err := e.db.PublicCases(e.ctx, casework.PublicFilter{Numbers: []string{a.Number}})
+	ok(t, err)
+	if len(bare) != 1 || bare[0].Updates != nil {
+		t.Errorf("the list without timelines: %+v", bare)
+	}
 	if got := e.caseAudit(t, a.Number); got[len(got)-1] != "case.update" {
 		t.Errorf("audit %v, want the update last", got)
 	}

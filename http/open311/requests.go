@@ -307,7 +307,7 @@ func (c *call) notice(p *casework.PublicCase) any {
 // by ids (which override everything else) or by service, status and
 // requested time within at most 90 days (the last 90 by default).
 func (h *handlers) handleRequests(w http.ResponseWriter, r *http.Request, c *call) error {
-	var f casework.PublicFilter
+	f := casework.PublicFilter{WithUpdates: true}
 	f.Limit = listMax
 	if ids := r.FormValue("service_request_id"); strings.TrimSpace(ids) != "" {
 		var err error
@@ -334,15 +334,7 @@ func (h *handlers) handleRequests(w http.ResponseWriter, r *http.Request, c *cal
 	}
 	out := list{item: "request"}
 	for i := range cases {
-		// The list carries no timelines; status_notes is the latest
-		// update's text, read per case.
-		full, err := h.reports.PublicCase(r.Context(), cases[i].Number)
-		if wangge.ErrorCode(err) == wangge.ENotFound {
-			continue // gone from the public since the list was read
-		} else if err != nil {
-			return err
-		}
-		out.v = append(out.v, c.request(full))
+		out.v = append(out.v, c.request(&cases[i]))
 	}
 	write(w, c.format, http.StatusOK, "service_requests", out)
 	return nil
