@@ -282,7 +282,7 @@ func (tx *Tx) reportCase(r casework.PublicReport) (*casework.Receipt, error) {
 			return nil, err
 		}
 	}
-	tok, err := tx.addTracker(id, casework.TrackerReporter, phone, lang)
+	tok, _, err := tx.addTracker(id, casework.TrackerReporter, phone, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -299,15 +299,16 @@ func (tx *Tx) reportCase(r casework.PublicReport) (*casework.Receipt, error) {
 }
 
 // addTracker writes a tracker of the case and returns its token.
-func (tx *Tx) addTracker(caseID int64, kind, phone, lang string) (string, error) {
+func (tx *Tx) addTracker(caseID int64, kind, phone, lang string) (string, int64, error) {
 	tok, hash := newTrackingToken()
 	var sealed []byte
 	if phone != "" {
 		sealed = tx.db.box.Seal(fTrackerPhone, phone)
 	}
-	_, err := tx.exec(`INSERT INTO case_trackers (case_id, token_hash, kind, phone_enc, lang, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		caseID, hash, kind, sealed, lang, tx.now)
-	return tok, err
+	var id int64
+	err := tx.queryRow(`INSERT INTO case_trackers (case_id, token_hash, kind, phone_enc, lang, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		caseID, hash, kind, sealed, lang, tx.now).Scan(&id)
+	return tok, id, err
 }
 
 // publishCaseUpdate writes the public update an event makes, for a case
@@ -457,8 +458,11 @@ func (db *DB) FollowCase(ctx context.Context, number string, f casework.PublicFo
 		if err := tx.checkIntakeLimits(f.Limits); err != nil {
 			return err
 		}
-		tok, err := tx.addTracker(id, casework.TrackerFollower, phone, lang)
+		tok, tracker, err := tx.addTracker(id, casework.TrackerFollower, phone, lang)
 		if err != nil {
+			return err
+		}
+		if err := tx.enqueueFollowed(id, r.c, tracker, phone, lang); err != nil {
 			return err
 		}
 		p, err := tx.publicByID(id, false)

@@ -124,14 +124,60 @@ func (tx *Tx) enqueueCaseMessages(caseID int64, c *casework.Case, ev casework.Ev
 	for i, r := range to {
 		// Stable: the same event's message to the same recipient has one
 		// id whichever server sends it and however often.
-		mid := fmt.Sprintf("%s-%s-%d-%d", district, c.Number, ev.Seq, i)
-		if _, err := tx.exec(`INSERT INTO outbox (message_id, case_id, case_number, kind, recipient_enc, lang, state, created_at, attempts, next_attempt_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, 0, ?)`,
-			mid, r.caseID, r.number, string(kind), tx.db.box.Seal(fOutboxRecipient, r.phone), r.lang, tx.now, tx.now); err != nil {
+		if err := tx.queueMessage(fmt.Sprintf("%s-%s-%d-%d", district, c.Number, ev.Seq, i), r, kind); err != nil {
 			return err
 		}
-		tx.queued = true
 	}
+	return nil
+}
+
+// enqueueFollowed queues "received" to a resident who added "me too" with
+// a mobile: their report was taken in, as the case's, and they hear the
+// rest of it with its other reporters. The id names the tracker, so two
+// residents following at once get one message each.
+func (tx *Tx) enqueueFollowed(caseID int64, c *casework.Case, tracker int64, phone, lang string) error {
+	p, ok := messagePhone(phone)
+	if !ok {
+		return nil
+	}
+	// A phone already on the case (its reporter's, or an earlier "me too")
+	// heard "received" before: a phone hears an event once.
+	var sealed []byte
+	if err := tx.queryRow(`SELECT reporter_contact_enc FROM cases WHERE id = ?`, caseID).Scan(&sealed); err != nil {
+		return err
+	}
+	if sealed != nil {
+		contact, err := tx.db.clearContact(sealed)
+		if err != nil {
+			return err
+		}
+		if q, ok := messagePhone(contact); ok && q == p {
+			return nil
+		}
+	}
+	same := 0
+	if err := tx.followersOf(caseID, c.Number, func(r recipient) {
+		if r.phone == p {
+			same++
+		}
+	}); err != nil {
+		return err
+	}
+	if same > 1 { // this tracker is one of them
+		return nil
+	}
+	mid := fmt.Sprintf("%s-%s-follow-%d", c.Location.GridCode[:6], c.Number, tracker)
+	return tx.queueMessage(mid, recipient{caseID, c.Number, p, lang}, wangge.MessageReceived)
+}
+
+// queueMessage writes one message to the outbox, its recipient sealed.
+func (tx *Tx) queueMessage(mid string, r recipient, kind wangge.MessageKind) error {
+	if _, err := tx.exec(`INSERT INTO outbox (message_id, case_id, case_number, kind, recipient_enc, lang, state, created_at, attempts, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, 0, ?)`,
+		mid, r.caseID, r.number, string(kind), tx.db.box.Seal(fOutboxRecipient, r.phone), r.lang, tx.now, tx.now); err != nil {
+		return err
+	}
+	tx.queued = true
 	return nil
 }
 

@@ -364,14 +364,17 @@ func testOutboxRotate(t *testing.T, e *env) {
 
 // testOutboxPublic: a resident's public report is received in the language
 // they chose (their tracker is written after the create queued the
-// message); the residents who added "me too" with a mobile hear the rest,
-// each in their own language, and a phone hears an event once.
+// message); a resident who adds "me too" with a mobile hears "received"
+// then and the rest later, each in their own language, and a phone hears
+// an event once (the reporter following their own case, or one resident
+// following twice, is told nothing twice).
 func testOutboxPublic(t *testing.T, e *env) {
 	e.fixture()
 	e.db.SetClock(func() time.Time { return intakeNow })
 	rc := e.report(t, casework.PublicReport{Category: category("P01"), Phone: "13900003333", Lang: "en"})
 	for _, f := range []casework.PublicFollow{
 		{Phone: "13900004444", Lang: "zh"},
+		{Phone: "13900004444", Lang: "en"},  // the same resident again: told once
 		{Phone: "13900003333", Lang: "zh"},  // the reporter again: told once
 		{Lang: "en"},                        // no phone: nobody to tell
 		{Phone: "0355-2021234", Lang: "en"}, // a landline takes no short message
@@ -390,7 +393,7 @@ func testOutboxPublic(t *testing.T, e *env) {
 		got = append(got, fmt.Sprintf("%s %s %s", m.Kind, m.To, m.Lang))
 	}
 	want := []string{
-		"received 13900003333 en",
+		"received 13900003333 en", "received 13900004444 zh",
 		"dispatched 13900003333 en", "dispatched 13900004444 zh",
 		"closed 13900003333 en", "closed 13900004444 zh",
 	}

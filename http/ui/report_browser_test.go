@@ -173,8 +173,9 @@ func TestBrowserResidentReportsAndFollows(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(form+" textarea[name=note]"), "已更换路灯灯泡，感谢您的反映"))
 	}, `[data-state="verified"]`)
 	act("dongyuan", "close", nil, `[data-state="closed"]`)
-	// The second resident left a phone: the outbox holds the case's
-	// dispatch and close for it (the first left none, so nothing for them).
+	// The second resident left a phone: the outbox holds "received" from
+	// their "me too", then the case's dispatch and close (the first left
+	// none, so nothing for them).
 	msgs, err := f.store.(*sqldb.DB).ClaimMessages(context.Background(), 100, time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +186,7 @@ func TestBrowserResidentReportsAndFollows(t *testing.T) {
 			told = append(told, m.To+" "+string(m.Kind))
 		}
 	}
-	if want := []string{"13900003333 dispatched", "13900003333 closed"}; !slices.Equal(told, want) {
+	if want := []string{"13900003333 received", "13900003333 dispatched", "13900003333 closed"}; !slices.Equal(told, want) {
 		t.Errorf("the outbox for %s holds %v, want %v", number, told, want)
 	}
 	b.do("the staff log out of this phone", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
