@@ -200,7 +200,9 @@ type PublicCase struct {
 	Agency         string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
-	// Expected is the running deadline's due time, zero when none runs.
+	// Expected is when the work should be done, zero when no clock runs:
+	// Engine.Public sets the engine's promise (Engine.Expected); Public,
+	// with no engine, only the running deadline's due time.
 	Expected   time.Time
 	ClosedAt   time.Time
 	MergedInto string
@@ -271,6 +273,14 @@ func PublicUpdateOf(c *Case, ev Event) (PublicUpdate, bool) {
 // through mask (ident.MaskText). The store adds what the case does not
 // hold: the grid's name, the address given, the followers, the media URL
 // and the updates.
+// Public is the projection with the engine's promise of when the work
+// should be done (Expected), as every public path shows it.
+func (e *Engine) Public(c *Case, mask func(string) string) PublicCase {
+	p := Public(c, mask)
+	p.Expected = e.Expected(c)
+	return p
+}
+
 func Public(c *Case, mask func(string) string) PublicCase {
 	p := PublicCase{
 		Number: c.Number, CategoryCode: c.Category.Code, CategoryName: c.Category.Name, CategoryNameEn: c.Category.NameEn,

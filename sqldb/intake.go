@@ -346,9 +346,8 @@ func scanPublic(row interface{ Scan(...any) error }, eng *casework.Engine) (int6
 	if err := json.Unmarshal([]byte(doc), c); err != nil {
 		return 0, nil, nil, err
 	}
-	p := casework.Public(c, ident.MaskText)
 	// The promise is the work's end, not the running step's.
-	p.Expected = eng.Expected(c)
+	p := eng.Public(c, ident.MaskText)
 	p.GridName, p.Address, p.MediaURL, p.Followers, p.UpdatedAt = gridName, address, media, followers, updated.Time
 	if p.Status == casework.StatusClosed && p.ClosedAt.IsZero() {
 		p.ClosedAt = updated.Time
